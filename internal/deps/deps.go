@@ -4,20 +4,19 @@
 package deps
 
 import (
+	_ "github.com/gdamore/tcell/v2"
 	_ "github.com/google/gopacket"
+	_ "github.com/google/gopacket/ip4defrag"
 	_ "github.com/google/gopacket/layers"
 	_ "github.com/google/gopacket/pcapgo"
-	_ "github.com/google/gopacket/ip4defrag"
 	_ "github.com/google/gopacket/reassembly"
-	_ "github.com/pion/srtp/v3"
 	_ "github.com/pion/rtp"
 	_ "github.com/pion/sdp/v3"
+	_ "github.com/pion/srtp/v3"
 	_ "github.com/rivo/tview"
-	_ "github.com/gdamore/tcell/v2"
-	_ "golang.org/x/crypto/cryptobyte"
 	_ "golang.org/x/crypto/chacha20poly1305"
+	_ "golang.org/x/crypto/cryptobyte"
 	_ "golang.org/x/crypto/hkdf"
-	_ "golang.org/x/term"
 	_ "golang.org/x/net/bpf"
+	_ "golang.org/x/term"
 )
-
