@@ -1,0 +1,95 @@
+package dissect
+
+import (
+	"net/netip"
+
+	"github.com/mikeyscope/mikeyscope/capture"
+)
+
+// Default limits of Options.
+const (
+	DefaultMaxSessions    = 4096
+	DefaultMaxFlows       = 16384
+	DefaultMaxConns       = 4096
+	DefaultMaxMessageSize = 256 << 10
+)
+
+// maxInterleavedFrame is the largest RTSP interleaved frame: '$', channel,
+// 16-bit length and the data (RFC 2326 §10.12).
+const maxInterleavedFrame = 4 + 0xffff
+
+// Port classes of portClass.
+const (
+	portSIP  = 1
+	portRTSP = 2
+)
+
+// Engine dissects the network events of one pass. It implements
+// capture.Handler and is driven from a single goroutine.
+type Engine struct {
+	sink Sink
+	opts Options
+
+	portClass [65536]uint8
+
+	flows    map[netip.AddrPort]flow
+	conns    map[connKey]*conn
+	sessions map[string]*session
+
+	pkt MediaPacket // reused for every Media call
+
+	limitSessions, limitFlows, limitConns bool // a limit Problem was reported
+}
+
+var _ capture.Handler = (*Engine)(nil)
+
+// NewEngine returns an Engine reporting to sink. Zero fields of opts take
+// their defaults.
+func NewEngine(sink Sink, opts Options) *Engine {
+	if opts.MaxSessions <= 0 {
+		opts.MaxSessions = DefaultMaxSessions
+	}
+	if opts.MaxFlows <= 0 {
+		opts.MaxFlows = DefaultMaxFlows
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
+	}
+	if opts.MaxMessageSize <= 0 {
+		opts.MaxMessageSize = DefaultMaxMessageSize
+	}
+	e := &Engine{
+		sink:     sink,
+		opts:     opts,
+		flows:    make(map[netip.AddrPort]flow),
+		conns:    make(map[connKey]*conn),
+		sessions: make(map[string]*session),
+	}
+	for _, p := range []uint16{5060, 5061} {
+		e.portClass[p] = portSIP
+	}
+	for _, p := range []uint16{554, 322, 8554} {
+		e.portClass[p] = portRTSP
+	}
+	for _, p := range opts.SIPPorts {
+		e.portClass[p] = portSIP
+	}
+	for _, p := range opts.RTSPPorts {
+		e.portClass[p] = portRTSP
+	}
+	return e
+}
+
+// Problem passes a network-layer problem from capture through to the Sink.
+func (e *Engine) Problem(p *capture.Problem) {
+	e.sink.Problem(&Problem{
+		Frame:   p.Frame,
+		Time:    p.Time,
+		Src:     p.Src,
+		Dst:     p.Dst,
+		Kind:    ProblemNetwork,
+		Offset:  p.Offset,
+		Detail:  p.Detail,
+		Network: p.Kind,
+	})
+}
