@@ -1,0 +1,206 @@
+// Package pcapbuild builds Ethernet frames (IPv4 or IPv6, UDP or TCP, with
+// correct checksums and an optional 802.1Q tag), IP fragments, TCP
+// connections and RTSP interleaved framing, and writes them to pcap or pcapng
+// files with caller-chosen timestamps. It is used by the sample and benchmark
+// generators and by tests that need crafted packets.
+//
+// Builders append to a caller-supplied slice so that a generator writing
+// hundreds of megabytes can reuse one buffer per frame.
+package pcapbuild
+
+import (
+	"encoding/binary"
+	"errors"
+	"net/netip"
+)
+
+// IP protocol numbers and EtherTypes used by the builders.
+const (
+	ProtoTCP      = 6
+	ProtoUDP      = 17
+	ProtoIPv6Frag = 44
+
+	EtherTypeIPv4 = 0x0800
+	EtherTypeIPv6 = 0x86dd
+	EtherTypeVLAN = 0x8100
+)
+
+// Header sizes in bytes.
+const (
+	EthernetLen = 14
+	VLANTagLen  = 4
+	IPv4Len     = 20
+	IPv6Len     = 40
+	IPv6FragLen = 8
+	UDPLen      = 8
+	TCPLen      = 20
+)
+
+// ErrAddressFamily is returned when source and destination are not both IPv4
+// or both IPv6.
+var ErrAddressFamily = errors.New("pcapbuild: source and destination address families differ")
+
+// Builder builds frames. The zero value builds untagged frames with TTL 64.
+// A Builder numbers IPv4 identification fields (and IPv6 fragment
+// identifications) from a counter, so a given sequence of calls always yields
+// the same bytes. It is not safe for concurrent use.
+type Builder struct {
+	VLAN uint16 // 802.1Q VLAN ID (1-4094); 0 means untagged
+	TTL  uint8  // IPv4 TTL and IPv6 hop limit; 64 when 0
+	id   uint32 // last identification used
+}
+
+// MAC returns the locally administered MAC address the builders use for a
+// host: 02:00 followed by the last four bytes of its IP address.
+func MAC(a netip.Addr) [6]byte {
+	b := a.As16()
+	return [6]byte{0x02, 0x00, b[12], b[13], b[14], b[15]}
+}
+
+func (b *Builder) ttl() uint8 {
+	if b.TTL == 0 {
+		return 64
+	}
+	return b.TTL
+}
+
+func (b *Builder) nextID() uint32 {
+	b.id++
+	return b.id
+}
+
+// grow returns dst extended by n bytes and the offset where they start.
+func grow(dst []byte, n int) ([]byte, int) {
+	off := len(dst)
+	if cap(dst)-off < n {
+		nb := make([]byte, off, 2*cap(dst)+n)
+		copy(nb, dst)
+		dst = nb
+	}
+	return dst[:off+n], off
+}
+
+// appendEthernet appends the Ethernet header (and VLAN tag) for a frame from
+// src to dst carrying etherType.
+func (b *Builder) appendEthernet(dst []byte, src, to netip.Addr, etherType uint16) []byte {
+	n := EthernetLen
+	if b.VLAN != 0 {
+		n += VLANTagLen
+	}
+	dst, o := grow(dst, n)
+	dm, sm := MAC(to), MAC(src)
+	copy(dst[o:], dm[:])
+	copy(dst[o+6:], sm[:])
+	if b.VLAN != 0 {
+		binary.BigEndian.PutUint16(dst[o+12:], EtherTypeVLAN)
+		binary.BigEndian.PutUint16(dst[o+14:], b.VLAN&0x0fff)
+		o += VLANTagLen
+	}
+	binary.BigEndian.PutUint16(dst[o+12:], etherType)
+	return dst
+}
+
+// appendIPv4 appends an IPv4 header (RFC 791 §3.1) for a packet whose payload
+// is payloadLen bytes. fragOff is in bytes and must be a multiple of 8.
+func (b *Builder) appendIPv4(dst []byte, src, to netip.Addr, proto uint8, payloadLen int, id uint16, df, mf bool, fragOff int) []byte {
+	dst, o := grow(dst, IPv4Len)
+	h := dst[o : o+IPv4Len]
+	h[0] = 0x45
+	h[1] = 0
+	binary.BigEndian.PutUint16(h[2:], uint16(IPv4Len+payloadLen))
+	binary.BigEndian.PutUint16(h[4:], id)
+	ff := uint16(fragOff / 8)
+	if df {
+		ff |= 0x4000
+	}
+	if mf {
+		ff |= 0x2000
+	}
+	binary.BigEndian.PutUint16(h[6:], ff)
+	h[8] = b.ttl()
+	h[9] = proto
+	h[10], h[11] = 0, 0
+	s, d := src.As4(), to.As4()
+	copy(h[12:], s[:])
+	copy(h[16:], d[:])
+	binary.BigEndian.PutUint16(h[10:], Checksum(h))
+	return dst
+}
+
+// appendIPv6 appends an IPv6 header (RFC 8200 §3).
+func (b *Builder) appendIPv6(dst []byte, src, to netip.Addr, next uint8, payloadLen int) []byte {
+	dst, o := grow(dst, IPv6Len)
+	h := dst[o : o+IPv6Len]
+	h[0], h[1], h[2], h[3] = 0x60, 0, 0, 0
+	binary.BigEndian.PutUint16(h[4:], uint16(payloadLen))
+	h[6] = next
+	h[7] = b.ttl()
+	s, d := src.As16(), to.As16()
+	copy(h[8:], s[:])
+	copy(h[24:], d[:])
+	return dst
+}
+
+// appendIP appends Ethernet and IP headers for an unfragmented packet.
+func (b *Builder) appendIP(dst []byte, src, to netip.Addr, proto uint8, payloadLen int, df bool) []byte {
+	if src.Is4() {
+		dst = b.appendEthernet(dst, src, to, EtherTypeIPv4)
+		return b.appendIPv4(dst, src, to, proto, payloadLen, uint16(b.nextID()), df, false, 0)
+	}
+	dst = b.appendEthernet(dst, src, to, EtherTypeIPv6)
+	return b.appendIPv6(dst, src, to, proto, payloadLen)
+}
+
+func sameFamily(src, dst netip.AddrPort) bool {
+	return src.Addr().Is4() == dst.Addr().Is4() && src.Addr().IsValid() && dst.Addr().IsValid()
+}
+
+// putUDP writes a UDP header (RFC 768) into h (8 bytes) for a datagram of
+// total length udpLen, without the checksum.
+func putUDP(h []byte, src, dst netip.AddrPort, udpLen int) {
+	binary.BigEndian.PutUint16(h[0:], src.Port())
+	binary.BigEndian.PutUint16(h[2:], dst.Port())
+	binary.BigEndian.PutUint16(h[4:], uint16(udpLen))
+	h[6], h[7] = 0, 0
+}
+
+// udpChecksum computes the UDP checksum of seg (header with zero checksum
+// followed by the data); a computed 0 is sent as 0xffff (RFC 768).
+func udpChecksum(src, dst netip.Addr, seg []byte) uint16 {
+	c := TransportChecksum(src, dst, ProtoUDP, seg)
+	if c == 0 {
+		c = 0xffff
+	}
+	return c
+}
+
+// MaxUDPPayload is the largest payload AppendUDP accepts (the UDP and IPv4
+// length fields are 16 bits).
+const MaxUDPPayload = 65535 - IPv4Len - UDPLen
+
+// ErrTooLong is returned when a payload does not fit the length fields.
+var ErrTooLong = errors.New("pcapbuild: payload too long")
+
+// AppendUDP appends to dst one Ethernet frame carrying a UDP datagram from src
+// to dst with the given payload, and returns the extended slice.
+func (b *Builder) AppendUDP(dst []byte, src, to netip.AddrPort, payload []byte) ([]byte, error) {
+	if !sameFamily(src, to) {
+		return dst, ErrAddressFamily
+	}
+	if len(payload) > MaxUDPPayload {
+		return dst, ErrTooLong
+	}
+	n := UDPLen + len(payload)
+	dst = b.appendIP(dst, src.Addr(), to.Addr(), ProtoUDP, n, false)
+	dst, o := grow(dst, n)
+	seg := dst[o:]
+	putUDP(seg, src, to, n)
+	copy(seg[UDPLen:], payload)
+	binary.BigEndian.PutUint16(seg[6:], udpChecksum(src.Addr(), to.Addr(), seg))
+	return dst, nil
+}
+
+// UDP returns one Ethernet frame carrying a UDP datagram.
+func (b *Builder) UDP(src, to netip.AddrPort, payload []byte) ([]byte, error) {
+	return b.AppendUDP(make([]byte, 0, EthernetLen+VLANTagLen+IPv6Len+UDPLen+len(payload)), src, to, payload)
+}

@@ -1,0 +1,77 @@
+package pcapbuild
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+func decodeTCP(t *testing.T, f []byte) *layers.TCP {
+	t.Helper()
+	p := gopacket.NewPacket(f, layers.LayerTypeEthernet, gopacket.Default)
+	tcp, _ := p.Layer(layers.LayerTypeTCP).(*layers.TCP)
+	if tcp == nil {
+		t.Fatalf("no TCP layer: %v", p)
+	}
+	return tcp
+}
+
+func TestTCPConnSequence(t *testing.T) {
+	b := &Builder{}
+	c := NewTCPConn(b, v4a, v4b, 1000, 5000)
+	hs, err := c.Handshake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		syn, ack bool
+		seq, a   uint32
+	}{{true, false, 1000, 0}, {true, true, 5000, 1001}, {false, true, 1001, 5001}}
+	for i, f := range hs {
+		h := decodeTCP(t, f)
+		if h.SYN != want[i].syn || h.ACK != want[i].ack || h.Seq != want[i].seq || h.Ack != want[i].a {
+			t.Fatalf("handshake frame %d: SYN=%v ACK=%v seq=%d ack=%d", i, h.SYN, h.ACK, h.Seq, h.Ack)
+		}
+	}
+	msg := []byte("INVITE sip:bob@example.com SIP/2.0\r\nContent-Length: 0\r\n\r\n")
+	segs, err := c.Data(true, msg, 10, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var joined []byte
+	next := uint32(1001)
+	for i, f := range segs {
+		h := decodeTCP(t, f)
+		if h.Seq != next || !h.PSH || h.Ack != 5001 {
+			t.Fatalf("segment %d: seq=%d want %d, ack=%d", i, h.Seq, next, h.Ack)
+		}
+		next += uint32(len(h.Payload))
+		joined = append(joined, h.Payload...)
+	}
+	if !bytes.Equal(joined, msg) {
+		t.Fatalf("segments carry %q", joined)
+	}
+	ack, _ := c.Ack(false)
+	if h := decodeTCP(t, ack); h.Ack != next || h.Seq != 5001 {
+		t.Fatalf("ack: seq=%d ack=%d", h.Seq, h.Ack)
+	}
+	fin, err := c.Close(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h0, h1, h2 := decodeTCP(t, fin[0]), decodeTCP(t, fin[1]), decodeTCP(t, fin[2])
+	if !h0.FIN || h0.Seq != next || !h1.FIN || h1.Ack != next+1 || h2.FIN || h2.Ack != 5002 || h2.Seq != next+1 {
+		t.Fatalf("close: %+v / %+v / %+v", h0, h1, h2)
+	}
+}
+
+func TestTCPConnBadCuts(t *testing.T) {
+	c := NewTCPConn(&Builder{}, v4a, v4b, 1, 1)
+	for _, cuts := range [][]int{{0}, {5}, {3, 2}, {6}} {
+		if _, err := c.Data(true, []byte("hello"), cuts...); err == nil {
+			t.Errorf("cuts %v accepted", cuts)
+		}
+	}
+}
