@@ -23,6 +23,10 @@ type Packet struct {
 	OrigLen   int             // original length on the wire (may exceed len(Data))
 	Interface int             // interface index within its file (pcapng)
 	Input     int             // index of the input file when several are merged
+	// LinkTypeCode is the full LINKTYPE_ value when it does not fit in
+	// LinkType (a uint8 in gopacket), e.g. 276 for Linux cooked capture v2;
+	// LinkType is then LinkTypeOverflow. Zero when LinkType is exact.
+	LinkTypeCode uint16
 }
 
 // Source yields packets in capture order. Next fills p and returns io.EOF at

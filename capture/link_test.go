@@ -1,0 +1,144 @@
+package capture
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/google/gopacket/layers"
+)
+
+func TestDecoderLinkTypes(t *testing.T) {
+	v4 := ipUDP(t, "192.0.2.1", 5060, "198.51.100.2", 5062, []byte("INVITE v4"))
+	v6 := ipUDP(t, "2001:db8::1", 5060, "2001:db8::2", 5062, []byte("INVITE v6"))
+	const want4src, want4dst = "192.0.2.1:5060", "198.51.100.2:5062"
+	const want6src, want6dst = "[2001:db8::1]:5060", "[2001:db8::2]:5062"
+	tests := []struct {
+		name     string
+		link     layers.LinkType
+		code     uint16
+		data     []byte
+		src, dst string
+		payload  string
+	}{
+		{"ethernet v4", layers.LinkTypeEthernet, 0, ethernet(v4), want4src, want4dst, "INVITE v4"},
+		{"ethernet v6", layers.LinkTypeEthernet, 0, ethernet(v6), want6src, want6dst, "INVITE v6"},
+		{"ethernet padded", layers.LinkTypeEthernet, 0, append(ethernet(v4), 0, 0, 0, 0), want4src, want4dst, "INVITE v4"},
+		{"802.1Q", layers.LinkTypeEthernet, 0, ethernet(v4, etherVLAN), want4src, want4dst, "INVITE v4"},
+		{"QinQ 802.1ad", layers.LinkTypeEthernet, 0, ethernet(v6, etherQinQ, etherVLAN), want6src, want6dst, "INVITE v6"},
+		{"QinQ 0x9100", layers.LinkTypeEthernet, 0, ethernet(v4, etherQinQv1, etherVLAN), want4src, want4dst, "INVITE v4"},
+		{"SLL v4", layers.LinkTypeLinuxSLL, 0, sll(v4), want4src, want4dst, "INVITE v4"},
+		{"SLL v6", layers.LinkTypeLinuxSLL, 0, sll(v6), want6src, want6dst, "INVITE v6"},
+		{"SLL2 v4", LinkTypeOverflow, LinkTypeLinuxSLL2, sll2(v4), want4src, want4dst, "INVITE v4"},
+		{"SLL2 v6", LinkTypeOverflow, LinkTypeLinuxSLL2, sll2(v6), want6src, want6dst, "INVITE v6"},
+		{"NULL LE v4", layers.LinkTypeNull, 0, null(v4, binary.LittleEndian, 30), want4src, want4dst, "INVITE v4"},
+		{"NULL BE v4", layers.LinkTypeNull, 0, null(v4, binary.BigEndian, 30), want4src, want4dst, "INVITE v4"},
+		{"NULL LE v6 macOS", layers.LinkTypeNull, 0, null(v6, binary.LittleEndian, 30), want6src, want6dst, "INVITE v6"},
+		{"NULL LE v6 FreeBSD", layers.LinkTypeNull, 0, null(v6, binary.LittleEndian, 28), want6src, want6dst, "INVITE v6"},
+		{"NULL BE v6 OpenBSD", layers.LinkTypeNull, 0, null(v6, binary.BigEndian, 24), want6src, want6dst, "INVITE v6"},
+		{"LOOP v6", layers.LinkTypeLoop, 0, null(v6, binary.BigEndian, 24), want6src, want6dst, "INVITE v6"},
+		{"RAW 101 v4", layers.LinkTypeRaw, 0, v4, want4src, want4dst, "INVITE v4"},
+		{"RAW 101 v6", layers.LinkTypeRaw, 0, v6, want6src, want6dst, "INVITE v6"},
+		{"DLT_RAW 12", layers.LinkType(12), 0, v4, want4src, want4dst, "INVITE v4"},
+		{"DLT_RAW 14", layers.LinkType(14), 0, v6, want6src, want6dst, "INVITE v6"},
+		{"IPV4 228", layers.LinkTypeIPv4, 0, v4, want4src, want4dst, "INVITE v4"},
+		{"IPV6 229", layers.LinkTypeIPv6, 0, v6, want6src, want6dst, "INVITE v6"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := pkt(7, tc.link, tc.data)
+			p.LinkTypeCode = tc.code
+			rec := decodeAll(DecoderOptions{}, p)
+			if len(rec.events) != 1 {
+				t.Fatalf("events = %v, want one datagram", rec.events)
+			}
+			got := rec.events[0]
+			want := event{Kind: "udp", Frame: 7, Src: tc.src, Dst: tc.dst, Payload: tc.payload}
+			if got != want {
+				t.Errorf("got %v\nwant %v", got, want)
+			}
+		})
+	}
+}
+
+func TestDecoderIgnoresNonIP(t *testing.T) {
+	arp := append([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x06}, make([]byte, 28)...)
+	rec := decodeAll(DecoderOptions{}, pkt(1, layers.LinkTypeEthernet, arp), pkt(2, layers.LinkTypePPP, []byte{1, 2, 3}))
+	if len(rec.events) != 0 {
+		t.Errorf("events = %v, want none", rec.events)
+	}
+}
+
+func TestDecoderMalformed(t *testing.T) {
+	v4 := ipUDP(t, "192.0.2.1", 1, "192.0.2.2", 2, []byte("0123456789"))
+	badUDPLen := append([]byte(nil), v4...)
+	binary.BigEndian.PutUint16(badUDPLen[24:], 4)
+	longUDP := append([]byte(nil), v4...)
+	binary.BigEndian.PutUint16(longUDP[24:], 400)
+	badIHL := append([]byte(nil), v4...)
+	badIHL[0] = 0x43
+	v6ext := ipUDP(t, "2001:db8::1", 1, "2001:db8::2", 2, []byte("x"))
+	v6ext[6] = protoDestOpts // next header claims an extension header that is cut
+	tests := []struct {
+		name      string
+		link      layers.LinkType
+		data      []byte
+		origExtra int
+		kind      ProblemKind
+		offset    int
+	}{
+		{"short ethernet", layers.LinkTypeEthernet, []byte{1, 2, 3}, 0, ProblemMalformed, 0},
+		{"short ethernet snaplen", layers.LinkTypeEthernet, []byte{1, 2, 3}, 100, ProblemTruncated, 0},
+		{"cut VLAN tag", layers.LinkTypeEthernet, ethernet(v4, etherVLAN)[:16], 0, ProblemMalformed, 14},
+		{"IPv4 cut by snaplen", layers.LinkTypeEthernet, ethernet(v4)[:40], 50, ProblemTruncated, 16},
+		{"IHL below 5", layers.LinkTypeRaw, badIHL, 0, ProblemMalformed, 0},
+		{"UDP length below 8", layers.LinkTypeRaw, badUDPLen, 0, ProblemMalformed, 24},
+		{"UDP length beyond packet", layers.LinkTypeRaw, longUDP, 0, ProblemMalformed, 24},
+		{"IPv6 ext header cut", layers.LinkTypeRaw, v6ext, 0, ProblemMalformed, 40},
+		{"raw not IP", layers.LinkTypeRaw, []byte{0x50, 0, 0}, 0, ProblemMalformed, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := pkt(3, tc.link, tc.data)
+			p.OrigLen += tc.origExtra
+			rec := decodeAll(DecoderOptions{}, p)
+			if len(rec.events) != 1 || rec.events[0].Problem != tc.kind || rec.events[0].Frame != 3 {
+				t.Fatalf("events = %v, want one problem of kind %d", rec.events, tc.kind)
+			}
+		})
+	}
+}
+
+// TestDecoderProblemOffset checks the offset names the field in the frame.
+func TestDecoderProblemOffset(t *testing.T) {
+	v4 := ipUDP(t, "192.0.2.1", 1, "192.0.2.2", 2, []byte("0123456789"))
+	binary.BigEndian.PutUint16(v4[24:], 4)
+	var got *Problem
+	h := handlerFunc{problem: func(p *Problem) { c := *p; got = &c }}
+	d := NewDecoder(h, DecoderOptions{})
+	d.Packet(pkt(1, layers.LinkTypeEthernet, ethernet(v4, etherVLAN)))
+	if got == nil || got.Offset != 14+4+20+4 || got.Src != mustAddr("192.0.2.1:1") {
+		t.Fatalf("problem = %+v, want offset %d with source 192.0.2.1:1", got, 14+4+20+4)
+	}
+}
+
+type handlerFunc struct {
+	datagram func(*Datagram)
+	segment  func(*Segment)
+	problem  func(*Problem)
+}
+
+func (h handlerFunc) Datagram(d *Datagram) {
+	if h.datagram != nil {
+		h.datagram(d)
+	}
+}
+func (h handlerFunc) Segment(s *Segment) {
+	if h.segment != nil {
+		h.segment(s)
+	}
+}
+func (h handlerFunc) Problem(p *Problem) {
+	if h.problem != nil {
+		h.problem(p)
+	}
+}

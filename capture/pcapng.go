@@ -1,0 +1,273 @@
+package capture
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"time"
+)
+
+// pcapng block types (draft-ietf-opsawg-pcapng §4, §11.1).
+const (
+	ngSectionHeader   = 0x0A0D0D0A
+	ngInterfaceDesc   = 0x00000001
+	ngPacketObsolete  = 0x00000002
+	ngSimplePacket    = 0x00000003
+	ngEnhancedPacket  = 0x00000006
+	ngByteOrderMagic  = 0x1A2B3C4D
+	ngOptEnd          = 0
+	ngOptIfTsresol    = 9
+	ngOptIfTsoffset   = 14
+	ngMaxInterfaces   = 1 << 16
+	ngDefaultUnitsSec = 1_000_000
+)
+
+func isPcapngMagic(b []byte) bool {
+	return binary.LittleEndian.Uint32(b) == ngSectionHeader
+}
+
+// ngInterface is what an Interface Description Block says about the packets
+// of one interface (§4.2): link type, snap length and timestamp units.
+type ngInterface struct {
+	link        uint16
+	snapLen     uint32
+	unitsPerSec uint64 // if_tsresol: timestamp units per second
+	offsetSec   int64  // if_tsoffset
+}
+
+// pcapngReader reads the blocks of a pcapng file, section by section.
+type pcapngReader struct {
+	order  binary.ByteOrder
+	ifaces []ngInterface
+}
+
+func (f *pcapngReader) next(r *fileReader, p *Packet) error {
+	for {
+		r.recOff = r.off
+		h, err := r.readN(8)
+		if len(h) == 0 && err != nil {
+			if f.order == nil {
+				return truncatedErrorf("missing section header block")
+			}
+			return err // clean end at a block boundary
+		}
+		if err != nil {
+			return truncatedErrorf("block header: %d of 8 bytes", len(h))
+		}
+		typ := binary.LittleEndian.Uint32(h)
+		if typ == ngSectionHeader {
+			if err := f.readSectionHeader(r, h); err != nil {
+				return err
+			}
+			continue
+		}
+		if f.order == nil {
+			return formatErrorf("first block is type %#x, not a section header", typ)
+		}
+		typ = f.order.Uint32(h)
+		total := f.order.Uint32(h[4:])
+		if total < 12 || total > maxRecordLen {
+			return formatErrorf("block type %#x has invalid length %d", typ, total)
+		}
+		switch typ {
+		case ngInterfaceDesc, ngEnhancedPacket, ngSimplePacket, ngPacketObsolete:
+		default:
+			if err := r.skip(int(total) - 8); err != nil {
+				return truncatedErrorf("block type %#x: body shorter than %d bytes", typ, total)
+			}
+			continue
+		}
+		b, err := r.readN(int(total) - 8)
+		if err != nil {
+			return truncatedErrorf("block type %#x: %d of %d body bytes", typ, len(b), total-8)
+		}
+		if trailer := f.order.Uint32(b[len(b)-4:]); trailer != total {
+			return formatErrorf("block type %#x: trailing length %d differs from %d", typ, trailer, total)
+		}
+		body := b[:len(b)-4]
+		switch typ {
+		case ngInterfaceDesc:
+			if err := f.readInterface(body); err != nil {
+				return err
+			}
+		case ngEnhancedPacket:
+			return f.readEnhanced(r, p, body)
+		case ngPacketObsolete:
+			return f.readObsolete(r, p, body)
+		case ngSimplePacket:
+			return f.readSimple(r, p, body)
+		}
+	}
+}
+
+// readSectionHeader reads a Section Header Block (§4.1) whose first 8 bytes
+// are h; a new section forgets the interfaces of the previous one.
+func (f *pcapngReader) readSectionHeader(r *fileReader, h []byte) error {
+	rest, err := r.readN(4)
+	if err != nil {
+		return truncatedErrorf("section header: byte-order magic missing")
+	}
+	switch uint32(ngByteOrderMagic) {
+	case binary.LittleEndian.Uint32(rest):
+		f.order = binary.LittleEndian
+	case binary.BigEndian.Uint32(rest):
+		f.order = binary.BigEndian
+	default:
+		return formatErrorf("section header: bad byte-order magic % x", rest)
+	}
+	total := f.order.Uint32(h[4:])
+	if total < 28 || total > maxRecordLen {
+		return formatErrorf("section header has invalid length %d", total)
+	}
+	b, err := r.readN(int(total) - 12)
+	if err != nil {
+		return truncatedErrorf("section header: %d of %d bytes", len(b)+12, total)
+	}
+	if major := f.order.Uint16(b); major != 1 {
+		return formatErrorf("pcapng version %d not supported", major)
+	}
+	if trailer := f.order.Uint32(b[len(b)-4:]); trailer != total {
+		return formatErrorf("section header: trailing length %d differs from %d", trailer, total)
+	}
+	f.ifaces = f.ifaces[:0]
+	return nil
+}
+
+// readInterface reads an Interface Description Block body (§4.2).
+func (f *pcapngReader) readInterface(body []byte) error {
+	if len(body) < 8 {
+		return formatErrorf("interface description: body of %d bytes", len(body))
+	}
+	if len(f.ifaces) >= ngMaxInterfaces {
+		return formatErrorf("more than %d interfaces", ngMaxInterfaces)
+	}
+	ifc := ngInterface{
+		link:        f.order.Uint16(body),
+		snapLen:     f.order.Uint32(body[4:]),
+		unitsPerSec: ngDefaultUnitsSec,
+	}
+	opts := body[8:]
+	for len(opts) >= 4 {
+		code := f.order.Uint16(opts)
+		n := int(f.order.Uint16(opts[2:]))
+		if code == ngOptEnd {
+			break
+		}
+		if 4+n > len(opts) {
+			return formatErrorf("interface description: option %d length %d beyond block", code, n)
+		}
+		val := opts[4 : 4+n]
+		switch {
+		case code == ngOptIfTsresol && n == 1:
+			ups, ok := tsUnitsPerSecond(val[0])
+			if !ok {
+				return formatErrorf("interface description: unsupported if_tsresol %#x", val[0])
+			}
+			ifc.unitsPerSec = ups
+		case code == ngOptIfTsoffset && n == 8:
+			ifc.offsetSec = int64(f.order.Uint64(val))
+		}
+		opts = opts[min(len(opts), 4+(n+3)&^3):]
+	}
+	f.ifaces = append(f.ifaces, ifc)
+	return nil
+}
+
+// tsUnitsPerSecond decodes if_tsresol (§4.2): a power of ten, or of two when
+// the high bit is set.
+func tsUnitsPerSecond(v byte) (uint64, bool) {
+	if v&0x80 != 0 {
+		if v&0x7f > 63 {
+			return 0, false
+		}
+		return 1 << (v & 0x7f), true
+	}
+	if v > 19 {
+		return 0, false
+	}
+	u := uint64(1)
+	for range v {
+		u *= 10
+	}
+	return u, true
+}
+
+// timestamp converts a 64-bit timestamp in interface units to a time.
+func (ifc *ngInterface) timestamp(ts uint64) time.Time {
+	sec := ts / ifc.unitsPerSec
+	rem := ts % ifc.unitsPerSec
+	hi, lo := bits.Mul64(rem, 1e9)
+	nsec, _ := bits.Div64(hi, lo, ifc.unitsPerSec)
+	return time.Unix(int64(sec)+ifc.offsetSec, int64(nsec)).UTC()
+}
+
+func (f *pcapngReader) iface(id uint32) (*ngInterface, error) {
+	if int64(id) >= int64(len(f.ifaces)) {
+		return nil, formatErrorf("packet names interface %d, only %d described", id, len(f.ifaces))
+	}
+	return &f.ifaces[id], nil
+}
+
+// readEnhanced reads an Enhanced Packet Block body (§4.3).
+func (f *pcapngReader) readEnhanced(r *fileReader, p *Packet, body []byte) error {
+	if len(body) < 20 {
+		return formatErrorf("enhanced packet: body of %d bytes", len(body))
+	}
+	id := f.order.Uint32(body)
+	ifc, err := f.iface(id)
+	if err != nil {
+		return err
+	}
+	ts := uint64(f.order.Uint32(body[4:]))<<32 | uint64(f.order.Uint32(body[8:]))
+	capLen := f.order.Uint32(body[12:])
+	if uint64(capLen) > uint64(len(body)-20) {
+		return formatErrorf("enhanced packet: captured length %d beyond block (%d)", capLen, len(body)-20)
+	}
+	return f.fill(r, p, ifc, int(id), ifc.timestamp(ts), body[20:20+capLen], f.order.Uint32(body[16:]))
+}
+
+// readObsolete reads a (deprecated) Packet Block body (§A.1).
+func (f *pcapngReader) readObsolete(r *fileReader, p *Packet, body []byte) error {
+	if len(body) < 20 {
+		return formatErrorf("packet block: body of %d bytes", len(body))
+	}
+	id := uint32(f.order.Uint16(body))
+	ifc, err := f.iface(id)
+	if err != nil {
+		return err
+	}
+	ts := uint64(f.order.Uint32(body[4:]))<<32 | uint64(f.order.Uint32(body[8:]))
+	capLen := f.order.Uint32(body[12:])
+	if uint64(capLen) > uint64(len(body)-20) {
+		return formatErrorf("packet block: captured length %d beyond block (%d)", capLen, len(body)-20)
+	}
+	return f.fill(r, p, ifc, int(id), ifc.timestamp(ts), body[20:20+capLen], f.order.Uint32(body[16:]))
+}
+
+// readSimple reads a Simple Packet Block body (§4.4): interface 0, no
+// timestamp (the previous packet's time is used to keep merge order).
+func (f *pcapngReader) readSimple(r *fileReader, p *Packet, body []byte) error {
+	if len(body) < 4 {
+		return formatErrorf("simple packet: body of %d bytes", len(body))
+	}
+	ifc, err := f.iface(0)
+	if err != nil {
+		return err
+	}
+	orig := f.order.Uint32(body)
+	n := uint64(len(body) - 4)
+	n = min(n, uint64(orig))
+	if ifc.snapLen != 0 {
+		n = min(n, uint64(ifc.snapLen))
+	}
+	return f.fill(r, p, ifc, 0, r.lastTime, body[4:4+n], orig)
+}
+
+func (f *pcapngReader) fill(r *fileReader, p *Packet, ifc *ngInterface, id int, t time.Time, data []byte, orig uint32) error {
+	p.Time = t
+	r.lastTime = t
+	p.Data = data
+	p.OrigLen = max(int(orig), len(data))
+	p.Interface = id
+	setLinkType(p, ifc.link)
+	return nil
+}

@@ -1,0 +1,397 @@
+package capture
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// maxOutOfOrderSegments bounds the segments waiting in one direction.
+const maxOutOfOrderSegments = 1024
+
+// connKey is a TCP connection, endpoints in canonical order (a < b).
+type connKey struct{ a, b netip.AddrPort }
+
+func addrPortLess(x, y netip.AddrPort) bool {
+	if c := x.Addr().Compare(y.Addr()); c != 0 {
+		return c < 0
+	}
+	return x.Port() < y.Port()
+}
+
+// oooSegment is data received beyond a hole, copied out of the frame.
+type oooSegment struct {
+	seq   uint32
+	data  []byte
+	frame uint64
+}
+
+// tcpHalf is one direction of a connection.
+type tcpHalf struct {
+	started   bool   // next is meaningful
+	synSeen   bool   // the stream started with a SYN we saw
+	isn       uint32 // sequence number of the SYN
+	next      uint32 // next sequence number to deliver
+	finSeen   bool
+	finSeq    uint32 // sequence number of the FIN
+	ooo       []oooSegment
+	oooBytes  int
+	holeSince time.Time // capture time the current hole was first seen
+}
+
+// tcpConn is one tracked connection.
+type tcpConn struct {
+	key         connKey
+	half        [2]tcpHalf // [0]: a -> b, [1]: b -> a
+	midReported bool
+	pendIdx     int // index in reassembler.pending, -1 when nothing is buffered
+	prev, next  *tcpConn
+}
+
+// reassembler delivers TCP payload in sequence order per direction (RFC
+// 9293 §3.4, §3.10.7.4). Retransmitted and overlapping bytes keep the first
+// copy; holes that are not filled within TCPGapBytes of later data or
+// TCPGapTimeout of capture time, or by Flush, become visible gaps.
+type reassembler struct {
+	d          *Decoder
+	conns      map[connKey]*tcpConn
+	head, tail *tcpConn   // LRU: head is most recently active
+	pending    []*tcpConn // connections holding out-of-order data
+	buffered   int        // out-of-order bytes over all connections
+	lastSweep  time.Time
+}
+
+func (r *reassembler) init(d *Decoder) {
+	r.d = d
+	r.conns = make(map[connKey]*tcpConn)
+}
+
+func (r *reassembler) touch(c *tcpConn) {
+	if r.head == c {
+		return
+	}
+	r.unlink(c)
+	c.next = r.head
+	if r.head != nil {
+		r.head.prev = c
+	}
+	r.head = c
+	if r.tail == nil {
+		r.tail = c
+	}
+}
+
+func (r *reassembler) unlink(c *tcpConn) {
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else if r.head == c {
+		r.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	} else if r.tail == c {
+		r.tail = c.prev
+	}
+	c.prev, c.next = nil, nil
+}
+
+// endpoints returns source and destination of direction dir.
+func (c *tcpConn) endpoints(dir int) (netip.AddrPort, netip.AddrPort) {
+	if dir == 0 {
+		return c.key.a, c.key.b
+	}
+	return c.key.b, c.key.a
+}
+
+// segment processes one TCP segment (header fields and payload).
+func (r *reassembler) segment(src, dst netip.AddrPort, seq uint32, flags uint8, payload []byte) {
+	key, dir := connKey{src, dst}, 0
+	if addrPortLess(dst, src) {
+		key, dir = connKey{dst, src}, 1
+	}
+	c := r.conns[key]
+	if c == nil {
+		if flags&tcpSYN == 0 && len(payload) == 0 {
+			return // pure ACK, FIN or RST of an unknown connection: nothing to anchor
+		}
+		c = r.newConn(key)
+	}
+	r.touch(c)
+	h := &c.half[dir]
+	if flags&tcpRST != 0 {
+		r.closeConn(c, "connection reset")
+		return
+	}
+	if flags&tcpSYN != 0 {
+		if h.synSeen && h.isn != seq {
+			// A new connection on the same four-tuple (RFC 9293 §3.10.7.4
+			// TIME-WAIT reuse): finish the old one and start again.
+			r.closeConn(c, "connection reopened")
+			c = r.newConn(key)
+			r.touch(c)
+			h = &c.half[dir]
+		}
+		if !h.synSeen {
+			h.synSeen, h.started, h.isn, h.next = true, true, seq, seq+1
+		}
+		seq++ // SYN occupies one sequence number; any data follows it
+	}
+	if !h.started {
+		h.started, h.next = true, seq
+		if !c.midReported {
+			c.midReported = true
+			s, d := c.endpoints(dir)
+			r.d.problem(ProblemMidStream, s, d, 0, "TCP connection seen without its SYN; stream starts at the first captured byte")
+		}
+	}
+	if len(payload) > 0 {
+		r.data(c, dir, seq, payload)
+	}
+	if flags&tcpFIN != 0 && !h.finSeen {
+		h.finSeen, h.finSeq = true, seq+uint32(len(payload))
+	}
+	if c.half[0].closed() && c.half[1].closed() {
+		r.release(c)
+	}
+}
+
+// closed reports whether a direction has delivered everything up to its FIN.
+func (h *tcpHalf) closed() bool {
+	return h.finSeen && h.next == h.finSeq && len(h.ooo) == 0
+}
+
+func (r *reassembler) newConn(key connKey) *tcpConn {
+	for len(r.conns) >= r.d.opts.MaxTCPConnections && r.tail != nil {
+		victim := r.tail
+		s, d := victim.endpoints(0)
+		r.d.problem(ProblemLimit, s, d, 0, fmt.Sprintf("more than %d TCP connections: least recently active one no longer followed", r.d.opts.MaxTCPConnections))
+		r.closeConn(victim, "connection evicted")
+	}
+	c := &tcpConn{key: key, pendIdx: -1}
+	r.conns[key] = c
+	return c
+}
+
+// closeConn delivers what both directions hold (with gaps) and forgets c.
+func (r *reassembler) closeConn(c *tcpConn, why string) {
+	for dir := range c.half {
+		r.drainAll(c, dir, why)
+	}
+	r.release(c)
+}
+
+func (r *reassembler) release(c *tcpConn) {
+	r.unpend(c)
+	r.unlink(c)
+	if r.conns[c.key] == c {
+		delete(r.conns, c.key)
+	}
+}
+
+func (r *reassembler) pend(c *tcpConn) {
+	if c.pendIdx < 0 {
+		c.pendIdx = len(r.pending)
+		r.pending = append(r.pending, c)
+	}
+}
+
+func (r *reassembler) unpend(c *tcpConn) {
+	i := c.pendIdx
+	if i < 0 {
+		return
+	}
+	last := len(r.pending) - 1
+	r.pending[i] = r.pending[last]
+	r.pending[i].pendIdx = i
+	r.pending[last] = nil
+	r.pending = r.pending[:last]
+	c.pendIdx = -1
+}
+
+// deliver hands in-order bytes to the Handler.
+func (r *reassembler) deliver(c *tcpConn, dir int, payload []byte, gap int) {
+	d := r.d
+	s, t := c.endpoints(dir)
+	d.seg = Segment{Frame: d.frame, Time: d.now, Src: s, Dst: t, Payload: payload, GapBefore: gap}
+	d.h.Segment(&d.seg)
+}
+
+// data handles payload starting at sequence number seq.
+func (r *reassembler) data(c *tcpConn, dir int, seq uint32, payload []byte) {
+	h := &c.half[dir]
+	diff := int32(seq - h.next)
+	if diff <= 0 {
+		over := int(-int64(diff))
+		if over >= len(payload) {
+			return // retransmission of delivered bytes
+		}
+		payload = payload[over:]
+		r.deliver(c, dir, payload, 0)
+		h.next += uint32(len(payload))
+		r.drain(c, dir)
+		return
+	}
+	r.buffer(c, dir, seq, payload)
+	if h.oooBytes > r.d.opts.TCPGapBytes || len(h.ooo) > maxOutOfOrderSegments ||
+		r.d.now.Sub(h.holeSince) > r.d.opts.TCPGapTimeout {
+		r.skipHole(c, dir, "hole not filled")
+	}
+	for r.buffered > r.d.opts.MaxTCPBufferedBytes && len(h.ooo) > 0 {
+		s, t := c.endpoints(dir)
+		r.d.problem(ProblemLimit, s, t, 0, fmt.Sprintf("out-of-order TCP data over %d bytes in total", r.d.opts.MaxTCPBufferedBytes))
+		r.skipHole(c, dir, "buffer limit")
+	}
+}
+
+// buffer stores the parts of [seq, seq+len) not already waiting (first
+// copy wins) in sequence order.
+func (r *reassembler) buffer(c *tcpConn, dir int, seq uint32, payload []byte) {
+	h := &c.half[dir]
+	if len(h.ooo) == 0 {
+		h.holeSince = r.d.now
+	}
+	for len(payload) > 0 {
+		// Find the first waiting segment that ends after seq.
+		i := 0
+		for i < len(h.ooo) && int32(h.ooo[i].seq+uint32(len(h.ooo[i].data))-seq) <= 0 {
+			i++
+		}
+		n := len(payload)
+		if i < len(h.ooo) {
+			gap := int32(h.ooo[i].seq - seq)
+			if gap <= 0 {
+				// seq lies inside h.ooo[i]: skip the covered bytes.
+				covered := int(h.ooo[i].seq + uint32(len(h.ooo[i].data)) - seq)
+				if covered >= len(payload) {
+					return
+				}
+				payload = payload[covered:]
+				seq += uint32(covered)
+				continue
+			}
+			n = min(n, int(gap))
+		}
+		seg := oooSegment{seq: seq, data: append([]byte(nil), payload[:n]...), frame: r.d.frame}
+		h.ooo = append(h.ooo, oooSegment{})
+		copy(h.ooo[i+1:], h.ooo[i:])
+		h.ooo[i] = seg
+		h.oooBytes += n
+		r.buffered += n
+		payload = payload[n:]
+		seq += uint32(n)
+	}
+	r.pend(c)
+}
+
+// drain delivers waiting segments that have become contiguous.
+func (r *reassembler) drain(c *tcpConn, dir int) {
+	h := &c.half[dir]
+	for len(h.ooo) > 0 {
+		s := h.ooo[0]
+		diff := int32(s.seq - h.next)
+		if diff > 0 {
+			break
+		}
+		r.popFront(h)
+		if over := int(-int64(diff)); over < len(s.data) {
+			r.deliver(c, dir, s.data[over:], 0)
+			h.next += uint32(len(s.data) - over)
+		}
+	}
+	r.settle(c, h)
+}
+
+// settle updates the bookkeeping after h's buffer shrank.
+func (r *reassembler) settle(c *tcpConn, h *tcpHalf) {
+	if len(h.ooo) > 0 {
+		return
+	}
+	if len(c.half[0].ooo) == 0 && len(c.half[1].ooo) == 0 {
+		r.unpend(c)
+	}
+}
+
+func (r *reassembler) popFront(h *tcpHalf) {
+	n := len(h.ooo[0].data)
+	h.oooBytes -= n
+	r.buffered -= n
+	copy(h.ooo, h.ooo[1:])
+	h.ooo[len(h.ooo)-1] = oooSegment{}
+	h.ooo = h.ooo[:len(h.ooo)-1]
+}
+
+// skipHole declares the hole before the first waiting segment lost: its
+// bytes are delivered with GapBefore and a ProblemTCPGap is reported.
+func (r *reassembler) skipHole(c *tcpConn, dir int, why string) {
+	h := &c.half[dir]
+	if len(h.ooo) == 0 {
+		return
+	}
+	s := h.ooo[0]
+	gap := int(s.seq - h.next)
+	src, dst := c.endpoints(dir)
+	r.d.problem(ProblemTCPGap, src, dst, 0, fmt.Sprintf("%d bytes missing from the TCP stream before relative sequence %d (%s; data waiting since frame %d)",
+		gap, s.seq-h.isnOrStart(), why, s.frame))
+	r.popFront(h)
+	r.deliver(c, dir, s.data, gap)
+	h.next = s.seq + uint32(len(s.data))
+	h.holeSince = r.d.now
+	r.drain(c, dir)
+}
+
+// isnOrStart is the origin of relative sequence numbers in reports.
+func (h *tcpHalf) isnOrStart() uint32 {
+	if h.synSeen {
+		return h.isn
+	}
+	return 0
+}
+
+// drainAll delivers everything waiting in one direction, skipping holes,
+// and reports bytes missing before a FIN.
+func (r *reassembler) drainAll(c *tcpConn, dir int, why string) {
+	h := &c.half[dir]
+	for len(h.ooo) > 0 {
+		r.skipHole(c, dir, why)
+	}
+	if h.finSeen && int32(h.finSeq-h.next) > 0 {
+		src, dst := c.endpoints(dir)
+		r.d.problem(ProblemTCPGap, src, dst, 0, fmt.Sprintf("%d bytes missing from the TCP stream before its FIN (%s)", int32(h.finSeq-h.next), why))
+		h.next = h.finSeq
+	}
+}
+
+// sweep skips holes that have waited longer than TCPGapTimeout; it runs at
+// most once per second of capture time.
+func (r *reassembler) sweep(now time.Time) {
+	if len(r.pending) == 0 || now.Sub(r.lastSweep) < time.Second {
+		return
+	}
+	r.lastSweep = now
+	for i := 0; i < len(r.pending); {
+		c := r.pending[i]
+		for dir := range c.half {
+			h := &c.half[dir]
+			for len(h.ooo) > 0 && now.Sub(h.holeSince) > r.d.opts.TCPGapTimeout {
+				r.skipHole(c, dir, "hole not filled in time")
+			}
+		}
+		if i < len(r.pending) && r.pending[i] == c {
+			i++
+		}
+	}
+}
+
+// flush delivers every waiting byte with its gaps, oldest connection first.
+func (r *reassembler) flush() {
+	for c := r.tail; c != nil; c = c.prev {
+		for dir := range c.half {
+			r.drainAll(c, dir, "end of capture")
+		}
+	}
+	for c := r.tail; c != nil; {
+		prev := c.prev
+		r.release(c)
+		c = prev
+	}
+}
