@@ -6,7 +6,7 @@ package mikey
 // Aliasing: Raw is the slice given to Parse, not a copy, and every []byte
 // field of the header and payloads (keys, MACs, RAND, identities, ...) is a
 // sub-slice of Raw. A caller that reuses its buffer must copy what it keeps
-// (Clone does that).
+// (or parse a copy of Raw).
 type Message struct {
 	// Raw is the input to Parse (or the output of Marshal after Build).
 	Raw []byte
@@ -42,6 +42,7 @@ type Payload interface {
 	AppendMarshal(b []byte, next PayloadType) ([]byte, error)
 
 	tree(t *treeBuilder) *Field
+	base() *PayloadBase
 }
 
 // PayloadBase holds what every parsed payload has: its byte range in
@@ -51,6 +52,8 @@ type PayloadBase struct {
 	Span
 	Next PayloadType
 }
+
+func (b *PayloadBase) base() *PayloadBase { return b }
 
 // Header is the common header payload HDR (RFC 3830 §6.1, RFC 6043 §6.1).
 type Header struct {

@@ -7,12 +7,13 @@ import "golang.org/x/crypto/cryptobyte"
 // derived from what remains, never from length fields.
 type reader struct {
 	s     cryptobyte.String
-	total int // len(Message.Raw)
-	base  int // offset of s[0] when the reader was made (for nested data)
+	total int    // len(Message.Raw)
+	base  int    // offset of s[0] when the reader was made (for nested data)
+	whole []byte // the input the reader was made from
 }
 
 func newReader(b []byte, base int) reader {
-	return reader{s: cryptobyte.String(b), total: base + len(b), base: base}
+	return reader{s: cryptobyte.String(b), total: base + len(b), base: base, whole: b}
 }
 
 // off is the absolute offset (in Message.Raw) of the next unread byte.
@@ -56,10 +57,33 @@ type payloadStore struct {
 	kd    pool[KeyData]
 	kdPtr []*KeyData
 	param []SPParam
-	other []Payload // scratch for nested payload chains
+	srtp  []SRTPCS
+
+	// Initial backing arrays, sized for a typical PSK message (HDR, T,
+	// RAND, SP, KEMAC with one TEK), so that Parse allocates only the
+	// Message.
+	payloadArr [8]Payload
+	tArr       [1]TPayload
+	randArr    [1]RANDPayload
+	spArr      [1]SPPayload
+	kemacArr   [1]KEMACPayload
+	kdArr      [2]KeyData
+	kdPtrArr   [2]*KeyData
+	paramArr   [16]SPParam
+	srtpArr    [2]SRTPCS
 }
 
 func (s *payloadStore) reset() {
+	if s.t.items == nil {
+		s.t.items = s.tArr[:0]
+		s.rand.items = s.randArr[:0]
+		s.sp.items = s.spArr[:0]
+		s.kemac.items = s.kemacArr[:0]
+		s.kd.items = s.kdArr[:0]
+		s.kdPtr = s.kdPtrArr[:0]
+		s.param = s.paramArr[:0]
+		s.srtp = s.srtpArr[:0]
+	}
 	s.t.reset()
 	s.rand.reset()
 	s.sp.reset()
@@ -67,7 +91,7 @@ func (s *payloadStore) reset() {
 	s.kd.reset()
 	s.kdPtr = s.kdPtr[:0]
 	s.param = s.param[:0]
-	s.other = s.other[:0]
+	s.srtp = s.srtp[:0]
 }
 
 // pool hands out zeroed *T from a slice; growing it leaves earlier pointers
