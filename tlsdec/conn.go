@@ -1,0 +1,550 @@
+package tlsdec
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+)
+
+// half is the record-layer state of one direction of a connection.
+type half struct {
+	dir Direction
+
+	buf []byte // unconsumed bytes: an incomplete record, or bytes being scanned
+	off int64  // stream offset of the first byte not yet consumed
+	out []byte // plaintext scratch
+
+	hs hsReassembler
+
+	started   bool   // a valid record was seen
+	recVer    uint16 // record-layer version of the last good record
+	encrypted bool   // records are protected (TLS 1.2 after CCS, TLS 1.3 after ServerHello)
+	open      opener // current keys; nil when unknown
+	seq       uint64
+	pending   opener // TLS 1.2: keys that take effect at ChangeCipherSpec
+
+	// TLS 1.3
+	secret     []byte // current traffic secret (for KeyUpdate)
+	next       opener // application keys, taken after Finished
+	nextSecret []byte
+	decrypted  bool // a record decrypted under the current keys
+
+	midTries int // records used for the mid-stream key search
+
+	resync bool  // lost sync: scanning for the next record
+	lost   int64 // bytes lost or skipped since the last good record
+	gap    int64 // lost bytes to report on the next Plaintext
+
+	stats DirStats
+}
+
+// Conn decrypts one TLS connection from the bytes of both directions. It is
+// not safe for concurrent use; feed it from the goroutine that reassembles
+// the TCP stream.
+type Conn struct {
+	kl    *KeyLog
+	half  [2]half
+	swap  bool // roles inferred: the ClientHello came in ServerToClient bytes
+	st    Status
+	known bool // a plausible TLS record was seen in either direction
+
+	haveCH, haveSH bool
+	retry          bool // HelloRetryRequest seen: wait for the real ServerHello
+	ch             clientHello
+	sh             serverHello
+	suite          *suite
+	secrets        *Secrets
+
+	midOpens int // AEAD opens spent on the mid-stream key search
+
+	// per-Feed context
+	frame uint64
+	emit  func(Plaintext)
+	err   error
+}
+
+// NewConn returns a decrypter for one connection using the secrets of kl
+// (which may be nil: the handshake is then followed but nothing decrypted).
+func NewConn(kl *KeyLog) *Conn {
+	c := &Conn{kl: kl}
+	c.half[0].dir = ClientToServer
+	c.half[1].dir = ServerToClient
+	return c
+}
+
+// Status returns the connection's decryption status.
+func (c *Conn) Status() Status {
+	s := c.st
+	s.Client, s.Server = c.clientHalf().stats, c.serverHalf().stats
+	return s
+}
+
+func (c *Conn) clientHalf() *half {
+	if c.swap {
+		return &c.half[1]
+	}
+	return &c.half[0]
+}
+
+func (c *Conn) serverHalf() *half {
+	if c.swap {
+		return &c.half[0]
+	}
+	return &c.half[1]
+}
+
+func (c *Conn) isClient(h *half) bool { return h == c.clientHalf() }
+
+// Feed takes the next in-order bytes of one direction. gapBefore is the
+// number of bytes lost just before data (capture.Segment.GapBefore); frame is
+// the frame that delivered them. Every record completed by data is passed to
+// emit, decrypted when keys are known (emit may be nil). Feed returns the
+// first record-layer problem met in data as a *RecordError, or nil; problems
+// never stop the connection, and the overall outcome is in Status.
+func (c *Conn) Feed(dir Direction, data []byte, gapBefore int, frame uint64, emit func(Plaintext)) error {
+	if dir > ServerToClient {
+		return fmt.Errorf("tlsdec: invalid direction %d", dir)
+	}
+	if c.st.State == StateNotTLS {
+		return nil
+	}
+	h := &c.half[dir]
+	c.frame, c.emit, c.err = frame, emit, nil
+	if gapBefore > 0 {
+		c.loseSync(h, int64(gapBefore)+int64(len(h.buf)))
+		h.off += int64(gapBefore) + int64(len(h.buf))
+		h.buf = h.buf[:0]
+	}
+	if h.buf == nil {
+		h.buf = make([]byte, 0, recordHeaderLen+maxCiphertext)
+	}
+	for len(data) > 0 && c.st.State != StateNotTLS {
+		if len(h.buf) == 0 {
+			n := c.process(h, data)
+			rest := data[n:]
+			if len(rest) > cap(h.buf) { // cannot happen: process leaves at most one record
+				rest = rest[len(rest)-cap(h.buf):]
+			}
+			h.buf = append(h.buf, rest...)
+			break
+		}
+		take := min(c.needed(h), len(data), cap(h.buf)-len(h.buf))
+		h.buf = append(h.buf, data[:take]...)
+		data = data[take:]
+		if c.needed(h) > 0 {
+			if len(h.buf) == cap(h.buf) { // scanning a full buffer without a candidate
+				c.drop(h, len(h.buf)-recordHeaderLen+1)
+				continue
+			}
+			break
+		}
+		n := c.process(h, h.buf)
+		c.drop(h, n)
+	}
+	c.emit = nil
+	return c.err
+}
+
+// drop discards the first n bytes of the half's buffer (already consumed by
+// process, which advanced the offsets).
+func (c *Conn) drop(h *half, n int) {
+	if n <= 0 {
+		return
+	}
+	m := copy(h.buf, h.buf[n:])
+	h.buf = h.buf[:m]
+}
+
+// needed returns how many more bytes the buffer needs before process can
+// make progress: a full header, then the whole record it announces.
+func (c *Conn) needed(h *half) int {
+	if len(h.buf) < recordHeaderLen {
+		return recordHeaderLen - len(h.buf)
+	}
+	if !c.plausibleHeader(h, h.buf) {
+		return 0 // process will skip bytes
+	}
+	n := recordHeaderLen + int(binary.BigEndian.Uint16(h.buf[3:5])) - len(h.buf)
+	return max(n, 0)
+}
+
+// plausibleHeader checks a record header (RFC 8446 §5.1): a known content
+// type, a 3.x version and a length within the ciphertext limit. While
+// resynchronising after lost bytes the check is stricter: the version must
+// be the one seen before and the type one that can follow.
+func (c *Conn) plausibleHeader(h *half, p []byte) bool {
+	typ, major, minor := p[0], p[1], p[2]
+	if typ < TypeChangeCipherSpec || typ > TypeHeartbeat || major != 3 || minor > 4 {
+		return false
+	}
+	length := int(binary.BigEndian.Uint16(p[3:5]))
+	if length > maxCiphertext {
+		return false
+	}
+	if h.resync {
+		if h.recVer != 0 && uint16(major)<<8|uint16(minor) != h.recVer {
+			return false
+		}
+		if typ == TypeChangeCipherSpec || typ == TypeHeartbeat || length == 0 {
+			return false
+		}
+		if h.encrypted && c.version() == VersionTLS13 && typ != TypeApplicationData {
+			return false
+		}
+	}
+	return true
+}
+
+// process frames and handles the records at the start of p and returns the
+// number of bytes consumed; an incomplete record at the end is left.
+func (c *Conn) process(h *half, p []byte) int {
+	i := 0
+	for len(p)-i >= recordHeaderLen && c.st.State != StateNotTLS {
+		hdr := p[i : i+recordHeaderLen]
+		if !c.plausibleHeader(h, hdr) {
+			if !h.resync {
+				if !c.known && !h.started && h.off == 0 && looksLikeText(p[i:]) {
+					c.setState(StateNotTLS, "stream starts with text, not TLS records")
+					return len(p)
+				}
+				c.fail(h, h.off, fmt.Sprintf("invalid record header %x", hdr))
+				c.loseSync(h, 0)
+			}
+			i++
+			h.off++
+			h.lost++
+			continue
+		}
+		length := int(binary.BigEndian.Uint16(hdr[3:5]))
+		if len(p)-i < recordHeaderLen+length {
+			break
+		}
+		var hb [recordHeaderLen]byte
+		copy(hb[:], hdr)
+		body := p[i+recordHeaderLen : i+recordHeaderLen+length]
+		if h.resync && !c.tryResync(h, &hb, body) {
+			i++
+			h.off++
+			h.lost++
+			continue
+		}
+		c.record(h, &hb, body)
+		i += recordHeaderLen + length
+		h.off += int64(recordHeaderLen + length)
+	}
+	return i
+}
+
+// looksLikeText reports whether p starts like a text protocol (RTSP, SIP,
+// HTTP): printable ASCII letters.
+func looksLikeText(p []byte) bool {
+	n := min(len(p), 8)
+	for _, b := range p[:n] {
+		if b < 0x20 || b > 0x7e {
+			return false
+		}
+	}
+	return n >= 4
+}
+
+// loseSync marks a half as out of sync after lost or invalid bytes: the
+// next record is found again by scanning (see tryResync).
+func (c *Conn) loseSync(h *half, lost int64) {
+	h.hs.reset()
+	h.lost += lost
+	h.resync = true
+}
+
+// fail records a problem for the Feed caller.
+func (c *Conn) fail(h *half, off int64, reason string) {
+	if c.err == nil {
+		c.err = &RecordError{Frame: c.frame, Dir: h.dir, Offset: off, Reason: reason}
+	}
+}
+
+// setState moves the connection to a state. Failure states stick; the
+// decrypting state only replaces the states that precede it.
+func (c *Conn) setState(s State, detail string) {
+	switch c.st.State {
+	case StateNoKey, StateWrongKey, StateUnsupported, StateNotTLS:
+		if s != StateWrongKey || c.st.State == StateNotTLS || c.st.State == StateWrongKey {
+			return
+		}
+	case StateDecrypting:
+		if s == StateHandshake || s == StateMidStream || s == StateDecrypting {
+			return
+		}
+	}
+	c.st.State, c.st.Frame, c.st.Detail = s, c.frame, detail
+}
+
+// version is the negotiated protocol version (0 before the ServerHello).
+func (c *Conn) version() uint16 { return c.st.Version }
+
+// deliver passes a record's plaintext to the Feed caller.
+func (c *Conn) deliver(h *half, typ uint8, seq uint64, encrypted bool, data []byte) {
+	if typ == TypeApplicationData {
+		h.stats.AppBytes += uint64(len(data))
+	}
+	if c.emit == nil {
+		h.gap = 0
+		return
+	}
+	c.emit(Plaintext{
+		Dir: h.dir, FromClient: c.isClient(h), Frame: c.frame, Offset: h.off,
+		Type: typ, Seq: seq, Encrypted: encrypted, GapBefore: h.gap, Data: data,
+	})
+	h.gap = 0
+}
+
+// record handles one complete record whose header is plausible.
+func (c *Conn) record(h *half, hdr *[recordHeaderLen]byte, body []byte) {
+	h.stats.Records++
+	h.recVer = uint16(hdr[1])<<8 | uint16(hdr[2])
+	if !h.started {
+		h.started = true
+		if c.st.State == StateUnknown && !c.haveCH {
+			// First record of the connection in this direction.
+			if hdr[0] != TypeHandshake || len(body) == 0 || body[0] != hsClientHello {
+				if !c.haveCH && !c.known {
+					c.setState(StateMidStream, "capture starts after the ClientHello: the client random is unknown, so no key can be looked up")
+				}
+			}
+		}
+		c.known = true
+	}
+	typ := hdr[0]
+	switch {
+	case typ == TypeChangeCipherSpec:
+		if c.version() == VersionTLS13 || h.encrypted {
+			return // TLS 1.3 middlebox-compatibility CCS (RFC 8446 §5), or repeat
+		}
+		h.encrypted, h.open, h.pending, h.seq = true, h.pending, nil, 0
+	case !h.encrypted:
+		if typ == TypeApplicationData {
+			// Application data in the clear position: we missed the handshake.
+			h.encrypted = true
+			c.setState(StateMidStream, "application data without a visible handshake: the capture starts mid-connection")
+			c.encryptedRecord(h, hdr, body)
+			return
+		}
+		if typ == TypeHandshake {
+			c.handshake(h, body)
+		}
+		c.deliver(h, typ, 0, false, body)
+	default:
+		c.encryptedRecord(h, hdr, body)
+	}
+}
+
+// encryptedRecord opens a protected record with the keys of its direction.
+func (c *Conn) encryptedRecord(h *half, hdr *[recordHeaderLen]byte, body []byte) {
+	if h.out == nil {
+		h.out = make([]byte, maxCiphertext)
+	}
+	if h.open == nil && h.next == nil && !(c.st.State == StateMidStream && c.tryMidStream(h, hdr, body)) {
+		h.stats.Undecryptable++
+		return
+	}
+	var pt []byte
+	var typ uint8
+	err := errAuth
+	if h.open != nil {
+		pt, typ, err = h.open.open(h.out, hdr, body, h.seq)
+	}
+	if err != nil && h.next != nil {
+		// TLS 1.3 without (working) handshake keys: the first application
+		// record is the one that opens with the application keys at seq 0.
+		if p, t, e := h.next.open(h.out, hdr, body, 0); e == nil {
+			c.enterAppKeys(h)
+			pt, typ, err = p, t, nil
+		}
+	}
+	if err != nil {
+		c.openFailed(h, body, err)
+		return
+	}
+	seq := h.seq
+	h.seq++
+	h.decrypted = true
+	h.stats.Decrypted++
+	c.setState(StateDecrypting, "")
+	if typ == TypeHandshake {
+		c.handshake(h, pt)
+	}
+	c.deliver(h, typ, seq, true, pt)
+}
+
+// openFailed accounts for a protected record that did not open.
+func (c *Conn) openFailed(h *half, body []byte, err error) {
+	h.seq++
+	if c.version() == VersionTLS13 && c.isClient(h) && c.ch.earlyData && !h.decrypted && h.open != nil {
+		// 0-RTT data the server may have rejected (RFC 8446 §4.2.10).
+		h.stats.SkippedEarly++
+		return
+	}
+	if h.open == nil {
+		// TLS 1.3 handshake record while only application keys are known.
+		h.stats.Undecryptable++
+		return
+	}
+	h.stats.Failed++
+	who := "server"
+	if c.isClient(h) {
+		who = "client"
+	}
+	reason := fmt.Sprintf("%s record %d (%d bytes) does not decrypt: %v", who, h.seq-1, len(body), err)
+	if !h.decrypted {
+		c.setState(StateWrongKey, reason+" (key "+c.st.KeyFingerprint+")")
+	}
+	c.fail(h, h.off, reason)
+}
+
+// enterAppKeys switches a TLS 1.3 half to its application traffic keys.
+func (c *Conn) enterAppKeys(h *half) {
+	h.open, h.secret, h.seq = h.next, h.nextSecret, 0
+	h.next, h.nextSecret = nil, nil
+}
+
+// handshake parses the handshake messages carried by a record.
+func (c *Conn) handshake(h *half, data []byte) {
+	h.hs.feed(data, func(typ uint8, body []byte) { c.handshakeMessage(h, typ, body) })
+}
+
+func (c *Conn) handshakeMessage(h *half, typ uint8, body []byte) {
+	switch typ {
+	case hsClientHello:
+		if body == nil || c.haveCH || h.encrypted {
+			return // second ClientHello after HelloRetryRequest keeps the random
+		}
+		ch, err := parseClientHello(body)
+		if err != nil {
+			c.fail(h, h.off, err.Error())
+			return
+		}
+		c.ch, c.haveCH = ch, true
+		if h.dir == ServerToClient && !c.half[0].started {
+			c.swap = true // the capture layer guessed the roles the wrong way round
+		}
+		c.st.ClientRandom = hex.EncodeToString(ch.random[:])
+		c.st.State = StateUnknown // a ClientHello supersedes a mid-stream guess
+		c.setState(StateHandshake, "")
+	case hsServerHello:
+		if body == nil || c.haveSH || h.encrypted {
+			return
+		}
+		sh, err := parseServerHello(body)
+		if err != nil {
+			c.fail(h, h.off, err.Error())
+			return
+		}
+		if !c.haveCH {
+			c.setState(StateMidStream, "ServerHello without ClientHello: the capture starts after the ClientHello, so the client random is unknown")
+			return
+		}
+		if sh.retry {
+			c.retry = true
+			return
+		}
+		c.sh, c.haveSH = sh, true
+		c.keys()
+	case hsFinished:
+		if c.version() == VersionTLS13 && h.next != nil {
+			c.enterAppKeys(h)
+		}
+	case hsKeyUpdate:
+		if c.version() == VersionTLS13 && h.secret != nil && h.next == nil {
+			c.keyUpdate(h)
+		}
+	case hsEndOfEarlyData:
+	}
+}
+
+// keyUpdate moves a TLS 1.3 half to the next application traffic secret
+// (RFC 8446 §4.6.3, §7.2).
+func (c *Conn) keyUpdate(h *half) {
+	next := nextTrafficSecret(c.suite, h.secret)
+	o, err := newAEAD13(c.suite, next)
+	if err != nil {
+		return
+	}
+	h.open, h.secret, h.seq = o, next, 0
+	h.stats.KeyUpdates++
+}
+
+// keys sets up record keys once both hellos are known.
+func (c *Conn) keys() {
+	v := c.sh.version
+	c.st.Version, c.st.Suite = v, c.sh.suite
+	s := suites[c.sh.suite]
+	cli, srv := c.clientHalf(), c.serverHalf()
+	switch {
+	case v < VersionTLS10 || v > VersionTLS13:
+		c.setState(StateUnsupported, "protocol version "+VersionName(v)+" is not decrypted")
+		return
+	case s == nil:
+		c.setState(StateUnsupported, "cipher suite "+SuiteName(c.sh.suite)+" is not decrypted")
+		return
+	case (v == VersionTLS13) != (s.kind == kindAEAD13):
+		c.setState(StateUnsupported, "cipher suite "+s.name+" is not valid in "+VersionName(v))
+		return
+	}
+	c.suite = s
+	if v == VersionTLS13 {
+		// Everything after the ServerHello is protected (RFC 8446 §2).
+		srv.encrypted, cli.encrypted = true, true
+	}
+	sec := c.kl.Lookup(c.ch.random)
+	c.secrets = sec
+	if sec == nil {
+		c.setState(StateNoKey, "no key for CLIENT_RANDOM "+c.st.ClientRandom)
+		return
+	}
+	if v == VersionTLS13 {
+		c.keys13(sec, cli, srv)
+		return
+	}
+	if sec.MasterSecret == nil {
+		c.setState(StateNoKey, "key log has TLS 1.3 secrets but no CLIENT_RANDOM master secret for "+c.st.ClientRandom)
+		return
+	}
+	c.st.KeyFingerprint = Fingerprint(sec.MasterSecret)
+	kb := deriveKeyBlock(s, v, sec.MasterSecret, &c.ch.random, &c.sh.random)
+	var err error
+	if cli.pending, err = newOpener12(s, v, &kb, true, c.sh.etm); err == nil {
+		srv.pending, err = newOpener12(s, v, &kb, false, c.sh.etm)
+	}
+	if err != nil {
+		c.setState(StateUnsupported, "cannot build "+s.name+" keys: "+err.Error())
+	}
+}
+
+// keys13 sets up the TLS 1.3 handshake and application keys of both halves
+// (RFC 8446 §7.3).
+func (c *Conn) keys13(sec *Secrets, cli, srv *half) {
+	c.st.KeyFingerprint = Fingerprint(sec.ClientTraffic0)
+	missing := ""
+	set := func(h *half, hsSecret, appSecret []byte, name string) {
+		if hsSecret != nil && len(hsSecret) == c.suite.hashSize {
+			h.open, _ = newAEAD13(c.suite, hsSecret)
+		}
+		if appSecret != nil && len(appSecret) == c.suite.hashSize {
+			h.next, _ = newAEAD13(c.suite, appSecret)
+			h.nextSecret = appSecret
+		} else {
+			missing += " " + name
+		}
+		if (hsSecret != nil && len(hsSecret) != c.suite.hashSize) || (appSecret != nil && len(appSecret) != c.suite.hashSize) {
+			c.setState(StateWrongKey, fmt.Sprintf("logged %s secrets are not %d-byte %s secrets", name, c.suite.hashSize, c.suite.name))
+		}
+	}
+	set(cli, sec.ClientHandshakeTraffic, sec.ClientTraffic0, "CLIENT_TRAFFIC_SECRET_0")
+	set(srv, sec.ServerHandshakeTraffic, sec.ServerTraffic0, "SERVER_TRAFFIC_SECRET_0")
+	if cli.open == nil && cli.next == nil && srv.open == nil && srv.next == nil {
+		c.setState(StateNoKey, "no TLS 1.3 traffic secrets for CLIENT_RANDOM "+c.st.ClientRandom)
+		return
+	}
+	if missing != "" {
+		c.st.Detail = "key log lacks" + missing + " for CLIENT_RANDOM " + c.st.ClientRandom
+	}
+}

@@ -1,0 +1,130 @@
+package tlsdec
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+)
+
+const (
+	minProtectedRecord = 21      // header + 16-byte tag: the smallest protected record
+	maxResyncTrials    = 4096    // sequence numbers tried per candidate record after a gap
+	maxMidStreamSeq    = 64      // sequence numbers tried per secret when the handshake was missed
+	maxMidStreamOpens  = 1 << 16 // AEAD opens spent per connection on mid-stream key search
+	maxMidStreamTries  = 4       // records per direction used for the mid-stream key search
+)
+
+// tryResync decides whether a plausible record found while scanning after
+// lost bytes is a real record boundary. With keys, the record must open
+// under the current keys at a sequence number not lower than the expected
+// one: lost records consumed sequence numbers (RFC 5246 §6.1, RFC 8446 §5.3).
+// The search is bounded by the bytes lost. Without keys the header alone is
+// taken. On success the half's sequence number is set for the record.
+func (c *Conn) tryResync(h *half, hdr *[recordHeaderLen]byte, body []byte) bool {
+	found := !h.encrypted || (h.open == nil && h.next == nil)
+	if !found {
+		if h.out == nil {
+			h.out = make([]byte, maxCiphertext)
+		}
+		trials := uint64(min(1+h.lost/minProtectedRecord, maxResyncTrials))
+		if h.open != nil {
+			if g, ok := h.open.(*gcm12); ok && len(body) >= 8 {
+				// Implementations use the sequence number as explicit nonce.
+				if n := binary.BigEndian.Uint64(body[:8]); n >= h.seq && n-h.seq < 1<<32 {
+					if _, _, err := g.open(h.out, hdr, body, n); err == nil {
+						h.seq, found = n, true
+					}
+				}
+			}
+			for s := h.seq; !found && s < h.seq+trials; s++ {
+				if _, _, err := h.open.open(h.out, hdr, body, s); err == nil {
+					h.seq, found = s, true
+				}
+			}
+		}
+		for s := uint64(0); !found && h.next != nil && s < trials; s++ {
+			if _, _, err := h.next.open(h.out, hdr, body, s); err == nil {
+				c.enterAppKeys(h)
+				h.seq, found = s, true
+			}
+		}
+	}
+	if found {
+		h.resync = false
+		h.stats.Resyncs++
+		h.stats.LostBytes += h.lost
+		h.gap += h.lost
+		h.lost = 0
+		h.hs.reset()
+	}
+	return found
+}
+
+// tryMidStream looks for the keys of a TLS 1.3 connection whose handshake
+// was not captured. TLS 1.3 traffic secrets do not depend on the randoms, so
+// every CLIENT/SERVER_TRAFFIC_SECRET_0 of the key log is tried, with each
+// suite of its hash length and the first sequence numbers. A match names the
+// connection (its client random) and both directions' keys. The work is
+// bounded per connection.
+func (c *Conn) tryMidStream(h *half, hdr *[recordHeaderLen]byte, body []byte) bool {
+	if c.kl.Len() == 0 || hdr[0] != TypeApplicationData || h.midTries >= maxMidStreamTries || c.midOpens >= maxMidStreamOpens {
+		return false
+	}
+	h.midTries++
+	var match *Secrets
+	var matchSuite *suite
+	var matchOpen *aead13
+	var matchSeq uint64
+	var fromClient bool
+	c.kl.Each(func(sec *Secrets) {
+		for i, secret := range [2][]byte{sec.ClientTraffic0, sec.ServerTraffic0} {
+			for _, id := range [3]uint16{0x1301, 0x1303, 0x1302} {
+				s := suites[id]
+				if match != nil || len(secret) != s.hashSize || c.midOpens >= maxMidStreamOpens {
+					continue
+				}
+				o, err := newAEAD13(s, secret)
+				if err != nil {
+					continue
+				}
+				for seq := uint64(0); seq < maxMidStreamSeq && c.midOpens < maxMidStreamOpens; seq++ {
+					c.midOpens++
+					if _, _, err := o.open(h.out, hdr, body, seq); err == nil {
+						match, matchSuite, matchOpen, matchSeq, fromClient = sec, s, o, seq, i == 0
+						break
+					}
+				}
+			}
+		}
+	})
+	if match == nil {
+		return false
+	}
+	if fromClient != (h.dir == ClientToServer) {
+		c.swap = true
+	}
+	c.suite, c.secrets = matchSuite, match
+	c.st.Version, c.st.Suite = VersionTLS13, matchSuite.id
+	c.st.ClientRandom = hex.EncodeToString(match.ClientRandom[:])
+	c.st.KeyFingerprint = Fingerprint(match.ClientTraffic0)
+	h.open, h.secret, h.seq, h.encrypted = matchOpen, nil, matchSeq, true
+	other, otherSecret := c.serverHalf(), match.ServerTraffic0
+	if fromClient {
+		h.secret = match.ClientTraffic0
+	} else {
+		h.secret = match.ServerTraffic0
+		other, otherSecret = c.clientHalf(), match.ClientTraffic0
+	}
+	if len(otherSecret) == matchSuite.hashSize && other.open == nil {
+		// The other direction's sequence number is unknown too: find it by
+		// scanning its next record like after a gap.
+		other.open, _ = newAEAD13(matchSuite, otherSecret)
+		other.secret, other.encrypted, other.seq = otherSecret, true, 0
+		other.resync = true
+		other.lost += maxMidStreamSeq * minProtectedRecord
+	}
+	c.st.State = StateDecrypting
+	c.st.Frame = c.frame
+	c.st.Detail = fmt.Sprintf("capture starts mid-connection; TLS 1.3 keys found by trial in the key log (record %d of the %s)", matchSeq, map[bool]string{true: "client", false: "server"}[fromClient])
+	return true
+}
