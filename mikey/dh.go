@@ -114,3 +114,13 @@ func NewDHPrivate() ([]byte, error) {
 	b[0] |= 0x80
 	return b, nil
 }
+
+// NewDHPayload builds a DH payload carrying g^priv of group g (RFC 3830
+// §6.4), with no key validity data.
+func NewDHPayload(g DHGroup, priv []byte) (*DHPayload, error) {
+	v, err := DHPublic(g, priv)
+	if err != nil {
+		return nil, err
+	}
+	return &DHPayload{Group: g, Value: v}, nil
+}

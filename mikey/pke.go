@@ -51,3 +51,13 @@ func EncryptEnvelopeKey(pub *rsa.PublicKey, envKey []byte) ([]byte, error) {
 	}
 	return rsa.EncryptPKCS1v15(rand.Reader, pub, envKey)
 }
+
+// NewPKEPayload encrypts envKey to pub (RSAES-PKCS1-v1_5) as a PKE payload
+// with cache indicator c (RFC 3830 §6.3).
+func NewPKEPayload(pub *rsa.PublicKey, envKey []byte, c PKECache) (*PKEPayload, error) {
+	data, err := EncryptEnvelopeKey(pub, envKey)
+	if err != nil {
+		return nil, err
+	}
+	return &PKEPayload{Cache: c, Data: data}, nil
+}

@@ -1,0 +1,212 @@
+package mikey
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// OpenOptions carries context that the messages themselves may lack.
+type OpenOptions struct {
+	// CaptureTime of the initiator's message, for timestamp checks.
+	CaptureTime time.Time
+	// InitiatorID and ResponderID are the identities known from the
+	// signalling (e.g. SIP From/To) when no ID payload carries them; they
+	// enter the V and RSA-R signature inputs (RFC 3830 §5.2).
+	InitiatorID, ResponderID []byte
+	// RAND of the initial exchange, for update messages that carry none
+	// (RFC 3830 §4.5).
+	RAND []byte
+}
+
+// OpenExchange tries every applicable supplied key on an exchange: the
+// initiator's message init and, when present, the responder's message resp
+// (needed for DH, V, DHHMAC and RSA-R). Either may be nil. A key is reported
+// only if it verified (MAC, V, signature, key wrap, or a DH public value
+// that matches the private value), or if the mode has no integrity, in
+// which case the status says so. It never returns nil.
+func OpenExchange(init, resp *Message, keys *Keys, opts OpenOptions) *ExchangeResult {
+	if keys == nil {
+		keys = &Keys{}
+	}
+	first := init
+	if first == nil {
+		first = resp
+	}
+	res := &ExchangeResult{Mode: ModeUnknown}
+	if first == nil {
+		res.note("no message")
+		return res
+	}
+	res.Mode = ModeOf(first.Header.DataType)
+	x := &exchange{init: init, resp: resp, keys: keys, opts: opts, res: res}
+	if init != nil {
+		res.Init = &MessageResult{DataType: init.Header.DataType, Mode: ModeOf(init.Header.DataType)}
+	}
+	if resp != nil {
+		res.Resp = &MessageResult{DataType: resp.Header.DataType, Mode: ModeOf(resp.Header.DataType)}
+	}
+	switch res.Mode {
+	case ModePSK:
+		x.openPSK()
+	case ModePK:
+		x.openPK()
+	case ModeDH, ModeDHHMAC:
+		x.openDH()
+	case ModeRSAR:
+		x.openRSAR()
+	case ModeError:
+		res.note("error message: carries no keys")
+	case ModeSAKKE:
+		res.note("MIKEY-SAKKE is opened by package mikey/sakke")
+	default:
+		res.note(fmt.Sprintf("data type %v: key recovery not supported", first.Header.DataType))
+	}
+	x.applySuppliedTGKs()
+	return res
+}
+
+// exchange is the working state of one OpenExchange call.
+type exchange struct {
+	init, resp *Message
+	keys       *Keys
+	opts       OpenOptions
+	res        *ExchangeResult
+	// envKey is the PSK or envelope key that opened the initiator's
+	// message, reused for the responder's V.
+	envKey []byte
+}
+
+// rand returns the RAND that keys derive from: the initiator's, else the
+// responder's (RSA-R, RFC 4738 §3.5), else the one from the options.
+func (x *exchange) rand() []byte {
+	for _, m := range []*Message{x.init, x.resp} {
+		if m != nil {
+			if r := m.RAND(); r != nil {
+				return r.Rand
+			}
+		}
+	}
+	return x.opts.RAND
+}
+
+// ts returns the 64-bit timestamp of m, or of the other message (the
+// responder repeats the initiator's, RFC 3830 §5.2).
+func (x *exchange) ts(m *Message) (uint64, *TPayload, error) {
+	for _, c := range []*Message{m, x.init, x.resp} {
+		if c == nil {
+			continue
+		}
+		if t := c.Timestamp(); t != nil {
+			v, err := Timestamp64(t)
+			return v, t, err
+		}
+	}
+	return 0, nil, errors.New("no T payload")
+}
+
+// csbID returns the CSB ID keys derive from: that of the header, unless an
+// RSA-R responder replaced it with a CSB_ID general extension (RFC 4738
+// §3.6).
+func (x *exchange) csbID(m *Message) uint32 {
+	if x.resp != nil && x.resp.Header.DataType == DataTypeRSARResp {
+		for _, g := range x.resp.GenExts() {
+			if g.ExtType == GenExtCSBID && len(g.Data) == 4 {
+				return be32(g.Data)
+			}
+		}
+	}
+	return m.Header.CSBID
+}
+
+// identities returns all identities that could select a bound PSK.
+func (x *exchange) identities() map[string]bool {
+	ids := map[string]bool{}
+	if len(x.opts.InitiatorID) > 0 {
+		ids[string(x.opts.InitiatorID)] = true
+	}
+	if len(x.opts.ResponderID) > 0 {
+		ids[string(x.opts.ResponderID)] = true
+	}
+	for _, m := range []*Message{x.init, x.resp} {
+		if m == nil {
+			continue
+		}
+		for _, p := range m.IDs() {
+			ids[string(p.Data)] = true
+		}
+		for _, p := range m.IDRs() {
+			ids[string(p.Data)] = true
+		}
+	}
+	return ids
+}
+
+// orderedPSKs lists the PSKs to try: those bound to an identity present in
+// the exchange, then unbound ones, then the remaining bound ones (the MAC
+// decides; a note says when a key bound elsewhere verified).
+func (x *exchange) orderedPSKs() []PSK {
+	ids := x.identities()
+	var matched, unbound, other []PSK
+	for _, k := range x.keys.PSKs {
+		switch {
+		case k.Identity == "":
+			unbound = append(unbound, k)
+		case ids[k.Identity]:
+			matched = append(matched, k)
+		default:
+			other = append(other, k)
+		}
+	}
+	return append(append(matched, unbound...), other...)
+}
+
+// addKeys records decrypted key data and derives the crypto session keys.
+func (x *exchange) addKeys(mr *MessageResult, m *Message, kds []*KeyData, from string) {
+	mr.keyData = kds
+	mr.Keys = recoveredKeys(kds)
+	for _, k := range mr.Keys {
+		if k.Type == KeyTGK || k.Type == KeyTGKSalt || k.Type == KeyGTGK || k.Type == KeyGTGKSalt {
+			x.res.TGKs = append(x.res.TGKs, k.Key)
+		}
+	}
+	x.deriveSessions(m, mr.Keys, from)
+}
+
+func (x *exchange) deriveSessions(m *Message, keys []RecoveredKey, from string) {
+	var fill *Header
+	if x.resp != nil && m != x.resp {
+		fill = &x.resp.Header
+	}
+	hdr := m.Header
+	hdr.CSBID = x.csbID(m)
+	sps := m.SP()
+	if len(sps) == 0 && x.init != nil && m != x.init {
+		sps = x.init.SP()
+	}
+	ss, err := DeriveSessions(&hdr, fill, sps, x.rand(), keys, from)
+	x.res.Sessions = append(x.res.Sessions, ss...)
+	if err != nil {
+		x.res.note("deriving crypto session keys: " + err.Error())
+	}
+}
+
+// applySuppliedTGKs derives session keys from TGKs the user supplied when
+// the exchange itself yielded none.
+func (x *exchange) applySuppliedTGKs() {
+	if len(x.res.Sessions) > 0 || len(x.keys.TGKs) == 0 {
+		return
+	}
+	m := x.init
+	if m == nil {
+		m = x.resp
+	}
+	if m == nil {
+		return
+	}
+	for _, t := range x.keys.TGKs {
+		rk := RecoveredKey{Index: 0, Type: KeyTGK, Key: t.Key}
+		x.res.TGKs = append(x.res.TGKs, t.Key)
+		x.deriveSessions(m, []RecoveredKey{rk}, "supplied TGK "+t.Fingerprint()+" ("+t.Source+"), not verified against the exchange")
+	}
+}

@@ -1,0 +1,163 @@
+package mikey
+
+import (
+	"errors"
+	"fmt"
+)
+
+// openPSK opens a pre-shared key exchange (RFC 3830 §3.1): the KEMAC of the
+// initiator's message and the V payload of the verification message.
+func (x *exchange) openPSK() {
+	if x.init != nil {
+		x.openPSKInit(x.init, x.res.Init)
+	}
+	if x.resp != nil && x.resp.Header.DataType == DataTypePSKVerify {
+		x.openV(x.resp, x.res.Resp, x.orderedPSKs())
+	}
+}
+
+func (x *exchange) openPSKInit(m *Message, mr *MessageResult) {
+	k := m.KEMAC()
+	if k == nil {
+		mr.note("no KEMAC payload")
+		return
+	}
+	if x.openInClear(m, mr, k) {
+		return
+	}
+	ts, _, err := x.ts(m)
+	if err != nil && k.EncrAlg != EncrNULL {
+		mr.note("cannot decrypt the KEMAC: " + err.Error())
+	}
+	rand := x.rand()
+	if len(rand) == 0 {
+		mr.note("no RAND: keys derived with an empty RAND")
+	}
+	psks := x.orderedPSKs()
+	var lastErr error
+	for _, psk := range psks {
+		mr.Tried++
+		o, err := openKEMAC(m, k, m.Header.PRF, psk.Key, x.csbID(m), rand, ts, false, false)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		x.envKey = psk.Key
+		mr.KeyRef, mr.KeySource, mr.MACVariant = psk.Fingerprint(), psk.Source, variantNote(o.macVariant)
+		mr.Auth = AuthVerified
+		if k.MACAlg == MACNULL {
+			mr.Auth = AuthNotProtected
+			mr.note("NULL MAC: the key was accepted because the decrypted key data parses; nothing proves it is the sender's")
+		}
+		if psk.Identity != "" && !x.identities()[psk.Identity] {
+			mr.note(fmt.Sprintf("the key verified but is bound to identity %q, which the exchange does not name", psk.Identity))
+		}
+		x.addKeys(mr, m, o.keyData, "opened with "+psk.Fingerprint())
+		return
+	}
+	x.failed(mr, len(psks), "PSK", lastErr)
+	if k.EncrAlg == EncrNULL && len(k.KeyData) > 0 {
+		mr.note("the key data is not encrypted: keys listed although the MAC did not verify")
+		x.addKeys(mr, m, k.KeyData, "sent in the clear, MAC not verified")
+	}
+}
+
+// openInClear handles a KEMAC with NULL encryption and NULL MAC: the keys
+// are readable without any key (RFC 3830 §4.2.3).
+func (x *exchange) openInClear(m *Message, mr *MessageResult, k *KEMACPayload) bool {
+	if k.EncrAlg != EncrNULL || k.MACAlg != MACNULL {
+		return false
+	}
+	mr.Auth, mr.KeyRef = AuthInClear, "in clear"
+	if len(k.KeyData) == 0 && len(k.EncrData) > 0 {
+		kds, err := ParseKeyData(k.EncrData, k.EncrDataOffset)
+		if err != nil {
+			mr.note("key data in the clear does not parse: " + err.Error())
+			return true
+		}
+		k.KeyData = kds
+	}
+	x.addKeys(mr, m, k.KeyData, "sent in the clear")
+	return true
+}
+
+// failed sets the status after every key failed.
+func (x *exchange) failed(mr *MessageResult, tried int, kind string, lastErr error) {
+	if tried == 0 {
+		mr.Auth = AuthNoKey
+		mr.note("no " + kind + " supplied")
+		return
+	}
+	mr.Auth = AuthFailed
+	switch {
+	case errors.Is(lastErr, errMACMismatch):
+		mr.note(fmt.Sprintf("MAC mismatch with all %d %s(s) tried", tried, kind))
+	case lastErr != nil:
+		mr.note(fmt.Sprintf("%d %s(s) tried; last error: %v", tried, kind, lastErr))
+	}
+}
+
+// openV checks the V payload of a verification message (RFC 3830 §5.2)
+// with the key that opened the initiator's message, or else with every
+// candidate key.
+func (x *exchange) openV(m *Message, mr *MessageResult, candidates []PSK) {
+	v := m.V()
+	if v == nil {
+		mr.note("no V payload")
+		return
+	}
+	if v.AuthAlg == MACNULL {
+		mr.Auth = AuthNotProtected
+		return
+	}
+	authLen, _, err := MACLengths(v.AuthAlg)
+	if err != nil {
+		mr.note(err.Error())
+		return
+	}
+	idi, idr := exchangeIdentities(x.init, x.resp, x.opts)
+	_, t, _ := x.ts(m)
+	in := VInput{IDi: idi, IDr: idr, TS: tsBytes(m.Raw, t)}
+	if t != nil && m.Timestamp() == nil && x.init != nil {
+		in.TS = tsBytes(x.init.Raw, t)
+	}
+	if x.envKey != nil {
+		ref := x.res.Init.KeyRef
+		candidates = []PSK{{Key: x.envKey, Source: x.res.Init.KeySource}}
+		defer func() {
+			if mr.Auth == AuthVerified {
+				mr.KeyRef = ref
+			}
+		}()
+	}
+	rand := x.rand()
+	var lastErr error
+	for _, psk := range candidates {
+		mr.Tried++
+		keys, err := DeriveMessageKeys(m.Header.PRF, psk.Key, x.csbID(m), rand, 0, authLen, 0)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		variant, err := VerifyV(m, v, keys.Auth, in)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		if variant != "" {
+			mr.Auth, mr.VVariant = AuthVerified, variant
+			mr.KeyRef, mr.KeySource = psk.Fingerprint(), psk.Source
+			return
+		}
+		lastErr = errMACMismatch
+	}
+	x.failed(mr, len(candidates), "key", lastErr)
+}
+
+// variantNote returns "" for the RFC layout and the variant name otherwise.
+func variantNote(v string) string {
+	if v == VariantRFC {
+		return ""
+	}
+	return v
+}
