@@ -1,0 +1,306 @@
+package scenario
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/pion/srtp/v3"
+)
+
+// SIPCallSpec describes how one SIP call with MIKEY-PSK keyed SRTP is put on
+// the wire.
+type SIPCallSpec struct {
+	Call     Call
+	Exchange PSKExchange // SSRCs[0] is the caller's stream, SSRCs[1] the callee's
+	Start    time.Time
+	// Packets is the number of SRTP packets each direction sends (20 ms apart).
+	Packets int
+	// SREvery sends an SRTCP sender report after every SREvery packets of a
+	// stream and after its last packet; 0 sends one after the last only.
+	SREvery int
+	// InviteFragments, when > 1, splits the UDP INVITE into that many IP
+	// fragments written in FragmentOrder (indices; nil means in order).
+	InviteFragments int
+	FragmentOrder   []int
+	// TCPCuts splits the INVITE into segments before these offsets (TCP
+	// only), written in SegmentOrder (nil means in order).
+	TCPCuts      []int
+	SegmentOrder []int
+	// InviteBody overrides the INVITE body (with InviteContentType); by
+	// default the body is the SDP offer. Use OfferSDP to build it.
+	InviteBody        func(offer []byte) (contentType string, body []byte)
+	FirstSeq          [2]uint16
+	FirstTS           [2]uint32
+	CallerCNAME       string
+	CalleeCNAME       string
+	AnswerAfter       time.Duration // INVITE to 200 OK; 1 s when 0
+	MediaStartsAfterA time.Duration // 200 OK to first media; 20 ms when 0
+}
+
+// SIPCallGen yields the frames of one call in time order.
+type SIPCallGen struct {
+	spec    SIPCallSpec
+	b       *pcapbuild.Builder
+	tcp     *pcapbuild.TCPConn
+	pre     []Frame // signalling frames before and during media, in time order
+	post    []Frame
+	senders [2]*Sender
+	media0  time.Time
+	sent    [2]int
+	sr      [2]int
+	buf     []byte
+	pay     []byte
+	frame   Frame
+	// Offer and Answer are the MIKEY messages of the INVITE and 200 OK.
+	Offer, Answer []byte
+	// Keys holds the SRTP master key and salt of each direction.
+	Keys [2][2][]byte
+}
+
+// NewSIPCallGen prepares the frames of a call. All frames of the call use b
+// (for IP identification numbering); frames are built lazily by Next.
+func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) {
+	g := &SIPCallGen{spec: spec, b: b, buf: make([]byte, 0, 512), pay: make([]byte, 0, FrameSamples)}
+	c := &spec.Call
+	var err error
+	if g.Offer, err = spec.Exchange.Init(); err != nil {
+		return nil, err
+	}
+	if g.Answer, err = spec.Exchange.Verify(); err != nil {
+		return nil, err
+	}
+	names := [2]string{spec.CallerCNAME, spec.CalleeCNAME}
+	for i := 0; i < 2; i++ {
+		key, salt, err := spec.Exchange.SRTPKeys(uint8(i + 1))
+		if err != nil {
+			return nil, err
+		}
+		g.Keys[i] = [2][]byte{key, salt}
+		g.senders[i], err = NewSender(StreamParams{SSRC: spec.Exchange.SSRCs[i], PayloadType: PayloadPCMU,
+			FirstSeq: spec.FirstSeq[i], FirstTS: spec.FirstTS[i], TSStep: FrameSamples, CNAME: names[i],
+			Profile: srtp.ProtectionProfileAes128CmHmacSha1_80, Key: key, Salt: salt})
+		if err != nil {
+			return nil, err
+		}
+	}
+	offer := SDP(c.CallerUser, c.SessionID, c.CallerRTP, base64.StdEncoding.EncodeToString(g.Offer))
+	ctype, body := "application/sdp", offer
+	if spec.InviteBody != nil {
+		ctype, body = spec.InviteBody(offer)
+	}
+	answer := SDP(c.CalleeUser, c.SessionID+1, c.CalleeRTP, base64.StdEncoding.EncodeToString(g.Answer))
+	answerAfter := spec.AnswerAfter
+	if answerAfter == 0 {
+		answerAfter = time.Second
+	}
+	mediaAfter := spec.MediaStartsAfterA
+	if mediaAfter == 0 {
+		mediaAfter = 20 * time.Millisecond
+	}
+	t := spec.Start
+	if c.Transport == "TCP" {
+		g.tcp = pcapbuild.NewTCPConn(b, c.Caller, c.Callee, 0x1000_0000|spec.Exchange.CSBID>>4, 0x2000_0000|spec.Exchange.CSBID>>8)
+		hs, err := g.tcp.Handshake()
+		if err != nil {
+			return nil, err
+		}
+		for i, f := range hs {
+			g.pre = append(g.pre, Frame{Time: t.Add(time.Duration(i-3) * time.Millisecond), Data: f, Kind: KindTCP})
+		}
+	}
+	if err := g.signal(&g.pre, t, true, c.Invite(ctype, body), "INVITE", 1, spec.InviteFragments, spec.FragmentOrder, spec.TCPCuts, spec.SegmentOrder); err != nil {
+		return nil, err
+	}
+	steps := []struct {
+		after time.Duration
+		msg   []byte
+		name  string
+		mikey int
+		fromA bool
+	}{
+		{5 * time.Millisecond, c.Trying(), "100 Trying", 0, false},
+		{50 * time.Millisecond, c.Ringing(), "180 Ringing", 0, false},
+		{answerAfter, c.OK("application/sdp", answer), "200 OK (INVITE)", 1, false},
+		{answerAfter + 10*time.Millisecond, c.Ack(), "ACK", 0, true},
+	}
+	for _, s := range steps {
+		if err := g.signal(&g.pre, t.Add(s.after), s.fromA, s.msg, s.name, s.mikey, 0, nil, nil, nil); err != nil {
+			return nil, err
+		}
+	}
+	g.media0 = t.Add(answerAfter + mediaAfter)
+	end := g.media0.Add(time.Duration(spec.Packets) * 20 * time.Millisecond).Add(20 * time.Millisecond)
+	if err := g.signal(&g.post, end, false, c.Bye(), "BYE", 0, 0, nil, nil, nil); err != nil {
+		return nil, err
+	}
+	if err := g.signal(&g.post, end.Add(5*time.Millisecond), true, c.ByeOK(), "200 OK (BYE)", 0, 0, nil, nil, nil); err != nil {
+		return nil, err
+	}
+	if g.tcp != nil {
+		fin, err := g.tcp.Close(true)
+		if err != nil {
+			return nil, err
+		}
+		for i, f := range fin {
+			g.post = append(g.post, Frame{Time: end.Add(time.Duration(10+i) * time.Millisecond), Data: f, Kind: KindTCP})
+		}
+	}
+	return g, nil
+}
+
+// OfferSDP returns the SDP offer the INVITE of spec carries by default.
+func (g *SIPCallGen) OfferSDP() []byte {
+	c := &g.spec.Call
+	return SDP(c.CallerUser, c.SessionID, c.CallerRTP, base64.StdEncoding.EncodeToString(g.Offer))
+}
+
+// signal appends the frames carrying one SIP message sent at t.
+func (g *SIPCallGen) signal(dst *[]Frame, t time.Time, fromCaller bool, msg []byte, name string, nMIKEY int, frags int, fragOrder []int, cuts []int, segOrder []int) error {
+	c := &g.spec.Call
+	src, to := c.Caller, c.Callee
+	if !fromCaller {
+		src, to = to, src
+	}
+	var frames [][]byte
+	var err error
+	switch {
+	case g.tcp != nil:
+		frames, err = g.tcp.Data(fromCaller, msg, cuts...)
+		frames = reorder(frames, segOrder)
+	case frags > 1:
+		frames, err = g.b.UDPFragments(src, to, msg, frags)
+		frames = reorder(frames, fragOrder)
+	default:
+		var f []byte
+		f, err = g.b.UDP(src, to, msg)
+		frames = [][]byte{f}
+	}
+	if err != nil {
+		return fmt.Errorf("scenario: call %s %s: %w", c.CallID, name, err)
+	}
+	for i, f := range frames {
+		fr := Frame{Time: t.Add(time.Duration(i) * 100 * time.Microsecond), Data: f, Kind: KindSignal}
+		if frags > 1 {
+			fr.Kind = KindFragment
+		}
+		if i == len(frames)-1 {
+			fr.Message, fr.MIKEY = name, nMIKEY
+			fr.Kind = KindSignal
+		}
+		*dst = append(*dst, fr)
+	}
+	return nil
+}
+
+func reorder(frames [][]byte, order []int) [][]byte {
+	if len(order) != len(frames) {
+		return frames
+	}
+	out := make([][]byte, len(frames))
+	for i, j := range order {
+		out[i] = frames[j]
+	}
+	return out
+}
+
+// mediaTime returns the send time of packet k of direction d: the caller
+// sends at k·20 ms, the callee 7 ms later.
+func (g *SIPCallGen) mediaTime(d, k int) time.Time {
+	return g.media0.Add(time.Duration(k)*20*time.Millisecond + time.Duration(d)*7*time.Millisecond)
+}
+
+// srDue reports whether direction d owes a sender report after its sent
+// packets.
+func (g *SIPCallGen) srDue(d int) bool {
+	n := g.sent[d]
+	if n == 0 || g.sr[d] == n {
+		return false
+	}
+	return n == g.spec.Packets || (g.spec.SREvery > 0 && n%g.spec.SREvery == 0)
+}
+
+// PeekTime returns the time of the next frame; ok is false at the end.
+func (g *SIPCallGen) PeekTime() (t time.Time, ok bool) {
+	best, have := time.Time{}, false
+	consider := func(t time.Time) {
+		if !have || t.Before(best) {
+			best, have = t, true
+		}
+	}
+	if len(g.pre) > 0 {
+		consider(g.pre[0].Time)
+	}
+	for d := 0; d < 2; d++ {
+		if g.srDue(d) {
+			consider(g.mediaTime(d, g.sent[d]-1).Add(time.Millisecond))
+		} else if g.sent[d] < g.spec.Packets {
+			consider(g.mediaTime(d, g.sent[d]))
+		}
+	}
+	if !have && len(g.post) > 0 {
+		consider(g.post[0].Time)
+	}
+	return best, have
+}
+
+// Next returns the next frame of the call in time order; ok is false at the
+// end. The frame (and its Data for media) is valid until the next call.
+func (g *SIPCallGen) Next() (f *Frame, ok bool, err error) {
+	t, ok := g.PeekTime()
+	if !ok {
+		return nil, false, nil
+	}
+	if len(g.pre) > 0 && g.pre[0].Time.Equal(t) {
+		g.frame = g.pre[0]
+		g.pre = g.pre[1:]
+		return &g.frame, true, nil
+	}
+	c := &g.spec.Call
+	for d := 0; d < 2; d++ {
+		src, to := c.CallerRTP, c.CalleeRTP
+		if d == 1 {
+			src, to = to, src
+		}
+		s := g.senders[d]
+		if g.srDue(d) && g.mediaTime(d, g.sent[d]-1).Add(time.Millisecond).Equal(t) {
+			p, err := s.SenderReport(t)
+			if err != nil {
+				return nil, false, err
+			}
+			g.sr[d] = g.sent[d]
+			g.buf, err = g.b.AppendUDP(g.buf[:0], rtcpPort(src), rtcpPort(to), p)
+			if err != nil {
+				return nil, false, err
+			}
+			g.frame = Frame{Time: t, Data: g.buf, Kind: KindRTCP, SSRC: g.spec.Exchange.SSRCs[d]}
+			return &g.frame, true, nil
+		}
+		if !g.srDue(d) && g.sent[d] < g.spec.Packets && g.mediaTime(d, g.sent[d]).Equal(t) {
+			seq := s.Seq()
+			ssrc := g.spec.Exchange.SSRCs[d]
+			g.pay = AppendPCMU(g.pay[:0], ssrc, seq)
+			p, err := s.Next(g.pay, g.sent[d] == 0, false)
+			if err != nil {
+				return nil, false, err
+			}
+			g.sent[d]++
+			g.buf, err = g.b.AppendUDP(g.buf[:0], src, to, p)
+			if err != nil {
+				return nil, false, err
+			}
+			g.frame = Frame{Time: t, Data: g.buf, Kind: KindRTP, SSRC: ssrc, Seq: seq}
+			return &g.frame, true, nil
+		}
+	}
+	g.frame = g.post[0]
+	g.post = g.post[1:]
+	return &g.frame, true, nil
+}
+
+func rtcpPort(a netip.AddrPort) netip.AddrPort { return netip.AddrPortFrom(a.Addr(), a.Port()+1) }
+
+// Sender returns the SRTP sender of direction d (0 caller, 1 callee).
+func (g *SIPCallGen) Sender(d int) *Sender { return g.senders[d] }

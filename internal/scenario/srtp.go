@@ -1,0 +1,146 @@
+package scenario
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/srtp/v3"
+)
+
+// Sender produces the SRTP and SRTCP packets of one RTP stream, protected by
+// github.com/pion/srtp (RFC 3711), an implementation independent of the
+// project's own srtp package. It reuses its buffers: each returned packet is
+// valid until the next call.
+type Sender struct {
+	ctx     *srtp.Context
+	hdr     rtp.Header
+	plain   []byte
+	out     []byte
+	rtcpOut []byte
+	packets uint32
+	octets  uint32
+	cname   string
+	ssrc    uint32
+	tsStep  uint32
+}
+
+// StreamParams describe an RTP stream.
+type StreamParams struct {
+	SSRC        uint32
+	PayloadType uint8
+	FirstSeq    uint16
+	FirstTS     uint32
+	TSStep      uint32 // RTP timestamp increment per packet
+	CNAME       string // SDES CNAME in sender reports
+	Profile     srtp.ProtectionProfile
+	Key, Salt   []byte // SRTP master key and salt
+	MKI         []byte // when non-empty, carried in every packet (RFC 3711 §3.1)
+}
+
+// NewSender returns a Sender for the stream.
+func NewSender(p StreamParams) (*Sender, error) {
+	var opts []srtp.ContextOption
+	if len(p.MKI) > 0 {
+		opts = append(opts, srtp.MasterKeyIndicator(p.MKI))
+	}
+	ctx, err := srtp.CreateContext(p.Key, p.Salt, p.Profile, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: SRTP context for SSRC %#08x: %w", p.SSRC, err)
+	}
+	return &Sender{
+		ctx: ctx,
+		hdr: rtp.Header{Version: 2, PayloadType: p.PayloadType, SequenceNumber: p.FirstSeq,
+			Timestamp: p.FirstTS, SSRC: p.SSRC},
+		plain:   make([]byte, 0, 1600),
+		out:     make([]byte, 0, 1700),
+		rtcpOut: make([]byte, 0, 200),
+		cname:   p.CNAME,
+		ssrc:    p.SSRC,
+		tsStep:  p.TSStep,
+	}, nil
+}
+
+// Seq returns the sequence number the next packet will carry.
+func (s *Sender) Seq() uint16 { return s.hdr.SequenceNumber }
+
+// Timestamp returns the RTP timestamp the next packet will carry.
+func (s *Sender) Timestamp() uint32 { return s.hdr.Timestamp }
+
+// Packets returns the number of RTP packets sent.
+func (s *Sender) Packets() uint32 { return s.packets }
+
+// Next protects one RTP packet carrying payload with the current sequence
+// number and timestamp, then advances them (sequence by one, timestamp by
+// TSStep unless sameTS). marker sets the RTP M bit.
+func (s *Sender) Next(payload []byte, marker, sameTS bool) ([]byte, error) {
+	s.hdr.Marker = marker
+	n, err := s.hdr.MarshalTo(s.plain[:cap(s.plain)])
+	if err != nil {
+		return nil, fmt.Errorf("scenario: RTP header SSRC %#08x: %w", s.ssrc, err)
+	}
+	s.plain = append(s.plain[:n], payload...)
+	s.out, err = s.ctx.EncryptRTP(s.out[:0], s.plain, nil)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: SRTP protect SSRC %#08x seq %d: %w", s.ssrc, s.hdr.SequenceNumber, err)
+	}
+	s.packets++
+	s.octets += uint32(len(payload))
+	s.hdr.SequenceNumber++
+	if !sameTS {
+		s.hdr.Timestamp += s.tsStep
+	}
+	return s.out, nil
+}
+
+// SenderReport returns an SRTCP compound packet: a sender report (RFC 3550
+// §6.4.1) for wall-clock time now and the next RTP timestamp, followed by an
+// SDES CNAME (RFC 3550 §6.5), protected per RFC 3711 §3.4.
+func (s *Sender) SenderReport(now time.Time) ([]byte, error) {
+	p := AppendSenderReport(s.plain[:0], s.ssrc, now, s.hdr.Timestamp, s.packets, s.octets, s.cname)
+	s.plain = p
+	var err error
+	s.rtcpOut, err = s.ctx.EncryptRTCP(s.rtcpOut[:0], p, nil)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: SRTCP protect SSRC %#08x: %w", s.ssrc, err)
+	}
+	return s.rtcpOut, nil
+}
+
+// NTP converts t to the 64-bit NTP timestamp format (RFC 5905 §6).
+func NTP(t time.Time) uint64 {
+	const ntpEpochOffset = 2208988800
+	sec := uint64(t.Unix() + ntpEpochOffset)
+	frac := uint64(t.Nanosecond()) << 32 / 1e9
+	return sec<<32 | frac
+}
+
+// AppendSenderReport appends an RTCP compound packet of an SR with no report
+// blocks and an SDES chunk with one CNAME item.
+func AppendSenderReport(dst []byte, ssrc uint32, now time.Time, rtpTS, packets, octets uint32, cname string) []byte {
+	var sr [28]byte
+	sr[0] = 0x80
+	sr[1] = 200
+	binary.BigEndian.PutUint16(sr[2:], 6)
+	binary.BigEndian.PutUint32(sr[4:], ssrc)
+	binary.BigEndian.PutUint64(sr[8:], NTP(now))
+	binary.BigEndian.PutUint32(sr[16:], rtpTS)
+	binary.BigEndian.PutUint32(sr[20:], packets)
+	binary.BigEndian.PutUint32(sr[24:], octets)
+	dst = append(dst, sr[:]...)
+	// SDES: header, SSRC, CNAME item, null terminator, padding to 32 bits.
+	itemLen := 2 + len(cname)
+	chunk := 4 + itemLen + 1
+	chunk = (chunk + 3) &^ 3
+	start := len(dst)
+	dst = append(dst, 0x81, 202, 0, 0)
+	binary.BigEndian.PutUint16(dst[start+2:], uint16(chunk/4))
+	dst = binary.BigEndian.AppendUint32(dst, ssrc)
+	dst = append(dst, 1, byte(len(cname)))
+	dst = append(dst, cname...)
+	for n := 4 + itemLen; n < chunk; n++ {
+		dst = append(dst, 0)
+	}
+	return dst
+}
