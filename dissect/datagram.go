@@ -1,0 +1,45 @@
+package dissect
+
+import "github.com/mikeyscope/mikeyscope/capture"
+
+// Datagram handles one UDP payload: RTP/RTCP (first byte version 2) on a
+// learnt flow, or heuristically; else a SIP or RTSP message when it starts
+// with a start line; anything else is ignored.
+func (e *Engine) Datagram(d *capture.Datagram) {
+	b := d.Payload
+	if len(b) == 0 {
+		return
+	}
+	switch {
+	case b[0]>>6 == 2:
+		e.udpMedia(d)
+	case b[0] >= 'A' && b[0] <= 'Z':
+		e.udpSignal(d)
+	}
+}
+
+// udpMedia delivers an RTP or RTCP datagram. It is the hot path: one map
+// lookup per direction, no allocation.
+func (e *Engine) udpMedia(d *capture.Datagram) {
+	p := &e.pkt
+	if !fillMedia(p, d.Payload) {
+		return
+	}
+	f, ok := e.flows[d.Dst]
+	if !ok {
+		f, ok = e.flows[d.Src]
+	}
+	if ok {
+		p.SessionKey, p.MediaIndex, p.Learnt = f.sess.key, f.media, true
+	} else {
+		if e.opts.NoHeuristicMedia || !plausibleHeuristic(p) ||
+			d.Src.Port() < 1024 || d.Dst.Port() < 1024 ||
+			e.portClass[d.Src.Port()] != 0 || e.portClass[d.Dst.Port()] != 0 {
+			return
+		}
+		p.SessionKey, p.MediaIndex, p.Learnt = "", -1, false
+	}
+	p.Frame, p.Time, p.Src, p.Dst, p.Interleaved, p.Data = d.Frame, d.Time, d.Src, d.Dst, -1, d.Payload
+	e.sink.Media(p)
+	p.Data = nil
+}

@@ -1,0 +1,129 @@
+package dissect
+
+import "bytes"
+
+// Framing of SIP and RTSP messages in a byte stream: the header section ends
+// at the first empty line, and the body is Content-Length bytes long
+// (RFC 3261 §18.3, §20.14; RFC 2326 §4.3, §12.14). A missing Content-Length
+// means no body.
+
+// frameStatus is the verdict of frameMessage.
+type frameStatus uint8
+
+const (
+	frameOK       frameStatus = iota // n is the message length
+	frameMore                        // wait for more bytes
+	frameTooBig                      // the message exceeds the size limit
+	frameBadLen                      // Content-Length is not a number
+	frameNoHeader                    // the header section is not closed within the limit
+)
+
+// headerEnd returns the offset just past the empty line that ends the header
+// section of b, or -1. Both CRLF and bare LF line ends are accepted.
+func headerEnd(b []byte) int {
+	i := bytes.Index(b, crlfcrlf)
+	j := bytes.Index(b, lflf)
+	switch {
+	case i < 0 && j < 0:
+		return -1
+	case i < 0:
+		return j + 2
+	case j < 0 || i < j:
+		return i + 4
+	}
+	return j + 2
+}
+
+// frameMessage finds the extent of the message at the start of b. It returns
+// the message length with frameOK, or why it cannot yet, and for a bad
+// Content-Length the offset of its value.
+func frameMessage(b []byte, max int) (int, frameStatus, int) {
+	he := headerEnd(b[:min(len(b), max+1)])
+	if he < 0 {
+		if len(b) > max {
+			return 0, frameNoHeader, 0
+		}
+		return 0, frameMore, 0
+	}
+	cl, off, ok := contentLength(b[:he])
+	if !ok {
+		return 0, frameBadLen, off
+	}
+	if cl > max-he {
+		return 0, frameTooBig, off
+	}
+	n := he + cl
+	if n > len(b) {
+		return 0, frameMore, 0
+	}
+	return n, frameOK, 0
+}
+
+// contentLength scans a header section for Content-Length (or the SIP
+// compact form "l") and returns its value, the offset of the value, and
+// whether it is a valid number. Absent: 0, true.
+func contentLength(h []byte) (int, int, bool) {
+	for i := 0; i < len(h); {
+		nl := bytes.IndexByte(h[i:], '\n')
+		var line []byte
+		next := len(h)
+		if nl < 0 {
+			line = h[i:]
+		} else {
+			line = h[i : i+nl]
+			next = i + nl + 1
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon > 0 {
+			name := bytes.TrimRight(line[:colon], " \t")
+			if asciiEqualFold(name, "content-length") || asciiEqualFold(name, "l") {
+				v := line[colon+1:]
+				start := i + colon + 1
+				for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
+					v = v[1:]
+					start++
+				}
+				v = bytes.TrimRight(v, " \t\r")
+				n, ok := parseDecimal(v, 1<<30)
+				return n, start, ok
+			}
+		}
+		i = next
+	}
+	return 0, 0, true
+}
+
+// parseDecimal parses an unsigned decimal number not above max.
+func parseDecimal(v []byte, max int) (int, bool) {
+	if len(v) == 0 || len(v) > 10 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+		if n > max {
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// asciiEqualFold compares b with the lower-case ASCII string s, ignoring case.
+func asciiEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		c := b[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}

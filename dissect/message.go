@@ -1,0 +1,262 @@
+package dissect
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// issue is a problem found while parsing one message, before it is tied to
+// a frame.
+type issue struct {
+	kind   ProblemKind
+	off    int
+	detail string
+}
+
+// maxHeaders bounds the headers kept per message.
+const maxHeaders = 256
+
+// parseMessage parses a whole SIP or RTSP message (start line, headers,
+// body: RFC 3261 §7, RFC 2326 §4). raw must be owned by the caller's result:
+// it becomes m.Raw. Header values are folded (continuation lines joined
+// with one space) and SIP compact names expanded.
+func parseMessage(raw []byte) (*SignalMessage, []issue) {
+	m := &SignalMessage{Raw: raw, MediaIndex: -1}
+	var iss []issue
+	nl := bytes.IndexByte(raw, '\n')
+	if nl < 0 {
+		return nil, []issue{{ProblemMalformed, 0, "no line end after the start line"}}
+	}
+	line := trimCR(raw[:nl])
+	if err := parseStartLine(m, line); err != "" {
+		return nil, []issue{{ProblemMalformed, 0, err}}
+	}
+	pos := nl + 1
+	bodyStart := len(raw)
+	terminated := false
+	for pos < len(raw) {
+		end := bytes.IndexByte(raw[pos:], '\n')
+		next := len(raw)
+		if end < 0 {
+			line = raw[pos:]
+		} else {
+			line = raw[pos : pos+end]
+			next = pos + end + 1
+		}
+		line = trimCR(line)
+		if len(line) == 0 {
+			bodyStart = next
+			terminated = true
+			break
+		}
+		if line[0] == ' ' || line[0] == '\t' { // folded continuation (RFC 3261 §7.3.1)
+			if n := len(m.Headers); n > 0 {
+				m.Headers[n-1].Value += " " + string(bytes.TrimSpace(line))
+			} else {
+				iss = append(iss, issue{ProblemMalformed, pos, "continuation line before any header"})
+			}
+			pos = next
+			continue
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 {
+			iss = append(iss, issue{ProblemMalformed, pos, fmt.Sprintf("header line without a name and colon: %q", clipBytes(line))})
+			pos = next
+			continue
+		}
+		if len(m.Headers) >= maxHeaders {
+			iss = append(iss, issue{ProblemLimit, pos, fmt.Sprintf("more than %d headers; the rest ignored", maxHeaders)})
+			if he := headerEnd(raw[pos:]); he >= 0 {
+				bodyStart, terminated = pos+he, true
+			}
+			break
+		}
+		name := string(bytes.TrimSpace(line[:colon]))
+		if m.Version == "SIP/2.0" {
+			name = expandCompact(name)
+		}
+		m.Headers = append(m.Headers, Header{Name: name, Value: string(bytes.TrimSpace(line[colon+1:]))})
+		pos = next
+	}
+	if !terminated {
+		iss = append(iss, issue{ProblemTruncated, len(raw), "header section not terminated by an empty line"})
+	}
+	iss = append(iss, fillCommon(m, bodyStart)...)
+	return m, iss
+}
+
+func trimCR(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] == '\r' {
+		return b[:len(b)-1]
+	}
+	return b
+}
+
+// parseStartLine fills the start-line fields of m, or returns why it cannot.
+func parseStartLine(m *SignalMessage, line []byte) string {
+	c := startLineCarrier(line)
+	if c == 0 {
+		return fmt.Sprintf("not a SIP or RTSP start line: %q", clipBytes(line))
+	}
+	m.Carrier = c
+	s := string(line)
+	if strings.HasPrefix(s, "SIP/") || strings.HasPrefix(s, "RTSP/") {
+		sp := strings.IndexByte(s, ' ')
+		m.Version = s[:sp]
+		code, _ := strconv.Atoi(s[sp+1 : sp+4])
+		m.Status = code
+		if len(s) > sp+5 {
+			m.Reason = s[sp+5:]
+		}
+		return ""
+	}
+	m.Request = true
+	sp := strings.IndexByte(s, ' ')
+	last := strings.LastIndexByte(s, ' ')
+	m.Method = s[:sp]
+	m.URI = strings.TrimSpace(s[sp+1 : last])
+	m.Version = s[last+1:]
+	return ""
+}
+
+// fillCommon sets the fields derived from headers and splits the body.
+func fillCommon(m *SignalMessage, bodyStart int) []issue {
+	var iss []issue
+	if v, ok := m.Header("CSeq"); ok {
+		num, meth, _ := strings.Cut(strings.TrimSpace(v), " ")
+		n, err := strconv.ParseUint(num, 10, 32)
+		if err != nil {
+			iss = append(iss, issue{ProblemMalformed, headerOffset(m, "CSeq"), fmt.Sprintf("CSeq %q is not a number", clip(v))})
+		}
+		m.CSeq = uint32(n)
+		m.CSeqMethod = strings.TrimSpace(meth)
+	}
+	if v, ok := m.Header("From"); ok {
+		m.From, m.FromTag = v, headerParam(v, "tag")
+	}
+	if v, ok := m.Header("To"); ok {
+		m.To, m.ToTag = v, headerParam(v, "tag")
+	}
+	if v, ok := m.Header("Call-ID"); ok {
+		m.CallID = v
+	}
+	if v, ok := m.Header("User-Agent"); ok {
+		m.UserAgent = v
+	} else if v, ok := m.Header("Server"); ok {
+		m.UserAgent = v
+	}
+	if v, ok := m.Header("Session"); ok {
+		id, _, _ := strings.Cut(v, ";")
+		m.Session = strings.TrimSpace(id)
+	}
+	if v, ok := m.Header("Content-Base"); ok {
+		m.ContentBase = v
+	} else if v, ok := m.Header("Content-Location"); ok {
+		m.ContentBase = v
+	}
+	if m.Request && m.Carrier == CarrierSIP && m.CSeqMethod == "" {
+		m.CSeqMethod = m.Method
+	}
+	iss = append(iss, splitBodies(m, bodyStart)...)
+	return iss
+}
+
+// headerParam returns the value of a ;name=value parameter of a header
+// value, outside any <...> URI (RFC 3261 §20.20 tags).
+func headerParam(v, name string) string {
+	if gt := strings.LastIndexByte(v, '>'); gt >= 0 {
+		v = v[gt+1:]
+	}
+	for _, p := range strings.Split(v, ";")[1:] {
+		k, val, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.Trim(strings.TrimSpace(val), "\"")
+		}
+	}
+	return ""
+}
+
+// headerOffset returns the offset in m.Raw of the first line of the named
+// header (full or, for SIP, compact name), or -1.
+func headerOffset(m *SignalMessage, name string) int {
+	raw := m.Raw
+	for pos := 0; pos < len(raw); {
+		nl := bytes.IndexByte(raw[pos:], '\n')
+		line := raw[pos:]
+		if nl >= 0 {
+			line = raw[pos : pos+nl]
+		}
+		if len(trimCR(line)) == 0 && pos > 0 {
+			return -1
+		}
+		if colon := bytes.IndexByte(line, ':'); colon > 0 {
+			n := string(bytes.TrimSpace(line[:colon]))
+			if m.Version == "SIP/2.0" {
+				n = expandCompact(n)
+			}
+			if strings.EqualFold(n, name) {
+				return pos
+			}
+		}
+		if nl < 0 {
+			break
+		}
+		pos += nl + 1
+	}
+	return -1
+}
+
+func clipBytes(b []byte) string {
+	if len(b) > 60 {
+		return string(b[:60]) + "..."
+	}
+	return string(b)
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "..."
+	}
+	return s
+}
+
+// compactForms maps SIP compact header names to full names (RFC 3261
+// §7.3.3 and the IANA SIP header registry).
+var compactForms = map[string]string{
+	"a": "Accept-Contact",
+	"b": "Referred-By",
+	"c": "Content-Type",
+	"d": "Request-Disposition",
+	"e": "Content-Encoding",
+	"f": "From",
+	"i": "Call-ID",
+	"j": "Reject-Contact",
+	"k": "Supported",
+	"l": "Content-Length",
+	"m": "Contact",
+	"n": "Identity-Info",
+	"o": "Event",
+	"r": "Refer-To",
+	"s": "Subject",
+	"t": "To",
+	"u": "Allow-Events",
+	"v": "Via",
+	"x": "Session-Expires",
+	"y": "Identity",
+}
+
+// expandCompact returns the full name for a SIP compact header name.
+func expandCompact(name string) string {
+	if len(name) == 1 {
+		c := name[0]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if full, ok := compactForms[string(c)]; ok {
+			return full
+		}
+	}
+	return name
+}

@@ -1,0 +1,102 @@
+package dissect
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// session is the correlation state of one SIP dialog (keyed by Call-ID,
+// RFC 3261 §12) or RTSP session (keyed by Session id, RFC 2326 §12.37, or by
+// the connection until the id is known).
+type session struct {
+	key     string
+	carrier Carrier
+	sdp     *SDPInfo // RTSP: the DESCRIBE or ANNOUNCE description
+	base    string   // RTSP: Content-Base, else the URL the SDP was fetched from
+}
+
+// flow is a learnt media destination: packets to (or from) the address
+// belong to one media of one session.
+type flow struct {
+	sess  *session
+	media int
+	kind  Kind // the role the signalling gave the port; 0 for rtcp-mux
+}
+
+// chanRole maps an RTSP interleaved channel to a media (RFC 2326 §12.39).
+type chanRole struct {
+	sess  *session
+	media int
+	kind  Kind
+}
+
+// sessionFor returns the session with the key, creating it unless the
+// session limit is reached (then nil, and one ProblemLimit).
+func (e *Engine) sessionFor(key string, car Carrier, m *SignalMessage) *session {
+	if s := e.sessions[key]; s != nil {
+		return s
+	}
+	if len(e.sessions) >= e.opts.MaxSessions {
+		if !e.limitSessions {
+			e.limitSessions = true
+			e.problemAt(m, ProblemLimit, -1, fmt.Sprintf("session limit %d reached: new sessions are reported without media correlation", e.opts.MaxSessions))
+		}
+		return nil
+	}
+	s := &session{key: key, carrier: car}
+	e.sessions[key] = s
+	return s
+}
+
+// learnFlow records that media packets to addr belong to media idx of s.
+func (e *Engine) learnFlow(m *SignalMessage, s *session, addr netip.Addr, port uint16, idx int, kind Kind) {
+	if s == nil || !addr.IsValid() || addr.IsUnspecified() || port == 0 {
+		return
+	}
+	ap := netip.AddrPortFrom(addr.Unmap(), port)
+	if _, ok := e.flows[ap]; !ok && len(e.flows) >= e.opts.MaxFlows {
+		if !e.limitFlows {
+			e.limitFlows = true
+			e.problemAt(m, ProblemLimit, -1, fmt.Sprintf("media flow limit %d reached: further flows are not learnt", e.opts.MaxFlows))
+		}
+		return
+	}
+	e.flows[ap] = flow{sess: s, media: idx, kind: kind}
+}
+
+// learnSDP learns the receive addresses of every media of an SDP offer or
+// answer (RFC 3264 §5: each side lists where it wants to receive).
+func (e *Engine) learnSDP(m *SignalMessage, s *session) {
+	if m.SDP == nil {
+		return
+	}
+	for i := range m.SDP.Media {
+		md := &m.SDP.Media[i]
+		if md.RTCPMux {
+			e.learnFlow(m, s, md.Addr, md.Port, md.Index, 0)
+			continue
+		}
+		e.learnFlow(m, s, md.Addr, md.Port, md.Index, KindRTP)
+		e.learnFlow(m, s, md.RTCPAddr, md.RTCPPort, md.Index, KindRTCP)
+	}
+}
+
+// correlateSIP ties a SIP message to its dialog and learns media flows
+// from its SDP (INVITE, 18x, 200, ACK, re-INVITE, UPDATE, PRACK alike).
+func (e *Engine) correlateSIP(m *SignalMessage) {
+	if m.CallID == "" {
+		e.problemAt(m, ProblemMalformed, headerOffsetOr(m, "Call-ID"), "SIP message without Call-ID: not correlated")
+		m.SessionKey = m.Conn
+		return
+	}
+	m.SessionKey = m.CallID
+	s := e.sessionFor(m.CallID, CarrierSIP, m)
+	e.learnSDP(m, s)
+}
+
+func headerOffsetOr(m *SignalMessage, name string) int {
+	if off := headerOffset(m, name); off >= 0 {
+		return off
+	}
+	return 0
+}

@@ -1,0 +1,228 @@
+package dissect
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/mikeyscope/mikeyscope/capture"
+)
+
+// Segment handles in-order TCP bytes of one direction. SIP and RTSP
+// messages are framed by their headers and Content-Length (RFC 3261 §18.3,
+// RFC 2326 §4.3); several may share a segment and one may span segments.
+// RTSP interleaved frames ('$', channel, 16-bit length; RFC 2326 §10.12) are
+// delivered as media. After a gap the stream resynchronises at the next
+// start line (or interleaved frame).
+func (e *Engine) Segment(s *capture.Segment) {
+	k, d := canonical(s.Src, s.Dst)
+	c := e.conns[k]
+	if c == nil {
+		if len(s.Payload) == 0 {
+			return
+		}
+		c = e.openConn(s, k)
+		if c == nil {
+			return
+		}
+	}
+	st := &c.dir[d]
+	if s.GapBefore > 0 {
+		st.buf = st.buf[:0]
+		st.synced = false
+	}
+	if len(s.Payload) == 0 {
+		return
+	}
+	if len(st.buf) == 0 {
+		n := e.consume(c, st, s, s.Payload)
+		if rest := s.Payload[n:]; len(rest) > 0 {
+			st.buf = append(st.buf[:0], rest...)
+		}
+		return
+	}
+	st.buf = append(st.buf, s.Payload...)
+	n := e.consume(c, st, s, st.buf)
+	st.buf = st.buf[:copy(st.buf, st.buf[n:])]
+}
+
+// openConn starts tracking a connection whose first seen bytes are s, when
+// they start a SIP or RTSP message or an interleaved frame on an RTSP port,
+// or when either port is a SIP or RTSP port.
+func (e *Engine) openConn(s *capture.Segment, k connKey) *conn {
+	kind, car := sniffStart(s.Payload)
+	client := s.Src
+	switch {
+	case kind == startYes:
+		if bytes.HasPrefix(s.Payload, sipSlash) || bytes.HasPrefix(s.Payload, rtspSlash) {
+			client = s.Dst // a response: the receiver is the client
+		}
+	case e.portClass[s.Dst.Port()] != 0:
+		car = carrierOfPort(e.portClass[s.Dst.Port()])
+	case e.portClass[s.Src.Port()] != 0:
+		car, client = carrierOfPort(e.portClass[s.Src.Port()]), s.Dst
+	default:
+		return nil
+	}
+	if len(e.conns) >= e.opts.MaxConns {
+		if !e.limitConns {
+			e.limitConns = true
+			e.problem(msgCtx{frame: s.Frame, time: s.Time, src: s.Src, dst: s.Dst}, car, ProblemLimit, -1,
+				fmt.Sprintf("TCP connection limit %d reached: further connections are not dissected", e.opts.MaxConns))
+		}
+		return nil
+	}
+	c := newConn(k, client, car)
+	e.conns[k] = c
+	return c
+}
+
+func carrierOfPort(class uint8) Carrier {
+	if class == portSIP {
+		return CarrierSIP
+	}
+	return CarrierRTSP
+}
+
+// bufferLimit is the most a stream may hold while waiting for the rest of a
+// message or frame.
+func (e *Engine) bufferLimit() int { return max(e.opts.MaxMessageSize, maxInterleavedFrame) }
+
+// consume dissects what it can of b and returns how many bytes it used; the
+// rest is an incomplete message the caller keeps.
+func (e *Engine) consume(c *conn, st *streamState, s *capture.Segment, b []byte) int {
+	ctx := msgCtx{frame: s.Frame, time: s.Time, src: s.Src, dst: s.Dst, transport: "tcp", conn: c}
+	rtsp := c.carrier != CarrierSIP
+	pos := 0
+	for pos < len(b) {
+		if !st.synced {
+			i := findStart(b[pos:], rtsp)
+			if i < 0 {
+				// keep a partial last line: it may grow into a start line
+				keep := 0
+				if nl := bytes.LastIndexByte(b[pos:], '\n'); nl >= 0 && len(b)-pos-nl-1 < maxStartLine {
+					keep = len(b) - pos - nl - 1
+				}
+				e.skip(ctx, st, len(b)-pos-keep)
+				return len(b) - keep
+			}
+			e.skip(ctx, st, i)
+			pos += i
+			if k, _ := sniffStart(b[pos:]); k == startMore || (b[pos] == '$' && len(b)-pos < 5) {
+				return pos
+			}
+			st.synced = true
+			e.reportSkip(ctx, st)
+		}
+		if b[pos] == '\r' || b[pos] == '\n' { // keep-alive (RFC 5626 §3.5.1) or stray line end
+			pos++
+			continue
+		}
+		if b[pos] == '$' && rtsp {
+			if len(b)-pos < 4 {
+				return pos
+			}
+			n := 4 + (int(b[pos+2])<<8 | int(b[pos+3]))
+			if len(b)-pos < n {
+				return pos
+			}
+			e.interleaved(c, s, b[pos+1], b[pos+4:pos+n])
+			pos += n
+			continue
+		}
+		kind, _ := sniffStart(b[pos:])
+		if kind == startMore {
+			return pos
+		}
+		if kind == startNo {
+			st.synced = false
+			continue
+		}
+		n, status, off := frameMessage(b[pos:], e.opts.MaxMessageSize)
+		switch status {
+		case frameMore:
+			return pos
+		case frameOK:
+			e.signal(ctx, b[pos:pos+n])
+			pos += n
+			continue
+		case frameBadLen:
+			e.problem(ctx, 0, ProblemMalformed, off, "Content-Length is not a number; message skipped")
+		case frameTooBig:
+			e.problem(ctx, 0, ProblemLimit, off, fmt.Sprintf("message larger than the %d-byte limit; skipped", e.opts.MaxMessageSize))
+		case frameNoHeader:
+			e.problem(ctx, 0, ProblemLimit, 0, fmt.Sprintf("header section longer than the %d-byte limit; skipped", e.opts.MaxMessageSize))
+		}
+		st.synced = false
+		// resynchronise from the line after this start line
+		if nl := bytes.IndexByte(b[pos:], '\n'); nl >= 0 {
+			pos += nl + 1
+		} else {
+			pos = len(b)
+		}
+	}
+	return pos
+}
+
+// skip counts n bytes skipped while out of sync.
+func (e *Engine) skip(ctx msgCtx, st *streamState, n int) {
+	if n <= 0 {
+		return
+	}
+	if st.skipped == 0 {
+		st.skipAt = ctx.frame
+	}
+	st.skipped += n
+}
+
+// reportSkip reports the bytes skipped before a resynchronisation.
+func (e *Engine) reportSkip(ctx msgCtx, st *streamState) {
+	if st.skipped == 0 {
+		return
+	}
+	e.problem(ctx, 0, ProblemResync, -1, fmt.Sprintf("skipped %d bytes (from frame %d) to reach the next message start", st.skipped, st.skipAt))
+	st.skipped = 0
+}
+
+// interleaved delivers one interleaved frame's data as media when it looks
+// like RTP or RTCP; the channel maps it to the SETUP's media.
+func (e *Engine) interleaved(c *conn, s *capture.Segment, ch byte, data []byte) {
+	p := &e.pkt
+	if !fillMedia(p, data) {
+		return
+	}
+	if r := &c.chans[ch]; r.sess != nil {
+		p.SessionKey, p.MediaIndex, p.Learnt = r.sess.key, r.media, true
+	} else {
+		p.SessionKey, p.MediaIndex, p.Learnt = "", -1, false
+		if c.sess != nil {
+			p.SessionKey = c.sess.key
+		}
+	}
+	p.Frame, p.Time, p.Src, p.Dst, p.Interleaved, p.Data = s.Frame, s.Time, s.Src, s.Dst, int(ch), data
+	e.sink.Media(p)
+	p.Data = nil
+}
+
+// Flush ends the pass: bytes still buffered in a stream are an incomplete
+// message, and bytes skipped without resynchronising are reported.
+func (e *Engine) Flush() {
+	for _, c := range e.conns {
+		for d := range c.dir {
+			st := &c.dir[d]
+			src, dst := c.key.a, c.key.b
+			if d == 1 {
+				src, dst = dst, src
+			}
+			ctx := msgCtx{frame: st.skipAt, src: src, dst: dst, transport: "tcp", conn: c}
+			if st.skipped > 0 {
+				e.problem(ctx, 0, ProblemResync, -1, fmt.Sprintf("skipped %d bytes (from frame %d) and found no further message start", st.skipped, st.skipAt))
+				st.skipped = 0
+			}
+			if len(st.buf) > 0 && st.synced {
+				e.problem(ctx, 0, ProblemTruncated, -1, fmt.Sprintf("stream ended inside a message: %d bytes never completed", len(st.buf)))
+			}
+			st.buf = nil
+			st.synced = false
+		}
+	}
+}
