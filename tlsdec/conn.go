@@ -132,11 +132,14 @@ func (c *Conn) Feed(dir Direction, data []byte, gapBefore int, frame uint64, emi
 		h.buf = append(h.buf, data[:take]...)
 		data = data[take:]
 		if c.needed(h) > 0 {
-			if len(h.buf) == cap(h.buf) { // scanning a full buffer without a candidate
-				c.drop(h, len(h.buf)-recordHeaderLen+1)
-				continue
+			if len(h.buf) == cap(h.buf) {
+				// Cannot happen: a plausible header announces at most
+				// a buffer's worth of bytes.
+				c.drop(h, 1)
+				h.off++
+				h.lost++
 			}
-			break
+			continue // take more of data, or stop when it is empty
 		}
 		n := c.process(h, h.buf)
 		c.drop(h, n)
@@ -316,8 +319,11 @@ func (c *Conn) record(h *half, hdr *[recordHeaderLen]byte, body []byte) {
 	typ := hdr[0]
 	switch {
 	case typ == TypeChangeCipherSpec:
-		if c.version() == VersionTLS13 || h.encrypted {
-			return // TLS 1.3 middlebox-compatibility CCS (RFC 8446 §5), or repeat
+		if c.version() == VersionTLS13 || h.encrypted || !c.haveSH {
+			// TLS 1.3 middlebox-compatibility CCS (RFC 8446 §5, also sent
+			// after a HelloRetryRequest), a repeat, or one before any
+			// ServerHello: no keys change.
+			return
 		}
 		h.encrypted, h.open, h.pending, h.seq = true, h.pending, nil, 0
 	case !h.encrypted:
@@ -444,6 +450,7 @@ func (c *Conn) handshakeMessage(h *half, typ uint8, body []byte) {
 		}
 		if sh.retry {
 			c.retry = true
+			c.st.Version = sh.version
 			return
 		}
 		c.sh, c.haveSH = sh, true

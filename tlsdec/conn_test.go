@@ -50,6 +50,9 @@ func TestDecryptRealSessions(t *testing.T) {
 			}
 			c, d := feedSession(t, mustKeyLog(t, s.KeyLog), s)
 			st := c.Status()
+			if len(d.errs) > 0 {
+				t.Errorf("Feed errors: %v", d.errs)
+			}
 			if st.State != StateDecrypting || st.Version != tc.version || st.Suite != tc.suite {
 				t.Fatalf("status %v, want decrypting %s %s", st, VersionName(tc.version), SuiteName(tc.suite))
 			}

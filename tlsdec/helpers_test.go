@@ -70,6 +70,7 @@ type decrypted struct {
 	types   [2][]uint8
 	gaps    int64
 	records int
+	errs    []error
 }
 
 func (d *decrypted) emit(p Plaintext) {
@@ -96,6 +97,7 @@ func mustKeyLog(t testing.TB, text []byte) *KeyLog {
 }
 
 // feedSession feeds every recorded write, in wire order, to a new Conn.
+// Feed errors are collected in the result.
 func feedSession(t testing.TB, kl *KeyLog, s *tlstest.Session) (*Conn, *decrypted) {
 	t.Helper()
 	c := NewConn(kl)
@@ -106,7 +108,7 @@ func feedSession(t testing.TB, kl *KeyLog, s *tlstest.Session) (*Conn, *decrypte
 			dir = ClientToServer
 		}
 		if err := c.Feed(dir, w.Data, 0, uint64(i+1), d.emit); err != nil {
-			t.Errorf("write %d: Feed: %v", i, err)
+			d.errs = append(d.errs, err)
 		}
 	}
 	return c, d

@@ -1,5 +1,5 @@
-// Package tlstest runs real TLS sessions with crypto/tls over an in-memory
-// pipe and records the bytes each side writes, with the key log, so that
+// Package tlstest runs real TLS sessions with crypto/tls over a loopback
+// TCP connection and records the bytes each side writes, with the key log, so that
 // tests and sample generators can build captures of TLS traffic (RTSPS, SIPS)
 // whose plaintext and secrets are known.
 package tlstest

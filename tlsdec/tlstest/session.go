@@ -74,8 +74,8 @@ func (r *recorder) Write(p []byte) (int, error) {
 	return r.Conn.Write(p)
 }
 
-// sink reads everything one side receives, so that neither side of the
-// synchronous pipe blocks on a write.
+// sink reads everything one side receives, so that neither side blocks on
+// a write.
 type sink struct {
 	mu   sync.Mutex
 	cond *sync.Cond
@@ -134,8 +134,38 @@ func (s *sink) finish() ([]byte, error) {
 	return s.data, s.err
 }
 
+// tcpPair returns the two ends of a loopback TCP connection. Unlike
+// net.Pipe, TCP buffers writes, so both sides may write at once as in real
+// handshakes (HelloRetryRequest followed by a compatibility CCS).
+func tcpPair() (client, server net.Conn, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("loopback listen: %w", err)
+	}
+	defer ln.Close()
+	type result struct {
+		c   net.Conn
+		err error
+	}
+	accepted := make(chan result, 1)
+	go func() {
+		c, err := ln.Accept()
+		accepted <- result{c, err}
+	}()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		return nil, nil, fmt.Errorf("loopback dial: %w", err)
+	}
+	r := <-accepted
+	if r.err != nil {
+		client.Close()
+		return nil, nil, fmt.Errorf("loopback accept: %w", r.err)
+	}
+	return client, r.c, nil
+}
+
 // Run performs a TLS handshake between a crypto/tls client and server over
-// net.Pipe, then plays the script (each step's data written by its side and
+// a loopback TCP connection, then plays the script (each step's data written by its side and
 // fully received by the peer before the next step), then closes the client
 // and the server with close_notify alerts. It returns every byte written on
 // the wire and the client's key log.
@@ -171,7 +201,10 @@ func Run(opts Options, steps []Step) (*Session, error) {
 	}
 	deadline := time.Now().Add(timeout)
 	log := &wireLog{}
-	cp, sp := net.Pipe()
+	cp, sp, err := tcpPair()
+	if err != nil {
+		return nil, err
+	}
 	defer cp.Close()
 	defer sp.Close()
 	cp.SetDeadline(deadline)
