@@ -36,6 +36,11 @@ func (k MasterKey) String() string {
 	return s
 }
 
+// MarshalJSON writes the fingerprint and MKI, never the key or salt.
+func (k MasterKey) MarshalJSON() ([]byte, error) {
+	return []byte(`{"fingerprint":"` + k.Fingerprint() + `","mki":"` + hex.EncodeToString(k.MKI) + `"}`), nil
+}
+
 // GoString keeps %#v from printing key material.
 func (k MasterKey) GoString() string { return "srtp.MasterKey{" + k.String() + "}" }
 
