@@ -68,6 +68,9 @@ func (e *Engine) correlateRTSP(m *SignalMessage, c *conn) {
 			}
 		} else {
 			m.MediaIndex = req.media
+			if m.MediaIndex < 0 && haveReq { // pipelined: SETUP sent before the DESCRIBE reply arrived
+				m.MediaIndex = matchControl(sdp, base, req.uri)
+			}
 		}
 		ts := m.Transports
 		if !m.Request && len(ts) == 0 {
