@@ -1,0 +1,341 @@
+package mikey
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mikeyscope/mikeyscope/mikey/eccsi"
+	"github.com/mikeyscope/mikeyscope/mikey/sakke"
+)
+
+// SAKKEKeys is the key material for opening MIKEY-SAKKE I_MESSAGEs
+// (RFC 6509): the responder's SAKKE keys and the initiator's KMS public
+// authentication key. All points are uncompressed, 0x04 || x || y.
+type SAKKEKeys struct {
+	// RSKs are Receiver Secret Keys of the responder (RFC 6508 §2.2).
+	// Devices hold two key periods' keys (RFC 6509 §3.3); each is checked
+	// against the Identifier of the message (RFC 6508 §6.1.2).
+	RSKs []Secret
+	// Z is the responder's KMS Public Key (RFC 6508 §2.2).
+	Z []byte
+	// KPAK is the initiator's KMS Public Authentication Key (RFC 6507
+	// §4.2), a P-256 point.
+	KPAK []byte
+	// ResponderID and InitiatorID, when set, are used verbatim as the
+	// Identifiers instead of "YYYY-MM\0uri\0" (for identifier schemes
+	// other than RFC 6509 §3.2, such as a 3GPP hashed UID).
+	ResponderID, InitiatorID []byte
+	// Source says where the keys came from ("--sakke-keys", "keys.txt:7").
+	Source string
+}
+
+// RSKFingerprint returns "rsk:" and the fingerprint of RSK i.
+func (k SAKKEKeys) RSKFingerprint(i int) string { return KindFingerprint("rsk", k.RSKs[i]) }
+
+// SAKKEDecap is the verdict on the SAKKE payload of a message.
+type SAKKEDecap uint8
+
+// SAKKE payload verdicts.
+const (
+	// SAKKENoPayload: the message has no SAKKE payload.
+	SAKKENoPayload SAKKEDecap = iota
+	// SAKKEDecapsulated: the SSV was recovered and the RFC 6508 §6.2.2
+	// step 5 check passed.
+	SAKKEDecapsulated
+	// SAKKEOtherIdentity: an RSK valid for the Identifier opened the
+	// payload, but the §6.2.2 check failed: the data was formed for another
+	// identity, key period or KMS, or altered in transit.
+	SAKKEOtherIdentity
+	// SAKKERSKInvalid: no supplied RSK passes the §6.1.2 check for the
+	// message's Identifier under Z (wrong month, wrong user, wrong KMS).
+	SAKKERSKInvalid
+	// SAKKENoKey: no RSK or no KMS public key Z was supplied.
+	SAKKENoKey
+	// SAKKENoIdentity: the responder's Identifier cannot be formed (no
+	// IDRr and no responder URI, or no usable timestamp).
+	SAKKENoIdentity
+	// SAKKEMalformed: the SAKKE payload or the keys do not decode
+	// (unknown parameter set, wrong length, point not on the curve).
+	SAKKEMalformed
+)
+
+// String names the verdict.
+func (d SAKKEDecap) String() string {
+	switch d {
+	case SAKKENoPayload:
+		return "no SAKKE payload"
+	case SAKKEDecapsulated:
+		return "decapsulated"
+	case SAKKEOtherIdentity:
+		return "for another identity (RFC 6508 §6.2.2 check failed)"
+	case SAKKERSKInvalid:
+		return "RSK not valid for this identifier (RFC 6508 §6.1.2 check failed)"
+	case SAKKENoKey:
+		return "no key (RSK or KMS public key missing)"
+	case SAKKENoIdentity:
+		return "responder identifier unknown"
+	case SAKKEMalformed:
+		return "malformed"
+	}
+	return "unknown"
+}
+
+// MarshalText makes the verdict readable in JSON.
+func (d SAKKEDecap) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// SAKKEResult is what OpenSAKKE found in one MIKEY-SAKKE I_MESSAGE.
+type SAKKEResult struct {
+	// Month is the key period "YYYY-MM" taken from the T payload
+	// (RFC 6509 §3.2).
+	Month string `json:",omitempty"`
+	// ResponderURI and InitiatorURI come from the IDRr and IDRi payloads
+	// or the signalling; ResponderKMS and InitiatorKMS from IDRkmsr and
+	// IDRkmsi (RFC 6509 §4.4).
+	ResponderURI, InitiatorURI string `json:",omitempty"`
+	ResponderKMS, InitiatorKMS string `json:",omitempty"`
+	// ResponderID and InitiatorID are the Identifiers used for SAKKE and
+	// ECCSI (public values).
+	ResponderID, InitiatorID []byte `json:",omitempty"`
+	// Signature is the ECCSI verdict on the SIGN payload (RFC 6507 §5.2.2)
+	// over the message up to the Signature field (RFC 3830 §5.2).
+	Signature SignatureVerdict
+	// Decap is the verdict on the SAKKE payload.
+	Decap SAKKEDecap
+	// RSKRef names the RSK that opened the payload ("rsk:…"), ZRef and
+	// KPAKRef the KMS keys.
+	RSKRef  string `json:",omitempty"`
+	ZRef    string `json:",omitempty"`
+	KPAKRef string `json:",omitempty"`
+	// SSV is the shared secret value, used as the TGK (RFC 6509 §3.1).
+	SSV Secret `json:",omitempty"`
+	// Sessions are the crypto session keys derived from the SSV
+	// (RFC 3830 §4.1.3 with the message's PRF).
+	Sessions []SessionKeys `json:",omitempty"`
+	Notes    []string      `json:",omitempty"`
+}
+
+func (r *SAKKEResult) note(s string) { r.Notes = append(r.Notes, s) }
+
+// OpenSAKKE opens a MIKEY-SAKKE I_MESSAGE (RFC 6509 §2.2): it forms the
+// Identifiers from the IDRr/IDRi payloads (or opts.ResponderID and
+// opts.InitiatorID as URIs) and the month of the T payload (RFC 6509
+// §3.2), verifies the ECCSI signature with the KPAK, checks each RSK
+// (RFC 6508 §6.1.2), decapsulates the SSV (§6.2.2) and derives the crypto
+// session keys from it as the TGK. opts.CaptureTime stands in for a missing
+// timestamp. Verdicts are in the result; the error is reserved for a nil
+// message.
+func OpenSAKKE(m *Message, k SAKKEKeys, opts OpenOptions) (*SAKKEResult, error) {
+	if m == nil {
+		return nil, errors.New("mikey: OpenSAKKE: nil message")
+	}
+	res := &SAKKEResult{}
+	if m.Header.DataType != DataTypeSAKKE {
+		res.note(fmt.Sprintf("data type is %v, not SAKKE (26)", m.Header.DataType))
+	}
+	if m.Header.V {
+		res.note("V flag set; RFC 6509 §4.1 requires 0 in a SAKKE message")
+	}
+	month, ok := sakkeMonth(m, opts.CaptureTime, res)
+	if ok {
+		res.Month = month.UTC().Format("2006-01")
+	}
+	res.ResponderURI, res.InitiatorURI = idrURI(m, RoleResponder, opts.ResponderID), idrURI(m, RoleInitiator, opts.InitiatorID)
+	res.ResponderKMS, res.InitiatorKMS = idrURI(m, RoleResponderKMS, nil), idrURI(m, RoleInitiatorKMS, nil)
+	res.ResponderID = identifier(k.ResponderID, res.ResponderURI, month, ok)
+	res.InitiatorID = identifier(k.InitiatorID, res.InitiatorURI, month, ok)
+	for _, u := range []string{res.ResponderURI, res.InitiatorURI} {
+		if u != "" {
+			if err := sakke.CheckTelURI(u); err != nil {
+				res.note("identifier URI does not follow RFC 6509 §3.2: " + err.Error())
+			}
+		}
+	}
+	res.Signature = verifySAKKESign(m, k, res)
+	res.Decap = decapSAKKE(m, k, res)
+	if res.Decap == SAKKEDecapsulated {
+		if res.Signature.Status != AuthVerified {
+			res.note("the SSV was recovered but the signature is not verified: the initiator is not authenticated (RFC 6509 §2.2.2)")
+		}
+		deriveSAKKESessions(m, res)
+	}
+	return res, nil
+}
+
+// sakkeMonth returns the time whose month keys the message: the T
+// payload (NTP-UTC or NTP, RFC 6509 §2.2.1), else the capture time.
+func sakkeMonth(m *Message, capture time.Time, res *SAKKEResult) (time.Time, bool) {
+	if t := m.Timestamp(); t != nil {
+		if t.TSType == TSTypeNTPUTC || t.TSType == TSTypeNTP {
+			return NTPTime(t.Value), true
+		}
+		res.note(fmt.Sprintf("T payload has TS type %v; RFC 6509 §2.2.1 requires NTP-UTC or NTP", t.TSType))
+	} else {
+		res.note("no T payload: RFC 6509 §2.2.1 requires one to fix the key period")
+	}
+	if !capture.IsZero() {
+		res.note("key period taken from the capture time")
+		return capture, true
+	}
+	return time.Time{}, false
+}
+
+// idrURI returns the data of the first IDR payload with the role, else
+// the fallback.
+func idrURI(m *Message, role IDRole, fallback []byte) string {
+	if p := m.IDR(role); p != nil {
+		return string(p.Data)
+	}
+	return string(fallback)
+}
+
+func identifier(verbatim []byte, uri string, month time.Time, haveMonth bool) []byte {
+	switch {
+	case len(verbatim) > 0:
+		return verbatim
+	case uri == "" || !haveMonth:
+		return nil
+	}
+	return sakke.Identity(uri, month)
+}
+
+// verifySAKKESign verifies the SIGN payload as ECCSI (RFC 6509 §4.3,
+// RFC 6507 §5.2.2) over Raw[:SignatureOffset] (RFC 3830 §5.2).
+func verifySAKKESign(m *Message, k SAKKEKeys, res *SAKKEResult) SignatureVerdict {
+	s := m.SIGN()
+	switch {
+	case s == nil:
+		res.note("no SIGN payload: the message is not authenticated (RFC 6509 §2.2.1 requires a signature)")
+		return SignatureVerdict{Status: AuthNotApplicable}
+	case s.SType != SignECCSI:
+		return SignatureVerdict{Status: AuthNotApplicable, Scheme: SignatureScheme(s.SType.String() + " (not ECCSI; verify with the certificate)")}
+	}
+	v := SignatureVerdict{Status: AuthNoKey, Scheme: "ECCSI P-256 SHA-256 (RFC 6507)"}
+	if len(k.KPAK) == 0 {
+		res.note("no KPAK supplied: the ECCSI signature cannot be verified")
+		return v
+	}
+	res.KPAKRef = KindFingerprint("kpak", k.KPAK)
+	kpak, err := eccsi.ParsePoint(k.KPAK)
+	if err != nil {
+		res.note("KPAK " + res.KPAKRef + " does not decode: " + err.Error())
+		return v
+	}
+	if res.InitiatorID == nil {
+		res.note("initiator identifier unknown (no IDRi payload, no initiator URI): the signature cannot be verified")
+		return v
+	}
+	v.Tried = 1
+	v.Signer = res.InitiatorURI + " " + res.KPAKRef
+	if s.SignatureOffset < 0 || s.SignatureOffset > len(m.Raw) {
+		v.Status = AuthFailed
+		res.note("SIGN payload has no position in the message bytes")
+		return v
+	}
+	sig, err := eccsi.ParseSignature(s.Signature)
+	if err != nil {
+		v.Status = AuthFailed
+		res.note(fmt.Sprintf("ECCSI signature at offset %d: %v", s.SignatureOffset, err))
+		return v
+	}
+	if err := eccsi.Verify(kpak, res.InitiatorID, m.Raw[:s.SignatureOffset], sig); err != nil {
+		v.Status = AuthFailed
+		res.note(fmt.Sprintf("ECCSI signature does not verify for %q in %s under %s: wrong KPAK, wrong initiator identity or month, or altered message", res.InitiatorURI, res.Month, res.KPAKRef))
+		return v
+	}
+	v.Status = AuthVerified
+	return v
+}
+
+// decapSAKKE checks the RSKs and decapsulates the SAKKE payload.
+func decapSAKKE(m *Message, k SAKKEKeys, res *SAKKEResult) SAKKEDecap {
+	p := m.SAKKE()
+	if p == nil {
+		return SAKKENoPayload
+	}
+	pp, err := sakke.ParamsByID(uint8(p.Params))
+	if err != nil {
+		res.note(err.Error())
+		return SAKKEMalformed
+	}
+	if p.IDScheme != 1 && len(k.ResponderID) == 0 {
+		res.note(fmt.Sprintf("ID scheme %v: identifier built as for tel URI with monthly keys (scheme 1); supply the responder identifier for other schemes", p.IDScheme))
+	}
+	ed, err := pp.ParseEncapsulatedData(p.Data)
+	if err != nil {
+		res.note(fmt.Sprintf("SAKKE data at offset %d: %v", p.DataOffset, err))
+		return SAKKEMalformed
+	}
+	if len(k.Z) == 0 || len(k.RSKs) == 0 {
+		res.note("no RSK or no KMS public key Z supplied: the SAKKE payload cannot be opened")
+		return SAKKENoKey
+	}
+	res.ZRef = KindFingerprint("z", k.Z)
+	Z, err := pp.ParsePoint(k.Z)
+	if err != nil {
+		res.note("KMS public key " + res.ZRef + " does not decode: " + err.Error())
+		return SAKKEMalformed
+	}
+	if res.ResponderID == nil {
+		res.note("responder identifier unknown (no IDRr payload, no responder URI, or no key period)")
+		return SAKKENoIdentity
+	}
+	verdict := SAKKERSKInvalid
+	for i, raw := range k.RSKs {
+		ref := k.RSKFingerprint(i)
+		rsk, err := pp.ParsePoint(raw)
+		if err != nil {
+			res.note("RSK " + ref + " does not decode: " + err.Error())
+			continue
+		}
+		if err := pp.ValidateRSK(res.ResponderID, Z, rsk); err != nil {
+			res.note(fmt.Sprintf("RSK %s is not the key of %q for %s under %s", ref, res.ResponderURI, res.Month, res.ZRef))
+			continue
+		}
+		res.RSKRef = ref
+		ssv, err := pp.Decapsulate(ed, res.ResponderID, rsk, Z)
+		if err != nil {
+			res.note(fmt.Sprintf("RSK %s is valid for the identifier, but the encapsulated data is not for it (RFC 6508 §6.2.2 step 5): sent to another identity or month, or altered", ref))
+			verdict = SAKKEOtherIdentity
+			continue
+		}
+		res.SSV = Secret(ssv)
+		return SAKKEDecapsulated
+	}
+	return verdict
+}
+
+// deriveSAKKESessions derives the crypto session keys with the SSV as the
+// TGK (RFC 6509 §3.1, RFC 3830 §4.1.3).
+func deriveSAKKESessions(m *Message, res *SAKKEResult) {
+	var rnd []byte
+	if r := m.RAND(); r != nil {
+		rnd = r.Rand
+	} else {
+		res.note("no RAND payload (RFC 6509 §2.2.1 requires one): keys derived with an empty RAND")
+	}
+	tgk := RecoveredKey{Index: 0, Type: KeyTGK, Key: res.SSV}
+	ss, err := DeriveSessions(&m.Header, nil, m.SP(), rnd, []RecoveredKey{tgk}, "SAKKE SSV opened with "+res.RSKRef)
+	res.Sessions = ss
+	if err != nil {
+		res.note("deriving crypto session keys: " + err.Error())
+	}
+}
+
+// ExchangeResult presents the SAKKE result in the shape OpenExchange
+// returns for the other modes: the SIGN verdict as the message's
+// authentication and the SSV as the TGK.
+func (r *SAKKEResult) ExchangeResult() *ExchangeResult {
+	mr := &MessageResult{DataType: DataTypeSAKKE, Mode: ModeSAKKE, Signature: r.Signature, Auth: r.Signature.Status, Tried: r.Signature.Tried}
+	if r.Decap == SAKKEDecapsulated {
+		mr.KeyRef = r.RSKRef
+		mr.Keys = []RecoveredKey{{Index: 0, Type: KeyTGK, Key: r.SSV}}
+	}
+	mr.Notes = append(mr.Notes, "SAKKE: "+r.Decap.String())
+	mr.Notes = append(mr.Notes, r.Notes...)
+	out := &ExchangeResult{Mode: ModeSAKKE, Init: mr, Sessions: r.Sessions}
+	if len(r.SSV) > 0 {
+		out.TGKs = []Secret{r.SSV}
+	}
+	return out
+}
