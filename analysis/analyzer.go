@@ -1,0 +1,316 @@
+package analysis
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/keys"
+)
+
+// Options configures an analysis.
+type Options struct {
+	Keys       *keys.Store   // supplied keys; nil for none
+	ShowKeys   bool          // put derived keys in the report (--show-keys)
+	ClockSkew  time.Duration // allowed MIKEY timestamp skew (default 5 min)
+	MaxStreams int           // media streams tracked (default 65536)
+	// Trees keeps every MIKEY message's field tree in the model (the TUI and
+	// JSON --tree need it).
+	Trees bool
+	// Hook, when set, receives every media packet and its plaintext.
+	Hook MediaHook
+}
+
+// DefaultClockSkew is the allowed difference between a MIKEY timestamp and
+// the capture time before mikeyscope reports clock skew. RFC 3830 §5.4
+// leaves the value to the implementation; common stacks use minutes.
+const DefaultClockSkew = 5 * time.Minute
+
+// Analyzer builds the model from dissector events. It implements
+// dissect.Sink. Its methods run on the pipeline goroutine; Snapshot may be
+// called from any goroutine.
+type Analyzer struct {
+	mu   sync.Mutex
+	opts Options
+
+	summary  Summary
+	inputs   []string
+	sessions []*sessionState
+	byKey    map[sessionKey]*sessionState
+	findings []*Finding
+	// foldedFindings folds repeated findings (same code, session and subject)
+	// into one with a count.
+	folded map[foldKey]*Finding
+
+	media *mediaState
+	mikeyState
+	keyUse map[string]*KeyUse
+}
+
+type sessionKey struct {
+	carrier dissect.Carrier
+	key     string
+}
+
+type foldKey struct {
+	code    string
+	session int
+	subject string
+}
+
+// sessionState is the analyzer's working state of one session.
+type sessionState struct {
+	s        *Session
+	carrier  dissect.Carrier
+	sdpMedia map[int]*dissect.SDPMedia // latest SDP media by index
+	exch     []*exchange
+}
+
+// New returns an Analyzer.
+func New(opts Options) *Analyzer {
+	if opts.ClockSkew == 0 {
+		opts.ClockSkew = DefaultClockSkew
+	}
+	if opts.MaxStreams == 0 {
+		opts.MaxStreams = 65536
+	}
+	a := &Analyzer{
+		opts:   opts,
+		byKey:  map[sessionKey]*sessionState{},
+		folded: map[foldKey]*Finding{},
+		keyUse: map[string]*KeyUse{},
+	}
+	a.media = newMediaState(a)
+	a.media.hook = opts.Hook
+	a.initMIKEY()
+	a.addSuppliedSRTP()
+	return a
+}
+
+// SetInputs records the names of the inputs for the report.
+func (a *Analyzer) SetInputs(names []string) {
+	a.mu.Lock()
+	a.inputs = append([]string(nil), names...)
+	a.mu.Unlock()
+}
+
+// Frame accounts one captured frame (called for every packet read).
+func (a *Analyzer) Frame(p *capture.Packet) {
+	a.mu.Lock()
+	a.summary.Frames++
+	a.summary.Bytes += uint64(len(p.Data))
+	if a.summary.First.IsZero() || p.Time.Before(a.summary.First) {
+		a.summary.First = p.Time
+	}
+	if p.Time.After(a.summary.Last) {
+		a.summary.Last = p.Time
+	}
+	a.mu.Unlock()
+}
+
+// ReadError records that the capture could not be read to its end.
+func (a *Analyzer) ReadError(frame uint64, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.summary.ReadError = err.Error()
+	a.add(KindFileDamaged.New(frame, 0, fmt.Sprintf("capture read stopped after frame %d: %v", frame, err)))
+}
+
+// session returns the state of the session a message belongs to, creating it.
+func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
+	k := sessionKey{m.Carrier, m.SessionKey}
+	if m.SessionAlias != "" {
+		// RTSP: the connection-keyed session learnt its Session id.
+		old := sessionKey{m.Carrier, m.SessionAlias}
+		if st, ok := a.byKey[old]; ok {
+			if cur, ok := a.byKey[k]; !ok || cur == st {
+				delete(a.byKey, old)
+				a.byKey[k] = st
+				st.s.Key = m.SessionKey
+				a.byKey[old] = st // media still keyed by the connection keeps working
+			}
+		}
+	}
+	if st, ok := a.byKey[k]; ok {
+		return st
+	}
+	st := &sessionState{
+		carrier:  m.Carrier,
+		sdpMedia: map[int]*dissect.SDPMedia{},
+		s: &Session{
+			ID:        len(a.sessions) + 1,
+			Carrier:   strings.ToLower(m.Carrier.String()),
+			Key:       m.SessionKey,
+			Start:     m.Time,
+			Transport: m.Transport,
+			KeyStatus: "none",
+		},
+	}
+	a.sessions = append(a.sessions, st)
+	a.byKey[k] = st
+	return st
+}
+
+// lookupSession finds the session of a media packet, if known.
+func (a *Analyzer) lookupSession(key string) *sessionState {
+	if key == "" {
+		return nil
+	}
+	if st, ok := a.byKey[sessionKey{dissect.CarrierSIP, key}]; ok {
+		return st
+	}
+	if st, ok := a.byKey[sessionKey{dissect.CarrierRTSP, key}]; ok {
+		return st
+	}
+	return nil
+}
+
+// Signal implements dissect.Sink.
+func (a *Analyzer) Signal(m *dissect.SignalMessage) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st := a.session(m)
+	s := st.s
+	if m.Time.After(s.End) {
+		s.End = m.Time
+	}
+	if s.Transport == "" {
+		s.Transport = m.Transport
+	}
+	switch m.Carrier {
+	case dissect.CarrierSIP:
+		if s.From == "" && m.From != "" {
+			s.From = nameAddr(m.From)
+			s.To = nameAddr(m.To)
+		}
+	case dissect.CarrierRTSP:
+		if m.Request && s.URL == "" && m.URI != "" && m.URI != "*" {
+			s.URL = m.URI
+		}
+	}
+	sig := &Signal{
+		Frame:   m.Frame,
+		Time:    m.Time,
+		Src:     m.Src.String(),
+		Dst:     m.Dst.String(),
+		Summary: signalSummary(m),
+		MIKEY:   len(m.KeyMgmt),
+		Raw:     m.Raw,
+	}
+	s.Signals = append(s.Signals, sig)
+
+	if m.SDP != nil {
+		a.checkSDP(st, m)
+	}
+	for i := range m.KeyMgmt {
+		a.keyMgmtItem(st, m, &m.KeyMgmt[i])
+	}
+	if len(m.Transports) > 0 {
+		a.rtspTransport(st, m)
+	}
+}
+
+// Problem implements dissect.Sink.
+func (a *Analyzer) Problem(p *dissect.Problem) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	session := 0
+	if st := a.lookupSession(p.SessionKey); st != nil {
+		session = st.s.ID
+	}
+	var k Kind
+	switch p.Kind {
+	case dissect.ProblemNetwork:
+		switch p.Network {
+		case capture.ProblemTCPGap:
+			k = KindTCPGap
+		case capture.ProblemFragmentLost:
+			k = KindFragmentLost
+		case capture.ProblemLimit:
+			k = KindCaptureLimit
+		case capture.ProblemReadError:
+			k = KindFileDamaged
+		case capture.ProblemMidStream:
+			k = KindMidCall
+		default:
+			k = KindMalformedFrame
+		}
+	case dissect.ProblemLimit:
+		k = KindCaptureLimit
+	case dissect.ProblemKeyMgmt:
+		k = KindBadKeyMgmt
+	default:
+		k = KindSignalError
+	}
+	summary := p.Detail
+	if p.Offset >= 0 && p.Kind != dissect.ProblemNetwork {
+		summary = fmt.Sprintf("%s (offset %d)", p.Detail, p.Offset)
+	}
+	if p.Src.IsValid() {
+		summary = fmt.Sprintf("%s -> %s: %s", p.Src, p.Dst, summary)
+	}
+	// Network problems repeat per packet on a bad flow: fold them per flow.
+	subject := p.Src.String() + ">" + p.Dst.String()
+	if k == KindSignalError || k == KindBadKeyMgmt {
+		subject = fmt.Sprint(p.Frame, p.Offset)
+	}
+	a.addFolded(k.New(p.Frame, session, summary), subject)
+}
+
+// add records a finding. Caller holds a.mu.
+func (a *Analyzer) add(f *Finding) {
+	a.findings = append(a.findings, f)
+}
+
+// addFolded records a finding once per (code, session, subject); later ones
+// only increase its count. Caller holds a.mu.
+func (a *Analyzer) addFolded(f *Finding, subject string) {
+	k := foldKey{f.Code, f.Session, subject}
+	if old, ok := a.folded[k]; ok {
+		old.Count++
+		return
+	}
+	if len(a.folded) >= maxFoldedFindings {
+		if old, ok := a.folded[foldKey{code: "overflow"}]; ok {
+			old.Count++
+			return
+		}
+		f = KindCaptureLimit.New(f.Frame, 0, fmt.Sprintf("more than %d distinct findings; further ones are counted here", maxFoldedFindings))
+		k = foldKey{code: "overflow"}
+	}
+	a.folded[k] = f
+	a.add(f)
+}
+
+const maxFoldedFindings = 10000
+
+func signalSummary(m *dissect.SignalMessage) string {
+	if m.Request {
+		return m.Method + " " + m.URI
+	}
+	return fmt.Sprintf("%d %s", m.Status, m.Reason)
+}
+
+// nameAddr shortens a From/To header value to its URI.
+func nameAddr(v string) string {
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		if j := strings.IndexByte(v[i:], '>'); j > 0 {
+			return v[i+1 : i+j]
+		}
+	}
+	if i := strings.IndexByte(v, ';'); i >= 0 {
+		return strings.TrimSpace(v[:i])
+	}
+	return strings.TrimSpace(v)
+}
+
+func addrString(a netip.AddrPort) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}

@@ -1,0 +1,357 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"sort"
+
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/srtp"
+)
+
+// MediaHook receives every media packet after decryption: plain is the
+// decrypted packet (RTP or RTCP) when it authenticated or needs no tag, nil
+// otherwise. It runs on the pipeline goroutine; plain is valid only during
+// the call. Export uses it.
+type MediaHook func(s *Stream, p *dissect.MediaPacket, plain []byte)
+
+// binding is an SRTP crypto context bound to an SSRC of a session.
+type binding struct {
+	ctx   *srtp.Context
+	cs    *CryptoSession
+	ssrc  uint32 // 0: placeholder, bound to the first unmatched stream
+	roc   uint32
+	taken bool // a placeholder already bound to a stream
+}
+
+type streamKey struct {
+	session int
+	ssrc    uint32
+	kind    dissect.Kind
+	src     netip.AddrPort
+}
+
+// streamState is the working state of one stream.
+type streamState struct {
+	model   *Stream
+	session *sessionState
+	bind    *binding
+	gen     uint64 // bindings generation when bind was last resolved
+	srtp    *srtp.Stream
+	// Unbound streams count here (srtp.Stream counts bound ones).
+	packets   uint64
+	rocWarned bool
+	lastErr   error
+}
+
+// mediaState tracks streams and their SRTP contexts.
+type mediaState struct {
+	a        *Analyzer
+	streams  map[streamKey]*streamState
+	order    []*streamState
+	bindings map[int][]*binding // by session ID
+	supplied map[uint32]*binding
+	wildcard *binding
+	gen      uint64
+	buf      []byte
+	hook     MediaHook
+	limitHit bool
+}
+
+func newMediaState(a *Analyzer) *mediaState {
+	return &mediaState{
+		a:        a,
+		streams:  map[streamKey]*streamState{},
+		bindings: map[int][]*binding{},
+		supplied: map[uint32]*binding{},
+		buf:      make([]byte, 0, 65536),
+	}
+}
+
+// bind registers the keys of a crypto session. Caller holds a.mu.
+func (m *mediaState) bind(st *sessionState, cs *CryptoSession, p srtp.Policy, key, salt, mki []byte) {
+	if len(mki) > 0 {
+		p.MKILen = len(mki)
+	}
+	ctx, err := srtp.NewContext(p, srtp.MasterKey{Key: key, Salt: salt, MKI: mki})
+	if err != nil {
+		cs.Policy = "unusable: " + err.Error()
+		return
+	}
+	sid := st.s.ID
+	// A re-key of the same SSRC replaces the old binding.
+	list := m.bindings[sid]
+	for i, b := range list {
+		if b.ssrc == cs.ssrc && b.ssrc != 0 {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	m.bindings[sid] = append(list, &binding{ctx: ctx, cs: cs, ssrc: cs.ssrc, roc: cs.ROC})
+	m.gen++
+}
+
+// announceSSRC records an SSRC an RTSP Transport header announced. The
+// binding itself happens on the first packet; nothing to keep today.
+func (m *mediaState) announceSSRC(st *sessionState, media int, ssrc uint32) {}
+
+// Media implements dissect.Sink: account, decrypt, and feed the hook.
+func (a *Analyzer) Media(p *dissect.MediaPacket) {
+	a.mu.Lock()
+	a.media.packet(p)
+	a.mu.Unlock()
+}
+
+func (m *mediaState) packet(p *dissect.MediaPacket) {
+	st := m.a.lookupSession(p.SessionKey)
+	sid := 0
+	if st != nil {
+		sid = st.s.ID
+	}
+	k := streamKey{session: sid, ssrc: p.SSRC, kind: p.Kind, src: p.Src}
+	ss := m.streams[k]
+	if ss == nil {
+		if len(m.streams) >= m.a.opts.MaxStreams {
+			if !m.limitHit {
+				m.limitHit = true
+				m.a.add(KindCaptureLimit.New(p.Frame, sid, fmt.Sprintf("more than %d media streams; further streams are not analysed", m.a.opts.MaxStreams)))
+			}
+			return
+		}
+		ss = m.newStream(k, st, p)
+	}
+	if ss.gen != m.gen {
+		m.resolve(ss)
+	}
+	if ss.bind == nil {
+		ss.packets++
+		ss.model.Packets++
+		if ss.model.Health.FirstTime.IsZero() {
+			ss.model.Health.FirstTime = p.Time
+		}
+		ss.model.Health.LastTime = p.Time
+		ss.model.Health.PayloadTypes.Add(p.PT)
+		if m.hook != nil {
+			m.hook(ss.model, p, nil)
+		}
+		return
+	}
+	var plain []byte
+	var res srtp.Result
+	var err error
+	buf := m.buf[:cap(m.buf)]
+	if p.Kind == dissect.KindRTCP {
+		plain, res, err = ss.bind.ctx.DecryptRTCP(buf, p.Data, ss.srtp, p.Time)
+	} else {
+		plain, res, err = ss.bind.ctx.DecryptRTP(buf, p.Data, ss.srtp, p.Time)
+	}
+	if err != nil {
+		ss.lastErr = err
+		plain = nil
+	}
+	if res.ROCAdjusted && !ss.rocWarned {
+		ss.rocWarned = true
+		m.a.add(KindSRTPROC.New(p.Frame, sid, fmt.Sprintf("SSRC 0x%08x: packet seq %d authenticated only with ROC %d (expected %d)", p.SSRC, res.Seq, res.ROC, res.EstimatedROC)))
+	}
+	if m.hook != nil {
+		m.hook(ss.model, p, plain)
+	}
+}
+
+// newStream creates the state and model of a stream. Caller holds a.mu.
+func (m *mediaState) newStream(k streamKey, st *sessionState, p *dissect.MediaPacket) *streamState {
+	kind := "rtp"
+	if p.Kind == dissect.KindRTCP {
+		kind = "rtcp"
+	}
+	model := &Stream{
+		SSRC:       fmt.Sprintf("0x%08x", p.SSRC),
+		Kind:       kind,
+		Src:        p.Src.String(),
+		Dst:        p.Dst.String(),
+		Media:      p.MediaIndex,
+		KeyStatus:  "no-key",
+		ssrc:       p.SSRC,
+		firstFrame: p.Frame,
+	}
+	ss := &streamState{model: model, session: st, gen: m.gen - 1}
+	m.streams[k] = ss
+	m.order = append(m.order, ss)
+	return ss
+}
+
+// resolve finds the binding of a stream: an exact SSRC of its session, a
+// supplied key for the SSRC, a placeholder (SSRC 0) of its session, or the
+// wildcard supplied key. Caller holds a.mu.
+func (m *mediaState) resolve(ss *streamState) {
+	ss.gen = m.gen
+	if ss.bind != nil && ss.bind.ssrc == ss.model.ssrc {
+		// Already bound exactly; a re-key replaced the binding object.
+		for _, b := range m.bindings[sessionID(ss.session)] {
+			if b.ssrc == ss.model.ssrc && b != ss.bind {
+				m.attach(ss, b)
+			}
+		}
+		return
+	}
+	ssrc := ss.model.ssrc
+	if ss.session != nil {
+		for _, b := range m.bindings[ss.session.s.ID] {
+			if b.ssrc == ssrc {
+				m.attach(ss, b)
+				return
+			}
+		}
+	}
+	if b := m.supplied[ssrc]; b != nil {
+		m.attach(ss, b)
+		return
+	}
+	if ss.session != nil {
+		for _, b := range m.bindings[ss.session.s.ID] {
+			if b.ssrc == 0 && (!b.taken || ss.model.Kind == "rtcp") {
+				b.taken = true
+				m.attach(ss, b)
+				return
+			}
+		}
+	}
+	if m.wildcard != nil {
+		m.attach(ss, m.wildcard)
+	}
+}
+
+func sessionID(st *sessionState) int {
+	if st == nil {
+		return 0
+	}
+	return st.s.ID
+}
+
+// attach binds a stream to a crypto context, carrying over the packets
+// counted while it had none.
+func (m *mediaState) attach(ss *streamState, b *binding) {
+	ss.bind = b
+	ss.srtp = srtp.NewStreamSSRC(ss.model.ssrc, b.roc)
+	if ss.model.Kind == "rtcp" {
+		ss.srtp = srtp.NewStreamSSRC(ss.model.ssrc, 0)
+	}
+	ss.model.CryptoFrom = b.cs.FromFrame
+}
+
+// refresh copies the SRTP statistics into the stream models. Caller holds a.mu.
+func (m *mediaState) refresh() {
+	for _, ss := range m.order {
+		if ss.srtp == nil {
+			if ss.model.Packets > 0 {
+				ss.model.KeyStatus = m.unboundStatus(ss)
+			}
+			continue
+		}
+		h := ss.srtp.Stats
+		h.Packets += ss.packets
+		ss.model.Health = h
+		ss.model.Packets = h.Packets
+		ss.model.Authenticated = h.Authenticated
+		ss.model.AuthFailed = h.AuthFailed
+		ss.model.Decrypted = h.Decrypted
+		switch {
+		case h.Authenticated > 0 && h.AuthFailed == 0 && h.UnknownMKI == 0:
+			ss.model.KeyStatus = "decrypting"
+		case h.Authenticated > 0:
+			ss.model.KeyStatus = "partly failing"
+		case h.AuthFailed > 0 || h.UnknownMKI > 0:
+			ss.model.KeyStatus = "failing"
+		case h.Unverified > 0 || h.Decrypted > 0:
+			ss.model.KeyStatus = "decrypting (no tag)"
+		default:
+			ss.model.KeyStatus = "keyed"
+		}
+	}
+}
+
+// unboundStatus says why a stream has no keys.
+func (m *mediaState) unboundStatus(ss *streamState) string {
+	if ss.session == nil {
+		return "no-exchange"
+	}
+	if len(m.bindings[ss.session.s.ID]) > 0 {
+		return "unknown-ssrc"
+	}
+	for _, mm := range ss.session.s.MIKEY {
+		if mm.Message != nil {
+			return "no-key"
+		}
+	}
+	return "no-exchange"
+}
+
+// finish makes the per-stream findings. Caller holds a.mu.
+func (m *mediaState) finish() {
+	m.refresh()
+	var orphan []*streamState
+	for _, ss := range m.order {
+		s := ss.model
+		sid := sessionID(ss.session)
+		first := s.firstFrame
+		switch s.KeyStatus {
+		case "failing", "partly failing":
+			h := s.Health
+			if h.AuthFailed > 0 {
+				cause := ""
+				if ss.lastErr != nil && !errors.Is(ss.lastErr, srtp.ErrAuthFailed) {
+					cause = " (last error: " + ss.lastErr.Error() + ")"
+				}
+				m.a.add(KindSRTPAuthFailed.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d of %d packets fail authentication with the keys from frame %d%s",
+					s.Kind, s.SSRC, s.Src, s.Dst, h.AuthFailed, s.Packets, s.CryptoFrom, cause)))
+			}
+			if h.UnknownMKI > 0 {
+				m.a.add(KindSRTPUnknownMKI.New(first, sid, fmt.Sprintf("%s SSRC %s: %d packets carry an MKI no key exchange announced", s.Kind, s.SSRC, h.UnknownMKI)))
+			}
+		case "unknown-ssrc":
+			m.a.add(KindSRTPUnknownSSRC.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s (%d packets) is not in the CS ID map of the session's MIKEY exchange", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
+		case "no-key":
+			m.a.add(KindSRTPUndecryptable.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d packets; the session's MIKEY exchange was not opened", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
+		case "no-exchange":
+			if ss.session != nil && m.isSecureMedia(ss) {
+				m.a.add(KindSRTPNoKeyExchange.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d packets on SRTP media with no key exchange in the capture", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
+			} else if ss.session == nil {
+				orphan = append(orphan, ss)
+			}
+		}
+	}
+	if len(orphan) > 0 {
+		s := orphan[0].model
+		f := KindSRTPNoKeyExchange.New(0, 0, fmt.Sprintf("%d RTP/RTCP stream(s) on flows no signalling in the capture describes (first: %s SSRC %s %s -> %s); if they are SRTP, their keys are unknown", len(orphan), s.Kind, s.SSRC, s.Src, s.Dst))
+		f.Severity = SeverityNote
+		m.a.add(f)
+	}
+}
+
+// isSecureMedia reports whether the stream's SDP media is RTP/SAVP(F).
+func (m *mediaState) isSecureMedia(ss *streamState) bool {
+	if ss.session.carrier == dissect.CarrierRTSP {
+		return true
+	}
+	md := ss.session.sdpMedia[ss.model.Media]
+	return md != nil && (md.Proto == "RTP/SAVP" || md.Proto == "RTP/SAVPF")
+}
+
+// streamsOf copies the stream models of a session (0: unassociated).
+func (m *mediaState) streamsOf(sid int) []*Stream {
+	var out []*Stream
+	for _, ss := range m.order {
+		if sessionID(ss.session) == sid {
+			cp := *ss.model
+			out = append(out, &cp)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Src < out[j].Src
+	})
+	return out
+}

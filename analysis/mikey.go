@@ -1,0 +1,414 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/mikey"
+)
+
+// exchange is one MIKEY exchange: an initiator's message, its response (or
+// error) when seen, and what the keys made of them.
+type exchange struct {
+	session  *sessionState
+	csbID    uint32
+	init     *MIKEYMessage
+	resp     *MIKEYMessage
+	errMsgs  []*MIKEYMessage
+	opened   bool // keys applied (crypto sessions created)
+	policies map[uint8]*mikey.SPPayload
+}
+
+// mikeyState is the analyzer's MIKEY bookkeeping.
+type mikeyState struct {
+	replay *mikey.ReplayCache
+	// open exchanges by CSB ID, to pair responses with their initiator
+	// across sessions (an RTSP client's KeyMgmt and the server's SDP may be
+	// in different connections before the Session id is known).
+	byCSB map[uint32][]*exchange
+}
+
+const maxExchanges = 65536
+
+func (a *Analyzer) initMIKEY() {
+	a.replay = mikey.NewReplayCache(4096)
+	a.byCSB = map[uint32][]*exchange{}
+}
+
+// Role of a data type in its exchange.
+const (
+	roleInitiator = "initiator"
+	roleResponse  = "response"
+	roleError     = "error"
+)
+
+func dataTypeRole(d mikey.DataType) string {
+	switch d {
+	case mikey.DataTypeError:
+		return roleError
+	case mikey.DataTypePSKVerify, mikey.DataTypePKVerify, mikey.DataTypeDHResp, mikey.DataTypeDHHMACResp,
+		mikey.DataTypeRSARResp, mikey.DataTypeRequestResp, mikey.DataTypeTransferResp, mikey.DataTypeResolveResp,
+		mikey.DataTypeRequestKeyResp, mikey.DataTypeIBAKERMessage1, mikey.DataTypeIBAKERMessage2:
+		return roleResponse
+	}
+	return roleInitiator
+}
+
+// responseFor says which initiator data type a response answers.
+func responseFor(resp mikey.DataType) (mikey.DataType, bool) {
+	switch resp {
+	case mikey.DataTypePSKVerify:
+		return mikey.DataTypePSKInit, true
+	case mikey.DataTypePKVerify:
+		return mikey.DataTypePKInit, true
+	case mikey.DataTypeDHResp:
+		return mikey.DataTypeDHInit, true
+	case mikey.DataTypeDHHMACResp:
+		return mikey.DataTypeDHHMACInit, true
+	case mikey.DataTypeRSARResp:
+		return mikey.DataTypeRSARInit, true
+	}
+	return 0, false
+}
+
+// modeName is the MIKEY mode of an exchange as users call it.
+func modeName(m *mikey.Message) string {
+	switch m.Header.DataType {
+	case mikey.DataTypePSKInit, mikey.DataTypePSKVerify:
+		if k := m.KEMAC(); k != nil && k.EncrAlg == mikey.EncrNULL && k.MACAlg == mikey.MACNULL {
+			return "NULL"
+		}
+		return "PSK"
+	case mikey.DataTypePKInit, mikey.DataTypePKVerify:
+		return "PK"
+	case mikey.DataTypeDHInit, mikey.DataTypeDHResp:
+		return "DH"
+	case mikey.DataTypeDHHMACInit, mikey.DataTypeDHHMACResp:
+		return "DHHMAC"
+	case mikey.DataTypeRSARInit, mikey.DataTypeRSARResp:
+		return "RSA-R"
+	case mikey.DataTypeSAKKE:
+		return "SAKKE"
+	case mikey.DataTypeIBAKEIMessage1, mikey.DataTypeIBAKERMessage1, mikey.DataTypeIBAKEIMessage2, mikey.DataTypeIBAKERMessage2:
+		return "IBAKE"
+	case mikey.DataTypeError:
+		return ""
+	}
+	return "TICKET"
+}
+
+// keyMgmtItem decodes one MIKEY message found in signalling and records it.
+// Caller holds a.mu.
+func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *dissect.KeyMgmtItem) {
+	if it.Err != nil {
+		if errors.Is(it.Err, mikey.ErrNotMIKEY) {
+			a.add(KindUnknownKeyMgmt.New(sm.Frame, st.s.ID, fmt.Sprintf("%s names protocol %q", it.Where, it.Prot)))
+		} else {
+			a.add(KindBadKeyMgmt.New(sm.Frame, st.s.ID, fmt.Sprintf("%s: %v", it.Where, it.Err)))
+		}
+		return
+	}
+	if len(it.Data) == 0 {
+		return
+	}
+	mm := &MIKEYMessage{
+		Frame:  sm.Frame,
+		Time:   sm.Time,
+		Src:    sm.Src.String(),
+		Dst:    sm.Dst.String(),
+		Where:  it.Where,
+		Length: len(it.Data),
+		Raw:    it.Data,
+		Auth:   "not-checked",
+	}
+	st.s.MIKEY = append(st.s.MIKEY, mm)
+
+	msg, err := mikey.Parse(it.Data)
+	mm.Message = msg
+	if msg != nil {
+		mm.DataType = msg.Header.DataType.String()
+		mm.CSBID = fmt.Sprintf("0x%08x", msg.Header.CSBID)
+		mm.Role = dataTypeRole(msg.Header.DataType)
+		if a.opts.Trees {
+			mm.Tree = msg.Tree()
+		}
+	}
+	if err != nil {
+		mm.Error = err.Error()
+		var pe *mikey.ParseError
+		summary := fmt.Sprintf("MIKEY message in %s (%d bytes): %v", it.Where, len(it.Data), err)
+		if errors.As(err, &pe) {
+			summary = fmt.Sprintf("MIKEY message in %s (%d bytes): %s payload at offset %d: %v", it.Where, len(it.Data), pe.Payload, pe.Offset, pe.Err)
+		}
+		a.add(KindDecodeError.New(sm.Frame, st.s.ID, summary))
+		// A message whose header decoded still takes part in pairing, so
+		// an answer to it is not reported as an orphan; its keys are not used.
+		if msg == nil || len(msg.Payloads) == 0 {
+			return
+		}
+	}
+	for _, n := range msg.Notes {
+		if msg.Trailing != nil && n.Offset == msg.TrailingOffset {
+			a.add(KindTrailingBytes.New(sm.Frame, st.s.ID, fmt.Sprintf("%d byte(s) after the last payload at offset %d: %s", len(msg.Trailing), n.Offset, n.Text)))
+		}
+	}
+	if mode := modeName(msg); mode != "" && st.s.Mode == "" {
+		st.s.Mode = mode
+	}
+	a.checkMessage(st, mm, msg)
+	a.pair(st, mm, msg, err == nil)
+}
+
+// checkMessage makes the findings one message gives on its own. Caller
+// holds a.mu.
+func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.Message) {
+	sid := st.s.ID
+	h := &msg.Header
+	role := dataTypeRole(h.DataType)
+
+	// Replay: the same message or the same (CSB ID, timestamp, RAND).
+	var tsValue uint64
+	t := msg.Timestamp()
+	if t != nil {
+		tsValue = t.Value
+	}
+	var randBytes []byte
+	if r := msg.RAND(); r != nil {
+		randBytes = r.Rand
+	}
+	if kind, ref := a.replay.Check(msg.Raw, h.CSBID, tsValue, t != nil, randBytes, int(mm.Frame)); kind != mikey.NotReplayed {
+		a.add(KindReplay.New(mm.Frame, sid, fmt.Sprintf("%s: %s as frame %d", h.DataType, kind, ref)))
+	}
+
+	// Timestamp against the capture clock.
+	if t != nil {
+		ts, err := mikey.DecodeTimestamp(t.TSType, t.Value, mm.Time)
+		switch {
+		case err != nil:
+		case ts.FILETIME:
+			a.add(KindTimestampNotNTP.New(mm.Frame, sid, fmt.Sprintf("T payload value 0x%016x read as NTP is %s; as a Windows FILETIME it is %s",
+				t.Value, mikey.NTPTime(t.Value).UTC().Format(time.RFC3339), ts.Time.UTC().Format(time.RFC3339))))
+		default:
+			if off, ok := ts.Offset(mm.Time); ok && math.Abs(off.Seconds()) > a.opts.ClockSkew.Seconds() {
+				a.add(KindClockSkew.New(mm.Frame, sid, fmt.Sprintf("timestamp %s is %+.0f s from the capture time (allowed ±%.0f s)",
+					ts.Time.UTC().Format(time.RFC3339), off.Seconds(), a.opts.ClockSkew.Seconds())))
+			}
+		}
+	}
+
+	// Error payloads.
+	for _, e := range msg.ERR() {
+		a.add(ErrorPayloadFinding(mm.Frame, sid, uint8(e.Code), e.Code.String()))
+	}
+
+	// RAND in the first message (RFC 3830 §3).
+	if role == roleInitiator && msg.RAND() == nil && len(msg.RANDRs()) == 0 &&
+		(h.DataType == mikey.DataTypePSKInit || h.DataType == mikey.DataTypePKInit || h.DataType == mikey.DataTypeDHHMACInit || h.DataType == mikey.DataTypeDHInit) {
+		a.add(KindRANDMissing.New(mm.Frame, sid, fmt.Sprintf("%s has no RAND payload", h.DataType)))
+	}
+
+	// Keys in the clear, no integrity.
+	if k := msg.KEMAC(); k != nil {
+		if k.EncrAlg == mikey.EncrNULL && len(k.EncrData) > 0 {
+			a.add(KindKeysInClear.New(mm.Frame, sid, fmt.Sprintf("%s carries its key data unencrypted (KEMAC encryption NULL)", h.DataType)))
+		}
+		if k.MACAlg == mikey.MACNULL && msg.SIGN() == nil {
+			a.add(KindNoIntegrity.New(mm.Frame, sid, fmt.Sprintf("%s has MAC algorithm NULL and no signature", h.DataType)))
+		}
+		for _, kd := range k.KeyData {
+			if kd.Type == mikey.KeyTEK && len(kd.Key) == 30 {
+				a.add(KindTEKKeyAndSalt.New(mm.Frame, sid, "TEK key data of 30 bytes: 16-byte master key followed by 14-byte master salt"))
+			}
+		}
+	}
+
+	// CS ID map placeholders.
+	for i, cs := range h.SRTPMap {
+		if cs.SSRC == 0 {
+			a.add(KindSSRCZero.New(mm.Frame, sid, fmt.Sprintf("crypto session %d has SSRC 0", i+1)))
+		}
+	}
+
+	// Security policies.
+	for _, sp := range msg.SP() {
+		a.checkPolicy(mm, sid, sp)
+	}
+}
+
+// checkPolicy reports field quirks and transforms common peers lack.
+func (a *Analyzer) checkPolicy(mm *MIKEYMessage, sid int, sp *mikey.SPPayload) {
+	if sp.Prot != mikey.ProtSRTP {
+		return
+	}
+	if p, ok := sp.Param(mikey.SPAuthKeyLen); ok {
+		if v, ok := p.Uint(); ok && (v == 4 || v == 10) {
+			a.add(KindTagLenAsAuthKeyLen.New(mm.Frame, sid, fmt.Sprintf("policy %d: session auth key length = %d at offset %d (a tag length, not a key length)", sp.PolicyNo, v, p.Offset)))
+		}
+	}
+	if p, ok := sp.Param(mikey.SPEncrAlg); ok {
+		if v, ok := p.Uint(); ok && v != 0 && v != 1 && v != 6 {
+			a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: encryption algorithm %s", sp.PolicyNo, encrAlgName(v))))
+		}
+	}
+	if p, ok := sp.Param(mikey.SPKeyDerivRate); ok {
+		if v, ok := p.Uint(); ok && v != 0 {
+			a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: key derivation rate %d (common implementations only support 0)", sp.PolicyNo, v)))
+		}
+	}
+	if p, ok := sp.Param(mikey.SPAuthAlg); ok {
+		if v, ok := p.Uint(); ok && v >= 2 {
+			a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: authentication algorithm %d (RFC 4771 RCC mode)", sp.PolicyNo, v)))
+		}
+	}
+}
+
+func encrAlgName(v uint64) string {
+	switch v {
+	case 0:
+		return "NULL"
+	case 1:
+		return "AES-CM"
+	case 2:
+		return "AES-f8"
+	case 3:
+		return "SEED-CTR"
+	case 4:
+		return "SEED-CCM"
+	case 5:
+		return "SEED-GCM"
+	case 6:
+		return "AES-GCM"
+	case 7:
+		return "ARIA-CTR"
+	case 8:
+		return "ARIA-GCM"
+	}
+	return fmt.Sprintf("unknown (%d)", v)
+}
+
+// pair places a message in its exchange and opens the exchange when it is
+// complete enough. Caller holds a.mu.
+func (a *Analyzer) pair(st *sessionState, mm *MIKEYMessage, msg *mikey.Message, usable bool) {
+	h := &msg.Header
+	switch dataTypeRole(h.DataType) {
+	case roleInitiator:
+		ex := &exchange{session: st, csbID: h.CSBID, init: mm}
+		st.exch = append(st.exch, ex)
+		if len(a.byCSB) < maxExchanges {
+			a.byCSB[h.CSBID] = append(a.byCSB[h.CSBID], ex)
+		}
+		if usable {
+			a.open(ex)
+		}
+	case roleResponse, roleError:
+		ex := a.findExchange(st, h.CSBID, h.DataType)
+		if ex == nil {
+			if dataTypeRole(h.DataType) == roleResponse {
+				a.add(KindOrphanResponse.New(mm.Frame, st.s.ID, fmt.Sprintf("%s with CSB ID 0x%08x answers no initiator message in the capture", h.DataType, h.CSBID)))
+			}
+			return
+		}
+		if dataTypeRole(h.DataType) == roleError {
+			ex.errMsgs = append(ex.errMsgs, mm)
+			return
+		}
+		if ex.resp != nil {
+			// A retransmitted response; the replay check has noted it.
+			return
+		}
+		ex.resp = mm
+		a.checkResponse(ex)
+		if usable {
+			a.open(ex)
+		}
+	}
+}
+
+// findExchange finds the exchange a response or error belongs to: same CSB
+// ID, most recent first, same session preferred.
+func (a *Analyzer) findExchange(st *sessionState, csbID uint32, dt mikey.DataType) *exchange {
+	want, typed := responseFor(dt)
+	var best *exchange
+	cands := a.byCSB[csbID]
+	for i := len(cands) - 1; i >= 0; i-- {
+		ex := cands[i]
+		if ex.init.Message == nil {
+			continue
+		}
+		if typed && ex.init.Message.Header.DataType != want {
+			continue
+		}
+		if dt != mikey.DataTypeError && ex.resp != nil {
+			continue
+		}
+		if ex.session == st {
+			return ex
+		}
+		if best == nil {
+			best = ex
+		}
+	}
+	return best
+}
+
+// checkResponse compares a response with its initiator message (RFC 3830 §5:
+// same CSB ID, and the crypto sessions of the offer).
+func (a *Analyzer) checkResponse(ex *exchange) {
+	im, rm := ex.init.Message, ex.resp.Message
+	if im == nil || rm == nil {
+		return
+	}
+	ih, rh := &im.Header, &rm.Header
+	sid := ex.session.s.ID
+	if rh.NumCS != 0 && ih.NumCS != rh.NumCS && rh.MapType == ih.MapType {
+		a.add(KindResponseMismatch.New(ex.resp.Frame, sid, fmt.Sprintf("response has %d crypto sessions, the initiator's message (frame %d) has %d", rh.NumCS, ex.init.Frame, ih.NumCS)))
+	}
+	for i := range rh.SRTPMap {
+		if i < len(ih.SRTPMap) && rh.SRTPMap[i].SSRC != ih.SRTPMap[i].SSRC && rh.SRTPMap[i].SSRC != 0 && ih.SRTPMap[i].SSRC != 0 {
+			a.add(KindResponseMismatch.New(ex.resp.Frame, sid, fmt.Sprintf("crypto session %d: response SSRC 0x%08x, initiator SSRC 0x%08x", i+1, rh.SRTPMap[i].SSRC, ih.SRTPMap[i].SSRC)))
+		}
+	}
+	// Conflicting policies between offer and answer.
+	for _, rsp := range rm.SP() {
+		isp := im.PolicyFor(rsp.PolicyNo)
+		if isp == nil {
+			continue
+		}
+		if diff := policyDiff(isp, rsp); diff != "" {
+			a.add(KindPolicyConflict.New(ex.resp.Frame, sid, fmt.Sprintf("policy %d: %s", rsp.PolicyNo, diff)))
+		}
+	}
+}
+
+// policyDiff names the first SRTP parameter two policies disagree on.
+func policyDiff(x, y *mikey.SPPayload) string {
+	for _, p := range x.Params {
+		q, ok := y.Param(p.Type)
+		if !ok {
+			continue
+		}
+		if string(p.Value) != string(q.Value) {
+			pv, _ := p.Uint()
+			qv, _ := q.Uint()
+			return fmt.Sprintf("%s is %d in the offer and %d in the answer", p.Type, pv, qv)
+		}
+	}
+	return ""
+}
+
+// finishMIKEY judges what only the end of the capture can tell. Caller
+// holds a.mu.
+func (a *Analyzer) finishMIKEY() {
+	for _, st := range a.sessions {
+		for _, ex := range st.exch {
+			im := ex.init.Message
+			if im == nil || !im.Header.V || ex.resp != nil || len(ex.errMsgs) > 0 {
+				continue
+			}
+			a.add(KindNoResponse.New(ex.init.Frame, st.s.ID, fmt.Sprintf("%s with CSB ID 0x%08x has the V flag set; no verification message followed", im.Header.DataType, im.Header.CSBID)))
+		}
+	}
+}

@@ -1,0 +1,149 @@
+// Package analysis is mikeyscope's model: it consumes the dissector's events
+// in one pass and builds sessions (SIP dialogs and RTSP sessions), their MIKEY
+// messages and exchanges, the crypto sessions those key, the media streams and
+// their SRTP health, and the findings that explain what went wrong.
+//
+// The model is plain data; views (report, TUI, export) read it. The Analyzer
+// that fills it runs on the pipeline goroutine.
+package analysis
+
+import (
+	"time"
+
+	"github.com/mikeyscope/mikeyscope/mikey"
+	"github.com/mikeyscope/mikeyscope/srtp"
+)
+
+// Schema is the identifier of the JSON report document.
+const Schema = "mikeyscope.report/v1"
+
+// Report is the whole result of an analysis.
+type Report struct {
+	Schema   string     `json:"schema"`
+	Inputs   []string   `json:"inputs"`
+	Summary  Summary    `json:"summary"`
+	Sessions []*Session `json:"sessions"`
+	Streams  []*Stream  `json:"unassociated_streams,omitempty"` // media not tied to any session
+	Findings []*Finding `json:"findings"`
+	Keys     []KeyUse   `json:"keys,omitempty"` // supplied keys and what they opened
+}
+
+// Summary counts what the pass saw.
+type Summary struct {
+	Frames        uint64    `json:"frames"`
+	Bytes         uint64    `json:"bytes"`
+	First         time.Time `json:"first_time,omitempty"`
+	Last          time.Time `json:"last_time,omitempty"`
+	Sessions      int       `json:"sessions"`
+	MIKEYMessages int       `json:"mikey_messages"`
+	Streams       int       `json:"streams"`
+	Errors        int       `json:"errors"`
+	Warnings      int       `json:"warnings"`
+	Notes         int       `json:"notes"`
+	ReadError     string    `json:"read_error,omitempty"` // the capture could not be read to its end
+}
+
+// KeyUse records a supplied key (by fingerprint only) and the messages it verified.
+type KeyUse struct {
+	Fingerprint string   `json:"fingerprint"`
+	Kind        string   `json:"kind"`
+	Source      string   `json:"source"`
+	Verified    []uint64 `json:"verified_frames,omitempty"`
+}
+
+// Session is a SIP dialog or an RTSP session.
+type Session struct {
+	ID        int       `json:"id"`
+	Carrier   string    `json:"carrier"` // "sip" or "rtsp"
+	Key       string    `json:"key"`     // Call-ID or RTSP session id
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	From      string    `json:"from,omitempty"`
+	To        string    `json:"to,omitempty"`
+	URL       string    `json:"url,omitempty"`
+	Transport string    `json:"transport,omitempty"` // udp, tcp, tls
+	Mode      string    `json:"mode,omitempty"`      // MIKEY mode: PSK, PK, DH, DHHMAC, RSA-R, TICKET, SAKKE, NULL
+	KeyStatus string    `json:"key_status"`          // verified, failed, no-key, in-clear, none
+
+	Signals        []*Signal        `json:"signals"`
+	MIKEY          []*MIKEYMessage  `json:"mikey"`
+	CryptoSessions []*CryptoSession `json:"crypto_sessions"`
+	Streams        []*Stream        `json:"streams"`
+	FindingCounts  FindingCounts    `json:"finding_counts"`
+}
+
+// FindingCounts counts a session's findings by severity.
+type FindingCounts struct {
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+	Notes    int `json:"notes"`
+}
+
+// Signal is one SIP or RTSP message of a session, for the ladder.
+type Signal struct {
+	Frame   uint64    `json:"frame"`
+	Time    time.Time `json:"time"`
+	Src     string    `json:"src"`
+	Dst     string    `json:"dst"`
+	Summary string    `json:"summary"` // "INVITE sip:bob@...", "200 OK"
+	MIKEY   int       `json:"mikey"`   // number of MIKEY messages carried
+	Raw     []byte    `json:"-"`       // message text for the detail view
+}
+
+// MIKEYMessage is one decoded MIKEY message and what the keys made of it.
+type MIKEYMessage struct {
+	Frame    uint64       `json:"frame"`
+	Time     time.Time    `json:"time"`
+	Src      string       `json:"src"`
+	Dst      string       `json:"dst"`
+	Where    string       `json:"where"` // sdp-session, sdp-media, rtsp-keymgmt-header, mikey-body, rtsp-parameter
+	Length   int          `json:"length"`
+	DataType string       `json:"data_type"`
+	Role     string       `json:"role"` // initiator, response, error
+	CSBID    string       `json:"csb_id"`
+	Auth     string       `json:"auth"`          // verified, failed, no-key, not-protected, in-clear, not-checked
+	KeyFP    string       `json:"key,omitempty"` // fingerprint of the key that verified it
+	Detail   string       `json:"auth_detail,omitempty"`
+	Error    string       `json:"decode_error,omitempty"`
+	Tree     *mikey.Field `json:"tree,omitempty"` // every field, with offsets (JSON only with --tree)
+
+	Raw     []byte         `json:"-"`
+	Message *mikey.Message `json:"-"`
+}
+
+// CryptoSession is one MIKEY crypto session (RFC 3830 §1.3) and its keys.
+type CryptoSession struct {
+	CSID      uint8  `json:"cs_id"`
+	SSRC      string `json:"ssrc"` // "0x%08x"
+	ROC       uint32 `json:"roc"`
+	PolicyNo  uint8  `json:"policy_no"`
+	Policy    string `json:"policy"`
+	MKI       string `json:"mki,omitempty"`
+	KeyFP     string `json:"master_key,omitempty"` // fingerprint; the key itself only with --show-keys
+	SaltFP    string `json:"master_salt,omitempty"`
+	KeyHex    string `json:"master_key_hex,omitempty"` // only with --show-keys
+	SaltHex   string `json:"master_salt_hex,omitempty"`
+	FromFrame uint64 `json:"from_frame"` // the MIKEY message that keyed it
+	Source    string `json:"source"`     // "mikey", "--srtp", "keys file"
+
+	ssrc uint32
+}
+
+// Stream is one RTP or RTCP stream (one SSRC in one direction).
+type Stream struct {
+	SSRC          string     `json:"ssrc"` // "0x%08x"
+	Kind          string     `json:"kind"` // rtp, rtcp
+	Src           string     `json:"src"`
+	Dst           string     `json:"dst"`
+	Media         int        `json:"media"` // SDP media index, -1 unknown
+	Packets       uint64     `json:"packets"`
+	Authenticated uint64     `json:"authenticated"`
+	AuthFailed    uint64     `json:"auth_failed"`
+	Decrypted     uint64     `json:"decrypted"`
+	KeyStatus     string     `json:"key_status"` // decrypting, failing, no-key, no-exchange
+	CryptoFrom    uint64     `json:"keyed_by_frame,omitempty"`
+	Health        srtp.Stats `json:"health"`
+
+	ssrc       uint32
+	firstFrame uint64
+}

@@ -1,0 +1,212 @@
+package analysis
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/mikeyscope/mikeyscope/mikey"
+)
+
+// mikeyKeys returns the supplied MIKEY keys.
+func (a *Analyzer) mikeyKeys() *mikey.Keys {
+	if a.opts.Keys == nil {
+		return &mikey.Keys{}
+	}
+	return a.opts.Keys.MIKEY()
+}
+
+// open applies the supplied keys to an exchange and, when keys come out,
+// creates its crypto sessions. It runs when the initiator's message arrives
+// (PSK, PK, NULL need nothing else) and again when the response arrives
+// (DH, DHHMAC, RSA-R need both; V is checked then). Caller holds a.mu.
+func (a *Analyzer) open(ex *exchange) {
+	var im, rm *mikey.Message
+	if ex.init != nil {
+		im = ex.init.Message
+	}
+	if ex.resp != nil {
+		rm = ex.resp.Message
+	}
+	if im == nil && rm == nil {
+		return
+	}
+	first := im
+	if first == nil {
+		first = rm
+	}
+	if first.Header.DataType == mikey.DataTypeSAKKE {
+		a.openSAKKE(ex)
+		return
+	}
+	opts := mikey.OpenOptions{CaptureTime: ex.init.Time}
+	res := mikey.OpenExchange(im, rm, a.mikeyKeys(), opts)
+	sid := ex.session.s.ID
+	if res.Init != nil && ex.init != nil {
+		a.applyMessageResult(ex.init, res.Init, sid, false)
+	}
+	if res.Resp != nil && ex.resp != nil {
+		a.applyMessageResult(ex.resp, res.Resp, sid, true)
+	}
+	if len(res.Sessions) > 0 {
+		a.addCryptoSessions(ex, res.Sessions)
+	}
+	a.updateKeyStatus(ex.session)
+}
+
+// applyMessageResult copies one message's verdict into the model and makes
+// its findings. Caller holds a.mu.
+func (a *Analyzer) applyMessageResult(mm *MIKEYMessage, r *mikey.MessageResult, sid int, response bool) {
+	prev := mm.Auth
+	mm.Auth = authWord(r.Auth)
+	mm.KeyFP = r.KeyRef
+	var detail []string
+	if r.MACVariant != "" {
+		detail = append(detail, "MAC verified over "+r.MACVariant)
+	}
+	if r.VVariant != "" {
+		detail = append(detail, "V verified with "+r.VVariant)
+	}
+	if r.Signature.Status != mikey.AuthNotApplicable {
+		s := "signature " + r.Signature.Status.String()
+		if r.Signature.Scheme != "" {
+			s += " (" + string(r.Signature.Scheme) + ")"
+		}
+		detail = append(detail, s)
+	}
+	detail = append(detail, r.Notes...)
+	mm.Detail = strings.Join(detail, "; ")
+	if prev == mm.Auth {
+		return // reopened with the response: the verdict on this message is known
+	}
+	switch r.Auth {
+	case mikey.AuthVerified:
+		if r.KeyRef != "" {
+			a.noteKeyUse(r.KeyRef, r.KeySource, mm.Frame)
+		}
+	case mikey.AuthFailed:
+		k := KindMACMismatch
+		what := "MAC"
+		if response && mm.Message != nil && mm.Message.V() != nil {
+			k, what = KindVMismatch, "V payload MAC"
+		}
+		a.add(k.New(mm.Frame, sid, fmt.Sprintf("%s of %s does not verify with any of %d supplied key(s)", what, mm.DataType, r.Tried)))
+	case mikey.AuthNoKey:
+		if k := mm.Message.KEMAC(); k != nil && k.EncrAlg != mikey.EncrNULL || mm.Message.PKE() != nil {
+			a.add(KindNoKey.New(mm.Frame, sid, fmt.Sprintf("%s: KEMAC encrypted with %s; no supplied key opens it", mm.DataType, kemacAlg(mm.Message))))
+		}
+	}
+	if r.Signature.Status == mikey.AuthFailed {
+		a.add(KindSignatureInvalid.New(mm.Frame, sid, fmt.Sprintf("SIGN payload of %s does not verify (%d key(s) or certificate(s) tried)", mm.DataType, r.Signature.Tried)))
+	}
+}
+
+func kemacAlg(m *mikey.Message) string {
+	if k := m.KEMAC(); k != nil {
+		return k.EncrAlg.String()
+	}
+	return "an envelope key"
+}
+
+func authWord(s mikey.AuthStatus) string {
+	switch s {
+	case mikey.AuthVerified:
+		return "verified"
+	case mikey.AuthFailed:
+		return "failed"
+	case mikey.AuthNoKey:
+		return "no-key"
+	case mikey.AuthNotProtected:
+		return "not-protected"
+	case mikey.AuthInClear:
+		return "in-clear"
+	}
+	return "not-checked"
+}
+
+// noteKeyUse records that a supplied key verified a message.
+func (a *Analyzer) noteKeyUse(fp, source string, frame uint64) {
+	ku := a.keyUse[fp]
+	if ku == nil {
+		kind := fp
+		if i := strings.IndexByte(fp, ':'); i > 0 {
+			kind = fp[:i]
+		}
+		ku = &KeyUse{Fingerprint: fp, Kind: kind, Source: source}
+		a.keyUse[fp] = ku
+	}
+	if len(ku.Verified) < 1000 {
+		ku.Verified = append(ku.Verified, frame)
+	}
+}
+
+// addCryptoSessions turns recovered session keys into the model's crypto
+// sessions and SRTP bindings. Caller holds a.mu.
+func (a *Analyzer) addCryptoSessions(ex *exchange, sessions []mikey.SessionKeys) {
+	st := ex.session
+	im := ex.init.Message
+	if im == nil && ex.resp != nil {
+		im = ex.resp.Message
+	}
+	for _, sk := range sessions {
+		// Replace an earlier entry for the same CS of this exchange (the
+		// exchange is reopened when its response arrives).
+		cs := a.findCryptoSession(st, ex.init.Frame, sk.CSID, sk.SSRC)
+		if cs == nil {
+			cs = &CryptoSession{}
+			st.s.CryptoSessions = append(st.s.CryptoSessions, cs)
+		}
+		pol, polErr := policyFor(ex, sk.PolicyNo)
+		*cs = CryptoSession{
+			CSID:      sk.CSID,
+			SSRC:      fmt.Sprintf("0x%08x", sk.SSRC),
+			ROC:       sk.ROC,
+			PolicyNo:  sk.PolicyNo,
+			Policy:    pol.String(),
+			KeyFP:     "key:" + sk.MasterKey.Fingerprint(),
+			SaltFP:    "salt:" + sk.MasterSalt.Fingerprint(),
+			FromFrame: ex.init.Frame,
+			Source:    "mikey",
+			ssrc:      sk.SSRC,
+		}
+		if len(sk.MKI) > 0 {
+			cs.MKI = "0x" + hex.EncodeToString(sk.MKI)
+		}
+		if a.opts.ShowKeys {
+			cs.KeyHex = hex.EncodeToString(sk.MasterKey.Reveal())
+			cs.SaltHex = hex.EncodeToString(sk.MasterSalt.Reveal())
+		}
+		if polErr != nil {
+			cs.Policy = "unusable: " + polErr.Error()
+			continue
+		}
+		a.media.bind(st, cs, pol, sk.MasterKey.Reveal(), sk.MasterSalt.Reveal(), sk.MKI)
+	}
+	_ = im
+}
+
+func (a *Analyzer) findCryptoSession(st *sessionState, frame uint64, csID uint8, ssrc uint32) *CryptoSession {
+	for _, cs := range st.s.CryptoSessions {
+		if cs.FromFrame == frame && cs.CSID == csID && cs.ssrc == ssrc {
+			return cs
+		}
+	}
+	return nil
+}
+
+// updateKeyStatus summarises a session's key status from its messages:
+// failed beats no-key beats in-clear beats verified.
+func (a *Analyzer) updateKeyStatus(st *sessionState) {
+	status := "none"
+	rank := map[string]int{"none": 0, "not-checked": 1, "verified": 2, "not-protected": 3, "in-clear": 4, "no-key": 5, "failed": 6}
+	for _, m := range st.s.MIKEY {
+		w := m.Auth
+		if w == "not-protected" {
+			w = "in-clear"
+		}
+		if rank[w] > rank[status] {
+			status = w
+		}
+	}
+	st.s.KeyStatus = status
+}

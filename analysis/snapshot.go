@@ -1,0 +1,88 @@
+package analysis
+
+import (
+	"sort"
+)
+
+// Finish ends the pass: it settles what can only be judged at the end
+// (exchanges left unanswered, stream verdicts) and returns the report.
+func (a *Analyzer) Finish() *Report {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.finishMIKEY()
+	a.media.finish()
+	return a.buildReport()
+}
+
+// Snapshot returns a consistent copy of the model so far; it is safe to call
+// from another goroutine while the pass runs (the TUI does).
+func (a *Analyzer) Snapshot() *Report {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.media.refresh()
+	return a.buildReport()
+}
+
+// buildReport copies the working state into a Report. Caller holds a.mu.
+func (a *Analyzer) buildReport() *Report {
+	r := &Report{
+		Schema:  Schema,
+		Inputs:  append([]string(nil), a.inputs...),
+		Summary: a.summary,
+	}
+	counts := map[int]*FindingCounts{}
+	findings := make([]*Finding, len(a.findings))
+	for i, f := range a.findings {
+		cp := *f
+		findings[i] = &cp
+		c := counts[f.Session]
+		if c == nil {
+			c = &FindingCounts{}
+			counts[f.Session] = c
+		}
+		switch f.Severity {
+		case SeverityError:
+			c.Errors++
+			r.Summary.Errors++
+		case SeverityWarning:
+			c.Warnings++
+			r.Summary.Warnings++
+		default:
+			c.Notes++
+			r.Summary.Notes++
+		}
+	}
+	SortFindings(findings)
+	r.Findings = findings
+	for _, st := range a.sessions {
+		s := *st.s
+		s.Signals = append([]*Signal(nil), st.s.Signals...)
+		s.MIKEY = make([]*MIKEYMessage, len(st.s.MIKEY))
+		for i, m := range st.s.MIKEY {
+			mc := *m
+			s.MIKEY[i] = &mc
+		}
+		s.CryptoSessions = make([]*CryptoSession, len(st.s.CryptoSessions))
+		for i, cs := range st.s.CryptoSessions {
+			cc := *cs
+			s.CryptoSessions[i] = &cc
+		}
+		s.Streams = a.media.streamsOf(s.ID)
+		if c := counts[s.ID]; c != nil {
+			s.FindingCounts = *c
+		}
+		r.Sessions = append(r.Sessions, &s)
+		r.Summary.MIKEYMessages += len(s.MIKEY)
+		r.Summary.Streams += len(s.Streams)
+	}
+	r.Streams = a.media.streamsOf(0)
+	r.Summary.Streams += len(r.Streams)
+	r.Summary.Sessions = len(r.Sessions)
+	for _, k := range a.keyUse {
+		kc := *k
+		kc.Verified = append([]uint64(nil), k.Verified...)
+		r.Keys = append(r.Keys, kc)
+	}
+	sort.Slice(r.Keys, func(i, j int) bool { return r.Keys[i].Fingerprint < r.Keys[j].Fingerprint })
+	return r
+}

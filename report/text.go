@@ -1,0 +1,244 @@
+// Package report renders an analysis.Report as text (for people) and JSON
+// (for audits and CI, schema mikeyscope.report/v1, documented in
+// docs/report-schema.json).
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/mikeyscope/mikeyscope/analysis"
+)
+
+// TextOptions selects what the text report shows.
+type TextOptions struct {
+	Verbose bool // include every signalling message and the causes/fixes of notes
+}
+
+// WriteText writes the human-readable report. Wire-derived text is passed
+// through Printable so control characters cannot reach the terminal.
+func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	s := r.Summary
+	p("mikeyscope report: %s\n", strings.Join(r.Inputs, ", "))
+	p("  %d frames, %s", s.Frames, byteCount(s.Bytes))
+	if !s.First.IsZero() {
+		p(", %s to %s (%s)", stamp(s.First), stamp(s.Last), s.Last.Sub(s.First).Round(time.Millisecond))
+	}
+	p("\n  %d sessions, %d MIKEY messages, %d streams; findings: %d errors, %d warnings, %d notes\n",
+		s.Sessions, s.MIKEYMessages, s.Streams, s.Errors, s.Warnings, s.Notes)
+	if s.ReadError != "" {
+		p("  capture read stopped early: %s\n", Printable(s.ReadError))
+	}
+
+	findingsBySession := map[int][]*analysis.Finding{}
+	var global []*analysis.Finding
+	for _, f := range r.Findings {
+		if f.Session == 0 {
+			global = append(global, f)
+		} else {
+			findingsBySession[f.Session] = append(findingsBySession[f.Session], f)
+		}
+	}
+
+	for _, ss := range r.Sessions {
+		p("\nSession %d  %s  %s\n", ss.ID, strings.ToUpper(ss.Carrier), Printable(sessionTitle(ss)))
+		p("  %s to %s", stamp(ss.Start), stamp(ss.End))
+		if ss.Transport != "" {
+			p(", over %s", ss.Transport)
+		}
+		mode := ss.Mode
+		if mode == "" {
+			mode = "no MIKEY"
+		}
+		p("; MIKEY mode %s; keys %s\n", mode, ss.KeyStatus)
+		if opts.Verbose && len(ss.Signals) > 0 {
+			p("  Signalling\n")
+			for _, sg := range ss.Signals {
+				mark := ""
+				if sg.MIKEY > 0 {
+					mark = "  [MIKEY]"
+				}
+				p("    frame %-6d %s  %s -> %s  %s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark)
+			}
+		}
+		if len(ss.MIKEY) > 0 {
+			p("  MIKEY messages\n")
+			for _, m := range ss.MIKEY {
+				p("    frame %-6d %s  %s -> %s  %s (%s)  CSB ID %s  in %s  auth: %s", m.Frame, stamp(m.Time), m.Src, m.Dst,
+					m.DataType, m.Role, m.CSBID, m.Where, m.Auth)
+				if m.KeyFP != "" {
+					p(" with %s", m.KeyFP)
+				}
+				if m.Detail != "" {
+					p(" (%s)", Printable(m.Detail))
+				}
+				if m.Error != "" {
+					p("\n      decode error: %s", Printable(m.Error))
+				}
+				p("\n")
+			}
+		}
+		if len(ss.CryptoSessions) > 0 {
+			p("  Crypto sessions\n")
+			for _, cs := range ss.CryptoSessions {
+				p("    CS %d  SSRC %s  ROC %d  policy %d %s", cs.CSID, cs.SSRC, cs.ROC, cs.PolicyNo, cs.Policy)
+				if cs.MKI != "" {
+					p("  MKI %s", cs.MKI)
+				}
+				switch {
+				case cs.KeyHex != "":
+					p("  key %s salt %s", cs.KeyHex, cs.SaltHex)
+				case cs.KeyFP != "":
+					p("  key %s", cs.KeyFP)
+				default:
+					p("  key unknown")
+				}
+				if cs.FromFrame != 0 {
+					p("  from frame %d", cs.FromFrame)
+				} else if cs.Source != "" {
+					p("  from %s", cs.Source)
+				}
+				p("\n")
+			}
+		}
+		if len(ss.Streams) > 0 {
+			p("  Streams\n")
+			for _, st := range ss.Streams {
+				writeStream(bw, st)
+			}
+		}
+		if fs := findingsBySession[ss.ID]; len(fs) > 0 {
+			p("  Findings\n")
+			for _, f := range fs {
+				writeFinding(bw, f, opts, "    ")
+			}
+		}
+	}
+	if len(r.Streams) > 0 {
+		p("\nStreams not tied to any session\n")
+		for _, st := range r.Streams {
+			writeStream(bw, st)
+		}
+	}
+	if len(global) > 0 {
+		p("\nOther findings\n")
+		for _, f := range global {
+			writeFinding(bw, f, opts, "  ")
+		}
+	}
+	if len(r.Keys) > 0 {
+		p("\nSupplied keys\n")
+		for _, k := range r.Keys {
+			p("  %-8s %s (%s)", k.Kind, k.Fingerprint, Printable(k.Source))
+			if len(k.Verified) > 0 {
+				p(" verified frames %s", frameList(k.Verified))
+			} else {
+				p(" verified nothing")
+			}
+			p("\n")
+		}
+	}
+	return bw.Flush()
+}
+
+func writeStream(w io.Writer, st *analysis.Stream) {
+	fmt.Fprintf(w, "    %-4s %s  %s -> %s  packets %d, authenticated %d, auth failed %d, decrypted %d",
+		st.Kind, st.SSRC, st.Src, st.Dst, st.Packets, st.Authenticated, st.AuthFailed, st.Decrypted)
+	h := st.Health
+	if h.Lost > 0 || h.Duplicates > 0 || h.OutOfOrder > 0 {
+		fmt.Fprintf(w, ", lost %d, duplicates %d, out of order %d", h.Lost, h.Duplicates, h.OutOfOrder)
+	}
+	fmt.Fprintf(w, "  [%s]\n", st.KeyStatus)
+}
+
+func writeFinding(w io.Writer, f *analysis.Finding, opts TextOptions, indent string) {
+	where := ""
+	if f.Frame != 0 {
+		where = fmt.Sprintf(" frame %d", f.Frame)
+	}
+	count := ""
+	if f.Count > 1 {
+		count = fmt.Sprintf(" (x%d)", f.Count)
+	}
+	fmt.Fprintf(w, "%s%-7s %s%s: %s%s\n", indent, f.Severity, f.Code, where, Printable(f.Summary), count)
+	if f.Severity > analysis.SeverityNote || opts.Verbose {
+		fmt.Fprintf(w, "%s        cause: %s\n%s        fix:   %s\n", indent, Printable(f.Cause), indent, Printable(f.Fix))
+	}
+}
+
+func sessionTitle(s *analysis.Session) string {
+	switch {
+	case s.URL != "":
+		return s.URL
+	case s.From != "" || s.To != "":
+		return s.From + " -> " + s.To
+	}
+	return s.Key
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("15:04:05.000")
+}
+
+func byteCount(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func frameList(fs []uint64) string {
+	var b strings.Builder
+	for i, f := range fs {
+		if i == 8 {
+			fmt.Fprintf(&b, ", ... (%d in all)", len(fs))
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d", f)
+	}
+	return b.String()
+}
+
+// Printable replaces control characters (including ESC, so no terminal
+// escape sequence from the wire is ever emitted) with visible \xNN forms and
+// invalid UTF-8 with U+FFFD.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfffd {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == 0xfffd:
+			b.WriteRune(0xfffd)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
