@@ -34,7 +34,7 @@ func (e *Engine) udpMedia(d *capture.Datagram) {
 	} else {
 		if e.opts.NoHeuristicMedia || !plausibleHeuristic(p) ||
 			d.Src.Port() < 1024 || d.Dst.Port() < 1024 ||
-			e.portClass[d.Src.Port()] != 0 || e.portClass[d.Dst.Port()] != 0 {
+			e.portClass(d.Src.Port()) != 0 || e.portClass(d.Dst.Port()) != 0 {
 			return
 		}
 		p.SessionKey, p.MediaIndex, p.Learnt = "", -1, false

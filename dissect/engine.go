@@ -30,7 +30,8 @@ type Engine struct {
 	sink Sink
 	opts Options
 
-	portClass [65536]uint8
+	sipPorts  []uint16 // SIP ports (5060, 5061 and Options.SIPPorts)
+	rtspPorts []uint16 // RTSP ports (554, 322, 8554 and Options.RTSPPorts)
 
 	flows    map[netip.AddrPort]flow
 	conns    map[connKey]*conn
@@ -65,19 +66,24 @@ func NewEngine(sink Sink, opts Options) *Engine {
 		conns:    make(map[connKey]*conn),
 		sessions: make(map[string]*session),
 	}
-	for _, p := range []uint16{5060, 5061} {
-		e.portClass[p] = portSIP
-	}
-	for _, p := range []uint16{554, 322, 8554} {
-		e.portClass[p] = portRTSP
-	}
-	for _, p := range opts.SIPPorts {
-		e.portClass[p] = portSIP
-	}
-	for _, p := range opts.RTSPPorts {
-		e.portClass[p] = portRTSP
-	}
+	e.sipPorts = append([]uint16{5060, 5061}, opts.SIPPorts...)
+	e.rtspPorts = append([]uint16{554, 322, 8554}, opts.RTSPPorts...)
 	return e
+}
+
+// portClass tells whether p is a configured SIP or RTSP port (0: neither).
+func (e *Engine) portClass(p uint16) uint8 {
+	for _, q := range e.sipPorts {
+		if p == q {
+			return portSIP
+		}
+	}
+	for _, q := range e.rtspPorts {
+		if p == q {
+			return portRTSP
+		}
+	}
+	return 0
 }
 
 // Problem passes a network-layer problem from capture through to the Sink.

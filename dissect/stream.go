@@ -56,10 +56,10 @@ func (e *Engine) openConn(s *capture.Segment, k connKey) *conn {
 		if bytes.HasPrefix(s.Payload, sipSlash) || bytes.HasPrefix(s.Payload, rtspSlash) {
 			client = s.Dst // a response: the receiver is the client
 		}
-	case e.portClass[s.Dst.Port()] != 0:
-		car = carrierOfPort(e.portClass[s.Dst.Port()])
-	case e.portClass[s.Src.Port()] != 0:
-		car, client = carrierOfPort(e.portClass[s.Src.Port()]), s.Dst
+	case e.portClass(s.Dst.Port()) != 0:
+		car = carrierOfPort(e.portClass(s.Dst.Port()))
+	case e.portClass(s.Src.Port()) != 0:
+		car, client = carrierOfPort(e.portClass(s.Src.Port())), s.Dst
 	default:
 		return nil
 	}
