@@ -15,6 +15,7 @@ func (h *Header) parse(r *reader, st *payloadStore) (PayloadType, error) {
 		!r.u32(&h.CSBID) || !r.u8(&h.NumCS) || !r.u8(&mt) {
 		return 0, r.fail("common header (10 bytes)", ErrTruncated)
 	}
+	h.parsed = true
 	h.DataType, h.Next = DataType(dt), PayloadType(next)
 	h.V, h.PRF = vprf&0x80 != 0, PRFFunc(vprf&0x7f)
 	h.MapType = CSIDMapType(mt)
@@ -22,7 +23,7 @@ func (h *Header) parse(r *reader, st *payloadStore) (PayloadType, error) {
 	switch h.MapType {
 	case MapSRTPID:
 		var info []byte
-		if err := r.take(&info, 9*int(h.NumCS), "SRTP-ID map info ("+plural(int(h.NumCS), "crypto session")+")"); err != nil {
+		if err := r.take(&info, 9*int(h.NumCS), "SRTP-ID map info (9 bytes per crypto session)"); err != nil {
 			return 0, err
 		}
 		h.MapInfo = info
@@ -102,7 +103,7 @@ func (h *Header) appendMarshal(b []byte, next PayloadType) ([]byte, error) {
 		vprf |= 0x80
 	}
 	version := h.Version
-	if version == 0 {
+	if version == 0 && !h.parsed {
 		version = 1
 	}
 	b = append(b, version, uint8(h.DataType), uint8(next), vprf)

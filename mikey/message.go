@@ -58,7 +58,7 @@ func (b *PayloadBase) base() *PayloadBase { return b }
 // Header is the common header payload HDR (RFC 3830 §6.1, RFC 6043 §6.1).
 type Header struct {
 	PayloadBase
-	Version  uint8 // 1
+	Version  uint8 // 1; a Header built in code may leave it 0 for 1
 	DataType DataType
 	V        bool    // a verification message is expected
 	PRF      PRFFunc // 7 bits
@@ -74,6 +74,8 @@ type Header struct {
 	// MapInfo is the raw CS ID map info as read (all map types).
 	MapInfo       []byte
 	MapInfoOffset int
+
+	parsed bool // decoded from bytes: Marshal writes Version as read
 }
 
 // KeyPurpose is the 3GPP key purpose tag of a MIKEY-SAKKE CSB ID: its top

@@ -88,6 +88,12 @@ func parsePayload(r *reader, t PayloadType, st *payloadStore) (Payload, PayloadT
 		next uint8
 		err  error
 	)
+	if !knownPayload(t) {
+		if t == PayloadKeyData {
+			return nil, 0, r.fail("", fmt.Errorf("Key data sub-payload outside a KEMAC: %w", ErrUnknownPayload))
+		}
+		return nil, 0, r.fail("", fmt.Errorf("%w %d (%s): its length cannot be known", ErrUnknownPayload, uint8(t), t))
+	}
 	if t != PayloadSIGN {
 		if !r.u8(&next) {
 			return nil, 0, r.fail("Next payload", ErrTruncated)
@@ -151,16 +157,25 @@ func parsePayload(r *reader, t PayloadType, st *payloadStore) (Payload, PayloadT
 	case PayloadSAKKE:
 		q := new(SAKKEPayload)
 		err, p = q.parse(r), q
-	case PayloadKeyData:
-		return nil, 0, &fieldErr{r.off() - 1, "", errors.New("Key data sub-payload outside a KEMAC: " + ErrUnknownPayload.Error())}
-	default:
-		return nil, 0, &fieldErr{r.off() - 1, "", fmt.Errorf("%w %d (%s): its length cannot be known", ErrUnknownPayload, uint8(t), t)}
 	}
 	if err != nil {
 		return nil, 0, err
 	}
 	setNext(p, PayloadType(next))
 	return p, PayloadType(next), nil
+}
+
+// knownPayload reports whether the payload type has a layout this package
+// decodes. IBAKE, ESK, SK and ECCPT (RFC 6267) are registered but not
+// decoded: their lengths are not known here.
+func knownPayload(t PayloadType) bool {
+	switch t {
+	case PayloadKEMAC, PayloadPKE, PayloadDH, PayloadSIGN, PayloadT, PayloadID, PayloadCERT, PayloadCHASH,
+		PayloadV, PayloadSP, PayloadRAND, PayloadERR, PayloadTR, PayloadIDR, PayloadRANDR, PayloadTP,
+		PayloadTICKET, PayloadGenExt, PayloadSAKKE:
+		return true
+	}
+	return false
 }
 
 // fieldErr is a fault inside a payload, before the payload name is known to

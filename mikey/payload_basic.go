@@ -176,7 +176,10 @@ func readTypedData(r *reader, typ *uint8, data *[]byte, what string) error {
 	if !r.u16(&n) {
 		return r.fail(what+" len", ErrTruncated)
 	}
-	return r.take(data, int(n), what+" data")
+	if !r.bytes(data, int(n)) {
+		return r.take(data, int(n), what+" data")
+	}
+	return nil
 }
 
 func appendTypedData(b []byte, next PayloadType, typ uint8, data []byte, what string) ([]byte, error) {

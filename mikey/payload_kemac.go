@@ -32,7 +32,7 @@ func (p *KEMACPayload) parse(r *reader, st *payloadStore) error {
 		return r.fail("MAC", fmt.Errorf("%w: MAC alg %d", ErrUnknownLength, mac))
 	}
 	p.MACOffset = r.off()
-	if err := r.take(&p.MAC, ml, "MAC ("+p.MACAlg.String()+")"); err != nil {
+	if err := r.take(&p.MAC, ml, "MAC"); err != nil {
 		return err
 	}
 	if p.EncrAlg == EncrNULL && len(p.EncrData) > 0 {

@@ -34,8 +34,8 @@ func (p *SPPayload) parse(r *reader, st *payloadStore) error {
 		if !pr.u8(&l) {
 			return pr.fail("parameter "+strconv.Itoa(int(typ))+" length", ErrTruncated)
 		}
-		if err := pr.take(&v, int(l), "parameter "+strconv.Itoa(int(typ))+" value"); err != nil {
-			return err
+		if !pr.bytes(&v, int(l)) {
+			return pr.take(&v, int(l), "parameter "+strconv.Itoa(int(typ))+" value")
 		}
 		st.param = append(st.param, SPParam{Type: SPParamType(typ), Value: v, Offset: off})
 	}

@@ -29,12 +29,19 @@ func (m *Message) TreeWith(opt TreeOptions) *Field {
 	t := &treeBuilder{opt: opt}
 	root := &Field{Name: "MIKEY message", Offset: 0, Length: len(m.Raw),
 		Meaning: m.Header.DataType.String()}
-	root.Add(m.Header.tree(t))
+	end := 0
+	if m.Header.Length > 0 {
+		root.Add(m.Header.tree(t))
+		end = m.Header.End()
+	}
 	for _, p := range m.Payloads {
 		root.Add(p.tree(t))
+		end = p.Extent().End()
 	}
 	if len(m.Trailing) > 0 {
 		root.Add(bytesField("Trailing bytes", m.Trailing, m.TrailingOffset, "not part of any payload"))
+	} else if end < len(m.Raw) {
+		root.Add(bytesField("Undecoded bytes", m.Raw[end:], end, "not decoded because of an error"))
 	}
 	return root
 }
