@@ -280,7 +280,11 @@ func decapSAKKE(m *Message, k SAKKEKeys, res *SAKKEResult) SAKKEDecap {
 		res.note("responder identifier unknown (no IDRr payload, no responder URI, or no key period)")
 		return SAKKENoIdentity
 	}
-	verdict := SAKKERSKInvalid
+	// Decapsulate first: success (the §6.2.2 step 5 check) implies a
+	// working RSK, so the §6.1.2 validity check (a second pairing) is only
+	// needed to explain a failure.
+	var rsks []sakke.Point
+	var refs []string
 	for i, raw := range k.RSKs {
 		ref := k.RSKFingerprint(i)
 		rsk, err := pp.ParsePoint(raw)
@@ -288,19 +292,22 @@ func decapSAKKE(m *Message, k SAKKEKeys, res *SAKKEResult) SAKKEDecap {
 			res.note("RSK " + ref + " does not decode: " + err.Error())
 			continue
 		}
-		if err := pp.ValidateRSK(res.ResponderID, Z, rsk); err != nil {
-			res.note(fmt.Sprintf("RSK %s is not the key of %q for %s under %s", ref, res.ResponderURI, res.Month, res.ZRef))
-			continue
-		}
-		res.RSKRef = ref
 		ssv, err := pp.Decapsulate(ed, res.ResponderID, rsk, Z)
-		if err != nil {
-			res.note(fmt.Sprintf("RSK %s is valid for the identifier, but the encapsulated data is not for it (RFC 6508 §6.2.2 step 5): sent to another identity or month, or altered", ref))
-			verdict = SAKKEOtherIdentity
+		if err == nil {
+			res.RSKRef, res.SSV = ref, Secret(ssv)
+			return SAKKEDecapsulated
+		}
+		rsks, refs = append(rsks, rsk), append(refs, ref)
+	}
+	verdict := SAKKERSKInvalid
+	for i, rsk := range rsks {
+		if err := pp.ValidateRSK(res.ResponderID, Z, rsk); err != nil {
+			res.note(fmt.Sprintf("RSK %s is not the key of %q for %s under %s", refs[i], res.ResponderURI, res.Month, res.ZRef))
 			continue
 		}
-		res.SSV = Secret(ssv)
-		return SAKKEDecapsulated
+		res.RSKRef = refs[i]
+		res.note(fmt.Sprintf("RSK %s is valid for the identifier, but the encapsulated data is not for it (RFC 6508 §6.2.2 step 5): sent to another identity or month, or altered", refs[i]))
+		verdict = SAKKEOtherIdentity
 	}
 	return verdict
 }
