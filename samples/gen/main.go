@@ -1,0 +1,104 @@
+// Command gen writes the sample captures of mikeyscope (samples/*.pcap,
+// *.pcapng) with their keys files and truth manifests. The output is
+// deterministic: fixed seeds, fixed timestamps starting 2026-11-02T10:00:00Z.
+//
+//	go run ./samples/gen -out samples
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/scenario"
+)
+
+// sample is one capture the generator writes.
+type sample struct {
+	name   string // file name without extension
+	format pcapbuild.Format
+	build  func() (*built, error)
+}
+
+// built is what a sample builder returns: the frame generators, the
+// manifest to fill and the keys file text.
+type built struct {
+	gens    []scenario.Generator
+	truth   *Truth
+	record  func(n int, f *scenario.Frame) error
+	keys    string
+	builder *pcapbuild.Builder
+}
+
+var samples = []sample{
+	{"sip-udp-psk", pcapbuild.FormatPcap, sipUDPPSK},
+	{"sip-tcp-psk", pcapbuild.FormatPcap, sipTCPPSK},
+	{"rtsp-null-mikey", pcapbuild.FormatPcap, rtspNullMIKEY},
+	{"sip-udp-fragmented", pcapbuild.FormatPcap, sipUDPFragmented},
+	{"sip-ipv6-fragmented", pcapbuild.FormatPcapng, sipIPv6Fragmented},
+}
+
+func main() {
+	out := flag.String("out", ".", "directory to write the samples to")
+	flag.Parse()
+	if err := run(*out); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir string) error {
+	for _, s := range samples {
+		if err := writeSample(dir, s); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+func ext(f pcapbuild.Format) string {
+	if f == pcapbuild.FormatPcapng {
+		return ".pcapng"
+	}
+	return ".pcap"
+}
+
+func writeSample(dir string, s sample) error {
+	b, err := s.build()
+	if err != nil {
+		return err
+	}
+	file := s.name + ext(s.format)
+	f, err := os.Create(filepath.Join(dir, file))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	bw := bufio.NewWriter(f)
+	w, err := pcapbuild.NewWriter(bw, s.format)
+	if err != nil {
+		return err
+	}
+	if err := scenario.Write(w, b.gens, b.record); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	b.truth.File = file
+	b.truth.Format = ext(s.format)[1:]
+	b.truth.Keys = s.name + ".keys"
+	if err := os.WriteFile(filepath.Join(dir, s.name+".keys"), []byte(b.keys), 0o644); err != nil {
+		return err
+	}
+	return b.truth.write(dir, s.name)
+}

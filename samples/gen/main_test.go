@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestSamplesRegenerateIdentically regenerates every sample into a temporary
+// directory and requires each capture, keys file and manifest to equal the
+// committed one byte for byte.
+func TestSamplesRegenerateIdentically(t *testing.T) {
+	dir := t.TempDir()
+	if err := run(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range samples {
+		for _, name := range []string{s.name + ext(s.format), s.name + ".keys", s.name + ".truth.json"} {
+			got, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(filepath.Join("..", name))
+			if err != nil {
+				t.Fatalf("%s: %v (run go generate ./samples)", name, err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the committed file (%d vs %d bytes); run go generate ./samples if the change is intended", name, len(got), len(want))
+			}
+			if len(got) > 1<<20 {
+				t.Errorf("%s is %d bytes, samples must stay under 1 MB", name, len(got))
+			}
+		}
+	}
+}
+
+// TestRunTwiceSameOutput guards against hidden state (maps, clocks) in the
+// generator by running it twice in one process.
+func TestRunTwiceSameOutput(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	if err := run(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(b); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		x, _ := os.ReadFile(filepath.Join(a, e.Name()))
+		y, _ := os.ReadFile(filepath.Join(b, e.Name()))
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs", e.Name())
+		}
+	}
+}

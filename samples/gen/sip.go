@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/scenario"
+)
+
+// start is the time of the first frame of every sample.
+var start = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+
+// randBytes returns n bytes from a deterministic generator.
+func randBytes(r *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// callSpec returns the SIP call of the SIP samples: alice calls bob, MIKEY-PSK
+// in the SDP offer and the verification message in the answer.
+func callSpec(seed uint64, transport string, caller, callee netip.AddrPort, callerRTP, calleeRTP netip.AddrPort, packets int) scenario.SIPCallSpec {
+	r := rand.New(rand.NewChaCha8([32]byte{byte(seed), 's', 'i', 'p'}))
+	ssrcA, ssrcB := r.Uint32(), r.Uint32()
+	return scenario.SIPCallSpec{
+		Call: scenario.Call{
+			CallID: fmt.Sprintf("%s@pc33.example.com", hex.EncodeToString(randBytes(r, 8))), Transport: transport,
+			Caller: caller, Callee: callee, CallerUser: "alice", CalleeUser: "bob", Domain: "example.com",
+			FromTag: hex.EncodeToString(randBytes(r, 4)), ToTag: hex.EncodeToString(randBytes(r, 4)),
+			Branch:    "z9hG4bK" + hex.EncodeToString(randBytes(r, 6)),
+			CallerRTP: callerRTP, CalleeRTP: calleeRTP, SessionID: 2890844526, InviteCSeq: 314159, ByeSeq: 231,
+		},
+		Exchange: scenario.PSKExchange{
+			CSBID: r.Uint32(), Time: start, Rand: randBytes(r, 16),
+			IDi: "sip:alice@example.com", IDr: "sip:bob@example.com",
+			SSRCs: []uint32{ssrcA, ssrcB}, PSK: randBytes(r, 20), TGK: randBytes(r, 16),
+		},
+		Start:       start,
+		Packets:     packets,
+		SREvery:     50,
+		FirstSeq:    [2]uint16{uint16(r.Uint32()), uint16(r.Uint32())},
+		FirstTS:     [2]uint32{r.Uint32(), r.Uint32()},
+		CallerCNAME: "alice@192.0.2.10",
+		CalleeCNAME: "bob@198.51.100.20",
+	}
+}
+
+// sipSample wires a call into a sample: manifest, streams and keys file.
+func sipSample(spec scenario.SIPCallSpec, desc string, notes ...string) (*built, error) {
+	b := &pcapbuild.Builder{}
+	g, err := scenario.NewSIPCallGen(spec, b)
+	if err != nil {
+		return nil, err
+	}
+	t := &Truth{Description: desc, Notes: notes,
+		Payloads: "payload of packet (ssrc, seq) = scenario.Payload(ssrc, seq): 160 bytes of PCMU, a 1 kHz tone " +
+			"with amplitude scenario.ToneAmplitude(seq) and phase scenario.TonePhase(ssrc, seq); SRTCP carries SR+SDES CNAME"}
+	c, x := &spec.Call, &spec.Exchange
+	for d := 0; d < 2; d++ {
+		src, dst := c.CallerRTP, c.CalleeRTP
+		if d == 1 {
+			src, dst = dst, src
+		}
+		t.Streams = append(t.Streams, newStream(x.SSRCs[d], src, dst, "udp", scenario.PayloadPCMU, spec.FirstSeq[d], spec.FirstTS[d],
+			d+1, "TGK of the MIKEY-PSK exchange, RFC 3830 §4.1.3", g.Keys[d][0], g.Keys[d][1], nil,
+			"scenario.Payload(ssrc, seq)"))
+	}
+	rec := t.record("SIP", func(f *scenario.Frame) (string, [][]byte) {
+		if strings.HasPrefix(f.Message, "INVITE") {
+			return "sdp-session", [][]byte{g.Offer}
+		}
+		return "sdp-session", [][]byte{g.Answer}
+	})
+	var k strings.Builder
+	fmt.Fprintf(&k, "# mikeyscope keys for the sample %s\n", desc)
+	fmt.Fprintf(&k, "# MIKEY-PSK pre-shared key of %s and %s (RFC 3830 §3.1).\n", x.IDi, x.IDr)
+	fmt.Fprintf(&k, "psk %s\n", hex.EncodeToString(x.PSK))
+	k.WriteString("# The same key bound to the initiator's identity:\n")
+	fmt.Fprintf(&k, "# psk %s=%s\n", x.IDi, hex.EncodeToString(x.PSK))
+	k.WriteString("# For cross-checks only; mikeyscope derives these from the exchange:\n")
+	fmt.Fprintf(&k, "# tgk %s\n", hex.EncodeToString(x.TGK))
+	for d := 0; d < 2; d++ {
+		fmt.Fprintf(&k, "# srtp 0x%08x=%s:%s\n", x.SSRCs[d], hex.EncodeToString(g.Keys[d][0]), hex.EncodeToString(g.Keys[d][1]))
+	}
+	return &built{gens: []scenario.Generator{g}, truth: t, record: rec, keys: k.String(), builder: b}, nil
+}
+
+var (
+	aliceV4 = netip.MustParseAddr("192.0.2.10")
+	bobV4   = netip.MustParseAddr("198.51.100.20")
+	aliceV6 = netip.MustParseAddr("2001:db8:a::10")
+	bobV6   = netip.MustParseAddr("2001:db8:b::20")
+)
+
+func ap(a netip.Addr, port uint16) netip.AddrPort { return netip.AddrPortFrom(a, port) }
+
+func sipUDPPSK() (*built, error) {
+	spec := callSpec(1, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49170), ap(bobV4, 50170), 100)
+	return sipSample(spec, "sip-udp-psk: SIP over UDP, MIKEY-PSK (AES-CM-128 KEMAC, HMAC-SHA-1) with verification, SRTP AES_CM_128_HMAC_SHA1_80 both ways",
+		"MIKEY init (HDR,T,RAND,IDi,IDr,SP,KEMAC; V flag set; CS map: CS 1 = caller SSRC, CS 2 = callee SSRC) in the INVITE SDP, verification (HDR,T,IDr,V) in the 200 OK SDP",
+		"V MAC input: verification message up to the MAC field || IDi || IDr || T (64-bit NTP-UTC value of the initiator), RFC 3830 §5.2")
+}
+
+func sipTCPPSK() (*built, error) {
+	spec := callSpec(2, "TCP", ap(aliceV4, 50712), ap(bobV4, 5060), ap(aliceV4, 49180), ap(bobV4, 50180), 100)
+	spec.TCPCuts = []int{400, 800}
+	spec.SegmentOrder = []int{0, 2, 1}
+	return sipSample(spec, "sip-tcp-psk: the SIP/MIKEY-PSK call over TCP; the INVITE is split into 3 segments (cuts at bytes 400 and 800) written in the order 1, 3, 2",
+		"the INVITE completes at the frame of its second segment (written last)")
+}
+
+// multipartInvite wraps the SDP offer in a multipart/mixed body with extra
+// SDP lines and a resource list so that the INVITE exceeds the MTU.
+func multipartInvite(offer []byte) (string, []byte) {
+	var b strings.Builder
+	const boundary = "boundary42mikeyscope"
+	b.WriteString("--" + boundary + "\r\nContent-Type: application/sdp\r\n\r\n")
+	b.Write(offer)
+	for i := 0; i < 12; i++ {
+		fmt.Fprintf(&b, "a=x-padding-%02d:this attribute line makes the SDP long enough to need IP fragmentation\r\n", i)
+	}
+	b.WriteString("\r\n--" + boundary + "\r\nContent-Type: application/resource-lists+xml\r\nContent-Disposition: recipient-list\r\n\r\n")
+	b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\">\r\n<list>\r\n")
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&b, "<entry uri=\"sip:member%02d@example.com\"/>\r\n", i)
+	}
+	b.WriteString("</list>\r\n</resource-lists>\r\n--" + boundary + "--\r\n")
+	return "multipart/mixed;boundary=" + boundary, []byte(b.String())
+}
+
+func sipUDPFragmented() (*built, error) {
+	spec := callSpec(3, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49190), ap(bobV4, 50190), 50)
+	spec.InviteBody = multipartInvite
+	spec.InviteFragments = 3
+	spec.FragmentOrder = []int{0, 2, 1}
+	return sipSample(spec, "sip-udp-fragmented: a multipart/mixed INVITE (SDP with MIKEY-PSK plus a resource list) over UDP/IPv4, split into 3 IP fragments written in the order 1, 3, 2",
+		"the INVITE completes at its second fragment (written last)")
+}
+
+func sipIPv6Fragmented() (*built, error) {
+	spec := callSpec(4, "UDP", ap(aliceV6, 5060), ap(bobV6, 5060), ap(aliceV6, 49200), ap(bobV6, 50200), 25)
+	spec.InviteBody = multipartInvite
+	spec.InviteFragments = 3
+	spec.FragmentOrder = []int{2, 0, 1}
+	spec.CallerCNAME, spec.CalleeCNAME = "alice@2001:db8:a::10", "bob@2001:db8:b::20"
+	return sipSample(spec, "sip-ipv6-fragmented: the multipart INVITE over UDP/IPv6 in 3 fragments (Fragment header) written in the order 3, 1, 2; pcapng format",
+		"the INVITE completes at its second fragment (written last)")
+}

@@ -1,0 +1,273 @@
+package samples
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+		"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
+	"github.com/pion/rtp"
+	"github.com/pion/srtp/v3"
+
+	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	"github.com/mikeyscope/mikeyscope/mikey"
+)
+
+// truth mirrors the manifest the generator writes (gen/truth.go).
+type truth struct {
+	File     string `json:"file"`
+	Frames   int    `json:"frames"`
+	Messages []struct {
+		Frame    int    `json:"frame"`
+		Protocol string `json:"protocol"`
+		Message  string `json:"message"`
+		MIKEY    int    `json:"mikey_messages"`
+	} `json:"messages"`
+	MIKEY []struct {
+		Frame    int      `json:"frame"`
+		Carrier  string   `json:"carrier"`
+		DataType uint8    `json:"data_type"`
+		CSBID    string   `json:"csb_id"`
+		SSRCs    []string `json:"ssrcs"`
+		Base64   string   `json:"b64"`
+	} `json:"mikey"`
+	Streams []struct {
+		SSRC        string `json:"ssrc"`
+		Src, Dst    string
+		Transport   string `json:"transport"`
+		PayloadType int    `json:"payload_type"`
+		RTPPackets  int    `json:"rtp_packets"`
+		RTCPPackets int    `json:"rtcp_packets"`
+		FirstSeq    int    `json:"first_seq"`
+		FirstFrame  int    `json:"first_frame"`
+		LastFrame   int    `json:"last_frame"`
+		KeyFP       string `json:"master_key_fingerprint"`
+		SaltFP      string `json:"master_salt_fingerprint"`
+		MKI         string `json:"mki"`
+		Payload     string `json:"payload"`
+	} `json:"streams"`
+	Keys string `json:"keys_file"`
+}
+
+func loadTruths(t *testing.T) []truth {
+	t.Helper()
+	files, err := filepath.Glob("*.truth.json")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("truth manifests: %v (%d found)", err, len(files))
+	}
+	var out []truth
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tr truth
+		if err := json.Unmarshal(b, &tr); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out = append(out, tr)
+	}
+	return out
+}
+
+// crossCheckKeys reads the "# srtp 0xSSRC=key:salt" lines of a keys file.
+func crossCheckKeys(t *testing.T, file string) map[uint32][2][]byte {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[uint32][2][]byte{}
+	for _, line := range strings.Split(string(b), "\n") {
+		rest, ok := strings.CutPrefix(line, "# srtp ")
+		if !ok {
+			continue
+		}
+		ssrcText, ks, _ := strings.Cut(rest, "=")
+		keyHex, saltHex, _ := strings.Cut(ks, ":")
+		ssrc, err := strconv.ParseUint(ssrcText, 0, 32)
+		key, err2 := hex.DecodeString(keyHex)
+		salt, err3 := hex.DecodeString(saltHex)
+		if err != nil || err2 != nil || err3 != nil {
+			t.Fatalf("%s: bad line %q", file, line)
+		}
+		keys[uint32(ssrc)] = [2][]byte{key, salt}
+	}
+	return keys
+}
+
+// packets returns the frames of a pcap or pcapng file.
+func packets(t *testing.T, file string) [][]byte {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var read func() ([]byte, error)
+	if strings.HasSuffix(file, ".pcapng") {
+		r, err := pcapgo.NewNgReader(bufio.NewReader(f), pcapgo.DefaultNgReaderOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read = func() ([]byte, error) { d, _, err := r.ReadPacketData(); return d, err }
+	} else {
+		r, err := pcapgo.NewReader(bufio.NewReader(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		read = func() ([]byte, error) { d, _, err := r.ReadPacketData(); return d, err }
+	}
+	var out [][]byte
+	for {
+		d, err := read()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, append([]byte(nil), d...))
+	}
+}
+
+type streamCheck struct {
+	ctx      *srtp.Context
+	ssrc     uint32
+	rtp      int
+	rtcp     int
+	first    int
+	last     int
+	nextSeq  uint16
+	video    bool
+	interlvd bool
+}
+
+// TestSamplesDecryptWithPion decrypts every SRTP and SRTCP packet of every
+// sample with pion/srtp and the keys listed for cross-checks in the keys
+// file, and compares each payload with the scenario functions named in the
+// manifest, and the counts and frame numbers with the manifest.
+func TestSamplesDecryptWithPion(t *testing.T) {
+	for _, tr := range loadTruths(t) {
+		t.Run(tr.File, func(t *testing.T) {
+			keys := crossCheckKeys(t, tr.Keys)
+			streams := map[uint32]*streamCheck{}
+			for _, s := range tr.Streams {
+				ssrc, _ := strconv.ParseUint(s.SSRC, 0, 32)
+				k, ok := keys[uint32(ssrc)]
+				if !ok {
+					t.Fatalf("no cross-check key for %s", s.SSRC)
+				}
+				if mikey.Fingerprint(k[0]) != s.KeyFP || mikey.Fingerprint(k[1]) != s.SaltFP {
+					t.Fatalf("%s: key fingerprints differ from the manifest", s.SSRC)
+				}
+				var opts []srtp.ContextOption
+				if s.MKI != "" {
+					mki, _ := hex.DecodeString(s.MKI)
+					opts = append(opts, srtp.MasterKeyIndicator(mki))
+				}
+				ctx, err := srtp.CreateContext(k[0], k[1], srtp.ProtectionProfileAes128CmHmacSha1_80, opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				streams[uint32(ssrc)] = &streamCheck{ctx: ctx, ssrc: uint32(ssrc), nextSeq: uint16(s.FirstSeq),
+					video: strings.Contains(s.Payload, "Video"), interlvd: s.Transport == "rtsp-interleaved"}
+			}
+			frames := packets(t, tr.File)
+			if len(frames) != tr.Frames {
+				t.Fatalf("%d frames, manifest says %d", len(frames), tr.Frames)
+			}
+			for i, data := range frames {
+				n := i + 1
+				p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
+				var payloads [][]byte
+				if u, ok := p.Layer(layers.LayerTypeUDP).(*layers.UDP); ok {
+					payloads = append(payloads, u.Payload)
+				} else if tcp, ok := p.Layer(layers.LayerTypeTCP).(*layers.TCP); ok {
+					for b := tcp.Payload; len(b) >= 4 && b[0] == '$'; {
+						l := int(b[2])<<8 | int(b[3])
+						if len(b) < 4+l {
+							t.Fatalf("frame %d: truncated interleaved frame", n)
+						}
+						payloads = append(payloads, b[4:4+l])
+						b = b[4+l:]
+					}
+				}
+				for _, pl := range payloads {
+					checkMedia(t, n, pl, streams)
+				}
+			}
+			for _, s := range tr.Streams {
+				ssrc, _ := strconv.ParseUint(s.SSRC, 0, 32)
+				c := streams[uint32(ssrc)]
+				if c.rtp != s.RTPPackets || c.rtcp != s.RTCPPackets || c.first != s.FirstFrame || c.last != s.LastFrame {
+					t.Errorf("%s: decrypted %d RTP / %d RTCP in frames %d-%d; manifest %d / %d in %d-%d",
+						s.SSRC, c.rtp, c.rtcp, c.first, c.last, s.RTPPackets, s.RTCPPackets, s.FirstFrame, s.LastFrame)
+				}
+			}
+		})
+	}
+}
+
+func checkMedia(t *testing.T, n int, pl []byte, streams map[uint32]*streamCheck) {
+	t.Helper()
+	if len(pl) < 12 || pl[0]>>6 != 2 {
+		return
+	}
+	ssrc := uint32(pl[4])<<24 | uint32(pl[5])<<16 | uint32(pl[6])<<8 | uint32(pl[7])
+	isRTCP := pl[1] >= 200 && pl[1] <= 204
+	if !isRTCP {
+		ssrc = uint32(pl[8])<<24 | uint32(pl[9])<<16 | uint32(pl[10])<<8 | uint32(pl[11])
+	}
+	c, ok := streams[ssrc]
+	if !ok {
+		return
+	}
+	if c.first == 0 {
+		c.first = n
+	}
+	c.last = n
+	if isRTCP {
+		out, err := c.ctx.DecryptRTCP(nil, pl, nil)
+		if err != nil {
+			t.Fatalf("frame %d: SRTCP: %v", n, err)
+		}
+		if out[1] != 200 || !bytes.Contains(out, []byte{0x81, 202}) {
+			t.Fatalf("frame %d: SRTCP plaintext is not SR+SDES: %x", n, out)
+		}
+		c.rtcp++
+		return
+	}
+	var h rtp.Header
+	out, err := c.ctx.DecryptRTP(nil, pl, &h)
+	if err != nil {
+		t.Fatalf("frame %d: SRTP: %v", n, err)
+	}
+	if h.SequenceNumber != c.nextSeq {
+		t.Fatalf("frame %d: seq %d, want %d", n, h.SequenceNumber, c.nextSeq)
+	}
+	c.nextSeq++
+	body := out[h.MarshalSize():]
+	var want []byte
+	if c.video {
+		want = scenario.VideoPayload(ssrc, h.SequenceNumber, len(body))
+		if len(body) != 1000 {
+			t.Fatalf("frame %d: video payload of %d bytes", n, len(body))
+		}
+	} else {
+		want = scenario.Payload(ssrc, h.SequenceNumber)
+	}
+	if !bytes.Equal(body, want) {
+		t.Fatalf("frame %d: SSRC %#08x seq %d: plaintext differs from the scenario payload", n, ssrc, h.SequenceNumber)
+	}
+	c.rtp++
+}
