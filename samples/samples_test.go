@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-		"io"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
