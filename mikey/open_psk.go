@@ -57,8 +57,16 @@ func (x *exchange) openPSKInit(m *Message, mr *MessageResult) {
 	}
 	x.failed(mr, len(psks), "PSK", lastErr)
 	if k.EncrAlg == EncrNULL && len(k.KeyData) > 0 {
-		mr.note("the key data is not encrypted: keys listed although the MAC did not verify")
-		x.addKeys(mr, m, k.KeyData, "sent in the clear, MAC not verified")
+		if mr.Auth == AuthNoKey {
+			mr.note("the key data is not encrypted: keys used although the MAC could not be checked")
+			x.addKeys(mr, m, k.KeyData, "sent in the clear, MAC not checked (no PSK)")
+			return
+		}
+		// A MAC that fails with the keys supplied: the message may have been
+		// altered, so its keys are listed but not used.
+		mr.note("the key data is not encrypted: keys listed but not used, since the MAC did not verify")
+		mr.keyData = k.KeyData
+		mr.Keys = recoveredKeys(k.KeyData)
 	}
 }
 
