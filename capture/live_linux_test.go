@@ -1,0 +1,117 @@
+//go:build linux && !pcap
+
+package capture
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLiveLoopback captures UDP sent to 127.0.0.1 on "lo" with a port
+// filter and checks the datagrams come out of the Decoder.
+func TestLiveLoopback(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("live capture test needs root (CAP_NET_RAW) to open an AF_PACKET socket on lo")
+	}
+	rx, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Skipf("no IPv4 loopback: %v", err)
+	}
+	defer rx.Close()
+	other, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	port := rx.LocalAddr().(*net.UDPAddr).Port
+	src, err := OpenLive("lo", fmt.Sprintf("udp port %d", port), LiveOptions{})
+	if err != nil {
+		if errors.Is(err, os.ErrPermission) || strings.Contains(err.Error(), "operation not permitted") {
+			t.Skipf("cannot open lo: %v", err)
+		}
+		t.Fatal(err)
+	}
+	if _, ok := src.(StatsReporter); !ok {
+		t.Error("live source does not report stats")
+	}
+
+	const want = 5
+	got := make(chan []event, 1)
+	go func() {
+		rec := &recorder{}
+		d := NewDecoder(rec, DecoderOptions{})
+		var p Packet
+		seen := map[string]bool{}
+		for len(seen) < want {
+			if err := src.Next(&p); err != nil {
+				if err != io.EOF {
+					t.Errorf("Next: %v", err)
+				}
+				break
+			}
+			d.Packet(&p)
+			for _, e := range rec.of("udp") {
+				seen[e.Payload] = true
+			}
+		}
+		got <- rec.events
+	}()
+
+	tx, err := net.DialUDP("udp4", nil, rx.LocalAddr().(*net.UDPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	noise, _ := net.DialUDP("udp4", nil, other.LocalAddr().(*net.UDPAddr))
+	defer noise.Close()
+	deadline := time.After(20 * time.Second) // a safety net, not a measurement
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	var events []event
+loop:
+	for {
+		select {
+		case events = <-got:
+			break loop
+		case <-tick.C:
+			noise.Write([]byte("not for the filter"))
+			for i := range want {
+				tx.Write([]byte(fmt.Sprintf("datagram %d", i)))
+			}
+		case <-deadline:
+			src.Close()
+			events = <-got
+			break loop
+		}
+	}
+	src.Close()
+	seen := map[string]int{}
+	for _, e := range events {
+		if e.Kind != "udp" {
+			t.Errorf("unexpected event %v", e)
+			continue
+		}
+		if e.Dst != fmt.Sprintf("127.0.0.1:%d", port) || !strings.HasPrefix(e.Payload, "datagram ") {
+			t.Errorf("datagram passed the filter wrongly: %v", e)
+		}
+		seen[e.Payload]++
+	}
+	if len(seen) != want {
+		t.Errorf("captured %d distinct datagrams, want %d: %v", len(seen), want, seen)
+	}
+}
+
+func TestLiveErrors(t *testing.T) {
+	if _, err := OpenLive("lo", "udp port", LiveOptions{}); err == nil {
+		t.Error("bad filter accepted")
+	}
+	if _, err := OpenLive("no-such-interface0", "", LiveOptions{}); err == nil {
+		t.Error("missing interface accepted")
+	}
+}
