@@ -32,51 +32,48 @@ func (pp *Params) Pairing(R, Q Point) (*big.Int, error) {
 }
 
 // miller runs the loop of RFC 6508 §3.2 and sets t = v^c.
-func (pp *Params) miller(t *fp2, R, Q Point) error {
-	c := newCurveOps(pp)
-	f := c.f
-	o := &fp2ops{f: f}
+func (pp *Params) miller(t *fp2, Rp, Qp Point) error {
+	c := pp.newCurveOps()
+	m := c.m
+	o := &fp2ops{m: m}
+	R, Q := pp.toAffineM(Rp), pp.toAffineM(Qp)
 	var C jacobian
-	c.setAffine(&C, R)
+	c.setAffine(&C, &R)
 	var v, line fp2
-	v.a.SetInt64(1)
-	var tmp big.Int
+	var tmp fe
+	v.a = m.one
+	var qxPlusRx fe
+	m.add(&qxPlusRx, &Q.x, &R.x)
 	for i := pp.qm1.BitLen() - 2; i >= 0; i-- {
-		if C.z.Sign() == 0 || C.y.Sign() == 0 {
+		if C.z.isZero() || C.y.isZero() {
 			return ErrDegeneratePairing
 		}
 		// Doubling line through C, C, [-2]C evaluated at [i]Q, scaled by
 		// 2*Y*Z^3:  real = alpha*(Q_x*Z^2 + X) - 2*Y^2,  imag = 2*Y*Z^3*Q_y,
 		// with alpha = 3*(X^2 - Z^4).
-		c.double(&C) // computes delta=Z^2, gamma=Y^2, alpha from the old C
-		f.mul(&tmp, Q.X, &c.delta)
-		f.add(&tmp, &tmp, &c.oldX)
-		f.mul(&line.a, &c.alpha, &tmp)
-		f.sub(&line.a, &line.a, &c.gamma)
-		f.sub(&line.a, &line.a, &c.gamma)
-		f.mul(&line.b, &C.z, &c.delta) // new Z = 2*Y*Z
-		f.mul(&line.b, &line.b, Q.Y)
+		c.double(&C) // leaves delta=Z^2, gamma=Y^2, alpha, oldX of the old C
+		m.mul(&tmp, &Q.x, &c.delta)
+		m.add(&tmp, &tmp, &c.oldX)
+		m.mul(&line.a, &c.alpha, &tmp)
+		m.sub(&line.a, &line.a, &c.gamma)
+		m.sub(&line.a, &line.a, &c.gamma)
+		m.mul(&line.b, &C.z, &c.delta) // new Z = 2*Y*Z
+		m.mul(&line.b, &line.b, &Q.y)
 		o.sqr(&v, &v)
 		o.mul(&v, &v, &line)
 		if pp.qm1.Bit(i) == 1 {
 			// Addition line through C and R evaluated at [i]Q, scaled by
 			// Z*H where H = Z^2*(R_x - C_x):  real = Rr*(Q_x + R_x) - R_y*Z*H,
 			// imag = Z*H*Q_y, with Rr = Z^3*(R_y - C_y).
-			f.sqr(&c.t0, &C.z)
-			f.mul(&c.u2, R.X, &c.t0)
-			f.mul(&c.t0, &c.t0, &C.z)
-			f.mul(&c.s2, R.Y, &c.t0)
-			f.sub(&c.h, &c.u2, &C.x)
-			f.sub(&c.r, &c.s2, &C.y)
-			if c.h.Sign() == 0 {
+			c.prepareAdd(&C, &R)
+			if c.h.isZero() {
 				return ErrDegeneratePairing
 			}
-			f.mul(&line.b, &C.z, &c.h) // Z*H, also the new Z
-			f.add(&tmp, Q.X, R.X)
-			f.mul(&line.a, &c.r, &tmp)
-			f.mul(&tmp, R.Y, &line.b)
-			f.sub(&line.a, &line.a, &tmp)
-			f.mul(&line.b, &line.b, Q.Y)
+			m.mul(&line.b, &C.z, &c.h) // Z*H, also the new Z
+			m.mul(&line.a, &c.r, &qxPlusRx)
+			m.mul(&tmp, &R.y, &line.b)
+			m.sub(&line.a, &line.a, &tmp)
+			m.mul(&line.b, &line.b, &Q.y)
 			o.mul(&v, &v, &line)
 			c.finishAdd(&C)
 		}
@@ -87,15 +84,16 @@ func (pp *Params) miller(t *fp2, R, Q Point) error {
 
 // pfRepresentative returns b/a for t = a + i*b (RFC 6508 §3.2).
 func (pp *Params) pfRepresentative(t *fp2) (*big.Int, error) {
-	if t.a.Sign() == 0 {
+	if t.a.isZero() {
 		return nil, ErrDegeneratePairing
 	}
-	inv := new(big.Int).ModInverse(&t.a, pp.P)
+	a, b := pp.mont.fromMont(&t.a), pp.mont.fromMont(&t.b)
+	inv := a.ModInverse(a, pp.P)
 	if inv == nil {
 		return nil, ErrDegeneratePairing
 	}
-	out := new(big.Int).Mul(&t.b, inv)
-	return out.Mod(out, pp.P), nil
+	b.Mul(b, inv)
+	return b.Mod(b, pp.P), nil
 }
 
 // PFExp computes g^e in PF_p[q] for g given by its F_p representative
@@ -103,10 +101,10 @@ func (pp *Params) pfRepresentative(t *fp2) (*big.Int, error) {
 // raised to e there, and mapped back to b/a; this equals repeated use of
 // the PF_p product (a+b)/(1-ab) without an inversion per step.
 func (pp *Params) PFExp(g, e *big.Int) (*big.Int, error) {
-	o := &fp2ops{f: newField(pp.P)}
+	o := &fp2ops{m: pp.mont}
 	var x, t fp2
-	x.a.SetInt64(1)
-	x.b.Mod(g, pp.P)
+	x.a = pp.mont.one
+	pp.mont.toMont(&x.b, new(big.Int).Mod(g, pp.P))
 	o.exp(&t, &x, e)
 	return pp.pfRepresentative(&t)
 }

@@ -30,11 +30,13 @@ type Params struct {
 	N    int              // n, the SSV size in bits
 	Hash func() hash.Hash // Hash
 
-	c     *big.Int // (p+1)/q, the pairing exponent
-	qm1   *big.Int // q-1, whose bits drive the Miller loop
-	twoN  *big.Int // 2^n
-	l     int      // L = Ceiling(lg(p)/8), octets per F_p element
-	three *big.Int
+	c      *big.Int // (p+1)/q, the pairing exponent
+	qm1    *big.Int // q-1, whose bits drive the Miller loop
+	twoN   *big.Int // 2^n
+	l      int      // L = Ceiling(lg(p)/8), octets per F_p element
+	three  *big.Int
+	mont   *mont // Montgomery arithmetic modulo p
+	threeM fe    // 3 in Montgomery form
 }
 
 // L returns the length in octets of an F_p element (RFC 6508 §4).
@@ -62,6 +64,8 @@ func newParams(id uint8, name string, p, q, px, py, g *big.Int, n int) *Params {
 	pp.twoN = new(big.Int).Lsh(big.NewInt(1), uint(n))
 	pp.l = (p.BitLen() + 7) / 8
 	pp.three = big.NewInt(3)
+	pp.mont = newMont(p)
+	pp.mont.toMont(&pp.threeM, pp.three)
 	return pp
 }
 

@@ -39,12 +39,9 @@ func (pp *Params) IsOnCurve(pt Point) bool {
 	if pt.IsInfinity() || pt.X.Sign() < 0 || pt.Y.Sign() < 0 || pt.X.Cmp(pp.P) >= 0 || pt.Y.Cmp(pp.P) >= 0 {
 		return false
 	}
-	f := newField(pp.P)
-	var lhs, rhs, t big.Int
-	f.sqr(&lhs, pt.Y)
-	f.sqr(&t, pt.X)
-	f.sub(&t, &t, pp.three)
-	f.mul(&rhs, &t, pt.X)
+	var lhs, rhs big.Int
+	lhs.Mul(pt.Y, pt.Y).Mod(&lhs, pp.P)
+	rhs.Mul(pt.X, pt.X).Sub(&rhs, pp.three).Mul(&rhs, pt.X).Mod(&rhs, pp.P)
 	return lhs.Cmp(&rhs) == 0
 }
 
