@@ -182,6 +182,12 @@ func TestVectorsDecode(t *testing.T) {
 			if !bytes.Equal(out, b[:len(b)-want.trailing]) {
 				t.Errorf("Marshal:\n got %x\nwant %x", out, b[:len(b)-want.trailing])
 			}
+			if v.Name == "tsitle-roundtrip1" { // the test's expected key and salt
+				k := m.KEMAC().KeyData[0].Key
+				if hex.EncodeToString(k[:16]) != "68ff7f2b360a05ac381a67d784ae6328" || hex.EncodeToString(k[16:]) != "3d884cc40a60ebd2ca7fe01f0670" {
+					t.Errorf("key||salt %x", k)
+				}
+			}
 			checkTree(t, m)
 		})
 	}
