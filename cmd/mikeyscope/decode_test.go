@@ -21,9 +21,9 @@ func runCmd(stdin string, args ...string) (int, string, string) {
 
 func TestDecodeText(t *testing.T) {
 	inputs := map[string]string{
-		"base64": onvifSetup,
-		"sdp":    "a=key-mgmt:mikey " + onvifSetup,
-		"rtsp":   `KeyMgmt: prot=mikey;uri="";data="` + onvifSetup + `"`,
+		"base64":            onvifSetup,
+		"sdp":               "a=key-mgmt:mikey " + onvifSetup,
+		"rtsp":              `KeyMgmt: prot=mikey;uri="";data="` + onvifSetup + `"`,
 		"rtsp without name": `prot=mikey; data="` + onvifSetup + `"`,
 	}
 	for name, in := range inputs {
