@@ -115,6 +115,9 @@ func sessionKeys(hdr *Header, sps []*SPPayload, rand []byte, k RecoveredKey, cs 
 		KeyLen: keyLen, SaltLen: saltLen, MKI: k.SPI,
 		From: fmt.Sprintf("key data #%d (%v) %s", k.Index, k.Type, from),
 	}
+	if k.Index == 0 {
+		sk.From = from
+	}
 	if !found && len(sps) > 0 {
 		sk.Notes = append(sk.Notes, fmt.Sprintf("no SP payload for policy %d; SRTP default lengths used", cs.policyNo))
 	}
