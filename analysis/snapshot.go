@@ -26,9 +26,10 @@ func (a *Analyzer) Snapshot() *Report {
 // buildReport copies the working state into a Report. Caller holds a.mu.
 func (a *Analyzer) buildReport() *Report {
 	r := &Report{
-		Schema:  Schema,
-		Inputs:  append([]string(nil), a.inputs...),
-		Summary: a.summary,
+		Schema:   Schema,
+		Inputs:   append([]string{}, a.inputs...),
+		Summary:  a.summary,
+		Sessions: []*Session{},
 	}
 	counts := map[int]*FindingCounts{}
 	findings := make([]*Finding, len(a.findings))
@@ -56,7 +57,7 @@ func (a *Analyzer) buildReport() *Report {
 	r.Findings = findings
 	for _, st := range a.sessions {
 		s := *st.s
-		s.Signals = append([]*Signal(nil), st.s.Signals...)
+		s.Signals = append([]*Signal{}, st.s.Signals...)
 		s.MIKEY = make([]*MIKEYMessage, len(st.s.MIKEY))
 		for i, m := range st.s.MIKEY {
 			mc := *m
@@ -68,6 +69,9 @@ func (a *Analyzer) buildReport() *Report {
 			s.CryptoSessions[i] = &cc
 		}
 		s.Streams = a.media.streamsOf(s.ID)
+		if s.Streams == nil {
+			s.Streams = []*Stream{}
+		}
 		if c := counts[s.ID]; c != nil {
 			s.FindingCounts = *c
 		}

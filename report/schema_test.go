@@ -1,0 +1,192 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/keys"
+	"github.com/mikeyscope/mikeyscope/report"
+)
+
+// schemaNode is the subset of JSON Schema that docs/report-schema.json uses.
+type schemaNode struct {
+	Ref                  string                 `json:"$ref"`
+	Type                 string                 `json:"type"`
+	Required             []string               `json:"required"`
+	Properties           map[string]*schemaNode `json:"properties"`
+	AdditionalProperties *bool                  `json:"additionalProperties"`
+	Items                *schemaNode            `json:"items"`
+	Enum                 []string               `json:"enum"`
+	Pattern              string                 `json:"pattern"`
+	Defs                 map[string]*schemaNode `json:"$defs"`
+}
+
+func loadSchema(t *testing.T) *schemaNode {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "docs", "report-schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s schemaNode
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatalf("schema: %v", err)
+	}
+	return &s
+}
+
+// validate checks v (decoded with UseNumber) against node; root resolves $ref.
+func validate(root, node *schemaNode, v any, path string) []string {
+	if node.Ref != "" {
+		name := strings.TrimPrefix(node.Ref, "#/$defs/")
+		def, ok := root.Defs[name]
+		if !ok {
+			return []string{path + ": unknown $ref " + node.Ref}
+		}
+		return validate(root, def, v, path)
+	}
+	var errs []string
+	bad := func(format string, a ...any) { errs = append(errs, path+": "+fmt.Sprintf(format, a...)) }
+	switch node.Type {
+	case "object":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			bad("want object, got %T", v)
+			return errs
+		}
+		for _, r := range node.Required {
+			if _, ok := obj[r]; !ok {
+				bad("missing required %q", r)
+			}
+		}
+		for k, val := range obj {
+			p, ok := node.Properties[k]
+			if !ok {
+				if node.AdditionalProperties != nil && !*node.AdditionalProperties {
+					bad("property %q is not in the schema", k)
+				}
+				continue
+			}
+			errs = append(errs, validate(root, p, val, path+"."+k)...)
+		}
+	case "array":
+		arr, ok := v.([]any)
+		if !ok {
+			bad("want array, got %T", v)
+			return errs
+		}
+		if node.Items != nil {
+			for i, e := range arr {
+				errs = append(errs, validate(root, node.Items, e, fmt.Sprintf("%s[%d]", path, i))...)
+			}
+		}
+	case "string":
+		s, ok := v.(string)
+		if !ok {
+			bad("want string, got %T", v)
+			return errs
+		}
+		if len(node.Enum) > 0 {
+			found := false
+			for _, e := range node.Enum {
+				found = found || e == s
+			}
+			if !found {
+				bad("%q not in %v", s, node.Enum)
+			}
+		}
+		if node.Pattern != "" && !regexp.MustCompile(node.Pattern).MatchString(s) {
+			bad("%q does not match %s", s, node.Pattern)
+		}
+	case "integer":
+		n, ok := v.(json.Number)
+		if !ok {
+			bad("want integer, got %T", v)
+			return errs
+		}
+		if _, err := n.Int64(); err != nil {
+			bad("want integer, got %s", n)
+		}
+	}
+	return errs
+}
+
+// TestReportJSONMatchesSchema runs the report over every bundled sample
+// (with and without keys, with the field trees) and validates the JSON
+// document against docs/report-schema.json.
+func TestReportJSONMatchesSchema(t *testing.T) {
+	root := loadSchema(t)
+	pcaps, _ := filepath.Glob(filepath.Join("..", "samples", "*.pcap*"))
+	if len(pcaps) == 0 {
+		t.Fatal("no samples")
+	}
+	for _, f := range pcaps {
+		for _, withKeys := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/keys=%v", filepath.Base(f), withKeys), func(t *testing.T) {
+				var st *keys.Store
+				if withKeys {
+					base := strings.TrimSuffix(strings.TrimSuffix(f, ".pcapng"), ".pcap")
+					if s, _, err := keys.ParseFile(base + ".keys"); err == nil {
+						st = s
+					}
+				}
+				src, err := capture.OpenFiles(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer src.Close()
+				a := analysis.New(analysis.Options{Keys: st, Trees: true})
+				a.SetInputs([]string{f})
+				if err := analysis.Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
+					t.Fatal(err)
+				}
+				var buf bytes.Buffer
+				if err := report.WriteJSON(&buf, a.Finish(), report.JSONOptions{Trees: true}); err != nil {
+					t.Fatal(err)
+				}
+				dec := json.NewDecoder(&buf)
+				dec.UseNumber()
+				var doc any
+				if err := dec.Decode(&doc); err != nil {
+					t.Fatal(err)
+				}
+				if errs := validate(root, root, doc, "$"); len(errs) > 0 {
+					if len(errs) > 10 {
+						errs = errs[:10]
+					}
+					t.Errorf("report does not match the schema:\n%s", strings.Join(errs, "\n"))
+				}
+				if doc.(map[string]any)["sessions"] == nil {
+					t.Error("no sessions array")
+				}
+			})
+		}
+	}
+}
+
+// TestValidatorRejects makes sure the validator itself can fail.
+func TestValidatorRejects(t *testing.T) {
+	root := loadSchema(t)
+	var doc any
+	dec := json.NewDecoder(strings.NewReader(`{"schema":"mikeyscope.report/v2","inputs":[],"summary":{},"sessions":[{"id":"x"}],"findings":[{"code":"Bad Code"}],"extra":1}`))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	errs := validate(root, root, doc, "$")
+	joined := strings.Join(errs, "\n")
+	for _, want := range []string{`"mikeyscope.report/v2" not in`, `property "extra"`, `missing required "frames"`, `$.sessions[0].id: want integer`, `does not match`} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("validator missed %q in:\n%s", want, joined)
+		}
+	}
+}
