@@ -17,11 +17,12 @@ type SAKKEKeys struct {
 	// Devices hold two key periods' keys (RFC 6509 §3.3); each is checked
 	// against the Identifier of the message (RFC 6508 §6.1.2).
 	RSKs []Secret
-	// Z is the responder's KMS Public Key (RFC 6508 §2.2).
-	Z []byte
-	// KPAK is the initiator's KMS Public Authentication Key (RFC 6507
-	// §4.2), a P-256 point.
-	KPAK []byte
+	// Zs are KMS Public Keys (RFC 6508 §2.2); each is tried as the
+	// responder's KMS key.
+	Zs [][]byte
+	// KPAKs are KMS Public Authentication Keys (RFC 6507 §4.2), P-256
+	// points; each is tried for the initiator's signature.
+	KPAKs [][]byte
 	// ResponderID and InitiatorID, when set, are used verbatim as the
 	// Identifiers instead of "YYYY-MM\0uri\0" (for identifier schemes
 	// other than RFC 6509 §3.2, such as a 3GPP hashed UID).
@@ -30,8 +31,8 @@ type SAKKEKeys struct {
 	Source string
 }
 
-// RSKFingerprint returns "rsk:" and the fingerprint of RSK i.
-func (k SAKKEKeys) RSKFingerprint(i int) string { return KindFingerprint("rsk", k.RSKs[i]) }
+// RSKFingerprint returns "sakke:" and the fingerprint of RSK i.
+func (k SAKKEKeys) RSKFingerprint(i int) string { return KindFingerprint("sakke", k.RSKs[i]) }
 
 // SAKKEDecap is the verdict on the SAKKE payload of a message.
 type SAKKEDecap uint8
@@ -50,13 +51,14 @@ const (
 	// SAKKERSKInvalid: no supplied RSK passes the §6.1.2 check for the
 	// message's Identifier under Z (wrong month, wrong user, wrong KMS).
 	SAKKERSKInvalid
-	// SAKKENoKey: no RSK or no KMS public key Z was supplied.
+	// SAKKENoKey: no usable RSK or KMS public key Z was supplied (missing,
+	// or not a point on the curve).
 	SAKKENoKey
 	// SAKKENoIdentity: the responder's Identifier cannot be formed (no
 	// IDRr and no responder URI, or no usable timestamp).
 	SAKKENoIdentity
-	// SAKKEMalformed: the SAKKE payload or the keys do not decode
-	// (unknown parameter set, wrong length, point not on the curve).
+	// SAKKEMalformed: the SAKKE payload does not decode (unknown
+	// parameter set, wrong length, R not on the curve).
 	SAKKEMalformed
 )
 
@@ -72,7 +74,7 @@ func (d SAKKEDecap) String() string {
 	case SAKKERSKInvalid:
 		return "RSK not valid for this identifier (RFC 6508 §6.1.2 check failed)"
 	case SAKKENoKey:
-		return "no key (RSK or KMS public key missing)"
+		return "no usable key (RSK or KMS public key missing)"
 	case SAKKENoIdentity:
 		return "responder identifier unknown"
 	case SAKKEMalformed:
@@ -102,8 +104,9 @@ type SAKKEResult struct {
 	Signature SignatureVerdict
 	// Decap is the verdict on the SAKKE payload.
 	Decap SAKKEDecap
-	// RSKRef names the RSK that opened the payload ("rsk:…"), ZRef and
-	// KPAKRef the KMS keys.
+	// RSKRef names the RSK that opened the payload ("sakke:…"), ZRef
+	// ("kms-z:…") the KMS public key it opened under, and KPAKRef
+	// ("kms-kpak:…") the KPAK the signature verified with.
 	RSKRef  string `json:",omitempty"`
 	ZRef    string `json:",omitempty"`
 	KPAKRef string `json:",omitempty"`
@@ -211,39 +214,45 @@ func verifySAKKESign(m *Message, k SAKKEKeys, res *SAKKEResult) SignatureVerdict
 		return SignatureVerdict{Status: AuthNotApplicable, Scheme: SignatureScheme(s.SType.String() + " (not ECCSI; verify with the certificate)")}
 	}
 	v := SignatureVerdict{Status: AuthNoKey, Scheme: "ECCSI P-256 SHA-256 (RFC 6507)"}
-	if len(k.KPAK) == 0 {
-		res.note("no KPAK supplied: the ECCSI signature cannot be verified")
-		return v
+	var kpaks []eccsi.Point
+	var refs []string
+	for _, raw := range k.KPAKs {
+		ref := KindFingerprint("kms-kpak", raw)
+		kpak, err := eccsi.ParsePoint(raw)
+		if err != nil {
+			res.note("KPAK " + ref + " does not decode: " + err.Error())
+			continue
+		}
+		kpaks, refs = append(kpaks, kpak), append(refs, ref)
 	}
-	res.KPAKRef = KindFingerprint("kpak", k.KPAK)
-	kpak, err := eccsi.ParsePoint(k.KPAK)
-	if err != nil {
-		res.note("KPAK " + res.KPAKRef + " does not decode: " + err.Error())
+	if len(kpaks) == 0 {
+		res.note("no usable KPAK supplied: the ECCSI signature cannot be verified")
 		return v
 	}
 	if res.InitiatorID == nil {
 		res.note("initiator identifier unknown (no IDRi payload, no initiator URI): the signature cannot be verified")
 		return v
 	}
-	v.Tried = 1
-	v.Signer = res.InitiatorURI + " " + res.KPAKRef
+	v.Status = AuthFailed
 	if s.SignatureOffset < 0 || s.SignatureOffset > len(m.Raw) {
-		v.Status = AuthFailed
 		res.note("SIGN payload has no position in the message bytes")
 		return v
 	}
 	sig, err := eccsi.ParseSignature(s.Signature)
 	if err != nil {
-		v.Status = AuthFailed
 		res.note(fmt.Sprintf("ECCSI signature at offset %d: %v", s.SignatureOffset, err))
 		return v
 	}
-	if err := eccsi.Verify(kpak, res.InitiatorID, m.Raw[:s.SignatureOffset], sig); err != nil {
-		v.Status = AuthFailed
-		res.note(fmt.Sprintf("ECCSI signature does not verify for %q in %s under %s: wrong KPAK, wrong initiator identity or month, or altered message", res.InitiatorURI, res.Month, res.KPAKRef))
-		return v
+	signed := m.Raw[:s.SignatureOffset]
+	for i, kpak := range kpaks {
+		v.Tried++
+		if eccsi.Verify(kpak, res.InitiatorID, signed, sig) == nil {
+			v.Status, v.Signer, v.CertSource = AuthVerified, res.InitiatorURI+" "+refs[i], k.Source
+			res.KPAKRef = refs[i]
+			return v
+		}
 	}
-	v.Status = AuthVerified
+	res.note(fmt.Sprintf("ECCSI signature does not verify for %q in %s under %d KPAK(s): wrong KPAK, wrong initiator identity or month, or altered message", res.InitiatorURI, res.Month, len(kpaks)))
 	return v
 }
 
@@ -266,15 +275,10 @@ func decapSAKKE(m *Message, k SAKKEKeys, res *SAKKEResult) SAKKEDecap {
 		res.note(fmt.Sprintf("SAKKE data at offset %d: %v", p.DataOffset, err))
 		return SAKKEMalformed
 	}
-	if len(k.Z) == 0 || len(k.RSKs) == 0 {
-		res.note("no RSK or no KMS public key Z supplied: the SAKKE payload cannot be opened")
+	zs, rsks := sakkeKeyPoints(pp, k, res)
+	if len(zs) == 0 || len(rsks) == 0 {
+		res.note("no usable RSK or KMS public key Z supplied: the SAKKE payload cannot be opened")
 		return SAKKENoKey
-	}
-	res.ZRef = KindFingerprint("z", k.Z)
-	Z, err := pp.ParsePoint(k.Z)
-	if err != nil {
-		res.note("KMS public key " + res.ZRef + " does not decode: " + err.Error())
-		return SAKKEMalformed
 	}
 	if res.ResponderID == nil {
 		res.note("responder identifier unknown (no IDRr payload, no responder URI, or no key period)")
@@ -283,8 +287,48 @@ func decapSAKKE(m *Message, k SAKKEKeys, res *SAKKEResult) SAKKEDecap {
 	// Decapsulate first: success (the §6.2.2 step 5 check) implies a
 	// working RSK, so the §6.1.2 validity check (a second pairing) is only
 	// needed to explain a failure.
-	var rsks []sakke.Point
-	var refs []string
+	for _, z := range zs {
+		for _, r := range rsks {
+			ssv, err := pp.Decapsulate(ed, res.ResponderID, r.pt, z.pt)
+			if err == nil {
+				res.RSKRef, res.ZRef, res.SSV = r.ref, z.ref, Secret(ssv)
+				return SAKKEDecapsulated
+			}
+		}
+	}
+	verdict := SAKKERSKInvalid
+	for _, z := range zs {
+		for _, r := range rsks {
+			if err := pp.ValidateRSK(res.ResponderID, z.pt, r.pt); err != nil {
+				res.note(fmt.Sprintf("RSK %s is not the key of %q for %s under %s", r.ref, res.ResponderURI, res.Month, z.ref))
+				continue
+			}
+			res.RSKRef, res.ZRef = r.ref, z.ref
+			res.note(fmt.Sprintf("RSK %s is valid for the identifier under %s, but the encapsulated data is not for it (RFC 6508 §6.2.2 step 5): sent to another identity or month, or altered", r.ref, z.ref))
+			verdict = SAKKEOtherIdentity
+		}
+	}
+	return verdict
+}
+
+// sakkeKey is a decoded KMS public key or RSK with its fingerprint.
+type sakkeKey struct {
+	pt  sakke.Point
+	ref string
+}
+
+// sakkeKeyPoints decodes the supplied KMS public keys and RSKs, noting
+// those that are not points of the curve.
+func sakkeKeyPoints(pp *sakke.Params, k SAKKEKeys, res *SAKKEResult) (zs, rsks []sakkeKey) {
+	for _, raw := range k.Zs {
+		ref := KindFingerprint("kms-z", raw)
+		Z, err := pp.ParsePoint(raw)
+		if err != nil {
+			res.note("KMS public key " + ref + " does not decode: " + err.Error())
+			continue
+		}
+		zs = append(zs, sakkeKey{Z, ref})
+	}
 	for i, raw := range k.RSKs {
 		ref := k.RSKFingerprint(i)
 		rsk, err := pp.ParsePoint(raw)
@@ -292,24 +336,9 @@ func decapSAKKE(m *Message, k SAKKEKeys, res *SAKKEResult) SAKKEDecap {
 			res.note("RSK " + ref + " does not decode: " + err.Error())
 			continue
 		}
-		ssv, err := pp.Decapsulate(ed, res.ResponderID, rsk, Z)
-		if err == nil {
-			res.RSKRef, res.SSV = ref, Secret(ssv)
-			return SAKKEDecapsulated
-		}
-		rsks, refs = append(rsks, rsk), append(refs, ref)
+		rsks = append(rsks, sakkeKey{rsk, ref})
 	}
-	verdict := SAKKERSKInvalid
-	for i, rsk := range rsks {
-		if err := pp.ValidateRSK(res.ResponderID, Z, rsk); err != nil {
-			res.note(fmt.Sprintf("RSK %s is not the key of %q for %s under %s", refs[i], res.ResponderURI, res.Month, res.ZRef))
-			continue
-		}
-		res.RSKRef = refs[i]
-		res.note(fmt.Sprintf("RSK %s is valid for the identifier, but the encapsulated data is not for it (RFC 6508 §6.2.2 step 5): sent to another identity or month, or altered", refs[i]))
-		verdict = SAKKEOtherIdentity
-	}
-	return verdict
+	return zs, rsks
 }
 
 // deriveSAKKESessions derives the crypto session keys with the SSV as the

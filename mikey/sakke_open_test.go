@@ -26,6 +26,7 @@ type sakkeWorld struct {
 	rskAlice         []byte
 	ssk, pvt         []byte // initiator signing key for when
 	otherKPAK        []byte
+	otherZ           []byte // another KMS's public key
 }
 
 var (
@@ -60,6 +61,15 @@ func genSAKKEWorld() (*sakkeWorld, error) {
 		return nil, err
 	}
 	w.Z = pp.MarshalPoint(Z)
+	z2, err := pp.GenerateMasterSecret(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	Z2, err := pp.PublicKey(z2)
+	if err != nil {
+		return nil, err
+	}
+	w.otherZ = pp.MarshalPoint(Z2)
 	rsk := func(uri string, t time.Time) ([]byte, error) {
 		k, err := pp.ExtractRSK(z, sakke.Identity(uri, t))
 		return pp.MarshalPoint(k), err
@@ -131,7 +141,7 @@ func (w *sakkeWorld) buildMessage(t testing.TB) ([]byte, []byte) {
 }
 
 func (w *sakkeWorld) keys() SAKKEKeys {
-	return SAKKEKeys{RSKs: []Secret{w.rskBob}, Z: w.Z, KPAK: w.KPAK, Source: "test KMS"}
+	return SAKKEKeys{RSKs: []Secret{w.rskBob}, Zs: [][]byte{w.Z}, KPAKs: [][]byte{w.KPAK}, Source: "test KMS"}
 }
 
 func openWire(t *testing.T, wire []byte, k SAKKEKeys, opts OpenOptions) *SAKKEResult {
@@ -180,8 +190,8 @@ func TestOpenSAKKE(t *testing.T) {
 	if want := "2026-11\x00" + w.bob + "\x00"; string(res.ResponderID) != want {
 		t.Errorf("ResponderID = %q, want %q", res.ResponderID, want)
 	}
-	if res.RSKRef != KindFingerprint("rsk", w.rskBob) {
-		t.Errorf("RSKRef = %q", res.RSKRef)
+	if res.RSKRef != KindFingerprint("sakke", w.rskBob) || res.ZRef != KindFingerprint("kms-z", w.Z) || res.KPAKRef != KindFingerprint("kms-kpak", w.KPAK) {
+		t.Errorf("refs %q %q %q", res.RSKRef, res.ZRef, res.KPAKRef)
 	}
 	// Crypto session keys: the SSV is the TGK (RFC 6509 §3.1), PRF-HMAC-SHA-256.
 	if len(res.Sessions) != 2 {
@@ -243,10 +253,10 @@ func TestOpenSAKKEVerdicts(t *testing.T) {
 		{"RAND altered", flip(randOff), w.keys(), OpenOptions{}, AuthFailed, SAKKEDecapsulated},
 		{"signature altered", flip(sigOff), w.keys(), OpenOptions{}, AuthFailed, SAKKEDecapsulated},
 		{"hint altered", flip(hintOff), w.keys(), OpenOptions{}, AuthFailed, SAKKEOtherIdentity},
-		{"wrong KPAK", wire, with(func(k *SAKKEKeys) { k.KPAK = w.otherKPAK }), OpenOptions{}, AuthFailed, SAKKEDecapsulated},
-		{"no KPAK", wire, with(func(k *SAKKEKeys) { k.KPAK = nil }), OpenOptions{}, AuthNoKey, SAKKEDecapsulated},
+		{"wrong KPAK", wire, with(func(k *SAKKEKeys) { k.KPAKs = [][]byte{w.otherKPAK} }), OpenOptions{}, AuthFailed, SAKKEDecapsulated},
+		{"no KPAK", wire, with(func(k *SAKKEKeys) { k.KPAKs = nil }), OpenOptions{}, AuthNoKey, SAKKEDecapsulated},
 		{"no RSK", wire, with(func(k *SAKKEKeys) { k.RSKs = nil }), OpenOptions{}, AuthVerified, SAKKENoKey},
-		{"no Z", wire, with(func(k *SAKKEKeys) { k.Z = nil }), OpenOptions{}, AuthVerified, SAKKENoKey},
+		{"no Z", wire, with(func(k *SAKKEKeys) { k.Zs = nil }), OpenOptions{}, AuthVerified, SAKKENoKey},
 		{"RSK of next month only", wire, with(func(k *SAKKEKeys) { k.RSKs = []Secret{w.rskBobNx} }), OpenOptions{}, AuthVerified, SAKKERSKInvalid},
 		{"RSKs of both months", wire, with(func(k *SAKKEKeys) { k.RSKs = []Secret{w.rskBobNx, w.rskBob} }), OpenOptions{}, AuthVerified, SAKKEDecapsulated},
 		{"RSK of another user", wire, with(func(k *SAKKEKeys) { k.RSKs = []Secret{w.rskAlice} }), OpenOptions{}, AuthVerified, SAKKERSKInvalid},
@@ -254,9 +264,12 @@ func TestOpenSAKKEVerdicts(t *testing.T) {
 		// identifier, but the data was encapsulated for Bob.
 		{"message for another identity", wire, with(func(k *SAKKEKeys) { k.RSKs = []Secret{w.rskAlice}; k.ResponderID = aliceNov }), OpenOptions{}, AuthVerified, SAKKEOtherIdentity},
 		{"identifier given verbatim", wire, with(func(k *SAKKEKeys) { k.ResponderID = bobNov }), OpenOptions{}, AuthVerified, SAKKEDecapsulated},
-		{"garbage RSK", wire, with(func(k *SAKKEKeys) { k.RSKs = []Secret{make([]byte, 257)} }), OpenOptions{}, AuthVerified, SAKKERSKInvalid},
-		{"garbage Z", wire, with(func(k *SAKKEKeys) { k.Z = []byte{4, 1, 2} }), OpenOptions{}, AuthVerified, SAKKEMalformed},
-		{"garbage KPAK", wire, with(func(k *SAKKEKeys) { k.KPAK = []byte{4} }), OpenOptions{}, AuthNoKey, SAKKEDecapsulated},
+		{"garbage RSK", wire, with(func(k *SAKKEKeys) { k.RSKs = []Secret{make([]byte, 257)} }), OpenOptions{}, AuthVerified, SAKKENoKey},
+		{"garbage Z", wire, with(func(k *SAKKEKeys) { k.Zs = [][]byte{{4, 1, 2}} }), OpenOptions{}, AuthVerified, SAKKENoKey},
+		{"garbage KPAK", wire, with(func(k *SAKKEKeys) { k.KPAKs = [][]byte{{4}} }), OpenOptions{}, AuthNoKey, SAKKEDecapsulated},
+		{"two KPAKs, second right", wire, with(func(k *SAKKEKeys) { k.KPAKs = [][]byte{w.otherKPAK, w.KPAK} }), OpenOptions{}, AuthVerified, SAKKEDecapsulated},
+		{"two Zs, second right", wire, with(func(k *SAKKEKeys) { k.Zs = [][]byte{w.otherZ, w.Z} }), OpenOptions{}, AuthVerified, SAKKEDecapsulated},
+		{"wrong Z", wire, with(func(k *SAKKEKeys) { k.Zs = [][]byte{w.otherZ} }), OpenOptions{}, AuthVerified, SAKKERSKInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
