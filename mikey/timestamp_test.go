@@ -1,0 +1,123 @@
+package mikey
+
+import (
+	"testing"
+	"time"
+)
+
+func TestDecodeTimestamp(t *testing.T) {
+	tests := []struct {
+		name     string
+		typ      TSType
+		value    uint64
+		capture  time.Time
+		want64   uint64
+		wantTime time.Time
+		filetime bool
+	}{
+		// NTP-UTC values from the vector notes: tsitle-roundtrip1 and the
+		// ONVIF GET_PARAMETER response (real NTP times).
+		{"ntp tsitle", TSTypeNTPUTC, 0xed6d0c9714123811, time.Time{}, 0xed6d0c9714123811, time.Date(2026, 3, 24, 13, 13, 59, 0, time.UTC), false},
+		{"ntp onvif", TSTypeNTPUTC, 0xdbf2bcdd002b8412, time.Time{}, 0xdbf2bcdd002b8412, time.Date(2016, 12, 7, 16, 52, 45, 0, time.UTC), false},
+		// Omnicast: a Windows FILETIME in an NTP-UTC field, 2018-01-15 15:59:22 UTC.
+		{"omnicast filetime", TSTypeNTPUTC, 0x01d38e19cef95c3d, time.Time{}, 0x01d38e19cef95c3d, time.Date(2018, 1, 15, 15, 59, 22, 0, time.UTC), true},
+		{"omnicast filetime with capture", TSTypeNTPUTC, 0x01d38e19cef95c3d, time.Date(2018, 1, 15, 16, 0, 0, 0, time.UTC), 0x01d38e19cef95c3d, time.Date(2018, 1, 15, 15, 59, 22, 0, time.UTC), true},
+		// NTP type (1) is never read as FILETIME.
+		{"ntp local", TSTypeNTP, 0x01d38e19cef95c3d, time.Time{}, 0x01d38e19cef95c3d, time.Time{}, false},
+		// COUNTER is padded with leading zeros (RFC 3830 §6.6).
+		{"counter", TSTypeCounter, 0x12345678, time.Time{}, 0x12345678, time.Time{}, false},
+		// NTP-UTC-32 gets a zero fraction (RFC 6043 §6.3); 0xed6d0c97 s.
+		{"ntp-utc-32", TSTypeNTPUTC32, 0xed6d0c97, time.Time{}, 0xed6d0c9700000000, time.Date(2026, 3, 24, 13, 13, 59, 0, time.UTC), false},
+		// RFC 4330 era rule: top bit clear means after 2036-02-07 06:28:16.
+		{"ntp era 1", TSTypeNTPUTC32, 0x00000001, time.Time{}, 0x0000000100000000, time.Date(2036, 2, 7, 6, 28, 17, 0, time.UTC), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts, err := DecodeTimestamp(tt.typ, tt.value, tt.capture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ts.Value64 != tt.want64 || ts.FILETIME != tt.filetime {
+				t.Fatalf("value %x filetime %v", ts.Value64, ts.FILETIME)
+			}
+			if !tt.wantTime.IsZero() && !ts.Time.Truncate(time.Second).Equal(tt.wantTime) {
+				t.Fatalf("time %v, want %v", ts.Time, tt.wantTime)
+			}
+			if tt.typ == TSTypeCounter && !ts.Time.IsZero() {
+				t.Fatal("COUNTER has a time")
+			}
+		})
+	}
+	if _, err := DecodeTimestamp(TSTypeCounter, 1<<32, time.Time{}); err == nil {
+		t.Error("33-bit counter accepted")
+	}
+	if _, err := DecodeTimestamp(9, 0, time.Time{}); err == nil {
+		t.Error("unknown type accepted")
+	}
+}
+
+func TestTimestampOffsetAndNTP64(t *testing.T) {
+	when := time.Date(2025, 6, 19, 11, 12, 45, 500_000_000, time.UTC)
+	v := NTP64(when)
+	if v>>32 != 0xebfe6f2d { // gortsplib-a's seconds for 2025-06-19 11:12:45
+		t.Fatalf("NTP64 seconds %x", v>>32)
+	}
+	back := NTPTime(v)
+	if d := back.Sub(when); d < -time.Microsecond || d > time.Microsecond {
+		t.Fatalf("round trip %v", back)
+	}
+	ts, _ := DecodeTimestamp(TSTypeNTPUTC, v, time.Time{})
+	off, ok := ts.Offset(when.Add(-90 * time.Second))
+	if !ok || off < 89*time.Second || off > 91*time.Second {
+		t.Fatalf("offset %v %v", off, ok)
+	}
+	if _, ok := (Timestamp{}).Offset(when); ok {
+		t.Fatal("offset of a zero time")
+	}
+}
+
+func TestReplayCache(t *testing.T) {
+	c := NewReplayCache(2)
+	msg1, msg2, msg3 := []byte("message one"), []byte("message two"), []byte("message three")
+	if k, _ := c.Check(msg1, 1, 100, true, []byte("r"), 10); k != NotReplayed {
+		t.Fatal(k)
+	}
+	if k, ref := c.Check(msg1, 1, 100, true, []byte("r"), 11); k != ReplayIdentical || ref != 10 {
+		t.Fatalf("%v %d", k, ref)
+	}
+	// Different bytes, same (CSB ID, timestamp, RAND).
+	if k, ref := c.Check(msg2, 1, 100, true, []byte("r"), 12); k != ReplaySameTuple || ref != 10 {
+		t.Fatalf("%v %d", k, ref)
+	}
+	if k, _ := c.Check(msg2, 1, 101, true, []byte("r"), 13); k != NotReplayed {
+		t.Fatal(k)
+	}
+	// Messages without a timestamp only match on identical bytes.
+	if k, _ := c.Check(msg3, 1, 0, false, nil, 14); k != NotReplayed {
+		t.Fatal(k)
+	}
+	// Size 2: msg1 has been evicted.
+	if c.Len() != 2 {
+		t.Fatalf("len %d", c.Len())
+	}
+	if k, _ := c.Check(msg1, 9, 9, true, nil, 15); k != NotReplayed {
+		t.Fatalf("evicted entry still found: %v", k)
+	}
+	if ReplayIdentical.String() == "" || ReplaySameTuple.String() == ReplayIdentical.String() {
+		t.Fatal("names")
+	}
+}
+
+func BenchmarkReplayCheck(b *testing.B) {
+	c := NewReplayCache(256)
+	msg := make([]byte, 120)
+	rnd := make([]byte, 16)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	i := 0
+	for b.Loop() {
+		msg[0], msg[1] = byte(i), byte(i>>8)
+		c.Check(msg, 1, uint64(i), true, rnd, i)
+		i++
+	}
+}
