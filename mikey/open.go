@@ -8,8 +8,9 @@ import (
 
 // OpenOptions carries context that the messages themselves may lack.
 type OpenOptions struct {
-	// CaptureTime of the initiator's message, for timestamp checks.
-	CaptureTime time.Time
+	// CaptureTime and RespCaptureTime are the capture times of the two
+	// messages, for clock offsets and the NTP/FILETIME decision.
+	CaptureTime, RespCaptureTime time.Time
 	// InitiatorID and ResponderID are the identities known from the
 	// signalling (e.g. SIP From/To) when no ID payload carries them; they
 	// enter the V and RSA-R signature inputs (RFC 3830 §5.2).
@@ -45,6 +46,12 @@ func OpenExchange(init, resp *Message, keys *Keys, opts OpenOptions) *ExchangeRe
 	}
 	if resp != nil {
 		res.Resp = &MessageResult{DataType: resp.Header.DataType, Mode: ModeOf(resp.Header.DataType)}
+	}
+	if init != nil {
+		res.Init.decodeTimestamp(init, opts.CaptureTime)
+	}
+	if resp != nil {
+		res.Resp.decodeTimestamp(resp, opts.RespCaptureTime)
 	}
 	switch res.Mode {
 	case ModePSK:
@@ -208,5 +215,24 @@ func (x *exchange) applySuppliedTGKs() {
 		rk := RecoveredKey{Index: 0, Type: KeyTGK, Key: t.Key}
 		x.res.TGKs = append(x.res.TGKs, t.Key)
 		x.deriveSessions(m, []RecoveredKey{rk}, "supplied TGK "+t.Fingerprint()+" ("+t.Source+"), not verified against the exchange")
+	}
+}
+
+// decodeTimestamp records the message's T payload as time and its offset
+// from the capture time, and notes the Omnicast FILETIME quirk.
+func (mr *MessageResult) decodeTimestamp(m *Message, capture time.Time) {
+	t := m.Timestamp()
+	if t == nil {
+		return
+	}
+	ts, err := DecodeTimestamp(t.TSType, t.Value, capture)
+	if err != nil {
+		mr.note("timestamp: " + err.Error())
+		return
+	}
+	mr.Timestamp = &ts
+	mr.ClockOffset, mr.HasOffset = ts.Offset(capture)
+	if ts.FILETIME {
+		mr.note(fmt.Sprintf("the NTP-UTC timestamp 0x%016x is a Windows FILETIME (Genetec Omnicast): %s", t.Value, ts.Time.Format(time.RFC3339)))
 	}
 }

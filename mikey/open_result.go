@@ -1,5 +1,7 @@
 package mikey
 
+import "time"
+
 // AuthStatus is the verdict on one message's integrity protection.
 type AuthStatus uint8
 
@@ -142,6 +144,12 @@ type MessageResult struct {
 	// EncryptedID is the identity found encrypted at the head of a PK or
 	// RSA-R KEMAC (RFC 3830 §3.2, RFC 4738 §3.6).
 	EncryptedID []byte `json:",omitempty"`
+	// Timestamp is the decoded T payload (zero Type and Value64 when the
+	// message has none); ClockOffset is its difference from the capture
+	// time when HasOffset.
+	Timestamp   *Timestamp    `json:",omitempty"`
+	ClockOffset time.Duration `json:",omitempty"`
+	HasOffset   bool          `json:",omitempty"`
 	// Notes explain quirks and failures in words.
 	Notes []string `json:",omitempty"`
 

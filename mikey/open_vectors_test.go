@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // readPublishedVectors reads testdata/mikey-messages.jsonl (a copy of
@@ -169,5 +170,23 @@ func TestOpenHeaderOnly(t *testing.T) {
 	r := OpenExchange(m, nil, nil, OpenOptions{})
 	if len(r.Sessions) != 0 || r.Init.Auth != AuthNotApplicable {
 		t.Fatalf("%+v", r.Init)
+	}
+}
+
+func TestOpenReportsFILETIMEQuirk(t *testing.T) {
+	m := parseVector(t, readPublishedVectors(t), "onvif-omnicast-setup-keymgmt")
+	r := OpenExchange(m, nil, nil, OpenOptions{})
+	ts := r.Init.Timestamp
+	if ts == nil || !ts.FILETIME || ts.Time.Format("2006-01-02 15:04:05") != "2018-01-15 15:59:22" {
+		t.Fatalf("timestamp %+v", ts)
+	}
+	if !strings.Contains(strings.Join(r.Init.Notes, ";"), "FILETIME") {
+		t.Fatalf("notes %v", r.Init.Notes)
+	}
+	m = parseVector(t, readPublishedVectors(t), "tsitle-roundtrip1")
+	capture := time.Date(2026, 3, 24, 13, 14, 0, 0, time.UTC)
+	r = OpenExchange(m, nil, nil, OpenOptions{CaptureTime: capture})
+	if !r.Init.HasOffset || r.Init.ClockOffset > 0 || r.Init.ClockOffset < -2*time.Second {
+		t.Fatalf("offset %v %v", r.Init.ClockOffset, r.Init.HasOffset)
 	}
 }
