@@ -70,6 +70,7 @@ type Context struct {
 	roc    [4]byte
 	sum    [20]byte
 	aad    []byte
+	hdrKS  []byte
 	tagBuf [24]byte
 }
 

@@ -21,6 +21,7 @@ func fuzzPolicies() []Policy {
 		GCMPolicy(16),
 		with(func(p *Policy) { *p = GCMPolicy(32); p.SRTPEncrypt, p.SRTCPEncrypt, p.MKILen = false, false, 1 }),
 		with(func(p *Policy) { *p = GCMPolicy(16); p.Auth, p.ROCRate = AuthRCCm3, 1 }),
+		with(func(p *Policy) { p.HeaderExtIDs.Add(1); p.HeaderExtIDs.Add(2) }),
 	}
 }
 

@@ -17,6 +17,8 @@ const (
 	labelRTCPEncryption = 0x03
 	labelRTCPAuth       = 0x04
 	labelRTCPSalt       = 0x05
+	labelHeaderKey      = 0x06 // RFC 6904 §4.3
+	labelHeaderSalt     = 0x07
 )
 
 // prfOutput fills out with the AES-CM PRF output for one label (RFC 3711
@@ -54,6 +56,9 @@ type sessionKeys struct {
 	f8Block cipher.Block // AES keyed with k_e XOR m (RFC 3711 §4.1.2.1)
 	aead    cipher.AEAD  // AES-GCM (RFC 7714)
 	mac     hash.Hash    // HMAC-SHA1 keyed with the session auth key
+
+	hdrBlock cipher.Block // RFC 6904 header extension key (SRTP only)
+	hdrSalt  [14]byte
 }
 
 // setKeys builds the cipher and MAC state from session key material.
@@ -134,6 +139,11 @@ func (s *sessionKeys) derive(p *Policy, prf cipher.Block, masterSalt []byte, r u
 		prfOutput(prf, masterSalt, labelAuth, r, authKey)
 	}
 	err := s.setKeys(p, enc, salt, authKey, rtcp)
+	if err == nil && !rtcp && p.HeaderExtIDs != (TypeSet{}) {
+		prfOutput(prf, masterSalt, labelHeaderKey, r, enc)
+		prfOutput(prf, masterSalt, labelHeaderSalt, r, s.hdrSalt[:p.SaltLen])
+		s.hdrBlock, err = aes.NewCipher(enc)
+	}
 	clear(buf[:])
 	s.r = r
 	return err

@@ -96,6 +96,10 @@ type Policy struct {
 
 	MKILen  int    // bytes of MKI in every packet; 0 when none (RFC 3711 §3.1)
 	ROCRate uint16 // RFC 4771 ROC transmission rate R (SP type 13); 0 means 1
+
+	// HeaderExtIDs lists the RTP header extension element IDs whose bodies
+	// are encrypted (RFC 6904, AES-CM only; signalled in SDP, not MIKEY).
+	HeaderExtIDs TypeSet
 }
 
 // DefaultPolicy returns the RFC 3830 §6.10.1 defaults:
@@ -173,6 +177,9 @@ func (p Policy) Validate() error {
 	}
 	if p.KDR != 0 && (p.KDR&(p.KDR-1) != 0 || p.KDR > 1<<24) {
 		return bad("key derivation rate %d is not 0 or 2^n with n <= 24", p.KDR)
+	}
+	if p.HeaderExtIDs != (TypeSet{}) && p.Cipher != CipherAESCM {
+		return bad("header extension encryption (RFC 6904) is implemented for AES-CM only, not %v", p.Cipher)
 	}
 	if p.MKILen < 0 || p.MKILen > 128 {
 		return bad("MKI length %d", p.MKILen)
@@ -271,6 +278,9 @@ func (p Policy) String() string {
 	}
 	if p.MKILen != 0 {
 		s += ",MKI" + strconv.Itoa(p.MKILen)
+	}
+	if p.HeaderExtIDs != (TypeSet{}) {
+		s += ",ENCRYPTED_HDREXT"
 	}
 	return s
 }

@@ -204,6 +204,7 @@ func (c *Context) openRTP(k int, roc uint32, pkt []byte, h *RTPHeader, authEnd i
 		c.xorF8(s, out, payload)
 	}
 	copy(dst[:hl], pkt[:hl])
+	c.cryptHeaderExt(s, dst, h, idx)
 	return true, nil
 }
 
@@ -258,6 +259,7 @@ func (c *Context) SealRTP(dst, pkt []byte, roc uint32, k int) ([]byte, error) {
 			c.xorF8(s, out, payload)
 		}
 		copy(dst[:hl], pkt[:hl])
+		c.cryptHeaderExt(s, dst, &h, idx)
 	}
 	copy(dst[authEnd:], c.keys[k].mki)
 	tag := dst[authEnd+p.MKILen:]
