@@ -34,8 +34,8 @@ type streamState struct {
 	buf     []byte // unconsumed bytes, bounded by the message size limit
 	synced  bool   // at a message boundary
 	skipped int    // bytes skipped while resynchronising, not yet reported
-	skipOff int    // frame of the first skipped byte
-	skipAt  uint64
+	skipAt  uint64 // frame of the first skipped byte
+	midLine bool   // out of sync and the next byte is not at a line start
 }
 
 // conn is a TCP connection carrying SIP or RTSP.

@@ -92,9 +92,13 @@ func scanSDP(body []byte, off int) (*SDPInfo, []KeyMgmtItem, []issue) {
 				iss = append(iss, issue{ProblemSDP, lineOff, fmt.Sprintf("m= line not understood: %q", clip(val))})
 			}
 		case 'a':
-			name, value, _ := strings.Cut(val, ":")
+			name, value, colon := strings.Cut(val, ":")
 			if strings.EqualFold(name, "key-mgmt") {
-				items = append(items, keyMgmtFromAttr(value, lineOff+2+len(name)+1, cur))
+				valueOff := lineOff + 2 + len(name)
+				if colon {
+					valueOff++
+				}
+				items = append(items, keyMgmtFromAttr(value, valueOff, cur))
 			}
 			if msg := applyAttr(info, cur, name, value); msg != "" {
 				iss = append(iss, issue{ProblemSDP, lineOff, msg})
@@ -113,12 +117,18 @@ func keyMgmtFromAttr(value string, off int, cur *SDPMedia) KeyMgmtItem {
 	}
 	km, err := mikey.ParseKeyMgmtAttribute(value)
 	it.Prot, it.B64, it.Data, it.Err = km.Prot, km.DataB64, km.Data, err
-	if sp := strings.IndexAny(value, " \t"); sp >= 0 {
-		it.Offset = off + sp + 1
-		for it.Offset-off < len(value) && (value[it.Offset-off] == ' ' || value[it.Offset-off] == '\t') {
-			it.Offset++
-		}
+	// the data follows the protocol identifier and its blanks
+	i := 0
+	for i < len(value) && (value[i] == ' ' || value[i] == '\t') {
+		i++
 	}
+	for i < len(value) && value[i] != ' ' && value[i] != '\t' {
+		i++
+	}
+	for i < len(value) && (value[i] == ' ' || value[i] == '\t') {
+		i++
+	}
+	it.Offset = off + i
 	return it
 }
 

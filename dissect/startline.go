@@ -68,15 +68,53 @@ func sniffStart(b []byte) (startKind, Carrier) {
 	return startNo, 0
 }
 
-// plausiblePrefix reports whether an incomplete first line could still grow
-// into a start line: a token of method characters, then printable text.
+// plausiblePrefix reports whether an incomplete first line (no '\n' yet)
+// can still grow into a start line that startLineCarrier accepts, so that
+// framing does not depend on where a segment ends. A final '\r' may be the
+// CR of the line end and is ignored.
 func plausiblePrefix(b []byte) bool {
-	for i, c := range b {
-		if (c < 0x20 || c > 0x7e) && !(c == '\r' && i == len(b)-1) {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	if bytes.HasPrefix(b, sipSlash) || bytes.HasPrefix(b, rtspSlash) {
+		return responsePrefix(b)
+	}
+	if bytes.HasPrefix(sipSlash, b) || bytes.HasPrefix(rtspSlash, b) {
+		return true
+	}
+	sp := bytes.IndexByte(b, ' ')
+	method := b
+	if sp >= 0 {
+		method = b[:sp]
+	}
+	if len(method) > 32 || sp == 0 {
+		return false
+	}
+	for _, c := range method {
+		if !isMethodChar(c) {
 			return false
 		}
 	}
 	return true
+}
+
+// responsePrefix checks a status-line prefix: a version, SP, three digits,
+// then SP or the end.
+func responsePrefix(b []byte) bool {
+	sp := bytes.IndexByte(b, ' ')
+	if sp < 0 {
+		return bytes.HasPrefix(verSIP, b) || bytes.HasPrefix(verRTSP1, b) || bytes.HasPrefix(verRTSP2, b)
+	}
+	if versionCarrier(b[:sp]) == 0 {
+		return false
+	}
+	rest := b[sp+1:]
+	for i := 0; i < len(rest) && i < 3; i++ {
+		if rest[i] < '0' || rest[i] > '9' {
+			return false
+		}
+	}
+	return len(rest) <= 3 || rest[3] == ' '
 }
 
 // startLineCarrier parses a start line without its line end and returns the
@@ -117,39 +155,42 @@ func isMethodChar(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c == '_' || c == '-' || c >= '0' && c <= '9'
 }
 
-// findStart returns the offset of the first line start in b (offset 0 or
-// just after a '\n') where a SIP or RTSP start line begins, with interleaved
-// frames accepted too when rtsp is set; -1 when none. A candidate cut short
-// by the end of b counts, so the caller can wait for more bytes.
-func findStart(b []byte, rtsp bool) int {
-	for i := 0; i < len(b); {
-		if k, _ := sniffStart(b[i:]); k != startNo {
-			return i
-		}
-		if rtsp && looksInterleaved(b[i:]) {
-			return i
-		}
-		nl := bytes.IndexByte(b[i:], '\n')
-		dollar := -1
-		if rtsp {
-			dollar = bytes.IndexByte(b[i+1:], '$')
-			if dollar >= 0 {
-				dollar += i + 1
+// findStart returns the offset of the first line start in b (offset 0 when
+// atLineStart, or just after a '\n') where a SIP or RTSP start line begins,
+// with interleaved frames accepted at any offset when rtsp is set; -1 when
+// none. A candidate cut short by the end of b counts, so the caller can wait
+// for more bytes.
+func findStart(b []byte, rtsp, atLineStart bool) int {
+	i := 0
+	if !atLineStart {
+		i = nextCandidate(b, 0, rtsp)
+	}
+	for i >= 0 && i < len(b) {
+		if b[i] == '$' {
+			if rtsp && looksInterleaved(b[i:]) {
+				return i
 			}
+		} else if k, _ := sniffStart(b[i:]); k != startNo {
+			return i
 		}
-		next := -1
-		if nl >= 0 {
-			next = i + nl + 1
-		}
-		if dollar >= 0 && (next < 0 || dollar < next) {
-			next = dollar
-		}
-		if next < 0 {
-			return -1
-		}
-		i = next
+		i = nextCandidate(b, i, rtsp)
 	}
 	return -1
+}
+
+// nextCandidate returns the next offset after i that starts a line, or holds
+// a '$' when rtsp is set; -1 when none.
+func nextCandidate(b []byte, i int, rtsp bool) int {
+	next := -1
+	if nl := bytes.IndexByte(b[i:], '\n'); nl >= 0 {
+		next = i + nl + 1
+	}
+	if rtsp {
+		if d := bytes.IndexByte(b[i+1:], '$'); d >= 0 && (next < 0 || i+1+d < next) {
+			next = i + 1 + d
+		}
+	}
+	return next
 }
 
 // looksInterleaved reports whether b starts with an RTSP interleaved frame

@@ -29,6 +29,7 @@ func (e *Engine) Segment(s *capture.Segment) {
 	if s.GapBefore > 0 {
 		st.buf = st.buf[:0]
 		st.synced = false
+		st.midLine = false // unknown: accept a start line right after the gap
 	}
 	if len(s.Payload) == 0 {
 		return
@@ -95,19 +96,20 @@ func (e *Engine) consume(c *conn, st *streamState, s *capture.Segment, b []byte)
 	pos := 0
 	for pos < len(b) {
 		if !st.synced {
-			i := findStart(b[pos:], rtsp)
-			if i < 0 {
-				// keep a partial last line: it may grow into a start line
-				keep := 0
-				if nl := bytes.LastIndexByte(b[pos:], '\n'); nl >= 0 && len(b)-pos-nl-1 < maxStartLine {
-					keep = len(b) - pos - nl - 1
-				}
-				e.skip(ctx, st, len(b)-pos-keep)
-				return len(b) - keep
+			i := findStart(b[pos:], rtsp, !st.midLine)
+			if i < 0 { // nothing here: drop it, remembering whether a line was cut
+				e.skip(ctx, st, len(b)-pos)
+				st.midLine = b[len(b)-1] != '\n'
+				return len(b)
 			}
 			e.skip(ctx, st, i)
 			pos += i
-			if k, _ := sniffStart(b[pos:]); k == startMore || (b[pos] == '$' && len(b)-pos < 5) {
+			st.midLine = false
+			if b[pos] == '$' {
+				if len(b)-pos < 5 {
+					return pos
+				}
+			} else if k, _ := sniffStart(b[pos:]); k == startMore {
 				return pos
 			}
 			st.synced = true
