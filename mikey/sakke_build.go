@@ -107,7 +107,11 @@ func BuildSAKKE(b SAKKEBuild) (*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mikey: BuildSAKKE: signing: %w", err)
 	}
-	copy(wire[len(signed):], sig.Marshal())
+	sigBytes, err := sig.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("mikey: BuildSAKKE: %w", err)
+	}
+	copy(wire[len(signed):], sigBytes)
 	out, err := Parse(wire)
 	if err != nil {
 		return nil, fmt.Errorf("mikey: BuildSAKKE: the encoding does not decode: %w", err)

@@ -75,11 +75,15 @@ func IsOnCurve(pt Point) bool {
 }
 
 // MarshalPoint encodes pt as 0x04 || x || y with N-octet coordinates
-// (RFC 6507 §3.2).
+// (RFC 6507 §3.2). The point at infinity encodes as the single octet
+// 0x00; coordinates outside [0, p) give nil.
 func MarshalPoint(pt Point) []byte {
 	out := make([]byte, 1+2*N)
 	if pt.IsInfinity() {
 		return out[:1]
+	}
+	if pt.X.Sign() < 0 || pt.Y.Sign() < 0 || pt.X.Cmp(curveP) >= 0 || pt.Y.Cmp(curveP) >= 0 {
+		return nil
 	}
 	out[0] = 4
 	pt.X.FillBytes(out[1 : 1+N])

@@ -155,7 +155,15 @@ func TestSignRFC6507(t *testing.T) {
 	eqBytes(t, "HE", tr.HE, vecHE)
 	eqInt(t, "s'", tr.sPrime, vecSp)
 	eqInt(t, "s", sig.S, vecS)
-	eqBytes(t, "Signature", sig.Marshal(), vecSig)
+	wire, err := sig.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eqBytes(t, "Signature", wire, vecSig)
+	wide := &Signature{R: new(big.Int).Lsh(big.NewInt(1), 256), S: sig.S, PVT: sig.PVT}
+	if _, err := wide.Marshal(); err == nil {
+		t.Error("Marshal accepted a 257-bit r")
+	}
 }
 
 func TestVerifyRFC6507(t *testing.T) {
@@ -239,7 +247,10 @@ func TestSignVerifyFreshKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wire := sig.Marshal()
+	wire, err := sig.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(wire) != SignatureLen {
 		t.Fatalf("signature is %d octets", len(wire))
 	}

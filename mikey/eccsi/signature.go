@@ -18,12 +18,21 @@ type Signature struct {
 	PVT  Point    // the signer's Public Validation Token
 }
 
-// Marshal encodes r || s || PVT.
-func (sig *Signature) Marshal() []byte {
+// Marshal encodes r || s || PVT (RFC 6507 §3.3). It fails when r or s
+// does not fit N octets or PVT is not a finite point with coordinates
+// below p.
+func (sig *Signature) Marshal() ([]byte, error) {
+	if sig.R == nil || sig.S == nil || sig.R.Sign() < 0 || sig.S.Sign() < 0 || sig.R.BitLen() > 8*N || sig.S.BitLen() > 8*N {
+		return nil, errors.New("eccsi: r or s does not fit 32 octets")
+	}
+	pvt := MarshalPoint(sig.PVT)
+	if len(pvt) != 1+2*N {
+		return nil, errors.New("eccsi: PVT is not a finite point with coordinates below p")
+	}
 	out := make([]byte, 2*N, SignatureLen)
 	sig.R.FillBytes(out[:N])
 	sig.S.FillBytes(out[N:])
-	return append(out, MarshalPoint(sig.PVT)...)
+	return append(out, pvt...), nil
 }
 
 // ParseSignature decodes r || s || PVT (RFC 6507 §3.3) and checks that

@@ -49,11 +49,15 @@ func (pp *Params) IsOnCurve(pt Point) bool {
 var ErrNotOnCurve = errors.New("point is not on the SAKKE curve")
 
 // MarshalPoint encodes pt uncompressed, 0x04 || x || y with L-octet
-// coordinates (RFC 6508 §4, RFC 5480 §2.2).
+// coordinates (RFC 6508 §4, RFC 5480 §2.2). The point at infinity encodes
+// as the single octet 0x00; coordinates outside [0, p) give nil.
 func (pp *Params) MarshalPoint(pt Point) []byte {
 	out := make([]byte, 1+2*pp.l)
 	if pt.IsInfinity() {
-		return out[:1] // 0x00 would be the RFC 5480 encoding of infinity; never valid here
+		return out[:1]
+	}
+	if pt.X.Sign() < 0 || pt.Y.Sign() < 0 || pt.X.Cmp(pp.P) >= 0 || pt.Y.Cmp(pp.P) >= 0 {
+		return nil
 	}
 	out[0] = 4
 	pt.X.FillBytes(out[1 : 1+pp.l])

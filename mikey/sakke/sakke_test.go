@@ -316,3 +316,18 @@ func TestPointString(t *testing.T) {
 		t.Errorf("String leaks coordinates: %q", s)
 	}
 }
+
+func TestMarshalPointRange(t *testing.T) {
+	pp := ParameterSet1()
+	if got := pp.MarshalPoint(Point{X: pp.P, Y: big.NewInt(0)}); got != nil {
+		t.Errorf("MarshalPoint(x = p) = %x, want nil", got)
+	}
+	if got := pp.MarshalPoint(Point{}); len(got) != 1 || got[0] != 0 {
+		t.Errorf("MarshalPoint(infinity) = %x, want 00", got)
+	}
+	b := pp.MarshalPoint(pp.Base)
+	back, err := pp.ParsePoint(b)
+	if err != nil || !back.Equal(pp.Base) {
+		t.Errorf("round trip of P: %v", err)
+	}
+}
