@@ -77,7 +77,7 @@ func parseMessage(raw []byte) (*SignalMessage, []issue) {
 		if m.Version == "SIP/2.0" {
 			name = expandCompact(name)
 		}
-		m.Headers = append(m.Headers, Header{Name: name, Value: string(bytes.TrimSpace(line[colon+1:]))})
+		m.Headers = append(m.Headers, Header{Name: name, Value: string(bytes.TrimSpace(line[colon+1:])), Offset: pos})
 		pos = next
 	}
 	if !terminated {
@@ -179,31 +179,12 @@ func headerParam(v, name string) string {
 }
 
 // headerOffset returns the offset in m.Raw of the first line of the named
-// header (full or, for SIP, compact name), or -1.
+// header, or -1.
 func headerOffset(m *SignalMessage, name string) int {
-	raw := m.Raw
-	for pos := 0; pos < len(raw); {
-		nl := bytes.IndexByte(raw[pos:], '\n')
-		line := raw[pos:]
-		if nl >= 0 {
-			line = raw[pos : pos+nl]
+	for i := range m.Headers {
+		if strings.EqualFold(m.Headers[i].Name, name) {
+			return m.Headers[i].Offset
 		}
-		if len(trimCR(line)) == 0 && pos > 0 {
-			return -1
-		}
-		if colon := bytes.IndexByte(line, ':'); colon > 0 {
-			n := string(bytes.TrimSpace(line[:colon]))
-			if m.Version == "SIP/2.0" {
-				n = expandCompact(n)
-			}
-			if strings.EqualFold(n, name) {
-				return pos
-			}
-		}
-		if nl < 0 {
-			break
-		}
-		pos += nl + 1
 	}
 	return -1
 }

@@ -1,6 +1,7 @@
 package dissect
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -117,14 +118,14 @@ func readRTSPHeaders(m *SignalMessage) []issue {
 		if !strings.EqualFold(m.Headers[i].Name, "KeyMgmt") {
 			continue
 		}
-		off := headerValueOffset(m, i)
+		off := m.Headers[i].Offset
 		kms, err := mikey.ParseKeyMgmtHeader(m.Headers[i].Value)
+		from := off
 		for _, km := range kms {
 			it := KeyMgmtItem{Where: WhereRTSPHeader, MediaIndex: -1, Prot: km.Prot, URI: km.URI, B64: km.DataB64, Data: km.Data, Offset: off}
-			if km.DataB64 != "" {
-				if j := strings.Index(m.Headers[i].Value, km.DataB64[:min(len(km.DataB64), 16)]); j >= 0 && off >= 0 {
-					it.Offset = off + j
-				}
+			// the base64 as carried, possibly folded over lines: find its start
+			if j := indexFrom(m.Raw, from, km.DataB64[:min(len(km.DataB64), 16)]); j >= 0 {
+				it.Offset, from = j, j+1
 			}
 			if !isMIKEY(km.Prot) {
 				it.Err = mikey.ErrNotMIKEY
@@ -139,54 +140,13 @@ func readRTSPHeaders(m *SignalMessage) []issue {
 	return iss
 }
 
-// headerValueOffset returns the offset in m.Raw of the value of the i-th
-// header when it sits on one line, else of its line; -1 if not found.
-func headerValueOffset(m *SignalMessage, i int) int {
-	h := m.Headers[i]
-	seen := 0
-	for pos := 0; pos < len(m.Raw); {
-		nl := indexByte(m.Raw[pos:], '\n')
-		line := m.Raw[pos:]
-		if nl >= 0 {
-			line = m.Raw[pos : pos+nl]
-		}
-		if len(trimCR(line)) == 0 && pos > 0 {
-			return -1
-		}
-		if name, _, ok := strings.Cut(string(line), ":"); ok && strings.EqualFold(strings.TrimSpace(name), h.Name) {
-			if seen == countBefore(m, i) {
-				v := strings.Index(string(line), h.Value[:min(len(h.Value), 8)])
-				if v < 0 {
-					return pos
-				}
-				return pos + v
-			}
-			seen++
-		}
-		if nl < 0 {
-			break
-		}
-		pos += nl + 1
+// indexFrom returns the offset of needle in raw at or after from, or -1.
+func indexFrom(raw []byte, from int, needle string) int {
+	if from < 0 || from > len(raw) || needle == "" {
+		return -1
 	}
-	return -1
-}
-
-// countBefore counts the headers before index i with the same name.
-func countBefore(m *SignalMessage, i int) int {
-	n := 0
-	for j := 0; j < i; j++ {
-		if strings.EqualFold(m.Headers[j].Name, m.Headers[i].Name) {
-			n++
-		}
-	}
-	return n
-}
-
-func indexByte(b []byte, c byte) int {
-	for i := range b {
-		if b[i] == c {
-			return i
-		}
+	if i := bytes.Index(raw[from:], []byte(needle)); i >= 0 {
+		return from + i
 	}
 	return -1
 }

@@ -184,6 +184,9 @@ func TestRTSPUDPTransport(t *testing.T) {
 		setup.KeyMgmt[0].MediaIndex != 1 || setup.KeyMgmt[0].Err != nil {
 		t.Errorf("setup media %d keymgmt %+v", setup.MediaIndex, setup.KeyMgmt)
 	}
+	if km := setup.KeyMgmt[0]; string(setup.Raw[km.Offset:km.Offset+len(km.B64)]) != km.B64 {
+		t.Errorf("folded KeyMgmt offset %d wrong", km.Offset)
+	}
 	if tr := rec.sig[3].Transports; len(tr) != 1 || tr[0].ClientPorts != [2]uint16{3056, 3057} || tr[0].ServerPorts != [2]uint16{5000, 5001} {
 		t.Errorf("transport %+v", tr)
 	}

@@ -168,7 +168,7 @@ func TestSIPCompactHeaders(t *testing.T) {
 		t.Fatalf("got %d messages, problems %v", len(rec.sig), rec.problemKinds())
 	}
 	m := rec.sig[0]
-	want := []Header{
+	want := []struct{ Name, Value string }{
 		{"Via", "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bKnashds8"},
 		{"From", "<sip:alice@atlanta.com>;tag=88sja8x"},
 		{"To", "<sip:bob@biloxi.com>;tag=a6c85cf"},
@@ -185,9 +185,12 @@ func TestSIPCompactHeaders(t *testing.T) {
 		t.Fatalf("headers %v", m.Headers)
 	}
 	for i := range want {
-		if m.Headers[i] != want[i] {
+		if m.Headers[i].Name != want[i].Name || m.Headers[i].Value != want[i].Value {
 			t.Errorf("header %d = %v, want %v", i, m.Headers[i], want[i])
 		}
+	}
+	if h := m.Headers[3]; string(m.Raw[h.Offset:h.Offset+3]) != "i: " {
+		t.Errorf("Call-ID header offset %d", h.Offset)
 	}
 	if m.SessionKey != "compact-call@atlanta.com" || m.FromTag != "88sja8x" || m.ToTag != "a6c85cf" {
 		t.Errorf("key %q tags %q %q", m.SessionKey, m.FromTag, m.ToTag)

@@ -54,8 +54,9 @@ func (c Carrier) String() string {
 // sent, except that SIP compact forms (RFC 3261 §7.3.3) are expanded to the
 // full name (for example "i" becomes "Call-ID").
 type Header struct {
-	Name  string
-	Value string
+	Name   string
+	Value  string
+	Offset int // offset of the header's first line in SignalMessage.Raw
 }
 
 // Body is one body of a message: the whole body, or one part of a
