@@ -110,6 +110,9 @@ type SAKKEResult struct {
 	RSKRef  string `json:",omitempty"`
 	ZRef    string `json:",omitempty"`
 	KPAKRef string `json:",omitempty"`
+	// RSKMonth is set when an RSK failed for the message's key period but
+	// is the responder's key for the month before or after.
+	RSKMonth string `json:",omitempty"`
 	// SSV is the shared secret value, used as the TGK (RFC 6509 §3.1).
 	SSV Secret `json:",omitempty"`
 	// Sessions are the crypto session keys derived from the SSV
@@ -301,6 +304,10 @@ func decapSAKKE(m *Message, k SAKKEKeys, res *SAKKEResult) SAKKEDecap {
 		for _, r := range rsks {
 			if err := pp.ValidateRSK(res.ResponderID, z.pt, r.pt); err != nil {
 				res.note(fmt.Sprintf("RSK %s is not the key of %q for %s under %s", r.ref, res.ResponderURI, res.Month, z.ref))
+				if month, ok := rskOtherMonth(pp, k, res, z.pt, r.pt); ok {
+					res.RSKMonth = month
+					res.note(fmt.Sprintf("RSK %s is the key of %q for %s, but the message's timestamp is in %s: a clock or key-period mismatch (RFC 6509 §3.3)", r.ref, res.ResponderURI, month, res.Month))
+				}
 				continue
 			}
 			res.RSKRef, res.ZRef = r.ref, z.ref
@@ -309,6 +316,26 @@ func decapSAKKE(m *Message, k SAKKEKeys, res *SAKKEResult) SAKKEDecap {
 		}
 	}
 	return verdict
+}
+
+// rskOtherMonth looks for the key period an RSK that failed the §6.1.2
+// check belongs to: the month before or after the message's, the usual
+// result of clock skew around a key period change (RFC 6509 §3.3).
+func rskOtherMonth(pp *sakke.Params, k SAKKEKeys, res *SAKKEResult, Z, rsk sakke.Point) (string, bool) {
+	if len(k.ResponderID) > 0 || res.ResponderURI == "" || res.Month == "" {
+		return "", false
+	}
+	t, err := time.Parse("2006-01", res.Month)
+	if err != nil {
+		return "", false
+	}
+	for _, d := range []int{-1, 1} {
+		other := t.AddDate(0, d, 0)
+		if pp.ValidateRSK(sakke.Identity(res.ResponderURI, other), Z, rsk) == nil {
+			return other.Format("2006-01"), true
+		}
+	}
+	return "", false
 }
 
 // sakkeKey is a decoded KMS public key or RSK with its fingerprint.

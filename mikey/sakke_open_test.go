@@ -277,6 +277,9 @@ func TestOpenSAKKEVerdicts(t *testing.T) {
 			if res.Signature.Status != tc.sig || res.Decap != tc.decap {
 				t.Errorf("signature %v decap %v, want %v %v; notes %q", res.Signature.Status, res.Decap, tc.sig, tc.decap, res.Notes)
 			}
+			if tc.name == "RSK of next month only" && res.RSKMonth != "2026-12" {
+				t.Errorf("RSKMonth = %q, want 2026-12", res.RSKMonth)
+			}
 			if (res.Decap == SAKKEDecapsulated) != (len(res.SSV) > 0) || (res.Decap == SAKKEDecapsulated) != (len(res.Sessions) > 0) {
 				t.Errorf("SSV/sessions present (%d/%d) inconsistent with %v", len(res.SSV), len(res.Sessions), res.Decap)
 			}
