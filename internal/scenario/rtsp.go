@@ -40,7 +40,8 @@ func RTSPResponse(code int, reason string, cseq int, headers []string, contentTy
 
 // CameraSDP is the SDP of an RTSP DESCRIBE reply (RFC 2326 Appendix C) with
 // an H.264 video track keyed by a media-level a=key-mgmt (RFC 4567 §3.1)
-// and a PCMU audio back channel (ONVIF) keyed by the client in SETUP.
+// (omitted when videoKeyMgmtB64 is empty) and a PCMU audio back channel
+// (ONVIF) keyed by the client in SETUP.
 func CameraSDP(server netip.Addr, sessionID uint64, baseURL, videoKeyMgmtB64 string) []byte {
 	ipv := "IP4"
 	if server.Is6() {
@@ -59,7 +60,9 @@ func CameraSDP(server netip.Addr, sessionID uint64, baseURL, videoKeyMgmtB64 str
 	line("a=rtpmap:" + strconv.Itoa(PayloadVideo) + " H264/90000")
 	line("a=fmtp:" + strconv.Itoa(PayloadVideo) + " packetization-mode=1;profile-level-id=42e01f")
 	line("a=control:" + baseURL + "/trackID=1")
-	line("a=key-mgmt:mikey " + videoKeyMgmtB64)
+	if videoKeyMgmtB64 != "" {
+		line("a=key-mgmt:mikey " + videoKeyMgmtB64)
+	}
 	line("a=recvonly")
 	line("m=audio 0 RTP/SAVP " + strconv.Itoa(PayloadAudio))
 	line("a=rtpmap:" + strconv.Itoa(PayloadAudio) + " PCMU/8000")

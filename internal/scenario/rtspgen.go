@@ -34,6 +34,10 @@ type RTSPSpec struct {
 	AudioPackets       int // SRTP packets of the interleaved audio stream (20 ms apart)
 	FirstSeq           [2]uint16
 	FirstTS            [2]uint32
+	// VideoKeyInSetup moves the video MIKEY message from the DESCRIBE
+	// reply SDP to a KeyMgmt header of the video SETUP (the client
+	// initiates the exchange, RFC 4567 §4.2).
+	VideoKeyInSetup bool
 }
 
 // RTSPGen yields the frames of an RTSP session in time order.
@@ -99,7 +103,14 @@ func NewRTSPGen(spec RTSPSpec, b *pcapbuild.Builder) (*RTSPGen, error) {
 	}
 	url := spec.URL
 	track1, track2 := url+"/trackID=1", url+"/trackID=2"
-	sdp := CameraSDP(spec.Server.Addr(), 1700000000, url, base64.StdEncoding.EncodeToString(g.VideoMIKEY))
+	videoB64 := base64.StdEncoding.EncodeToString(g.VideoMIKEY)
+	sdpKey, sdpMIKEY, setupMIKEY := videoB64, 1, 0
+	setup1 := []string{"Transport: RTP/SAVP;unicast;client_port=" + strconv.Itoa(int(spec.VideoClientRTP.Port())) + "-" + strconv.Itoa(int(spec.VideoClientRTP.Port()+1))}
+	if spec.VideoKeyInSetup {
+		sdpKey, sdpMIKEY, setupMIKEY = "", 0, 1
+		setup1 = append(setup1, `KeyMgmt: prot=mikey; uri="`+track1+`"; data="`+videoB64+`"`)
+	}
+	sdp := CameraSDP(spec.Server.Addr(), 1700000000, url, sdpKey)
 	sess := "Session: " + spec.Session
 	hex8 := func(v uint32) string { return fmt.Sprintf("%08X", v) }
 	vc, vs := spec.VideoClientRTP.Port(), spec.VideoServerRTP.Port()
@@ -112,8 +123,8 @@ func NewRTSPGen(spec RTSPSpec, b *pcapbuild.Builder) (*RTSPGen, error) {
 		data   []byte
 	}{
 		{10, true, "DESCRIBE", 0, RTSPRequest("DESCRIBE", url, 1, []string{"Accept: application/sdp"}, "", nil)},
-		{25, false, "200 OK (DESCRIBE)", 1, RTSPResponse(200, "OK", 1, []string{"Content-Base: " + url + "/"}, "application/sdp", sdp)},
-		{40, true, "SETUP", 0, RTSPRequest("SETUP", track1, 2, []string{"Transport: RTP/SAVP;unicast;client_port=" + strconv.Itoa(int(vc)) + "-" + strconv.Itoa(int(vc+1))}, "", nil)},
+		{25, false, "200 OK (DESCRIBE)", sdpMIKEY, RTSPResponse(200, "OK", 1, []string{"Content-Base: " + url + "/"}, "application/sdp", sdp)},
+		{40, true, "SETUP", setupMIKEY, RTSPRequest("SETUP", track1, 2, setup1, "", nil)},
 		{55, false, "200 OK (SETUP)", 0, RTSPResponse(200, "OK", 2, []string{sess + ";timeout=60",
 			"Transport: RTP/SAVP;unicast;client_port=" + strconv.Itoa(int(vc)) + "-" + strconv.Itoa(int(vc+1)) +
 				";server_port=" + strconv.Itoa(int(vs)) + "-" + strconv.Itoa(int(vs+1)) + ";ssrc=" + hex8(spec.Video.SSRC)}, "", nil)},
