@@ -114,6 +114,14 @@ func (x *exchange) openV(m *Message, mr *MessageResult, candidates []PSK) {
 		mr.note("no V payload")
 		return
 	}
+	if v.AuthAlg == MACNULL && len(m.Trailing) == 20 && m.TrailingOffset == v.VerDataOffset {
+		// Early libmikey (minisip) numbered HMAC-SHA-1 as 0 in the V payload,
+		// so the 20-byte Ver data follows a "NULL" V as trailing bytes.
+		q := *v
+		q.AuthAlg, q.VerData = MACHMACSHA1160, m.Trailing
+		v = &q
+		mr.note("V auth alg 0 followed by 20 bytes: read as HMAC-SHA-1 (early libmikey numbering)")
+	}
 	if v.AuthAlg == MACNULL {
 		mr.Auth = AuthNotProtected
 		return
@@ -124,10 +132,23 @@ func (x *exchange) openV(m *Message, mr *MessageResult, candidates []PSK) {
 		return
 	}
 	idi, idr := exchangeIdentities(x.init, x.resp, x.opts)
-	_, t, _ := x.ts(m)
-	in := VInput{IDi: idi, IDr: idr, TS: tsBytes(m.Raw, t)}
-	if t != nil && m.Timestamp() == nil && x.init != nil {
-		in.TS = tsBytes(x.init.Raw, t)
+	// The timestamp: the verification message's own T (RFC 3830 §5.2: the
+	// responder repeats the initiator's), then the initiator's T when it
+	// differs (libmikey puts a fresh T in its response but MACs the
+	// initiator's).
+	var tsCands [][]byte
+	if t := m.Timestamp(); t != nil {
+		tsCands = append(tsCands, tsBytes(m.Raw, t))
+	}
+	if x.init != nil && x.init != m {
+		if t := x.init.Timestamp(); t != nil {
+			if b := tsBytes(x.init.Raw, t); len(tsCands) == 0 || string(b) != string(tsCands[0]) {
+				tsCands = append(tsCands, b)
+			}
+		}
+	}
+	if len(tsCands) == 0 {
+		tsCands = [][]byte{nil}
 	}
 	if x.envKey != nil {
 		ref := x.res.Init.KeyRef
@@ -147,7 +168,16 @@ func (x *exchange) openV(m *Message, mr *MessageResult, candidates []PSK) {
 			lastErr = err
 			continue
 		}
-		variant, err := VerifyV(m, v, keys.Auth, in)
+		var variant string
+		for i, ts := range tsCands {
+			variant, err = VerifyV(m, v, keys.Auth, VInput{IDi: idi, IDr: idr, TS: ts})
+			if err != nil || variant != "" {
+				if i > 0 && variant != "" {
+					variant += ", with the initiator's T (the response's T differs)"
+				}
+				break
+			}
+		}
 		if err != nil {
 			lastErr = err
 			continue

@@ -499,3 +499,42 @@ func BenchmarkOpenNULLVector(b *testing.B) {
 		}
 	}
 }
+
+// TestPSKVerificationLibmikeyStyle: libmikey (minisip) puts a fresh T in
+// its PSK response and MACs message || initiator's T with no identities;
+// early versions number HMAC-SHA-1 as 0 in the V payload.
+func TestPSKVerificationLibmikeyStyle(t *testing.T) {
+	psk, tgk, rnd := randBytes(16), randBytes(16), randBytes(16)
+	init := reparse(t, buildPSKInit(t, PRFFuncMIKEY1, EncrAESCM128, MACHMACSHA1160, psk, tgk, rnd))
+	initTS := init.Raw[init.Timestamp().Offset+2 : init.Timestamp().End()]
+	keys := &Keys{PSKs: []PSK{{Key: psk}}}
+	h := testHdr(DataTypePSKVerify, PRFFuncMIKEY1)
+	resp := &Message{Header: h, Payloads: []Payload{
+		&TPayload{TSType: TSTypeNTPUTC, Value: testTS + 1<<32},
+		&VPayload{AuthAlg: MACHMACSHA1160},
+	}}
+	if err := SealV(resp, psk, rnd, VInput{TS: initTS}); err != nil {
+		t.Fatal(err)
+	}
+	r := OpenExchange(init, reparse(t, resp), keys, OpenOptions{})
+	if r.Resp.Auth != AuthVerified || !strings.HasPrefix(r.Resp.VVariant, VVariantNoIDs) || !strings.Contains(r.Resp.VVariant, "initiator's T") {
+		t.Fatalf("fresh T: %+v", r.Resp)
+	}
+
+	// V auth alg 0 with the 20-byte MAC after it.
+	resp.Payloads[1] = &VPayload{AuthAlg: MACNULL}
+	raw, err := resp.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ak, _ := DeriveMessageKeys(PRFFuncMIKEY1, psk, testCSB, rnd, 0, 20, 0)
+	mac, _ := ComputeMAC(MACHMACSHA1160, ak.Auth, raw, initTS)
+	m, err := Parse(append(raw, mac...))
+	if m == nil {
+		t.Fatalf("parse: %v", err)
+	}
+	r = OpenExchange(init, m, keys, OpenOptions{})
+	if r.Resp.Auth != AuthVerified || !strings.Contains(strings.Join(r.Resp.Notes, ";"), "early libmikey") {
+		t.Fatalf("alg 0: %+v (trailing %d)", r.Resp, len(m.Trailing))
+	}
+}
