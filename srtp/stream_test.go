@@ -422,3 +422,20 @@ func jsonOrEmpty(v any) string {
 	}
 	return string(b)
 }
+
+func TestObserveRTP(t *testing.T) {
+	s := NewStream(0)
+	for _, seq := range []uint16{65534, 65535, 2, 1, 1} {
+		if _, err := s.ObserveRTP(testRTP(seq, 5, 10), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.ObserveRTP([]byte{0x80, 0}, time.Time{}); err == nil {
+		t.Fatal("short packet accepted")
+	}
+	st := s.Stats
+	if st.Packets != 6 || st.Malformed != 1 || st.Unverified != 5 || st.ROC != 1 || st.Lost != 1 ||
+		st.OutOfOrder != 1 || st.Duplicates != 1 || st.HighestIndex != 1<<16|2 {
+		t.Errorf("stats %+v", st)
+	}
+}
