@@ -18,6 +18,9 @@ const (
 	// VariantWholeMessage: PK mode, the whole message up to the MAC, as in
 	// the PSK mode.
 	VariantWholeMessage = "whole message up to the MAC (PSK layout)"
+	// VariantKEMACNoNext: PK mode, the KEMAC payload without its Next
+	// payload byte (libmikey's layout).
+	VariantKEMACNoNext = "KEMAC payload without its Next payload byte (libmikey)"
 )
 
 // errKeyDataGarbage is returned when decrypted Key data does not parse: with
@@ -45,6 +48,7 @@ func kemacMACInputs(m *Message, k *KEMACPayload, pkStyle bool) ([]macInput, erro
 		{VariantRFC, [][]byte{{0}, payload[1:]}},
 		{VariantKEMACAsSent, [][]byte{payload}},
 		{VariantWholeMessage, [][]byte{whole}},
+		{VariantKEMACNoNext, [][]byte{payload[1:]}},
 	}, nil
 }
 

@@ -538,3 +538,42 @@ func TestPSKVerificationLibmikeyStyle(t *testing.T) {
 		t.Fatalf("alg 0: %+v (trailing %d)", r.Resp, len(m.Trailing))
 	}
 }
+
+// TestPKVariants: a KEMAC MAC over the KEMAC payload without its Next
+// payload byte and a signature without the SIGN header (libmikey's
+// layouts) verify and are named.
+func TestPKVariants(t *testing.T) {
+	initKey, respKey := testRSA(t)
+	env, tgk, rnd := randBytes(16), randBytes(16), randBytes(16)
+	pke, _ := NewPKEPayload(&respKey.PublicKey, env, 0)
+	m := &Message{Header: testHdr(DataTypePKInit, PRFFuncMIKEY1), Payloads: []Payload{
+		&TPayload{TSType: TSTypeNTPUTC, Value: testTS}, &RANDPayload{Rand: rnd}, srtpSP(),
+		&KEMACPayload{EncrAlg: EncrAESCM128, MACAlg: MACHMACSHA1160}, pke, &SIGNPayload{}}}
+	kd := []*KeyData{{Type: KeyTGK, Key: tgk}}
+	if err := SealKEMAC(m, env, kd, SealOptions{EncryptedID: &IDPayload{Data: testIDi}}); err != nil {
+		t.Fatal(err)
+	}
+	// Recompute the MAC over the KEMAC payload minus its first byte.
+	if err := SealSIGN(m, initKey, SignRSAPKCS1, crypto.SHA1, true); err != nil {
+		t.Fatal(err)
+	}
+	pm := reparse(t, m)
+	k := pm.KEMAC()
+	keys, _ := DeriveMessageKeys(PRFFuncMIKEY1, env, testCSB, rnd, 16, 20, 14)
+	mac, _ := ComputeMAC(MACHMACSHA1160, keys.Auth, pm.Raw[k.Offset+1:k.MACOffset])
+	raw := append([]byte(nil), pm.Raw...)
+	copy(raw[k.MACOffset:], mac)
+	// Re-sign over the changed bytes, without the SIGN header.
+	s := pm.SIGN()
+	sig, _ := SignRSA(initKey, SignRSAPKCS1, crypto.SHA1, raw[:s.Offset])
+	copy(raw[s.SignatureOffset:], sig)
+	pm = reparse(t, &Message{Raw: raw})
+	r := OpenExchange(pm, nil, &Keys{RSA: []RSAKey{{Private: respKey}}, Certs: []Cert{{Cert: mustCert(t, selfSigned(t, initKey, "a"))}}}, OpenOptions{})
+	if r.Init.Auth != AuthVerified || r.Init.MACVariant != VariantKEMACNoNext {
+		t.Fatalf("MAC variant: %+v", r.Init)
+	}
+	if r.Init.Signature.Status != AuthVerified || r.Init.Signature.Variant != VariantSignNoHeader {
+		t.Fatalf("signature variant: %+v", r.Init.Signature)
+	}
+	checkTGKSessions(t, r, PRFFuncMIKEY1, tgk, rnd, nil)
+}

@@ -80,14 +80,22 @@ func (x *exchange) verifySIGN(m *Message, variants []macInput) SignatureVerdict 
 	return v
 }
 
-// signedWhole returns the RFC 3830 §5.2 signed bytes: the whole message up
-// to the Signature field.
+// VariantSignNoHeader: the signature covers the message without the SIGN
+// payload's S type and length bytes (libmikey signs raw length minus the
+// SIGN payload length).
+const VariantSignNoHeader = "message without the SIGN payload header"
+
+// signedWhole returns the RFC 3830 §5.2 signed bytes (the whole message up
+// to the Signature field), then the message without the SIGN payload.
 func signedWhole(m *Message) []macInput {
 	s := m.SIGN()
-	if s == nil || s.SignatureOffset < 0 || s.SignatureOffset > len(m.Raw) {
+	if s == nil || s.SignatureOffset < 0 || s.SignatureOffset > len(m.Raw) || s.Offset < 0 || s.Offset > s.SignatureOffset {
 		return nil
 	}
-	return []macInput{{VariantRFC, [][]byte{m.Raw[:s.SignatureOffset]}}}
+	return []macInput{
+		{VariantRFC, [][]byte{m.Raw[:s.SignatureOffset]}},
+		{VariantSignNoHeader, [][]byte{m.Raw[:s.Offset]}},
+	}
 }
 
 func concat(parts ...[]byte) []byte {
