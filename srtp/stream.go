@@ -139,9 +139,17 @@ func (s *Stream) accept(idx uint64, roc uint32, seq uint16, rtp, resync bool) ac
 		st.ROC = s.roc
 		return a
 	}
+	// Indices are compared modulo 2^48 (SRTP) or 2^31 (SRTCP), so that a
+	// late packet estimated at ROC-1 across ROC 0 counts as old.
+	width := uint(31)
+	if rtp {
+		width = 48
+	}
+	shift := 64 - width
+	diff := int64((idx-s.highest)<<shift) >> shift
 	switch {
-	case idx > s.highest:
-		gap := idx - s.highest
+	case diff > 0:
+		gap := uint64(diff)
 		if gap > 1 {
 			st.Lost += gap - 1
 		}
@@ -159,10 +167,10 @@ func (s *Stream) accept(idx uint64, roc uint32, seq uint16, rtp, resync bool) ac
 			s.roc, s.sl = roc, seq
 			st.ROC = roc
 		}
-	case idx == s.highest:
+	case diff == 0:
 		a.duplicate = true
 	default:
-		d := s.highest - idx
+		d := uint64(-diff)
 		if d < replayWindowBits {
 			bit := uint64(1) << d
 			if s.window&bit != 0 {

@@ -439,3 +439,26 @@ func TestObserveRTP(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestLateAcrossROCZero: a packet from before the first one, estimated at
+// ROC -1, is late, and the ROC stays 0.
+func TestLateAcrossROCZero(t *testing.T) {
+	p := DefaultPolicy()
+	p.SRTPAuth = false // nothing to verify: the estimate alone decides
+	c := mustContext(t, p, defaultKey())
+	st := NewStream(0)
+	for _, tc := range []struct {
+		seq  uint16
+		roc  uint32
+		late bool
+	}{{10, 0, false}, {65530, 0xffffffff, true}, {11, 0, false}} {
+		pkt, _ := c.SealRTP(nil, testRTP(tc.seq, 1, 5), tc.roc, 0)
+		_, res, err := c.DecryptRTP(nil, pkt, st, time.Time{})
+		if err != nil || res.ROC != tc.roc || res.OutOfOrder != tc.late {
+			t.Fatalf("seq %d: %+v %v", tc.seq, res, err)
+		}
+	}
+	if st.ROC() != 0 || st.Stats.ROCChanges != 0 {
+		t.Errorf("ROC %d stats %+v", st.ROC(), st.Stats)
+	}
+}
