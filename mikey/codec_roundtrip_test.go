@@ -274,3 +274,14 @@ func TestMarshalErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestBuildKeepsCallerSlices(t *testing.T) {
+	ps := []Payload{&TPayload{TSType: TSTypeCounter, Value: 1}, &RANDPayload{Rand: []byte{1}}}
+	m := &Message{Header: Header{MapType: MapEmpty}, Payloads: ps}
+	if _, err := m.Build(); err != nil {
+		t.Fatal(err)
+	}
+	if ps[0].Extent().Length != 0 || m.Payloads[0] == ps[0] || m.Timestamp().Offset != 10 {
+		t.Error("Build reused the caller's Payloads slice")
+	}
+}

@@ -25,12 +25,12 @@ func (m *Message) Unmarshal(b []byte) error {
 	m.store.reset()
 	m.Raw = b
 	m.Header = Header{}
-	if m.Payloads == nil {
-		m.Payloads = m.store.payloadArr[:0]
-	}
-	m.Payloads = m.Payloads[:0]
-	m.Notes = m.Notes[:0]
+	// Payloads and Notes use memory owned by m, never slices a caller set
+	// (a message built in code keeps its own Payloads slice intact).
+	m.Payloads = m.store.payloads[:0]
+	m.Notes = m.store.notes[:0]
 	m.Trailing, m.TrailingOffset = nil, 0
+	defer func() { m.store.payloads, m.store.notes = m.Payloads[:0], m.Notes[:0] }()
 
 	r := newReader(b, 0)
 	next, err := m.Header.parse(&r, &m.store)

@@ -59,6 +59,9 @@ type payloadStore struct {
 	param []SPParam
 	srtp  []SRTPCS
 
+	payloads []Payload
+	notes    []Note
+
 	// Initial backing arrays, sized for a typical PSK message (HDR, T,
 	// RAND, SP, KEMAC with one TEK), so that Parse allocates only the
 	// Message.
@@ -83,6 +86,7 @@ func (s *payloadStore) reset() {
 		s.kdPtr = s.kdPtrArr[:0]
 		s.param = s.paramArr[:0]
 		s.srtp = s.srtpArr[:0]
+		s.payloads = s.payloadArr[:0]
 	}
 	s.t.reset()
 	s.rand.reset()
