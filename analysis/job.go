@@ -1,0 +1,207 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/keys"
+)
+
+// JobProgress is how far a background analysis has come.
+type JobProgress struct {
+	Frames     uint64 // frames read
+	Bytes      uint64 // captured bytes read
+	TotalBytes int64  // size of the input files; 0 for live capture
+	Done       bool   // the input was read to its end (files) or stopped
+	Live       bool
+	Paused     bool // the view is frozen (live capture goes on)
+	Err        string
+}
+
+// Job runs an analysis on its own goroutine for an interactive view: the
+// view polls Snapshot when Updates signals, and may add keys, after which
+// the analysis is redone (files) or the stored exchanges are reopened
+// (live). It never blocks the packet pipeline on the view.
+type Job struct {
+	open   func() (capture.Source, error)
+	inputs []string
+	opts   Options
+	dopts  dissect.Options
+	total  int64
+	live   bool
+
+	mu      sync.Mutex
+	store   *keys.Store
+	a       *Analyzer
+	cancel  context.CancelFunc
+	done    bool
+	err     string
+	frozen  *Report
+	gen     int
+	updates chan struct{}
+	paused  atomic.Bool
+	wg      sync.WaitGroup
+}
+
+// StartJob starts analysing the source open returns. open is called again
+// when keys are added to a file analysis, to read the input anew. total is
+// the size of the input in bytes (0 if unknown or live).
+func StartJob(open func() (capture.Source, error), inputs []string, total int64, live bool, opts Options, dopts dissect.Options) (*Job, error) {
+	if opts.Keys == nil {
+		opts.Keys = &keys.Store{}
+	}
+	j := &Job{open: open, inputs: inputs, opts: opts, dopts: dopts, total: total, live: live,
+		store: opts.Keys, updates: make(chan struct{}, 1)}
+	if err := j.start(); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// start begins a pass with the current keys. Caller must not hold j.mu.
+func (j *Job) start() error {
+	src, err := j.open()
+	if err != nil {
+		return err
+	}
+	opts := j.opts
+	opts.Keys = j.store
+	a := New(opts)
+	a.SetInputs(j.inputs)
+	ctx, cancel := context.WithCancel(context.Background())
+	j.mu.Lock()
+	j.gen++
+	gen := j.gen
+	j.a, j.cancel, j.done, j.err = a, cancel, false, ""
+	j.mu.Unlock()
+	j.wg.Add(1)
+	go func() {
+		defer j.wg.Done()
+		defer src.Close()
+		last := time.Now()
+		err := Run(ctx, src, a, j.dopts, func(uint64) {
+			if time.Since(last) > 100*time.Millisecond {
+				last = time.Now()
+				j.notify()
+			}
+		})
+		j.mu.Lock()
+		if j.gen == gen {
+			j.done = true
+			if err != nil && err != context.Canceled {
+				j.err = err.Error()
+			}
+		}
+		j.mu.Unlock()
+		j.notify()
+	}()
+	j.notify()
+	return nil
+}
+
+func (j *Job) notify() {
+	select {
+	case j.updates <- struct{}{}:
+	default:
+	}
+}
+
+// Updates is signalled (coalesced) when the model changed.
+func (j *Job) Updates() <-chan struct{} { return j.updates }
+
+// Snapshot returns a consistent copy of the model (the frozen one while
+// paused).
+func (j *Job) Snapshot() *Report {
+	j.mu.Lock()
+	a, frozen := j.a, j.frozen
+	j.mu.Unlock()
+	if j.paused.Load() && frozen != nil {
+		return frozen
+	}
+	return a.Snapshot()
+}
+
+// Progress reports how far the pass has come.
+func (j *Job) Progress() JobProgress {
+	j.mu.Lock()
+	a := j.a
+	p := JobProgress{TotalBytes: j.total, Done: j.done, Live: j.live, Paused: j.paused.Load(), Err: j.err}
+	j.mu.Unlock()
+	a.mu.Lock()
+	p.Frames, p.Bytes = a.summary.Frames, a.summary.Bytes
+	a.mu.Unlock()
+	return p
+}
+
+// SetPaused freezes (or unfreezes) what the view sees; the capture goes on.
+func (j *Job) SetPaused(p bool) {
+	if p {
+		snap := j.Snapshot()
+		j.mu.Lock()
+		j.frozen = snap
+		j.mu.Unlock()
+	}
+	j.paused.Store(p)
+	j.notify()
+}
+
+// AddKey adds a key given as a keys-file line ("psk 00112233...",
+// "srtp 0x1234=KEY:SALT") and redoes the analysis with it: a file is read
+// again from the start; a live capture reopens the exchanges seen so far and
+// decrypts from now on.
+func (j *Job) AddKey(spec string) error {
+	kind, value, ok := strings.Cut(strings.TrimSpace(spec), " ")
+	if !ok {
+		return fmt.Errorf("want a keys-file line such as \"psk 0011...\", got %q", spec)
+	}
+	j.mu.Lock()
+	next := &keys.Store{}
+	next.Merge(j.store)
+	if err := next.Add(kind, strings.TrimSpace(value), "added in the UI"); err != nil {
+		j.mu.Unlock()
+		return err
+	}
+	j.store = next
+	a, cancel := j.a, j.cancel
+	j.mu.Unlock()
+	if j.live {
+		a.Rekey(next)
+		j.notify()
+		return nil
+	}
+	cancel()
+	j.wg.Wait()
+	return j.start()
+}
+
+// Stop ends the pass and waits for it.
+func (j *Job) Stop() {
+	j.mu.Lock()
+	cancel := j.cancel
+	j.mu.Unlock()
+	cancel()
+	j.wg.Wait()
+}
+
+// Rekey replaces the supplied keys and reopens every exchange seen so far,
+// so that streams decrypt from the next packet on (live capture).
+func (a *Analyzer) Rekey(st *keys.Store) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.opts.Keys = st
+	a.addSuppliedSRTP()
+	for _, s := range a.sessions {
+		for _, ex := range s.exch {
+			if ex.init != nil && ex.init.Message != nil {
+				a.open(ex)
+			}
+		}
+	}
+	a.media.gen++
+}
