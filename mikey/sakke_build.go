@@ -39,6 +39,11 @@ type SAKKEBuild struct {
 	// §4.2, §5.1): KPAK and PVT uncompressed P-256 points, SSK 32 octets.
 	KPAK, PVT []byte
 	SSK       Secret
+	// ToSelf adds a SAKKE-to-self general extension (3GPP TS 33.180 §E.5):
+	// the SSV encapsulated for the initiator's Identifier under InitiatorZ
+	// (Z when empty).
+	ToSelf     bool
+	InitiatorZ []byte
 	// Rnd supplies the ECCSI ephemeral j; nil means crypto/rand.
 	Rnd io.Reader
 }
@@ -89,6 +94,13 @@ func BuildSAKKE(b SAKKEBuild) (*Message, error) {
 	for _, sp := range b.Policies {
 		m.Payloads = append(m.Payloads, sp)
 	}
+	if b.ToSelf {
+		ext, err := sakkeToSelf(pp, b, initID)
+		if err != nil {
+			return nil, err
+		}
+		m.Payloads = append(m.Payloads, ext)
+	}
 	sign := &SIGNPayload{SType: SignECCSI, Signature: make([]byte, eccsi.SignatureLen)}
 	m.Payloads = append(m.Payloads,
 		&SAKKEPayload{Params: SAKKEParams(pp.ID), IDScheme: 1, Data: ed.Marshal(pp)},
@@ -117,4 +129,27 @@ func BuildSAKKE(b SAKKEBuild) (*Message, error) {
 		return nil, fmt.Errorf("mikey: BuildSAKKE: the encoding does not decode: %w", err)
 	}
 	return out, nil
+}
+
+// sakkeToSelf builds the SAKKE-to-self general extension: a SAKKE payload
+// with Next payload 0 carrying the SSV for the initiator.
+func sakkeToSelf(pp *sakke.Params, b SAKKEBuild, initID []byte) (*GenExtPayload, error) {
+	zb := b.InitiatorZ
+	if len(zb) == 0 {
+		zb = b.Z
+	}
+	Z, err := pp.ParsePoint(zb)
+	if err != nil {
+		return nil, fmt.Errorf("mikey: BuildSAKKE: initiator KMS public key: %w", err)
+	}
+	ed, err := pp.Encapsulate(Z, initID, b.SSV)
+	if err != nil {
+		return nil, fmt.Errorf("mikey: BuildSAKKE: SAKKE-to-self: %w", err)
+	}
+	p := &SAKKEPayload{Params: SAKKEParams(pp.ID), IDScheme: 1, Data: ed.Marshal(pp)}
+	data, err := p.AppendMarshal(nil, PayloadLast)
+	if err != nil {
+		return nil, err
+	}
+	return &GenExtPayload{ExtType: GenExtSAKKEToSelf, Data: data}, nil
 }

@@ -104,6 +104,11 @@ type SAKKEResult struct {
 	Signature SignatureVerdict
 	// Decap is the verdict on the SAKKE payload.
 	Decap SAKKEDecap
+	// ToSelf is the verdict on a SAKKE-to-self general extension (3GPP
+	// TS 33.180 §E.5, encapsulated for the initiator), tried with the
+	// initiator's Identifier when the SAKKE payload does not open;
+	// SAKKENoPayload when there is none or it was not needed.
+	ToSelf SAKKEDecap `json:",omitempty"`
 	// RSKRef names the RSK that opened the payload ("sakke:…"), ZRef
 	// ("kms-z:…") the KMS public key it opened under, and KPAKRef
 	// ("kms-kpak:…") the KPAK the signature verified with.
@@ -113,7 +118,9 @@ type SAKKEResult struct {
 	// RSKMonth is set when an RSK failed for the message's key period but
 	// is the responder's key for the month before or after.
 	RSKMonth string `json:",omitempty"`
-	// SSV is the shared secret value, used as the TGK (RFC 6509 §3.1).
+	// SSV is the shared secret value, used as the TGK (RFC 6509 §3.1),
+	// from the SAKKE payload or, when ToSelf is SAKKEDecapsulated, from
+	// the SAKKE-to-self extension.
 	SSV Secret `json:",omitempty"`
 	// Sessions are the crypto session keys derived from the SSV
 	// (RFC 3830 §4.1.3 with the message's PRF).
@@ -158,8 +165,8 @@ func OpenSAKKE(m *Message, k SAKKEKeys, opts OpenOptions) (*SAKKEResult, error) 
 		}
 	}
 	res.Signature = verifySAKKESign(m, k, res)
-	res.Decap = decapSAKKE(m, k, res)
-	if res.Decap == SAKKEDecapsulated {
+	openSAKKEPayloads(m, k, res)
+	if len(res.SSV) > 0 {
 		if res.Signature.Status != AuthVerified {
 			res.note("the SSV was recovered but the signature is not verified: the initiator is not authenticated (RFC 6509 §2.2.2)")
 		}
@@ -257,115 +264,6 @@ func verifySAKKESign(m *Message, k SAKKEKeys, res *SAKKEResult) SignatureVerdict
 	}
 	res.note(fmt.Sprintf("ECCSI signature does not verify for %q in %s under %d KPAK(s): wrong KPAK, wrong initiator identity or month, or altered message", res.InitiatorURI, res.Month, len(kpaks)))
 	return v
-}
-
-// decapSAKKE checks the RSKs and decapsulates the SAKKE payload.
-func decapSAKKE(m *Message, k SAKKEKeys, res *SAKKEResult) SAKKEDecap {
-	p := m.SAKKE()
-	if p == nil {
-		return SAKKENoPayload
-	}
-	pp, err := sakke.ParamsByID(uint8(p.Params))
-	if err != nil {
-		res.note(err.Error())
-		return SAKKEMalformed
-	}
-	if p.IDScheme != 1 && len(k.ResponderID) == 0 {
-		res.note(fmt.Sprintf("ID scheme %v: identifier built as for tel URI with monthly keys (scheme 1); supply the responder identifier for other schemes", p.IDScheme))
-	}
-	ed, err := pp.ParseEncapsulatedData(p.Data)
-	if err != nil {
-		res.note(fmt.Sprintf("SAKKE data at offset %d: %v", p.DataOffset, err))
-		return SAKKEMalformed
-	}
-	zs, rsks := sakkeKeyPoints(pp, k, res)
-	if len(zs) == 0 || len(rsks) == 0 {
-		res.note("no usable RSK or KMS public key Z supplied: the SAKKE payload cannot be opened")
-		return SAKKENoKey
-	}
-	if res.ResponderID == nil {
-		res.note("responder identifier unknown (no IDRr payload, no responder URI, or no key period)")
-		return SAKKENoIdentity
-	}
-	// Decapsulate first: success (the §6.2.2 step 5 check) implies a
-	// working RSK, so the §6.1.2 validity check (a second pairing) is only
-	// needed to explain a failure.
-	for _, z := range zs {
-		for _, r := range rsks {
-			ssv, err := pp.Decapsulate(ed, res.ResponderID, r.pt, z.pt)
-			if err == nil {
-				res.RSKRef, res.ZRef, res.SSV = r.ref, z.ref, Secret(ssv)
-				return SAKKEDecapsulated
-			}
-		}
-	}
-	verdict := SAKKERSKInvalid
-	for _, z := range zs {
-		for _, r := range rsks {
-			if err := pp.ValidateRSK(res.ResponderID, z.pt, r.pt); err != nil {
-				res.note(fmt.Sprintf("RSK %s is not the key of %q for %s under %s", r.ref, res.ResponderURI, res.Month, z.ref))
-				if month, ok := rskOtherMonth(pp, k, res, z.pt, r.pt); ok {
-					res.RSKMonth = month
-					res.note(fmt.Sprintf("RSK %s is the key of %q for %s, but the message's timestamp is in %s: a clock or key-period mismatch (RFC 6509 §3.3)", r.ref, res.ResponderURI, month, res.Month))
-				}
-				continue
-			}
-			res.RSKRef, res.ZRef = r.ref, z.ref
-			res.note(fmt.Sprintf("RSK %s is valid for the identifier under %s, but the encapsulated data is not for it (RFC 6508 §6.2.2 step 5): sent to another identity or month, or altered", r.ref, z.ref))
-			verdict = SAKKEOtherIdentity
-		}
-	}
-	return verdict
-}
-
-// rskOtherMonth looks for the key period an RSK that failed the §6.1.2
-// check belongs to: the month before or after the message's, the usual
-// result of clock skew around a key period change (RFC 6509 §3.3).
-func rskOtherMonth(pp *sakke.Params, k SAKKEKeys, res *SAKKEResult, Z, rsk sakke.Point) (string, bool) {
-	if len(k.ResponderID) > 0 || res.ResponderURI == "" || res.Month == "" {
-		return "", false
-	}
-	t, err := time.Parse("2006-01", res.Month)
-	if err != nil {
-		return "", false
-	}
-	for _, d := range []int{-1, 1} {
-		other := t.AddDate(0, d, 0)
-		if pp.ValidateRSK(sakke.Identity(res.ResponderURI, other), Z, rsk) == nil {
-			return other.Format("2006-01"), true
-		}
-	}
-	return "", false
-}
-
-// sakkeKey is a decoded KMS public key or RSK with its fingerprint.
-type sakkeKey struct {
-	pt  sakke.Point
-	ref string
-}
-
-// sakkeKeyPoints decodes the supplied KMS public keys and RSKs, noting
-// those that are not points of the curve.
-func sakkeKeyPoints(pp *sakke.Params, k SAKKEKeys, res *SAKKEResult) (zs, rsks []sakkeKey) {
-	for _, raw := range k.Zs {
-		ref := KindFingerprint("kms-z", raw)
-		Z, err := pp.ParsePoint(raw)
-		if err != nil {
-			res.note("KMS public key " + ref + " does not decode: " + err.Error())
-			continue
-		}
-		zs = append(zs, sakkeKey{Z, ref})
-	}
-	for i, raw := range k.RSKs {
-		ref := k.RSKFingerprint(i)
-		rsk, err := pp.ParsePoint(raw)
-		if err != nil {
-			res.note("RSK " + ref + " does not decode: " + err.Error())
-			continue
-		}
-		rsks = append(rsks, sakkeKey{rsk, ref})
-	}
-	return zs, rsks
 }
 
 // deriveSAKKESessions derives the crypto session keys with the SSV as the

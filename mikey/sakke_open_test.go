@@ -115,6 +115,11 @@ func genSAKKEWorld() (*sakkeWorld, error) {
 // AES-GCM SRTP crypto sessions and returns its wire bytes and the SSV.
 func (w *sakkeWorld) buildMessage(t testing.TB) ([]byte, []byte) {
 	t.Helper()
+	return w.build(t, false)
+}
+
+func (w *sakkeWorld) build(t testing.TB, toSelf bool) ([]byte, []byte) {
+	t.Helper()
 	ssv := make([]byte, 16)
 	rand.Read(ssv)
 	rnd := make([]byte, 16)
@@ -133,6 +138,7 @@ func (w *sakkeWorld) buildMessage(t testing.TB) ([]byte, []byte) {
 		},
 		Policies: []*SPPayload{gcm},
 		SSV:      ssv, Z: w.Z, KPAK: w.KPAK, PVT: w.pvt, SSK: Secret(w.ssk),
+		ToSelf: toSelf,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -284,6 +290,34 @@ func TestOpenSAKKEVerdicts(t *testing.T) {
 				t.Errorf("SSV/sessions present (%d/%d) inconsistent with %v", len(res.SSV), len(res.Sessions), res.Decap)
 			}
 		})
+	}
+}
+
+// TestOpenSAKKEToSelf opens the SAKKE-to-self extension with the
+// initiator's RSK when the responder's is not at hand.
+func TestOpenSAKKEToSelf(t *testing.T) {
+	w := newSAKKEWorld(t)
+	wire, ssv := w.build(t, true)
+	m, err := Parse(wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := m.GenExts(); len(g) != 1 || g[0].ExtType != GenExtSAKKEToSelf {
+		t.Fatalf("general extensions: %+v", g)
+	}
+	k := w.keys()
+	k.RSKs = []Secret{w.rskAlice}
+	res, err := OpenSAKKE(m, k, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Decap != SAKKERSKInvalid || res.ToSelf != SAKKEDecapsulated || !bytes.Equal(res.SSV, ssv) || len(res.Sessions) != 2 || res.Signature.Status != AuthVerified {
+		t.Errorf("decap %v to-self %v sig %v notes %q", res.Decap, res.ToSelf, res.Signature.Status, res.Notes)
+	}
+	// With the responder's key the SAKKE payload opens and to-self is not needed.
+	res, _ = OpenSAKKE(m, w.keys(), OpenOptions{})
+	if res.Decap != SAKKEDecapsulated || res.ToSelf != SAKKENoPayload || !bytes.Equal(res.SSV, ssv) {
+		t.Errorf("responder key: decap %v to-self %v", res.Decap, res.ToSelf)
 	}
 }
 
