@@ -32,6 +32,7 @@ type half struct {
 	midTries int // records used for the mid-stream key search
 
 	resync bool  // lost sync: scanning for the next record
+	budget int64 // bytes of trial decryption left for this loss of sync
 	lost   int64 // bytes lost or skipped since the last good record
 	gap    int64 // lost bytes to report on the next Plaintext
 
@@ -55,7 +56,12 @@ type Conn struct {
 	suite          *suite
 	secrets        *Secrets
 
-	midOpens int // AEAD opens spent on the mid-stream key search
+	// Trial decryption budgets in bytes (see resync.go); fields so that
+	// fuzzing can lower them.
+	resyncBudget, midBudget int64
+
+	midOpens int   // AEAD opens spent on the mid-stream key search
+	midBytes int64 // bytes decrypted by the mid-stream key search
 
 	// per-Feed context
 	frame uint64
@@ -66,7 +72,7 @@ type Conn struct {
 // NewConn returns a decrypter for one connection using the secrets of kl
 // (which may be nil: the handshake is then followed but nothing decrypted).
 func NewConn(kl *KeyLog) *Conn {
-	c := &Conn{kl: kl}
+	c := &Conn{kl: kl, resyncBudget: resyncBudget, midBudget: midStreamBudget}
 	c.half[0].dir = ClientToServer
 	c.half[1].dir = ServerToClient
 	return c
@@ -255,6 +261,9 @@ func looksLikeText(p []byte) bool {
 func (c *Conn) loseSync(h *half, lost int64) {
 	h.hs.reset()
 	h.lost += lost
+	if !h.resync || lost > 0 {
+		h.budget = c.resyncBudget // each capture gap gets its own budget
+	}
 	h.resync = true
 }
 

@@ -12,6 +12,11 @@ const (
 	maxMidStreamSeq    = 64      // sequence numbers tried per secret when the handshake was missed
 	maxMidStreamOpens  = 1 << 16 // AEAD opens spent per connection on mid-stream key search
 	maxMidStreamTries  = 4       // records per direction used for the mid-stream key search
+
+	// Trial decryption is bounded in bytes processed, so that crafted
+	// traffic cannot make resynchronisation or key search expensive.
+	resyncBudget    = 4 << 20  // per loss of sync
+	midStreamBudget = 16 << 20 // per connection
 )
 
 // tryResync decides whether a plausible record found while scanning after
@@ -22,6 +27,9 @@ const (
 // taken. On success the half's sequence number is set for the record.
 func (c *Conn) tryResync(h *half, hdr *[recordHeaderLen]byte, body []byte) bool {
 	found := !h.encrypted || (h.open == nil && h.next == nil)
+	if !found && h.budget < int64(len(body)) {
+		return false // out of trial budget: stay out of sync until the next gap
+	}
 	if !found {
 		if h.out == nil {
 			h.out = make([]byte, maxCiphertext)
@@ -31,18 +39,21 @@ func (c *Conn) tryResync(h *half, hdr *[recordHeaderLen]byte, body []byte) bool 
 			if g, ok := h.open.(*gcm12); ok && len(body) >= 8 {
 				// Implementations use the sequence number as explicit nonce.
 				if n := binary.BigEndian.Uint64(body[:8]); n >= h.seq && n-h.seq < 1<<32 {
+					h.budget -= int64(len(body))
 					if _, _, err := g.open(h.out, hdr, body, n); err == nil {
 						h.seq, found = n, true
 					}
 				}
 			}
-			for s := h.seq; !found && s < h.seq+trials; s++ {
+			for s := h.seq; !found && s < h.seq+trials && h.budget >= int64(len(body)); s++ {
+				h.budget -= int64(len(body))
 				if _, _, err := h.open.open(h.out, hdr, body, s); err == nil {
 					h.seq, found = s, true
 				}
 			}
 		}
-		for s := uint64(0); !found && h.next != nil && s < trials; s++ {
+		for s := uint64(0); !found && h.next != nil && s < trials && h.budget >= int64(len(body)); s++ {
+			h.budget -= int64(len(body))
 			if _, _, err := h.next.open(h.out, hdr, body, s); err == nil {
 				c.enterAppKeys(h)
 				h.seq, found = s, true
@@ -67,7 +78,7 @@ func (c *Conn) tryResync(h *half, hdr *[recordHeaderLen]byte, body []byte) bool 
 // connection (its client random) and both directions' keys. The work is
 // bounded per connection.
 func (c *Conn) tryMidStream(h *half, hdr *[recordHeaderLen]byte, body []byte) bool {
-	if c.kl.Len() == 0 || hdr[0] != TypeApplicationData || h.midTries >= maxMidStreamTries || c.midOpens >= maxMidStreamOpens {
+	if c.kl.Len() == 0 || hdr[0] != TypeApplicationData || h.midTries >= maxMidStreamTries || c.midOpens >= maxMidStreamOpens || c.midBytes >= c.midBudget {
 		return false
 	}
 	h.midTries++
@@ -87,8 +98,9 @@ func (c *Conn) tryMidStream(h *half, hdr *[recordHeaderLen]byte, body []byte) bo
 				if err != nil {
 					continue
 				}
-				for seq := uint64(0); seq < maxMidStreamSeq && c.midOpens < maxMidStreamOpens; seq++ {
+				for seq := uint64(0); seq < maxMidStreamSeq && c.midOpens < maxMidStreamOpens && c.midBytes < c.midBudget; seq++ {
 					c.midOpens++
+					c.midBytes += int64(len(body))
 					if _, _, err := o.open(h.out, hdr, body, seq); err == nil {
 						match, matchSuite, matchOpen, matchSeq, fromClient = sec, s, o, seq, i == 0
 						break
@@ -121,6 +133,7 @@ func (c *Conn) tryMidStream(h *half, hdr *[recordHeaderLen]byte, body []byte) bo
 		other.open, _ = newAEAD13(matchSuite, otherSecret)
 		other.secret, other.encrypted, other.seq = otherSecret, true, 0
 		other.resync = true
+		other.budget = c.resyncBudget
 		other.lost += maxMidStreamSeq * minProtectedRecord
 	}
 	c.st.State = StateDecrypting
