@@ -86,7 +86,7 @@ func (r *fileReader) skip(n int) error {
 // newFileReader detects the compression and format of rd by magic number.
 func newFileReader(name string, input int, rd io.Reader, closer io.Closer) (*fileReader, error) {
 	r := &fileReader{name: name, input: input, closer: closer}
-	br := bufio.NewReaderSize(rd, 256<<10)
+	br := bufio.NewReaderSize(rd, 64<<10)
 	magic, _ := br.Peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -94,7 +94,7 @@ func newFileReader(name string, input int, rd io.Reader, closer io.Closer) (*fil
 			return nil, &ReadError{File: name, Err: formatErrorf("gzip header: %v", err)}
 		}
 		r.compressed = true
-		br = bufio.NewReaderSize(zr, 256<<10)
+		br = bufio.NewReaderSize(zr, 64<<10)
 	}
 	r.br = br
 	head, err := br.Peek(4)

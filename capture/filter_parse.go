@@ -44,7 +44,7 @@ func tokenize(expr string) []token {
 			toks = append(toks, token{expr[i : i+2], i})
 			i += 2
 		default:
-			j := i
+			j := i + 1 // a token is at least one byte ("!=" included)
 			for j < len(expr) && !strings.ContainsRune(" \t\n\r()!", rune(expr[j])) &&
 				!strings.HasPrefix(expr[j:], "&&") && !strings.HasPrefix(expr[j:], "||") {
 				j++

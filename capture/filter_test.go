@@ -89,6 +89,7 @@ func TestFilterErrors(t *testing.T) {
 		{"ip port 5", 3},
 		{"vlan 5000", 5},
 		{"udp port 1 or", 13},
+		{"port != 5", 5}, // "!=" once made the tokenizer loop forever (fuzz)
 	}
 	for _, tc := range tests {
 		t.Run(tc.expr, func(t *testing.T) {
