@@ -253,18 +253,36 @@ func verifySAKKESign(m *Message, k SAKKEKeys, res *SAKKEResult) SignatureVerdict
 		res.note(fmt.Sprintf("ECCSI signature at offset %d: %v", s.SignatureOffset, err))
 		return v
 	}
-	signed := m.Raw[:s.SignatureOffset]
+	// RFC 3830 §5.2: everything before the Signature field, so the S type
+	// and length octets are signed. Some stacks leave those two octets out;
+	// that layout is tried second and named in Variant.
+	layouts := []struct {
+		name   string
+		signed []byte
+	}{{"", m.Raw[:s.SignatureOffset]}}
+	if hdr := s.SignatureOffset - 2; hdr >= 0 && hdr == s.Offset {
+		layouts = append(layouts, struct {
+			name   string
+			signed []byte
+		}{VariantSIGNWithoutHeader, m.Raw[:hdr]})
+	}
 	for i, kpak := range kpaks {
 		v.Tried++
-		if eccsi.Verify(kpak, res.InitiatorID, signed, sig) == nil {
-			v.Status, v.Signer, v.CertSource = AuthVerified, res.InitiatorURI+" "+refs[i], k.Source
-			res.KPAKRef = refs[i]
-			return v
+		for _, l := range layouts {
+			if eccsi.Verify(kpak, res.InitiatorID, l.signed, sig) == nil {
+				v.Status, v.Signer, v.CertSource, v.Variant = AuthVerified, res.InitiatorURI+" "+refs[i], k.Source, l.name
+				res.KPAKRef = refs[i]
+				return v
+			}
 		}
 	}
 	res.note(fmt.Sprintf("ECCSI signature does not verify for %q in %s under %d KPAK(s): wrong KPAK, wrong initiator identity or month, or altered message", res.InitiatorURI, res.Month, len(kpaks)))
 	return v
 }
+
+// VariantSIGNWithoutHeader names an ECCSI signature computed over the
+// message up to the SIGN payload, without its S type and length octets.
+const VariantSIGNWithoutHeader = "message up to the SIGN payload, without its S type/length octets"
 
 // deriveSAKKESessions derives the crypto session keys with the SSV as the
 // TGK (RFC 6509 §3.1, RFC 3830 §4.1.3).

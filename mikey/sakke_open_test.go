@@ -293,6 +293,40 @@ func TestOpenSAKKEVerdicts(t *testing.T) {
 	}
 }
 
+// TestOpenSAKKESignatureWithoutHeader re-signs a message over the bytes
+// before the SIGN payload (leaving out S type and length) and expects the
+// second layout to verify, named in Variant.
+func TestOpenSAKKESignatureWithoutHeader(t *testing.T) {
+	w := newSAKKEWorld(t)
+	wire, _ := w.buildMessage(t)
+	m, err := Parse(wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kpak, _ := eccsi.ParsePoint(w.KPAK)
+	pvt, _ := eccsi.ParsePoint(w.pvt)
+	s := m.SIGN()
+	sig, err := eccsi.SignRandom(rand.Reader, kpak, sakke.Identity(w.alice, w.when), wire[:s.Offset], new(big.Int).SetBytes(w.ssk), pvt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, _ := sig.Marshal()
+	copy(wire[s.SignatureOffset:], sb)
+	res := openWire(t, wire, w.keys(), OpenOptions{})
+	if res.Signature.Status != AuthVerified || res.Signature.Variant != VariantSIGNWithoutHeader {
+		t.Errorf("signature %v variant %q", res.Signature.Status, res.Signature.Variant)
+	}
+	res = openWire(t, bytes.Clone(w.mustBuild(t)), w.keys(), OpenOptions{})
+	if res.Signature.Status != AuthVerified || res.Signature.Variant != "" {
+		t.Errorf("RFC layout: signature %v variant %q", res.Signature.Status, res.Signature.Variant)
+	}
+}
+
+func (w *sakkeWorld) mustBuild(t testing.TB) []byte {
+	wire, _ := w.buildMessage(t)
+	return wire
+}
+
 // TestOpenSAKKEToSelf opens the SAKKE-to-self extension with the
 // initiator's RSK when the responder's is not at hand.
 func TestOpenSAKKEToSelf(t *testing.T) {
