@@ -145,3 +145,34 @@ func BenchmarkDeriveMessageKeys(b *testing.B) {
 		}
 	}
 }
+
+// TestPRFPinnedVectors pins outputs computed by a separate Python
+// implementation of RFC 3830 §4.1.2 (hmac/hashlib): a 40-byte inkey (two
+// 256-bit blocks, the second 64 bits), label = 0x2AD01C64 || cs_id 1 ||
+// csb_id 0xcd177e50 || RAND 00..0f, 30 bytes out.
+func TestPRFPinnedVectors(t *testing.T) {
+	inkey := make([]byte, 40)
+	for i := range inkey {
+		inkey[i] = byte(i + 1)
+	}
+	rand := make([]byte, 16)
+	for i := range rand {
+		rand[i] = byte(i)
+	}
+	label := TGKLabel(ConstTEK, 1, 0xcd177e50, rand)
+	for _, tt := range []struct {
+		f    PRFFunc
+		want string
+	}{
+		{PRFFuncMIKEY1, "4ddb0be9d7ce726f89aa372c99332d0f946238f246228fc5fc35537d6a5b"},
+		{PRFFuncHMACSHA256, "236cd76dbac512597315355b404296d1b9889d7bd26f888eb24677e1a9c6"},
+	} {
+		got, err := DeriveTEK(tt.f, inkey, 1, 0xcd177e50, rand, 30)
+		if err != nil || hex.EncodeToString(got) != tt.want {
+			t.Errorf("%v: %x %v, want %s", tt.f, got, err, tt.want)
+		}
+		if p, _ := PRF(tt.f, inkey, label, 30); hex.EncodeToString(p) != tt.want {
+			t.Errorf("%v: PRF %x", tt.f, p)
+		}
+	}
+}
