@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -15,7 +16,7 @@ func FuzzDecodeInput(f *testing.F) {
 	f.Add("01000500123456780001 1e00c8e350ea00000000")
 	f.Fuzz(func(t *testing.T, s string) {
 		decodeInput(s)
-		if code := run([]string{"decode", "--json", s}, nil, io.Discard, io.Discard); code != 0 && code != 2 {
+		if code := run([]string{"decode", "--json", s}, strings.NewReader(s), io.Discard, io.Discard); code != 0 && code != 2 {
 			t.Fatalf("exit %d", code)
 		}
 	})
