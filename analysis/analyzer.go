@@ -101,21 +101,29 @@ func (a *Analyzer) SetInputs(names []string) {
 // Frame accounts one captured frame (called for every packet read).
 func (a *Analyzer) Frame(p *capture.Packet) {
 	a.mu.Lock()
-	a.summary.Frames++
-	a.summary.Bytes += uint64(len(p.Data))
-	if a.summary.First.IsZero() || p.Time.Before(a.summary.First) {
-		a.summary.First = p.Time
-	}
-	if p.Time.After(a.summary.Last) {
-		a.summary.Last = p.Time
-	}
+	a.frameLocked(p.Frame, p.Time, len(p.Data))
 	a.mu.Unlock()
+}
+
+func (a *Analyzer) frameLocked(frame uint64, t time.Time, size int) {
+	a.summary.Frames++
+	a.summary.Bytes += uint64(size)
+	if a.summary.First.IsZero() || t.Before(a.summary.First) {
+		a.summary.First = t
+	}
+	if t.After(a.summary.Last) {
+		a.summary.Last = t
+	}
 }
 
 // ReadError records that the capture could not be read to its end.
 func (a *Analyzer) ReadError(frame uint64, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.readErrorLocked(frame, err)
+}
+
+func (a *Analyzer) readErrorLocked(frame uint64, err error) {
 	a.summary.ReadError = err.Error()
 	a.add(KindFileDamaged.New(frame, 0, fmt.Sprintf("capture read stopped after frame %d: %v", frame, err)))
 }
@@ -173,6 +181,10 @@ func (a *Analyzer) lookupSession(key string) *sessionState {
 func (a *Analyzer) Signal(m *dissect.SignalMessage) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.signalLocked(m)
+}
+
+func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	st := a.session(m)
 	s := st.s
 	if m.Time.After(s.End) {
@@ -218,6 +230,10 @@ func (a *Analyzer) Signal(m *dissect.SignalMessage) {
 func (a *Analyzer) Problem(p *dissect.Problem) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.problemLocked(p)
+}
+
+func (a *Analyzer) problemLocked(p *dissect.Problem) {
 	session := 0
 	if st := a.lookupSession(p.SessionKey); st != nil {
 		session = st.s.ID

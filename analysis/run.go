@@ -4,23 +4,33 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
 )
 
-// Progress is called every progressEvery frames with the frames read so far.
+// Progress is called now and then with the frames read so far.
 type Progress func(frames uint64)
 
 const progressEvery = 4096
 
 // Run reads src to its end (or until ctx is done), passing every packet
 // through the network decoder and the dissector into a, then finishes the
-// analysis. A damaged capture is not an error: it becomes a finding and the
-// report covers everything read before the damage. Run returns an error only
-// when the context was cancelled.
+// analysis. Reading, decoding and dissecting run on one goroutine; the
+// analyzer (MIKEY, SRTP decryption, findings) on another, fed in capture
+// order through batches of copied events, so the two halves use two cores.
+// A damaged capture is not an error: it becomes a finding and the report
+// covers everything read before the damage. Run returns an error only when
+// the context was cancelled.
 func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Options, progress Progress) error {
-	eng := dissect.NewEngine(a, dopts)
+	q := newBatchQueue(a)
+	done := make(chan struct{})
+	go func() {
+		q.consume()
+		close(done)
+	}()
+	eng := dissect.NewEngine(q, dopts)
 	dec := capture.NewDecoder(eng, capture.DecoderOptions{})
 	var p capture.Packet
 	var frames uint64
@@ -45,18 +55,172 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 			if errors.As(err, &re) && re.Frame != 0 {
 				frame = re.Frame
 			}
-			a.ReadError(frame, err)
+			q.readError(frame, err)
 			break
 		}
 		frames++
-		a.Frame(&p)
+		q.frame(&p)
 		dec.Packet(&p)
 	}
 	dec.Flush()
 	eng.Flush()
+	q.close()
+	<-done
 	a.Finish()
 	if progress != nil {
 		progress(frames)
 	}
 	return runErr
+}
+
+// eventKind tells the events of a batch apart.
+type eventKind uint8
+
+const (
+	evFrame eventKind = iota + 1
+	evSignal
+	evMedia
+	evProblem
+	evReadError
+)
+
+// event is one queued event. Media data lives in the batch's arena.
+type event struct {
+	kind    eventKind
+	media   dissect.MediaPacket
+	signal  *dissect.SignalMessage
+	problem dissect.Problem
+	frame   uint64
+	time    time.Time
+	size    int
+	err     error
+}
+
+// batch is a run of events with the bytes of their media packets.
+type batch struct {
+	events []event
+	arena  []byte
+}
+
+const (
+	batchEvents = 512
+	batchArena  = 1 << 20
+	batchDepth  = 8
+)
+
+// batchQueue implements dissect.Sink on the reading goroutine and hands
+// batches to the analyzer goroutine. Batches are recycled, so the steady
+// state allocates nothing per packet.
+type batchQueue struct {
+	a    *Analyzer
+	cur  *batch
+	full chan *batch
+	free chan *batch
+}
+
+func newBatchQueue(a *Analyzer) *batchQueue {
+	q := &batchQueue{a: a, full: make(chan *batch, batchDepth), free: make(chan *batch, batchDepth+1)}
+	for i := 0; i < batchDepth+1; i++ {
+		q.free <- &batch{events: make([]event, 0, batchEvents), arena: make([]byte, 0, batchArena)}
+	}
+	q.cur = <-q.free
+	return q
+}
+
+// push returns a slot for one more event, sending the current batch on when
+// it is full or its arena cannot take need more bytes.
+func (q *batchQueue) push(need int) *event {
+	b := q.cur
+	if len(b.events) == cap(b.events) || len(b.arena)+need > cap(b.arena) {
+		q.flush()
+		b = q.cur
+	}
+	b.events = b.events[:len(b.events)+1]
+	e := &b.events[len(b.events)-1]
+	*e = event{}
+	return e
+}
+
+func (q *batchQueue) flush() {
+	if len(q.cur.events) == 0 {
+		return
+	}
+	q.full <- q.cur
+	q.cur = <-q.free
+	q.cur.events = q.cur.events[:0]
+	q.cur.arena = q.cur.arena[:0]
+}
+
+func (q *batchQueue) frame(p *capture.Packet) {
+	e := q.push(0)
+	e.kind, e.frame, e.time, e.size = evFrame, p.Frame, p.Time, len(p.Data)
+}
+
+func (q *batchQueue) readError(frame uint64, err error) {
+	e := q.push(0)
+	e.kind, e.frame, e.err = evReadError, frame, err
+}
+
+// Signal implements dissect.Sink; signalling messages are owned by the
+// receiver already.
+func (q *batchQueue) Signal(m *dissect.SignalMessage) {
+	e := q.push(0)
+	e.kind, e.signal = evSignal, m
+}
+
+// Media implements dissect.Sink: the packet's bytes are copied into the
+// batch's arena (a packet larger than the arena is copied on its own).
+func (q *batchQueue) Media(p *dissect.MediaPacket) {
+	n := len(p.Data)
+	if n > batchArena {
+		n = 0
+	}
+	e := q.push(n)
+	e.kind, e.media = evMedia, *p
+	if n == 0 {
+		e.media.Data = append([]byte(nil), p.Data...)
+		return
+	}
+	b := q.cur
+	start := len(b.arena)
+	b.arena = append(b.arena, p.Data...)
+	e.media.Data = b.arena[start:len(b.arena):len(b.arena)]
+}
+
+// Problem implements dissect.Sink.
+func (q *batchQueue) Problem(p *dissect.Problem) {
+	e := q.push(0)
+	e.kind, e.problem = evProblem, *p
+}
+
+// close sends the last batch and ends the consumer.
+func (q *batchQueue) close() {
+	q.flush()
+	close(q.full)
+}
+
+// consume runs on the analyzer goroutine.
+func (q *batchQueue) consume() {
+	a := q.a
+	for b := range q.full {
+		a.mu.Lock()
+		for i := range b.events {
+			e := &b.events[i]
+			switch e.kind {
+			case evFrame:
+				a.frameLocked(e.frame, e.time, e.size)
+			case evSignal:
+				a.signalLocked(e.signal)
+			case evMedia:
+				a.media.packet(&e.media)
+			case evProblem:
+				a.problemLocked(&e.problem)
+			case evReadError:
+				a.readErrorLocked(e.frame, e.err)
+			}
+			e.signal, e.media.Data = nil, nil
+		}
+		a.mu.Unlock()
+		q.free <- b
+	}
 }
