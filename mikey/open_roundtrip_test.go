@@ -3,6 +3,9 @@ package mikey
 import (
 	"bytes"
 	"crypto"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
@@ -576,4 +579,46 @@ func TestPKVariants(t *testing.T) {
 		t.Fatalf("signature variant: %+v", r.Init.Signature)
 	}
 	checkTGKSessions(t, r, PRFFuncMIKEY1, tgk, rnd, nil)
+}
+
+// TestSealKEMACIndependently checks a sealed PSK message with the RFC
+// steps spelled out here (reference PRF, crypto/aes CTR, crypto/hmac), not
+// with the code under test: auth_key/encr_key/salt of RFC 3830 §4.1.4, the
+// IV of §4.2.3, the MAC of §5.2 and the Key data layout of §6.13.
+func TestSealKEMACIndependently(t *testing.T) {
+	psk, tgk, rnd := randBytes(16), randBytes(16), randBytes(16)
+	m := reparse(t, buildPSKInit(t, PRFFuncMIKEY1, EncrAESCM128, MACHMACSHA1160, psk, tgk, rnd))
+	raw := m.Raw
+	lab := func(c uint32) []byte {
+		return append([]byte{byte(c >> 24), byte(c >> 16), byte(c >> 8), byte(c), 0xff, 0x1a, 0x2b, 0x3c, 0x4d}, rnd...)
+	}
+	authKey := refPRF(sha1.New, 160, psk, lab(0x2D22AC75), 20)
+	encrKey := refPRF(sha1.New, 160, psk, lab(0x150533E1), 16)
+	salt := refPRF(sha1.New, 160, psk, lab(0x29B88916), 14)
+	// The KEMAC is the last payload: ... | 0 | encr alg 1 | len(2) | data | mac alg 1 | MAC(20).
+	mac := raw[len(raw)-20:]
+	h := hmac.New(sha1.New, authKey)
+	h.Write(raw[:len(raw)-20])
+	if !hmac.Equal(h.Sum(nil), mac) {
+		t.Fatal("MAC is not HMAC-SHA-1(auth_key, message up to the MAC)")
+	}
+	// Key data: next 0, type TGK(0)<<4 | KV SPI(1), len 16, key, SPI len 4, SPI.
+	encLen := 4 + 16 + 1 + 4
+	if raw[len(raw)-21] != 1 || int(raw[len(raw)-22-encLen-1])<<8|int(raw[len(raw)-22-encLen]) != encLen {
+		t.Fatalf("KEMAC layout: %x", raw[len(raw)-21-encLen-4:])
+	}
+	enc := raw[len(raw)-21-encLen : len(raw)-21]
+	iv := make([]byte, 16)
+	copy(iv, salt)
+	x := []byte{0, 0, 0x1a, 0x2b, 0x3c, 0x4d, byte(testTS >> 56), byte(testTS >> 48), byte(testTS >> 40), byte(testTS >> 32), byte(testTS >> 24), byte(testTS >> 16), byte(testTS >> 8), byte(testTS)}
+	for i := range x {
+		iv[i] ^= x[i]
+	}
+	block, _ := aes.NewCipher(encrKey)
+	plain := make([]byte, encLen)
+	cipher.NewCTR(block, iv).XORKeyStream(plain, enc)
+	want := append(append([]byte{0, 0x01, 0, 16}, tgk...), 4, 0, 0, 0, 7)
+	if !bytes.Equal(plain, want) {
+		t.Fatalf("decrypted key data %x, want %x", plain, want)
+	}
 }
