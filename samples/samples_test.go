@@ -53,15 +53,22 @@ type truth struct {
 		KeyFP       string `json:"master_key_fingerprint"`
 		SaltFP      string `json:"master_salt_fingerprint"`
 		MKI         string `json:"mki"`
+		Policy      string `json:"policy"`
 		Payload     string `json:"payload"`
 	} `json:"streams"`
 	Keys string `json:"keys_file"`
+	dir  string
 }
+
+// path returns a file named in the manifest, relative to the manifest.
+func (tr truth) path(name string) string { return filepath.Join(tr.dir, name) }
 
 func loadTruths(t *testing.T) []truth {
 	t.Helper()
 	files, err := filepath.Glob("*.truth.json")
-	if err != nil || len(files) < 5 {
+	broken, err2 := filepath.Glob("broken/*.truth.json")
+	files = append(files, broken...)
+	if err != nil || err2 != nil || len(files) < 9 {
 		t.Fatalf("truth manifests: %v (%d found)", err, len(files))
 	}
 	var out []truth
@@ -74,6 +81,7 @@ func loadTruths(t *testing.T) []truth {
 		if err := json.Unmarshal(b, &tr); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
+		tr.dir = filepath.Dir(f)
 		out = append(out, tr)
 	}
 	return out
@@ -158,8 +166,8 @@ type streamCheck struct {
 // manifest, and the counts and frame numbers with the manifest.
 func TestSamplesDecryptWithPion(t *testing.T) {
 	for _, tr := range loadTruths(t) {
-		t.Run(tr.File, func(t *testing.T) {
-			keys := crossCheckKeys(t, tr.Keys)
+		t.Run(tr.path(tr.File), func(t *testing.T) {
+			keys := crossCheckKeys(t, tr.path(tr.Keys))
 			streams := map[uint32]*streamCheck{}
 			for _, s := range tr.Streams {
 				ssrc, _ := strconv.ParseUint(s.SSRC, 0, 32)
@@ -175,14 +183,22 @@ func TestSamplesDecryptWithPion(t *testing.T) {
 					mki, _ := hex.DecodeString(s.MKI)
 					opts = append(opts, srtp.MasterKeyIndicator(mki))
 				}
-				ctx, err := srtp.CreateContext(k[0], k[1], srtp.ProtectionProfileAes128CmHmacSha1_80, opts...)
+				profile := srtp.ProtectionProfileAes128CmHmacSha1_80
+				switch s.Policy {
+				case "AES_CM_128_HMAC_SHA1_80":
+				case "AEAD_AES_128_GCM":
+					profile = srtp.ProtectionProfileAeadAes128Gcm
+				default:
+					t.Fatalf("%s: unknown policy %q", s.SSRC, s.Policy)
+				}
+				ctx, err := srtp.CreateContext(k[0], k[1], profile, opts...)
 				if err != nil {
 					t.Fatal(err)
 				}
 				streams[uint32(ssrc)] = &streamCheck{ctx: ctx, ssrc: uint32(ssrc), nextSeq: uint16(s.FirstSeq),
 					video: strings.Contains(s.Payload, "Video"), interlvd: s.Transport == "rtsp-interleaved"}
 			}
-			frames := packets(t, tr.File)
+			frames := packets(t, tr.path(tr.File))
 			if len(frames) != tr.Frames {
 				t.Fatalf("%d frames, manifest says %d", len(frames), tr.Frames)
 			}

@@ -75,13 +75,13 @@ func decodeAs(tr truth) []string {
 func TestSamplesWithTshark(t *testing.T) {
 	bin := needTshark(t)
 	for _, tr := range loadTruths(t) {
-		t.Run(tr.File, func(t *testing.T) {
+		t.Run(tr.path(tr.File), func(t *testing.T) {
 			msgFilter, proto := "sip.Method || sip.Status-Code", "SIP"
 			if strings.HasPrefix(tr.File, "rtsp") {
 				msgFilter, proto = "rtsp.request || rtsp.response", "RTSP"
 			}
 			// One pass; each row says which of the three conditions hold.
-			rows := tsharkFields(t, bin, tr.File, decodeAs(tr), msgFilter+" || _ws.malformed || mikey",
+			rows := tsharkFields(t, bin, tr.path(tr.File), decodeAs(tr), msgFilter+" || _ws.malformed || mikey",
 				"frame.number", "frame.protocols", "_ws.malformed", "mikey.type", "mikey.csb_id")
 			var got, bad []string
 			mikeyRows := map[string][]string{}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
-	"github.com/pion/srtp/v3"
+	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
 // SIPCallSpec describes how one SIP call with MIKEY-PSK keyed SRTP is put on
@@ -38,6 +38,11 @@ type SIPCallSpec struct {
 	CalleeCNAME       string
 	AnswerAfter       time.Duration // INVITE to 200 OK; 1 s when 0
 	MediaStartsAfterA time.Duration // 200 OK to first media; 20 ms when 0
+	// Reject makes the callee answer the INVITE with 488 Not Acceptable
+	// Here carrying a MIKEY error message with this code (RFC 4567 §4.1.2)
+	// instead of 200 OK; no media or BYE follow. Only used when RejectSet.
+	Reject    mikey.ErrorCode
+	RejectSet bool
 }
 
 // SIPCallGen yields the frames of one call in time order.
@@ -69,7 +74,12 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 	if g.Offer, err = spec.Exchange.Init(); err != nil {
 		return nil, err
 	}
-	if g.Answer, err = spec.Exchange.Verify(); err != nil {
+	if spec.RejectSet {
+		g.Answer, err = spec.Exchange.Error(spec.Reject)
+	} else {
+		g.Answer, err = spec.Exchange.Verify()
+	}
+	if err != nil {
 		return nil, err
 	}
 	names := [2]string{spec.CallerCNAME, spec.CalleeCNAME}
@@ -81,7 +91,7 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 		g.Keys[i] = [2][]byte{key, salt}
 		g.senders[i], err = NewSender(StreamParams{SSRC: spec.Exchange.SSRCs[i], PayloadType: PayloadPCMU,
 			FirstSeq: spec.FirstSeq[i], FirstTS: spec.FirstTS[i], TSStep: FrameSamples, CNAME: names[i],
-			Profile: srtp.ProtectionProfileAes128CmHmacSha1_80, Key: key, Salt: salt})
+			Profile: spec.Exchange.Suite.Profile(), Key: key, Salt: salt})
 		if err != nil {
 			return nil, err
 		}
@@ -126,12 +136,32 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 		{answerAfter, c.OK("application/sdp", answer), "200 OK (INVITE)", 1, false},
 		{answerAfter + 10*time.Millisecond, c.Ack(), "ACK", 0, true},
 	}
+	if spec.RejectSet {
+		steps = append(steps[:2], struct {
+			after time.Duration
+			msg   []byte
+			name  string
+			mikey int
+			fromA bool
+		}{answerAfter, c.Reject488("application/sdp", answer), "488 Not Acceptable Here (INVITE)", 1, false},
+			struct {
+				after time.Duration
+				msg   []byte
+				name  string
+				mikey int
+				fromA bool
+			}{answerAfter + 10*time.Millisecond, c.AckNon2xx(), "ACK", 0, true})
+		g.spec.Packets = 0
+	}
 	for _, s := range steps {
 		if err := g.signal(&g.pre, t.Add(s.after), s.fromA, s.msg, s.name, s.mikey, 0, nil, nil, nil); err != nil {
 			return nil, err
 		}
 	}
 	g.media0 = t.Add(answerAfter + mediaAfter)
+	if spec.RejectSet {
+		return g, g.closeTCP(t.Add(answerAfter + 50*time.Millisecond))
+	}
 	end := g.media0.Add(time.Duration(spec.Packets) * 20 * time.Millisecond).Add(20 * time.Millisecond)
 	if err := g.signal(&g.post, end, false, c.Bye(), "BYE", 0, 0, nil, nil, nil); err != nil {
 		return nil, err
@@ -139,16 +169,22 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 	if err := g.signal(&g.post, end.Add(5*time.Millisecond), true, c.ByeOK(), "200 OK (BYE)", 0, 0, nil, nil, nil); err != nil {
 		return nil, err
 	}
-	if g.tcp != nil {
-		fin, err := g.tcp.Close(true)
-		if err != nil {
-			return nil, err
-		}
-		for i, f := range fin {
-			g.post = append(g.post, Frame{Time: end.Add(time.Duration(10+i) * time.Millisecond), Data: f, Kind: KindTCP})
-		}
+	return g, g.closeTCP(end.Add(10 * time.Millisecond))
+}
+
+// closeTCP appends the connection close (TCP calls only) starting at t.
+func (g *SIPCallGen) closeTCP(t time.Time) error {
+	if g.tcp == nil {
+		return nil
 	}
-	return g, nil
+	fin, err := g.tcp.Close(true)
+	if err != nil {
+		return err
+	}
+	for i, f := range fin {
+		g.post = append(g.post, Frame{Time: t.Add(time.Duration(i) * time.Millisecond), Data: f, Kind: KindTCP})
+	}
+	return nil
 }
 
 // OfferSDP returns the SDP offer the INVITE of spec carries by default.

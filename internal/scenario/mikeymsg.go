@@ -47,6 +47,7 @@ type PSKExchange struct {
 	SSRCs    []uint32  // SRTP-ID map, policy 0, ROC 0; CS ID i+1 for SSRCs[i]
 	PSK      []byte
 	TGK      []byte
+	Suite    Suite // SRTP suite of the SP payload
 }
 
 // srtpMap returns the SRTP-ID CS map of the exchange.
@@ -87,7 +88,7 @@ func (x *PSKExchange) Init() ([]byte, error) {
 		&mikey.RANDPayload{Rand: x.Rand},
 		&mikey.IDPayload{IDType: mikey.IDURI, Data: []byte(x.IDi)},
 		&mikey.IDPayload{IDType: mikey.IDURI, Data: []byte(x.IDr)},
-		PolicyAESCM128HMACSHA180(0),
+		x.Suite.SP(0),
 		&mikey.KEMACPayload{EncrAlg: mikey.EncrAESCM128, EncrData: enc, MACAlg: mikey.MACHMACSHA1160, MAC: make([]byte, 20)},
 	}}
 	return sealLastMAC(m, keys.Auth.Reveal())
@@ -112,22 +113,38 @@ func (x *PSKExchange) Verify() ([]byte, error) {
 	return sealLastMAC(m, keys.Auth.Reveal(), []byte(x.IDi), []byte(x.IDr), t[:])
 }
 
-// SRTPKeys returns the SRTP master key (16 bytes) and salt (14 bytes) of
-// crypto session csID (1-based, the position of the SSRC in the map),
-// derived from the TGK (RFC 3830 §4.1.3).
+// SRTPKeys returns the SRTP master key (16 bytes) and salt (14 bytes, 12
+// for AES-GCM) of crypto session csID (1-based, the position of the SSRC
+// in the map), derived from the TGK (RFC 3830 §4.1.3).
 func (x *PSKExchange) SRTPKeys(csID uint8) (key, salt []byte, err error) {
-	return TGKToSRTP(x.TGK, csID, x.CSBID, x.Rand)
+	return TGKToSRTP(x.TGK, csID, x.CSBID, x.Rand, x.Suite.SaltLen())
 }
 
-// TGKToSRTP derives the SRTP master key and salt of a crypto session from a
-// TGK with the MIKEY-1 PRF (RFC 3830 §4.1.3).
-func TGKToSRTP(tgk []byte, csID uint8, csbID uint32, rand []byte) (key, salt []byte, err error) {
+// TGKToSRTP derives the SRTP master key (16 bytes) and a saltLen-byte
+// master salt of a crypto session from a TGK with the MIKEY-1 PRF (RFC 3830
+// §4.1.3).
+func TGKToSRTP(tgk []byte, csID uint8, csbID uint32, rand []byte, saltLen int) (key, salt []byte, err error) {
 	key, err = mikey.DeriveTEK(mikey.PRFFuncMIKEY1, tgk, csID, csbID, rand, 16)
 	if err != nil {
 		return nil, nil, err
 	}
-	salt, err = mikey.DeriveTEKSalt(mikey.PRFFuncMIKEY1, tgk, csID, csbID, rand, 14)
+	salt, err = mikey.DeriveTEKSalt(mikey.PRFFuncMIKEY1, tgk, csID, csbID, rand, saltLen)
 	return key, salt, err
+}
+
+// Error returns the responder's unauthenticated error message HDR, T, ERR
+// (RFC 3830 §5.1.2, data type 6) carrying code, as sent when the
+// initiator's message fails to authenticate (no key to sign it with).
+func (x *PSKExchange) Error(code mikey.ErrorCode) ([]byte, error) {
+	m := &mikey.Message{Header: x.header(mikey.DataTypeError, false), Payloads: []mikey.Payload{
+		&mikey.TPayload{TSType: mikey.TSTypeNTPUTC, Value: x.ts()},
+		&mikey.ERRPayload{Code: code},
+	}}
+	raw, err := m.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("scenario: marshal MIKEY error message: %w", err)
+	}
+	return raw, nil
 }
 
 // sealLastMAC marshals m, whose last payload ends with a zeroed 20-byte

@@ -135,6 +135,21 @@ func (c *Call) OK(contentType string, body []byte) []byte {
 	return c.response(200, "OK", "INVITE", c.InviteCSeq, c.Branch, true, true, contentType, body)
 }
 
+// Reject488 returns 488 Not Acceptable Here for the INVITE with a Warning
+// (RFC 4567 §4.1.2) and body (the SDP carrying a MIKEY error message).
+func (c *Call) Reject488(contentType string, body []byte) []byte {
+	b := c.response(488, "Not Acceptable Here", "INVITE", c.InviteCSeq, c.Branch, true, true, "", nil)
+	b = b[:len(b)-len("Content-Length: 0\r\n\r\n")]
+	b = appendHeader(b, "Warning", `399 `+c.Callee.Addr().String()+` "MIKEY key management failed"`)
+	return appendBody(b, contentType, body)
+}
+
+// AckNon2xx returns the ACK for a non-2xx final response: part of the
+// INVITE transaction, same branch (RFC 3261 §17.1.1.3).
+func (c *Call) AckNon2xx() []byte {
+	return c.request("ACK", true, c.InviteCSeq, c.Branch, true, "", nil)
+}
+
 // Ack returns the ACK for the 2xx (a new transaction, RFC 3261 §13.2.2.4).
 func (c *Call) Ack() []byte {
 	return c.request("ACK", true, c.InviteCSeq, c.Branch+"ack", true, "", nil)

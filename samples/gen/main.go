@@ -39,6 +39,10 @@ var samples = []sample{
 	{"rtsp-null-mikey", pcapbuild.FormatPcap, rtspNullMIKEY},
 	{"sip-udp-fragmented", pcapbuild.FormatPcap, sipUDPFragmented},
 	{"sip-ipv6-fragmented", pcapbuild.FormatPcapng, sipIPv6Fragmented},
+	{"sip-udp-gcm", pcapbuild.FormatPcap, sipUDPGCM},
+	{"broken/wrong-psk", pcapbuild.FormatPcap, brokenWrongPSK},
+	{"broken/err-auth-failure", pcapbuild.FormatPcap, brokenErrorAnswer},
+	{"broken/clock-skew", pcapbuild.FormatPcap, brokenClockSkew},
 }
 
 func main() {
@@ -72,6 +76,9 @@ func writeSample(dir string, s sample) error {
 		return err
 	}
 	file := s.name + ext(s.format)
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, file)), 0o755); err != nil {
+		return err
+	}
 	f, err := os.Create(filepath.Join(dir, file))
 	if err != nil {
 		return err
@@ -94,9 +101,9 @@ func writeSample(dir string, s sample) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	b.truth.File = file
+	b.truth.File = filepath.Base(file)
 	b.truth.Format = ext(s.format)[1:]
-	b.truth.Keys = s.name + ".keys"
+	b.truth.Keys = filepath.Base(s.name) + ".keys"
 	if err := os.WriteFile(filepath.Join(dir, s.name+".keys"), []byte(b.keys), 0o644); err != nil {
 		return err
 	}

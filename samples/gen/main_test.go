@@ -17,11 +17,11 @@ func TestSamplesRegenerateIdentically(t *testing.T) {
 	}
 	for _, s := range samples {
 		for _, name := range []string{s.name + ext(s.format), s.name + ".keys", s.name + ".truth.json"} {
-			got, err := os.ReadFile(filepath.Join(dir, name))
+			got, err := os.ReadFile(filepath.Join(dir, filepath.Dir(s.name), filepath.Base(name)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := os.ReadFile(filepath.Join("..", name))
+			want, err := os.ReadFile(filepath.Join("..", filepath.Dir(s.name), filepath.Base(name)))
 			if err != nil {
 				t.Fatalf("%s: %v (run go generate ./samples)", name, err)
 			}
@@ -45,15 +45,21 @@ func TestRunTwiceSameOutput(t *testing.T) {
 	if err := run(b); err != nil {
 		t.Fatal(err)
 	}
-	entries, err := os.ReadDir(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		x, _ := os.ReadFile(filepath.Join(a, e.Name()))
-		y, _ := os.ReadFile(filepath.Join(b, e.Name()))
-		if !bytes.Equal(x, y) {
-			t.Errorf("%s differs between two runs", e.Name())
+	n := 0
+	err := filepath.WalkDir(a, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
+		rel, _ := filepath.Rel(a, path)
+		x, _ := os.ReadFile(path)
+		y, _ := os.ReadFile(filepath.Join(b, rel))
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs", rel)
+		}
+		n++
+		return nil
+	})
+	if err != nil || n != 3*len(samples) {
+		t.Fatalf("walked %d files (want %d): %v", n, 3*len(samples), err)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
 // start is the time of the first frame of every sample.
@@ -54,6 +56,12 @@ func callSpec(seed uint64, transport string, caller, callee netip.AddrPort, call
 
 // sipSample wires a call into a sample: manifest, streams and keys file.
 func sipSample(spec scenario.SIPCallSpec, desc string, notes ...string) (*built, error) {
+	return sipSampleKeys(spec, nil, desc, notes...)
+}
+
+// sipSampleKeys is sipSample with a wrong PSK put in the keys file when
+// wrongPSK is not nil (the cross-check SRTP keys stay right).
+func sipSampleKeys(spec scenario.SIPCallSpec, wrongPSK []byte, desc string, notes ...string) (*built, error) {
 	b := &pcapbuild.Builder{}
 	g, err := scenario.NewSIPCallGen(spec, b)
 	if err != nil {
@@ -68,9 +76,14 @@ func sipSample(spec scenario.SIPCallSpec, desc string, notes ...string) (*built,
 		if d == 1 {
 			src, dst = dst, src
 		}
-		t.Streams = append(t.Streams, newStream(x.SSRCs[d], src, dst, "udp", scenario.PayloadPCMU, spec.FirstSeq[d], spec.FirstTS[d],
+		if spec.RejectSet {
+			break
+		}
+		st := newStream(x.SSRCs[d], src, dst, "udp", scenario.PayloadPCMU, spec.FirstSeq[d], spec.FirstTS[d],
 			d+1, "TGK of the MIKEY-PSK exchange, RFC 3830 §4.1.3", g.Keys[d][0], g.Keys[d][1], nil,
-			"scenario.Payload(ssrc, seq)"))
+			"scenario.Payload(ssrc, seq)")
+		st.Policy = x.Suite.Name()
+		t.Streams = append(t.Streams, st)
 	}
 	rec := t.record("SIP", func(f *scenario.Frame) (string, [][]byte) {
 		if strings.HasPrefix(f.Message, "INVITE") {
@@ -81,7 +94,13 @@ func sipSample(spec scenario.SIPCallSpec, desc string, notes ...string) (*built,
 	var k strings.Builder
 	fmt.Fprintf(&k, "# mikeyscope keys for the sample %s\n", desc)
 	fmt.Fprintf(&k, "# MIKEY-PSK pre-shared key of %s and %s (RFC 3830 §3.1).\n", x.IDi, x.IDr)
-	fmt.Fprintf(&k, "psk %s\n", hex.EncodeToString(x.PSK))
+	if wrongPSK != nil {
+		k.WriteString("# DELIBERATELY WRONG: this is not the key the call used, so the KEMAC MAC\n")
+		fmt.Fprintf(&k, "# and the V MAC fail to verify. The right key has fingerprint %s.\n", mikey.Fingerprint(x.PSK))
+		fmt.Fprintf(&k, "psk %s\n", hex.EncodeToString(wrongPSK))
+	} else {
+		fmt.Fprintf(&k, "psk %s\n", hex.EncodeToString(x.PSK))
+	}
 	k.WriteString("# The same key bound to the initiator's identity:\n")
 	fmt.Fprintf(&k, "# psk %s=%s\n", x.IDi, hex.EncodeToString(x.PSK))
 	k.WriteString("# For cross-checks only; mikeyscope derives these from the exchange:\n")
@@ -152,4 +171,33 @@ func sipIPv6Fragmented() (*built, error) {
 	spec.CallerCNAME, spec.CalleeCNAME = "alice@2001:db8:a::10", "bob@2001:db8:b::20"
 	return sipSample(spec, "sip-ipv6-fragmented: the multipart INVITE over UDP/IPv6 in 3 fragments (Fragment header) written in the order 3, 1, 2; pcapng format",
 		"the INVITE completes at its second fragment (written last)")
+}
+
+func sipUDPGCM() (*built, error) {
+	spec := callSpec(5, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49210), ap(bobV4, 50210), 50)
+	spec.Exchange.Suite = scenario.SuiteAEADAES128GCM
+	return sipSample(spec, "sip-udp-gcm: the SIP/MIKEY-PSK call with an AEAD_AES_128_GCM security policy (RFC 7714 §14.3: SP encryption algorithm 6, key 16, salt 12, AEAD tag length 16 as SP type 20) and SRTP/SRTCP protected with AES-GCM",
+		"the SRTP master salt is 12 bytes, derived from the TGK with the salt constant (RFC 3830 §4.1.3) at length 12")
+}
+
+func brokenWrongPSK() (*built, error) {
+	spec := callSpec(6, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49220), ap(bobV4, 50220), 25)
+	wrong := bytes.Repeat([]byte{0x5a}, 20)
+	return sipSampleKeys(spec, wrong, "broken/wrong-psk: a correct MIKEY-PSK call, but the keys file holds a wrong PSK",
+		"expected: the KEMAC MAC of frame 1 and the V MAC of frame 4 fail to verify with the supplied PSK, so no SRTP key is found and the streams stay encrypted",
+		"the # srtp lines of the keys file are the right keys, for cross-checks")
+}
+
+func brokenErrorAnswer() (*built, error) {
+	spec := callSpec(7, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49230), ap(bobV4, 50230), 0)
+	spec.RejectSet, spec.Reject = true, 0 // Auth failure
+	return sipSample(spec, "broken/err-auth-failure: the callee cannot authenticate the MIKEY-PSK offer and answers 488 Not Acceptable Here whose SDP carries a MIKEY error message (data type 6: HDR,T,ERR Auth failure), RFC 4567 §4.1.2; no media",
+		"expected: the offer verifies with the supplied PSK (the callee had another key); the answer is an unauthenticated MIKEY error: Auth failure (0)")
+}
+
+func brokenClockSkew() (*built, error) {
+	spec := callSpec(8, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49240), ap(bobV4, 50240), 25)
+	spec.Exchange.Time = start.Add(-3 * time.Hour)
+	return sipSample(spec, "broken/clock-skew: a correct MIKEY-PSK call whose initiator clock is 3 hours slow: the T payload says 07:00:00Z while the capture runs at 10:00:00Z",
+		"expected: a clock-skew finding on frame 1 (RFC 3830 §5.4: the timestamp is outside the allowed skew); keys still verify and media decrypts")
 }
