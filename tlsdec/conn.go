@@ -10,9 +10,10 @@ import (
 type half struct {
 	dir Direction
 
-	buf []byte // unconsumed bytes: an incomplete record, or bytes being scanned
-	off int64  // stream offset of the first byte not yet consumed
-	out []byte // plaintext scratch
+	buf []byte                // unconsumed bytes: an incomplete record, or bytes being scanned
+	hdr [recordHeaderLen]byte // header of the record being handled
+	off int64                 // stream offset of the first byte not yet consumed
+	out []byte                // plaintext scratch
 
 	hs hsReassembler
 
@@ -55,6 +56,7 @@ type Conn struct {
 	sh             serverHello
 	suite          *suite
 	secrets        *Secrets
+	master         []byte // TLS 1.0-1.2 master secret in use
 
 	// Trial decryption budgets in bytes (see resync.go); fields so that
 	// fuzzing can lower them.
@@ -228,16 +230,16 @@ func (c *Conn) process(h *half, p []byte) int {
 		if len(p)-i < recordHeaderLen+length {
 			break
 		}
-		var hb [recordHeaderLen]byte
+		hb := &h.hdr // kept in the half: a local would escape through the opener interface
 		copy(hb[:], hdr)
 		body := p[i+recordHeaderLen : i+recordHeaderLen+length]
-		if h.resync && !c.tryResync(h, &hb, body) {
+		if h.resync && !c.tryResync(h, hb, body) {
 			i++
 			h.off++
 			h.lost++
 			continue
 		}
-		c.record(h, &hb, body)
+		c.record(h, hb, body)
 		i += recordHeaderLen + length
 		h.off += int64(recordHeaderLen + length)
 	}
@@ -464,6 +466,12 @@ func (c *Conn) handshakeMessage(h *half, typ uint8, body []byte) {
 		}
 		c.sh, c.haveSH = sh, true
 		c.keys()
+	case hsNewSessionTicket:
+		if body != nil && c.version() < VersionTLS13 && c.master != nil && c.kl != nil && !c.isClient(h) {
+			if ticket, err := parseNewSessionTicket12(body); err == nil {
+				c.kl.sessions.put(cacheTicket, ticket, c.master)
+			}
+		}
 	case hsFinished:
 		if c.version() == VersionTLS13 && h.next != nil {
 			c.enterAppKeys(h)
@@ -512,6 +520,12 @@ func (c *Conn) keys() {
 	}
 	sec := c.kl.Lookup(c.ch.random)
 	c.secrets = sec
+	if sec == nil && v < VersionTLS13 {
+		if master := c.resumedMaster(); master != nil {
+			c.useMaster(master)
+			return
+		}
+	}
 	if sec == nil {
 		c.setState(StateNoKey, "no key for CLIENT_RANDOM "+c.st.ClientRandom)
 		return
@@ -520,13 +534,48 @@ func (c *Conn) keys() {
 		c.keys13(sec, cli, srv)
 		return
 	}
-	if sec.MasterSecret == nil {
+	master := sec.MasterSecret
+	if master == nil {
+		master = c.resumedMaster()
+	}
+	if master == nil {
 		c.setState(StateNoKey, "key log has TLS 1.3 secrets but no CLIENT_RANDOM master secret for "+c.st.ClientRandom)
 		return
 	}
-	c.st.KeyFingerprint = Fingerprint(sec.MasterSecret)
-	kb := deriveKeyBlock(s, v, sec.MasterSecret, &c.ch.random, &c.sh.random)
+	c.useMaster(master)
+}
+
+// resumedMaster returns the master secret of the session an abbreviated
+// TLS 1.2 handshake resumes (the ServerHello echoes the offered session ID,
+// RFC 5246 §7.4.1.3, or accepts the offered ticket, RFC 5077 §3.4), learnt
+// from an earlier full handshake in the same key log's session cache.
+func (c *Conn) resumedMaster() []byte {
+	if c.kl == nil || len(c.sh.sessionID) == 0 || string(c.sh.sessionID) != string(c.ch.sessionID) {
+		return nil
+	}
+	if m := c.kl.sessions.get(cacheTicket, c.ch.ticket); m != nil {
+		c.st.Detail = "resumed session: master secret from the earlier session's ticket"
+		return m
+	}
+	if m := c.kl.sessions.get(cacheSessionID, c.sh.sessionID); m != nil {
+		c.st.Detail = "resumed session: master secret from the earlier session with this session ID"
+		return m
+	}
+	return nil
+}
+
+// useMaster derives the TLS 1.0-1.2 record keys from a master secret
+// (RFC 5246 §6.3); they take effect at each side's ChangeCipherSpec.
+func (c *Conn) useMaster(master []byte) {
+	s, v := c.suite, c.sh.version
+	c.master = master
+	c.st.KeyFingerprint = Fingerprint(master)
+	if c.kl != nil {
+		c.kl.sessions.put(cacheSessionID, c.sh.sessionID, master)
+	}
+	kb := deriveKeyBlock(s, v, master, &c.ch.random, &c.sh.random)
 	var err error
+	cli, srv := c.clientHalf(), c.serverHalf()
 	if cli.pending, err = newOpener12(s, v, &kb, true, c.sh.etm); err == nil {
 		srv.pending, err = newOpener12(s, v, &kb, false, c.sh.etm)
 	}

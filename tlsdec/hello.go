@@ -22,6 +22,7 @@ const (
 	extEncryptThenMAC    = 22
 	extEarlyData         = 42
 	extSupportedVersions = 43
+	extSessionTicket     = 35
 )
 
 // helloRetryRandom is the ServerHello.random of a HelloRetryRequest:
@@ -34,17 +35,20 @@ var helloRetryRandom = [32]byte{
 // clientHello is what decryption needs from a ClientHello (RFC 8446 §4.1.2).
 type clientHello struct {
 	random    [32]byte
-	earlyData bool // early_data extension offered (0-RTT records may follow)
+	sessionID []byte // legacy_session_id: a TLS 1.2 session to resume
+	ticket    []byte // SessionTicket extension (RFC 5077 §3.2)
+	earlyData bool   // early_data extension offered (0-RTT records may follow)
 }
 
 // serverHello is what decryption needs from a ServerHello (RFC 8446 §4.1.3,
 // RFC 5246 §7.4.1.3).
 type serverHello struct {
-	version uint16 // negotiated: supported_versions if present, else legacy_version
-	random  [32]byte
-	suite   uint16
-	etm     bool // encrypt_then_mac accepted (RFC 7366)
-	retry   bool // HelloRetryRequest
+	version   uint16 // negotiated: supported_versions if present, else legacy_version
+	random    [32]byte
+	sessionID []byte
+	suite     uint16
+	etm       bool // encrypt_then_mac accepted (RFC 7366)
+	retry     bool // HelloRetryRequest
 }
 
 // helloError reports a malformed hello with the offset in the message body.
@@ -64,6 +68,7 @@ func parseClientHello(body []byte) (clientHello, error) {
 	if !s.ReadUint8LengthPrefixed(&sid) || !s.ReadUint16LengthPrefixed(&suitesList) || !s.ReadUint8LengthPrefixed(&comp) {
 		return ch, helloError("ClientHello", body, s, "truncated session id, cipher suites or compression methods")
 	}
+	ch.sessionID = []byte(sid)
 	if s.Empty() {
 		return ch, nil // no extensions (SSL 3.0 style)
 	}
@@ -76,8 +81,11 @@ func parseClientHello(body []byte) (clientHello, error) {
 		if !exts.ReadUint16(&typ) || !exts.ReadUint16LengthPrefixed(&data) {
 			return ch, helloError("ClientHello", body, exts, "truncated extension")
 		}
-		if typ == extEarlyData {
+		switch typ {
+		case extEarlyData:
 			ch.earlyData = true
+		case extSessionTicket:
+			ch.ticket = []byte(data)
 		}
 	}
 	return ch, nil
@@ -95,6 +103,7 @@ func parseServerHello(body []byte) (serverHello, error) {
 	if !s.ReadUint8LengthPrefixed(&sid) || !s.ReadUint16(&sh.suite) || !s.ReadUint8(&comp) {
 		return sh, helloError("ServerHello", body, s, "truncated session id, cipher suite or compression method")
 	}
+	sh.sessionID = []byte(sid)
 	sh.retry = sh.random == helloRetryRandom
 	if s.Empty() {
 		return sh, nil
@@ -119,4 +128,16 @@ func parseServerHello(body []byte) (serverHello, error) {
 		}
 	}
 	return sh, nil
+}
+
+// parseNewSessionTicket12 returns the ticket of a TLS 1.2 NewSessionTicket
+// body (RFC 5077 §3.3): lifetime hint, then a 16-bit length-prefixed ticket.
+func parseNewSessionTicket12(body []byte) ([]byte, error) {
+	s := cryptobyte.String(body)
+	var hint uint32
+	var ticket cryptobyte.String
+	if !s.ReadUint32(&hint) || !s.ReadUint16LengthPrefixed(&ticket) {
+		return nil, helloError("NewSessionTicket", body, s, "truncated ticket")
+	}
+	return []byte(ticket), nil
 }

@@ -48,10 +48,12 @@ type Secrets struct {
 }
 
 // KeyLog holds parsed key log entries indexed by client random. It is safe
-// for concurrent readers once parsing is done.
+// for concurrent readers once parsing is done; Conns sharing it also share a
+// TLS 1.2 session cache (see sessionCache), which is synchronised.
 type KeyLog struct {
 	byRandom map[[randomLen]byte]*Secrets
 	order    [][randomLen]byte // insertion order, for deterministic iteration
+	sessions sessionCache
 }
 
 // NewKeyLog returns an empty key log.

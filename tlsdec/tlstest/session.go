@@ -40,6 +40,7 @@ type Session struct {
 	KeyLog         []byte  // NSS key log written by the client
 	Version        uint16  // negotiated version
 	CipherSuite    uint16  // negotiated suite
+	Resumed        bool    // abbreviated handshake (session resumption)
 	ClientReceived []byte  // application bytes the client read
 	ServerReceived []byte  // application bytes the server read
 }
@@ -263,6 +264,7 @@ func Run(opts Options, steps []Step) (*Session, error) {
 		KeyLog:         keyLog.Bytes(),
 		Version:        state.Version,
 		CipherSuite:    state.CipherSuite,
+		Resumed:        state.DidResume,
 		ClientReceived: clientGot,
 		ServerReceived: serverGot,
 	}, nil
