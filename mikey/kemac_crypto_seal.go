@@ -80,6 +80,14 @@ func SealKEMAC(m *Message, inkey []byte, keyData []*KeyData, opts SealOptions) e
 		}
 		plain = append(plain, kd...)
 	}
+	if k.EncrAlg == EncrAESKW128 {
+		// RFC 3394 wraps whole 64-bit blocks of at least 128 bits; MIKEY
+		// defines no padding, so zero bytes follow the last Key data (a
+		// parser reads them as padding after the Last payload).
+		for len(plain)%8 != 0 || len(plain) < 16 {
+			plain = append(plain, 0)
+		}
+	}
 	if k.EncrData, err = KEMACEncrypt(k.EncrAlg, keys.Encr, keys.Salt, m.Header.CSBID, ts, plain); err != nil {
 		return fmt.Errorf("seal KEMAC: %w", err)
 	}
