@@ -10,6 +10,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
 	"github.com/mikeyscope/mikeyscope/keys"
+	"github.com/mikeyscope/mikeyscope/tlsdec"
 )
 
 // Options configures an analysis.
@@ -23,6 +24,11 @@ type Options struct {
 	Trees bool
 	// Hook, when set, receives every media packet and its plaintext.
 	Hook MediaHook
+	// TLSKeyLog decrypts RTSPS/SIPS connections (see LoadTLSKeyLog); nil
+	// still recognises TLS and reports that no key is known.
+	TLSKeyLog *tlsdec.KeyLog
+	// NoTLS passes TCP data on as it is, without looking for TLS.
+	NoTLS bool
 }
 
 // DefaultClockSkew is the allowed difference between a MIKEY timestamp and

@@ -31,7 +31,11 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		close(done)
 	}()
 	eng := dissect.NewEngine(q, dopts)
-	dec := capture.NewDecoder(eng, capture.DecoderOptions{})
+	var h capture.Handler = eng
+	if !a.opts.NoTLS {
+		h = newTLSRouter(eng, a.opts.TLSKeyLog, q.finding)
+	}
+	dec := capture.NewDecoder(h, capture.DecoderOptions{})
 	var p capture.Packet
 	var frames uint64
 	var runErr error
@@ -82,6 +86,7 @@ const (
 	evMedia
 	evProblem
 	evReadError
+	evFinding
 )
 
 // event is one queued event. Media data lives in the batch's arena.
@@ -94,6 +99,8 @@ type event struct {
 	time    time.Time
 	size    int
 	err     error
+	fkind   Kind
+	summary string
 }
 
 // batch is a run of events with the bytes of their media packets.
@@ -161,6 +168,12 @@ func (q *batchQueue) readError(frame uint64, err error) {
 	e.kind, e.frame, e.err = evReadError, frame, err
 }
 
+// finding queues a finding made on the reading goroutine (TLS).
+func (q *batchQueue) finding(k Kind, frame uint64, summary string) {
+	e := q.push(0)
+	e.kind, e.fkind, e.frame, e.summary = evFinding, k, frame, summary
+}
+
 // Signal implements dissect.Sink; signalling messages are owned by the
 // receiver already.
 func (q *batchQueue) Signal(m *dissect.SignalMessage) {
@@ -217,6 +230,8 @@ func (q *batchQueue) consume() {
 				a.problemLocked(&e.problem)
 			case evReadError:
 				a.readErrorLocked(e.frame, e.err)
+			case evFinding:
+				a.add(e.fkind.New(e.frame, 0, e.summary))
 			}
 			e.signal, e.media.Data = nil, nil
 		}

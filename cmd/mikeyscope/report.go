@@ -56,7 +56,11 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 		return nil, err
 	}
 	defer src.Close()
-	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook})
+	kl, err := analysis.LoadTLSKeyLog(st, files)
+	if err != nil {
+		return nil, err
+	}
+	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl})
 	a.SetInputs(inputs)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
