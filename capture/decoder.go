@@ -74,6 +74,8 @@ type Decoder struct {
 
 	frag defragmenter
 	tcp  reassembler
+
+	badLinks map[uint16]bool // unsupported link types already reported
 }
 
 // NewDecoder returns a Decoder that reports to h.

@@ -1,6 +1,9 @@
 package capture
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // EtherTypes and address families the link decoder follows.
 const (
@@ -60,7 +63,22 @@ func (d *Decoder) decodeLink(code uint16, b []byte) {
 		d.decodeIP(4, b, 0)
 	case linkIPv6:
 		d.decodeIP(6, b, 0)
+	default:
+		d.unsupportedLink(code)
 	}
+}
+
+// unsupportedLink reports the first frame of a link type the decoder does
+// not know; later frames of that type are ignored silently.
+func (d *Decoder) unsupportedLink(code uint16) {
+	if d.badLinks == nil {
+		d.badLinks = make(map[uint16]bool)
+	}
+	if d.badLinks[code] {
+		return
+	}
+	d.badLinks[code] = true
+	d.malformed(0, fmt.Sprintf("link type %d is not supported; its frames are ignored", code))
 }
 
 // decodeEtherType follows 802.1Q/802.1ad tags to an IP payload at off.

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"encoding/binary"
+	"strings"
 	"testing"
 
 	"github.com/google/gopacket/layers"
@@ -62,9 +63,9 @@ func TestDecoderLinkTypes(t *testing.T) {
 
 func TestDecoderIgnoresNonIP(t *testing.T) {
 	arp := append([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x06}, make([]byte, 28)...)
-	rec := decodeAll(DecoderOptions{}, pkt(1, layers.LinkTypeEthernet, arp), pkt(2, layers.LinkTypePPP, []byte{1, 2, 3}))
-	if len(rec.events) != 0 {
-		t.Errorf("events = %v, want none", rec.events)
+	rec := decodeAll(DecoderOptions{}, pkt(1, layers.LinkTypeEthernet, arp), pkt(2, layers.LinkTypePPP, []byte{1, 2, 3}), pkt(3, layers.LinkTypePPP, []byte{1, 2, 3}))
+	if len(rec.events) != 1 || rec.events[0].Frame != 2 || !strings.Contains(rec.events[0].Detail, "link type 9") {
+		t.Errorf("events = %v, want one report of the unsupported link type at frame 2", rec.events)
 	}
 }
 
