@@ -2,6 +2,7 @@ package tlsdec
 
 import (
 	"bytes"
+	"errors"
 	"encoding/binary"
 	"testing"
 
@@ -123,3 +124,5 @@ func runSession(t testing.TB, opts tlstest.Options, steps []tlstest.Step) *tlste
 	}
 	return s
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
