@@ -2,8 +2,8 @@ package tlsdec
 
 import (
 	"bytes"
-	"errors"
 	"encoding/binary"
+	"errors"
 	"testing"
 
 	"github.com/mikeyscope/mikeyscope/tlsdec/tlstest"
