@@ -45,9 +45,27 @@ func TonePhase(ssrc uint32, seq uint16) int {
 // AppendPCMU appends the 160-byte PCMU payload of packet seq of stream ssrc:
 // sample i is ToneAmplitude(seq)·sin(2π·ToneHz·(i+TonePhase(ssrc, seq))/SampleRate),
 // rounded to the nearest integer and μ-law encoded.
+//
+// There are only 32 amplitudes and 8 phases, so the 256 distinct payloads
+// are computed once (computePCMU) and copied.
 func AppendPCMU(dst []byte, ssrc uint32, seq uint16) []byte {
+	return append(dst, pcmuFrames[seq%32][TonePhase(ssrc, seq)][:]...)
+}
+
+// pcmuFrames holds every distinct PCMU payload by amplitude step and phase.
+var pcmuFrames = func() (f [32][len(toneCycle)][FrameSamples]byte) {
+	for a := range f {
+		for ph := range f[a] {
+			computePCMU(f[a][ph][:0], uint16(a), ph)
+		}
+	}
+	return f
+}()
+
+// computePCMU appends the payload for amplitude step seq%32 and phase ph
+// from the formula.
+func computePCMU(dst []byte, seq uint16, ph int) []byte {
 	amp := ToneAmplitude(seq)
-	ph := TonePhase(ssrc, seq)
 	for i := 0; i < FrameSamples; i++ {
 		s := math.Round(amp * toneCycle[(i+ph)%len(toneCycle)])
 		dst = append(dst, LinearToULaw(int16(s)))

@@ -55,6 +55,17 @@ func TestPCMUToneIsOneKilohertz(t *testing.T) {
 	}
 }
 
+func TestPCMUTableMatchesFormula(t *testing.T) {
+	for _, ssrc := range []uint32{0, 1, 0xdeadbeef} {
+		for seq := 0; seq < 70000; seq += 37 {
+			want := computePCMU(nil, uint16(seq), TonePhase(ssrc, uint16(seq)))
+			if got := Payload(ssrc, uint16(seq)); string(got) != string(want) {
+				t.Fatalf("ssrc %#x seq %d: table differs from the formula", ssrc, seq)
+			}
+		}
+	}
+}
+
 func TestPayloadsDifferBySeqAndSSRC(t *testing.T) {
 	seen := map[string]uint16{}
 	for seq := uint16(0); seq < 32; seq++ {
