@@ -231,6 +231,33 @@ func scalarMult(pt Point, k *big.Int) Point {
 	return o.toAffine(&acc)
 }
 
+// shamirMult returns [k1]P1 + [k2]P2 for k1, k2 >= 0 with one shared
+// chain of doublings (Shamir's trick), as in ECDSA verification.
+func shamirMult(p1 Point, k1 *big.Int, p2 Point, k2 *big.Int) Point {
+	if p1.IsInfinity() || p2.IsInfinity() || k1.Sign() <= 0 || k2.Sign() <= 0 {
+		return add(scalarMult(p1, k1), scalarMult(p2, k2))
+	}
+	sum := add(p1, p2)
+	var o ops
+	var acc jacobian
+	n := max(k1.BitLen(), k2.BitLen())
+	for i := n - 1; i >= 0; i-- {
+		o.double(&acc)
+		switch b1, b2 := k1.Bit(i), k2.Bit(i); {
+		case b1 == 1 && b2 == 1:
+			if sum.IsInfinity() {
+				continue // P2 = -P1: the two additions cancel
+			}
+			o.addAffine(&acc, sum)
+		case b1 == 1:
+			o.addAffine(&acc, p1)
+		case b2 == 1:
+			o.addAffine(&acc, p2)
+		}
+	}
+	return o.toAffine(&acc)
+}
+
 // add returns a + b.
 func add(a, b Point) Point {
 	if a.IsInfinity() {

@@ -261,3 +261,20 @@ func TestSignVerifyFreshKeys(t *testing.T) {
 		t.Errorf("other message: %v", err)
 	}
 }
+
+// TestShamirMult checks the joint multiplication against two separate
+// ones, including the cancelling case P2 = -P1.
+func TestShamirMult(t *testing.T) {
+	y := scalarMult(baseG, big.NewInt(0x777))
+	negG := Point{X: baseG.X, Y: new(big.Int).Sub(curveP, baseG.Y)}
+	for _, tc := range []struct {
+		p2     Point
+		k1, k2 int64
+	}{{y, 0x1234, 0x5678}, {y, 1, 1}, {y, 0xffff, 1}, {negG, 5, 5}, {negG, 7, 3}, {y, 0, 9}} {
+		k1, k2 := big.NewInt(tc.k1), big.NewInt(tc.k2)
+		want := add(scalarMult(baseG, k1), scalarMult(tc.p2, k2))
+		if got := shamirMult(baseG, k1, tc.p2, k2); !got.Equal(want) {
+			t.Errorf("[%d]G + [%d]P2 mismatch", tc.k1, tc.k2)
+		}
+	}
+}

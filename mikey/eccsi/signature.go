@@ -176,7 +176,7 @@ func verify(kpak Point, id, msg []byte, sig *Signature, tr *verifyTrace) error {
 	Y := add(scalarMult(sig.PVT, new(big.Int).Mod(new(big.Int).SetBytes(hs), curveQ)), kpak)
 	// 5) J = [s]([HE]G + [r]Y); G and Y have order q, so scalars reduce mod q.
 	heq := new(big.Int).Mod(new(big.Int).SetBytes(he), curveQ)
-	inner := add(scalarMult(baseG, heq), scalarMult(Y, new(big.Int).Mod(sig.R, curveQ)))
+	inner := shamirMult(baseG, heq, Y, new(big.Int).Mod(sig.R, curveQ))
 	J := scalarMult(inner, new(big.Int).Mod(sig.S, curveQ))
 	if tr != nil {
 		tr.HS, tr.HE, tr.Y, tr.J = hs, he, Y, J
