@@ -2,6 +2,7 @@ package dissect
 
 import (
 	"net/netip"
+	"time"
 )
 
 // connKey identifies a TCP connection regardless of direction: a is the
@@ -36,6 +37,8 @@ type streamState struct {
 	skipped int    // bytes skipped while resynchronising, not yet reported
 	skipAt  uint64 // frame of the first skipped byte
 	midLine bool   // out of sync and the next byte is not at a line start
+	last    uint64 // frame of the latest bytes
+	lastT   time.Time
 }
 
 // conn is a TCP connection carrying SIP or RTSP.

@@ -325,3 +325,18 @@ func TestSIPOversizeAndTruncated(t *testing.T) {
 		t.Fatalf("truncated: sig %d problems %v", len(rec.sig), rec.problemKinds())
 	}
 }
+
+func TestFlushIncompleteMessage(t *testing.T) {
+	v := loadVectors(t)
+	msg := sipInvite(v, "cut", "1", "49000")
+	rec := &recSink{}
+	e := NewEngine(rec, Options{})
+	e.Segment(seg(4, "10.0.0.1:40000", "10.0.0.2:5060", []byte(msg[:len(msg)-7]), 0))
+	if len(rec.probs) != 0 {
+		t.Fatalf("problem before Flush: %+v", rec.probs[0])
+	}
+	e.Flush()
+	if len(rec.sig) != 0 || len(rec.probs) != 1 || rec.probs[0].Kind != ProblemTruncated || rec.probs[0].Carrier != CarrierSIP || rec.probs[0].Frame != 4 {
+		t.Fatalf("sig %d problems %+v", len(rec.sig), rec.probs)
+	}
+}

@@ -3,6 +3,7 @@ package dissect
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/mikeyscope/mikeyscope/capture"
 )
@@ -26,6 +27,7 @@ func (e *Engine) Segment(s *capture.Segment) {
 		}
 	}
 	st := &c.dir[d]
+	st.last, st.lastT = s.Frame, s.Time
 	if s.GapBefore > 0 {
 		st.buf = st.buf[:0]
 		st.synced = false
@@ -208,14 +210,25 @@ func (e *Engine) interleaved(c *conn, s *capture.Segment, ch byte, data []byte) 
 // Flush ends the pass: bytes still buffered in a stream are an incomplete
 // message, and bytes skipped without resynchronising are reported.
 func (e *Engine) Flush() {
+	conns := make([]*conn, 0, len(e.conns))
 	for _, c := range e.conns {
+		conns = append(conns, c)
+	}
+	// deterministic order of the problems
+	slices.SortFunc(conns, func(x, y *conn) int {
+		if c := x.key.a.Compare(y.key.a); c != 0 {
+			return c
+		}
+		return x.key.b.Compare(y.key.b)
+	})
+	for _, c := range conns {
 		for d := range c.dir {
 			st := &c.dir[d]
 			src, dst := c.key.a, c.key.b
 			if d == 1 {
 				src, dst = dst, src
 			}
-			ctx := msgCtx{frame: st.skipAt, src: src, dst: dst, transport: "tcp", conn: c}
+			ctx := msgCtx{frame: st.last, time: st.lastT, src: src, dst: dst, transport: "tcp", conn: c}
 			if st.skipped > 0 {
 				e.problem(ctx, 0, ProblemResync, -1, fmt.Sprintf("skipped %d bytes (from frame %d) and found no further message start", st.skipped, st.skipAt))
 				st.skipped = 0
@@ -224,7 +237,7 @@ func (e *Engine) Flush() {
 				e.problem(ctx, 0, ProblemTruncated, -1, fmt.Sprintf("stream ended inside a message: %d bytes never completed", len(st.buf)))
 			}
 			st.buf = nil
-			st.synced = false
+			st.synced, st.midLine = false, false
 		}
 	}
 }

@@ -309,9 +309,10 @@ type Problem struct {
 	Kind       ProblemKind
 	Carrier    Carrier // 0 when not known
 	SessionKey string  // "" when not known
-	// Offset is the byte offset of the problem in the message (Raw) when the
-	// problem is inside a parsed message, else in the datagram or segment
-	// payload; -1 when not meaningful.
+	// Offset is the byte offset of the problem counted from the first byte
+	// of the message it concerns (SignalMessage.Raw when the message was
+	// delivered), or in the datagram payload; for ProblemNetwork the offset
+	// capture gave; -1 when not meaningful.
 	Offset  int
 	Detail  string
 	Network capture.ProblemKind // for ProblemNetwork: the capture kind
