@@ -49,8 +49,12 @@ type tcpConn struct {
 }
 
 // reassembler delivers TCP payload in sequence order per direction (RFC
-// 9293 §3.4, §3.10.7.4). Retransmitted and overlapping bytes keep the first
-// copy; holes that are not filled within TCPGapBytes of later data or
+// 9293 §3.4, §3.10.7.4). Bytes already delivered are never delivered again
+// (retransmissions and overlaps are trimmed: the first copy wins); among
+// out-of-order data waiting beyond a hole the first copy wins too. A segment
+// that arrives exactly in order is delivered whole and trims the waiting data
+// it overlaps, as a receiving stack (Linux tcp_ofo_queue) and Wireshark do.
+// Holes that are not filled within TCPGapBytes of later data or
 // TCPGapTimeout of capture time, or by Flush, become visible gaps.
 type reassembler struct {
 	d          *Decoder
