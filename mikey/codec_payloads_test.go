@@ -412,3 +412,37 @@ func TestTrailingBytes(t *testing.T) {
 		t.Error("tree lacks the trailing bytes")
 	}
 }
+
+func TestKEMACPaddingNote(t *testing.T) {
+	b := hx(t, hdr("00", "01")+`
+		00 00 0008 00 20 0002 aabb 0000 // KEMAC NULL: one TEK, then 2 zero bytes
+		00                              // MAC alg NULL`)
+	m, err := Parse(b)
+	if err != nil || len(m.KEMAC().KeyData) != 1 || len(m.Notes) != 1 || m.Notes[0].Offset != 20 {
+		t.Fatalf("%v %+v", err, m.Notes)
+	}
+	if out, _ := m.Marshal(); !bytes.Equal(out, b) {
+		t.Errorf("round trip %x", out)
+	}
+}
+
+func TestNestingLimit(t *testing.T) {
+	// A TP payload whose TP Data is a TP payload, five levels deep.
+	inner := []byte{}
+	for i := 0; i < 5; i++ {
+		tp := &TPPayload{TicketPolicy: TicketPolicy{TicketType: 1, TPData: inner}}
+		b, err := MarshalNested([]Payload{tp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inner = b
+	}
+	m := &Message{Header: Header{MapType: MapEmpty}, Payloads: []Payload{&TPPayload{TicketPolicy: TicketPolicy{TPData: inner}}}}
+	b, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(b); !errors.Is(err, ErrBadLength) || !strings.Contains(err.Error(), "nesting") {
+		t.Errorf("err = %v", err)
+	}
+}

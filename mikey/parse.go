@@ -44,6 +44,7 @@ func (m *Message) Unmarshal(b []byte) error {
 	if err != nil {
 		return err
 	}
+	m.notePadding()
 	if !r.empty() {
 		m.TrailingOffset = r.off()
 		m.Trailing = r.remaining()
@@ -54,6 +55,21 @@ func (m *Message) Unmarshal(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// notePadding notes zero bytes after the last Key data sub-payload of a
+// NULL-encrypted KEMAC (accepted as padding by ParseKeyData).
+func (m *Message) notePadding() {
+	for _, p := range m.Payloads {
+		k, ok := p.(*KEMACPayload)
+		if !ok || len(k.KeyData) == 0 || k.Decrypted {
+			continue
+		}
+		last := k.KeyData[len(k.KeyData)-1]
+		if end := k.EncrDataOffset + len(k.EncrData); last.End() < end {
+			m.note(last.End(), strconv.Itoa(end-last.End())+" zero byte(s) after the last Key data sub-payload, inside the KEMAC Encr data")
+		}
+	}
 }
 
 func (m *Message) note(off int, text string) {

@@ -112,12 +112,21 @@ func (tp *TicketPolicy) parse(r *reader, st *payloadStore) error {
 	return err
 }
 
+// maxNesting bounds payloads nested in TP Data and Initiator Data, which
+// may themselves hold TP or TICKET payloads.
+const maxNesting = 4
+
 // parseNested decodes "First Payload, payloads..." data such as TP Data and
 // Initiator Data (RFC 6043 §6.10).
 func parseNested(b []byte, off int, st *payloadStore) ([]Payload, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
+	if st.depth >= maxNesting {
+		return nil, &ParseError{Offset: off, Payload: "nested payloads", Err: fmt.Errorf("%w: more than %d levels of TP/TICKET nesting", ErrBadLength, maxNesting)}
+	}
+	st.depth++
+	defer func() { st.depth-- }()
 	r := newReader(b, off)
 	var first uint8
 	r.u8(&first)

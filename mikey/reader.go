@@ -61,6 +61,7 @@ type payloadStore struct {
 
 	payloads []Payload
 	notes    []Note
+	depth    int // nesting level of TP Data / Initiator Data being decoded
 
 	// Initial backing arrays, sized for a typical PSK message (HDR, T,
 	// RAND, SP, KEMAC with one TEK), so that Parse allocates only the
@@ -96,6 +97,7 @@ func (s *payloadStore) reset() {
 	s.kdPtr = s.kdPtr[:0]
 	s.param = s.param[:0]
 	s.srtp = s.srtp[:0]
+	s.depth = 0
 }
 
 // pool hands out zeroed *T from a slice; growing it leaves earlier pointers
