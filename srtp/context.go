@@ -197,3 +197,19 @@ func (c *Context) sessionKeys(k int, idx uint64, rtcp bool) (*sessionKeys, error
 	}
 	return s, nil
 }
+
+// Clone returns a context with the same policy and master keys but its own
+// session key state and scratch buffers, for decrypting another stream of
+// the same crypto session on another goroutine. The master-key PRF blocks
+// are shared (crypto/aes blocks are safe for concurrent use); session keys
+// are derived again on first use.
+func (c *Context) Clone() *Context {
+	n := &Context{p: c.p, sendKey: c.sendKey, keys: make([]masterKeyState, len(c.keys))}
+	for i, k := range c.keys {
+		n.keys[i] = masterKeyState{mki: k.mki, salt: k.salt, fingerprint: k.fingerprint, prf: k.prf}
+		if k.rtp.fixed { // session-key contexts (tests) cannot re-derive
+			n.keys[i].rtp, n.keys[i].rtcp = k.rtp, k.rtcp
+		}
+	}
+	return n
+}

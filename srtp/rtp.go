@@ -86,7 +86,7 @@ func (c *Context) DecryptRTP(dst, pkt []byte, st *Stream, at time.Time) ([]byte,
 	verifiable := p.IsAEAD() || (p.SRTPAuth && p.Auth.hasMAC() && tagLen > 0 && (!rocInTag || tagLen > 4))
 	maxTries := 1
 	if verifiable && !rocInTag && !(inPlace && p.IsAEAD()) {
-		maxTries = 2*st.ROCSearch + 1
+		maxTries = 2*max(st.ROCSearch, 0) + 1
 	}
 	if !verifiable || (inPlace && p.IsAEAD()) {
 		nkeys = 1

@@ -462,3 +462,43 @@ func TestLateAcrossROCZero(t *testing.T) {
 		t.Errorf("ROC %d stats %+v", st.ROC(), st.Stats)
 	}
 }
+
+// TestCloneConcurrent decrypts two SSRCs of one crypto session on two
+// goroutines with cloned contexts (run with -race).
+func TestCloneConcurrent(t *testing.T) {
+	c := mustContext(t, DefaultPolicy(), defaultKey())
+	var pkts [2][][]byte
+	for s := range pkts {
+		tx := NewStream(0)
+		for i := 0; i < 200; i++ {
+			p, err := c.EncryptRTP(nil, testRTP(uint16(65500+i), uint32(s+1), 50), tx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pkts[s] = append(pkts[s], p)
+		}
+	}
+	errs := make(chan error, 2)
+	for s := range pkts {
+		cc := c.Clone()
+		go func() {
+			st := NewStream(0)
+			for _, p := range pkts[s] {
+				if _, _, err := cc.DecryptRTP(nil, p, st, time.Time{}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			if st.ROC() != 1 {
+				errs <- errors.New("ROC did not advance")
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range pkts {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
