@@ -30,6 +30,7 @@ func OpenExchange(init, resp *Message, keys *Keys, opts OpenOptions) *ExchangeRe
 	if keys == nil {
 		keys = &Keys{}
 	}
+	init, resp = orderRoles(init, resp)
 	first := init
 	if first == nil {
 		first = resp
@@ -235,4 +236,24 @@ func (mr *MessageResult) decodeTimestamp(m *Message, capture time.Time) {
 	if ts.FILETIME {
 		mr.note(fmt.Sprintf("the NTP-UTC timestamp 0x%016x is a Windows FILETIME (Genetec Omnicast): %s", t.Value, ts.Time.Format(time.RFC3339)))
 	}
+}
+
+// isResponse reports whether a data type is a responder's message.
+func isResponse(d DataType) bool {
+	switch d {
+	case DataTypePSKVerify, DataTypePKVerify, DataTypeDHResp, DataTypeDHHMACResp, DataTypeRSARResp:
+		return true
+	}
+	return false
+}
+
+// orderRoles puts a responder's message passed as init where it belongs.
+func orderRoles(init, resp *Message) (*Message, *Message) {
+	switch {
+	case init != nil && resp == nil && isResponse(init.Header.DataType):
+		return nil, init
+	case init != nil && resp != nil && isResponse(init.Header.DataType) && !isResponse(resp.Header.DataType):
+		return resp, init
+	}
+	return init, resp
 }

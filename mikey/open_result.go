@@ -200,3 +200,19 @@ type ExchangeResult struct {
 }
 
 func (r *ExchangeResult) note(s string) { r.Notes = append(r.Notes, s) }
+
+// SessionsFor returns the session keys that apply to an SSRC: those of its
+// crypto session, and those with SSRC 0 (not chosen in the CS ID map, or
+// no map at all), which may apply to any stream.
+func (r *ExchangeResult) SessionsFor(ssrc uint32) []SessionKeys {
+	var exact, any []SessionKeys
+	for _, s := range r.Sessions {
+		switch s.SSRC {
+		case ssrc:
+			exact = append(exact, s)
+		case 0:
+			any = append(any, s)
+		}
+	}
+	return append(exact, any...)
+}

@@ -190,3 +190,22 @@ func TestOpenReportsFILETIMEQuirk(t *testing.T) {
 		t.Fatalf("offset %v %v", r.Init.ClockOffset, r.Init.HasOffset)
 	}
 }
+
+func TestOpenOrdersRolesAndSessionsFor(t *testing.T) {
+	vs := readPublishedVectors(t)
+	offer := parseVector(t, vs, "rfc4567-5.1-offer")
+	answer := parseVector(t, vs, "rfc4567-5.1-answer")
+	// The answer passed first, or alone, is still the responder's message.
+	for _, r := range []*ExchangeResult{OpenExchange(answer, offer, nil, OpenOptions{}), OpenExchange(answer, nil, nil, OpenOptions{})} {
+		if r.Resp == nil || r.Resp.DataType != DataTypePSKVerify || r.Resp.Auth != AuthNoKey {
+			t.Fatalf("resp %+v", r.Resp)
+		}
+	}
+	r := OpenExchange(parseVector(t, vs, "gortsplib-c"), nil, nil, OpenOptions{})
+	if got := r.SessionsFor(0xb5cc3bf2); len(got) != 1 || got[0].CSID != 2 {
+		t.Fatalf("SessionsFor: %+v", got)
+	}
+	if got := r.SessionsFor(0x12345678); len(got) != 0 {
+		t.Fatalf("unknown SSRC: %+v", got)
+	}
+}
