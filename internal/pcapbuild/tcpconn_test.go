@@ -75,3 +75,56 @@ func TestTCPConnBadCuts(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTCPConnData splits arbitrary data at fuzzer-chosen cuts and checks
+// that gopacket decodes segments with contiguous sequence numbers, valid
+// checksums and payloads that concatenate to the data; invalid cuts must be
+// rejected.
+func FuzzTCPConnData(f *testing.F) {
+	f.Add([]byte("INVITE sip:bob@example.com SIP/2.0\r\n\r\n"), []byte{5, 20}, uint32(1000))
+	f.Add([]byte("x"), []byte{}, uint32(0xffffffff))
+	f.Add(make([]byte, 3000), []byte{200, 100}, uint32(7))
+	f.Fuzz(func(t *testing.T, data []byte, cutBytes []byte, isn uint32) {
+		if len(data) > 60000 {
+			return
+		}
+		cuts := make([]int, 0, len(cutBytes))
+		valid := true
+		prev := 0
+		for _, c := range cutBytes {
+			cut := int(c) * 16
+			cuts = append(cuts, cut)
+			if cut <= prev || cut >= len(data) {
+				valid = false
+			}
+			prev = cut
+		}
+		c := NewTCPConn(&Builder{}, v4a, v4b, isn, 1)
+		segs, err := c.Data(true, data, cuts...)
+		if !valid {
+			if err == nil {
+				t.Fatalf("cuts %v accepted for %d bytes", cuts, len(data))
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var joined []byte
+		next := isn
+		for i, s := range segs {
+			if res := TransportChecksum(v4a.Addr(), v4b.Addr(), ProtoTCP, s[EthernetLen+IPv4Len:]); res != 0 {
+				t.Fatalf("segment %d: checksum residue %#04x", i, res)
+			}
+			h := decodeTCP(t, s)
+			if h.Seq != next {
+				t.Fatalf("segment %d: seq %d, want %d", i, h.Seq, next)
+			}
+			next += uint32(len(h.Payload))
+			joined = append(joined, h.Payload...)
+		}
+		if !bytes.Equal(joined, data) {
+			t.Fatal("segments do not carry the data")
+		}
+	})
+}

@@ -43,6 +43,10 @@ type SIPCallSpec struct {
 	// instead of 200 OK; no media or BYE follow. Only used when RejectSet.
 	Reject    mikey.ErrorCode
 	RejectSet bool
+	// DH, when not nil, replaces MIKEY-PSK by DHHMAC (RFC 4650) with the
+	// same identities, RAND, CS map and PSK: the TGK is g^(xi·xr) and
+	// Exchange.TGK is ignored.
+	DH *DHParams
 }
 
 // SIPCallGen yields the frames of one call in time order.
@@ -63,6 +67,8 @@ type SIPCallGen struct {
 	Offer, Answer []byte
 	// Keys holds the SRTP master key and salt of each direction.
 	Keys [2][2][]byte
+	// TGK is the TGK the SRTP keys come from (the DH result for DHHMAC).
+	TGK []byte
 }
 
 // NewSIPCallGen prepares the frames of a call. All frames of the call use b
@@ -74,14 +80,24 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 	if g.Offer, err = spec.Exchange.Init(); err != nil {
 		return nil, err
 	}
-	if spec.RejectSet {
+	switch {
+	case spec.RejectSet:
 		g.Answer, err = spec.Exchange.Error(spec.Reject)
-	} else {
+	case spec.DH != nil:
+		if g.Offer, err = spec.Exchange.DHHMACInit(*spec.DH); err != nil {
+			return nil, err
+		}
+		g.Answer, err = spec.Exchange.DHHMACResp(*spec.DH)
+		if err == nil {
+			spec.Exchange.TGK, err = DHTGK(*spec.DH)
+		}
+	default:
 		g.Answer, err = spec.Exchange.Verify()
 	}
 	if err != nil {
 		return nil, err
 	}
+	g.TGK = spec.Exchange.TGK
 	names := [2]string{spec.CallerCNAME, spec.CalleeCNAME}
 	for i := 0; i < 2; i++ {
 		key, salt, err := spec.Exchange.SRTPKeys(uint8(i + 1))

@@ -40,6 +40,7 @@ var samples = []sample{
 	{"sip-udp-fragmented", pcapbuild.FormatPcap, sipUDPFragmented},
 	{"sip-ipv6-fragmented", pcapbuild.FormatPcapng, sipIPv6Fragmented},
 	{"sip-udp-gcm", pcapbuild.FormatPcap, sipUDPGCM},
+	{"sip-udp-dhhmac", pcapbuild.FormatPcap, sipUDPDHHMAC},
 	{"broken/wrong-psk", pcapbuild.FormatPcap, brokenWrongPSK},
 	{"broken/err-auth-failure", pcapbuild.FormatPcap, brokenErrorAnswer},
 	{"broken/clock-skew", pcapbuild.FormatPcap, brokenClockSkew},

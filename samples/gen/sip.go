@@ -79,8 +79,12 @@ func sipSampleKeys(spec scenario.SIPCallSpec, wrongPSK []byte, desc string, note
 		if spec.RejectSet {
 			break
 		}
+		from := "TGK of the MIKEY-PSK exchange, RFC 3830 §4.1.3"
+		if spec.DH != nil {
+			from = "TGK g^(xi*xr) of the DHHMAC exchange, RFC 4650 §3 and RFC 3830 §4.1.3"
+		}
 		st := newStream(x.SSRCs[d], src, dst, "udp", scenario.PayloadPCMU, spec.FirstSeq[d], spec.FirstTS[d],
-			d+1, "TGK of the MIKEY-PSK exchange, RFC 3830 §4.1.3", g.Keys[d][0], g.Keys[d][1], nil,
+			d+1, from, g.Keys[d][0], g.Keys[d][1], nil,
 			"scenario.Payload(ssrc, seq)")
 		st.Policy = x.Suite.Name()
 		t.Streams = append(t.Streams, st)
@@ -104,7 +108,12 @@ func sipSampleKeys(spec scenario.SIPCallSpec, wrongPSK []byte, desc string, note
 	k.WriteString("# The same key bound to the initiator's identity:\n")
 	fmt.Fprintf(&k, "# psk %s=%s\n", x.IDi, hex.EncodeToString(x.PSK))
 	k.WriteString("# For cross-checks only; mikeyscope derives these from the exchange:\n")
-	fmt.Fprintf(&k, "# tgk %s\n", hex.EncodeToString(x.TGK))
+	if spec.DH != nil {
+		k.WriteString("# DHHMAC: the initiator's Diffie-Hellman private value xi, from which\n")
+		k.WriteString("# mikeyscope computes the TGK g^(xi*xr) with the responder's DHr:\n")
+		fmt.Fprintf(&k, "dh-key %s\n", hex.EncodeToString(spec.DH.XI))
+	}
+	fmt.Fprintf(&k, "# tgk %s\n", hex.EncodeToString(g.TGK))
 	for d := 0; d < 2; d++ {
 		fmt.Fprintf(&k, "# srtp 0x%08x=%s:%s\n", x.SSRCs[d], hex.EncodeToString(g.Keys[d][0]), hex.EncodeToString(g.Keys[d][1]))
 	}
@@ -200,4 +209,13 @@ func brokenClockSkew() (*built, error) {
 	spec.Exchange.Time = start.Add(-3 * time.Hour)
 	return sipSample(spec, "broken/clock-skew: a correct MIKEY-PSK call whose initiator clock is 3 hours slow: the T payload says 07:00:00Z while the capture runs at 10:00:00Z",
 		"expected: a clock-skew finding on frame 1 (RFC 3830 §5.4: the timestamp is outside the allowed skew); keys still verify and media decrypts")
+}
+
+func sipUDPDHHMAC() (*built, error) {
+	spec := callSpec(9, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49250), ap(bobV4, 50250), 50)
+	r := rand.New(rand.NewChaCha8([32]byte{'d', 'h'}))
+	spec.DH = &scenario.DHParams{Group: mikey.DHOakley5, XI: randBytes(r, 32), XR: randBytes(r, 32)}
+	return sipSample(spec, "sip-udp-dhhmac: a SIP call keyed by MIKEY DHHMAC (RFC 4650): INVITE with HDR,T,RAND,IDi,IDr,SP,DHi,KEMAC (data type 7, OAKLEY 5), 200 OK with HDR,T,IDr,IDi,DHr,DHi,KEMAC (data type 8); both KEMACs carry only an HMAC-SHA-1 MAC under the PSK's auth_key",
+		"KEMAC algorithm numbers follow RFC 3830 (encryption NULL = 0, HMAC-SHA-1 = 1), not RFC 4650 Table 4.2.a",
+		"the TGK is g^(xi*xr) (192 bytes); the keys file gives the PSK (for the MACs) and xi (dh-key)")
 }
