@@ -32,6 +32,13 @@ type half struct {
 
 	midTries int // records used for the mid-stream key search
 
+	// TLS 1.3 0-RTT (early.go)
+	early      opener
+	earlySeq   uint64
+	earlyTried bool
+	earlyDone  bool
+	early0RTT  bool // the record being delivered is early data
+
 	resync bool  // lost sync: scanning for the next record
 	budget int64 // bytes of trial decryption left for this loss of sync
 	lost   int64 // bytes lost or skipped since the last good record
@@ -306,7 +313,7 @@ func (c *Conn) deliver(h *half, typ uint8, seq uint64, encrypted bool, data []by
 	}
 	c.emit(Plaintext{
 		Dir: h.dir, FromClient: c.isClient(h), Frame: c.frame, Offset: h.off,
-		Type: typ, Seq: seq, Encrypted: encrypted, GapBefore: h.gap, Data: data,
+		Type: typ, Seq: seq, Encrypted: encrypted, Early: h.early0RTT, GapBefore: h.gap, Data: data,
 	})
 	h.gap = 0
 }
@@ -338,6 +345,10 @@ func (c *Conn) record(h *half, hdr *[recordHeaderLen]byte, body []byte) {
 		}
 		h.encrypted, h.open, h.pending, h.seq = true, h.pending, nil, 0
 	case !h.encrypted:
+		if typ == TypeApplicationData && c.haveCH && !c.haveSH && c.ch.earlyData && c.isClient(h) {
+			c.earlyRecord(h, hdr, body)
+			return
+		}
 		if typ == TypeApplicationData {
 			// Application data in the clear position: we missed the handshake.
 			h.encrypted = true
@@ -362,6 +373,12 @@ func (c *Conn) encryptedRecord(h *half, hdr *[recordHeaderLen]byte, body []byte)
 	if h.open == nil && h.next == nil && !(c.st.State == StateMidStream && c.tryMidStream(h, hdr, body)) {
 		h.stats.Undecryptable++
 		return
+	}
+	if h.early != nil && !h.earlyDone && c.isClient(h) {
+		if c.earlyRecord(h, hdr, body) {
+			return
+		}
+		h.earlyDone = true // the client moved on to its handshake keys
 	}
 	var pt []byte
 	var typ uint8
@@ -440,6 +457,7 @@ func (c *Conn) handshakeMessage(h *half, typ uint8, body []byte) {
 			return
 		}
 		c.ch, c.haveCH = ch, true
+		c.st.EarlyDataOffered = ch.earlyData
 		if h.dir == ServerToClient && !c.half[0].started {
 			c.swap = true // the capture layer guessed the roles the wrong way round
 		}
@@ -466,6 +484,10 @@ func (c *Conn) handshakeMessage(h *half, typ uint8, body []byte) {
 		}
 		c.sh, c.haveSH = sh, true
 		c.keys()
+	case hsEncryptedExtension:
+		if body != nil && !c.isClient(h) && c.ch.earlyData {
+			c.st.EarlyDataAccepted = hasExtension(body, extEarlyData)
+		}
 	case hsNewSessionTicket:
 		if body != nil && c.version() < VersionTLS13 && c.master != nil && c.kl != nil && !c.isClient(h) {
 			if ticket, err := parseNewSessionTicket12(body); err == nil {

@@ -141,3 +141,24 @@ func parseNewSessionTicket12(body []byte) ([]byte, error) {
 	}
 	return []byte(ticket), nil
 }
+
+// hasExtension reports whether an extension list prefixed by its 16-bit
+// length (EncryptedExtensions body, RFC 8446 §4.3.1) holds extension typ.
+func hasExtension(body []byte, typ uint16) bool {
+	s := cryptobyte.String(body)
+	var exts cryptobyte.String
+	if !s.ReadUint16LengthPrefixed(&exts) {
+		return false
+	}
+	for !exts.Empty() {
+		var t uint16
+		var data cryptobyte.String
+		if !exts.ReadUint16(&t) || !exts.ReadUint16LengthPrefixed(&data) {
+			return false
+		}
+		if t == typ {
+			return true
+		}
+	}
+	return false
+}

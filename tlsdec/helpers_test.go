@@ -72,6 +72,7 @@ type decrypted struct {
 	gaps    int64
 	records int
 	errs    []error
+	early   []byte // 0-RTT application data
 }
 
 func (d *decrypted) emit(p Plaintext) {
@@ -84,6 +85,9 @@ func (d *decrypted) emit(p Plaintext) {
 	d.types[i] = append(d.types[i], p.Type)
 	if p.Type == TypeApplicationData {
 		d.app[i] = append(d.app[i], p.Data...)
+		if p.Early {
+			d.early = append(d.early, p.Data...)
+		}
 	}
 }
 

@@ -9,7 +9,7 @@ const maxHandshakeMsg = 1 << 16
 // interestingHandshake reports whether a handshake message type is parsed.
 func interestingHandshake(typ uint8) bool {
 	switch typ {
-	case hsClientHello, hsServerHello, hsNewSessionTicket, hsFinished, hsKeyUpdate, hsEndOfEarlyData:
+	case hsClientHello, hsServerHello, hsNewSessionTicket, hsEncryptedExtension, hsFinished, hsKeyUpdate, hsEndOfEarlyData:
 		return true
 	}
 	return false

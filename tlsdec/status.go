@@ -47,6 +47,7 @@ type DirStats struct {
 	Failed        uint64 // protected records that did not authenticate
 	Undecryptable uint64 // protected records for which no key is known
 	SkippedEarly  uint64 // TLS 1.3 0-RTT records that could not be opened
+	EarlyRecords  uint64 // TLS 1.3 0-RTT records decrypted (counted in Decrypted too)
 	AppBytes      uint64 // application data plaintext bytes delivered
 	KeyUpdates    int    // TLS 1.3 KeyUpdate messages followed
 	Resyncs       int    // times the record layer was re-found after lost bytes
@@ -67,7 +68,10 @@ type Status struct {
 	// client application traffic secret for TLS 1.3); see Fingerprint.
 	KeyFingerprint string
 	Detail         string // human-readable explanation of State
-	Client, Server DirStats
+	// TLS 1.3 0-RTT: the ClientHello offered early data, and the server's
+	// EncryptedExtensions accepted it (RFC 8446 §4.2.10).
+	EarlyDataOffered, EarlyDataAccepted bool
+	Client, Server                      DirStats
 }
 
 // String summarises the status in one line.
@@ -94,6 +98,10 @@ type Plaintext struct {
 	Type       uint8     // content type: TypeApplicationData, TypeHandshake, TypeAlert
 	Seq        uint64    // record sequence number under its keys
 	Encrypted  bool      // false for records sent in the clear (hellos)
+	// Early is set for TLS 1.3 0-RTT data (client_early_traffic_secret).
+	// The server may have rejected it, in which case its application never
+	// saw these bytes.
+	Early bool
 	// GapBefore is the number of stream bytes lost or skipped just before
 	// this record (after a capture gap); the plaintext before it is missing.
 	GapBefore int64
