@@ -132,6 +132,9 @@ func (x *exchange) openV(m *Message, mr *MessageResult, candidates []PSK) {
 		return
 	}
 	idi, idr := exchangeIdentities(x.init, x.resp, x.opts)
+	if idi == nil && x.res.Init != nil && len(x.res.Init.EncryptedID) > 0 {
+		idi = x.res.Init.EncryptedID // PK mode: IDi travelled encrypted in the KEMAC
+	}
 	// The timestamp: the verification message's own T (RFC 3830 §5.2: the
 	// responder repeats the initiator's), then the initiator's T when it
 	// differs (libmikey puts a fresh T in its response but MACs the

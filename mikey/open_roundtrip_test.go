@@ -282,11 +282,11 @@ func TestPKRoundTrip(t *testing.T) {
 	h := testHdr(DataTypePKVerify, PRFFuncMIKEY1)
 	resp := &Message{Header: h, Payloads: []Payload{&TPayload{TSType: TSTypeNTPUTC, Value: testTS}, &VPayload{AuthAlg: MACHMACSHA1160}}}
 	ts := pm.Raw[pm.Timestamp().Offset+2 : pm.Timestamp().End()]
-	if err := SealV(resp, env, rnd, VInput{IDi: nil, IDr: testIDr, TS: ts}); err != nil {
+	if err := SealV(resp, env, rnd, VInput{IDi: testIDi, IDr: testIDr, TS: ts}); err != nil {
 		t.Fatal(err)
 	}
 	r = OpenExchange(pm, reparse(t, resp), &Keys{RSA: []RSAKey{{Private: respKey}}}, OpenOptions{})
-	if r.Resp.Auth != AuthVerified {
+	if r.Resp.Auth != AuthVerified || r.Resp.VVariant != VVariantRFC {
 		t.Fatalf("PK V: %+v", r.Resp)
 	}
 

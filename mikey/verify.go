@@ -94,6 +94,14 @@ func exchangeIdentities(init, resp *Message, opts OpenOptions) (idi, idr []byte)
 	}
 	if init != nil {
 		ids := init.IDs()
+		if len(ids) == 1 && len(init.CERTs()) > 0 {
+			// [IDi|CERTi], [IDr] (RFC 3830 §3.2): with CERTi, the only ID
+			// payload is IDr.
+			if idr == nil {
+				idr = ids[0].Data
+			}
+			ids = nil
+		}
 		if len(ids) > 0 && idi == nil {
 			idi = ids[0].Data
 		}
