@@ -502,3 +502,34 @@ func TestCloneConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchROC(t *testing.T) {
+	for _, cp := range []crossProfile{crossProfiles()[0], crossProfiles()[6]} {
+		key, salt := crossKeys(cp.policy)
+		plain, enc := pionStream(t, cp.profile, key, salt, 3, 51234, 7, 2)
+		c := mustContext(t, cp.policy, MasterKey{Key: bytes.Repeat([]byte{1}, len(key)), Salt: salt}, MasterKey{Key: key, Salt: salt})
+		roc, k, found, err := c.SearchROC(enc[0], 0, 65535)
+		if err != nil || !found || roc != 51234 || k != 1 {
+			t.Fatalf("%s: roc %d key %d found %v err %v", cp.name, roc, k, found, err)
+		}
+		if _, _, found, _ := c.SearchROC(enc[0], 0, 50000); found {
+			t.Fatalf("%s: found outside range", cp.name)
+		}
+		st := NewStream(0)
+		st.SetROC(roc)
+		out, _, err := c.DecryptRTP(nil, enc[1], st, time.Time{})
+		if err != nil || !bytes.Equal(out, plain[1]) {
+			t.Fatalf("%s: after SearchROC: %v", cp.name, err)
+		}
+	}
+	c := mustContext(t, DefaultPolicy(), defaultKey())
+	if _, _, _, err := c.SearchROC(testRTP(1, 1, 20), 10, 5); !errors.Is(err, ErrPolicy) {
+		t.Errorf("reversed range: %v", err)
+	}
+	if _, _, _, err := c.SearchROC(testRTP(1, 1, 20), 0, MaxROCSpan); !errors.Is(err, ErrPolicy) {
+		t.Errorf("range too wide: %v", err)
+	}
+	if _, _, _, err := c.SearchROC([]byte{0x80}, 0, 1); !errors.Is(err, ErrShortPacket) {
+		t.Errorf("short: %v", err)
+	}
+}
