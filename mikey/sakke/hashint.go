@@ -11,18 +11,17 @@ import (
 // l = Ceiling(lg(n)/hashlen), v = (v_1 || ... || v_l) mod n.
 // n must be at least 2.
 func HashToIntegerRange(s []byte, n *big.Int, newHash func() hash.Hash) *big.Int {
-	v, _ := hashToIntegerRange(s, n, newHash, nil)
-	return v
+	return hashToIntegerRange(s, n, newHash, nil)
 }
 
 // hashTrace records the intermediate values of §5.1 for tests.
 type hashTrace struct {
-	A     []byte
-	H, V  [][]byte // h_1..h_l and v_1..v_l
-	Blocs int      // l
+	A      []byte
+	H, V   [][]byte // h_1..h_l and v_1..v_l
+	Blocks int      // l
 }
 
-func hashToIntegerRange(s []byte, n *big.Int, newHash func() hash.Hash, tr *hashTrace) (*big.Int, []byte) {
+func hashToIntegerRange(s []byte, n *big.Int, newHash func() hash.Hash, tr *hashTrace) *big.Int {
 	hf := newHash()
 	hashLen := hf.Size()
 	hashBits := 8 * hashLen
@@ -56,10 +55,10 @@ func hashToIntegerRange(s []byte, n *big.Int, newHash func() hash.Hash, tr *hash
 	}
 	if tr != nil {
 		tr.A = a
-		tr.Blocs = l
+		tr.Blocks = l
 	}
 	v := new(big.Int).SetBytes(vp)
-	return v.Mod(v, n), vp
+	return v.Mod(v, n)
 }
 
 func isPowerOfTwo(n *big.Int) bool {

@@ -96,10 +96,10 @@ func TestHashToIntegerRangeRFC6508(t *testing.T) {
 	pp := ParameterSet1()
 	m := append(unhex(t, vecSSV), unhex(t, vecB)...)
 	var tr hashTrace
-	v, _ := hashToIntegerRange(m, pp.Q, pp.Hash, &tr)
+	v := hashToIntegerRange(m, pp.Q, pp.Hash, &tr)
 	eqBytes(t, "A", tr.A, vecHTIRA)
-	if tr.Blocs != 4 {
-		t.Fatalf("l = %d, want 4", tr.Blocs)
+	if tr.Blocks != 4 {
+		t.Fatalf("l = %d, want 4", tr.Blocks)
 	}
 	for i := range 4 {
 		eqBytes(t, "h"+string(rune('1'+i)), tr.H[i], vecHTIRh[i])
@@ -109,9 +109,9 @@ func TestHashToIntegerRangeRFC6508(t *testing.T) {
 	eqInt(t, "HashToIntegerRange", HashToIntegerRange(m, pp.Q, pp.Hash), vecR)
 	// n = 2^128 needs a single block (l = Ceiling(128/256) = 1).
 	var tr2 hashTrace
-	mask, _ := hashToIntegerRange(unhex(t, vecGr), pp.twoN, pp.Hash, &tr2)
-	if tr2.Blocs != 1 {
-		t.Errorf("l for 2^128 = %d, want 1", tr2.Blocs)
+	mask := hashToIntegerRange(unhex(t, vecGr), pp.twoN, pp.Hash, &tr2)
+	if tr2.Blocks != 1 {
+		t.Errorf("l for 2^128 = %d, want 1", tr2.Blocks)
 	}
 	eqInt(t, "mask", mask, vecMask)
 }
