@@ -166,7 +166,36 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 	}
 	a.sessions = append(a.sessions, st)
 	a.byKey[k] = st
+	if why := midSession(m); why != "" {
+		a.add(KindMidCall.New(m.Frame, st.s.ID, why))
+	}
 	return st
+}
+
+// midSession says why the first message seen of a session shows that the
+// capture started after the session began ("" when it looks like a start).
+func midSession(m *dissect.SignalMessage) string {
+	switch m.Carrier {
+	case dissect.CarrierSIP:
+		if !m.Request {
+			return fmt.Sprintf("the first message seen of this dialog is a response (%d %s)", m.Status, m.Reason)
+		}
+		if m.ToTag != "" {
+			return fmt.Sprintf("the first message seen of this dialog is an in-dialog %s (To tag set)", m.Method)
+		}
+		switch m.Method {
+		case "BYE", "ACK", "PRACK", "UPDATE", "INFO", "CANCEL":
+			return fmt.Sprintf("the first message seen of this dialog is %s", m.Method)
+		}
+	case dissect.CarrierRTSP:
+		switch m.Method {
+		case "PLAY", "PAUSE", "TEARDOWN", "RECORD":
+			if m.Request {
+				return fmt.Sprintf("the first message seen of this RTSP session is %s", m.Method)
+			}
+		}
+	}
+	return ""
 }
 
 // lookupSession finds the session of a media packet, if known.

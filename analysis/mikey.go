@@ -305,6 +305,14 @@ func (a *Analyzer) pair(st *sessionState, mm *MIKEYMessage, msg *mikey.Message, 
 		}
 	case roleResponse, roleError:
 		ex := a.findExchange(st, h.CSBID, h.DataType)
+		if ex == nil && dataTypeRole(h.DataType) == roleResponse {
+			// An unanswered initiator message of this session with another
+			// CSB ID: the responder changed it (RFC 3830 §5 requires the same).
+			if ex = unansweredInit(st, h.DataType); ex != nil {
+				a.add(KindResponseMismatch.New(mm.Frame, st.s.ID, fmt.Sprintf("%s has CSB ID 0x%08x; the initiator's message (frame %d) has 0x%08x",
+					h.DataType, h.CSBID, ex.init.Frame, ex.csbID)))
+			}
+		}
 		if ex == nil {
 			if dataTypeRole(h.DataType) == roleResponse {
 				a.add(KindOrphanResponse.New(mm.Frame, st.s.ID, fmt.Sprintf("%s with CSB ID 0x%08x answers no initiator message in the capture", h.DataType, h.CSBID)))
@@ -411,4 +419,20 @@ func (a *Analyzer) finishMIKEY() {
 			a.add(KindNoResponse.New(ex.init.Frame, st.s.ID, fmt.Sprintf("%s with CSB ID 0x%08x has the V flag set; no verification message followed", im.Header.DataType, im.Header.CSBID)))
 		}
 	}
+}
+
+// unansweredInit finds the latest initiator message of a session that a
+// response of type dt would answer and that has no response yet.
+func unansweredInit(st *sessionState, dt mikey.DataType) *exchange {
+	want, ok := responseFor(dt)
+	if !ok {
+		return nil
+	}
+	for i := len(st.exch) - 1; i >= 0; i-- {
+		ex := st.exch[i]
+		if ex.resp == nil && ex.init.Message != nil && ex.init.Message.Header.DataType == want {
+			return ex
+		}
+	}
+	return nil
 }
