@@ -1,19 +1,31 @@
 // Package srtp decrypts and authenticates SRTP and SRTCP packets (RFC 3711)
-// for analysis: it implements the AES-CM (128/192/256, RFC 3711 §4.1.1,
+// for analysis. It implements the AES-CM (128/192/256, RFC 3711 §4.1.1,
 // RFC 6188), AES-f8 (RFC 3711 §4.1.2), AES-GCM (RFC 7714) and NULL
 // transforms, HMAC-SHA1 and NULL authentication with any tag length, the
 // RFC 4771 roll-over counter carrying transforms (RCCm1/2/3), non-zero key
-// derivation rates (RFC 3711 §4.3.1), MKIs, and independent on/off switches
-// for SRTP/SRTCP encryption and SRTP authentication.
+// derivation rates (RFC 3711 §4.3.1), MKIs, independent on/off switches for
+// SRTP/SRTCP encryption and SRTP authentication, and RFC 6904 header
+// extension encryption (AES-CM).
 //
-// A Context holds the keys of one crypto session (one or more master keys,
-// told apart by MKI). A Stream holds the per-SSRC receiver state: the
-// roll-over counter (ROC), the highest index, a replay window and the
-// stream statistics. Decryption never panics on malformed input and does
-// not allocate per packet once a Context and a destination buffer exist
-// (the AES-CM path pays one allocation inside crypto/cipher.NewCTR, see
-// cipherCTR).
+// The pieces:
 //
-// A Context and its Streams are not safe for concurrent use: give each
-// goroutine its own Context.
+//   - Policy: the crypto parameters, independent of signalling;
+//     DefaultPolicy, GCMPolicy, PolicyFromSP/PolicyFromMIKEY (MIKEY SP
+//     payload, with notes on quirks).
+//   - Context: the master keys of one crypto session (several when they
+//     are told apart by MKI, or tried in turn without one), with
+//     DecryptRTP/DecryptRTCP for receivers and EncryptRTP/EncryptRTCP/
+//     SealRTP/SealRTCP for generators and tests.
+//   - Stream: per-SSRC state: ROC and highest sequence number (RFC 3711
+//     §3.3.1), a replay window whose duplicates are counted, not dropped,
+//     and Stats, the stream health counters.
+//   - ParseRTPHeader, ParseRTCPHeader, NextRTCP: allocation-free header
+//     parsers shared with the dissector.
+//
+// Decryption never panics on malformed input and, once a Context and a
+// destination buffer exist, allocates nothing per packet except inside
+// crypto/cipher.NewCTR on the AES-CM path (see Context.xorCM).
+//
+// A Context and its Streams are not safe for concurrent use; Clone gives
+// each goroutine its own Context.
 package srtp
