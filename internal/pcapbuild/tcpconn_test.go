@@ -85,7 +85,7 @@ func FuzzTCPConnData(f *testing.F) {
 	f.Add([]byte("x"), []byte{}, uint32(0xffffffff))
 	f.Add(make([]byte, 3000), []byte{200, 100}, uint32(7))
 	f.Fuzz(func(t *testing.T, data []byte, cutBytes []byte, isn uint32) {
-		if len(data) > 60000 {
+		if len(data) > 4096 { // cuts reach 255*16 bytes; longer data adds nothing
 			return
 		}
 		cuts := make([]int, 0, len(cutBytes))
