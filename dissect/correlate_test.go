@@ -108,12 +108,27 @@ func TestLimits(t *testing.T) {
 		port := itoa(20000 + 2*i)
 		e.Datagram(dgram(uint64(i+1), "10.0.0.1:5060", "10.0.0.2:5060", sipMsg("INVITE sip:b SIP/2.0", id, "1 INVITE", "t", "", "application/sdp", sipSDP("10.0.0.1", port, ""))))
 	}
-	e.Segment(seg(10, "10.0.0.1:41000", "10.0.0.2:5060", []byte("OPTIONS sip:x SIP/2.0\r\n"), 0))
-	e.Segment(seg(11, "10.0.0.1:41001", "10.0.0.2:5060", []byte("OPTIONS sip:x SIP/2.0\r\n"), 0))
+	opt := string(sipMsg("OPTIONS sip:x SIP/2.0", "c4", "2 OPTIONS", "t", "", "", ""))
+	e.Segment(seg(10, "10.0.0.1:41000", "10.0.0.2:5060", []byte(opt), 0))
+	e.Segment(seg(11, "10.0.0.1:41001", "10.0.0.2:5060", []byte(opt), 0))
 	if len(e.sessions) != 2 || len(e.flows) != 3 || len(e.conns) != 1 {
 		t.Fatalf("sessions %d flows %d conns %d", len(e.sessions), len(e.flows), len(e.conns))
 	}
-	if len(rec.sig) != 4 {
+	// the most recent sessions and connection are the ones kept
+	if e.sessions["c3"] == nil || e.sessions["c4"] == nil {
+		t.Errorf("sessions kept: %v", e.sessions)
+	}
+	if _, ok := e.conns[connKey{ap("10.0.0.1:41001"), ap("10.0.0.2:5060")}]; !ok {
+		t.Errorf("latest connection not kept")
+	}
+	// c4's flows are learnt; c1's (evicted) are gone
+	if f, ok := e.flows[ap("10.0.0.1:20006")]; !ok || f.sess.key != "c4" {
+		t.Errorf("c4 RTP flow missing")
+	}
+	if _, ok := e.flows[ap("10.0.0.1:20000")]; ok {
+		t.Errorf("evicted session's flow kept")
+	}
+	if len(rec.sig) != 6 {
 		t.Fatalf("messages must still be delivered: %d", len(rec.sig))
 	}
 	limits := 0

@@ -31,6 +31,7 @@ func (e *Engine) udpMedia(d *capture.Datagram) {
 	}
 	if ok {
 		p.SessionKey, p.MediaIndex, p.Learnt = f.sess.key, f.media, true
+		f.sess.last = d.Frame
 	} else {
 		if e.opts.NoHeuristicMedia || !plausibleHeuristic(p) ||
 			d.Src.Port() < 1024 || d.Dst.Port() < 1024 ||

@@ -106,6 +106,9 @@ func (e *Engine) correlateRTSP(m *SignalMessage, c *conn) {
 // connection before. The first message that reveals the id renames the
 // connection's session and carries the old key in SessionAlias.
 func (e *Engine) bindRTSPSession(m *SignalMessage, c *conn) {
+	if c.sess != nil && c.sess.gone {
+		c.sess = nil
+	}
 	if m.Session != "" && (c.sess == nil || c.sess.key != m.Session) {
 		switch old := c.sess; {
 		case e.sessions[m.Session] != nil:
@@ -133,6 +136,7 @@ func (e *Engine) bindRTSPSession(m *SignalMessage, c *conn) {
 	}
 	if c.sess != nil {
 		m.SessionKey = c.sess.key
+		c.sess.last = m.Frame
 	} else if m.Session != "" {
 		m.SessionKey = m.Session
 	} else {

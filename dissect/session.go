@@ -13,7 +13,13 @@ type session struct {
 	carrier Carrier
 	sdp     *SDPInfo // RTSP: the DESCRIBE or ANNOUNCE description
 	base    string   // RTSP: Content-Base, else the URL the SDP was fetched from
+	last    uint64   // frame of the latest message or media packet
+	flows   []netip.AddrPort
+	gone    bool // evicted: references to it are stale
 }
+
+// maxFlowsPerSession bounds the flow list a session remembers for eviction.
+const maxFlowsPerSession = 256
 
 // flow is a learnt media destination: packets to (or from) the address
 // belong to one media of one session.
@@ -30,25 +36,49 @@ type chanRole struct {
 	kind  Kind
 }
 
-// sessionFor returns the session with the key, creating it unless the
-// session limit is reached (then nil, and one ProblemLimit).
+// sessionFor returns the session with the key, creating it. At the session
+// limit the least recently active session is forgotten, with its flows (one
+// ProblemLimit says so).
 func (e *Engine) sessionFor(key string, car Carrier, m *SignalMessage) *session {
 	if s := e.sessions[key]; s != nil {
+		s.last = m.Frame
 		return s
 	}
 	if len(e.sessions) >= e.opts.MaxSessions {
 		if !e.limitSessions {
 			e.limitSessions = true
-			e.problemAt(m, ProblemLimit, -1, fmt.Sprintf("session limit %d reached: new sessions are reported without media correlation", e.opts.MaxSessions))
+			e.problemAt(m, ProblemLimit, -1, fmt.Sprintf("session limit %d reached: the least recently active sessions are forgotten", e.opts.MaxSessions))
 		}
-		return nil
+		e.evictSession()
 	}
-	s := &session{key: key, carrier: car}
+	s := &session{key: key, carrier: car, last: m.Frame}
 	e.sessions[key] = s
 	return s
 }
 
-// learnFlow records that media packets to addr belong to media idx of s.
+// evictSession forgets the least recently active session and its flows.
+func (e *Engine) evictSession() {
+	var victim *session
+	for _, s := range e.sessions {
+		if victim == nil || s.last < victim.last {
+			victim = s
+		}
+	}
+	if victim == nil {
+		return
+	}
+	delete(e.sessions, victim.key)
+	victim.gone = true
+	for _, ap := range victim.flows {
+		if f, ok := e.flows[ap]; ok && f.sess == victim {
+			delete(e.flows, ap)
+		}
+	}
+	victim.flows = nil
+}
+
+// learnFlow records that media packets to addr belong to media idx of s. At
+// the flow limit a flow of another session is forgotten (one ProblemLimit).
 func (e *Engine) learnFlow(m *SignalMessage, s *session, addr netip.Addr, port uint16, idx int, kind Kind) {
 	if s == nil || !addr.IsValid() || addr.IsUnspecified() || port == 0 {
 		return
@@ -57,11 +87,27 @@ func (e *Engine) learnFlow(m *SignalMessage, s *session, addr netip.Addr, port u
 	if _, ok := e.flows[ap]; !ok && len(e.flows) >= e.opts.MaxFlows {
 		if !e.limitFlows {
 			e.limitFlows = true
-			e.problemAt(m, ProblemLimit, -1, fmt.Sprintf("media flow limit %d reached: further flows are not learnt", e.opts.MaxFlows))
+			e.problemAt(m, ProblemLimit, -1, fmt.Sprintf("media flow limit %d reached: older flows are forgotten", e.opts.MaxFlows))
 		}
-		return
+		if !e.evictFlow(s) {
+			return
+		}
 	}
 	e.flows[ap] = flow{sess: s, media: idx, kind: kind}
+	if len(s.flows) < maxFlowsPerSession {
+		s.flows = append(s.flows, ap)
+	}
+}
+
+// evictFlow forgets one flow that does not belong to keep.
+func (e *Engine) evictFlow(keep *session) bool {
+	for ap, f := range e.flows {
+		if f.sess != keep {
+			delete(e.flows, ap)
+			return true
+		}
+	}
+	return false
 }
 
 // learnSDP learns the receive addresses of every media of an SDP offer or

@@ -70,13 +70,28 @@ func (e *Engine) openConn(s *capture.Segment, k connKey) *conn {
 		if !e.limitConns {
 			e.limitConns = true
 			e.problem(msgCtx{frame: s.Frame, time: s.Time, src: s.Src, dst: s.Dst}, car, ProblemLimit, -1,
-				fmt.Sprintf("TCP connection limit %d reached: further connections are not dissected", e.opts.MaxConns))
+				fmt.Sprintf("TCP connection limit %d reached: the least recently active connections are forgotten", e.opts.MaxConns))
 		}
-		return nil
+		e.evictConn()
 	}
 	c := newConn(k, client, car)
 	e.conns[k] = c
 	return c
+}
+
+// evictConn forgets the connection whose latest bytes are the oldest.
+func (e *Engine) evictConn() {
+	var victim *conn
+	var vlast uint64
+	for _, c := range e.conns {
+		last := max(c.dir[0].last, c.dir[1].last)
+		if victim == nil || last < vlast {
+			victim, vlast = c, last
+		}
+	}
+	if victim != nil {
+		delete(e.conns, victim.key)
+	}
 }
 
 func carrierOfPort(class uint8) Carrier {
@@ -194,11 +209,12 @@ func (e *Engine) interleaved(c *conn, s *capture.Segment, ch byte, data []byte) 
 	if !fillMedia(p, data) {
 		return
 	}
-	if r := &c.chans[ch]; r.sess != nil {
+	if r := &c.chans[ch]; r.sess != nil && !r.sess.gone {
 		p.SessionKey, p.MediaIndex, p.Learnt = r.sess.key, r.media, true
+		r.sess.last = s.Frame
 	} else {
 		p.SessionKey, p.MediaIndex, p.Learnt = "", -1, false
-		if c.sess != nil {
+		if c.sess != nil && !c.sess.gone {
 			p.SessionKey = c.sess.key
 		}
 	}
