@@ -56,13 +56,14 @@ func callSpec(seed uint64, transport string, caller, callee netip.AddrPort, call
 
 // sipSample wires a call into a sample: manifest, streams and keys file.
 func sipSample(spec scenario.SIPCallSpec, desc string, notes ...string) (*built, error) {
-	return sipSampleKeys(spec, nil, desc, notes...)
+	return sipSampleKeys(spec, nil, 0, desc, notes...)
 }
 
 // sipSampleKeys is sipSample with a wrong PSK put in the keys file when
-// wrongPSK is not nil (the cross-check SRTP keys stay right).
-func sipSampleKeys(spec scenario.SIPCallSpec, wrongPSK []byte, desc string, notes ...string) (*built, error) {
-	b := &pcapbuild.Builder{}
+// wrongPSK is not nil (the cross-check SRTP keys stay right) and every frame
+// tagged with 802.1Q VLAN vlan when it is not 0.
+func sipSampleKeys(spec scenario.SIPCallSpec, wrongPSK []byte, vlan uint16, desc string, notes ...string) (*built, error) {
+	b := &pcapbuild.Builder{VLAN: vlan}
 	g, err := scenario.NewSIPCallGen(spec, b)
 	if err != nil {
 		return nil, err
@@ -192,7 +193,7 @@ func sipUDPGCM() (*built, error) {
 func brokenWrongPSK() (*built, error) {
 	spec := callSpec(6, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49220), ap(bobV4, 50220), 25)
 	wrong := bytes.Repeat([]byte{0x5a}, 20)
-	return sipSampleKeys(spec, wrong, "broken/wrong-psk: a correct MIKEY-PSK call, but the keys file holds a wrong PSK",
+	return sipSampleKeys(spec, wrong, 0, "broken/wrong-psk: a correct MIKEY-PSK call, but the keys file holds a wrong PSK",
 		"expected: the KEMAC MAC of frame 1 and the V MAC of frame 4 fail to verify with the supplied PSK, so no SRTP key is found and the streams stay encrypted",
 		"the # srtp lines of the keys file are the right keys, for cross-checks")
 }
@@ -215,7 +216,7 @@ func sipUDPDHHMAC() (*built, error) {
 	spec := callSpec(9, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49250), ap(bobV4, 50250), 50)
 	r := rand.New(rand.NewChaCha8([32]byte{'d', 'h'}))
 	spec.DH = &scenario.DHParams{Group: mikey.DHOakley5, XI: randBytes(r, 32), XR: randBytes(r, 32)}
-	return sipSample(spec, "sip-udp-dhhmac: a SIP call keyed by MIKEY DHHMAC (RFC 4650): INVITE with HDR,T,RAND,IDi,IDr,SP,DHi,KEMAC (data type 7, OAKLEY 5), 200 OK with HDR,T,IDr,IDi,DHr,DHi,KEMAC (data type 8); both KEMACs carry only an HMAC-SHA-1 MAC under the PSK's auth_key",
+	return sipSampleKeys(spec, nil, 42, "sip-udp-dhhmac: a SIP call on 802.1Q VLAN 42 keyed by MIKEY DHHMAC (RFC 4650): INVITE with HDR,T,RAND,IDi,IDr,SP,DHi,KEMAC (data type 7, OAKLEY 5), 200 OK with HDR,T,IDr,IDi,DHr,DHi,KEMAC (data type 8); both KEMACs carry only an HMAC-SHA-1 MAC under the PSK's auth_key",
 		"KEMAC algorithm numbers follow RFC 3830 (encryption NULL = 0, HMAC-SHA-1 = 1), not RFC 4650 Table 4.2.a",
 		"the TGK is g^(xi*xr) (192 bytes); the keys file gives the PSK (for the MACs) and xi (dh-key)")
 }
