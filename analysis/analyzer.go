@@ -10,6 +10,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
 	"github.com/mikeyscope/mikeyscope/keys"
+	"github.com/mikeyscope/mikeyscope/mikey"
 	"github.com/mikeyscope/mikeyscope/tlsdec"
 )
 
@@ -54,7 +55,9 @@ type Analyzer struct {
 
 	media *mediaState
 	mikeyState
-	keyUse map[string]*KeyUse
+	mkeys   *mikey.Keys // opts.Keys converted for package mikey
+	keysFor *keys.Store
+	keyUse  map[string]*KeyUse
 }
 
 type sessionKey struct {

@@ -123,6 +123,8 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 		Length: len(it.Data),
 		Raw:    it.Data,
 		Auth:   "not-checked",
+
+		inRequest: sm.Request,
 	}
 	st.s.MIKEY = append(st.s.MIKEY, mm)
 

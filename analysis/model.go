@@ -109,6 +109,8 @@ type MIKEYMessage struct {
 
 	Raw     []byte         `json:"-"`
 	Message *mikey.Message `json:"-"`
+
+	inRequest bool // carried in a request (SIP INVITE, RTSP SETUP) rather than a response
 }
 
 // CryptoSession is one MIKEY crypto session (RFC 3830 §1.3) and its keys.

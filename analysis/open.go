@@ -8,12 +8,53 @@ import (
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
-// mikeyKeys returns the supplied MIKEY keys.
+// mikeyKeys returns the supplied MIKEY keys (converted once per key set).
 func (a *Analyzer) mikeyKeys() *mikey.Keys {
-	if a.opts.Keys == nil {
-		return &mikey.Keys{}
+	if a.keysFor != a.opts.Keys || a.mkeys == nil {
+		a.keysFor = a.opts.Keys
+		a.mkeys = &mikey.Keys{}
+		if a.opts.Keys != nil {
+			a.mkeys = a.opts.Keys.MIKEY()
+		}
 	}
-	return a.opts.Keys.MIKEY()
+	return a.mkeys
+}
+
+// signallingIdentities returns the identities of the initiator and the
+// responder as the signalling names them (SIP From and To URIs), for V and
+// RSA-R inputs when the MIKEY messages carry no ID payload (RFC 3830 §5.2).
+// The initiator is the sender of the message that carried the initiator's
+// MIKEY message: the From party for a request, the To party for a response.
+func signallingIdentities(ex *exchange) (init, resp []byte) {
+	s := ex.session.s
+	if s.Carrier != "sip" || s.From == "" || s.To == "" {
+		return nil, nil
+	}
+	from, to := []byte(s.From), []byte(s.To)
+	if !ex.init.inRequest {
+		return to, from // carried in a response: the callee initiated
+	}
+	return from, to
+}
+
+// previousRAND returns the RAND of the latest earlier exchange of the
+// session with the same CSB ID: update messages carry none and derive from
+// the initial exchange's (RFC 3830 §4.5).
+func (a *Analyzer) previousRAND(ex *exchange) []byte {
+	if ex.init.Message == nil || ex.init.Message.RAND() != nil {
+		return nil
+	}
+	st := ex.session
+	for i := len(st.exch) - 1; i >= 0; i-- {
+		p := st.exch[i]
+		if p == ex || p.init.Message == nil || p.csbID != ex.csbID {
+			continue
+		}
+		if r := p.init.Message.RAND(); r != nil {
+			return r.Rand
+		}
+	}
+	return nil
 }
 
 // open applies the supplied keys to an exchange and, when keys come out,
@@ -39,7 +80,8 @@ func (a *Analyzer) open(ex *exchange) {
 		a.openSAKKE(ex)
 		return
 	}
-	opts := mikey.OpenOptions{CaptureTime: ex.init.Time}
+	opts := mikey.OpenOptions{CaptureTime: ex.init.Time, RAND: a.previousRAND(ex)}
+	opts.InitiatorID, opts.ResponderID = signallingIdentities(ex)
 	res := mikey.OpenExchange(im, rm, a.mikeyKeys(), opts)
 	sid := ex.session.s.ID
 	if res.Init != nil && ex.init != nil {
