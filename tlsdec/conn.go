@@ -64,6 +64,9 @@ type Conn struct {
 	suite          *suite
 	secrets        *Secrets
 	master         []byte // TLS 1.0-1.2 master secret in use
+	reneg          bool   // a renegotiation ClientHello was seen
+	renegCH        clientHello
+	renegotiations int
 
 	// Trial decryption budgets in bytes (see resync.go); fields so that
 	// fuzzing can lower them.
@@ -337,10 +340,16 @@ func (c *Conn) record(h *half, hdr *[recordHeaderLen]byte, body []byte) {
 	typ := hdr[0]
 	switch {
 	case typ == TypeChangeCipherSpec:
-		if c.version() == VersionTLS13 || h.encrypted || !c.haveSH {
+		if c.version() == VersionTLS13 || !c.haveSH {
 			// TLS 1.3 middlebox-compatibility CCS (RFC 8446 §5, also sent
-			// after a HelloRetryRequest), a repeat, or one before any
-			// ServerHello: no keys change.
+			// after a HelloRetryRequest), or one before any ServerHello:
+			// no keys change.
+			return
+		}
+		if h.encrypted {
+			// TLS 1.2 renegotiation: this CCS is itself protected and
+			// takes a sequence number (RFC 5246 §6.1, §7.1).
+			c.renegotiationCCS(h, hdr, body)
 			return
 		}
 		h.encrypted, h.open, h.pending, h.seq = true, h.pending, nil, 0
@@ -448,12 +457,18 @@ func (c *Conn) handshake(h *half, data []byte) {
 func (c *Conn) handshakeMessage(h *half, typ uint8, body []byte) {
 	switch typ {
 	case hsClientHello:
-		if body == nil || c.haveCH || h.encrypted {
+		if body == nil || (c.haveCH && !h.encrypted) {
 			return // second ClientHello after HelloRetryRequest keeps the random
 		}
 		ch, err := parseClientHello(body)
 		if err != nil {
 			c.fail(h, h.off, err.Error())
+			return
+		}
+		if h.encrypted {
+			if c.version() < VersionTLS13 && c.isClient(h) {
+				c.reneg, c.renegCH = true, ch // TLS 1.2 renegotiation (RFC 5746)
+			}
 			return
 		}
 		c.ch, c.haveCH = ch, true
@@ -465,12 +480,18 @@ func (c *Conn) handshakeMessage(h *half, typ uint8, body []byte) {
 		c.st.State = StateUnknown // a ClientHello supersedes a mid-stream guess
 		c.setState(StateHandshake, "")
 	case hsServerHello:
-		if body == nil || c.haveSH || h.encrypted {
+		if body == nil || (c.haveSH && !h.encrypted) {
 			return
 		}
 		sh, err := parseServerHello(body)
 		if err != nil {
 			c.fail(h, h.off, err.Error())
+			return
+		}
+		if h.encrypted {
+			if c.reneg && !c.isClient(h) {
+				c.renegotiate(sh)
+			}
 			return
 		}
 		if !c.haveCH {
@@ -589,17 +610,21 @@ func (c *Conn) resumedMaster() []byte {
 // useMaster derives the TLS 1.0-1.2 record keys from a master secret
 // (RFC 5246 §6.3); they take effect at each side's ChangeCipherSpec.
 func (c *Conn) useMaster(master []byte) {
-	s, v := c.suite, c.sh.version
+	c.useMasterFor(master, &c.ch, &c.sh)
+}
+
+func (c *Conn) useMasterFor(master []byte, ch *clientHello, sh *serverHello) {
+	s, v := c.suite, sh.version
 	c.master = master
 	c.st.KeyFingerprint = Fingerprint(master)
 	if c.kl != nil {
-		c.kl.sessions.put(cacheSessionID, c.sh.sessionID, master)
+		c.kl.sessions.put(cacheSessionID, sh.sessionID, master)
 	}
-	kb := deriveKeyBlock(s, v, master, &c.ch.random, &c.sh.random)
+	kb := deriveKeyBlock(s, v, master, &ch.random, &sh.random)
 	var err error
 	cli, srv := c.clientHalf(), c.serverHalf()
-	if cli.pending, err = newOpener12(s, v, &kb, true, c.sh.etm); err == nil {
-		srv.pending, err = newOpener12(s, v, &kb, false, c.sh.etm)
+	if cli.pending, err = newOpener12(s, v, &kb, true, sh.etm); err == nil {
+		srv.pending, err = newOpener12(s, v, &kb, false, sh.etm)
 	}
 	if err != nil {
 		c.setState(StateUnsupported, "cannot build "+s.name+" keys: "+err.Error())
@@ -634,4 +659,57 @@ func (c *Conn) keys13(sec *Secrets, cli, srv *half) {
 	if missing != "" {
 		c.st.Detail = "key log lacks" + missing + " for CLIENT_RANDOM " + c.st.ClientRandom
 	}
+}
+
+// renegotiate prepares the keys of a TLS 1.2 renegotiation handshake, carried
+// inside the protected records (RFC 5246 §7.4.1.1, RFC 5746): the new
+// ClientHello and ServerHello give new randoms, and the key log has the new
+// master secret under the new client random.
+func (c *Conn) renegotiate(sh serverHello) {
+	c.reneg = false
+	c.renegotiations++
+	random := hex.EncodeToString(c.renegCH.random[:])
+	s := suites[sh.suite]
+	if s == nil || s.kind == kindAEAD13 || sh.version != c.st.Version {
+		c.setState(StateUnsupported, "renegotiation to "+VersionName(sh.version)+" "+SuiteName(sh.suite)+" is not decrypted")
+		return
+	}
+	var master []byte
+	if sec := c.kl.Lookup(c.renegCH.random); sec != nil {
+		master = sec.MasterSecret
+	}
+	if master == nil && c.kl != nil && len(sh.sessionID) > 0 && string(sh.sessionID) == string(c.renegCH.sessionID) {
+		// Abbreviated renegotiation: resumes a session, usually the
+		// current one (RFC 5246 §7.3).
+		if master = c.kl.sessions.get(cacheTicket, c.renegCH.ticket); master == nil {
+			if master = c.kl.sessions.get(cacheSessionID, sh.sessionID); master == nil {
+				master = c.master
+			}
+		}
+	}
+	if master == nil {
+		c.setState(StateNoKey, "renegotiation: no key for CLIENT_RANDOM "+random)
+		c.clientHalf().pending, c.serverHalf().pending = nil, nil
+		return
+	}
+	c.suite, c.st.Suite = s, sh.suite
+	c.useMasterFor(master, &c.renegCH, &sh)
+	c.st.Detail = fmt.Sprintf("renegotiated %d time(s); current CLIENT_RANDOM %s", c.renegotiations, random)
+}
+
+// renegotiationCCS handles a protected ChangeCipherSpec: it authenticates
+// under the current keys, then the keys of the renegotiation take effect.
+func (c *Conn) renegotiationCCS(h *half, hdr *[recordHeaderLen]byte, body []byte) {
+	if h.out == nil {
+		h.out = make([]byte, maxCiphertext)
+	}
+	if h.open != nil {
+		if _, _, err := h.open.open(h.out, hdr, body, h.seq); err != nil {
+			h.stats.Failed++
+			c.fail(h, h.off, "protected ChangeCipherSpec does not decrypt: "+err.Error())
+		} else {
+			h.stats.Decrypted++
+		}
+	}
+	h.open, h.pending, h.seq = h.pending, nil, 0
 }

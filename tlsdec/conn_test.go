@@ -74,6 +74,27 @@ func TestDecryptRealSessions(t *testing.T) {
 			if want := Fingerprint(nil); st.KeyFingerprint == want {
 				t.Errorf("no key fingerprint in status")
 			}
+			// Every delivered record's Offset points at its header.
+			streams := [2][]byte{s.Bytes(false), s.Bytes(true)}
+			c2 := NewConn(mustKeyLog(t, s.KeyLog))
+			for i, w := range s.Writes {
+				dir := ServerToClient
+				if w.FromClient {
+					dir = ClientToServer
+				}
+				c2.Feed(dir, w.Data, 0, uint64(i+1), func(p Plaintext) {
+					st := streams[0]
+					if p.FromClient {
+						st = streams[1]
+					}
+					if p.Offset < 0 || p.Offset+5 > int64(len(st)) || st[p.Offset] < TypeChangeCipherSpec || st[p.Offset] > TypeApplicationData || st[p.Offset+1] != 3 {
+						t.Fatalf("record at offset %d is not at a header", p.Offset)
+					}
+					if p.Frame != uint64(i+1) {
+						t.Fatalf("frame %d, want %d", p.Frame, i+1)
+					}
+				})
+			}
 		})
 	}
 }

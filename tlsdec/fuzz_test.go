@@ -102,6 +102,7 @@ func FuzzConn(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c := NewConn(kl)
 		c.resyncBudget, c.midBudget = 256<<10, 256<<10 // keep executions fast
+		bare := NewConn(nil)                           // the same bytes without any key log
 		for frame := uint64(1); len(in) > 0; frame++ {
 			flags := in[0]
 			in = in[1:]
@@ -119,6 +120,11 @@ func FuzzConn(f *testing.F) {
 			c.Feed(Direction(flags&1), data, gap, frame, func(p Plaintext) {
 				if len(p.Data) > maxCiphertext {
 					t.Fatalf("plaintext of %d bytes", len(p.Data))
+				}
+			})
+			bare.Feed(Direction(flags&1), data, gap, frame, func(p Plaintext) {
+				if p.Encrypted {
+					t.Fatalf("decrypted a record without keys")
 				}
 			})
 			st := c.Status()

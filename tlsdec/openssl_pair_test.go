@@ -78,6 +78,32 @@ func (r *relay) serve() {
 	}
 }
 
+// waitFor polls the recorded writes of the first connection until pred
+// holds or ten seconds pass.
+func (r *relay) waitFor(t *testing.T, what string, pred func([]tlstest.Write) bool) {
+	for i := 0; i < 500; i++ {
+		r.mu.Lock()
+		ok := len(r.conns) > 0 && pred(r.conns[0])
+		r.mu.Unlock()
+		if ok {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// countWrites counts the writes of one side whose first record has type typ.
+func countWrites(ws []tlstest.Write, fromClient bool, typ byte) int {
+	n := 0
+	for _, w := range ws {
+		if w.FromClient == fromClient && len(w.Data) > 0 && w.Data[0] == typ {
+			n++
+		}
+	}
+	return n
+}
+
 // writePEM stores the tlstest certificate and key for openssl s_server.
 func writePEM(t *testing.T, dir string, rsaKey bool) (certFile, keyFile string) {
 	cert, err := tlstest.Certificate(rsaKey)
@@ -124,10 +150,13 @@ func TestOpenSSLPairs(t *testing.T) {
 		early      string // 0-RTT data sent on a second, resumed connection
 		earlySkips bool   // server rejects the early data
 		noRev      bool   // s_server cannot echo (-early_data excludes -rev)
+		reneg      bool   // renegotiate between the requests (s_client "R")
 	}{
 		{name: "TLS12_ETM_AES_128_CBC_SHA", client: []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA"}, suite: 0xC009, etm: true},
 		{name: "TLS12_ETM_AES_256_CBC_SHA384", client: []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-SHA384"}, suite: 0xC024, etm: true},
 		{name: "TLS12_MtE_AES_128_CBC_SHA256", client: []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256", "-no_etm"}, suite: 0xC023},
+		{name: "TLS12_renegotiation", server: []string{"-client_renegotiation", "-no_resumption_on_reneg"}, client: []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"}, suite: 0xC02B, reneg: true},
+		{name: "TLS12_renegotiation_resumed", server: []string{"-client_renegotiation"}, client: []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-SHA"}, suite: 0xC00A, etm: true, reneg: true},
 		{name: "TLS12_AES_256_GCM_SHA384", client: []string{"-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384"}, suite: 0xC02C},
 		{name: "TLS13_early_data", server: []string{"-early_data"}, client: []string{"-tls1_3"}, suite: 0x1302, early: "OPTIONS * RTSP/1.0 (0-RTT)\n", noRev: true},
 		{name: "TLS13_early_data_rejected", server: []string{"-early_data"}, client: []string{"-tls1_3"}, suite: 0x1302, early: "OPTIONS * RTSP/1.0 (0-RTT)\n", earlySkips: true, noRev: true},
@@ -182,7 +211,11 @@ func TestOpenSSLPairs(t *testing.T) {
 			keyLog := filepath.Join(dir, "keys.txt")
 			sess := filepath.Join(dir, "sess.pem")
 			run := func(r *relay, extra ...string) []tlstest.Write {
-				args := append([]string{"s_client", "-connect", r.ln.Addr().String(), "-keylogfile", keyLog, "-nocommands", "-servername", "mikeyscope.test"}, tc.client...)
+				args := []string{"s_client", "-connect", r.ln.Addr().String(), "-keylogfile", keyLog, "-servername", "mikeyscope.test"}
+				if !tc.reneg {
+					args = append(args, "-nocommands")
+				}
+				args = append(args, tc.client...)
 				cmd := exec.Command(openssl, append(args, extra...)...)
 				stdin, err := cmd.StdinPipe()
 				if err != nil {
@@ -193,7 +226,27 @@ func TestOpenSSLPairs(t *testing.T) {
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				io.WriteString(stdin, lines)
+				if tc.reneg {
+					// "R" must arrive in its own stdin read: send it once
+					// the first line's echo came back, and the second line
+					// once the server's second ChangeCipherSpec went by.
+					first, second, _ := strings.Cut(lines, "\n")
+					io.WriteString(stdin, first+"\n")
+					r.waitFor(t, "the first echo", func(ws []tlstest.Write) bool { return countWrites(ws, false, TypeApplicationData) > 0 })
+					io.WriteString(stdin, "R\n")
+					r.waitFor(t, "the renegotiation", func(ws []tlstest.Write) bool {
+						n := 0
+						for _, w := range ws {
+							if !w.FromClient {
+								n += bytes.Count(w.Data, []byte{TypeChangeCipherSpec, 3, 3})
+							}
+						}
+						return n >= 2
+					})
+					io.WriteString(stdin, second)
+				} else {
+					io.WriteString(stdin, lines)
+				}
 				// Give the session ticket (TLS 1.3 sends it after the
 				// handshake) time to arrive before closing.
 				time.Sleep(500 * time.Millisecond)
@@ -262,6 +315,9 @@ func TestOpenSSLPairs(t *testing.T) {
 				if !bytes.HasPrefix(d.early, []byte(tc.early)) {
 					t.Errorf("early plaintext %q", d.early)
 				}
+			}
+			if tc.reneg && (c.renegotiations != 1 || !strings.Contains(st.Detail, "renegotiated")) {
+				t.Errorf("renegotiations %d, detail %q", c.renegotiations, st.Detail)
 			}
 			if st.Client.Failed+st.Server.Failed != 0 {
 				t.Errorf("failed records: %+v %+v", st.Client, st.Server)
