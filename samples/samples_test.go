@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -22,66 +21,18 @@ import (
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
-// truth mirrors the manifest the generator writes (gen/truth.go).
-type truth struct {
-	File     string `json:"file"`
-	Frames   int    `json:"frames"`
-	Messages []struct {
-		Frame    int    `json:"frame"`
-		Protocol string `json:"protocol"`
-		Message  string `json:"message"`
-		MIKEY    int    `json:"mikey_messages"`
-	} `json:"messages"`
-	MIKEY []struct {
-		Frame    int      `json:"frame"`
-		Carrier  string   `json:"carrier"`
-		DataType uint8    `json:"data_type"`
-		CSBID    string   `json:"csb_id"`
-		SSRCs    []string `json:"ssrcs"`
-		Base64   string   `json:"b64"`
-	} `json:"mikey"`
-	Streams []struct {
-		SSRC        string `json:"ssrc"`
-		Src, Dst    string
-		Transport   string `json:"transport"`
-		PayloadType int    `json:"payload_type"`
-		RTPPackets  int    `json:"rtp_packets"`
-		RTCPPackets int    `json:"rtcp_packets"`
-		FirstSeq    int    `json:"first_seq"`
-		FirstFrame  int    `json:"first_frame"`
-		LastFrame   int    `json:"last_frame"`
-		KeyFP       string `json:"master_key_fingerprint"`
-		SaltFP      string `json:"master_salt_fingerprint"`
-		MKI         string `json:"mki"`
-		Policy      string `json:"policy"`
-		Payload     string `json:"payload"`
-	} `json:"streams"`
-	Keys string `json:"keys_file"`
-	dir  string
-}
-
-// path returns a file named in the manifest, relative to the manifest.
-func (tr truth) path(name string) string { return filepath.Join(tr.dir, name) }
-
-func loadTruths(t *testing.T) []truth {
+func loadTruths(t *testing.T) []*Truth {
 	t.Helper()
-	files, err := filepath.Glob("*.truth.json")
-	broken, err2 := filepath.Glob("broken/*.truth.json")
-	files = append(files, broken...)
-	if err != nil || err2 != nil || len(files) < 9 {
-		t.Fatalf("truth manifests: %v (%d found)", err, len(files))
+	names, err := Names()
+	if err != nil || len(names) < 10 {
+		t.Fatalf("manifests: %v (%d found)", err, len(names))
 	}
-	var out []truth
-	for _, f := range files {
-		b, err := os.ReadFile(f)
+	var out []*Truth
+	for _, n := range names {
+		tr, err := Load(n)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var tr truth
-		if err := json.Unmarshal(b, &tr); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		tr.dir = filepath.Dir(f)
 		out = append(out, tr)
 	}
 	return out
@@ -149,15 +100,14 @@ func packets(t *testing.T, file string) [][]byte {
 }
 
 type streamCheck struct {
-	ctx      *srtp.Context
-	ssrc     uint32
-	rtp      int
-	rtcp     int
-	first    int
-	last     int
-	nextSeq  uint16
-	video    bool
-	interlvd bool
+	ctx     *srtp.Context
+	ssrc    uint32
+	rtp     int
+	rtcp    int
+	first   int
+	last    int
+	nextSeq uint16
+	truth   *Stream
 }
 
 // TestSamplesDecryptWithPion decrypts every SRTP and SRTCP packet of every
@@ -166,16 +116,19 @@ type streamCheck struct {
 // manifest, and the counts and frame numbers with the manifest.
 func TestSamplesDecryptWithPion(t *testing.T) {
 	for _, tr := range loadTruths(t) {
-		t.Run(tr.path(tr.File), func(t *testing.T) {
-			keys := crossCheckKeys(t, tr.path(tr.Keys))
+		t.Run(tr.Name(), func(t *testing.T) {
+			keys := crossCheckKeys(t, tr.KeysPath())
 			streams := map[uint32]*streamCheck{}
 			for _, s := range tr.Streams {
 				ssrc, _ := strconv.ParseUint(s.SSRC, 0, 32)
 				k, ok := keys[uint32(ssrc)]
+				if uint32(ssrc) != s.SSRCValue() || tr.Stream(uint32(ssrc)) != s {
+					t.Fatalf("%s: SSRCValue/Stream disagree", s.SSRC)
+				}
 				if !ok {
 					t.Fatalf("no cross-check key for %s", s.SSRC)
 				}
-				if mikey.Fingerprint(k[0]) != s.KeyFP || mikey.Fingerprint(k[1]) != s.SaltFP {
+				if mikey.Fingerprint(k[0]) != s.MasterKeyFP || mikey.Fingerprint(k[1]) != s.MasterSaltFP {
 					t.Fatalf("%s: key fingerprints differ from the manifest", s.SSRC)
 				}
 				var opts []srtp.ContextOption
@@ -195,10 +148,9 @@ func TestSamplesDecryptWithPion(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				streams[uint32(ssrc)] = &streamCheck{ctx: ctx, ssrc: uint32(ssrc), nextSeq: uint16(s.FirstSeq),
-					video: strings.Contains(s.Payload, "Video"), interlvd: s.Transport == "rtsp-interleaved"}
+				streams[uint32(ssrc)] = &streamCheck{ctx: ctx, ssrc: uint32(ssrc), nextSeq: uint16(s.FirstSeq), truth: s}
 			}
-			frames := packets(t, tr.path(tr.File))
+			frames := packets(t, tr.CapturePath())
 			if len(frames) != tr.Frames {
 				t.Fatalf("%d frames, manifest says %d", len(frames), tr.Frames)
 			}
@@ -273,17 +225,47 @@ func checkMedia(t *testing.T, n int, pl []byte, streams map[uint32]*streamCheck)
 	}
 	c.nextSeq++
 	body := out[h.MarshalSize():]
-	var want []byte
-	if c.video {
-		want = scenario.VideoPayload(ssrc, h.SequenceNumber, len(body))
-		if len(body) != 1000 {
-			t.Fatalf("frame %d: video payload of %d bytes", n, len(body))
+	if int(h.PayloadType) != c.truth.PayloadType || len(body) != c.truth.PayloadSize {
+		t.Fatalf("frame %d: payload type %d, %d bytes; manifest %d, %d", n, h.PayloadType, len(body), c.truth.PayloadType, c.truth.PayloadSize)
+	}
+	want := c.truth.Plaintext(h.SequenceNumber)
+	if c.truth.PayloadKind == "video" {
+		if !bytes.Equal(want, scenario.VideoPayload(ssrc, h.SequenceNumber, len(body))) {
+			t.Fatal("Stream.Plaintext differs from scenario.VideoPayload")
 		}
-	} else {
-		want = scenario.Payload(ssrc, h.SequenceNumber)
+	} else if !bytes.Equal(want, scenario.Payload(ssrc, h.SequenceNumber)) {
+		t.Fatal("Stream.Plaintext differs from scenario.Payload")
 	}
 	if !bytes.Equal(body, want) {
 		t.Fatalf("frame %d: SSRC %#08x seq %d: plaintext differs from the scenario payload", n, ssrc, h.SequenceNumber)
 	}
 	c.rtp++
+}
+
+func TestLoadAndPaths(t *testing.T) {
+	tr, err := Load("broken/wrong-psk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Name() != "broken/wrong-psk" || filepath.Base(tr.CapturePath()) != "wrong-psk.pcap" || filepath.Base(tr.KeysPath()) != "wrong-psk.keys" {
+		t.Fatalf("name %q capture %q keys %q", tr.Name(), tr.CapturePath(), tr.KeysPath())
+	}
+	for _, p := range []string{tr.CapturePath(), tr.KeysPath()} {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Load("no-such-sample"); err == nil {
+		t.Fatal("missing sample loaded")
+	}
+	psk, err := Load("sip-udp-psk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(psk.Messages) != 7 || psk.Messages[0].Message != "INVITE" || psk.MIKEY[1].DataType != 1 || len(psk.Streams) != 2 {
+		t.Fatalf("sip-udp-psk manifest: %+v", psk)
+	}
+	if psk.Stream(0) != nil || psk.Stream(psk.Streams[1].SSRCValue()) != psk.Streams[1] {
+		t.Fatal("Stream lookup")
+	}
 }

@@ -54,7 +54,7 @@ func tsharkFields(t *testing.T, bin, file string, extra []string, filter string,
 // decodeAs returns the tshark options that make it dissect the sample's UDP
 // media as RTP where signalling does not tell it (tshark 4.0 does not know
 // the RTP/SAVP transport of RTSP and falls back to RDT).
-func decodeAs(tr truth) []string {
+func decodeAs(tr *Truth) []string {
 	var extra []string
 	for _, s := range tr.Streams {
 		if s.Transport != "udp" || !strings.HasPrefix(tr.File, "rtsp") {
@@ -75,13 +75,13 @@ func decodeAs(tr truth) []string {
 func TestSamplesWithTshark(t *testing.T) {
 	bin := needTshark(t)
 	for _, tr := range loadTruths(t) {
-		t.Run(tr.path(tr.File), func(t *testing.T) {
+		t.Run(tr.Name(), func(t *testing.T) {
 			msgFilter, proto := "sip.Method || sip.Status-Code", "SIP"
 			if strings.HasPrefix(tr.File, "rtsp") {
 				msgFilter, proto = "rtsp.request || rtsp.response", "RTSP"
 			}
 			// One pass; each row says which of the three conditions hold.
-			rows := tsharkFields(t, bin, tr.path(tr.File), decodeAs(tr), msgFilter+" || _ws.malformed || mikey",
+			rows := tsharkFields(t, bin, tr.CapturePath(), decodeAs(tr), msgFilter+" || _ws.malformed || mikey",
 				"frame.number", "frame.protocols", "_ws.malformed", "mikey.type", "mikey.csb_id")
 			var got, bad []string
 			mikeyRows := map[string][]string{}

@@ -33,7 +33,7 @@ type built struct {
 	builder *pcapbuild.Builder
 }
 
-var samples = []sample{
+var catalogue = []sample{
 	{"sip-udp-psk", pcapbuild.FormatPcap, sipUDPPSK},
 	{"sip-tcp-psk", pcapbuild.FormatPcap, sipTCPPSK},
 	{"rtsp-null-mikey", pcapbuild.FormatPcap, rtspNullMIKEY},
@@ -56,7 +56,7 @@ func main() {
 }
 
 func run(dir string) error {
-	for _, s := range samples {
+	for _, s := range catalogue {
 		if err := writeSample(dir, s); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -108,5 +108,5 @@ func writeSample(dir string, s sample) error {
 	if err := os.WriteFile(filepath.Join(dir, s.name+".keys"), []byte(b.keys), 0o644); err != nil {
 		return err
 	}
-	return b.truth.write(dir, s.name)
+	return writeTruth(b.truth, dir, s.name)
 }

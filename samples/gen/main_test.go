@@ -15,7 +15,7 @@ func TestSamplesRegenerateIdentically(t *testing.T) {
 	if err := run(dir); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range samples {
+	for _, s := range catalogue {
 		for _, name := range []string{s.name + ext(s.format), s.name + ".keys", s.name + ".truth.json"} {
 			got, err := os.ReadFile(filepath.Join(dir, filepath.Dir(s.name), filepath.Base(name)))
 			if err != nil {
@@ -59,7 +59,7 @@ func TestRunTwiceSameOutput(t *testing.T) {
 		n++
 		return nil
 	})
-	if err != nil || n != 3*len(samples) {
-		t.Fatalf("walked %d files (want %d): %v", n, 3*len(samples), err)
+	if err != nil || n != 3*len(catalogue) {
+		t.Fatalf("walked %d files (want %d): %v", n, 3*len(catalogue), err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	"github.com/mikeyscope/mikeyscope/samples"
 )
 
 // rtspSpec returns the RTSP camera session of the RTSP sample.
@@ -42,14 +43,14 @@ func rtspNullMIKEY() (*built, error) {
 		Notes: []string{"RTSP runs over plain TCP here; real cameras use RTSPS, which is why MIKEY-NULL is acceptable there",
 			"audio (ONVIF back channel) is sent by the client on interleaved channel 0, its SRTCP on channel 1"},
 	}
-	t.Streams = []*TruthStream{
+	t.Streams = []*samples.Stream{
 		newStream(spec.Video.SSRC, spec.VideoServerRTP, spec.VideoClientRTP, "udp", scenario.PayloadVideo, spec.FirstSeq[0], spec.FirstTS[0],
 			1, "MIKEY-NULL in the DESCRIBE reply SDP (a=key-mgmt at media level)", spec.Video.Key, spec.Video.Salt, spec.Video.MKI,
-			"scenario.VideoPayload(ssrc, seq, 1000)"),
+			"scenario.VideoPayload(ssrc, seq, 1000)", "video", 1000),
 		newStream(spec.Audio.SSRC, spec.Client, spec.Server, "rtsp-interleaved", scenario.PayloadAudio, spec.FirstSeq[1], spec.FirstTS[1],
-			1, "MIKEY-NULL in the SETUP KeyMgmt header", spec.Audio.Key, spec.Audio.Salt, spec.Audio.MKI, "scenario.Payload(ssrc, seq)"),
+			1, "MIKEY-NULL in the SETUP KeyMgmt header", spec.Audio.Key, spec.Audio.Salt, spec.Audio.MKI, "scenario.Payload(ssrc, seq)", "pcmu", scenario.FrameSamples),
 	}
-	rec := t.record("RTSP", func(f *scenario.Frame) (string, [][]byte) {
+	rec := record(t, "RTSP", func(f *scenario.Frame) (string, [][]byte) {
 		if f.Message == "SETUP" {
 			return "rtsp-keymgmt", [][]byte{g.AudioMIKEY}
 		}

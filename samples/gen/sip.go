@@ -86,11 +86,11 @@ func sipSampleKeys(spec scenario.SIPCallSpec, wrongPSK []byte, vlan uint16, desc
 		}
 		st := newStream(x.SSRCs[d], src, dst, "udp", scenario.PayloadPCMU, spec.FirstSeq[d], spec.FirstTS[d],
 			d+1, from, g.Keys[d][0], g.Keys[d][1], nil,
-			"scenario.Payload(ssrc, seq)")
+			"scenario.Payload(ssrc, seq)", "pcmu", scenario.FrameSamples)
 		st.Policy = x.Suite.Name()
 		t.Streams = append(t.Streams, st)
 	}
-	rec := t.record("SIP", func(f *scenario.Frame) (string, [][]byte) {
+	rec := record(t, "SIP", func(f *scenario.Frame) (string, [][]byte) {
 		if strings.HasPrefix(f.Message, "INVITE") {
 			return "sdp-session", [][]byte{g.Offer}
 		}
