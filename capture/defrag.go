@@ -50,11 +50,59 @@ type defragmenter struct {
 	head, tail *fragEntry // by creation: head is the oldest
 	bytes      int        // buffer bytes held by pending entries
 	free       []*fragEntry
+
+	// Recently completed datagrams: a late duplicate fragment of one opens
+	// a new entry that never completes; it is dropped silently rather than
+	// reported as a lost datagram.
+	done      map[fragKey]time.Time
+	doneOrder []doneKey // FIFO by completion time, at most maxDoneKeys
 }
+
+// doneKey is one entry of the recently-completed FIFO.
+type doneKey struct {
+	key fragKey
+	at  time.Time
+}
+
+const maxDoneKeys = 1024
 
 func (f *defragmenter) init(d *Decoder) {
 	f.d = d
 	f.pending = make(map[fragKey]*fragEntry)
+	f.done = make(map[fragKey]time.Time)
+}
+
+// remember records that key completed now.
+func (f *defragmenter) remember(key fragKey) {
+	f.forget(f.d.now)
+	if len(f.doneOrder) >= maxDoneKeys {
+		f.dropDone()
+	}
+	f.done[key] = f.d.now
+	f.doneOrder = append(f.doneOrder, doneKey{key, f.d.now})
+}
+
+// forget drops completed keys older than the fragment timeout.
+func (f *defragmenter) forget(now time.Time) {
+	for len(f.doneOrder) > 0 && now.Sub(f.doneOrder[0].at) > f.d.opts.FragmentTimeout {
+		f.dropDone()
+	}
+}
+
+func (f *defragmenter) dropDone() {
+	k := f.doneOrder[0]
+	if at, ok := f.done[k.key]; ok && at.Equal(k.at) {
+		delete(f.done, k.key)
+	}
+	copy(f.doneOrder, f.doneOrder[1:])
+	f.doneOrder = f.doneOrder[:len(f.doneOrder)-1]
+}
+
+// leftover reports whether e holds only late duplicates of a datagram that
+// completed recently.
+func (f *defragmenter) leftover(e *fragEntry) bool {
+	at, ok := f.done[e.key]
+	return ok && !e.firstTime.Before(at) && e.firstTime.Sub(at) <= f.d.opts.FragmentTimeout
 }
 
 func (f *defragmenter) link(e *fragEntry) {
@@ -137,6 +185,10 @@ func (e *fragEntry) describe() string {
 
 // lost reports e as never completed and forgets it.
 func (f *defragmenter) lost(e *fragEntry, kind ProblemKind, why string) {
+	if kind == ProblemFragmentLost && f.leftover(e) {
+		f.release(e)
+		return
+	}
 	src, dst := e.addrs()
 	f.d.problemAt(e.firstFrame, e.firstTime, kind, src, dst, 0, why+e.describe())
 	f.release(e)
@@ -293,6 +345,7 @@ func (f *defragmenter) complete(e *fragEntry) {
 		d.problem(ProblemMalformed, src, dst, 0, "overlapping IP fragments with different content (first copy kept): "+e.describe())
 	}
 	payload := e.buf[:e.total]
+	f.remember(e.key)
 	if e.key.v6 {
 		d.decodeIPv6Chain(e.proto, e.key.src, e.key.dst, payload, 0, true)
 	} else {

@@ -70,6 +70,7 @@ func TestDefragment(t *testing.T) {
 			{"shuffled", []piece{{0, 1480}, {1480, 2960}, {2960, n}}, []int{1, 2, 0}, true, 3, false},
 			{"duplicate", []piece{{0, 1480}, {1480, 2960}, {2960, n}}, []int{0, 0, 1, 1, 2}, true, 5, false},
 			{"overlapping", []piece{{0, 1600}, {1480, 2960}, {800, 3000}, {2960, n}}, []int{0, 1, 2, 3}, true, 4, false},
+			{"duplicate after completion", []piece{{0, 1480}, {1480, 2960}, {2960, n}}, []int{0, 1, 2, 1}, true, 3, false},
 			{"one missing", []piece{{0, 1480}, {1480, 2960}, {2960, n}}, []int{0, 2}, false, 0, false},
 			{"last missing", []piece{{0, 1480}, {1480, 2960}, {2960, n}}, []int{1, 0}, false, 0, false},
 		}
