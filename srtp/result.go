@@ -25,7 +25,7 @@ type Result struct {
 	OutOfOrder bool // older than the highest index seen
 
 	KeyIndex int    // master key that worked (Context key order); -1 if none
-	MKI      []byte // the packet's MKI (a sub-slice of the packet), nil without MKI
+	MKI      []byte // the packet's MKI: a sub-slice of pkt (copy it to keep it), nil without MKI
 
 	HeaderLen   int   // RTP header length, or 8 for SRTCP
 	PayloadType uint8 // RTP payload type, or RTCP packet type of the first packet

@@ -533,3 +533,42 @@ func TestSearchROC(t *testing.T) {
 		t.Errorf("short: %v", err)
 	}
 }
+
+func TestRTCPWrongKeyDuplicatesAndMKI(t *testing.T) {
+	p := DefaultPolicy()
+	p.MKILen = 1
+	tx := mustContext(t, p, MasterKey{Key: crossKey32[:16], Salt: crossSalt14, MKI: []byte{5}})
+	wrong := mustContext(t, p, MasterKey{Key: crossKey32[1:17], Salt: crossSalt14, MKI: []byte{5}})
+	other := mustContext(t, p, MasterKey{Key: crossKey32[:16], Salt: crossSalt14, MKI: []byte{6}})
+	sst := NewStream(0)
+	var pkts [][]byte
+	for i := 0; i < 4; i++ {
+		pkt, err := tx.EncryptRTCP(nil, testRTCP(i, 8), sst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkts = append(pkts, pkt)
+	}
+	ws := NewStream(0)
+	for _, pkt := range pkts {
+		if out, _, err := wrong.DecryptRTCP(nil, pkt, ws, time.Time{}); !errors.Is(err, ErrAuthFailed) || out != nil {
+			t.Fatalf("wrong key: %v", err)
+		}
+		if _, _, err := other.DecryptRTCP(nil, pkt, NewStream(0), time.Time{}); !errors.Is(err, ErrUnknownMKI) {
+			t.Fatalf("unknown MKI: %v", err)
+		}
+	}
+	if ws.Stats.AuthFailed != 4 || ws.Stats.Authenticated != 0 {
+		t.Errorf("stats %+v", ws.Stats)
+	}
+	rs := NewStream(0)
+	for _, i := range []int{0, 2, 1, 2, 3} {
+		_, res, err := tx.DecryptRTCP(nil, pkts[i], rs, time.Time{})
+		if err != nil || res.Index != uint64(i) {
+			t.Fatalf("packet %d: %v %+v", i, err, res)
+		}
+	}
+	if rs.Stats.Duplicates != 1 || rs.Stats.OutOfOrder != 1 || rs.Stats.Lost != 0 || rs.Stats.Decrypted != 5 {
+		t.Errorf("stats %+v", rs.Stats)
+	}
+}
