@@ -1,0 +1,182 @@
+package analysis_test
+
+// Findings about the capture itself: crafted captures built with
+// internal/pcapbuild and read by analysis.Run through the real capture
+// reader, network decoder and dissector.
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/scenario"
+)
+
+// capBuilder writes frames 1 ms apart into an in-memory pcap.
+type capBuilder struct {
+	b   pcapbuild.Builder
+	buf bytes.Buffer
+	w   *pcapbuild.Writer
+	n   int
+}
+
+func newCap(t *testing.T) *capBuilder {
+	t.Helper()
+	c := &capBuilder{}
+	w, err := pcapbuild.NewWriter(&c.buf, pcapbuild.FormatPcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.w = w
+	return c
+}
+
+// frame writes one frame and returns its 1-based number.
+func (c *capBuilder) frame(t *testing.T, data []byte) uint64 {
+	t.Helper()
+	if err := c.w.WriteFrame(caseT0.Add(time.Duration(c.n)*time.Millisecond), data); err != nil {
+		t.Fatal(err)
+	}
+	c.n++
+	return uint64(c.n)
+}
+
+func (c *capBuilder) frames(t *testing.T) func(fs [][]byte, err error) {
+	return func(fs [][]byte, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			c.frame(t, f)
+		}
+	}
+}
+
+// runCapture analyses pcap bytes with the whole pipeline.
+func runCapture(t *testing.T, data []byte, opts analysis.Options) *analysis.Report {
+	t.Helper()
+	src, err := capture.OpenReader("case.pcap", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	a := analysis.New(opts)
+	if err := analysis.Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return a.Finish()
+}
+
+// caseCall is the SIP dialog of the capture cases.
+func caseCall(transport string) *scenario.Call {
+	return &scenario.Call{CallID: caseCallID, Transport: transport, Caller: caseCaller, Callee: caseCallee,
+		CallerUser: "alice", CalleeUser: "bob", Domain: "example.org", FromTag: "a1", ToTag: "b2",
+		Branch: "z9hG4bK6", CallerRTP: caseCallerM, CalleeRTP: caseCalleeM, SessionID: 6, InviteCSeq: 1, ByeSeq: 1}
+}
+
+// nullInvite is an INVITE whose SDP carries a MIKEY-NULL message (sizes:
+// the INVITE is about 700 bytes).
+func nullInvite(t *testing.T, c *scenario.Call) []byte {
+	return c.Invite("application/sdp", scenario.SDP("alice", 6, caseCallerM, base64.StdEncoding.EncodeToString(nullMessage(t, nil))))
+}
+
+func captureFindingCases() []findingCase {
+	return []findingCase{
+		{name: "lost SIP segment", code: analysis.KindTCPGap.Code, frame: 6,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				call := caseCall("TCP")
+				conn := pcapbuild.NewTCPConn(&c.b, caseCaller, caseCallee, 1000, 5000)
+				c.frames(t)(conn.Handshake())
+				segs, err := conn.Data(true, nullInvite(t, call), 200, 400)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.frame(t, segs[0]) // frame 4
+				// segs[1] (bytes 200..400) is lost.
+				c.frame(t, segs[2])                      // frame 5: the gap shows here
+				c.frames(t)(conn.Data(true, call.Ack())) // frame 6: the dialog goes on
+				return runCapture(t, c.buf.Bytes(), analysis.Options{})
+			},
+			// Reported at the end of the capture (the last frame), naming
+			// the hole: INVITE bytes 200..400 are relative sequence 201..400.
+			summary: []string{"192.0.2.10:5060 -> 198.51.100.20:5060: 200 bytes missing from the TCP stream before relative sequence 401", "data waiting since frame 5"},
+			// The INVITE cut by the gap cannot be parsed; the ACK is then the
+			// dialog's first message.
+			also: []string{analysis.KindSignalError.Code, analysis.KindMidCall.Code}},
+		{name: "fragment missing", code: analysis.KindFragmentLost.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				frags, err := c.b.UDPFragments(caseCaller, caseCallee, nullInvite(t, caseCall("UDP")), 3)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.frame(t, frags[0])
+				c.frame(t, frags[2]) // the middle fragment never comes
+				return runCapture(t, c.buf.Bytes(), analysis.Options{})
+			},
+			summary: []string{"192.0.2.10", "198.51.100.20", "IPv4 datagram id 0x1: 2 fragments", "received (first fragment frame 1)"}},
+		{name: "truncated IPv4 header", code: analysis.KindMalformedFrame.Code, frame: 2,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				f, err := c.b.UDP(netip.MustParseAddrPort("192.0.2.1:7000"), netip.MustParseAddrPort("192.0.2.2:7001"), []byte("hello"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.frame(t, f)
+				c.frame(t, append([]byte(nil), f[:14+10]...)) // Ethernet + 10 bytes of IPv4
+				return runCapture(t, c.buf.Bytes(), analysis.Options{})
+			},
+			summary: []string{"IPv4 header needs 20 bytes"}},
+		{name: "pcap cut inside a record", code: analysis.KindFileDamaged.Code, frame: 3,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				call := caseCall("UDP")
+				f, err := c.b.UDP(caseCaller, caseCallee, nullInvite(t, call))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.frame(t, f)
+				for _, p := range srtpPackets(t, caseKey, caseSalt, nil, ssrcA, 1, 2, 0) {
+					rf, err := c.b.UDP(caseCallerM, caseCalleeM, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					c.frame(t, rf)
+				}
+				data := c.buf.Bytes()
+				data = data[:len(data)-40] // the last record loses its end
+				r := runCapture(t, data, analysis.Options{})
+				// Everything before the damage is reported: the INVITE's MIKEY
+				// message and the packet before the cut, decrypted.
+				if len(r.Sessions) != 1 || len(r.Sessions[0].MIKEY) != 1 || r.Sessions[0].MIKEY[0].Frame != 1 {
+					t.Fatalf("sessions before the damage: %+v", r.Sessions)
+				}
+				if s := r.Sessions[0].Streams; len(s) != 1 || s[0].Authenticated != 1 {
+					t.Errorf("streams before the damage: %+v", s)
+				}
+				if r.Summary.Frames != 2 || r.Summary.ReadError == "" {
+					t.Errorf("summary: %d frames, read error %q", r.Summary.Frames, r.Summary.ReadError)
+				}
+				return r
+			},
+			summary: []string{"capture read stopped after frame 3", "frame 3 at offset 1044: file truncated"}, also: nullFindings},
+		{name: "TCP data without the connection start", code: analysis.KindMidCall.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				conn := pcapbuild.NewTCPConn(&c.b, netip.MustParseAddrPort("192.0.2.50:51000"), netip.MustParseAddrPort("198.51.100.7:554"), 7000, 9000)
+				c.frames(t)(conn.Data(false, []byte("RTSP/1.0 200 OK\r\nCSeq: 7\r\nSession: 4711\r\n\r\n")))
+				return runCapture(t, c.buf.Bytes(), analysis.Options{})
+			},
+			summary: []string{"198.51.100.7:554 -> 192.0.2.50:51000: TCP connection seen without its SYN"}},
+	}
+}
+
