@@ -179,4 +179,3 @@ func captureFindingCases() []findingCase {
 			summary: []string{"198.51.100.7:554 -> 192.0.2.50:51000: TCP connection seen without its SYN"}},
 	}
 }
-
