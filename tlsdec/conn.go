@@ -44,6 +44,12 @@ type half struct {
 	lost   int64 // bytes lost or skipped since the last good record
 	gap    int64 // lost bytes to report on the next Plaintext
 
+	minRec int // smallest protected record body seen, to bound the records a gap can hide
+
+	tail    [16]byte // last bytes consumed before buf / the data being processed
+	ntail   int
+	scratch [16]byte
+
 	stats DirStats
 }
 
@@ -132,6 +138,7 @@ func (c *Conn) Feed(dir Direction, data []byte, gapBefore int, frame uint64, emi
 		c.loseSync(h, int64(gapBefore)+int64(len(h.buf)))
 		h.off += int64(gapBefore) + int64(len(h.buf))
 		h.buf = h.buf[:0]
+		h.ntail = 0
 	}
 	if h.buf == nil {
 		h.buf = make([]byte, 0, recordHeaderLen+maxCiphertext)
@@ -139,6 +146,7 @@ func (c *Conn) Feed(dir Direction, data []byte, gapBefore int, frame uint64, emi
 	for len(data) > 0 && c.st.State != StateNotTLS {
 		if len(h.buf) == 0 {
 			n := c.process(h, data)
+			h.consumed(data[:n])
 			rest := data[n:]
 			if len(rest) > cap(h.buf) { // cannot happen: process leaves at most one record
 				rest = rest[len(rest)-cap(h.buf):]
@@ -160,10 +168,36 @@ func (c *Conn) Feed(dir Direction, data []byte, gapBefore int, frame uint64, emi
 			continue // take more of data, or stop when it is empty
 		}
 		n := c.process(h, h.buf)
+		h.consumed(h.buf[:n])
 		c.drop(h, n)
 	}
 	c.emit = nil
 	return c.err
+}
+
+// consumed remembers the last 16 bytes consumed (the TLS 1.0 chained IV
+// of a record found again after a gap).
+func (h *half) consumed(p []byte) {
+	if len(p) >= 16 {
+		copy(h.tail[:], p[len(p)-16:])
+		h.ntail = 16
+		return
+	}
+	keep := min(h.ntail, 16-len(p))
+	copy(h.tail[:], h.tail[h.ntail-keep:h.ntail])
+	copy(h.tail[keep:], p)
+	h.ntail = keep + len(p)
+}
+
+// before returns the (up to 16) stream bytes just before p[i].
+func (h *half) before(p []byte, i int) []byte {
+	if i >= 16 {
+		return p[i-16 : i]
+	}
+	keep := min(h.ntail, 16-i)
+	n := copy(h.scratch[:], h.tail[h.ntail-keep:h.ntail])
+	n += copy(h.scratch[n:], p[:i])
+	return h.scratch[:n]
 }
 
 // drop discards the first n bytes of the half's buffer (already consumed by
@@ -243,7 +277,7 @@ func (c *Conn) process(h *half, p []byte) int {
 		hb := &h.hdr // kept in the half: a local would escape through the opener interface
 		copy(hb[:], hdr)
 		body := p[i+recordHeaderLen : i+recordHeaderLen+length]
-		if h.resync && !c.tryResync(h, hb, body) {
+		if h.resync && !c.tryResync(h, hb, body, h.before(p, i)) {
 			i++
 			h.off++
 			h.lost++
@@ -410,6 +444,9 @@ func (c *Conn) encryptedRecord(h *half, hdr *[recordHeaderLen]byte, body []byte)
 	seq := h.seq
 	h.seq++
 	h.decrypted = true
+	if h.minRec == 0 || len(body) < h.minRec {
+		h.minRec = len(body)
+	}
 	h.stats.Decrypted++
 	c.setState(StateDecrypting, "")
 	if typ == TypeHandshake {

@@ -166,7 +166,8 @@ type cbcHMAC struct {
 	macLen   int
 	explicit bool // TLS 1.1+: explicit IV
 	etm      bool
-	iv       [16]byte // TLS 1.0 chained IV
+	iv       [16]byte // TLS 1.0 chained IV: last ciphertext block of the previous record
+	hold     bool     // trial decryption: do not advance the chained IV
 	aad      [13]byte
 	sum      [64]byte
 }
@@ -234,7 +235,7 @@ func (c *cbcHMAC) open(dst []byte, hdr *[recordHeaderLen]byte, body []byte, seq 
 	pt := dst[:len(body)]
 	c.dec.SetIV(iv)
 	c.dec.CryptBlocks(pt, body)
-	if !c.explicit {
+	if !c.explicit && !c.hold {
 		copy(c.iv[:], body[len(body)-bs:])
 	}
 	pad := int(pt[len(pt)-1])

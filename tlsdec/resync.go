@@ -25,7 +25,10 @@ const (
 // one: lost records consumed sequence numbers (RFC 5246 §6.1, RFC 8446 §5.3).
 // The search is bounded by the bytes lost. Without keys the header alone is
 // taken. On success the half's sequence number is set for the record.
-func (c *Conn) tryResync(h *half, hdr *[recordHeaderLen]byte, body []byte) bool {
+//
+// prev holds up to 16 bytes that precede the candidate in the stream: with
+// TLS 1.0 CBC they are the chained IV (the previous record's last block).
+func (c *Conn) tryResync(h *half, hdr *[recordHeaderLen]byte, body, prev []byte) bool {
 	found := !h.encrypted || (h.open == nil && h.next == nil)
 	if !found && h.budget < int64(len(body)) {
 		return false // out of trial budget: stay out of sync until the next gap
@@ -34,7 +37,15 @@ func (c *Conn) tryResync(h *half, hdr *[recordHeaderLen]byte, body []byte) bool 
 		if h.out == nil {
 			h.out = make([]byte, maxCiphertext)
 		}
-		trials := uint64(min(1+h.lost/minProtectedRecord, maxResyncTrials))
+		smallest := int64(max(minProtectedRecord, h.minRec))
+		trials := uint64(min(1+h.lost/smallest, maxResyncTrials))
+		if cbc, ok := h.open.(*cbcHMAC); ok && !cbc.explicit {
+			if len(prev) == 16 {
+				copy(cbc.iv[:], prev)
+			}
+			cbc.hold = true
+			defer func() { cbc.hold = false }()
+		}
 		if h.open != nil {
 			if g, ok := h.open.(*gcm12); ok && len(body) >= 8 {
 				// Implementations use the sequence number as explicit nonce.
