@@ -205,12 +205,15 @@ func readParameters(m *SignalMessage, b *Body) []issue {
 		}
 		v := bytes.TrimLeft(val, " \t")
 		it := KeyMgmtItem{Where: WhereRTSPParameter, MediaIndex: -1, Prot: "mikey"}
-		it.Offset = lineOff + len(name) + 1 + (len(val) - len(v))
 		if len(bytes.TrimSpace(v)) == 0 {
 			continue // a GET_PARAMETER request naming the parameter
 		}
 		km, err := mikey.ParseKeyMgmtAttribute("mikey " + string(v))
 		it.B64, it.Data, it.Err = km.DataB64, km.Data, err
+		it.Offset = dataStart(string(val), 0, it.B64)
+		if it.Offset >= 0 {
+			it.Offset += lineOff + len(name) + 1
+		}
 		if err != nil {
 			iss = append(iss, issue{ProblemKeyMgmt, it.Offset, fmt.Sprintf("mikey parameter: %v", err)})
 		}

@@ -117,18 +117,18 @@ func keyMgmtFromAttr(value string, off int, cur *SDPMedia) KeyMgmtItem {
 	}
 	km, err := mikey.ParseKeyMgmtAttribute(value)
 	it.Prot, it.B64, it.Data, it.Err = km.Prot, km.DataB64, km.Data, err
-	// the data follows the protocol identifier and its blanks
+	// the data follows the protocol identifier and blanks
 	i := 0
-	for i < len(value) && (value[i] == ' ' || value[i] == '\t') {
+	for i < len(value) && isBlank(value[i]) {
 		i++
 	}
 	for i < len(value) && value[i] != ' ' && value[i] != '\t' {
 		i++
 	}
-	for i < len(value) && (value[i] == ' ' || value[i] == '\t') {
-		i++
+	it.Offset = dataStart(value, i, it.B64)
+	if it.Offset >= 0 {
+		it.Offset += off
 	}
-	it.Offset = off + i
 	return it
 }
 
@@ -321,4 +321,21 @@ func parseAddr(s string) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	return ip.Unmap(), true
+}
+
+func isBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'
+}
+
+// dataStart returns the offset in s, at or after i and past blanks, where
+// the carried base64 b64 begins; -1 when it is not there (the carrier was
+// too odd to point into, or nothing decoded).
+func dataStart(s string, i int, b64 string) int {
+	for i < len(s) && isBlank(s[i]) {
+		i++
+	}
+	if b64 == "" || i >= len(s) || s[i] != b64[0] {
+		return -1
+	}
+	return i
 }
