@@ -169,3 +169,39 @@ func TestSteadyStateDoesNotAllocate(t *testing.T) {
 		t.Errorf("%.1f allocations reading a packet, want 0", a)
 	}
 }
+
+// BenchmarkOpenFilesDecode reads a 10000-frame pcap from disk and decodes
+// it (UDP media plus one in-order TCP stream); one op is the whole file.
+func BenchmarkOpenFilesDecode(b *testing.B) {
+	udp := rtpLikeFrame(b)
+	frames := make([]frameRec, 0, 10000)
+	seq := uint32(1)
+	for i := range cap(frames) {
+		data := udp
+		if i%10 == 0 {
+			data = ethernet(ipTCP(b, "10.0.0.1", 40000, "10.0.0.2", 5061, seq, ack, make([]byte, 400)))
+			seq += 400
+		}
+		frames = append(frames, frameRec{t: t0.Add(time.Duration(i) * time.Millisecond), data: data})
+	}
+	file := writePcap(b, layers.LinkTypeEthernet, frames...)
+	path := writeFile(b, "bench.pcap", file)
+	b.SetBytes(int64(len(file)))
+	b.ReportAllocs()
+	h := &nopHandler{}
+	var p Packet
+	b.ResetTimer()
+	for range b.N {
+		src, err := OpenFiles(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := NewDecoder(h, DecoderOptions{})
+		for src.Next(&p) == nil {
+			d.Packet(&p)
+		}
+		d.Flush()
+		src.Close()
+	}
+	b.ReportMetric(float64(b.N*len(frames))/b.Elapsed().Seconds(), "packets/s")
+}

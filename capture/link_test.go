@@ -5,12 +5,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 )
 
 func TestDecoderLinkTypes(t *testing.T) {
 	v4 := ipUDP(t, "192.0.2.1", 5060, "198.51.100.2", 5062, []byte("INVITE v4"))
 	v6 := ipUDP(t, "2001:db8::1", 5060, "2001:db8::2", 5062, []byte("INVITE v6"))
+	v4opts := serialize(t, &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolUDP,
+		SrcIP: v4[12:16], DstIP: v4[16:20], Options: []layers.IPv4Option{{OptionType: 0x94, OptionLength: 4, OptionData: []byte{0, 0}}}},
+		gopacket.Payload(v4[20:])) // Router Alert (RFC 2113): IHL 6
+	if v4opts[0] != 0x46 {
+		t.Fatalf("IPv4 options not serialized: IHL %d", v4opts[0]&0xf)
+	}
 	const want4src, want4dst = "192.0.2.1:5060", "198.51.100.2:5062"
 	const want6src, want6dst = "[2001:db8::1]:5060", "[2001:db8::2]:5062"
 	tests := []struct {
@@ -43,6 +50,11 @@ func TestDecoderLinkTypes(t *testing.T) {
 		{"DLT_RAW 14", layers.LinkType(14), 0, v6, want6src, want6dst, "INVITE v6"},
 		{"IPV4 228", layers.LinkTypeIPv4, 0, v4, want4src, want4dst, "INVITE v4"},
 		{"IPV6 229", layers.LinkTypeIPv6, 0, v6, want6src, want6dst, "INVITE v6"},
+		{"IPv4 with options", layers.LinkTypeRaw, 0, v4opts, want4src, want4dst, "INVITE v4"},
+		{"IPv6 hop-by-hop, routing, AH, dest options", layers.LinkTypeRaw, 0,
+			withV6Ext(withV6Ext(withV6Ext(withV6Ext(v6, protoDestOpts, 8), protoAH, 12), protoRouting, 24), protoHopByHop, 8),
+			want6src, want6dst, "INVITE v6"},
+		{"IPv6 atomic fragment", layers.LinkTypeRaw, 0, withV6Ext(v6, protoFragment, 8), want6src, want6dst, "INVITE v6"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,6 +71,21 @@ func TestDecoderLinkTypes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withV6Ext inserts an IPv6 extension header of type nh and size n right
+// after the fixed header (RFC 8200 §4; AH sizes per RFC 4302 §2.2).
+func withV6Ext(ip []byte, nh uint8, n int) []byte {
+	ext := make([]byte, n)
+	ext[0] = ip[6]
+	ext[1] = byte(n/8 - 1)
+	if nh == protoAH {
+		ext[1] = byte(n/4 - 2)
+	}
+	out := append(append(append([]byte(nil), ip[:40]...), ext...), ip[40:]...)
+	out[6] = nh
+	binary.BigEndian.PutUint16(out[4:], uint16(len(out)-40))
+	return out
 }
 
 func TestDecoderIgnoresNonIP(t *testing.T) {
