@@ -62,6 +62,7 @@ func (c *Context) DecryptRTCP(dst, pkt []byte, st *Stream, at time.Time) ([]byte
 	}
 	if p.MKILen > 0 {
 		r.MKI = pkt[authEnd : authEnd+p.MKILen]
+		stats.MKIs.Add(r.MKI)
 		first = c.keyForMKI(r.MKI)
 		if first < 0 {
 			stats.UnknownMKI++

@@ -76,6 +76,8 @@ type Stats struct {
 	// KeysUsed has bit i set when master key i (Context key order) verified
 	// or decrypted a packet of this stream.
 	KeysUsed uint64 `json:"keys_used"`
+	// MKIs are the distinct MKIs seen on the stream, known or not.
+	MKIs MKISet `json:"mkis"`
 	// HighestIndex is the highest authenticated packet index (48-bit SRTP
 	// index, or SRTCP index).
 	HighestIndex uint64 `json:"highest_index"`

@@ -572,3 +572,36 @@ func TestRTCPWrongKeyDuplicatesAndMKI(t *testing.T) {
 		t.Errorf("stats %+v", rs.Stats)
 	}
 }
+
+func TestMKISet(t *testing.T) {
+	var m MKISet
+	for i := 0; i < 12; i++ {
+		m.Add([]byte{byte(i % 10), 1})
+	}
+	m.Add(bytes.Repeat([]byte{7}, 20))
+	if m.Len() != 8 || m.Overflow != 3 || !bytes.Equal(m.At(3), []byte{3, 1}) || m.At(8) != nil {
+		t.Fatalf("set %+v", m)
+	}
+	js, err := json.Marshal(m)
+	if err != nil || !strings.HasPrefix(string(js), `["0001","0101",`) {
+		t.Fatalf("JSON %s %v", js, err)
+	}
+	var back MKISet
+	if err := json.Unmarshal(js, &back); err != nil || back.Len() != 8 || !bytes.Equal(back.At(7), []byte{7, 1}) {
+		t.Fatalf("round trip %+v %v", back, err)
+	}
+	// Seen on the decrypt path, known and unknown.
+	p := DefaultPolicy()
+	p.MKILen = 2
+	c := mustContext(t, p, MasterKey{Key: crossKey32[:16], Salt: crossSalt14, MKI: []byte{0, 1}})
+	d := mustContext(t, p, MasterKey{Key: crossKey32[:16], Salt: crossSalt14, MKI: []byte{0, 2}})
+	st := NewStream(0)
+	pkt, _ := c.SealRTP(nil, testRTP(1, 1, 10), 0, 0)
+	pkt2, _ := d.SealRTP(nil, testRTP(2, 1, 10), 0, 0)
+	c.DecryptRTP(nil, pkt, st, time.Time{})
+	c.DecryptRTP(nil, pkt2, st, time.Time{})
+	c.DecryptRTP(nil, pkt, st, time.Time{})
+	if st.Stats.MKIs.Len() != 2 || st.Stats.UnknownMKI != 1 || !bytes.Equal(st.Stats.MKIs.At(1), []byte{0, 2}) {
+		t.Errorf("stats %+v", st.Stats)
+	}
+}
