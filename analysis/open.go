@@ -102,6 +102,9 @@ func (a *Analyzer) applyMessageResult(mm *MIKEYMessage, r *mikey.MessageResult, 
 	prev := mm.Auth
 	mm.Auth = authWord(r.Auth)
 	mm.KeyFP = r.KeyRef
+	if r.Auth == mikey.AuthInClear || r.Auth == mikey.AuthNotProtected {
+		mm.KeyFP = "" // nothing verified it
+	}
 	var detail []string
 	if r.MACVariant != "" {
 		detail = append(detail, "MAC verified over "+r.MACVariant)

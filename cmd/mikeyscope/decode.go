@@ -20,13 +20,15 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the tree as JSON (schema mikeyscope.decode/v1)")
-	showKeys := fs.Bool("show-keys", false, "print key and salt bytes instead of fingerprints")
+	var kf keyFlags
+	kf.register(fs)
+	showKeys := &kf.showKeys
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mikeyscope decode [--json] [--show-keys] INPUT")
+		fmt.Fprintln(stderr, "usage: mikeyscope decode [--json] [--show-keys] [key flags] INPUT")
 		fmt.Fprintln(stderr, "INPUT: base64 or hex of a MIKEY message, an a=key-mgmt:mikey line, an RTSP KeyMgmt value, or - for stdin")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
 		return 2
 	}
 	if fs.NArg() != 1 {
@@ -47,10 +49,19 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope decode: %v\n", err)
 		return 2
 	}
+	st, err := kf.store(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "mikeyscope decode: %v\n", err)
+		return 2
+	}
 	m, perr := mikey.Parse(raw)
 	tree := m.TreeWith(mikey.TreeOptions{ShowSecrets: *showKeys})
+	var ver *verification
+	if perr == nil {
+		ver = verify(m, st, *showKeys)
+	}
 	if *asJSON {
-		if err := writeDecodeJSON(stdout, kind, raw, m, tree, perr); err != nil {
+		if err := writeDecodeJSON(stdout, kind, raw, m, tree, perr, ver); err != nil {
 			fmt.Fprintf(stderr, "mikeyscope decode: %v\n", err)
 			return 2
 		}
@@ -61,6 +72,12 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		for _, n := range m.Notes {
 			fmt.Fprintf(stdout, "note [%d]: %s\n", n.Offset, n.Text)
+		}
+		if ver != nil {
+			if err := writeVerification(stdout, ver); err != nil {
+				fmt.Fprintf(stderr, "mikeyscope decode: %v\n", err)
+				return 2
+			}
 		}
 	}
 	if perr != nil {
@@ -78,6 +95,9 @@ type decodeDoc struct {
 	Tree   *mikey.Field `json:"tree"`
 	Notes  []mikey.Note `json:"notes"`
 	Error  *decodeError `json:"error"`
+	// Verification is present when keys were supplied or the message
+	// carries its keys in the clear.
+	Verification *verification `json:"verification,omitempty"`
 }
 
 type decodeError struct {
@@ -86,8 +106,8 @@ type decodeError struct {
 	Message string `json:"message"`
 }
 
-func writeDecodeJSON(w io.Writer, kind string, raw []byte, m *mikey.Message, tree *mikey.Field, perr error) error {
-	doc := decodeDoc{Schema: "mikeyscope.decode/v1", Input: kind, Length: len(raw), Tree: tree, Notes: m.Notes}
+func writeDecodeJSON(w io.Writer, kind string, raw []byte, m *mikey.Message, tree *mikey.Field, perr error, ver *verification) error {
+	doc := decodeDoc{Schema: "mikeyscope.decode/v1", Input: kind, Length: len(raw), Tree: tree, Notes: m.Notes, Verification: ver}
 	if doc.Notes == nil {
 		doc.Notes = []mikey.Note{}
 	}

@@ -143,3 +143,44 @@ func TestSecretsNotPrinted(t *testing.T) {
 		t.Errorf("--show-keys does not print the derived master key and salt:\n%s", out)
 	}
 }
+
+// samplePSKInit is the MIKEY-PSK initiator message of samples/sip-udp-psk.pcap
+// (frame 1, from its manifest).
+const samplePSKInit = "AQAFgEtSFykCAACIoUv7AAAAAAC+u6REAAAAAAsA7pLdoAAAAAAGEJnI/8RLt5i/e1IQhORcK5MGAQAVc2lwOmFsaWNlQGV4YW1wbGUuY29tCgEAE3NpcDpib2JAZXhhbXBsZS5jb20BAAAAHgABAQEBEAIBAQMBFAQBDgUBAAcBAQgBAQoBAQsBCgABABS0ip3FgecAHPJfDmyz2N5gz4SpDgE9f/d2noJkLI7aqdY/tRyVAshPbQ=="
+
+// TestDecodeWithKeys: decode verifies the MAC with the PSK and prints each
+// crypto session's master key by the fingerprint the sample generator
+// recorded (its own derivation), the key itself only with --show-keys; a
+// wrong PSK fails and yields no keys.
+func TestDecodeWithKeys(t *testing.T) {
+	code, out, errs := runCmd("", "decode", "--psk", samplePSKHex, samplePSKInit)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Auth: verified with psk:", "CS 1: SSRC 0x88a14bfb, ROC 0, policy 0, master key key:b48ea931, master salt salt:72599bf6",
+		"CS 2: SSRC 0xbebba444, ROC 0, policy 0, master key key:63dcd44b, master salt salt:234e61f1", "Decrypted key data"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, sampleMasterKey) || strings.Contains(out, samplePSKHex) {
+		t.Error("key material printed without --show-keys")
+	}
+	_, out, _ = runCmd("", "decode", "--show-keys", "--psk", samplePSKHex, samplePSKInit)
+	if !strings.Contains(out, "master key "+sampleMasterKey+", master salt "+sampleMasterSalt) {
+		t.Errorf("--show-keys: master key not shown:\n%s", out)
+	}
+	_, out, _ = runCmd("", "decode", "--json", "--psk", "00112233445566778899aabbccddeeff", samplePSKInit)
+	var doc struct {
+		Verification struct {
+			Auth     string `json:"auth"`
+			Sessions []any  `json:"crypto_sessions"`
+		} `json:"verification"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Verification.Auth != "failed" || len(doc.Verification.Sessions) != 0 {
+		t.Errorf("wrong PSK: %+v", doc.Verification)
+	}
+}
