@@ -148,6 +148,7 @@ func TestSamplesDecryptWithPion(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				ctx.SetROC(uint32(ssrc), s.FirstROC)
 				streams[uint32(ssrc)] = &streamCheck{ctx: ctx, ssrc: uint32(ssrc), nextSeq: uint16(s.FirstSeq), truth: s}
 			}
 			frames := packets(t, tr.CapturePath())

@@ -67,6 +67,7 @@ type Stream struct {
 	RTCPPackets  int    `json:"rtcp_packets"`
 	FirstSeq     int    `json:"first_seq"`
 	FirstTS      uint32 `json:"first_timestamp"`
+	FirstROC     uint32 `json:"first_roc"`   // rollover counter of the first packet, as in the MIKEY CS map
 	FirstFrame   int    `json:"first_frame"` // first RTP or RTCP frame
 	LastFrame    int    `json:"last_frame"`
 	Policy       string `json:"policy"` // AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM

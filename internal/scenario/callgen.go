@@ -105,7 +105,11 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 			return nil, err
 		}
 		g.Keys[i] = [2][]byte{key, salt}
-		g.senders[i], err = NewSender(StreamParams{SSRC: spec.Exchange.SSRCs[i], PayloadType: PayloadPCMU,
+		var roc uint32
+		if i < len(spec.Exchange.ROCs) {
+			roc = spec.Exchange.ROCs[i]
+		}
+		g.senders[i], err = NewSender(StreamParams{SSRC: spec.Exchange.SSRCs[i], PayloadType: PayloadPCMU, ROC: roc,
 			FirstSeq: spec.FirstSeq[i], FirstTS: spec.FirstTS[i], TSStep: FrameSamples, CNAME: names[i],
 			Profile: spec.Exchange.Suite.Profile(), Key: key, Salt: salt})
 		if err != nil {

@@ -44,24 +44,29 @@ type PSKExchange struct {
 	Time     time.Time // T payload, NTP-UTC
 	Rand     []byte    // RAND payload (16 bytes recommended, §6.11)
 	IDi, IDr string    // ID payloads of type URI
-	SSRCs    []uint32  // SRTP-ID map, policy 0, ROC 0; CS ID i+1 for SSRCs[i]
+	SSRCs    []uint32  // SRTP-ID map, policy 0; CS ID i+1 for SSRCs[i]
+	ROCs     []uint32  // ROC of each SSRC in the map (RFC 3830 §6.1.1); nil means all 0
 	PSK      []byte
 	TGK      []byte
 	Suite    Suite // SRTP suite of the SP payload
 }
 
-// srtpMap returns the SRTP-ID CS map of the exchange.
-func srtpMap(ssrcs []uint32) []mikey.SRTPCS {
+// srtpMap returns the SRTP-ID CS map of the exchange, with the ROCs given
+// (missing ones are 0).
+func srtpMap(ssrcs []uint32, rocs ...uint32) []mikey.SRTPCS {
 	m := make([]mikey.SRTPCS, len(ssrcs))
 	for i, s := range ssrcs {
 		m[i] = mikey.SRTPCS{PolicyNo: 0, SSRC: s}
+		if i < len(rocs) {
+			m[i].ROC = rocs[i]
+		}
 	}
 	return m
 }
 
 func (x *PSKExchange) header(dt mikey.DataType, v bool) mikey.Header {
 	return mikey.Header{Version: 1, DataType: dt, V: v, PRF: mikey.PRFFuncMIKEY1, CSBID: x.CSBID,
-		NumCS: uint8(len(x.SSRCs)), MapType: mikey.MapSRTPID, SRTPMap: srtpMap(x.SSRCs)}
+		NumCS: uint8(len(x.SSRCs)), MapType: mikey.MapSRTPID, SRTPMap: srtpMap(x.SSRCs, x.ROCs...)}
 }
 
 func (x *PSKExchange) ts() uint64 { return mikey.NTP64(x.Time) }

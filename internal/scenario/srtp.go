@@ -37,6 +37,7 @@ type StreamParams struct {
 	Profile     srtp.ProtectionProfile
 	Key, Salt   []byte // SRTP master key and salt
 	MKI         []byte // when non-empty, carried in every packet (RFC 3711 §3.1)
+	ROC         uint32 // rollover counter of the first packet (RFC 3711 §3.3.1)
 }
 
 // NewSender returns a Sender for the stream.
@@ -48,6 +49,9 @@ func NewSender(p StreamParams) (*Sender, error) {
 	ctx, err := srtp.CreateContext(p.Key, p.Salt, p.Profile, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: SRTP context for SSRC %#08x: %w", p.SSRC, err)
+	}
+	if p.ROC != 0 {
+		ctx.SetROC(p.SSRC, p.ROC)
 	}
 	return &Sender{
 		ctx: ctx,

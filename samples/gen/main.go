@@ -41,6 +41,7 @@ var catalogue = []sample{
 	{"sip-ipv6-fragmented", pcapbuild.FormatPcapng, sipIPv6Fragmented},
 	{"sip-udp-gcm", pcapbuild.FormatPcap, sipUDPGCM},
 	{"sip-udp-dhhmac", pcapbuild.FormatPcap, sipUDPDHHMAC},
+	{"sip-udp-roc", pcapbuild.FormatPcap, sipUDPROC},
 	{"broken/wrong-psk", pcapbuild.FormatPcap, brokenWrongPSK},
 	{"broken/err-auth-failure", pcapbuild.FormatPcap, brokenErrorAnswer},
 	{"broken/clock-skew", pcapbuild.FormatPcap, brokenClockSkew},

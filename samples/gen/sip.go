@@ -88,6 +88,9 @@ func sipSampleKeys(spec scenario.SIPCallSpec, wrongPSK []byte, vlan uint16, desc
 			d+1, from, g.Keys[d][0], g.Keys[d][1], nil,
 			"scenario.Payload(ssrc, seq)", "pcmu", scenario.FrameSamples)
 		st.Policy = x.Suite.Name()
+		if d < len(x.ROCs) {
+			st.FirstROC = x.ROCs[d]
+		}
 		t.Streams = append(t.Streams, st)
 	}
 	rec := record(t, "SIP", func(f *scenario.Frame) (string, [][]byte) {
@@ -219,4 +222,12 @@ func sipUDPDHHMAC() (*built, error) {
 	return sipSampleKeys(spec, nil, 42, "sip-udp-dhhmac: a SIP call on 802.1Q VLAN 42 keyed by MIKEY DHHMAC (RFC 4650): INVITE with HDR,T,RAND,IDi,IDr,SP,DHi,KEMAC (data type 7, OAKLEY 5), 200 OK with HDR,T,IDr,IDi,DHr,DHi,KEMAC (data type 8); both KEMACs carry only an HMAC-SHA-1 MAC under the PSK's auth_key",
 		"KEMAC algorithm numbers follow RFC 3830 (encryption NULL = 0, HMAC-SHA-1 = 1), not RFC 4650 Table 4.2.a",
 		"the TGK is g^(xi*xr) (192 bytes); the keys file gives the PSK (for the MACs) and xi (dh-key)")
+}
+
+func sipUDPROC() (*built, error) {
+	spec := callSpec(10, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49260), ap(bobV4, 50260), 60)
+	spec.FirstSeq = [2]uint16{65500, 65510}
+	spec.Exchange.ROCs = []uint32{0, 7}
+	return sipSample(spec, "sip-udp-roc: sequence numbers wrap in both directions; the caller starts at seq 65500 with ROC 0 (wraps to ROC 1 after 36 packets), the callee at seq 65510 with ROC 7, which the MIKEY CS map announces (RFC 3830 §6.1.1), wrapping to ROC 8 after 26 packets",
+		"a decoder that ignores the ROC of the CS map fails to authenticate every callee packet")
 }
