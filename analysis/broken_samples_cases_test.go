@@ -1,0 +1,136 @@
+package analysis_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	"github.com/mikeyscope/mikeyscope/srtp"
+)
+
+// want is one finding a sample must produce.
+type want struct {
+	code    string
+	frame   uint64
+	summary string
+}
+
+// TestBrokenSamples runs the analysis over every capture of samples/broken
+// with its keys file and checks the findings a user will see: each listed
+// finding at its frame with its specifics, and no other code.
+func TestBrokenSamples(t *testing.T) {
+	cases := []struct {
+		name  string
+		finds []want
+		check func(t *testing.T, r *analysis.Report)
+	}{
+		{"wrong-psk", []want{
+			{"mikey.mac-mismatch", 1, "MAC of Pre-shared does not verify with any of 1 supplied key(s)"},
+			{"mikey.v-mismatch", 4, "V payload MAC of PSK ver msg does not verify"},
+			{"srtp.no-key", 6, "25 packets; the session's MIKEY exchange was not opened"},
+		}, func(t *testing.T, r *analysis.Report) {
+			for _, s := range r.Sessions[0].Streams {
+				if s.Decrypted != 0 || s.Authenticated != 0 {
+					t.Errorf("stream %s decrypted with a wrong PSK", s.SSRC)
+				}
+			}
+		}},
+		{"err-auth-failure", []want{
+			{"mikey.error-payload", 4, "peer answered with MIKEY error 0 (Auth failure)"},
+		}, nil},
+		{"clock-skew", []want{
+			{"mikey.clock-skew", 1, "timestamp 2026-11-02T07:00:00Z is -10800 s from the capture time"},
+		}, allDecrypted},
+		{"replay", []want{
+			{"mikey.replay", 60, "identical message seen before as frame 1"},
+			{"mikey.clock-skew", 60, "timestamp 2026-11-02T10:00:00Z is -600 s from the capture time"},
+			{"mikey.error-payload", 61, "peer answered with MIKEY error 1 (Invalid TS)"},
+		}, allDecrypted},
+		{"roc-and-ssrc", []want{
+			{"srtp.roc-mismatch", 6, "SSRC 0x57650b7f: packet seq 59344 authenticated only with ROC 1 (expected 0)"},
+			{"srtp.unknown-ssrc", 7, "rtp SSRC 0x5eed5eed 198.51.100.20:50170 -> 192.0.2.10:49170 (25 packets) is not in the CS ID map"},
+		}, func(t *testing.T, r *analysis.Report) {
+			for _, s := range r.Sessions[0].Streams {
+				switch s.SSRC {
+				case "0x57650b7f":
+					if s.Packets != 25 || s.Authenticated != 25 {
+						t.Errorf("ROC 1 stream: %d of %d authenticated", s.Authenticated, s.Packets)
+					}
+				case "0x5eed5eed":
+					if s.Decrypted != 0 {
+						t.Errorf("unknown SSRC decrypted")
+					}
+				default:
+					t.Errorf("unexpected stream %s", s.SSRC)
+				}
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			payloadErrs := 0
+			hook := func(st *analysis.Stream, p *dissect.MediaPacket, plain []byte) {
+				if plain == nil || p.Kind != dissect.KindRTP {
+					return
+				}
+				h, err := srtp.ParseRTPHeader(plain)
+				if err != nil || !bytes.Equal(plain[h.HeaderLen:], scenario.Payload(h.SSRC, h.SequenceNumber)) {
+					payloadErrs++
+				}
+			}
+			r := analyse(t, "broken/"+c.name+".pcap", sampleKeys(t, "broken/"+c.name), hook)
+			if payloadErrs != 0 {
+				t.Errorf("%d decrypted payloads differ from scenario.Payload", payloadErrs)
+			}
+			var codes []string
+			for _, w := range c.finds {
+				codes = append(codes, w.code)
+				ok := false
+				for _, f := range r.Findings {
+					ok = ok || (f.Code == w.code && f.Frame == w.frame && strings.Contains(f.Summary, w.summary))
+				}
+				if !ok {
+					t.Errorf("no %s at frame %d with %q", w.code, w.frame, w.summary)
+				}
+			}
+			if got := findingCodes(r); fmt.Sprint(got) != fmt.Sprint(sortedUnique(codes)) {
+				t.Errorf("finding codes = %v, want %v", got, sortedUnique(codes))
+			}
+			if t.Failed() {
+				t.Log(describeFindings(r))
+			}
+			if c.check != nil {
+				c.check(t, r)
+			}
+		})
+	}
+}
+
+// allDecrypted: every stream of the sample authenticates fully.
+func allDecrypted(t *testing.T, r *analysis.Report) {
+	t.Helper()
+	for _, s := range r.Sessions[0].Streams {
+		if s.Packets == 0 || s.Authenticated != s.Packets {
+			t.Errorf("%s %s: %d of %d authenticated", s.Kind, s.SSRC, s.Authenticated, s.Packets)
+		}
+	}
+}
+
+// TestFinishTwiceSameFindings: analysis.Run ends with Finish, and callers
+// (the CLI, these tests) call Finish again to get the report; the findings
+// made at the end of the pass must not be added a second time.
+func TestFinishTwiceSameFindings(t *testing.T) {
+	f := newFeed(analysis.Options{})
+	f.invite(must(t)(pskExchange(casePSK).Init())) // V flag, no answer: mikey.no-response at the end
+	for _, p := range srtpPackets(t, caseKey, caseSalt, nil, ssrcA, 1, 2, 0) {
+		f.rtp(p) // not opened: srtp.no-key at the end
+	}
+	first := len(f.a.Finish().Findings)
+	if second := len(f.a.Finish().Findings); second != first {
+		t.Errorf("Finish twice: %d findings, then %d: end-of-pass findings are added again", first, second)
+	}
+}
