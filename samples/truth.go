@@ -19,6 +19,7 @@ import (
 // a message split over IP fragments or TCP segments is listed at the frame
 // that completes it (the last one written).
 type Truth struct {
+	Generator   string    `json:"generator"` // the command that wrote the sample, e.g. samples/gen
 	File        string    `json:"file"`
 	Format      string    `json:"format"`
 	Description string    `json:"description"`

@@ -103,6 +103,7 @@ func writeSample(dir string, s sample) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
+	b.truth.Generator = "samples/gen"
 	b.truth.File = filepath.Base(file)
 	b.truth.Format = ext(s.format)[1:]
 	b.truth.Keys = filepath.Base(s.name) + ".keys"
