@@ -13,9 +13,16 @@ import (
 	"time"
 )
 
-// TestLiveLoopback captures UDP sent to 127.0.0.1 on "lo" with a port
-// filter and checks the datagrams come out of the Decoder.
+// TestLiveLoopback captures UDP sent to 127.0.0.1 on "lo" (Ethernet
+// framing) and on "any" (cooked SLL framing) with a port filter and checks
+// the datagrams come out of the Decoder, each exactly as sent.
 func TestLiveLoopback(t *testing.T) {
+	for _, iface := range []string{"lo", "any"} {
+		t.Run(iface, func(t *testing.T) { testLive(t, iface) })
+	}
+}
+
+func testLive(t *testing.T, iface string) {
 	if os.Geteuid() != 0 {
 		t.Skip("live capture test needs root (CAP_NET_RAW) to open an AF_PACKET socket on lo")
 	}
@@ -30,10 +37,10 @@ func TestLiveLoopback(t *testing.T) {
 	}
 	defer other.Close()
 	port := rx.LocalAddr().(*net.UDPAddr).Port
-	src, err := OpenLive("lo", fmt.Sprintf("udp port %d", port), LiveOptions{})
+	src, err := OpenLive(iface, fmt.Sprintf("udp port %d", port), LiveOptions{})
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) || strings.Contains(err.Error(), "operation not permitted") {
-			t.Skipf("cannot open lo: %v", err)
+			t.Skipf("cannot open %s: %v", iface, err)
 		}
 		t.Fatal(err)
 	}
@@ -74,6 +81,7 @@ func TestLiveLoopback(t *testing.T) {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	var events []event
+	sent := 0 // times each payload was sent
 loop:
 	for {
 		select {
@@ -84,6 +92,7 @@ loop:
 			for i := range want {
 				tx.Write([]byte(fmt.Sprintf("datagram %d", i)))
 			}
+			sent++
 		case <-deadline:
 			src.Close()
 			events = <-got
@@ -101,6 +110,11 @@ loop:
 			t.Errorf("datagram passed the filter wrongly: %v", e)
 		}
 		seen[e.Payload]++
+	}
+	for payload, n := range seen {
+		if n > sent {
+			t.Errorf("%q captured %d times but sent %d times (duplicates)", payload, n, sent)
+		}
 	}
 	if len(seen) != want {
 		t.Errorf("captured %d distinct datagrams, want %d: %v", len(seen), want, seen)
