@@ -44,7 +44,13 @@ func (r *relay) serve() {
 		if err != nil {
 			return
 		}
-		s, err := net.Dial("tcp", r.target)
+		var s net.Conn
+		for i := 0; i < 100; i++ { // s_server may still be setting up
+			if s, err = net.Dial("tcp", r.target); err == nil {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		if err != nil {
 			c.Close()
 			continue
@@ -247,9 +253,11 @@ func TestOpenSSLPairs(t *testing.T) {
 				} else {
 					io.WriteString(stdin, lines)
 				}
-				// Give the session ticket (TLS 1.3 sends it after the
-				// handshake) time to arrive before closing.
-				time.Sleep(500 * time.Millisecond)
+				// Close only once the server sent protected records (the
+				// TLS 1.3 session ticket or the -rev echo), so that the
+				// session can be resumed.
+				r.waitFor(t, "protected server records", func(ws []tlstest.Write) bool { return countWrites(ws, false, TypeApplicationData) > 0 })
+				time.Sleep(200 * time.Millisecond)
 				stdin.Close()
 				go func() { done <- cmd.Wait() }()
 				select {

@@ -52,6 +52,13 @@ func (c *Conn) record(h *half, hdr *[recordHeaderLen]byte, body []byte) {
 			return
 		}
 		h.encrypted, h.open, h.pending, h.seq = true, h.pending, nil, 0
+	case h.encrypted && typ == TypeAlert && len(body) == 2,
+		h.encrypted && c.version() == VersionTLS13 && typ != TypeApplicationData:
+		// A 2-byte alert cannot be protected, and protected TLS 1.3
+		// records are all of outer type application_data (RFC 8446
+		// §5.2): this is a record in the clear, such as an alert sent by
+		// a peer that could not derive keys.
+		c.deliver(h, typ, 0, false, body)
 	case !h.encrypted:
 		if typ == TypeApplicationData && c.haveCH && !c.haveSH && c.ch.earlyData && c.isClient(h) {
 			c.earlyRecord(h, hdr, body)
