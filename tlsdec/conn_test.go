@@ -65,6 +65,9 @@ func TestDecryptRealSessions(t *testing.T) {
 			if st.Client.Failed+st.Server.Failed+st.Client.Undecryptable+st.Server.Undecryptable != 0 {
 				t.Errorf("failed/undecryptable records: %+v %+v", st.Client, st.Server)
 			}
+			if !d.finished[0] || !d.finished[1] {
+				t.Errorf("encrypted Finished messages not delivered: %v", d.finished)
+			}
 			// The close_notify alert is the last record of each side.
 			for i, who := range []string{"server", "client"} {
 				if n := len(d.types[i]); n == 0 || d.types[i][n-1] != TypeAlert {

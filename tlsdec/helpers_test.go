@@ -73,6 +73,9 @@ type decrypted struct {
 	records int
 	errs    []error
 	early   []byte // 0-RTT application data
+	// finished is set per side when an encrypted Finished message
+	// (handshake type 20, 12-byte verify_data in TLS 1.2) was delivered.
+	finished [2]bool
 }
 
 func (d *decrypted) emit(p Plaintext) {
@@ -83,6 +86,9 @@ func (d *decrypted) emit(p Plaintext) {
 	d.records++
 	d.gaps += p.GapBefore
 	d.types[i] = append(d.types[i], p.Type)
+	if p.Encrypted && p.Type == TypeHandshake && bytes.Contains(p.Data, []byte{hsFinished, 0, 0}) {
+		d.finished[i] = true
+	}
 	if p.Type == TypeApplicationData {
 		d.app[i] = append(d.app[i], p.Data...)
 		if p.Early {

@@ -98,29 +98,59 @@ func TestOpenSSLClientKeyUpdate(t *testing.T) {
 			if err := srv.Handshake(); err != nil {
 				t.Fatalf("handshake: %v", err)
 			}
+			// Read lines in the background, so that crypto/tls processes
+			// KeyUpdate records as soon as they arrive.
 			in := bufio.NewReader(srv)
+			got := make(chan string, len(lines))
+			go func() {
+				for {
+					l, err := in.ReadString('\n')
+					if err != nil {
+						close(got)
+						return
+					}
+					got <- l
+				}
+			}()
+			clientReads := func() int {
+				rc.mu.Lock()
+				defer rc.mu.Unlock()
+				return countWrites(rc.writes, true, TypeApplicationData)
+			}
 			var sent []byte
 			for _, l := range lines {
+				before := clientReads()
 				// One line per stdin read, so s_client sees commands at
 				// the start of a read.
 				if _, err := io.WriteString(stdin, l+"\n"); err != nil {
 					t.Fatal(err)
 				}
 				if len(l) == 1 {
-					time.Sleep(300 * time.Millisecond) // let s_client act on the command
+					// Wait for the KeyUpdate record to reach the server.
+					for i := 0; clientReads() == before; i++ {
+						if i > 500 {
+							t.Fatal("no KeyUpdate record from s_client")
+						}
+						time.Sleep(20 * time.Millisecond)
+					}
 					continue
 				}
 				sent = append(sent, l+"\n"...)
-				got, err := in.ReadString('\n')
-				if err != nil || got != l+"\n" {
-					t.Fatalf("server read %q, %v", got, err)
+				select {
+				case g := <-got:
+					if g != l+"\n" {
+						t.Fatalf("server read %q", g)
+					}
+				case <-time.After(20 * time.Second):
+					t.Fatal("server read nothing")
 				}
 				if _, err := io.WriteString(srv, "RTSP/1.0 200 OK\r\n\r\n"); err != nil {
 					t.Fatal(err)
 				}
 			}
 			stdin.Close()
-			io.Copy(io.Discard, in) // until close_notify / EOF
+			for range got { // until close_notify / EOF
+			}
 			srv.Close()
 			cmd.Wait()
 			rc.mu.Lock()
