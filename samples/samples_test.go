@@ -77,7 +77,7 @@ func crossCheckKeys(t *testing.T, file string) map[uint32][2][]byte {
 	for _, line := range strings.Split(string(b), "\n") {
 		rest, ok := strings.CutPrefix(line, "# srtp ")
 		if !ok {
-			continue
+			continue // includes "# srtp-rekey" lines, read by rekeyKeys
 		}
 		ssrcText, ks, _ := strings.Cut(rest, "=")
 		keyHex, saltHex, _ := strings.Cut(ks, ":")
@@ -90,6 +90,36 @@ func crossCheckKeys(t *testing.T, file string) map[uint32][2][]byte {
 		keys[uint32(ssrc)] = [2][]byte{key, salt}
 	}
 	return keys
+}
+
+// rekeyKeys reads the "# srtp-rekey 0xSSRC=mki:key:salt" lines.
+func rekeyKeys(t *testing.T, file string) map[uint32][][3][]byte {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[uint32][][3][]byte{}
+	for _, line := range strings.Split(string(b), "\n") {
+		rest, ok := strings.CutPrefix(line, "# srtp-rekey ")
+		if !ok {
+			continue
+		}
+		ssrcText, v, _ := strings.Cut(rest, "=")
+		parts := strings.Split(v, ":")
+		ssrc, err := strconv.ParseUint(ssrcText, 0, 32)
+		if err != nil || len(parts) != 3 {
+			t.Fatalf("%s: bad line %q", file, line)
+		}
+		var e [3][]byte
+		for i, p := range parts {
+			if e[i], err = hex.DecodeString(p); err != nil {
+				t.Fatalf("%s: bad line %q", file, line)
+			}
+		}
+		out[uint32(ssrc)] = append(out[uint32(ssrc)], e)
+	}
+	return out
 }
 
 // packets returns the frames of a pcap or pcapng file.
@@ -136,6 +166,8 @@ type streamCheck struct {
 	last    int
 	nextSeq uint16
 	truth   *Stream
+	// rekeyFrame holds the frame where each re-key's MKI first appeared.
+	rekeyFrame []int
 }
 
 // TestSamplesDecryptWithPion decrypts every SRTP and SRTCP packet of every
@@ -177,7 +209,20 @@ func TestSamplesDecryptWithPion(t *testing.T) {
 					t.Fatal(err)
 				}
 				ctx.SetROC(uint32(ssrc), s.FirstROC)
-				streams[uint32(ssrc)] = &streamCheck{ctx: ctx, ssrc: uint32(ssrc), nextSeq: uint16(s.FirstSeq), truth: s}
+				rekeys := rekeyKeys(t, tr.KeysPath())[uint32(ssrc)]
+				if len(rekeys) != len(s.Rekeys) {
+					t.Fatalf("%s: %d re-keys in the keys file, %d in the manifest", s.SSRC, len(rekeys), len(s.Rekeys))
+				}
+				for i, rk := range rekeys {
+					if hex.EncodeToString(rk[0]) != s.Rekeys[i].MKI || mikey.Fingerprint(rk[1]) != s.Rekeys[i].MasterKeyFP || mikey.Fingerprint(rk[2]) != s.Rekeys[i].MasterSaltFP {
+						t.Fatalf("%s: re-key %d differs from the manifest", s.SSRC, i)
+					}
+					if err := ctx.AddCipherForMKI(rk[0], rk[1], rk[2]); err != nil {
+						t.Fatal(err)
+					}
+				}
+				streams[uint32(ssrc)] = &streamCheck{ctx: ctx, ssrc: uint32(ssrc), nextSeq: uint16(s.FirstSeq), truth: s,
+					rekeyFrame: make([]int, len(s.Rekeys))}
 			}
 			frames := packets(t, tr.CapturePath())
 			if len(frames) != tr.Frames {
@@ -206,6 +251,11 @@ func TestSamplesDecryptWithPion(t *testing.T) {
 			for _, s := range tr.Streams {
 				ssrc, _ := strconv.ParseUint(s.SSRC, 0, 32)
 				c := streams[uint32(ssrc)]
+				for i, f := range c.rekeyFrame {
+					if f == 0 {
+						t.Errorf("%s: MKI %s of re-key %d never seen", s.SSRC, s.Rekeys[i].MKI, i)
+					}
+				}
 				if c.rtp != s.RTPPackets || c.rtcp != s.RTCPPackets || c.first != s.FirstFrame || c.last != s.LastFrame {
 					t.Errorf("%s: decrypted %d RTP / %d RTCP in frames %d-%d; manifest %d / %d in %d-%d",
 						s.SSRC, c.rtp, c.rtcp, c.first, c.last, s.RTPPackets, s.RTCPPackets, s.FirstFrame, s.LastFrame)
@@ -243,6 +293,17 @@ func checkMedia(t *testing.T, n int, pl []byte, streams map[uint32]*streamCheck)
 		}
 		c.rtcp++
 		return
+	}
+	for i := range c.truth.Rekeys {
+		rk := &c.truth.Rekeys[i]
+		mki, _ := hex.DecodeString(rk.MKI)
+		if end := len(pl) - 10; end-len(mki) > 12 && bytes.Equal(pl[end-len(mki):end], mki) && c.rekeyFrame[i] == 0 {
+			c.rekeyFrame[i] = n
+			seq := int(pl[2])<<8 | int(pl[3])
+			if n != rk.FromFrame || seq != rk.FromSeq {
+				t.Fatalf("MKI %s first in frame %d seq %d; manifest frame %d seq %d", rk.MKI, n, seq, rk.FromFrame, rk.FromSeq)
+			}
+		}
 	}
 	var h rtp.Header
 	out, err := c.ctx.DecryptRTP(nil, pl, &h)

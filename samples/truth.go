@@ -59,27 +59,40 @@ type MIKEY struct {
 
 // Stream is one SRTP stream and its SRTCP.
 type Stream struct {
-	SSRC         string `json:"ssrc"` // 0x-prefixed hex
-	Src          string `json:"src"`  // address:port of the RTP packets
-	Dst          string `json:"dst"`
-	Transport    string `json:"transport"` // udp or rtsp-interleaved
-	PayloadType  int    `json:"payload_type"`
-	RTPPackets   int    `json:"rtp_packets"`
-	RTCPPackets  int    `json:"rtcp_packets"`
-	FirstSeq     int    `json:"first_seq"`
-	FirstTS      uint32 `json:"first_timestamp"`
-	FirstROC     uint32 `json:"first_roc"`   // rollover counter of the first packet, as in the MIKEY CS map
-	FirstFrame   int    `json:"first_frame"` // first RTP or RTCP frame
-	LastFrame    int    `json:"last_frame"`
-	Policy       string `json:"policy"` // AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM
-	CSID         int    `json:"cs_id"`
-	KeyFrom      string `json:"key_from"`
-	MasterKeyFP  string `json:"master_key_fingerprint"` // mikey.Fingerprint of the master key
+	SSRC         string  `json:"ssrc"` // 0x-prefixed hex
+	Src          string  `json:"src"`  // address:port of the RTP packets
+	Dst          string  `json:"dst"`
+	Transport    string  `json:"transport"` // udp or rtsp-interleaved
+	PayloadType  int     `json:"payload_type"`
+	RTPPackets   int     `json:"rtp_packets"`
+	RTCPPackets  int     `json:"rtcp_packets"`
+	FirstSeq     int     `json:"first_seq"`
+	FirstTS      uint32  `json:"first_timestamp"`
+	FirstROC     uint32  `json:"first_roc"`   // rollover counter of the first packet, as in the MIKEY CS map
+	FirstFrame   int     `json:"first_frame"` // first RTP or RTCP frame
+	LastFrame    int     `json:"last_frame"`
+	Policy       string  `json:"policy"` // AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM
+	CSID         int     `json:"cs_id"`
+	KeyFrom      string  `json:"key_from"`
+	MasterKeyFP  string  `json:"master_key_fingerprint"` // mikey.Fingerprint of the master key
+	MasterSaltFP string  `json:"master_salt_fingerprint"`
+	MKI          string  `json:"mki,omitempty"` // hex
+	Payload      string  `json:"payload"`       // the scenario function giving the plaintext
+	PayloadKind  string  `json:"payload_kind"`  // pcmu or video
+	PayloadSize  int     `json:"payload_size"`  // bytes of payload per RTP packet
+	Rekeys       []Rekey `json:"rekeys,omitempty"`
+}
+
+// Rekey is a change of the stream's master key: from the packet with
+// sequence number FromSeq (frame FromFrame) on, the key delivered by the
+// MIKEY message of frame MIKEYFrame protects the stream, marked by MKI.
+type Rekey struct {
+	MIKEYFrame   int    `json:"mikey_frame"`
+	FromSeq      int    `json:"from_seq"`
+	FromFrame    int    `json:"from_frame"`
+	MKI          string `json:"mki"`
+	MasterKeyFP  string `json:"master_key_fingerprint"`
 	MasterSaltFP string `json:"master_salt_fingerprint"`
-	MKI          string `json:"mki,omitempty"` // hex
-	Payload      string `json:"payload"`       // the scenario function giving the plaintext
-	PayloadKind  string `json:"payload_kind"`  // pcmu or video
-	PayloadSize  int    `json:"payload_size"`  // bytes of payload per RTP packet
 }
 
 // SSRCValue returns the stream's SSRC as a number (0 if malformed).

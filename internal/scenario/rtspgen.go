@@ -38,6 +38,21 @@ type RTSPSpec struct {
 	// reply SDP to a KeyMgmt header of the video SETUP (the client
 	// initiates the exchange, RFC 4567 §4.2).
 	VideoKeyInSetup bool
+	// Rekey, when not nil, makes the client send a new video key in a
+	// SET_PARAMETER "mikey:" parameter (ONVIF client re-keying) and the
+	// server switch to it, with its new MKI, at video packet Rekey.At.
+	Rekey *RTSPRekey
+}
+
+// RTSPRekey is a re-key of the video stream: a MIKEY-NULL message with the
+// new key (same SSRC, new MKI of the same length) carried in a
+// SET_PARAMETER text/parameters body, and the packet index from which the
+// server uses it.
+type RTSPRekey struct {
+	At    int
+	Key   NullKey
+	CSBID uint32
+	Rand  []byte
 }
 
 // RTSPGen yields the frames of an RTSP session in time order.
@@ -62,6 +77,10 @@ type RTSPGen struct {
 	teardown, teardownOK []byte
 	postBuilt            bool
 	postErr              error
+	// rekeyMsgs are the SET_PARAMETER exchange, built when due.
+	rekeyMsgs []rekeyMsg
+	// RekeyMIKEY is the MIKEY message of the SET_PARAMETER re-key.
+	RekeyMIKEY []byte
 	// VideoMIKEY and AudioMIKEY are the MIKEY-NULL messages of the SDP and
 	// of the SETUP KeyMgmt header.
 	VideoMIKEY, AudioMIKEY []byte
@@ -142,9 +161,36 @@ func NewRTSPGen(spec RTSPSpec, b *pcapbuild.Builder) (*RTSPGen, error) {
 		}
 	}
 	g.media0 = t.Add(140 * time.Millisecond)
-	g.teardown = RTSPRequest("TEARDOWN", url, 5, []string{sess}, "", nil)
-	g.teardownOK = RTSPResponse(200, "OK", 5, []string{sess}, "", nil)
+	teardownCSeq := 5
+	if r := spec.Rekey; r != nil {
+		if r.At <= 0 || r.At >= spec.VideoPackets {
+			return nil, fmt.Errorf("scenario: re-key at video packet %d outside (0, %d)", r.At, spec.VideoPackets)
+		}
+		if g.RekeyMIKEY, err = NullMessage(r.CSBID, spec.Start, r.Rand, []NullKey{r.Key}); err != nil {
+			return nil, err
+		}
+		body := []byte("mikey: " + base64.StdEncoding.EncodeToString(g.RekeyMIKEY) + "\r\n")
+		at := g.videoTime(r.At)
+		g.rekeyMsgs = []rekeyMsg{
+			{at.Add(-60 * time.Millisecond), true, "SET_PARAMETER", 1,
+				RTSPRequest("SET_PARAMETER", url, 5, []string{sess}, "text/parameters", body)},
+			{at.Add(-45 * time.Millisecond), false, "200 OK (SET_PARAMETER)", 0,
+				RTSPResponse(200, "OK", 5, []string{sess}, "", nil)},
+		}
+		teardownCSeq = 6
+	}
+	g.teardown = RTSPRequest("TEARDOWN", url, teardownCSeq, []string{sess}, "", nil)
+	g.teardownOK = RTSPResponse(200, "OK", teardownCSeq, []string{sess}, "", nil)
 	return g, nil
+}
+
+// rekeyMsg is one message of the re-key exchange.
+type rekeyMsg struct {
+	at         time.Time
+	fromClient bool
+	name       string
+	mikey      int
+	data       []byte
 }
 
 // buildPost builds the TEARDOWN exchange and the connection close.
@@ -211,7 +257,7 @@ func (g *RTSPGen) aSRDue() bool {
 }
 
 // event identifies the next frame: 0 pre, 1 video SR, 2 video, 3 audio SR,
-// 4 audio, 5 post, -1 end.
+// 4 audio, 5 post, 6 re-key message, -1 end.
 func (g *RTSPGen) event() (int, time.Time) {
 	ev, best := -1, time.Time{}
 	consider := func(e int, t time.Time) {
@@ -221,6 +267,9 @@ func (g *RTSPGen) event() (int, time.Time) {
 	}
 	if len(g.pre) > 0 {
 		consider(0, g.pre[0].Time)
+	}
+	if len(g.rekeyMsgs) > 0 {
+		consider(6, g.rekeyMsgs[0].at)
 	}
 	if g.vSRDue() {
 		consider(1, g.videoTime(g.vSent-1).Add(100*time.Microsecond))
@@ -265,6 +314,11 @@ func (g *RTSPGen) Next() (*Frame, bool, error) {
 	case 5:
 		g.frame = g.post[0]
 		g.post = g.post[1:]
+	case 6:
+		m := g.rekeyMsgs[0]
+		g.rekeyMsgs = g.rekeyMsgs[1:]
+		g.buf, err = g.tcp.AppendData(g.buf[:0], m.fromClient, m.data)
+		g.frame = Frame{Time: t, Data: g.buf, Kind: KindSignal, Message: m.name, MIKEY: m.mikey}
 	case 1:
 		p, err := g.video.SenderReport(t)
 		if err != nil {
@@ -274,6 +328,11 @@ func (g *RTSPGen) Next() (*Frame, bool, error) {
 		g.buf, err = g.b.AppendUDP(g.buf[:0], rtcpPort(s.VideoServerRTP), rtcpPort(s.VideoClientRTP), p)
 		g.frame = Frame{Time: t, Data: g.buf, Kind: KindRTCP, SSRC: s.Video.SSRC}
 	case 2:
+		if r := s.Rekey; r != nil && g.vSent == r.At {
+			if err := g.video.Rekey(r.Key.MKI, r.Key.Key, r.Key.Salt); err != nil {
+				return nil, false, err
+			}
+		}
 		seq := g.video.Seq()
 		g.pay = AppendVideo(g.pay[:0], s.Video.SSRC, seq, s.VideoPayload)
 		last := g.vSent%g.ppf() == g.ppf()-1 || g.vSent == s.VideoPackets-1

@@ -148,3 +148,17 @@ func AppendSenderReport(dst []byte, ssrc uint32, now time.Time, rtpTS, packets, 
 	}
 	return dst
 }
+
+// Rekey switches the stream to a new master key and salt identified by mki
+// (RFC 3711 §8.1: the MKI tells the receiver which master key protects a
+// packet); the rollover counter and SRTCP index continue. The stream must
+// have been created with an MKI of the same length.
+func (s *Sender) Rekey(mki, key, salt []byte) error {
+	if err := s.ctx.AddCipherForMKI(mki, key, salt); err != nil {
+		return fmt.Errorf("scenario: SSRC %#08x re-key: %w", s.ssrc, err)
+	}
+	if err := s.ctx.SetSendMKI(mki); err != nil {
+		return fmt.Errorf("scenario: SSRC %#08x re-key: %w", s.ssrc, err)
+	}
+	return nil
+}

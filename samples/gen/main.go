@@ -37,6 +37,7 @@ var catalogue = []sample{
 	{"sip-udp-psk", pcapbuild.FormatPcap, sipUDPPSK},
 	{"sip-tcp-psk", pcapbuild.FormatPcap, sipTCPPSK},
 	{"rtsp-null-mikey", pcapbuild.FormatPcap, rtspNullMIKEY},
+	{"rtsp-rekey", pcapbuild.FormatPcap, rtspRekey},
 	{"sip-udp-fragmented", pcapbuild.FormatPcap, sipUDPFragmented},
 	{"sip-ipv6-fragmented", pcapbuild.FormatPcapng, sipIPv6Fragmented},
 	{"sip-udp-gcm", pcapbuild.FormatPcap, sipUDPGCM},
