@@ -85,3 +85,41 @@ func BenchmarkInterleaved(b *testing.B) {
 		b.Fatal("frame not delivered")
 	}
 }
+
+// TestMediaPathAllocationFree asserts the hot paths allocate nothing: RTP
+// and RTCP on a learnt flow, on an unknown flow, and interleaved in RTSP.
+func TestMediaPathAllocationFree(t *testing.T) {
+	v := loadVectors(t)
+	sink := &nullSink{}
+	e := NewEngine(sink, Options{})
+	e.Datagram(dgram(1, "10.0.0.1:5060", "10.0.0.2:5060", []byte(sipInvite(v, "alloc", "1", "4000"))))
+	toServer, toClient, rtp, rtcp := rtspConversation(v)
+	e.Segment(seg(2, rtspClient, rtspServer, []byte(toServer[0]+toServer[1]), 0))
+	e.Segment(seg(3, rtspServer, rtspClient, []byte(toClient[0]+toClient[1]), 0))
+	frame := append([]byte{'$', 1, byte(len(rtcp) >> 8), byte(len(rtcp))}, rtcp...)
+	frame = append(frame, '$', 0, byte(len(rtp)>>8), byte(len(rtp)))
+	d1 := dgram(4, "10.0.0.2:30000", "10.0.0.1:4000", rtp)
+	d2 := dgram(5, "10.0.0.2:30001", "10.0.0.1:4001", rtcp)
+	d3 := dgram(6, "10.9.0.2:30000", "10.9.0.1:40000", rtp)
+	s1 := seg(7, rtspServer, rtspClient, frame, 0)
+	s2 := seg(8, rtspServer, rtspClient, rtp, 0)
+	cases := []struct {
+		name string
+		run  func()
+	}{
+		{"learnt rtp", func() { e.Datagram(d1) }},
+		{"learnt rtcp", func() { e.Datagram(d2) }},
+		{"heuristic rtp", func() { e.Datagram(d3) }},
+		{"interleaved, frame split over segments", func() { e.Segment(s1); e.Segment(s2) }},
+	}
+	for _, c := range cases {
+		before := sink.n
+		c.run() // warm up: buffers grow once
+		if sink.n == before {
+			t.Fatalf("%s: nothing delivered", c.name)
+		}
+		if n := testing.AllocsPerRun(200, c.run); n != 0 {
+			t.Errorf("%s: %.1f allocations per packet", c.name, n)
+		}
+	}
+}
