@@ -146,6 +146,22 @@ func TestReadPcap(t *testing.T) {
 		bigEndian = append(bigEndian, f.data...)
 	}
 	nano := writePcap(t, layers.LinkTypeLinuxSLL, frameRec{t: ts1, data: f1}, frameRec{t: ts2, data: f2})
+	// Kuznetzov's modified pcap: 24-byte record headers (ifindex, protocol,
+	// packet type, padding after the usual 16 bytes).
+	modified := binary.LittleEndian.AppendUint32(nil, pcapMagicModified)
+	modified = append(modified, micro[4:24]...)
+	for _, f := range []struct {
+		ts   time.Time
+		data []byte
+		orig int
+	}{{ts1, f1, 60}, {ts2, f2, len(f2)}} {
+		modified = binary.LittleEndian.AppendUint32(modified, uint32(f.ts.Unix()))
+		modified = binary.LittleEndian.AppendUint32(modified, uint32(f.ts.Nanosecond()/1000))
+		modified = binary.LittleEndian.AppendUint32(modified, uint32(len(f.data)))
+		modified = binary.LittleEndian.AppendUint32(modified, uint32(f.orig))
+		modified = append(modified, 2, 0, 0, 0, 8, 0, 0, 0) // ifindex 2, ETH_P_IP, PACKET_HOST
+		modified = append(modified, f.data...)
+	}
 	usTS1 := ts1.Truncate(time.Microsecond)
 	tests := []struct {
 		name     string
@@ -155,6 +171,7 @@ func TestReadPcap(t *testing.T) {
 	}{
 		{"microsecond LE", micro, usTS1, 60},
 		{"microsecond BE", bigEndian, usTS1, 60},
+		{"modified (Kuznetzov)", modified, usTS1, 60},
 		{"nanosecond", nano, ts1, len(f1)},
 		{"gzip nanosecond", gz(t, nano), ts1, len(f1)},
 	}
@@ -236,6 +253,14 @@ func TestReadPcapngHandBuilt(t *testing.T) {
 		n.epb(1, 1_700_000_000<<10|512, sll2Frame, uint32(len(sll2Frame)))
 		n.epb(2, 1_700_000_000_250, []byte("C"), 100)
 		n.spb([]byte("D"))
+		pb := order.AppendUint16(nil, 2) // interface 2, drops 0
+		pb = order.AppendUint16(pb, 0)
+		pbTS := uint64(1_700_000_000_500) // milliseconds on interface 2
+		pb = order.AppendUint32(pb, uint32(pbTS>>32))
+		pb = order.AppendUint32(pb, uint32(pbTS))
+		pb = order.AppendUint32(pb, 2)
+		pb = order.AppendUint32(pb, 2)
+		n.block(ngPacketObsolete, append(pb, "PB"...))
 		n.section() // a new section forgets the interfaces
 		n.iface(linkIPv4, 0, ngOptIfTsresol, []byte{9})
 		n.epb(0, 1_700_000_005_000_000_001, []byte("E"), 1)
@@ -258,6 +283,7 @@ func TestReadPcapngHandBuilt(t *testing.T) {
 			{string(sll2Frame), linkLinuxSLL2, 1, time.Unix(1_700_000_000, 500_000_000), len(sll2Frame)},
 			{"C", linkRaw, 2, time.Unix(1_700_001_000, 250_000_000), 100},
 			{"D", linkEthernet, 0, time.Unix(1_700_001_000, 250_000_000), 1},
+			{"PB", linkRaw, 2, time.Unix(1_700_001_000, 500_000_000), 2},
 			{"E", linkIPv4, 0, time.Unix(1_700_000_005, 1), 1},
 		}
 		if len(pkts) != len(want) {
