@@ -119,18 +119,3 @@ func allDecrypted(t *testing.T, r *analysis.Report) {
 		}
 	}
 }
-
-// TestFinishTwiceSameFindings: analysis.Run ends with Finish, and callers
-// (the CLI, these tests) call Finish again to get the report; the findings
-// made at the end of the pass must not be added a second time.
-func TestFinishTwiceSameFindings(t *testing.T) {
-	f := newFeed(analysis.Options{})
-	f.invite(must(t)(pskExchange(casePSK).Init())) // V flag, no answer: mikey.no-response at the end
-	for _, p := range srtpPackets(t, caseKey, caseSalt, nil, ssrcA, 1, 2, 0) {
-		f.rtp(p) // not opened: srtp.no-key at the end
-	}
-	first := len(f.a.Finish().Findings)
-	if second := len(f.a.Finish().Findings); second != first {
-		t.Errorf("Finish twice: %d findings, then %d: end-of-pass findings are added again", first, second)
-	}
-}
