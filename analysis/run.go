@@ -110,9 +110,9 @@ type batch struct {
 }
 
 const (
-	batchEvents = 512
-	batchArena  = 1 << 20
-	batchDepth  = 8
+	batchEvents = 256
+	batchArena  = 256 << 10
+	batchDepth  = 4
 )
 
 // batchQueue implements dissect.Sink on the reading goroutine and hands

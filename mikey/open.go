@@ -3,6 +3,7 @@ package mikey
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 )
 
@@ -150,23 +151,31 @@ func (x *exchange) identities() map[string]bool {
 	return ids
 }
 
-// orderedPSKs lists the PSKs to try: those bound to an identity present in
+// orderedPSKs yields the PSKs to try: those bound to an identity present in
 // the exchange, then unbound ones, then the remaining bound ones (the MAC
-// decides; a note says when a key bound elsewhere verified).
-func (x *exchange) orderedPSKs() []PSK {
-	ids := x.identities()
-	var matched, unbound, other []PSK
-	for _, k := range x.keys.PSKs {
-		switch {
-		case k.Identity == "":
-			unbound = append(unbound, k)
-		case ids[k.Identity]:
-			matched = append(matched, k)
-		default:
-			other = append(other, k)
+// decides; a note says when a key bound elsewhere verified). It walks the
+// key list in three passes instead of copying it, so a keys file with
+// thousands of PSKs costs nothing per message until keys are tried.
+func (x *exchange) orderedPSKs() iter.Seq[PSK] {
+	return func(yield func(PSK) bool) {
+		ids := x.identities()
+		for pass := 0; pass < 3; pass++ {
+			for _, k := range x.keys.PSKs {
+				var in bool
+				switch pass {
+				case 0:
+					in = k.Identity != "" && ids[k.Identity]
+				case 1:
+					in = k.Identity == ""
+				default:
+					in = k.Identity != "" && !ids[k.Identity]
+				}
+				if in && !yield(k) {
+					return
+				}
+			}
 		}
 	}
-	return append(append(matched, unbound...), other...)
 }
 
 // addKeys records decrypted key data and derives the crypto session keys.

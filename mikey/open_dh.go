@@ -135,8 +135,9 @@ func (x *exchange) verifyDHHMAC(m *Message, mr *MessageResult) {
 		mr.note("KEMAC MAC offset outside the message")
 		return
 	}
-	psks := x.orderedPSKs()
-	for _, psk := range psks {
+	tried := 0
+	for psk := range x.orderedPSKs() {
+		tried++
 		mr.Tried++
 		keys, err := DeriveMessageKeys(m.Header.PRF, psk.Key, x.csbID(m), x.rand(), 0, 20, 0)
 		if err != nil {
@@ -147,5 +148,5 @@ func (x *exchange) verifyDHHMAC(m *Message, mr *MessageResult) {
 			return
 		}
 	}
-	x.failed(mr, len(psks), "PSK", errMACMismatch)
+	x.failed(mr, tried, "PSK", errMACMismatch)
 }

@@ -3,6 +3,7 @@ package mikey
 import (
 	"errors"
 	"fmt"
+	"iter"
 )
 
 // openPSK opens a pre-shared key exchange (RFC 3830 §3.1): the KEMAC of the
@@ -33,9 +34,10 @@ func (x *exchange) openPSKInit(m *Message, mr *MessageResult) {
 	if len(rand) == 0 {
 		mr.note("no RAND: keys derived with an empty RAND")
 	}
-	psks := x.orderedPSKs()
 	var lastErr error
-	for _, psk := range psks {
+	tried := 0
+	for psk := range x.orderedPSKs() {
+		tried++
 		mr.Tried++
 		o, err := openKEMAC(m, k, m.Header.PRF, psk.Key, x.csbID(m), rand, ts, false, false)
 		if err != nil {
@@ -55,7 +57,7 @@ func (x *exchange) openPSKInit(m *Message, mr *MessageResult) {
 		x.addKeys(mr, m, o.keyData, "opened with "+psk.Fingerprint())
 		return
 	}
-	x.failed(mr, len(psks), "PSK", lastErr)
+	x.failed(mr, tried, "PSK", lastErr)
 	if k.EncrAlg == EncrNULL && len(k.KeyData) > 0 {
 		if mr.Auth == AuthNoKey {
 			mr.note("the key data is not encrypted: keys used although the MAC could not be checked")
@@ -108,7 +110,7 @@ func (x *exchange) failed(mr *MessageResult, tried int, kind string, lastErr err
 // openV checks the V payload of a verification message (RFC 3830 §5.2)
 // with the key that opened the initiator's message, or else with every
 // candidate key.
-func (x *exchange) openV(m *Message, mr *MessageResult, candidates []PSK) {
+func (x *exchange) openV(m *Message, mr *MessageResult, candidates iter.Seq[PSK]) {
 	v := m.V()
 	if v == nil {
 		mr.note("no V payload")
@@ -155,16 +157,22 @@ func (x *exchange) openV(m *Message, mr *MessageResult, candidates []PSK) {
 	}
 	if x.envKey != nil {
 		ref := x.res.Init.KeyRef
-		candidates = []PSK{{Key: x.envKey, Source: x.res.Init.KeySource}}
+		env := PSK{Key: x.envKey, Source: x.res.Init.KeySource}
+		candidates = func(yield func(PSK) bool) { yield(env) }
 		defer func() {
 			if mr.Auth == AuthVerified {
 				mr.KeyRef = ref
 			}
 		}()
 	}
+	if candidates == nil {
+		candidates = func(func(PSK) bool) {}
+	}
 	rand := x.rand()
 	var lastErr error
-	for _, psk := range candidates {
+	tried := 0
+	for psk := range candidates {
+		tried++
 		mr.Tried++
 		keys, err := DeriveMessageKeys(m.Header.PRF, psk.Key, x.csbID(m), rand, 0, authLen, 0)
 		if err != nil {
@@ -192,7 +200,7 @@ func (x *exchange) openV(m *Message, mr *MessageResult, candidates []PSK) {
 		}
 		lastErr = errMACMismatch
 	}
-	x.failed(mr, len(candidates), "key", lastErr)
+	x.failed(mr, tried, "key", lastErr)
 }
 
 // variantNote returns "" for the RFC layout and the variant name otherwise.
