@@ -77,24 +77,7 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 	g := &SIPCallGen{spec: spec, b: b, buf: make([]byte, 0, 512), pay: make([]byte, 0, FrameSamples)}
 	c := &spec.Call
 	var err error
-	if g.Offer, err = spec.Exchange.Init(); err != nil {
-		return nil, err
-	}
-	switch {
-	case spec.RejectSet:
-		g.Answer, err = spec.Exchange.Error(spec.Reject)
-	case spec.DH != nil:
-		if g.Offer, err = spec.Exchange.DHHMACInit(*spec.DH); err != nil {
-			return nil, err
-		}
-		g.Answer, err = spec.Exchange.DHHMACResp(*spec.DH)
-		if err == nil {
-			spec.Exchange.TGK, err = DHTGK(*spec.DH)
-		}
-	default:
-		g.Answer, err = spec.Exchange.Verify()
-	}
-	if err != nil {
+	if g.Offer, g.Answer, spec.Exchange.TGK, err = exchangeMessages(&spec); err != nil {
 		return nil, err
 	}
 	g.TGK = spec.Exchange.TGK
@@ -144,33 +127,16 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 	if err := g.signal(&g.pre, t, true, c.Invite(ctype, body), "INVITE", 1, spec.InviteFragments, spec.FragmentOrder, spec.TCPCuts, spec.SegmentOrder); err != nil {
 		return nil, err
 	}
-	steps := []struct {
-		after time.Duration
-		msg   []byte
-		name  string
-		mikey int
-		fromA bool
-	}{
+	steps := []sipStep{
 		{5 * time.Millisecond, c.Trying(), "100 Trying", 0, false},
 		{50 * time.Millisecond, c.Ringing(), "180 Ringing", 0, false},
 		{answerAfter, c.OK("application/sdp", answer), "200 OK (INVITE)", 1, false},
 		{answerAfter + 10*time.Millisecond, c.Ack(), "ACK", 0, true},
 	}
 	if spec.RejectSet {
-		steps = append(steps[:2], struct {
-			after time.Duration
-			msg   []byte
-			name  string
-			mikey int
-			fromA bool
-		}{answerAfter, c.Reject488("application/sdp", answer), "488 Not Acceptable Here (INVITE)", 1, false},
-			struct {
-				after time.Duration
-				msg   []byte
-				name  string
-				mikey int
-				fromA bool
-			}{answerAfter + 10*time.Millisecond, c.AckNon2xx(), "ACK", 0, true})
+		steps = append(steps[:2],
+			sipStep{answerAfter, c.Reject488("application/sdp", answer), "488 Not Acceptable Here (INVITE)", 1, false},
+			sipStep{answerAfter + 10*time.Millisecond, c.AckNon2xx(), "ACK", 0, true})
 		g.spec.Packets = 0
 	}
 	for _, s := range steps {
@@ -205,6 +171,42 @@ func (g *SIPCallGen) closeTCP(t time.Time) error {
 		g.post = append(g.post, Frame{Time: t.Add(time.Duration(i) * time.Millisecond), Data: f, Kind: KindTCP})
 	}
 	return nil
+}
+
+// sipStep is a SIP message sent a fixed time after the INVITE.
+type sipStep struct {
+	after time.Duration
+	msg   []byte
+	name  string
+	mikey int
+	fromA bool // sent by the caller
+}
+
+// exchangeMessages builds the MIKEY messages of the offer and the answer
+// and returns the TGK the SRTP keys derive from: DHHMAC when spec.DH is
+// set (TGK g^(xi·xr)), otherwise MIKEY-PSK with a verification message or,
+// for a rejected call, an error message (TGK from the exchange).
+func exchangeMessages(spec *SIPCallSpec) (offer, answer, tgk []byte, err error) {
+	x := &spec.Exchange
+	if spec.DH != nil {
+		if offer, err = x.DHHMACInit(*spec.DH); err != nil {
+			return nil, nil, nil, err
+		}
+		if answer, err = x.DHHMACResp(*spec.DH); err != nil {
+			return nil, nil, nil, err
+		}
+		tgk, err = DHTGK(*spec.DH)
+		return offer, answer, tgk, err
+	}
+	if offer, err = x.Init(); err != nil {
+		return nil, nil, nil, err
+	}
+	if spec.RejectSet {
+		answer, err = x.Error(spec.Reject)
+	} else {
+		answer, err = x.Verify()
+	}
+	return offer, answer, x.TGK, err
 }
 
 // OfferSDP returns the SDP offer the INVITE of spec carries by default.
