@@ -169,6 +169,31 @@ func captureFindingCases() []findingCase {
 				return r
 			},
 			summary: []string{"capture read stopped after frame 3", "frame 3 at offset 1044: file truncated"}, also: nullFindings},
+		{name: "more SIP dialogs than the dissector tracks", code: analysis.KindCaptureLimit.Code, frame: 2,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				for i, id := range []string{"first@example.org", "second@example.org"} {
+					call := caseCall("UDP")
+					call.CallID = id
+					call.Caller = netip.AddrPortFrom(caseCaller.Addr(), uint16(5070+i))
+					f, err := c.b.UDP(call.Caller, caseCallee, call.Invite("", nil))
+					if err != nil {
+						t.Fatal(err)
+					}
+					c.frame(t, f)
+				}
+				src, err := capture.OpenReader("case.pcap", bytes.NewReader(c.buf.Bytes()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer src.Close()
+				a := analysis.New(analysis.Options{})
+				if err := analysis.Run(context.Background(), src, a, dissect.Options{MaxSessions: 1}, nil); err != nil {
+					t.Fatal(err)
+				}
+				return a.Finish()
+			},
+			summary: []string{"192.0.2.10:5071 -> 198.51.100.20:5060: session limit 1 reached"}},
 		{name: "TCP data without the connection start", code: analysis.KindMidCall.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				c := newCap(t)

@@ -761,6 +761,39 @@ func mikeyFindingCases() []findingCase {
 			},
 			summary: []string{"crypto session 1 has SSRC 0"}, also: nullFindings},
 	}
+	cs = append(cs,
+		findingCase{name: "same CSB ID, T and RAND, other bytes", code: analysis.KindReplay.Code, frame: 2,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{})
+				f.invite(nullMessage(t, nil))
+				f.invite(nullMessage(t, func(m *mikey.Message) { m.KEMAC().KeyData[0].Key = caseOtherKy }))
+				return f.finish()
+			},
+			summary: []string{"same CSB ID, timestamp and RAND seen before as frame 1"}, also: nullFindings},
+		findingCase{name: "PK without the RSA key", code: analysis.KindNoKey.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				initKey, respKey := rsaKeys(t)
+				f := newFeed(analysis.Options{})
+				f.invite(pkInit(t, initKey, respKey).Raw)
+				r := f.finish()
+				if mm := r.Sessions[0].MIKEY[0]; mm.Auth != "no-key" {
+					t.Errorf("auth %s (%s)", mm.Auth, mm.Detail)
+				}
+				return r
+			},
+			summary: []string{"Public key: KEMAC encrypted with AES-CM-128; no supplied key opens it"}},
+		findingCase{name: "fewer crypto sessions in the answer", code: analysis.KindResponseMismatch.Code, frame: 2,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{})
+				f.invite(nullMessage(t, func(m *mikey.Message) {
+					m.Header.NumCS = 2
+					m.Header.SRTPMap = append(m.Header.SRTPMap, mikey.SRTPCS{SSRC: ssrcB})
+				}))
+				f.answer(200, verifyLike(t, caseCSB, ssrcA, nil))
+				return f.finish()
+			},
+			summary: []string{"response has 1 crypto sessions, the initiator's message (frame 1) has 2"}, also: nullFindings},
+	)
 	// AES-f8 is named by the algorithm.
 	cs = append(cs, findingCase{name: "AES-f8", code: analysis.KindPolicyUnsupported.Code, frame: 1,
 		run: func(t *testing.T) *analysis.Report {
@@ -927,6 +960,20 @@ func mediaFindingCases() []findingCase {
 				return f.finish()
 			},
 			summary: []string{"192.0.2.10:5060 -> 198.51.100.20:5060: header line without a colon (offset 57)"}},
+		{name: "supplied SRTP key of no suite", code: analysis.KindSRTPAuthFailed.Code, frame: 0,
+			run: func(t *testing.T) *analysis.Report {
+				st := &keys.Store{SRTP: []keys.SRTPKey{{SSRC: ssrcA, Key: seq(1, 10), Salt: caseSalt, Source: "--srtp"}}}
+				return analysis.New(analysis.Options{Keys: st}).Finish()
+			},
+			summary: []string{"supplied SRTP key 1", "--srtp", "is unusable: no SRTP suite has a 10-byte key and a 14-byte salt"}},
+		{name: "RTSP session first seen at PLAY", code: analysis.KindMidCall.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				a := analysis.New(analysis.Options{})
+				a.Signal(&dissect.SignalMessage{Frame: 1, Time: caseT0, Src: caseCaller, Dst: caseCallee, Transport: "tcp",
+					Carrier: dissect.CarrierRTSP, SessionKey: "4711", Request: true, Method: "PLAY", URI: "rtsp://cam/stream", MediaIndex: -1})
+				return a.Finish()
+			},
+			summary: []string{"the first message seen of this RTSP session is PLAY"}},
 		{name: "too many streams", code: analysis.KindCaptureLimit.Code, frame: 3,
 			run: func(t *testing.T) *analysis.Report {
 				f := newFeed(analysis.Options{MaxStreams: 1})
