@@ -265,3 +265,52 @@ func BenchmarkSenderNext(b *testing.B) {
 		}
 	}
 }
+
+func TestSenderRekeySwitchesMKI(t *testing.T) {
+	k1, s1, k2, s2 := bytes.Repeat([]byte{1}, 16), bytes.Repeat([]byte{2}, 14), bytes.Repeat([]byte{3}, 16), bytes.Repeat([]byte{4}, 14)
+	mki1, mki2 := []byte{0, 0, 0, 1}, []byte{0, 0, 0, 9}
+	s, err := NewSender(StreamParams{SSRC: 7, PayloadType: PayloadPCMU, FirstSeq: 65534, TSStep: FrameSamples,
+		Profile: srtp.ProtectionProfileAes128CmHmacSha1_80, Key: k1, Salt: s1, MKI: mki1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The receiver knows only the second key: packets before the switch
+	// must fail, those after it (across the sequence wrap) must decrypt.
+	rx, err := srtp.CreateContext(k2, s2, srtp.ProtectionProfileAes128CmHmacSha1_80, srtp.MasterKeyIndicator(mki2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its first packet is seq 1 after the wrap: the ROC continues across
+	// the re-key, so the receiver must start at ROC 1.
+	rx.SetROC(7, 1)
+	for i := 0; i < 6; i++ {
+		if i == 3 {
+			if err := s.Rekey(mki2, k2, s2); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seq := s.Seq()
+		p, err := s.Next(Payload(7, seq), false, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantMKI := mki1
+		if i >= 3 {
+			wantMKI = mki2
+		}
+		if got := p[len(p)-10-4 : len(p)-10]; !bytes.Equal(got, wantMKI) {
+			t.Fatalf("packet %d carries MKI %x, want %x", i, got, wantMKI)
+		}
+		if i < 3 {
+			continue
+		}
+		var h rtp.Header
+		out, err := rx.DecryptRTP(nil, p, &h)
+		if err != nil || !bytes.Equal(out[h.MarshalSize():], Payload(7, seq)) {
+			t.Fatalf("packet %d (seq %d) after the re-key: %v", i, seq, err)
+		}
+	}
+	if err := s.Rekey(mki2, k2, s2); err == nil {
+		t.Fatal("re-key with an MKI already in use accepted")
+	}
+}
