@@ -42,6 +42,7 @@ type streamState struct {
 	// Unbound streams count here (srtp.Stream counts bound ones).
 	packets   uint64
 	rocWarned bool
+	searched  bool // a wide ROC search was tried
 	lastErr   error
 }
 
@@ -57,6 +58,8 @@ type mediaState struct {
 	buf      []byte
 	hook     MediaHook
 	limitHit bool
+	// rocSearches counts the wide ROC searches done.
+	rocSearches int
 }
 
 func newMediaState(a *Analyzer) *mediaState {
@@ -149,6 +152,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	if err != nil {
 		ss.lastErr = err
 		plain = nil
+		if p.Kind == dissect.KindRTP && errors.Is(err, srtp.ErrAuthFailed) {
+			m.searchROC(ss, p)
+		}
 	}
 	if res.ROCAdjusted && !ss.rocWarned {
 		ss.rocWarned = true
@@ -354,4 +360,40 @@ func (m *mediaState) streamsOf(sid int) []*Stream {
 		return out[i].Src < out[j].Src
 	})
 	return out
+}
+
+// rocSearchAfter is the number of failing packets, with none authenticated,
+// after which a stream's ROC is searched widely (RFC 3711 §3.3.1 can only
+// follow the ROC from where it starts; a capture that begins long after the
+// key exchange, or a sender that did not reset its ROC, needs a search).
+const rocSearchAfter = 4
+
+const (
+	rocSearchSpan  = 4096
+	maxROCSearches = 64
+)
+
+// searchROC runs, once per stream, a search over the 4096 ROCs around the
+// signalled one (a ROC moves once per 65,536 packets: more than a day of
+// audio) and adopts a ROC under which the packet authenticates. Only keys a
+// verified exchange gave are searched, and at most maxROCSearches streams,
+// so a wrong key does not cost a search per stream.
+func (m *mediaState) searchROC(ss *streamState, p *dissect.MediaPacket) {
+	if ss.searched || ss.srtp.Stats.Authenticated > 0 || ss.srtp.Stats.AuthFailed < rocSearchAfter ||
+		m.rocSearches >= maxROCSearches || ss.bind.cs.Source != "mikey" {
+		return
+	}
+	ss.searched = true
+	m.rocSearches++
+	lo, hi := uint32(0), uint32(rocSearchSpan-1)
+	if b := ss.bind.roc; b > rocSearchSpan/2 {
+		lo, hi = b-rocSearchSpan/2, b+rocSearchSpan/2
+	}
+	roc, _, found, err := ss.bind.ctx.SearchROC(p.Data, lo, hi)
+	if err != nil || !found {
+		return
+	}
+	ss.srtp.SetROC(roc)
+	ss.rocWarned = true
+	m.a.add(KindSRTPROC.New(p.Frame, sessionID(ss.session), fmt.Sprintf("SSRC 0x%08x: packets authenticate only with ROC %d; the key exchange gave ROC %d", p.SSRC, roc, ss.bind.roc)))
 }
