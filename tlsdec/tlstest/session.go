@@ -34,7 +34,10 @@ type Options struct {
 	Timeout        time.Duration // whole-session limit; zero = 10 s
 }
 
-// Session is the recording of one TLS connection.
+// Session is the recording of one TLS connection. Sessions are not
+// reproducible byte for byte (crypto/tls draws key shares and signature
+// nonces from its own randomness): generators that need stable output should
+// store a recorded Session (as JSON, say) and replay it.
 type Session struct {
 	Writes         []Write // wire bytes in the order they were written
 	KeyLog         []byte  // NSS key log written by the client
