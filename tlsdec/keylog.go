@@ -47,6 +47,28 @@ type Secrets struct {
 	EarlyExporter          []byte // TLS 1.3 early_exporter_master_secret
 }
 
+// String identifies the entry by client random and secret fingerprints,
+// so that printing a Secrets never reveals key material.
+func (s *Secrets) String() string {
+	var b strings.Builder
+	b.WriteString("CLIENT_RANDOM ")
+	b.WriteString(hex.EncodeToString(s.ClientRandom[:]))
+	for _, f := range []struct {
+		name   string
+		secret []byte
+	}{
+		{"master", s.MasterSecret}, {"client_early", s.ClientEarlyTraffic},
+		{"client_hs", s.ClientHandshakeTraffic}, {"server_hs", s.ServerHandshakeTraffic},
+		{"client_app", s.ClientTraffic0}, {"server_app", s.ServerTraffic0},
+		{"exporter", s.Exporter}, {"early_exporter", s.EarlyExporter},
+	} {
+		if f.secret != nil {
+			b.WriteString(" " + f.name + "=" + Fingerprint(f.secret))
+		}
+	}
+	return b.String()
+}
+
 // KeyLog holds parsed key log entries indexed by client random. It is safe
 // for concurrent readers once parsing is done; Conns sharing it also share a
 // TLS 1.2 session cache (see sessionCache), which is synchronised.
@@ -257,7 +279,8 @@ func (k *KeyLog) addLine(line string) *KeyLogLineError {
 	}
 	secret, err := hex.DecodeString(fields[2])
 	if err != nil {
-		return &KeyLogLineError{Label: label, Reason: "secret: " + err.Error()}
+		// Not err.Error(): it would quote a character of the secret.
+		return &KeyLogLineError{Label: label, Reason: "secret is not hexadecimal"}
 	}
 	if want != 0 && len(secret) != want {
 		return &KeyLogLineError{Label: label, Reason: fmt.Sprintf("secret is %d bytes, want %d", len(secret), want)}

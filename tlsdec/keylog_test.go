@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -116,6 +117,13 @@ func TestKeyLogMergeAndFingerprint(t *testing.T) {
 	hex.Decode(r[:], []byte(rnd1))
 	if s := a.Lookup(r); s.MasterSecret == nil || s.ClientTraffic0 == nil {
 		t.Errorf("merge lost secrets: %+v", s)
+	}
+	// Printing secrets shows fingerprints, never the bytes.
+	if str := a.Lookup(r).String(); strings.Contains(str, ms48[:16]) || !strings.Contains(str, "master="+Fingerprint(a.Lookup(r).MasterSecret)) {
+		t.Errorf("Secrets.String() = %q", str)
+	}
+	if str := fmt.Sprint(a.Lookup(r)); strings.Contains(str, ms48[:16]) {
+		t.Errorf("fmt.Sprint(secrets) reveals the master secret: %q", str)
 	}
 	// Fingerprint: first 4 bytes of SHA-256, hex; hand-checked with sha256sum.
 	if fp := Fingerprint([]byte("abc")); fp != "ba7816bf" {
