@@ -6,6 +6,7 @@ package analysis_test
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -59,10 +60,23 @@ func rtspsScript(t *testing.T) []tlstest.Step {
 }
 
 var (
-	rtspsOnce sync.Once
-	rtspsSess *tlstest.Session
-	rtspsErr  error
+	rtspsOnce, rtsps12Once sync.Once
+	rtspsSess, rtsps12Sess *tlstest.Session
+	rtspsErr, rtsps12Err   error
 )
+
+// rtsps12Session records the TLS 1.2 session (ECDHE-ECDSA) once.
+func rtsps12Session(t *testing.T) *tlstest.Session {
+	t.Helper()
+	steps := rtspsScript(t)
+	rtsps12Once.Do(func() {
+		rtsps12Sess, rtsps12Err = tlstest.Run(tlstest.Options{MaxVersion: tls.VersionTLS12}, steps)
+	})
+	if rtsps12Err != nil {
+		t.Fatal(rtsps12Err)
+	}
+	return rtsps12Sess
+}
 
 // rtspsSession records the TLS 1.3 session once per test binary.
 func rtspsSession(t *testing.T) *tlstest.Session {
@@ -164,6 +178,16 @@ func tlsFindingCases() []findingCase {
 				return runCapture(t, tlsCapture(t, s, 0), analysis.Options{TLSKeyLog: keyLogOf(t, damageKeyLog(s.KeyLog))})
 			},
 			summary: []string{"TLS 192.0.2.50:51000 -> 198.51.100.7:322: the logged secret", "does not decrypt the records"}},
+		// TLS 1.2: the first encrypted record is the client's Finished (frame 6).
+		{name: "TLS 1.2 master secret damaged", code: analysis.KindTLSWrongKey.Code, frame: 6,
+			run: func(t *testing.T) *analysis.Report {
+				s := rtsps12Session(t)
+				if !strings.HasPrefix(string(s.KeyLog), "CLIENT_RANDOM ") {
+					t.Fatalf("TLS 1.2 key log: %q", s.KeyLog)
+				}
+				return runCapture(t, tlsCapture(t, s, 0), analysis.Options{TLSKeyLog: keyLogOf(t, damageKeyLog(s.KeyLog))})
+			},
+			summary: []string{"TLS 192.0.2.50:51000 -> 198.51.100.7:322: the logged secret", "does not decrypt the records (client record 0"}},
 		{name: "capture from the DESCRIBE on", code: analysis.KindTLSAfterHandshake.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				s := rtspsSession(t)
