@@ -154,6 +154,10 @@ func (c *Conn) process(h *half, p []byte) int {
 			i++
 			h.off++
 			h.lost++
+			if !c.known && h.lost > maxScanWithoutRecord {
+				c.setState(StateNotTLS, fmt.Sprintf("no TLS record header in the first %d bytes", h.lost))
+				return len(p)
+			}
 			continue
 		}
 		length := int(binary.BigEndian.Uint16(hdr[3:5]))
@@ -175,6 +179,10 @@ func (c *Conn) process(h *half, p []byte) int {
 	}
 	return i
 }
+
+// maxScanWithoutRecord is how far a stream is scanned for a first record
+// header before it is declared not TLS.
+const maxScanWithoutRecord = 64 << 10
 
 // looksLikeText reports whether p starts like a text protocol (RTSP, SIP,
 // HTTP): printable ASCII letters.

@@ -157,6 +157,14 @@ func TestStatusNotTLS(t *testing.T) {
 	if st := c.Status(); st.State != StateNotTLS {
 		t.Errorf("state %v, want not TLS", st)
 	}
+	// Binary data without any record header: RTSP interleaved frames.
+	c = NewConn(nil)
+	for i := range 100 {
+		c.Feed(ServerToClient, interleaved(0, uint16(i), 1000), 0, uint64(i+1), nil)
+	}
+	if st := c.Status(); st.State != StateNotTLS || !strings.Contains(st.Detail, "no TLS record header") {
+		t.Errorf("interleaved RTP: state %v, want not TLS", st)
+	}
 }
 
 // TestRolesInferred feeds a session with the directions swapped: the
