@@ -24,8 +24,8 @@ import (
 // and delivered as LINKTYPE_LINUX_SLL. filter is a tcpdump-style expression
 // (see Filter) applied in user space; "" captures everything. As libpcap
 // does, frames sent on a loopback interface are seen once (the outgoing copy
-// is skipped). The kernel strips 802.1Q tags before AF_PACKET sees them, so
-// a "vlan" filter does not match live traffic.
+// is skipped). 802.1Q tags that the kernel strips are re-inserted from
+// PACKET_AUXDATA on Ethernet interfaces, so live frames look like the wire.
 func OpenLive(iface, filter string, opts LiveOptions) (Source, error) {
 	f, err := CompileFilter(filter)
 	if err != nil {
@@ -76,10 +76,14 @@ func OpenLive(iface, filter string, opts LiveOptions) (Source, error) {
 	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
 		return fail("SO_TIMESTAMPNS", err)
 	}
+	// The kernel strips 802.1Q tags; PACKET_AUXDATA hands them back so they
+	// can be re-inserted (best effort: without it frames arrive untagged).
+	auxdata := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_AUXDATA, 1) == nil
 	s := &liveSource{
 		fd:        fd,
 		filter:    f,
 		cooked:    cooked,
+		auxdata:   auxdata,
 		loopbacks: loopbacks,
 		buf:       make([]byte, sllHeaderLen+opts.Snaplen),
 		oob:       make([]byte, 256),
@@ -109,6 +113,7 @@ type liveSource struct {
 	readFn    func(fd uintptr) bool
 	filter    *Filter
 	cooked    bool
+	auxdata   bool
 	loopbacks map[int]bool
 
 	buf []byte
@@ -184,6 +189,12 @@ func (s *liveSource) Next(p *Packet) error {
 		data := s.buf[sllHeaderLen : sllHeaderLen+got]
 		p.LinkType = layers.LinkTypeEthernet
 		p.LinkTypeCode = 0
+		ts, tpid, tci, tagged := s.control()
+		if tagged && !s.cooked {
+			start := insertVLAN(s.buf, sllHeaderLen, sllHeaderLen+got, tpid, tci)
+			data = s.buf[start : sllHeaderLen+got]
+			wire += sllHeaderLen - start
+		}
 		if s.cooked {
 			s.cookedHeader()
 			data = s.buf[:sllHeaderLen+got]
@@ -192,7 +203,7 @@ func (s *liveSource) Next(p *Packet) error {
 		}
 		p.Data = data
 		p.OrigLen = wire
-		p.Time = s.timestamp()
+		p.Time = ts
 		p.Interface = int(s.sa.Ifindex)
 		p.Input = 0
 		if !s.filter.Match(p) {
@@ -216,9 +227,10 @@ func (s *liveSource) cookedHeader() {
 	binary.NativeEndian.PutUint16(h[14:], s.sa.Protocol) // already in network order
 }
 
-// timestamp reads SCM_TIMESTAMPNS from the control data, or falls back to
-// the current time.
-func (s *liveSource) timestamp() time.Time {
+// control reads the control messages of the last recvmsg: the kernel
+// timestamp (SCM_TIMESTAMPNS; the current time when absent) and a VLAN tag
+// the kernel removed (PACKET_AUXDATA).
+func (s *liveSource) control() (ts time.Time, tpid, tci uint16, tagged bool) {
 	oob := s.oob[:min(s.oobn, len(s.oob))]
 	for len(oob) >= unix.SizeofCmsghdr {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
@@ -226,13 +238,20 @@ func (s *liveSource) timestamp() time.Time {
 		if l < unix.SizeofCmsghdr || l > len(oob) {
 			break
 		}
-		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && l >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
-			ts := (*unix.Timespec)(unsafe.Pointer(&oob[unix.CmsgLen(0)]))
-			return time.Unix(int64(ts.Sec), int64(ts.Nsec)).UTC()
+		data := oob[unix.CmsgLen(0):l]
+		switch {
+		case h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && len(data) >= int(unsafe.Sizeof(unix.Timespec{})):
+			t := (*unix.Timespec)(unsafe.Pointer(&data[0]))
+			ts = time.Unix(int64(t.Sec), int64(t.Nsec)).UTC()
+		case h.Level == unix.SOL_PACKET && h.Type == unix.PACKET_AUXDATA && s.auxdata:
+			tpid, tci, tagged = vlanFromAuxdata(data)
 		}
 		oob = oob[min(len(oob), unix.CmsgSpace(l-unix.CmsgLen(0))):]
 	}
-	return time.Now().UTC()
+	if ts.IsZero() {
+		ts = time.Now().UTC()
+	}
+	return ts, tpid, tci, tagged
 }
 
 // Stats returns the kernel's counters (PACKET_STATISTICS) accumulated since
