@@ -225,3 +225,24 @@ func TestHelloRetryRequest(t *testing.T) {
 		t.Errorf("plaintext mismatch after HelloRetryRequest")
 	}
 }
+
+// TestTLS13ApplicationSecretsOnly uses a key log without the handshake
+// secrets (some tools log only the application traffic secrets): the end
+// of the handshake is found by trying the application keys.
+func TestTLS13ApplicationSecretsOnly(t *testing.T) {
+	s := loadGolden(t, "tls13.json")
+	var lines []string
+	for _, l := range strings.Split(string(s.KeyLog), "\n") {
+		if strings.HasPrefix(l, LabelClientTraffic0+" ") || strings.HasPrefix(l, LabelServerTraffic0+" ") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("golden key log has %d application secrets", len(lines))
+	}
+	c, d := feedSession(t, mustKeyLog(t, []byte(strings.Join(lines, "\n"))), s)
+	checkPlaintext(t, "application secrets only", c, d, goldenScript())
+	if st := c.Status(); st.Server.Undecryptable == 0 {
+		t.Errorf("handshake records should be undecryptable: %+v", st.Server)
+	}
+}
