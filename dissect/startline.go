@@ -162,7 +162,7 @@ func isMethodChar(c byte) bool {
 // for more bytes.
 func findStart(b []byte, rtsp, atLineStart bool) int {
 	i := 0
-	if !atLineStart {
+	if !atLineStart && !(rtsp && len(b) > 0 && b[0] == '$') {
 		i = nextCandidate(b, 0, rtsp)
 	}
 	for i >= 0 && i < len(b) {
