@@ -51,7 +51,7 @@ func TestFindStart(t *testing.T) {
 		{rtpFrame, true, false, 0}, // '$' counts anywhere
 		{rtpFrame, false, true, -1},
 		{"ab$\x00\x00\x02zz", true, true, -1}, // frame too short to be RTP
-		{"junk\r\nRTSP/1.", true, true, 6},     // incomplete candidate: wait
+		{"junk\r\nRTSP/1.", true, true, 6},    // incomplete candidate: wait
 	}
 	for _, tc := range tests {
 		if got := findStart([]byte(tc.in), tc.rtsp, tc.start); got != tc.want {
