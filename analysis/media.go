@@ -23,6 +23,9 @@ type binding struct {
 	ssrc  uint32 // 0: placeholder, bound to the first unmatched stream
 	roc   uint32
 	taken bool // a placeholder already bound to a stream
+	// keys are the master keys of ctx, newest first; policy its policy.
+	keys   []srtp.MasterKey
+	policy srtp.Policy
 }
 
 type streamKey struct {
@@ -72,28 +75,53 @@ func newMediaState(a *Analyzer) *mediaState {
 	}
 }
 
-// bind registers the keys of a crypto session. Caller holds a.mu.
+// bind registers the keys of a crypto session. A re-key of an SSRC that
+// already has keys (a re-INVITE, an ONVIF SET_PARAMETER) adds the new master
+// key to the same context, so the streams keep their ROC and statistics and
+// packets still using the old key (or the old MKI) keep decrypting until the
+// sender switches (RFC 3711 §8.1). Caller holds a.mu.
 func (m *mediaState) bind(st *sessionState, cs *CryptoSession, p srtp.Policy, key, salt, mki []byte) {
 	if len(mki) > 0 {
 		p.MKILen = len(mki)
 	}
-	ctx, err := srtp.NewContext(p, srtp.MasterKey{Key: key, Salt: salt, MKI: mki})
+	mk := srtp.MasterKey{Key: key, Salt: salt, MKI: mki}
+	sid := st.s.ID
+	var old *binding
+	for _, b := range m.bindings[sid] {
+		if b.ssrc == cs.ssrc && b.ssrc != 0 {
+			old = b
+			break
+		}
+	}
+	keys := []srtp.MasterKey{mk}
+	if old != nil && old.policy == p {
+		for _, k := range old.keys {
+			if len(keys) >= maxMasterKeys {
+				break
+			}
+			same := string(k.Key) == string(key) && string(k.Salt) == string(salt)
+			clash := len(mki) > 0 && string(k.MKI) == string(mki)
+			if !same && !clash {
+				keys = append(keys, k)
+			}
+		}
+	}
+	ctx, err := srtp.NewContext(p, keys...)
 	if err != nil {
 		cs.Policy = "unusable: " + err.Error()
 		return
 	}
-	sid := st.s.ID
-	// A re-key of the same SSRC replaces the old binding.
-	list := m.bindings[sid]
-	for i, b := range list {
-		if b.ssrc == cs.ssrc && b.ssrc != 0 {
-			list = append(list[:i], list[i+1:]...)
-			break
-		}
+	if old != nil {
+		old.ctx, old.cs, old.keys, old.policy = ctx, cs, keys, p
+		m.gen++
+		return
 	}
-	m.bindings[sid] = append(list, &binding{ctx: ctx, cs: cs, ssrc: cs.ssrc, roc: cs.ROC})
+	m.bindings[sid] = append(m.bindings[sid], &binding{ctx: ctx, cs: cs, ssrc: cs.ssrc, roc: cs.ROC, keys: keys, policy: p})
 	m.gen++
 }
+
+// maxMasterKeys bounds the master keys kept per SSRC across re-keys.
+const maxMasterKeys = 8
 
 // announceSSRC records an SSRC an RTSP Transport header announced. The
 // binding itself happens on the first packet; nothing to keep today.
@@ -192,14 +220,8 @@ func (m *mediaState) newStream(k streamKey, st *sessionState, p *dissect.MediaPa
 // wildcard supplied key. Caller holds a.mu.
 func (m *mediaState) resolve(ss *streamState) {
 	ss.gen = m.gen
-	if ss.bind != nil && ss.bind.ssrc == ss.model.ssrc {
-		// Already bound exactly; a re-key replaced the binding object.
-		for _, b := range m.bindings[sessionID(ss.session)] {
-			if b.ssrc == ss.model.ssrc && b != ss.bind {
-				m.attach(ss, b)
-			}
-		}
-		return
+	if ss.bind != nil && (ss.bind.ssrc == ss.model.ssrc || ss.bind.taken) {
+		return // bound exactly (a re-key updates the binding in place) or to its placeholder
 	}
 	ssrc := ss.model.ssrc
 	if ss.session != nil {

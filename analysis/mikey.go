@@ -215,10 +215,10 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 	// Keys in the clear, no integrity.
 	if k := msg.KEMAC(); k != nil {
 		if k.EncrAlg == mikey.EncrNULL && len(k.EncrData) > 0 {
-			a.add(KindKeysInClear.New(mm.Frame, sid, fmt.Sprintf("%s carries its key data unencrypted (KEMAC encryption NULL)", h.DataType)))
+			a.addFolded(KindKeysInClear.New(mm.Frame, sid, fmt.Sprintf("%s carries its key data unencrypted (KEMAC encryption NULL)", h.DataType)), "session")
 		}
 		if k.MACAlg == mikey.MACNULL && msg.SIGN() == nil {
-			a.add(KindNoIntegrity.New(mm.Frame, sid, fmt.Sprintf("%s has MAC algorithm NULL and no signature", h.DataType)))
+			a.addFolded(KindNoIntegrity.New(mm.Frame, sid, fmt.Sprintf("%s has MAC algorithm NULL and no signature", h.DataType)), "session")
 		}
 		for _, kd := range k.KeyData {
 			if kd.Type == mikey.KeyTEK && len(kd.Key) == 30 {
