@@ -1,7 +1,6 @@
 package dissect
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -123,9 +122,18 @@ func readRTSPHeaders(m *SignalMessage) []issue {
 		from := off
 		for _, km := range kms {
 			it := KeyMgmtItem{Where: WhereRTSPHeader, MediaIndex: -1, Prot: km.Prot, URI: km.URI, B64: km.DataB64, Data: km.Data, Offset: off}
-			// the base64 as carried, possibly folded over lines: find its start
-			if j := indexFrom(m.Raw, from, km.DataB64[:min(len(km.DataB64), 16)]); j >= 0 {
-				it.Offset, from = j, j+1
+			// the base64 as carried, possibly folded over lines: after the
+			// next data= parameter, its quote and blanks
+			it.Offset = -1
+			if j := indexFoldFrom(m.Raw, from, "data="); j >= 0 {
+				k := j + len("data=")
+				if k < len(m.Raw) && m.Raw[k] == '"' {
+					k++
+				}
+				if d := dataStart(string(m.Raw[k:min(len(m.Raw), k+64)]), 0, km.DataB64); d >= 0 {
+					it.Offset = k + d
+				}
+				from = k
 			}
 			if !isMIKEY(km.Prot) {
 				it.Err = mikey.ErrNotMIKEY
@@ -140,13 +148,16 @@ func readRTSPHeaders(m *SignalMessage) []issue {
 	return iss
 }
 
-// indexFrom returns the offset of needle in raw at or after from, or -1.
-func indexFrom(raw []byte, from int, needle string) int {
-	if from < 0 || from > len(raw) || needle == "" {
+// indexFoldFrom returns the offset of the lower-case ASCII needle in raw at
+// or after from, ignoring case, or -1.
+func indexFoldFrom(raw []byte, from int, needle string) int {
+	if from < 0 {
 		return -1
 	}
-	if i := bytes.Index(raw[from:], []byte(needle)); i >= 0 {
-		return from + i
+	for i := from; i+len(needle) <= len(raw); i++ {
+		if asciiEqualFold(raw[i:i+len(needle)], needle) {
+			return i
+		}
 	}
 	return -1
 }
