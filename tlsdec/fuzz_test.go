@@ -48,20 +48,45 @@ func loadGolden(t testing.TB, file string) *tlstest.Session {
 	return &tlstest.Session{KeyLog: []byte(g.KeyLog), Writes: g.Writes}
 }
 
+func saveGolden(t testing.TB, file string, keyLog []byte, writes []tlstest.Write) {
+	t.Helper()
+	b, err := json.MarshalIndent(goldenSession{KeyLog: string(keyLog), Writes: writes}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join("testdata", "sessions"), 0o755)
+	if err := os.WriteFile(filepath.Join("testdata", "sessions", file), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOpenSSLGoldenSessions decrypts the stored OpenSSL sessions (written by
+// TestOpenSSLPairs -update): encrypt-then-MAC, renegotiation, 0-RTT.
+func TestOpenSSLGoldenSessions(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "sessions", "openssl-*.json"))
+	if len(files) == 0 {
+		t.Fatal("no stored OpenSSL sessions (regenerate with go test -run OpenSSLPairs -update)")
+	}
+	for _, f := range files {
+		s := loadGolden(t, filepath.Base(f))
+		c, d := feedSession(t, mustKeyLog(t, s.KeyLog), s)
+		st := c.Status()
+		if st.State != StateDecrypting || st.Client.Failed+st.Server.Failed != 0 || len(d.errs) != 0 {
+			t.Errorf("%s: %v %v", f, st, d.errs)
+		}
+		if !bytes.Contains(d.app[1], []byte("PLAY rtsp://cam.example/stream RTSP/1.0\n")) {
+			t.Errorf("%s: client plaintext %q", f, d.app[1])
+		}
+	}
+}
+
 // TestGoldenSessions decrypts the stored sessions (and regenerates them
 // with -update).
 func TestGoldenSessions(t *testing.T) {
 	for _, gc := range goldenCases {
 		if *updateGolden {
 			s := runSession(t, gc.opts, goldenScript())
-			b, err := json.MarshalIndent(goldenSession{KeyLog: string(s.KeyLog), Writes: s.Writes}, "", " ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			os.MkdirAll(filepath.Join("testdata", "sessions"), 0o755)
-			if err := os.WriteFile(filepath.Join("testdata", "sessions", gc.file), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			saveGolden(t, gc.file, s.KeyLog, s.Writes)
 		}
 		s := loadGolden(t, gc.file)
 		c, d := feedSession(t, mustKeyLog(t, s.KeyLog), s)
@@ -92,8 +117,9 @@ func fuzzOps(s *tlstest.Session, chunk int) []byte {
 
 func FuzzConn(f *testing.F) {
 	kl := NewKeyLog()
-	for _, gc := range goldenCases {
-		s := loadGolden(f, gc.file)
+	files, _ := filepath.Glob(filepath.Join("testdata", "sessions", "*.json"))
+	for _, file := range files {
+		s := loadGolden(f, filepath.Base(file))
 		kl.Merge(mustKeyLog(f, s.KeyLog))
 		f.Add(fuzzOps(s, 1<<16))
 		f.Add(fuzzOps(s, 700))

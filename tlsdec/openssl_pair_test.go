@@ -297,6 +297,9 @@ func TestOpenSSLPairs(t *testing.T) {
 			}
 			kl := mustKeyLog(t, text)
 			s := &tlstest.Session{Writes: writes}
+			if *updateGolden {
+				saveGolden(t, "openssl-"+strings.ToLower(tc.name)+".json", text, writes)
+			}
 			c, d := feedSession(t, kl, s)
 			st := c.Status()
 			if testing.Verbose() {
