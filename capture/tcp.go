@@ -63,6 +63,7 @@ type reassembler struct {
 	pending    []*tcpConn // connections holding out-of-order data
 	buffered   int        // out-of-order bytes over all connections
 	lastSweep  time.Time
+	last       *tcpConn // connection of the previous segment: skips the map
 }
 
 func (r *reassembler) init(d *Decoder) {
@@ -113,7 +114,10 @@ func (r *reassembler) segment(src, dst netip.AddrPort, seq uint32, flags uint8, 
 	if addrPortLess(dst, src) {
 		key, dir = connKey{dst, src}, 1
 	}
-	c := r.conns[key]
+	c := r.last
+	if c == nil || c.key != key {
+		c = r.conns[key]
+	}
 	if c == nil {
 		if flags&tcpSYN == 0 && len(payload) == 0 {
 			return // pure ACK, FIN or RST of an unknown connection: nothing to anchor
@@ -121,6 +125,7 @@ func (r *reassembler) segment(src, dst netip.AddrPort, seq uint32, flags uint8, 
 		c = r.newConn(key)
 	}
 	r.touch(c)
+	r.last = c
 	h := &c.half[dir]
 	if flags&tcpRST != 0 {
 		r.closeConn(c, "connection reset")
@@ -185,6 +190,9 @@ func (r *reassembler) closeConn(c *tcpConn, why string) {
 }
 
 func (r *reassembler) release(c *tcpConn) {
+	if r.last == c {
+		r.last = nil
+	}
 	r.unpend(c)
 	r.unlink(c)
 	if r.conns[c.key] == c {
