@@ -1,7 +1,14 @@
 // Command mikeyscope analyses MIKEY key exchange (RFC 3830) and the SRTP it
-// keys. Subcommands:
+// keys:
 //
-//	mikeyscope decode [--json] INPUT   decode one MIKEY message field by field
+//	mikeyscope [key flags] FILE...              terminal UI (text report when not a terminal)
+//	mikeyscope -i IFACE [-f FILTER] [key flags] terminal UI on a live capture
+//	mikeyscope report [--json] [key flags] FILE...
+//	mikeyscope decode [--json] [key flags] INPUT
+//	mikeyscope export --out DIR [key flags] FILE...
+//
+// Exit status: 0 success, 1 a finding reached --fail-on (report), 2 usage or
+// input error.
 package main
 
 import (
@@ -28,18 +35,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cmd, ok := subcommands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "mikeyscope: unknown subcommand %q\n", args[0])
-		usage(stderr)
-		return 2
+		// mikeyscope FILE... or mikeyscope -i IFACE: the terminal UI when
+		// standard output is a terminal, the text report otherwise.
+		return runView(args, stdin, stdout, stderr)
 	}
 	return cmd(args[1:], stdin, stdout, stderr)
 }
 
 func usage(w io.Writer) {
-	fmt.Fprint(w, `usage: mikeyscope <subcommand> [options]
+	fmt.Fprint(w, `usage: mikeyscope [key flags] FILE...          open the terminal UI (text report when not a terminal)
+       mikeyscope -i IFACE [-f FILTER] ...        the same on a live capture
+       mikeyscope <subcommand> [options]
 
 subcommands:
-  decode [--json] INPUT   decode a MIKEY message (base64, hex, an a=key-mgmt
-                          line, an RTSP KeyMgmt value, or - for stdin)
+  report [--json] [--fail-on SEV] FILE...   analyse captures: sessions, MIKEY verdicts, keys,
+                                            streams, findings (exit 1 when a finding reaches SEV)
+  decode [--json] INPUT                     decode a MIKEY message (base64, hex, an a=key-mgmt
+                                            line, an RTSP KeyMgmt value, or - for stdin)
+  export --out DIR FILE...                  write decrypted streams as pcap (plain RTP) and WAV
+
+key flags: --psk, --rsa-key, --cert, --dh-key, --tgk, --srtp, --sakke-rsk, --kms-z,
+           --kms-kpak, --tls-keylog, --keys FILE, --show-keys ("mikeyscope report -h")
 `)
 }
