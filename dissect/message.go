@@ -62,7 +62,7 @@ func parseMessage(raw []byte) (*SignalMessage, []issue) {
 		}
 		colon := bytes.IndexByte(line, ':')
 		if colon <= 0 {
-			iss = append(iss, issue{ProblemMalformed, pos, fmt.Sprintf("header line without a name and colon: %q", clipBytes(line))})
+			iss = append(iss, issue{ProblemMalformed, pos, fmt.Sprintf("%d-byte header line without a name and colon (not shown: it may be wrapped key material)", len(line))})
 			pos = next
 			continue
 		}

@@ -57,7 +57,7 @@ func scanSDP(body []byte, off int) (*SDPInfo, []KeyMgmtItem, []issue) {
 		pos = next
 		if len(line) < 2 || line[1] != '=' {
 			if len(bytes.TrimSpace(line)) > 0 {
-				iss = append(iss, issue{ProblemSDP, lineOff, fmt.Sprintf("SDP line is not type=value: %q", clipBytes(line))})
+				iss = append(iss, issue{ProblemSDP, lineOff, fmt.Sprintf("%d-byte SDP line is not type=value (not shown: it may be wrapped key material)", len(line))})
 			}
 			continue
 		}

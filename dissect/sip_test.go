@@ -3,6 +3,7 @@ package dissect
 import (
 	"bytes"
 	"encoding/base64"
+	"strings"
 	"testing"
 )
 
@@ -338,5 +339,26 @@ func TestFlushIncompleteMessage(t *testing.T) {
 	e.Flush()
 	if len(rec.sig) != 0 || len(rec.probs) != 1 || rec.probs[0].Kind != ProblemTruncated || rec.probs[0].Carrier != CarrierSIP || rec.probs[0].Frame != 4 {
 		t.Fatalf("sig %d problems %+v", len(rec.sig), rec.probs)
+	}
+}
+
+// TestProblemsDoNotQuoteKeyMaterial wraps a MIKEY-NULL message (keys in
+// clear) over lines the way RFC 4567 prints it, which breaks the header and
+// SDP syntax; the problems must not quote the wrapped base64.
+func TestProblemsDoNotQuoteKeyMaterial(t *testing.T) {
+	v := loadVectors(t)
+	b64 := v["onvif-omnicast-setup-keymgmt"].B64
+	sdp := crlf("v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=-", "c=IN IP4 192.0.2.1", "t=0 0",
+		"a=key-mgmt:mikey "+b64[:50], b64[50:], "m=audio 4000 RTP/SAVP 0")
+	msg := withBody([]string{"ANNOUNCE rtsp://h/s RTSP/1.0", "CSeq: 1", `KeyMgmt: prot=mikey;data="` + b64[:60], b64[60:] + `"`}, "application/sdp", sdp)
+	rec := &recSink{}
+	NewEngine(rec, Options{}).Segment(seg(1, "10.0.0.1:50000", "10.0.0.2:554", []byte(msg), 0))
+	if len(rec.probs) < 2 {
+		t.Fatalf("want problems for the broken header and SDP line, got %v", rec.problemKinds())
+	}
+	for _, p := range rec.probs {
+		if strings.Contains(p.Detail, b64[50:66]) || strings.Contains(p.Detail, b64[60:76]) {
+			t.Errorf("problem quotes key material: %s", p.Detail)
+		}
 	}
 }
