@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/cipher"
 	"encoding/binary"
+	"encoding/hex"
 	"testing"
 )
 
@@ -114,5 +115,49 @@ func TestKeyUpdateHandBuilt(t *testing.T) {
 	}
 	if got := c.Status().Client.Failed; got != 1 {
 		t.Errorf("failed client records %d, want 1", got)
+	}
+}
+
+// TestMidStreamAfterKeyUpdates starts a capture after two KeyUpdates in
+// each direction: the key search must find the third generation of the
+// logged traffic secrets, for both directions.
+func TestMidStreamAfterKeyUpdates(t *testing.T) {
+	s := loadGolden(t, "tls13.json")
+	kl := mustKeyLog(t, s.KeyLog)
+	c := NewConn(kl)
+	for i, w := range s.Writes {
+		dir := ServerToClient
+		if w.FromClient {
+			dir = ClientToServer
+		}
+		c.Feed(dir, w.Data, 0, uint64(i+1), nil)
+	}
+	st := c.suite
+	sec := kl.Lookup(c.ch.random)
+	cSecret := nextTrafficSecret(st, nextTrafficSecret(st, sec.ClientTraffic0))
+	sSecret := nextTrafficSecret(st, nextTrafficSecret(st, sec.ServerTraffic0))
+	fresh := NewConn(kl)
+	d := &decrypted{}
+	var wantClient, wantServer []byte
+	for seq := uint64(5); seq < 9; seq++ { // records 0-4 of this generation were missed
+		req := []byte("GET_PARAMETER rtsp://cam.example RTSP/1.0 #" + string(rune('0'+seq)))
+		rep := []byte("RTSP/1.0 200 OK #" + string(rune('0'+seq)))
+		if err := fresh.Feed(ClientToServer, seal13(t, st, cSecret, seq, TypeApplicationData, req, 0), 0, seq, d.emit); err != nil {
+			t.Fatal(err)
+		}
+		if err := fresh.Feed(ServerToClient, seal13(t, st, sSecret, seq+3, TypeApplicationData, rep, 0), 0, seq, d.emit); err != nil {
+			t.Fatal(err)
+		}
+		wantClient, wantServer = append(wantClient, req...), append(wantServer, rep...)
+	}
+	got := fresh.Status()
+	if got.State != StateDecrypting || got.ClientRandom != hex.EncodeToString(c.ch.random[:]) {
+		t.Fatalf("status %v", got)
+	}
+	if !bytes.Equal(d.app[1], wantClient) || !bytes.Equal(d.app[0], wantServer) {
+		t.Errorf("client %q, server %q", d.app[1], d.app[0])
+	}
+	if got.Client.KeyUpdates != 2 || got.Server.KeyUpdates != 2 {
+		t.Errorf("key generations %d/%d, want 2/2", got.Client.KeyUpdates, got.Server.KeyUpdates)
 	}
 }

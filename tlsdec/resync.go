@@ -12,6 +12,7 @@ const (
 	maxMidStreamSeq    = 64      // sequence numbers tried per secret when the handshake was missed
 	maxMidStreamOpens  = 1 << 16 // AEAD opens spent per connection on mid-stream key search
 	maxMidStreamTries  = 4       // records per direction used for the mid-stream key search
+	maxMidStreamGen    = 4       // KeyUpdate generations tried per secret
 
 	// Trial decryption is bounded in bytes processed, so that crafted
 	// traffic cannot make resynchronisation or key search expensive.
@@ -84,7 +85,8 @@ func (c *Conn) tryResync(h *half, hdr *[recordHeaderLen]byte, body, prev []byte)
 
 // tryMidStream looks for the keys of a TLS 1.3 connection whose handshake
 // was not captured. TLS 1.3 traffic secrets do not depend on the randoms, so
-// every CLIENT/SERVER_TRAFFIC_SECRET_0 of the key log is tried, with each
+// every CLIENT/SERVER_TRAFFIC_SECRET_0 of the key log is tried, and the
+// secrets of its first KeyUpdate generations (RFC 8446 §7.2), with each
 // suite of its hash length and the first sequence numbers. A match names the
 // connection (its client random) and both directions' keys. The work is
 // bounded per connection.
@@ -93,62 +95,81 @@ func (c *Conn) tryMidStream(h *half, hdr *[recordHeaderLen]byte, body []byte) bo
 		return false
 	}
 	h.midTries++
-	var match *Secrets
-	var matchSuite *suite
-	var matchOpen *aead13
-	var matchSeq uint64
-	var fromClient bool
+	var m struct {
+		sec        *Secrets
+		suite      *suite
+		open       *aead13
+		secret     []byte // the matching generation's secret
+		seq        uint64
+		gen        int
+		fromClient bool
+	}
 	c.kl.Each(func(sec *Secrets) {
-		for i, secret := range [2][]byte{sec.ClientTraffic0, sec.ServerTraffic0} {
+		for i, secret0 := range [2][]byte{sec.ClientTraffic0, sec.ServerTraffic0} {
 			for _, id := range [3]uint16{0x1301, 0x1303, 0x1302} {
 				s := suites[id]
-				if match != nil || len(secret) != s.hashSize || c.midOpens >= maxMidStreamOpens {
+				if m.sec != nil || len(secret0) != s.hashSize {
 					continue
 				}
-				o, err := newAEAD13(s, secret)
-				if err != nil {
-					continue
-				}
-				for seq := uint64(0); seq < maxMidStreamSeq && c.midOpens < maxMidStreamOpens && c.midBytes < c.midBudget; seq++ {
-					c.midOpens++
-					c.midBytes += int64(len(body))
-					if _, _, err := o.open(h.out, hdr, body, seq); err == nil {
-						match, matchSuite, matchOpen, matchSeq, fromClient = sec, s, o, seq, i == 0
+				secret := secret0
+				for gen := 0; gen < maxMidStreamGen && m.sec == nil && c.midOpens < maxMidStreamOpens; gen++ {
+					if gen > 0 {
+						secret = nextTrafficSecret(s, secret)
+					}
+					o, err := newAEAD13(s, secret)
+					if err != nil {
 						break
+					}
+					for seq := uint64(0); seq < maxMidStreamSeq && c.midOpens < maxMidStreamOpens && c.midBytes < c.midBudget; seq++ {
+						c.midOpens++
+						c.midBytes += int64(len(body))
+						if _, _, err := o.open(h.out, hdr, body, seq); err == nil {
+							m.sec, m.suite, m.open, m.secret, m.seq, m.gen, m.fromClient = sec, s, o, secret, seq, gen, i == 0
+							break
+						}
 					}
 				}
 			}
 		}
 	})
-	if match == nil {
+	if m.sec == nil {
 		return false
 	}
-	if fromClient != (h.dir == ClientToServer) {
+	if m.fromClient != (h.dir == ClientToServer) {
 		c.swap = true
 	}
-	c.suite, c.secrets = matchSuite, match
-	c.st.Version, c.st.Suite = VersionTLS13, matchSuite.id
-	c.st.ClientRandom = hex.EncodeToString(match.ClientRandom[:])
-	c.st.KeyFingerprint = Fingerprint(match.ClientTraffic0)
-	h.open, h.secret, h.seq, h.encrypted = matchOpen, nil, matchSeq, true
-	other, otherSecret := c.serverHalf(), match.ServerTraffic0
-	if fromClient {
-		h.secret = match.ClientTraffic0
-	} else {
-		h.secret = match.ServerTraffic0
-		other, otherSecret = c.clientHalf(), match.ClientTraffic0
+	c.suite, c.secrets = m.suite, m.sec
+	c.st.Version, c.st.Suite = VersionTLS13, m.suite.id
+	c.st.ClientRandom = hex.EncodeToString(m.sec.ClientRandom[:])
+	c.st.KeyFingerprint = Fingerprint(m.sec.ClientTraffic0)
+	h.open, h.secret, h.seq, h.encrypted = m.open, m.secret, m.seq, true
+	h.stats.KeyUpdates += m.gen
+	other, otherSecret := c.clientHalf(), m.sec.ClientTraffic0
+	if m.fromClient {
+		other, otherSecret = c.serverHalf(), m.sec.ServerTraffic0
 	}
-	if len(otherSecret) == matchSuite.hashSize && other.open == nil {
-		// The other direction's sequence number is unknown too: find it by
-		// scanning its next record like after a gap.
-		other.open, _ = newAEAD13(matchSuite, otherSecret)
+	if len(otherSecret) == m.suite.hashSize && other.open == nil {
+		// The other direction's sequence number and key generation are
+		// unknown too: assume the same generation, or the next one, and
+		// find its next record like after a gap.
+		for range m.gen {
+			otherSecret = nextTrafficSecret(m.suite, otherSecret)
+		}
+		other.open, _ = newAEAD13(m.suite, otherSecret)
+		other.nextSecret = nextTrafficSecret(m.suite, otherSecret)
+		other.next, _ = newAEAD13(m.suite, other.nextSecret)
 		other.secret, other.encrypted, other.seq = otherSecret, true, 0
+		other.stats.KeyUpdates += m.gen
 		other.resync = true
 		other.budget = c.resyncBudget
 		other.lost += maxMidStreamSeq * minProtectedRecord
 	}
+	who := "server"
+	if m.fromClient {
+		who = "client"
+	}
 	c.st.State = StateDecrypting
 	c.st.Frame = c.frame
-	c.st.Detail = fmt.Sprintf("capture starts mid-connection; TLS 1.3 keys found by trial in the key log (record %d of the %s)", matchSeq, map[bool]string{true: "client", false: "server"}[fromClient])
+	c.st.Detail = fmt.Sprintf("capture starts mid-connection; TLS 1.3 keys found by trial in the key log (%s record %d, key generation %d)", who, m.seq, m.gen)
 	return true
 }
