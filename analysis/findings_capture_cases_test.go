@@ -194,6 +194,31 @@ func captureFindingCases() []findingCase {
 				return a.Finish()
 			},
 			summary: []string{"192.0.2.10:5071 -> 198.51.100.20:5060: session limit 1 reached"}},
+		{name: "a=key-mgmt with broken base64 on the wire", code: analysis.KindBadKeyMgmt.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				call := caseCall("UDP")
+				f, err := c.b.UDP(caseCaller, caseCallee, call.Invite("application/sdp", scenario.SDP("alice", 6, caseCallerM, "AQID!!!!")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.frame(t, f)
+				return runCapture(t, c.buf.Bytes(), analysis.Options{})
+			},
+			summary: []string{"sdp-session: key-mgmt attribute: key management data is not base64: illegal base64 data at input byte 4"}},
+		{name: "SIP header line without a colon on the wire", code: analysis.KindSignalError.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				msg := "OPTIONS sip:bob@example.org SIP/2.0\r\nCall-ID: broken@example.org\r\nCSeq: 1 OPTIONS\r\nthis line has no colon\r\n\r\n"
+				f, err := c.b.UDP(caseCaller, caseCallee, []byte(msg))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.frame(t, f)
+				return runCapture(t, c.buf.Bytes(), analysis.Options{})
+			},
+			// Start line 37 bytes, Call-ID 29, CSeq 17: the bad line is at 83.
+			summary: []string{"192.0.2.10:5060 -> 198.51.100.20:5060: 22-byte header line without a name and colon", "(offset 83)"}},
 		{name: "TCP data without the connection start", code: analysis.KindMidCall.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				c := newCap(t)
