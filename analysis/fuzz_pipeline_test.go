@@ -1,0 +1,249 @@
+package analysis_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/gopacket/layers"
+
+	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/keys"
+)
+
+// fuzzLinkTypes are the LINKTYPE_ values the decoder understands; the first
+// byte of a FuzzPipeline input picks one.
+var fuzzLinkTypes = []uint16{1, 101, 228, 229, 113, 276, 0, 108, 12, 14}
+
+// sliceSource is a capture.Source over packets held in memory.
+type sliceSource struct {
+	pkts [][]byte
+	link uint16
+	next int
+}
+
+func (s *sliceSource) Next(p *capture.Packet) error {
+	if s.next == len(s.pkts) {
+		return io.EOF
+	}
+	d := s.pkts[s.next]
+	s.next++
+	*p = capture.Packet{Frame: uint64(s.next), Time: time.Unix(1800000000, 0).Add(time.Duration(s.next) * 20 * time.Millisecond),
+		Data: d, OrigLen: len(d)}
+	if s.link > 0xff {
+		p.LinkType, p.LinkTypeCode = capture.LinkTypeOverflow, s.link
+	} else {
+		p.LinkType = layers.LinkType(s.link)
+	}
+	return nil
+}
+
+func (s *sliceSource) Close() error { return nil }
+
+// splitFuzzPackets reads packets framed as a 16-bit big-endian length and
+// the bytes; a final short remainder is one more packet.
+func splitFuzzPackets(data []byte) [][]byte {
+	var out [][]byte
+	for len(data) > 0 {
+		if len(data) < 2 {
+			out = append(out, data)
+			break
+		}
+		n := int(binary.BigEndian.Uint16(data))
+		data = data[2:]
+		n = min(n, len(data))
+		out = append(out, data[:n])
+		data = data[n:]
+	}
+	return out
+}
+
+// joinFuzzPackets is the inverse of splitFuzzPackets.
+func joinFuzzPackets(pkts [][]byte) []byte {
+	var out []byte
+	for _, p := range pkts {
+		out = binary.BigEndian.AppendUint16(out, uint16(len(p)))
+		out = append(out, p...)
+	}
+	return out
+}
+
+// relink rewrites an untagged Ethernet frame for another link type: raw IP
+// (LINKTYPE_RAW, _IPV4, _IPV6, DLT_RAW), Linux cooked v1 and v2, BSD
+// loopback (host and network order family).
+func relink(frame []byte, link uint16) []byte {
+	if len(frame) < 14 {
+		return frame
+	}
+	etype, ip := binary.BigEndian.Uint16(frame[12:]), frame[14:]
+	family := uint32(2) // AF_INET
+	if etype == 0x86dd {
+		family = 24 // AF_INET6 on NetBSD/OpenBSD
+	}
+	var hdr []byte
+	switch link {
+	case 1:
+		return frame
+	case 113: // packet type, ARPHRD_ETHER, address length, address, protocol
+		hdr = []byte{0, 0, 0, 1, 0, 6, 2, 0, 1, 2, 3, 4, 0, 0, byte(etype >> 8), byte(etype)}
+	case 276: // protocol, reserved, ifindex, ARPHRD_ETHER, packet type, address length, address
+		hdr = []byte{byte(etype >> 8), byte(etype), 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 2, 0, 1, 2, 3, 4, 0, 0}
+	case 0:
+		hdr = binary.LittleEndian.AppendUint32(nil, family)
+	case 108:
+		hdr = binary.BigEndian.AppendUint32(nil, family)
+	}
+	return append(hdr, ip...)
+}
+
+// samplePacketSeeds returns, for each sample capture, its first frames and
+// a few later ones (signalling, then media), in FuzzPipeline framing.
+func samplePacketSeeds(t testing.TB) [][][]byte {
+	var seeds [][][]byte
+	for _, path := range sampleCaptures(t) {
+		src, err := capture.OpenFiles(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pkts [][]byte
+		var p capture.Packet
+		for n := 0; len(pkts) < 10; n++ {
+			if err := src.Next(&p); err != nil {
+				break
+			}
+			if n < 7 || n%23 == 0 {
+				pkts = append(pkts, bytes.Clone(p.Data))
+			}
+		}
+		src.Close()
+		seeds = append(seeds, pkts)
+	}
+	return seeds
+}
+
+// fuzzKeys is a keys store with the PSKs and SRTP keys of the samples, so
+// fuzzed MIKEY messages reach MAC checks and KEMAC decryption.
+func fuzzKeys(t testing.TB) *keys.Store {
+	var text []byte
+	for _, name := range []string{"sip-udp-psk", "sip-udp-dhhmac", "sip-udp-gcm", "rtsp-rekey"} {
+		b, err := os.ReadFile(filepath.Join("..", "samples", name+".keys"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text = append(append(text, b...), '\n')
+	}
+	st, _, err := keys.Parse(text, "samples keys", filepath.Join("..", "samples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// runFuzzPipeline runs the pipeline over src and checks what must hold for
+// any input: every frame counted, a read error only with its finding, and a
+// report that marshals.
+func runFuzzPipeline(t *testing.T, src capture.Source, opts analysis.Options, wantFrames int) {
+	a := analysis.New(opts)
+	if err := analysis.Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := a.Finish()
+	if wantFrames >= 0 && r.Summary.Frames != uint64(wantFrames) {
+		t.Fatalf("%d frames counted, %d fed", r.Summary.Frames, wantFrames)
+	}
+	if (r.Summary.ReadError != "") != (len(findingsOf(r, "capture.file-damaged")) == 1) {
+		t.Fatalf("read error %q without exactly one file-damaged finding", r.Summary.ReadError)
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Fatalf("report does not marshal: %v", err)
+	}
+}
+
+// FuzzPipeline feeds raw packet bytes of every supported link type through
+// the whole pipeline: network decoding, IP defragmentation, TCP reassembly,
+// TLS recognition, SIP/RTSP/SDP dissection, MIKEY decoding and opening with
+// the samples' keys, SRTP/SRTCP decryption and the findings. The first byte
+// picks the link type; the rest is packets framed by a 16-bit length.
+func FuzzPipeline(f *testing.F) {
+	for i, pkts := range samplePacketSeeds(f) {
+		link := i % len(fuzzLinkTypes)
+		var conv [][]byte
+		for _, p := range pkts {
+			conv = append(conv, relink(p, fuzzLinkTypes[link]))
+		}
+		f.Add(append([]byte{byte(link)}, joinFuzzPackets(conv)...))
+		f.Add(append([]byte{0}, joinFuzzPackets(pkts)...))
+	}
+	st := fuzzKeys(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 1 || len(data) > 1<<20 {
+			return
+		}
+		link := fuzzLinkTypes[int(data[0])%len(fuzzLinkTypes)]
+		pkts := splitFuzzPackets(data[1:])
+		runFuzzPipeline(t, &sliceSource{pkts: pkts, link: link}, analysis.Options{Keys: st, Trees: true}, len(pkts))
+	})
+}
+
+// FuzzCapture feeds whole capture files (pcap, pcapng, gzip) through the
+// file readers and the pipeline. Seeds are the samples, the larger ones cut
+// short.
+func FuzzCapture(f *testing.F) {
+	for _, path := range sampleCaptures(f) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b[:min(len(b), 48<<10)])
+	}
+	st := fuzzKeys(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src, err := capture.OpenReader("fuzz", bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		defer src.Close()
+		runFuzzPipeline(t, src, analysis.Options{Keys: st, Trees: true}, -1)
+	})
+}
+
+// TestRelinkedSeedsDecode checks that the FuzzPipeline seeds are meaningful
+// for every link type: the first frames of the SIP PSK sample, rewritten
+// for each link type, still give its session and MIKEY message.
+func TestRelinkedSeedsDecode(t *testing.T) {
+	src, err := capture.OpenFiles(filepath.Join("..", "samples", "sip-udp-psk.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkts [][]byte
+	var p capture.Packet
+	for len(pkts) < 4 && src.Next(&p) == nil {
+		pkts = append(pkts, bytes.Clone(p.Data))
+	}
+	src.Close()
+	for _, link := range fuzzLinkTypes {
+		if link == 229 {
+			continue // LINKTYPE_IPV6 carries IPv6 only; the sample is IPv4
+		}
+		var conv [][]byte
+		for _, p := range pkts {
+			conv = append(conv, relink(p, link))
+		}
+		a := analysis.New(analysis.Options{})
+		if err := analysis.Run(context.Background(), &sliceSource{pkts: conv, link: link}, a, dissect.Options{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		r := a.Finish()
+		if len(r.Sessions) != 1 || r.Summary.MIKEYMessages == 0 {
+			t.Errorf("link type %d: %d sessions, %d MIKEY messages; want the sample's call", link, len(r.Sessions), r.Summary.MIKEYMessages)
+		}
+	}
+}
