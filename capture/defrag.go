@@ -54,8 +54,10 @@ type defragmenter struct {
 	// Recently completed datagrams: a late duplicate fragment of one opens
 	// a new entry that never completes; it is dropped silently rather than
 	// reported as a lost datagram.
-	done      map[fragKey]time.Time
-	doneOrder []doneKey // FIFO by completion time, at most maxDoneKeys
+	done     map[fragKey]time.Time
+	doneRing []doneKey // FIFO ring by completion time, maxDoneKeys long
+	doneHead int       // index of the oldest entry in doneRing
+	doneLen  int       // entries in doneRing
 }
 
 // doneKey is one entry of the recently-completed FIFO.
@@ -75,27 +77,33 @@ func (f *defragmenter) init(d *Decoder) {
 // remember records that key completed now.
 func (f *defragmenter) remember(key fragKey) {
 	f.forget(f.d.now)
-	if len(f.doneOrder) >= maxDoneKeys {
+	if f.doneRing == nil {
+		f.doneRing = make([]doneKey, maxDoneKeys)
+	}
+	if f.doneLen == len(f.doneRing) {
 		f.dropDone()
 	}
 	f.done[key] = f.d.now
-	f.doneOrder = append(f.doneOrder, doneKey{key, f.d.now})
+	f.doneRing[(f.doneHead+f.doneLen)%len(f.doneRing)] = doneKey{key, f.d.now}
+	f.doneLen++
 }
 
 // forget drops completed keys older than the fragment timeout.
 func (f *defragmenter) forget(now time.Time) {
-	for len(f.doneOrder) > 0 && now.Sub(f.doneOrder[0].at) > f.d.opts.FragmentTimeout {
+	for f.doneLen > 0 && now.Sub(f.doneRing[f.doneHead].at) > f.d.opts.FragmentTimeout {
 		f.dropDone()
 	}
 }
 
+// dropDone removes the oldest completed key.
 func (f *defragmenter) dropDone() {
-	k := f.doneOrder[0]
+	k := f.doneRing[f.doneHead]
 	if at, ok := f.done[k.key]; ok && at.Equal(k.at) {
 		delete(f.done, k.key)
 	}
-	copy(f.doneOrder, f.doneOrder[1:])
-	f.doneOrder = f.doneOrder[:len(f.doneOrder)-1]
+	f.doneRing[f.doneHead] = doneKey{}
+	f.doneHead = (f.doneHead + 1) % len(f.doneRing)
+	f.doneLen--
 }
 
 // leftover reports whether e holds only late duplicates of a datagram that
