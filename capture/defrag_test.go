@@ -205,3 +205,38 @@ func TestDefragmentTCP(t *testing.T) {
 		t.Errorf("stream = %d bytes, want %d (events %v)", len(got), len(body), rec.events)
 	}
 }
+
+// TestDefragmentLateDuplicates: a stray duplicate fragment of a recently
+// reassembled datagram is not a lost datagram; once the datagram has left
+// the bounded memory of completed ones (or the timeout), it is reported.
+func TestDefragmentLateDuplicates(t *testing.T) {
+	frag := func(id uint16, p piece) []byte {
+		full := ipUDP(t, "10.0.0.1", 1000, "10.0.0.2", 2000, make([]byte, 100))
+		binary.BigEndian.PutUint16(full[4:], id)
+		return fragmentIP(t, full, p)[0]
+	}
+	rec := &recorder{}
+	d := NewDecoder(rec, DecoderOptions{})
+	frame := uint64(0)
+	send := func(b []byte, at time.Duration) {
+		frame++
+		p := pkt(frame, layers.LinkTypeRaw, b)
+		p.Time = t0.Add(at)
+		d.Packet(p)
+	}
+	n := maxDoneKeys + 10
+	for id := range n {
+		send(frag(uint16(id), piece{0, 48}), 0)
+		send(frag(uint16(id), piece{48, 108}), 0)
+	}
+	send(frag(uint16(n-1), piece{0, 48}), 0) // recent: silently dropped
+	send(frag(0, piece{0, 48}), 0)           // forgotten (ring wrapped): reported
+	d.Flush()
+	if got := len(rec.of("udp")); got != n {
+		t.Errorf("datagrams = %d, want %d", got, n)
+	}
+	lost := rec.problems(ProblemFragmentLost)
+	if len(lost) != 1 || lost[0].Frame != uint64(2*n+2) {
+		t.Errorf("lost = %v, want only the duplicate of datagram 0 (frame %d)", lost, 2*n+2)
+	}
+}
