@@ -55,9 +55,10 @@ type Analyzer struct {
 
 	media *mediaState
 	mikeyState
-	mkeys   *mikey.Keys // opts.Keys converted for package mikey
-	keysFor *keys.Store
-	keyUse  map[string]*KeyUse
+	mkeys    *mikey.Keys // opts.Keys converted for package mikey
+	finished bool        // Finish has made the end-of-pass findings
+	keysFor  *keys.Store
+	keyUse   map[string]*KeyUse
 }
 
 type sessionKey struct {
@@ -76,7 +77,9 @@ type sessionState struct {
 	s        *Session
 	carrier  dissect.Carrier
 	sdpMedia map[int]*dissect.SDPMedia // latest SDP media by index
-	exch     []*exchange
+	// sessionKeyMgmt: an SDP of the session had a session-level key-mgmt.
+	sessionKeyMgmt bool
+	exch           []*exchange
 }
 
 // New returns an Analyzer.
@@ -134,7 +137,7 @@ func (a *Analyzer) ReadError(frame uint64, err error) {
 
 func (a *Analyzer) readErrorLocked(frame uint64, err error) {
 	a.summary.ReadError = err.Error()
-	a.add(KindFileDamaged.New(frame, 0, fmt.Sprintf("capture read stopped after frame %d: %v", frame, err)))
+	a.add(KindFileDamaged.New(frame, 0, fmt.Sprintf("capture read stopped at frame %d: %v", frame, err)))
 }
 
 // session returns the state of the session a message belongs to, creating it.

@@ -168,7 +168,7 @@ func captureFindingCases() []findingCase {
 				}
 				return r
 			},
-			summary: []string{"capture read stopped after frame 3", "frame 3 at offset 1044: file truncated"}, also: nullFindings},
+			summary: []string{"capture read stopped at frame 3", "frame 3 at offset 1044: file truncated"}, also: nullFindings},
 		{name: "more SIP dialogs than the dissector tracks", code: analysis.KindCaptureLimit.Code, frame: 2,
 			run: func(t *testing.T) *analysis.Report {
 				c := newCap(t)

@@ -12,13 +12,19 @@ import (
 // Caller holds a.mu.
 func (a *Analyzer) checkSDP(st *sessionState, m *dissect.SignalMessage) {
 	sdp := m.SDP
+	defer func() { st.sessionKeyMgmt = st.sessionKeyMgmt || sdp.SessionKeyMgmt }()
 	for i := range sdp.Media {
 		md := &sdp.Media[i]
+		prev := st.sdpMedia[md.Index]
 		cp := *md
 		st.sdpMedia[md.Index] = &cp
 		secure := strings.Contains(strings.ToUpper(md.Proto), "SAVP")
 		keyMgmt := md.KeyMgmt || sdp.SessionKeyMgmt || md.KeyMgmtItem >= 0
-		if secure && !keyMgmt && len(md.Crypto) == 0 && md.Port != 0 && !rtspKeyedElsewhere(st, m) {
+		// An answer needs no keying attribute of its own when the offer
+		// carried one: a MIKEY message that asks for no response (NULL, PSK
+		// without V, SAKKE) is answered by plain RTP/SAVP (RFC 4567 §4.1.2).
+		offerKeyed := !m.Request && prev != nil && (prev.KeyMgmt || prev.KeyMgmtItem >= 0 || len(prev.Crypto) > 0 || st.sessionKeyMgmt)
+		if secure && !keyMgmt && len(md.Crypto) == 0 && md.Port != 0 && !offerKeyed && !rtspKeyedElsewhere(st, m) {
 			a.addFolded(KindSAVPWithoutKeying.New(m.Frame, st.s.ID,
 				fmt.Sprintf("media %d (%s %s port %d) has no a=key-mgmt or a=crypto", md.Index, md.Type, md.Proto, md.Port)),
 				fmt.Sprint("savp", md.Index, m.Frame))

@@ -6,11 +6,16 @@ import (
 
 // Finish ends the pass: it settles what can only be judged at the end
 // (exchanges left unanswered, stream verdicts) and returns the report.
+// Finish may be called more than once (Run calls it); the end-of-pass
+// findings are made only the first time.
 func (a *Analyzer) Finish() *Report {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.finishMIKEY()
-	a.media.finish()
+	if !a.finished {
+		a.finished = true
+		a.finishMIKEY()
+		a.media.finish()
+	}
 	return a.buildReport()
 }
 
