@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/rivo/tview"
+)
+
+// keysView is the keys screen: what each crypto session was keyed with
+// (by fingerprint; key bytes only when revealed, and only if the report
+// carries them, i.e. mikeyscope runs with --show-keys), and which supplied
+// key verified which message (Report.Keys).
+type keysView struct {
+	root     *tview.Flex
+	derived  *tview.Table
+	supplied *tview.Table
+	reveal   bool
+}
+
+func newKeysView() *keysView {
+	v := &keysView{}
+	v.derived = tview.NewTable().SetFixed(1, 0).SetSelectable(true, false)
+	v.derived.SetBorder(true).SetTitle(" Crypto sessions ")
+	v.supplied = tview.NewTable().SetFixed(1, 0).SetSelectable(true, false)
+	v.supplied.SetBorder(true).SetTitle(" Supplied keys ")
+	v.root = tview.NewFlex().SetDirection(tview.FlexRow).
+		AddItem(v.derived, 0, 2, true).
+		AddItem(v.supplied, 0, 1, false)
+	return v
+}
+
+var derivedHeaders = []string{"Session", "CS", "SSRC", "ROC", "Policy", "MKI", "Master key", "Master salt", "Keyed by", "Source"}
+var suppliedHeaders = []string{"Fingerprint", "Kind", "Source", "Verified frames"}
+
+func headerRow(t *tview.Table, names []string) {
+	for i, h := range names {
+		t.SetCell(0, i, tview.NewTableCell(h).SetSelectable(false).SetTextColor(tcell.ColorYellow).SetAttributes(tcell.AttrBold))
+	}
+}
+
+// setReport shows the keys of every session of r.
+func (v *keysView) setReport(r *analysis.Report) {
+	row, _ := v.derived.GetSelection()
+	v.derived.Clear()
+	v.supplied.Clear()
+	headerRow(v.derived, derivedHeaders)
+	headerRow(v.supplied, suppliedHeaders)
+	if r == nil {
+		return
+	}
+	n := 1
+	for _, s := range r.Sessions {
+		for _, cs := range s.CryptoSessions {
+			key, salt := keyText(cs.KeyFP, cs.KeyHex, v.reveal), keyText(cs.SaltFP, cs.SaltHex, v.reveal)
+			cells := []string{strconv.Itoa(s.ID), strconv.Itoa(int(cs.CSID)), SafeText(cs.SSRC),
+				strconv.FormatUint(uint64(cs.ROC), 10), SafeText(cs.Policy), SafeText(orDash(cs.MKI)),
+				key, salt, "frame " + strconv.FormatUint(cs.FromFrame, 10), SafeText(cs.Source)}
+			for c, t := range cells {
+				cell := tview.NewTableCell(t)
+				if c >= 6 && c <= 7 && v.reveal && cs.KeyHex != "" {
+					cell.SetTextColor(colorWarn)
+				}
+				v.derived.SetCell(n, c, cell)
+			}
+			n++
+		}
+	}
+	if n == 1 {
+		v.derived.SetCell(1, 0, tview.NewTableCell("no crypto session keyed").SetTextColor(colorDim))
+	}
+	if row > 0 && row < n {
+		v.derived.Select(row, 0)
+	}
+	for i, k := range r.Keys {
+		verified := "nothing"
+		if len(k.Verified) > 0 {
+			verified = frameList(k.Verified)
+		}
+		for c, t := range []string{SafeText(k.Fingerprint), SafeText(k.Kind), SafeText(k.Source), verified} {
+			v.supplied.SetCell(i+1, c, tview.NewTableCell(t))
+		}
+	}
+	if len(r.Keys) == 0 {
+		v.supplied.SetCell(1, 0, tview.NewTableCell("no key supplied (press a to add one)").SetTextColor(colorDim))
+	}
+	title := " Crypto sessions (keys by fingerprint) "
+	if v.reveal {
+		title = " Crypto sessions (KEYS REVEALED: press r to hide) "
+	}
+	v.derived.SetTitle(title)
+}
+
+// keyText is a key's fingerprint, or its bytes when revealed and present.
+func keyText(fp, hexKey string, reveal bool) string {
+	if reveal && hexKey != "" {
+		return SafeText(hexKey)
+	}
+	if fp == "" {
+		return "-"
+	}
+	return SafeText(fp)
+}
+
+// frameList lists frame numbers, at most eight.
+func frameList(fs []uint64) string {
+	var b strings.Builder
+	for i, f := range fs {
+		if i == 8 {
+			fmt.Fprintf(&b, ", ... (%d in all)", len(fs))
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatUint(f, 10))
+	}
+	return b.String()
+}

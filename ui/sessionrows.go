@@ -1,0 +1,260 @@
+package ui
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mikeyscope/mikeyscope/analysis"
+)
+
+// sessionRow is one line of the sessions screen: the session and the
+// display strings derived from it once per snapshot (already passed through
+// SafeText), so drawing a row costs no formatting.
+type sessionRow struct {
+	s         *analysis.Session
+	time      string
+	peers     string // From -> To, or the RTSP URL (escaped)
+	mode      string
+	status    string
+	decrypt   int // streams decrypting
+	failing   int // streams failing
+	findings  int
+	streams   string // "2 ok 1 fail"
+	codes     string // space-separated finding codes, lower case
+	haystack  string // lower-case text the filter searches
+	findLabel string
+}
+
+// sortColumn is a column the sessions list can be ordered by.
+type sortColumn int
+
+const (
+	sortByTime sortColumn = iota
+	sortByCarrier
+	sortByPeers
+	sortByMode
+	sortByStatus
+	sortByStreams
+	sortByFindings
+	sortColumns
+)
+
+var sortNames = [sortColumns]string{"time", "carrier", "from/to", "mode", "key", "streams", "findings"}
+
+func (c sortColumn) String() string { return sortNames[c] }
+
+// buildSessionRows derives the rows of every session of r. The finding
+// codes of each session (for the filter) come from r.Findings.
+func buildSessionRows(r *analysis.Report) []sessionRow {
+	if r == nil {
+		return nil
+	}
+	codes := map[int][]string{}
+	for _, f := range r.Findings {
+		if f.Session != 0 && !slices.Contains(codes[f.Session], f.Code) {
+			codes[f.Session] = append(codes[f.Session], f.Code)
+		}
+	}
+	rows := make([]sessionRow, len(r.Sessions))
+	for i, s := range r.Sessions {
+		row := &rows[i]
+		row.s = s
+		row.time = clock(s.Start)
+		row.peers = SafeText(sessionPeers(s))
+		row.mode = SafeText(orDash(s.Mode))
+		row.status = SafeText(orDash(s.KeyStatus))
+		for _, st := range s.Streams {
+			switch st.KeyStatus {
+			case "decrypting":
+				row.decrypt++
+			case "failing":
+				row.failing++
+			}
+		}
+		row.streams = strconv.Itoa(row.decrypt) + " ok"
+		if row.failing > 0 {
+			row.streams += " " + strconv.Itoa(row.failing) + " fail"
+		}
+		row.streams += " /" + strconv.Itoa(len(s.Streams))
+		fc := s.FindingCounts
+		row.findings = fc.Errors + fc.Warnings + fc.Notes
+		row.findLabel = findingLabel(fc)
+		row.codes = strings.ToLower(strings.Join(codes[s.ID], " "))
+		row.haystack = strings.ToLower(strings.Join([]string{
+			s.Carrier, s.Key, s.From, s.To, s.URL, s.Transport, s.Mode, s.KeyStatus, row.codes,
+		}, "\x00"))
+	}
+	return rows
+}
+
+// findingLabel shows a session's finding counts: "3 (1E 2W)".
+func findingLabel(fc analysis.FindingCounts) string {
+	n := fc.Errors + fc.Warnings + fc.Notes
+	if n == 0 {
+		return "0"
+	}
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(n))
+	b.WriteString(" (")
+	sep := ""
+	for _, p := range []struct {
+		n int
+		l string
+	}{{fc.Errors, "E"}, {fc.Warnings, "W"}, {fc.Notes, "N"}} {
+		if p.n > 0 {
+			b.WriteString(sep + strconv.Itoa(p.n) + p.l)
+			sep = " "
+		}
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// sessionPeers is the from/to of a SIP call or the URL of an RTSP session
+// (raw wire text: callers escape it).
+func sessionPeers(s *analysis.Session) string {
+	switch {
+	case s.URL != "":
+		return s.URL
+	case s.From != "" || s.To != "":
+		return s.From + " -> " + s.To
+	}
+	return s.Key
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// sortSessionRows orders rows by col (ties by session ID, so the order is
+// stable across snapshots), descending when desc.
+func sortSessionRows(rows []sessionRow, col sortColumn, desc bool) {
+	slices.SortStableFunc(rows, func(a, b sessionRow) int {
+		c := compareRows(&a, &b, col)
+		if c == 0 {
+			c = cmp.Compare(a.s.ID, b.s.ID)
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
+}
+
+func compareRows(a, b *sessionRow, col sortColumn) int {
+	switch col {
+	case sortByTime:
+		return a.s.Start.Compare(b.s.Start)
+	case sortByCarrier:
+		return strings.Compare(a.s.Carrier, b.s.Carrier)
+	case sortByPeers:
+		return strings.Compare(a.peers, b.peers)
+	case sortByMode:
+		return strings.Compare(a.s.Mode, b.s.Mode)
+	case sortByStatus:
+		return cmp.Compare(statusRank(a.s.KeyStatus), statusRank(b.s.KeyStatus))
+	case sortByStreams:
+		if c := cmp.Compare(a.failing, b.failing); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.decrypt, b.decrypt)
+	case sortByFindings:
+		if c := cmp.Compare(a.s.FindingCounts.Errors, b.s.FindingCounts.Errors); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.findings, b.findings)
+	}
+	return 0
+}
+
+// statusRank orders key statuses from worst to best.
+func statusRank(s string) int {
+	switch s {
+	case "failed":
+		return 0
+	case "no-key":
+		return 1
+	case "in-clear":
+		return 2
+	case "verified":
+		return 4
+	}
+	return 3
+}
+
+// sessionFilter is a parsed filter: every term must match. A term is
+// "carrier:X", "status:X" (key status), "mode:X", "code:X" (a finding
+// code, by prefix) or free text searched in the call's text, carrier, mode,
+// status and finding codes. Matching ignores case.
+type sessionFilter struct {
+	terms []filterTerm
+}
+
+type filterTerm struct {
+	field string // "", "carrier", "status", "mode", "code"
+	text  string
+}
+
+func parseSessionFilter(q string) sessionFilter {
+	var f sessionFilter
+	for _, w := range strings.Fields(strings.ToLower(q)) {
+		field, text, ok := strings.Cut(w, ":")
+		switch field {
+		case "carrier", "status", "mode", "code":
+			if ok {
+				f.terms = append(f.terms, filterTerm{field, text})
+				continue
+			}
+		}
+		f.terms = append(f.terms, filterTerm{"", w})
+	}
+	return f
+}
+
+func (f sessionFilter) empty() bool { return len(f.terms) == 0 }
+
+func (f sessionFilter) match(r *sessionRow) bool {
+	for _, t := range f.terms {
+		var ok bool
+		switch t.field {
+		case "carrier":
+			ok = strings.EqualFold(r.s.Carrier, t.text)
+		case "status":
+			ok = strings.EqualFold(r.s.KeyStatus, t.text) || strings.EqualFold(strings.ReplaceAll(r.s.KeyStatus, "-", ""), t.text)
+		case "mode":
+			ok = strings.EqualFold(r.s.Mode, t.text)
+		case "code":
+			for _, c := range strings.Fields(r.codes) {
+				if strings.HasPrefix(c, t.text) {
+					ok = true
+					break
+				}
+			}
+		default:
+			ok = strings.Contains(r.haystack, t.text)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// filterSessionRows keeps the rows f matches, in place.
+func filterSessionRows(rows []sessionRow, f sessionFilter) []sessionRow {
+	if f.empty() {
+		return rows
+	}
+	out := rows[:0]
+	for i := range rows {
+		if f.match(&rows[i]) {
+			out = append(out, rows[i])
+		}
+	}
+	return out
+}
