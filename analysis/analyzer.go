@@ -57,6 +57,9 @@ type Analyzer struct {
 	mikeyState
 	mkeys    *mikey.Keys // opts.Keys converted for package mikey
 	finished bool        // Finish has made the end-of-pass findings
+	// tlsConns are the TCP connections whose TLS decrypts: their
+	// signalling is carried over TLS (RTSPS, SIPS).
+	tlsConns map[[2]netip.AddrPort]bool
 	keysFor  *keys.Store
 	keyUse   map[string]*KeyUse
 }
@@ -95,6 +98,8 @@ func New(opts Options) *Analyzer {
 		byKey:  map[sessionKey]*sessionState{},
 		folded: map[foldKey]*Finding{},
 		keyUse: map[string]*KeyUse{},
+
+		tlsConns: map[[2]netip.AddrPort]bool{},
 	}
 	a.media = newMediaState(a)
 	a.media.hook = opts.Hook
@@ -226,12 +231,15 @@ func (a *Analyzer) Signal(m *dissect.SignalMessage) {
 }
 
 func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
+	if m.Transport == "tcp" && a.tlsConns[connKey(m.Src, m.Dst)] {
+		m.Transport = "tls"
+	}
 	st := a.session(m)
 	s := st.s
 	if m.Time.After(s.End) {
 		s.End = m.Time
 	}
-	if s.Transport == "" {
+	if s.Transport == "" || m.Transport == "tls" {
 		s.Transport = m.Transport
 	}
 	switch m.Carrier {

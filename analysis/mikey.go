@@ -125,6 +125,7 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 		Auth:   "not-checked",
 
 		inRequest: sm.Request,
+		overTLS:   sm.Transport == "tls",
 	}
 	st.s.MIKEY = append(st.s.MIKEY, mm)
 
@@ -215,10 +216,20 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 	// Keys in the clear, no integrity.
 	if k := msg.KEMAC(); k != nil {
 		if k.EncrAlg == mikey.EncrNULL && len(k.EncrData) > 0 {
-			a.addFolded(KindKeysInClear.New(mm.Frame, sid, fmt.Sprintf("%s carries its key data unencrypted (KEMAC encryption NULL)", h.DataType)), "session")
+			f := KindKeysInClear.New(mm.Frame, sid, fmt.Sprintf("%s carries its key data unencrypted (KEMAC encryption NULL)", h.DataType))
+			if mm.overTLS {
+				f.Severity = SeverityNote
+				f.Summary += " inside TLS: the keys are as safe as the TLS connection and its endpoints"
+			}
+			a.addFolded(f, "session")
 		}
 		if k.MACAlg == mikey.MACNULL && msg.SIGN() == nil {
-			a.addFolded(KindNoIntegrity.New(mm.Frame, sid, fmt.Sprintf("%s has MAC algorithm NULL and no signature", h.DataType)), "session")
+			f := KindNoIntegrity.New(mm.Frame, sid, fmt.Sprintf("%s has MAC algorithm NULL and no signature", h.DataType))
+			if mm.overTLS {
+				f.Severity = SeverityNote
+				f.Summary += "; TLS protects it in transit"
+			}
+			a.addFolded(f, "session")
 		}
 		for _, kd := range k.KeyData {
 			if kd.Type == mikey.KeyTEK && len(kd.Key) == 30 {

@@ -111,6 +111,7 @@ type MIKEYMessage struct {
 	Message *mikey.Message `json:"-"`
 
 	inRequest bool // carried in a request (SIP INVITE, RTSP SETUP) rather than a response
+	overTLS   bool // carried in a TLS connection (RTSPS, SIPS)
 }
 
 // CryptoSession is one MIKEY crypto session (RFC 3830 §1.3) and its keys.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/netip"
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/capture"
@@ -33,7 +34,9 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	eng := dissect.NewEngine(q, dopts)
 	var h capture.Handler = eng
 	if !a.opts.NoTLS {
-		h = newTLSRouter(eng, a.opts.TLSKeyLog, q.finding)
+		r := newTLSRouter(eng, a.opts.TLSKeyLog, q.finding)
+		r.seen = q.tlsConn
+		h = r
 	}
 	dec := capture.NewDecoder(h, capture.DecoderOptions{})
 	var p capture.Packet
@@ -87,6 +90,7 @@ const (
 	evProblem
 	evReadError
 	evFinding
+	evTLSConn
 )
 
 // event is one queued event. Media data lives in the batch's arena.
@@ -101,6 +105,7 @@ type event struct {
 	err     error
 	fkind   Kind
 	summary string
+	conn    [2]netip.AddrPort
 }
 
 // batch is a run of events with the bytes of their media packets.
@@ -174,6 +179,12 @@ func (q *batchQueue) finding(k Kind, frame uint64, summary string) {
 	e.kind, e.fkind, e.frame, e.summary = evFinding, k, frame, summary
 }
 
+// tlsConn queues the news that a TLS connection decrypts.
+func (q *batchQueue) tlsConn(client, server netip.AddrPort) {
+	e := q.push(0)
+	e.kind, e.conn = evTLSConn, connKey(client, server)
+}
+
 // Signal implements dissect.Sink; signalling messages are owned by the
 // receiver already.
 func (q *batchQueue) Signal(m *dissect.SignalMessage) {
@@ -232,6 +243,10 @@ func (q *batchQueue) consume() {
 				a.readErrorLocked(e.frame, e.err)
 			case evFinding:
 				a.add(e.fkind.New(e.frame, 0, e.summary))
+			case evTLSConn:
+				if len(a.tlsConns) < 65536 {
+					a.tlsConns[e.conn] = true
+				}
 			}
 			e.signal, e.media.Data = nil, nil
 		}

@@ -25,7 +25,10 @@ var tlsPorts = map[uint16]bool{322: true, 5061: true, 443: true, 8443: true, 732
 // application data goes on to the SIP/RTSP dissector as if it were the TCP
 // payload (RTSPS, SIPS). Everything else passes through untouched.
 type tlsRouter struct {
-	next     capture.Handler
+	next capture.Handler
+	// seen is told, once per connection, that a TLS connection decrypts,
+	// so the analysis marks its sessions as carried over TLS.
+	seen     func(client, server netip.AddrPort)
 	kl       *tlsdec.KeyLog
 	conns    map[[2]netip.AddrPort]*tlsConn
 	notTLS   map[[2]netip.AddrPort]bool
@@ -39,6 +42,7 @@ type tlsConn struct {
 	client, server netip.AddrPort
 	reported       tlsdec.State
 	t              time.Time // time of the segment being fed
+	announced      bool
 }
 
 func newTLSRouter(next capture.Handler, kl *tlsdec.KeyLog, report func(Kind, uint64, string)) *tlsRouter {
@@ -84,6 +88,10 @@ func (r *tlsRouter) Segment(s *capture.Segment) {
 	_ = tc.c.Feed(dir, s.Payload, s.GapBefore, s.Frame, func(pt tlsdec.Plaintext) {
 		if pt.Type != 23 || len(pt.Data) == 0 { // application_data only
 			return
+		}
+		if !tc.announced && r.seen != nil {
+			tc.announced = true
+			r.seen(tc.client, tc.server)
 		}
 		r.seg = capture.Segment{Frame: pt.Frame, Time: tc.t, GapBefore: int(pt.GapBefore), Payload: pt.Data}
 		if pt.FromClient {

@@ -37,7 +37,7 @@ func ParseKeyMgmtAttribute(value string) (KeyMgmt, error) {
 	v = strings.TrimLeft(v, " \t")
 	sp := strings.IndexAny(v, " \t")
 	if sp < 0 {
-		return KeyMgmt{}, fmt.Errorf("key-mgmt attribute %q: no space between protocol identifier and data", clip(v))
+		return KeyMgmt{}, fmt.Errorf("key-mgmt attribute (%d characters): no space between protocol identifier and data", len(v))
 	}
 	km := KeyMgmt{Prot: v[:sp]}
 	data, b64, err := decodeKeyMgmtData(v[sp+1:])
@@ -75,7 +75,7 @@ func ParseKeyMgmtHeader(value string) ([]KeyMgmt, error) {
 			}
 			eq := strings.IndexByte(param, '=')
 			if eq < 0 {
-				return out, fmt.Errorf("KeyMgmt header: parameter %q has no value", clip(param))
+				return out, fmt.Errorf("KeyMgmt header: a parameter of %d characters has no value", len(param))
 			}
 			name := strings.ToLower(strings.TrimSpace(param[:eq]))
 			val := unquote(strings.TrimSpace(param[eq+1:]))
@@ -151,13 +151,6 @@ func splitOutsideQuotes(s string, sep byte) []string {
 func unquote(s string) string {
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		return s[1 : len(s)-1]
-	}
-	return s
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
 	}
 	return s
 }
