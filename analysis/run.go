@@ -39,20 +39,34 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		h = r
 	}
 	dec := capture.NewDecoder(h, capture.DecoderOptions{})
+	// Cancelling closes the source, which unblocks a live capture waiting
+	// for its next packet.
+	stop := context.AfterFunc(ctx, func() { src.Close() })
+	defer stop()
 	var p capture.Packet
 	var frames uint64
 	var runErr error
+	var lastProgress time.Time
 	for {
-		if frames%progressEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				runErr = err
-				break
-			}
-			if progress != nil && frames > 0 {
-				progress(frames)
-			}
+		select {
+		case <-ctx.Done():
+			runErr = ctx.Err()
+		default:
+		}
+		if runErr != nil {
+			break
+		}
+		// Progress every progressEvery frames, or every 100 ms of capture
+		// time so that a quiet live capture still updates its views.
+		if progress != nil && frames > 0 && (frames%progressEvery == 0 || p.Time.Sub(lastProgress) > 100*time.Millisecond) {
+			lastProgress = p.Time
+			q.flush()
+			progress(frames)
 		}
 		err := src.Next(&p)
+		if runErr = ctx.Err(); runErr != nil {
+			break
+		}
 		if err == io.EOF {
 			break
 		}
