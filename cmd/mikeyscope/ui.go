@@ -1,10 +1,83 @@
 package main
 
 import (
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/ui"
 )
 
-// runUI opens the terminal UI (until the ui package lands, the report).
+// runUI opens the terminal UI over capture files or a live interface. The
+// analysis runs in the background (analysis.Job); the screens fill in as it
+// reads, and keys added in the UI rerun it.
 func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return runReport(args, stdin, stdout, stderr)
+	fs := flag.NewFlagSet("mikeyscope", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o reportOptions
+	o.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: mikeyscope [key flags] FILE...   or   mikeyscope -i IFACE [-f FILTER] [key flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
+		return 2
+	}
+	st, err := o.keys.store(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+		return 2
+	}
+	files := fs.Args()
+	live := o.iface != ""
+	var open func() (capture.Source, error)
+	var total int64
+	title := strings.Join(files, ", ")
+	switch {
+	case live:
+		title = "live: " + o.iface
+		if o.filter != "" {
+			title += " (" + o.filter + ")"
+		}
+		open = func() (capture.Source, error) { return capture.OpenLive(o.iface, o.filter, capture.LiveOptions{}) }
+	case len(files) == 0:
+		fs.Usage()
+		return 2
+	default:
+		for _, f := range files {
+			fi, err := os.Stat(f)
+			if err != nil {
+				fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+				return 2
+			}
+			total += fi.Size()
+		}
+		open = func() (capture.Source, error) { return capture.OpenFiles(files...) }
+	}
+	kl, err := analysis.LoadTLSKeyLog(st, files)
+	if err != nil {
+		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+		return 2
+	}
+	opts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: true, TLSKeyLog: kl}
+	inputs := files
+	if live {
+		inputs = []string{title}
+	}
+	job, err := analysis.StartJob(open, inputs, total, live, opts, dissect.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+		return 2
+	}
+	defer job.Stop()
+	if err := ui.Run(job, ui.Options{Title: title, ShowKeys: o.keys.showKeys}); err != nil {
+		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+		return 2
+	}
+	return 0
 }
