@@ -30,6 +30,10 @@ type Options struct {
 	TLSKeyLog *tlsdec.KeyLog
 	// NoTLS passes TCP data on as it is, without looking for TLS.
 	NoTLS bool
+	// MaxSessions bounds the sessions kept in the model; past it the least
+	// recently active are dropped (see evictSessions). 0: the dissector's
+	// limit when Run is given one, else DefaultMaxSessions.
+	MaxSessions int
 }
 
 // DefaultClockSkew is the allowed difference between a MIKEY timestamp and
@@ -57,6 +61,7 @@ type Analyzer struct {
 	mikeyState
 	mkeys    *mikey.Keys // opts.Keys converted for package mikey
 	finished bool        // Finish has made the end-of-pass findings
+	evicted  int         // sessions dropped to stay within MaxSessions
 	// tlsConns are the TCP connections whose TLS decrypts: their
 	// signalling is carried over TLS (RTSPS, SIPS).
 	tlsConns map[[2]netip.AddrPort]bool
@@ -177,6 +182,7 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 	}
 	a.sessions = append(a.sessions, st)
 	a.byKey[k] = st
+	a.evictSessions()
 	if why := midSession(m); why != "" {
 		a.add(KindMidCall.New(m.Frame, st.s.ID, why))
 	}
@@ -320,8 +326,17 @@ func (a *Analyzer) problemLocked(p *dissect.Problem) {
 	}
 	// Network problems repeat per packet on a bad flow: fold them per flow.
 	subject := p.Src.String() + ">" + p.Dst.String()
-	if k == KindSignalError || k == KindBadKeyMgmt {
+	switch k {
+	case KindSignalError, KindBadKeyMgmt:
 		subject = fmt.Sprint(p.Frame, p.Offset)
+	case KindCaptureLimit:
+		// One finding per kind of limit, however many flows hit it.
+		subject = strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return -1
+			}
+			return r
+		}, p.Detail)
 	}
 	a.addFolded(k.New(p.Frame, session, summary), subject)
 }

@@ -25,6 +25,10 @@ const progressEvery = 4096
 // covers everything read before the damage. Run returns an error only when
 // the context was cancelled.
 func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Options, progress Progress) error {
+	if a.opts.MaxSessions == 0 && dopts.MaxSessions > 0 {
+		// Keep as many sessions as the dissector tracks.
+		a.opts.MaxSessions = dopts.MaxSessions
+	}
 	q := newBatchQueue(a)
 	done := make(chan struct{})
 	go func() {

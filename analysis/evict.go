@@ -1,0 +1,93 @@
+package analysis
+
+import (
+	"fmt"
+	"sort"
+)
+
+// DefaultMaxSessions bounds the sessions the analyzer keeps when neither
+// Options.MaxSessions nor the dissector's limit says otherwise.
+const DefaultMaxSessions = 20000
+
+// maxSessions is the session limit in force.
+func (a *Analyzer) maxSessions() int {
+	if a.opts.MaxSessions > 0 {
+		return a.opts.MaxSessions
+	}
+	return DefaultMaxSessions
+}
+
+// evictSessions keeps the model bounded: when there are more sessions than
+// the limit, the least recently active tenth are forgotten with their
+// MIKEY exchanges, SRTP bindings and streams, and a capture.limit finding
+// counts them. Evicting a tenth at a time keeps the cost per new session
+// constant on average. Caller holds a.mu.
+func (a *Analyzer) evictSessions() {
+	limit := a.maxSessions()
+	if len(a.sessions) <= limit {
+		return
+	}
+	keep := limit - limit/10
+	if keep < 1 {
+		keep = 1
+	}
+	byActivity := append([]*sessionState(nil), a.sessions...)
+	sort.SliceStable(byActivity, func(i, j int) bool { return byActivity[i].s.End.Before(byActivity[j].s.End) })
+	gone := map[*sessionState]bool{}
+	for _, st := range byActivity[:len(byActivity)-keep] {
+		gone[st] = true
+	}
+	kept := a.sessions[:0]
+	for _, st := range a.sessions {
+		if !gone[st] {
+			kept = append(kept, st)
+		}
+	}
+	for i := len(kept); i < len(a.sessions); i++ {
+		a.sessions[i] = nil
+	}
+	a.sessions = kept
+	for k, st := range a.byKey {
+		if gone[st] {
+			delete(a.byKey, k)
+		}
+	}
+	for csb, list := range a.byCSB {
+		out := list[:0]
+		for _, ex := range list {
+			if !gone[ex.session] {
+				out = append(out, ex)
+			}
+		}
+		if len(out) == 0 {
+			delete(a.byCSB, csb)
+		} else {
+			a.byCSB[csb] = out
+		}
+	}
+	m := a.media
+	ids := map[int]bool{}
+	for st := range gone {
+		ids[st.s.ID] = true
+		delete(m.bindings, st.s.ID)
+	}
+	order := m.order[:0]
+	for _, ss := range m.order {
+		if ss.session != nil && gone[ss.session] {
+			continue
+		}
+		order = append(order, ss)
+	}
+	for i := len(order); i < len(m.order); i++ {
+		m.order[i] = nil
+	}
+	m.order = order
+	for k := range m.streams {
+		if ids[k.session] {
+			delete(m.streams, k)
+		}
+	}
+	m.gen++
+	a.evicted += len(gone)
+	a.addFolded(KindCaptureLimit.New(0, 0, fmt.Sprintf("more than %d sessions: the least recently active are dropped from the report (raise --max-sessions)", limit)), "sessions")
+}
