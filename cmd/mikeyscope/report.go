@@ -25,12 +25,15 @@ type reportOptions struct {
 	clockSkew time.Duration
 	iface     string
 	filter    string
+	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
+	maxSessions int
 }
 
 func (o *reportOptions) register(fs *flag.FlagSet) {
 	o.keys.register(fs)
 	fs.DurationVar(&o.clockSkew, "clock-skew", analysis.DefaultClockSkew, "allowed difference between a MIKEY timestamp and the capture time")
 	fs.StringVar(&o.iface, "i", "", "capture live on this interface instead of reading files")
+	fs.IntVar(&o.maxSessions, "max-sessions", analysis.DefaultMaxSessions, "sessions tracked at once; past it the least recently active are dropped (a capture.limit finding says so)")
 	fs.StringVar(&o.filter, "f", "", "capture filter for live capture (tcpdump syntax subset: udp, tcp, port N, host A, and/or/not)")
 }
 
@@ -60,11 +63,11 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	if err != nil {
 		return nil, err
 	}
-	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl})
+	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions})
 	a.SetInputs(inputs)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	_ = analysis.Run(ctx, src, a, dissect.Options{}, nil)
+	_ = analysis.Run(ctx, src, a, dissect.Options{MaxSessions: o.maxSessions}, nil)
 	return a.Finish(), nil
 }
 

@@ -64,12 +64,12 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
 	}
-	opts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: true, TLSKeyLog: kl}
+	opts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: true, TLSKeyLog: kl, MaxSessions: o.maxSessions}
 	inputs := files
 	if live {
 		inputs = []string{title}
 	}
-	job, err := analysis.StartJob(open, inputs, total, live, opts, dissect.Options{})
+	job, err := analysis.StartJob(open, inputs, total, live, opts, dissect.Options{MaxSessions: o.maxSessions})
 	if err != nil {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
