@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -283,5 +284,41 @@ func TestSessionFloodMemory(t *testing.T) {
 	if large > small+(8<<20) {
 		t.Errorf("heap grows with Call-IDs past the 1000-session limit: %.1f MiB -> %.1f MiB",
 			float64(small)/(1<<20), float64(large)/(1<<20))
+	}
+}
+
+// BenchmarkCallIDFlood measures the cost per Call-ID of a flood of new
+// Call-IDs past the dissector's session limit, for two limits: a cost that
+// grows with the limit means eviction scans the tracked sessions.
+func BenchmarkCallIDFlood(b *testing.B) {
+	var buf bytes.Buffer
+	w, err := pcapbuild.NewWriter(&buf, pcapbuild.FormatPcap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const calls = 20000
+	if err := writeHostile(config{Calls: calls}, w.WriteFrame); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	for _, limit := range []int{1024, 8192} {
+		b.Run(fmt.Sprintf("MaxSessions=%d", limit), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(buf.Len()))
+			for b.Loop() {
+				src, err := capture.OpenReader("flood", bytes.NewReader(buf.Bytes()))
+				if err != nil {
+					b.Fatal(err)
+				}
+				a := analysis.New(analysis.Options{})
+				if err := analysis.Run(context.Background(), src, a, dissect.Options{MaxSessions: limit, MaxFlows: 2 * limit}, nil); err != nil {
+					b.Fatal(err)
+				}
+				src.Close()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/calls, "ns/call-id")
+		})
 	}
 }
