@@ -23,6 +23,7 @@ type detailView struct {
 	frame  uint64
 	msgs   []*analysis.MIKEYMessage
 	trees  []*mikey.Field // the trees shown, to notice a rerun's new ones
+	labels string         // the message labels shown, likewise
 	signal *analysis.Signal
 }
 
@@ -76,11 +77,13 @@ func (v *detailView) setFrame(s *analysis.Session, frame uint64) {
 	var msgs []*analysis.MIKEYMessage
 	var trees []*mikey.Field
 	var sig *analysis.Signal
+	var labels strings.Builder
 	if s != nil {
 		for _, m := range s.MIKEY {
 			if m.Frame == frame {
 				msgs = append(msgs, m)
 				trees = append(trees, m.Tree)
+				labels.WriteString(messageLabel(m) + "\n")
 			}
 		}
 		for _, sg := range s.Signals {
@@ -90,7 +93,7 @@ func (v *detailView) setFrame(s *analysis.Session, frame uint64) {
 			}
 		}
 	}
-	if frame == v.frame && sameTrees(trees, v.trees) {
+	if frame == v.frame && sameTrees(trees, v.trees) && labels.String() == v.labels {
 		v.msgs, v.signal = msgs, sig
 		v.retitle()
 		return
@@ -101,7 +104,7 @@ func (v *detailView) setFrame(s *analysis.Session, frame uint64) {
 			keep, _ = n.GetReference().(*fieldRef)
 		}
 	}
-	v.frame, v.msgs, v.trees, v.signal = frame, msgs, trees, sig
+	v.frame, v.msgs, v.trees, v.signal, v.labels = frame, msgs, trees, sig, labels.String()
 	v.build(keep)
 }
 
@@ -134,8 +137,8 @@ func (v *detailView) build(keep *fieldRef) {
 		if first == nil {
 			first = mn
 		}
-		if m.Tree != nil {
-			n := v.addField(mn, i, m.Tree, keep)
+		if tree := messageTree(m); tree != nil {
+			n := v.addField(mn, i, tree, keep)
 			if n != nil {
 				again = n
 			}
@@ -206,6 +209,24 @@ func (v *detailView) selectNode(n *tview.TreeNode) {
 		title = fmt.Sprintf(" Hex: %s [%d +%d] ", SafeText(ref.field.Name), ref.field.Offset, ref.field.Length)
 	}
 	v.hex.SetTitle(title)
+}
+
+// messageTree is the message's field tree: the one the analysis kept
+// (with the KEMAC opened when a key did), or else the tree of the raw bytes
+// decoded anew here (mikey.Parse is pure, so this is safe while a live
+// analysis goes on).
+func messageTree(m *analysis.MIKEYMessage) *mikey.Field {
+	if m.Tree != nil {
+		return m.Tree
+	}
+	if len(m.Raw) == 0 {
+		return nil
+	}
+	msg, _ := mikey.Parse(m.Raw)
+	if msg == nil {
+		return nil
+	}
+	return msg.Tree()
 }
 
 // fieldLabel is the line "mikeyscope decode" prints for a field.

@@ -54,7 +54,7 @@ func (v *flowView) setSession(s *analysis.Session, width int) {
 	}
 	hdr(0, "Time")
 	hdr(1, "Frame")
-	hdr(2, tview.Escape(l.header()))
+	hdr(2, escapeTags(l.header()))
 	for i, sig := range s.Signals {
 		color := tcell.ColorDefault
 		if sig.MIKEY > 0 {
@@ -62,7 +62,7 @@ func (v *flowView) setSession(s *analysis.Session, width int) {
 		}
 		v.table.SetCell(i+1, 0, tview.NewTableCell(clock(sig.Time)).SetTextColor(colorDim))
 		v.table.SetCell(i+1, 1, tview.NewTableCell(fmt.Sprint(sig.Frame)).SetAlign(tview.AlignRight))
-		v.table.SetCell(i+1, 2, tview.NewTableCell(tview.Escape(l.line(sig))).SetTextColor(color))
+		v.table.SetCell(i+1, 2, tview.NewTableCell(escapeTags(l.line(sig))).SetTextColor(color))
 	}
 	if same && row > 0 && row <= len(s.Signals) {
 		v.table.Select(row, 0)

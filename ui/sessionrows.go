@@ -10,21 +10,16 @@ import (
 )
 
 // sessionRow is one line of the sessions screen: the session and the
-// display strings derived from it once per snapshot (already passed through
-// SafeText), so drawing a row costs no formatting.
+// counts derived from it once per snapshot. Display strings are made when
+// the row is first drawn (sessionTable.GetCell), so a snapshot of many
+// sessions costs little more than sorting them.
 type sessionRow struct {
-	s         *analysis.Session
-	time      string
-	peers     string // From -> To, or the RTSP URL (escaped)
-	mode      string
-	status    string
-	decrypt   int // streams decrypting
-	failing   int // streams failing
-	findings  int
-	streams   string // "2 ok 1 fail"
-	codes     string // space-separated finding codes, lower case
-	haystack  string // lower-case text the filter searches
-	findLabel string
+	s        *analysis.Session
+	decrypt  int // streams decrypting
+	failing  int // streams failing
+	findings int
+	codes    string // space-separated finding codes, lower case
+	haystack string // lower-case text the filter searches, made on first use
 }
 
 // sortColumn is a column the sessions list can be ordered by.
@@ -47,7 +42,7 @@ func (c sortColumn) String() string { return sortNames[c] }
 
 // buildSessionRows derives the rows of every session of r. The finding
 // codes of each session (for the filter) come from r.Findings.
-func buildSessionRows(r *analysis.Report) []sessionRow {
+func buildSessionRows(r *analysis.Report) []*sessionRow {
 	if r == nil {
 		return nil
 	}
@@ -57,14 +52,12 @@ func buildSessionRows(r *analysis.Report) []sessionRow {
 			codes[f.Session] = append(codes[f.Session], f.Code)
 		}
 	}
-	rows := make([]sessionRow, len(r.Sessions))
+	backing := make([]sessionRow, len(r.Sessions))
+	rows := make([]*sessionRow, len(r.Sessions))
 	for i, s := range r.Sessions {
-		row := &rows[i]
+		row := &backing[i]
+		rows[i] = row
 		row.s = s
-		row.time = clock(s.Start)
-		row.peers = SafeText(sessionPeers(s))
-		row.mode = SafeText(orDash(s.Mode))
-		row.status = SafeText(orDash(s.KeyStatus))
 		for _, st := range s.Streams {
 			switch st.KeyStatus {
 			case "decrypting":
@@ -73,20 +66,33 @@ func buildSessionRows(r *analysis.Report) []sessionRow {
 				row.failing++
 			}
 		}
-		row.streams = strconv.Itoa(row.decrypt) + " ok"
-		if row.failing > 0 {
-			row.streams += " " + strconv.Itoa(row.failing) + " fail"
-		}
-		row.streams += " /" + strconv.Itoa(len(s.Streams))
 		fc := s.FindingCounts
 		row.findings = fc.Errors + fc.Warnings + fc.Notes
-		row.findLabel = findingLabel(fc)
-		row.codes = strings.ToLower(strings.Join(codes[s.ID], " "))
-		row.haystack = strings.ToLower(strings.Join([]string{
-			s.Carrier, s.Key, s.From, s.To, s.URL, s.Transport, s.Mode, s.KeyStatus, row.codes,
-		}, "\x00"))
+		if c := codes[s.ID]; c != nil {
+			row.codes = strings.ToLower(strings.Join(c, " "))
+		}
 	}
 	return rows
+}
+
+// streamsLabel shows the streams decrypting and failing: "2 ok 1 fail /3".
+func (r *sessionRow) streamsLabel() string {
+	l := strconv.Itoa(r.decrypt) + " ok"
+	if r.failing > 0 {
+		l += " " + strconv.Itoa(r.failing) + " fail"
+	}
+	return l + " /" + strconv.Itoa(len(r.s.Streams))
+}
+
+// text is the lower-case text the free-text filter searches.
+func (r *sessionRow) text() string {
+	if r.haystack == "" {
+		s := r.s
+		r.haystack = strings.ToLower(strings.Join([]string{
+			s.Carrier, s.Key, s.From, s.To, s.URL, s.Transport, s.Mode, s.KeyStatus, r.codes,
+		}, "\x00"))
+	}
+	return r.haystack
 }
 
 // findingLabel shows a session's finding counts: "3 (1E 2W)".
@@ -133,9 +139,9 @@ func orDash(s string) string {
 
 // sortSessionRows orders rows by col (ties by session ID, so the order is
 // stable across snapshots), descending when desc.
-func sortSessionRows(rows []sessionRow, col sortColumn, desc bool) {
-	slices.SortStableFunc(rows, func(a, b sessionRow) int {
-		c := compareRows(&a, &b, col)
+func sortSessionRows(rows []*sessionRow, col sortColumn, desc bool) {
+	slices.SortStableFunc(rows, func(a, b *sessionRow) int {
+		c := compareRows(a, b, col)
 		if c == 0 {
 			c = cmp.Compare(a.s.ID, b.s.ID)
 		}
@@ -153,7 +159,7 @@ func compareRows(a, b *sessionRow, col sortColumn) int {
 	case sortByCarrier:
 		return strings.Compare(a.s.Carrier, b.s.Carrier)
 	case sortByPeers:
-		return strings.Compare(a.peers, b.peers)
+		return strings.Compare(sessionPeers(a.s), sessionPeers(b.s))
 	case sortByMode:
 		return strings.Compare(a.s.Mode, b.s.Mode)
 	case sortByStatus:
@@ -236,7 +242,7 @@ func (f sessionFilter) match(r *sessionRow) bool {
 				}
 			}
 		default:
-			ok = strings.Contains(r.haystack, t.text)
+			ok = strings.Contains(r.text(), t.text)
 		}
 		if !ok {
 			return false
@@ -246,14 +252,14 @@ func (f sessionFilter) match(r *sessionRow) bool {
 }
 
 // filterSessionRows keeps the rows f matches, in place.
-func filterSessionRows(rows []sessionRow, f sessionFilter) []sessionRow {
+func filterSessionRows(rows []*sessionRow, f sessionFilter) []*sessionRow {
 	if f.empty() {
 		return rows
 	}
 	out := rows[:0]
-	for i := range rows {
-		if f.match(&rows[i]) {
-			out = append(out, rows[i])
+	for _, r := range rows {
+		if f.match(r) {
+			out = append(out, r)
 		}
 	}
 	return out

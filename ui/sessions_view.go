@@ -15,7 +15,7 @@ import (
 type sessionsView struct {
 	table   *tview.Table
 	content *sessionTable
-	all     []sessionRow // every session of the snapshot
+	all     []*sessionRow // every session of the snapshot
 	sortCol sortColumn
 	desc    bool
 	filter  string
@@ -43,7 +43,7 @@ func (v *sessionsView) setReport(r *analysis.Report) {
 // apply sorts and filters the rows and restores the selection of session
 // keep (or the first row).
 func (v *sessionsView) apply(keep int) {
-	rows := make([]sessionRow, len(v.all))
+	rows := make([]*sessionRow, len(v.all))
 	copy(rows, v.all)
 	sortSessionRows(rows, v.sortCol, v.desc)
 	rows = filterSessionRows(rows, parseSessionFilter(v.filter))
@@ -111,11 +111,11 @@ func (v *sessionsView) setFilter(q string) {
 // and the rows, with cells made on demand and kept until the next snapshot.
 type sessionTable struct {
 	tview.TableContentReadOnly
-	rows  []sessionRow
+	rows  []*sessionRow
 	cells [][len(sessionHeaders)]*tview.TableCell
 }
 
-func (t *sessionTable) setRows(rows []sessionRow) {
+func (t *sessionTable) setRows(rows []*sessionRow) {
 	t.rows = rows
 	t.cells = make([][len(sessionHeaders)]*tview.TableCell, len(rows))
 }
@@ -135,23 +135,23 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 	if c := t.cells[row-1][col]; c != nil {
 		return c
 	}
-	r := &t.rows[row-1]
+	r := t.rows[row-1]
 	var c *tview.TableCell
 	switch col {
 	case 0:
 		c = tview.NewTableCell(strconv.Itoa(r.s.ID)).SetAlign(tview.AlignRight)
 	case 1:
-		c = tview.NewTableCell(r.time)
+		c = tview.NewTableCell(clock(r.s.Start))
 	case 2:
 		c = tview.NewTableCell(SafeText(r.s.Carrier))
 	case 3:
-		c = tview.NewTableCell(r.peers).SetMaxWidth(48).SetExpansion(1)
+		c = tview.NewTableCell(SafeText(sessionPeers(r.s))).SetMaxWidth(48).SetExpansion(1)
 	case 4:
-		c = tview.NewTableCell(r.mode)
+		c = tview.NewTableCell(SafeText(orDash(r.s.Mode)))
 	case 5:
-		c = tview.NewTableCell(r.status).SetTextColor(keyStatusColor(r.s.KeyStatus))
+		c = tview.NewTableCell(SafeText(orDash(r.s.KeyStatus))).SetTextColor(keyStatusColor(r.s.KeyStatus))
 	case 6:
-		c = tview.NewTableCell(r.streams)
+		c = tview.NewTableCell(r.streamsLabel())
 		switch {
 		case r.failing > 0:
 			c.SetTextColor(colorBad)
@@ -159,7 +159,7 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 			c.SetTextColor(colorGood)
 		}
 	case 7:
-		c = tview.NewTableCell(r.findLabel)
+		c = tview.NewTableCell(findingLabel(r.s.FindingCounts))
 		switch fc := r.s.FindingCounts; {
 		case fc.Errors > 0:
 			c.SetTextColor(colorBad)
