@@ -47,6 +47,7 @@ type UI struct {
 	sessionID int      // the session the flow, detail and streams screens show
 	frame     uint64   // the frame the detail screen shows
 	modal     string   // the open overlay (help, addkey, filter), "" for none
+	drawnW    int      // the screen width the ladder was laid out for
 
 	stopOnce sync.Once
 	done     chan struct{}
@@ -54,15 +55,14 @@ type UI struct {
 
 // Run shows the UI on the terminal until the user quits.
 func Run(b Backend, opts Options) error {
-	screen, err := tcell.NewScreen()
-	if err != nil {
-		return err
-	}
-	return New(b, screen, opts).Run()
+	// tview opens the terminal itself when Run starts, and reports a
+	// failure to do so.
+	return New(b, nil, opts).Run()
 }
 
-// New builds the UI on screen (tcell.NewSimulationScreen in tests) and
-// shows the backend's current snapshot. Call Run to start it.
+// New builds the UI on screen (tcell.NewSimulationScreen in tests; nil for
+// the terminal) and shows the backend's current snapshot. Call Run to start
+// it.
 func New(b Backend, screen tcell.Screen, opts Options) *UI {
 	u := &UI{b: b, opts: opts, app: tview.NewApplication(), done: make(chan struct{})}
 	if screen != nil {
@@ -101,8 +101,9 @@ func New(b Backend, screen tcell.Screen, opts Options) *UI {
 		AddItem(u.status.view, 1, 0, false)
 	u.stack = []string{pageSessions}
 	u.bindKeys()
-	u.app.SetRoot(u.layout, true).SetInputCapture(u.capture)
+	u.app.SetRoot(u.layout, true).SetInputCapture(u.capture).EnableMouse(true)
 	u.app.SetFocus(u.sessions.table)
+	u.app.SetBeforeDrawFunc(u.relayout)
 	u.apply(b.Snapshot(), b.Progress())
 	return u
 }
@@ -164,8 +165,20 @@ func (u *UI) apply(r *analysis.Report, p analysis.JobProgress) {
 	u.status.show(u.report, p)
 }
 
+// relayout lays the ladder out again when the terminal width changed.
+func (u *UI) relayout(screen tcell.Screen) bool {
+	if w, _ := screen.Size(); w != u.drawnW {
+		u.drawnW = w
+		u.flow.setSession(u.focusSession(), w)
+	}
+	return false
+}
+
 // screenWidth is the width the screens have.
 func (u *UI) screenWidth() int {
+	if u.drawnW > 0 {
+		return u.drawnW
+	}
 	_, _, w, _ := u.pages.GetRect()
 	return w
 }

@@ -330,3 +330,27 @@ func TestPauseIndicator(t *testing.T) {
 	h.press('p')
 	h.waitGone("PAUSED")
 }
+
+// TestFlowRelayoutOnResize: the ladder's host columns follow the terminal
+// width.
+func TestFlowRelayoutOnResize(t *testing.T) {
+	h := startUI(t, newFakeBackend(true, false), Options{})
+	h.key(tcell.KeyDown)
+	h.key(tcell.KeyEnter)
+	h.waitText("Flow of session 2")
+	x160, _, ok := h.find("192.0.2.30:554  ")
+	if !ok {
+		t.Fatal("camera column not shown")
+	}
+	h.screen.SetSize(100, 40)
+	h.u.app.QueueUpdateDraw(func() {})
+	h.waitFor("the ladder laid out again", func(string) bool {
+		x, _, ok := h.find("192.0.2.30:554  ")
+		return ok && x < x160
+	})
+	// Each arrow still ends at the camera's lifeline.
+	_, y, _ := h.find("DESCRIBE rtsp")
+	if l := []rune(h.lines()[y]); !strings.Contains(string(l[:100]), "▶│") {
+		t.Errorf("arrow does not reach the lifeline: %q", string(l))
+	}
+}
