@@ -153,7 +153,9 @@ func (u *UI) apply(r *analysis.Report, p analysis.JobProgress) {
 	if r != nil {
 		u.report = r
 		u.sessions.setReport(r)
-		u.keys.setReport(r)
+		if u.current() == pageKeys { // a table of every crypto session: only when shown
+			u.keys.setReport(r)
+		}
 		s := u.focusSession()
 		u.flow.setSession(s, u.screenWidth())
 		u.streams.setSession(r, s)
@@ -229,6 +231,7 @@ func (u *UI) show() {
 	case pageDetail:
 		u.app.SetFocus(u.detail.tree)
 	case pageKeys:
+		u.keys.setReport(u.report)
 		u.app.SetFocus(u.keys.derived)
 	case pageStreams:
 		u.app.SetFocus(u.streams.findings)
