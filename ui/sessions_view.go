@@ -145,7 +145,7 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 	case 2:
 		c = tview.NewTableCell(SafeText(r.s.Carrier))
 	case 3:
-		c = tview.NewTableCell(SafeText(sessionPeers(r.s))).SetMaxWidth(48)
+		c = tview.NewTableCell(SafeText(sessionPeers(r.s))).SetMaxWidth(48).SetExpansion(1)
 	case 4:
 		c = tview.NewTableCell(SafeText(orDash(r.s.Mode)))
 	case 5:
