@@ -135,19 +135,26 @@ func fixtureReport(keyed, showKeys bool) *analysis.Report {
 	if !keyed {
 		findings = append(findings, analysis.KindNoKey.New(1, 1, ""))
 	}
+	findings = append(findings, analysis.KindTCPGap.New(40, 0, "12 bytes missing in 192.0.2.40:50000 -> 192.0.2.30:554"))
 	analysis.SortFindings(findings)
 	r := &analysis.Report{Schema: analysis.Schema, Inputs: []string{"call.pcap"}, Sessions: []*analysis.Session{sip, rtsp}, Findings: findings}
+	r.Streams = []*analysis.Stream{{SSRC: "0xdeadbeef", Kind: "rtp", Src: "198.51.100.7:7000", Dst: "198.51.100.8:7002",
+		Packets: 40, KeyStatus: "no-exchange", Health: srtp.Stats{Packets: 40}}}
 	for _, f := range findings {
-		s := r.Sessions[f.Session-1]
+		var c analysis.FindingCounts // capture-level findings count in the summary only
+		fc := &c
+		if f.Session > 0 {
+			fc = &r.Sessions[f.Session-1].FindingCounts
+		}
 		switch f.Severity {
 		case analysis.SeverityError:
-			s.FindingCounts.Errors++
+			fc.Errors++
 			r.Summary.Errors++
 		case analysis.SeverityWarning:
-			s.FindingCounts.Warnings++
+			fc.Warnings++
 			r.Summary.Warnings++
 		default:
-			s.FindingCounts.Notes++
+			fc.Notes++
 			r.Summary.Notes++
 		}
 	}

@@ -28,6 +28,7 @@ func (u *UI) bindKeys() {
 		pageSessions: {
 			k(tcell.KeyEnter, "open the session's flow (ladder)", func() { u.openSession(pageFlow) }),
 			r('t', "streams and findings of the session", func() { u.openSession(pageStreams) }),
+			r('u', "media and findings tied to no session", u.openCaptureLevel),
 			r('k', "keys: crypto sessions and supplied keys", func() { u.open(pageKeys) }),
 			r('s', "sort by the next column", u.sessions.cycleSort),
 			r('S', "reverse the sort order", u.sessions.reverseSort),

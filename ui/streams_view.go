@@ -54,7 +54,11 @@ func (v *streamsView) setSession(r *analysis.Report, s *analysis.Session) {
 		v.explain.Clear()
 		return
 	}
-	v.streams.SetTitle(fmt.Sprintf(" Streams of session %d ", s.ID))
+	if s.ID == 0 {
+		v.streams.SetTitle(" Streams tied to no session ")
+	} else {
+		v.streams.SetTitle(fmt.Sprintf(" Streams of session %d ", s.ID))
+	}
 	for i, st := range s.Streams {
 		h := st.Health
 		cells := []string{SafeText(st.Kind), SafeText(st.SSRC), SafeText(st.Src + " -> " + st.Dst),

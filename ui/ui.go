@@ -185,10 +185,17 @@ func (u *UI) screenWidth() int {
 	return w
 }
 
+// captureLevel is the sessionID that stands for what is tied to no
+// session: unassociated media streams and capture-wide findings.
+const captureLevel = -1
+
 // focusSession is the session the flow, detail and streams screens show.
 func (u *UI) focusSession() *analysis.Session {
 	if u.report == nil {
 		return nil
+	}
+	if u.sessionID == captureLevel {
+		return &analysis.Session{ID: 0, Carrier: "capture", Key: "not tied to a session", Streams: u.report.Streams}
 	}
 	for _, s := range u.report.Sessions {
 		if s.ID == u.sessionID {
@@ -252,6 +259,18 @@ func (u *UI) openSession(page string) {
 	u.flow.setSession(s, u.screenWidth())
 	u.streams.setSession(u.report, s)
 	u.open(page)
+}
+
+// openCaptureLevel shows the streams and findings tied to no session.
+func (u *UI) openCaptureLevel() {
+	u.sessionID = captureLevel
+	s := u.focusSession()
+	if s == nil {
+		return
+	}
+	u.flow.setSession(s, u.screenWidth())
+	u.streams.setSession(u.report, s)
+	u.open(pageStreams)
 }
 
 // openFrame shows the detail screen of a frame of the focused session.

@@ -354,3 +354,18 @@ func TestFlowRelayoutOnResize(t *testing.T) {
 		t.Errorf("arrow does not reach the lifeline: %q", string(l))
 	}
 }
+
+// TestCaptureLevel: u shows the media and findings tied to no session.
+func TestCaptureLevel(t *testing.T) {
+	h := startUI(t, newFakeBackend(true, false), Options{})
+	h.press('u')
+	h.waitText("Streams tied to no session")
+	h.waitText("0xdeadbeef")
+	h.waitText("no-exchange")
+	h.waitText("capture.tcp-gap")
+	if strings.Contains(h.text(), "srtp.auth-failed") {
+		t.Error("a session's finding is listed as tied to no session")
+	}
+	h.key(tcell.KeyEnter) // frame 40 is a TCP gap, not a signalling frame
+	h.waitText("frame 40 carries no signalling or MIKEY message")
+}
