@@ -62,6 +62,10 @@ type Analyzer struct {
 	mkeys    *mikey.Keys // opts.Keys converted for package mikey
 	finished bool        // Finish has made the end-of-pass findings
 	evicted  int         // sessions dropped to stay within MaxSessions
+	// droppedFindings counts the findings of dropped sessions.
+	droppedFindings int
+	// findingsOverflow counts the findings past maxFindings.
+	findingsOverflow *Finding
 	// tlsConns are the TCP connections whose TLS decrypts: their
 	// signalling is carried over TLS (RTSPS, SIPS).
 	tlsConns map[[2]netip.AddrPort]bool
@@ -341,10 +345,23 @@ func (a *Analyzer) problemLocked(p *dissect.Problem) {
 	a.addFolded(k.New(p.Frame, session, summary), subject)
 }
 
-// add records a finding. Caller holds a.mu.
+// add records a finding. Past maxFindings, further findings are only
+// counted, in one capture.limit finding, so hostile traffic cannot grow the
+// list without bound. Caller holds a.mu.
 func (a *Analyzer) add(f *Finding) {
+	if len(a.findings) >= maxFindings {
+		if a.findingsOverflow == nil {
+			a.findingsOverflow = KindCaptureLimit.New(f.Frame, 0, fmt.Sprintf("more than %d findings; further findings are only counted here", maxFindings))
+			a.findings = append(a.findings, a.findingsOverflow)
+		}
+		a.findingsOverflow.Count++
+		return
+	}
 	a.findings = append(a.findings, f)
 }
+
+// maxFindings bounds the findings kept (folded ones count once).
+const maxFindings = 20000
 
 // addFolded records a finding once per (code, session, subject); later ones
 // only increase its count. Caller holds a.mu.

@@ -89,5 +89,34 @@ func (a *Analyzer) evictSessions() {
 	}
 	m.gen++
 	a.evicted += len(gone)
-	a.addFolded(KindCaptureLimit.New(0, 0, fmt.Sprintf("more than %d sessions: the least recently active are dropped from the report (raise --max-sessions)", limit)), "sessions")
+	// The findings of dropped sessions go too; the limit finding counts them.
+	dropped := 0
+	fs := a.findings[:0]
+	for _, f := range a.findings {
+		if f.Session != 0 && ids[f.Session] {
+			if f.Code == KindCaptureLimit.Code {
+				f.Session = 0 // limits are about the capture: keep them
+			} else {
+				dropped++
+				continue
+			}
+		}
+		fs = append(fs, f)
+	}
+	for i := len(fs); i < len(a.findings); i++ {
+		a.findings[i] = nil
+	}
+	a.findings = fs
+	for k := range a.folded {
+		if ids[k.session] {
+			delete(a.folded, k)
+		}
+	}
+	f := KindCaptureLimit.New(0, 0, fmt.Sprintf("more than %d sessions: the least recently active are dropped from the report with their findings (raise --max-sessions)", limit))
+	a.addFolded(f, "sessions")
+	if lf := a.folded[foldKey{f.Code, 0, "sessions"}]; lf != nil {
+		lf.Count += len(gone) - 1 + dropped
+		lf.Summary = fmt.Sprintf("more than %d sessions: %d least recently active sessions and %d of their findings dropped from the report (raise --max-sessions)", limit, a.evicted, a.droppedFindings+dropped)
+	}
+	a.droppedFindings += dropped
 }
