@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/mikeyscope/mikeyscope/capture"
 )
@@ -81,15 +82,14 @@ func (e *Engine) openConn(s *capture.Segment, k connKey) *conn {
 
 // evictConn forgets the connection whose latest bytes are the oldest.
 func (e *Engine) evictConn() {
-	var victim *conn
-	var vlast uint64
+	// As evictSession: the least recently active tenth at once.
+	all := make([]*conn, 0, len(e.conns))
 	for _, c := range e.conns {
-		last := max(c.dir[0].last, c.dir[1].last)
-		if victim == nil || last < vlast {
-			victim, vlast = c, last
-		}
+		all = append(all, c)
 	}
-	if victim != nil {
+	last := func(c *conn) uint64 { return max(c.dir[0].last, c.dir[1].last) }
+	sort.Slice(all, func(i, j int) bool { return last(all[i]) < last(all[j]) })
+	for _, victim := range all[:min(len(all), max(1, len(all)/10))] {
 		delete(e.conns, victim.key)
 	}
 }
