@@ -334,13 +334,15 @@ func (a *Analyzer) problemLocked(p *dissect.Problem) {
 	case KindSignalError, KindBadKeyMgmt:
 		subject = fmt.Sprint(p.Frame, p.Offset)
 	case KindCaptureLimit:
-		// One finding per kind of limit, however many flows hit it.
+		// One finding per kind of limit, however many flows or datagrams
+		// hit it: the detail up to its first colon, without numbers.
+		d, _, _ := strings.Cut(p.Detail, ":")
 		subject = strings.Map(func(r rune) rune {
 			if r >= '0' && r <= '9' {
 				return -1
 			}
 			return r
-		}, p.Detail)
+		}, d)
 	}
 	a.addFolded(k.New(p.Frame, session, summary), subject)
 }
