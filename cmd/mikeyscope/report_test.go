@@ -16,6 +16,8 @@ const (
 	// generator's own values, listed as comments in its keys file).
 	sampleMasterKey  = "a91bc9a3492799975d54e3cb347be13a"
 	sampleMasterSalt = "b6c19b83d38eec6d05937eebef7a"
+	// The TGK the PSK opens from the sample's KEMAC (its keys file comment).
+	sampleTGK = "b00575ac32fe6d5100cfdc7a45c96002"
 )
 
 func sample(name string) string { return filepath.Join("..", "..", "samples", name) }
@@ -100,8 +102,9 @@ func TestSecretsNotPrinted(t *testing.T) {
 	psk, _ := hex.DecodeString(samplePSKHex)
 	mk, _ := hex.DecodeString(sampleMasterKey)
 	ms, _ := hex.DecodeString(sampleMasterSalt)
+	tgk, _ := hex.DecodeString(sampleTGK)
 	secrets := []string{samplePSKHex, strings.ToUpper(samplePSKHex), base64.StdEncoding.EncodeToString(psk), sampleMasterKey, sampleMasterSalt,
-		base64.StdEncoding.EncodeToString(mk), base64.StdEncoding.EncodeToString(ms)}
+		base64.StdEncoding.EncodeToString(mk), base64.StdEncoding.EncodeToString(ms), sampleTGK, base64.StdEncoding.EncodeToString(tgk)}
 	check := func(what, text string) {
 		t.Helper()
 		for _, s := range secrets {
@@ -115,6 +118,14 @@ func TestSecretsNotPrinted(t *testing.T) {
 		append(append([]string{"report"}, keysArgs...), sample("sip-udp-psk.pcap")),
 		append(append([]string{"report", "-v"}, keysArgs...), sample("sip-udp-psk.pcap")),
 		append(append([]string{"report", "--json", "--tree"}, keysArgs...), sample("sip-udp-psk.pcap")),
+	} {
+		_, out, errs := runCmd("", args...)
+		check(strings.Join(args[:2], " ")+" stdout", out)
+		check(strings.Join(args[:2], " ")+" stderr", errs)
+	}
+	for _, args := range [][]string{
+		{"decode", "--psk", samplePSKHex, samplePSKInit},
+		{"decode", "--json", "--psk", samplePSKHex, samplePSKInit},
 	} {
 		_, out, errs := runCmd("", args...)
 		check(strings.Join(args[:2], " ")+" stdout", out)
