@@ -261,52 +261,84 @@ func (q *batchQueue) consume() {
 	w := newCryptoWorker()
 	defer w.stop()
 	var seq uint64
+	group := make([]*batch, 0, batchDepth)
 	for b := range q.full {
+		// When the analyzer is behind, the batches already waiting are
+		// taken together, so the crypto worker gets larger shares.
+		group = append(group[:0], b)
+		closed := false
+	more:
+		for len(group) < cap(group) {
+			select {
+			case nb, ok := <-q.full:
+				if !ok {
+					closed = true
+					break more
+				}
+				group = append(group, nb)
+			default:
+				break more
+			}
+		}
 		a.mu.Lock()
 		seq++
-		w.speculate(a.media, b, seq)
+		w.speculate(a.media, group, seq)
 		// Until an event other than a frame or a media packet is handled,
 		// no session or stream was added or removed, so the streams looked
 		// up by speculate still hold.
 		lookedUp := true
-		for i := range b.events {
-			e := &b.events[i]
-			switch e.kind {
-			case evFrame:
-				a.frameLocked(e.frame, e.time, e.size)
-			case evSignal:
-				a.signalLocked(e.signal)
-			case evMedia:
-				var sp *srtp.Speculation
-				if b.specs[i].Opened() {
-					sp = &b.specs[i]
-				}
-				var known *streamState
-				if lookedUp {
-					known = b.streams[i]
-				}
-				a.media.packetOf(&e.media, sp, known)
-			case evProblem:
-				a.problemLocked(&e.problem)
-			case evReadError:
-				a.readErrorLocked(e.frame, e.err)
-			case evFinding:
-				a.add(e.fkind.New(e.frame, 0, e.summary))
-			case evTLSConn:
-				if len(a.tlsConns) < 65536 {
-					a.tlsConns[e.conn] = true
-				}
-			}
-			if e.kind != evFrame && e.kind != evMedia {
-				lookedUp = false
-			}
-			e.signal, e.media.Data = nil, nil
-			b.specs[i].Reset()
-			b.streams[i] = nil
+		for _, b := range group {
+			lookedUp = q.process(b, lookedUp)
 		}
 		a.mu.Unlock()
-		q.free <- b
+		for _, b := range group {
+			q.free <- b
+		}
+		if closed {
+			return
+		}
 	}
+}
+
+// process handles the events of one batch in order. Caller holds a.mu.
+func (q *batchQueue) process(b *batch, lookedUp bool) bool {
+	a := q.a
+	for i := range b.events {
+		e := &b.events[i]
+		switch e.kind {
+		case evFrame:
+			a.frameLocked(e.frame, e.time, e.size)
+		case evSignal:
+			a.signalLocked(e.signal)
+		case evMedia:
+			var sp *srtp.Speculation
+			if b.specs[i].Opened() {
+				sp = &b.specs[i]
+			}
+			var known *streamState
+			if lookedUp {
+				known = b.streams[i]
+			}
+			a.media.packetOf(&e.media, sp, known)
+		case evProblem:
+			a.problemLocked(&e.problem)
+		case evReadError:
+			a.readErrorLocked(e.frame, e.err)
+		case evFinding:
+			a.add(e.fkind.New(e.frame, 0, e.summary))
+		case evTLSConn:
+			if len(a.tlsConns) < 65536 {
+				a.tlsConns[e.conn] = true
+			}
+		}
+		if e.kind != evFrame && e.kind != evMedia {
+			lookedUp = false
+		}
+		e.signal, e.media.Data = nil, nil
+		b.specs[i].Reset()
+		b.streams[i] = nil
+	}
+	return lookedUp
 }
 
 // cryptoJob is the opening of one speculation.
@@ -338,7 +370,7 @@ type cryptoWorker struct {
 const parallelMin = 8
 
 func newCryptoWorker() *cryptoWorker {
-	w := &cryptoWorker{jobs: make([]cryptoJob, 0, batchEvents), work: make(chan []cryptoJob), done: make(chan struct{}),
+	w := &cryptoWorker{jobs: make([]cryptoJob, 0, batchEvents*batchDepth), work: make(chan []cryptoJob), done: make(chan struct{}),
 		scratch: make([]byte, 65536), workerScratch: make([]byte, 65536)}
 	go func() {
 		for js := range w.work {
@@ -368,25 +400,28 @@ func openJobs(js []cryptoJob, clone bool, scratch []byte) {
 	}
 }
 
-// speculate guesses and opens the SRTP packets of batch b (number seq).
+// speculate guesses and opens the SRTP packets of a group of batches
+// (number seq).
 // Caller holds a.mu.
-func (w *cryptoWorker) speculate(m *mediaState, b *batch, seq uint64) {
+func (w *cryptoWorker) speculate(m *mediaState, group []*batch, seq uint64) {
 	js := w.jobs[:0]
-	for i := range b.events {
-		e := &b.events[i]
-		if e.kind != evMedia || e.aoff < 0 {
-			continue
+	for _, b := range group {
+		for i := range b.events {
+			e := &b.events[i]
+			if e.kind != evMedia || e.aoff < 0 {
+				continue
+			}
+			ss, own, clone, ok := m.guess(&e.media, seq, &b.specs[i])
+			b.streams[i] = ss
+			if !ok {
+				continue
+			}
+			var plain []byte // the hook reads the plaintext; otherwise scratch will do
+			if m.hook != nil {
+				plain = b.plain[e.aoff : e.aoff : e.aoff+len(e.media.Data)]
+			}
+			js = append(js, cryptoJob{ctx: own, clone: clone, data: e.media.Data, plain: plain, sp: &b.specs[i]})
 		}
-		ss, own, clone, ok := m.guess(&e.media, seq, &b.specs[i])
-		b.streams[i] = ss
-		if !ok {
-			continue
-		}
-		var plain []byte // the hook reads the plaintext; otherwise scratch will do
-		if m.hook != nil {
-			plain = b.plain[e.aoff : e.aoff : e.aoff+len(e.media.Data)]
-		}
-		js = append(js, cryptoJob{ctx: own, clone: clone, data: e.media.Data, plain: plain, sp: &b.specs[i]})
 	}
 	w.jobs = js
 	if len(js) < parallelMin {
