@@ -26,18 +26,6 @@ type binding struct {
 	// keys are the master keys of ctx, newest first; policy its policy.
 	keys   []srtp.MasterKey
 	policy srtp.Policy
-	// clone is a copy of ctx for the crypto worker (see speculate in
-	// run.go); cloneOf is the context it was cloned from.
-	clone, cloneOf *srtp.Context
-}
-
-// workerContext returns the binding's context clone for the crypto worker,
-// cloning again after a re-key replaced the context. Caller holds a.mu.
-func (b *binding) workerContext() *srtp.Context {
-	if b.cloneOf != b.ctx {
-		b.clone, b.cloneOf = b.ctx.Clone(), b.ctx
-	}
-	return b.clone
 }
 
 type streamKey struct {
@@ -59,10 +47,6 @@ type streamState struct {
 	rocWarned bool
 	searched  bool // a wide ROC search was tried
 	lastErr   error
-	// pred follows the stream ahead of its packets within the batch
-	// numbered predBatch, to guess each packet's key and ROC.
-	pred      srtp.Predictor
-	predBatch uint64
 }
 
 // mediaState tracks streams and their SRTP contexts.
@@ -146,72 +130,18 @@ func (m *mediaState) announceSSRC(st *sessionState, media int, ssrc uint32) {}
 // Media implements dissect.Sink: account, decrypt, and feed the hook.
 func (a *Analyzer) Media(p *dissect.MediaPacket) {
 	a.mu.Lock()
-	a.media.packet(p, nil)
+	a.media.packet(p)
 	a.mu.Unlock()
 }
 
-// streamOf returns the session and the stream state of a packet (nil when
-// the stream is new).
-func (m *mediaState) streamOf(p *dissect.MediaPacket) (*sessionState, streamKey, *streamState) {
+func (m *mediaState) packet(p *dissect.MediaPacket) {
 	st := m.a.lookupSession(p.SessionKey)
 	sid := 0
 	if st != nil {
 		sid = st.s.ID
 	}
 	k := streamKey{session: sid, ssrc: p.SSRC, kind: p.Kind, src: p.Src}
-	return st, k, m.streams[k]
-}
-
-// guess predicts, for an SRTP packet of a batch, the key and ROC its
-// decryption will try first (srtp.Context.GuessRTP), following the stream
-// ahead within the batch, and returns the contexts to open the guess on:
-// the binding's own and its clone for the crypto worker. It reads the
-// stream state only; a guess that later proves wrong just goes unused.
-// Caller holds a.mu.
-func (m *mediaState) guess(p *dissect.MediaPacket, batchSeq uint64, sp *srtp.Speculation) (ss *streamState, own, clone *srtp.Context, ok bool) {
-	_, _, ss = m.streamOf(p)
-	if ss == nil || p.Kind != dissect.KindRTP || len(p.Data) < speculateMinBytes || ss.bind == nil || ss.srtp == nil {
-		return ss, nil, nil, false
-	}
-	// A stale generation keeps the binding only in the cases resolve keeps it.
-	if ss.gen != m.gen && ss.bind.ssrc != ss.model.ssrc && !ss.bind.taken {
-		return ss, nil, nil, false
-	}
-	if ss.predBatch != batchSeq {
-		ss.pred, ss.predBatch = ss.srtp.Predict(), batchSeq
-	}
-	b := ss.bind
-	if !b.ctx.GuessRTP(p.Data, &ss.pred, sp) {
-		return ss, nil, nil, false
-	}
-	return ss, b.ctx, b.workerContext(), true
-}
-
-// speculateMinBytes is the smallest SRTP packet decrypted ahead on two
-// cores: below it (voice packets of a few hundred bytes) the hand-off and
-// the per-context clone cost about what they save, so many small streams
-// are decrypted in order by the analyzer alone.
-const speculateMinBytes = 512
-
-// packet accounts, decrypts and hooks one media packet. sp, when not nil,
-// is the packet's speculation (opened ahead, maybe on another core).
-func (m *mediaState) packet(p *dissect.MediaPacket, sp *srtp.Speculation) {
-	m.packetOf(p, sp, nil)
-}
-
-// packetOf is packet with the stream already looked up (known, when not
-// nil, to be what streamOf returns for p: no session or stream changed
-// since the lookup).
-func (m *mediaState) packetOf(p *dissect.MediaPacket, sp *srtp.Speculation, known *streamState) {
-	var st *sessionState
-	var k streamKey
-	ss := known
-	if ss != nil {
-		st = ss.session
-	} else {
-		st, k, ss = m.streamOf(p)
-	}
-	sid := sessionID(st)
+	ss := m.streams[k]
 	if ss == nil {
 		if len(m.streams) >= m.a.opts.MaxStreams {
 			if !m.limitHit {
@@ -245,7 +175,7 @@ func (m *mediaState) packetOf(p *dissect.MediaPacket, sp *srtp.Speculation, know
 	if p.Kind == dissect.KindRTCP {
 		plain, res, err = ss.bind.ctx.DecryptRTCP(buf, p.Data, ss.srtp, p.Time)
 	} else {
-		plain, res, err = ss.bind.ctx.DecryptRTPGuessed(buf, p.Data, ss.srtp, p.Time, sp)
+		plain, res, err = ss.bind.ctx.DecryptRTP(buf, p.Data, ss.srtp, p.Time)
 	}
 	if err != nil {
 		ss.lastErr = err
