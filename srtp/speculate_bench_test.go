@@ -42,7 +42,7 @@ func BenchmarkStreamSequential(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pkts)), "ns/packet")
 }
 
-// BenchmarkStreamSpeculative decrypts the same run as the analyzer does:
+// BenchmarkStreamSpeculative decrypts the same run speculatively:
 // GuessRTP in order, OpenGuess on two goroutines (the second on a
 // Context.Clone), DecryptRTPGuessed in order. On two idle cores it takes
 // a little more than half the time of BenchmarkStreamSequential.

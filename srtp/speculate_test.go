@@ -146,8 +146,8 @@ func TestSpeculativeMatchesDecryptRTP(t *testing.T) {
 			ref := NewStreamSSRC(9, tc.roc)
 			st := NewStreamSSRC(9, tc.roc)
 			clone := tc.rx.Clone()
-			// Guesses are made in batches of 7 ahead of the commits, like
-			// the analyzer does.
+			// Guesses are made in batches of 7 ahead of the commits, as a
+			// batching caller would.
 			const batch = 7
 			used := 0
 			for start := 0; start < len(tc.pkts); start += batch {
