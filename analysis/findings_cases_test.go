@@ -877,6 +877,22 @@ func mediaFindingCases() []findingCase {
 				}
 				return f.finish()
 			},
+			summary: []string{"rtp SSRC 0xdeadbeef 192.0.2.10:40000 -> 198.51.100.20:50000 is not in the CS ID map, but it decrypts with the keys of crypto session 1 (announced for SSRC 0xa1a1a1a1)"}, also: nullFindings},
+		{name: "SSRC not in the map, under no known key", code: analysis.KindSRTPUnknownSSRC.Code, frame: 2,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{})
+				f.invite(nullMessage(t, nil))
+				otherKey := append([]byte(nil), caseKey...)
+				otherKey[0] ^= 0xff
+				for _, p := range srtpPackets(t, otherKey, caseSalt, nil, 0xdeadbeef, 1, 3, 0) {
+					f.rtp(p)
+				}
+				r := f.finish()
+				if s := r.Sessions[0].Streams; len(s) != 1 || s[0].Decrypted != 0 {
+					t.Errorf("streams %+v, want nothing decrypted", s)
+				}
+				return r
+			},
 			summary: []string{"rtp SSRC 0xdeadbeef 192.0.2.10:40000 -> 198.51.100.20:50000 (3 packets) is not in the CS ID map"}, also: nullFindings},
 		{name: "MKI not announced", code: analysis.KindSRTPUnknownMKI.Code, frame: 2,
 			run: func(t *testing.T) *analysis.Report {

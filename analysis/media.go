@@ -46,7 +46,11 @@ type streamState struct {
 	packets   uint64
 	rocWarned bool
 	searched  bool // a wide ROC search was tried
-	lastErr   error
+	// trials counts the packets of an unknown SSRC tried against the keys
+	// of the session's other crypto sessions; trialBound: one worked.
+	trials     int
+	trialBound bool
+	lastErr    error
 }
 
 // mediaState tracks streams and their SRTP contexts.
@@ -155,6 +159,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	if ss.gen != m.gen {
 		m.resolve(ss)
 	}
+	if ss.bind == nil && ss.trials < maxSSRCTrials && ss.session != nil && len(m.bindings[ss.session.s.ID]) > 0 {
+		m.trySessionKeys(ss, p)
+	}
 	if ss.bind == nil {
 		ss.packets++
 		ss.model.Packets++
@@ -220,8 +227,8 @@ func (m *mediaState) newStream(k streamKey, st *sessionState, p *dissect.MediaPa
 // wildcard supplied key. Caller holds a.mu.
 func (m *mediaState) resolve(ss *streamState) {
 	ss.gen = m.gen
-	if ss.bind != nil && (ss.bind.ssrc == ss.model.ssrc || ss.bind.taken) {
-		return // bound exactly (a re-key updates the binding in place) or to its placeholder
+	if ss.bind != nil && (ss.bind.ssrc == ss.model.ssrc || ss.bind.taken || ss.trialBound) {
+		return // bound exactly (a re-key updates the binding in place), to its placeholder, or by trial
 	}
 	ssrc := ss.model.ssrc
 	if ss.session != nil {
@@ -418,4 +425,46 @@ func (m *mediaState) searchROC(ss *streamState, p *dissect.MediaPacket) {
 	ss.srtp.SetROC(roc)
 	ss.rocWarned = true
 	m.a.add(KindSRTPROC.New(p.Frame, sessionID(ss.session), fmt.Sprintf("SSRC 0x%08x: packets authenticate only with ROC %d; the key exchange gave ROC %d", p.SSRC, roc, ss.bind.roc)))
+}
+
+// maxSSRCTrials is how many packets of a stream whose SSRC no key exchange
+// names are tried against the keys of the session's crypto sessions.
+const maxSSRCTrials = 3
+
+// trySessionKeys tries a packet of a stream whose SSRC is in no CS ID map
+// against the keys of each crypto session of its session (at the announced
+// ROC and its neighbours). A sender that changed its SSRC after the key
+// exchange (or a CS ID map listing another SSRC) is then decrypted all the
+// same, and the finding says which crypto session's keys it uses.
+func (m *mediaState) trySessionKeys(ss *streamState, p *dissect.MediaPacket) {
+	ss.trials++
+	if p.Kind != dissect.KindRTP {
+		// SRTCP of the stream follows its RTP stream's keys.
+		for k, other := range m.streams {
+			if k.session == sessionID(ss.session) && k.ssrc == ss.model.ssrc && k.kind == dissect.KindRTP && other.trialBound {
+				ss.trialBound = true
+				m.attach(ss, other.bind)
+				return
+			}
+		}
+		return
+	}
+	for _, b := range m.bindings[ss.session.s.ID] {
+		if b.ssrc == ss.model.ssrc {
+			continue
+		}
+		lo := b.roc
+		if lo > 0 {
+			lo--
+		}
+		if _, _, found, err := b.ctx.SearchROC(p.Data, lo, b.roc+1); err != nil || !found {
+			continue
+		}
+		ss.trialBound = true
+		m.attach(ss, b)
+		ss.model.KeyStatus = "decrypting"
+		m.a.add(KindSRTPUnknownSSRC.New(p.Frame, sessionID(ss.session), fmt.Sprintf("%s SSRC %s %s -> %s is not in the CS ID map, but it decrypts with the keys of crypto session %d (announced for SSRC %s): the sender changed its SSRC after the key exchange",
+			ss.model.Kind, ss.model.SSRC, ss.model.Src, ss.model.Dst, b.cs.CSID, b.cs.SSRC)))
+		return
+	}
 }
