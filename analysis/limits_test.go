@@ -288,7 +288,11 @@ func TestSessionFloodMemory(t *testing.T) {
 	if len(r.Sessions) > 1000 {
 		t.Errorf("%d sessions in the model past the 1000-session limit", len(r.Sessions))
 	}
-	if float64(large) > 1.25*float64(small)+(4<<20) {
+	// Per-Call-ID state would add about 170 MiB (4.7 KB for each of the
+	// 36,000 extra Call-IDs); where the samples fall between evictions moves
+	// the peak by a few MiB (12.5 to 14.3 MiB over four runs), so the bound
+	// is loose enough not to flake and still far below a leak.
+	if float64(large) > 2*float64(small)+(8<<20) {
 		t.Errorf("heap grows with Call-IDs past the 1000-session limit: %.1f MiB -> %.1f MiB",
 			float64(small)/(1<<20), float64(large)/(1<<20))
 	}
