@@ -280,9 +280,6 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	for i := range m.KeyMgmt {
 		a.keyMgmtItem(st, m, &m.KeyMgmt[i])
 	}
-	if len(m.Transports) > 0 {
-		a.rtspTransport(st, m)
-	}
 }
 
 // Problem implements dissect.Sink.

@@ -127,10 +127,6 @@ func (m *mediaState) bind(st *sessionState, cs *CryptoSession, p srtp.Policy, ke
 // maxMasterKeys bounds the master keys kept per SSRC across re-keys.
 const maxMasterKeys = 8
 
-// announceSSRC records an SSRC an RTSP Transport header announced. The
-// binding itself happens on the first packet; nothing to keep today.
-func (m *mediaState) announceSSRC(st *sessionState, media int, ssrc uint32) {}
-
 // Media implements dissect.Sink: account, decrypt, and feed the hook.
 func (a *Analyzer) Media(p *dissect.MediaPacket) {
 	a.mu.Lock()

@@ -43,13 +43,3 @@ func (a *Analyzer) checkSDP(st *sessionState, m *dissect.SignalMessage) {
 func rtspKeyedElsewhere(st *sessionState, m *dissect.SignalMessage) bool {
 	return m.Carrier == dissect.CarrierRTSP
 }
-
-// rtspTransport notes SSRCs announced in an RTSP Transport header. Caller
-// holds a.mu.
-func (a *Analyzer) rtspTransport(st *sessionState, m *dissect.SignalMessage) {
-	for _, t := range m.Transports {
-		if t.HasSSRC {
-			a.media.announceSSRC(st, m.MediaIndex, t.SSRC)
-		}
-	}
-}
