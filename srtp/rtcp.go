@@ -56,19 +56,9 @@ func (c *Context) DecryptRTCP(dst, pkt []byte, st *Stream, at time.Time) ([]byte
 	authEnd := wordOff + 4
 	tag := pkt[authEnd+p.MKILen:]
 
-	first, nkeys := st.key, len(c.keys)
-	if first >= nkeys {
-		first = 0
-	}
-	if p.MKILen > 0 {
-		r.MKI = pkt[authEnd : authEnd+p.MKILen]
-		stats.MKIs.Add(r.MKI)
-		first = c.keyForMKI(r.MKI)
-		if first < 0 {
-			stats.UnknownMKI++
-			return nil, r, &PacketError{Err: ErrUnknownMKI, Offset: authEnd, Field: "SRTCP MKI"}
-		}
-		nkeys = 1
+	first, nkeys, err := c.keysFor(st, pkt, authEnd, stats, &r, "SRTCP MKI")
+	if err != nil {
+		return nil, r, err
 	}
 	dst = grow(dst, wordOff-aeadLen)
 	inPlace, bad := overlap(dst, pkt)

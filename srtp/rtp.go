@@ -55,19 +55,9 @@ func (c *Context) DecryptRTP(dst, pkt []byte, st *Stream, at time.Time) ([]byte,
 	authEnd := len(pkt) - trailer
 	tag := pkt[authEnd+p.MKILen:]
 
-	first, nkeys := st.key, len(c.keys)
-	if first >= nkeys {
-		first = 0
-	}
-	if p.MKILen > 0 {
-		r.MKI = pkt[authEnd : authEnd+p.MKILen]
-		stats.MKIs.Add(r.MKI)
-		first = c.keyForMKI(r.MKI)
-		if first < 0 {
-			stats.UnknownMKI++
-			return nil, r, &PacketError{Err: ErrUnknownMKI, Offset: authEnd, Field: "SRTP MKI"}
-		}
-		nkeys = 1
+	first, nkeys, err := c.keysFor(st, pkt, authEnd, stats, &r, "SRTP MKI")
+	if err != nil {
+		return nil, r, err
 	}
 
 	dst = grow(dst, authEnd-aeadLen)
@@ -297,4 +287,25 @@ func (c *Context) EncryptRTP(dst, pkt []byte, st *Stream) ([]byte, error) {
 	}
 	st.accept(uint64(roc)<<16|uint64(h.SequenceNumber), roc, h.SequenceNumber, true, false)
 	return out, nil
+}
+
+// keysFor picks the master keys to try for a packet (RFC 3711 §3.2.1): by
+// its MKI when the policy carries one (an unknown MKI is counted and is an
+// error), else every key, starting with the one that last worked.
+func (c *Context) keysFor(st *Stream, pkt []byte, authEnd int, stats *Stats, r *Result, field string) (first, nkeys int, err error) {
+	first, nkeys = st.key, len(c.keys)
+	if first >= nkeys {
+		first = 0
+	}
+	if c.p.MKILen > 0 {
+		r.MKI = pkt[authEnd : authEnd+c.p.MKILen]
+		stats.MKIs.Add(r.MKI)
+		first = c.keyForMKI(r.MKI)
+		if first < 0 {
+			stats.UnknownMKI++
+			return 0, 0, &PacketError{Err: ErrUnknownMKI, Offset: authEnd, Field: field}
+		}
+		nkeys = 1
+	}
+	return first, nkeys, nil
 }
