@@ -62,6 +62,10 @@ func (pt Point) Equal(o Point) bool {
 // ErrNotOnCurve reports a point that is not on P-256.
 var ErrNotOnCurve = errors.New("eccsi: point is not on P-256")
 
+// ErrPointFormat reports a point encoding other than the uncompressed
+// 0x04 || x || y of RFC 6507 §3.2 (wrong length or format octet).
+var ErrPointFormat = errors.New("eccsi: point is not 0x04 || x || y")
+
 // IsOnCurve reports whether pt is a finite point with coordinates in
 // [0,p) and y^2 = x^3 - 3x + B mod p (RFC 6507 §3.1).
 func IsOnCurve(pt Point) bool {
@@ -95,10 +99,10 @@ func MarshalPoint(pt Point) []byte {
 // it lies on the curve. Errors name the offset within b.
 func ParsePoint(b []byte) (Point, error) {
 	if len(b) != 1+2*N {
-		return Point{}, fmt.Errorf("eccsi: point is %d octets, want %d (0x04 || x || y)", len(b), 1+2*N)
+		return Point{}, fmt.Errorf("%w: %d octets, want %d", ErrPointFormat, len(b), 1+2*N)
 	}
 	if b[0] != 4 {
-		return Point{}, fmt.Errorf("eccsi: offset 0: point format 0x%02x, want 0x04 (uncompressed)", b[0])
+		return Point{}, fmt.Errorf("%w: offset 0: format octet 0x%02x, want 0x04 (uncompressed)", ErrPointFormat, b[0])
 	}
 	pt := Point{X: new(big.Int).SetBytes(b[1 : 1+N]), Y: new(big.Int).SetBytes(b[1+N:])}
 	if !IsOnCurve(pt) {

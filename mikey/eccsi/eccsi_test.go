@@ -206,6 +206,9 @@ func TestVerifyRejects(t *testing.T) {
 		{"s flipped", kpak, id, msg, flip(40), ErrBadSignature, false},
 		{"PVT off curve", kpak, id, msg, flip(100), ErrNotOnCurve, true},
 		{"short", kpak, id, msg, good[:128], nil, true},
+		// A full-length signature whose PVT format octet is not 0x04: the
+		// case the CI fuzz pass found the error class missing for.
+		{"PVT format octet", kpak, id, msg, withByte(good, 2*N, 0x02), ErrPointFormat, true},
 	}
 	for _, tc := range tests {
 		err := VerifyBytes(tc.kpak, tc.id, tc.msg, tc.sig)
@@ -223,6 +226,12 @@ func TestVerifyRejects(t *testing.T) {
 	if err := Verify(kpak, id, msg, sig); err != nil {
 		t.Errorf("q - s: %v", err)
 	}
+}
+
+func withByte(b []byte, i int, v byte) []byte {
+	c := bytes.Clone(b)
+	c[i] = v
+	return c
 }
 
 func TestSignVerifyFreshKeys(t *testing.T) {
