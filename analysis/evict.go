@@ -52,6 +52,8 @@ func (a *Analyzer) evictSessions() {
 			delete(a.byKey, k)
 		}
 	}
+	a.byKeyGen++
+	clear(a.mediaSessions)
 	for csb, list := range a.byCSB {
 		out := list[:0]
 		for _, ex := range list {

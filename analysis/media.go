@@ -38,6 +38,8 @@ type streamKey struct {
 // streamState is the working state of one stream.
 type streamState struct {
 	model   *Stream
+	kind    dissect.Kind
+	src     netip.AddrPort
 	session *sessionState
 	bind    *binding
 	gen     uint64 // bindings generation when bind was last resolved
@@ -124,6 +126,11 @@ func (m *mediaState) bind(st *sessionState, cs *CryptoSession, p srtp.Policy, ke
 	m.gen++
 }
 
+// streamScanMax is the number of streams of a session up to which a
+// packet's stream is found by scanning the session's list; past it (a
+// hostile capture with many SSRCs in one call) by the map.
+const streamScanMax = 16
+
 // maxMasterKeys bounds the master keys kept per SSRC across re-keys.
 const maxMasterKeys = 8
 
@@ -135,13 +142,24 @@ func (a *Analyzer) Media(p *dissect.MediaPacket) {
 }
 
 func (m *mediaState) packet(p *dissect.MediaPacket) {
-	st := m.a.lookupSession(p.SessionKey)
+	st := m.a.mediaSession(p)
 	sid := 0
 	if st != nil {
 		sid = st.s.ID
 	}
 	k := streamKey{session: sid, ssrc: p.SSRC, kind: p.Kind, src: p.Src}
-	ss := m.streams[k]
+	var ss *streamState
+	if st != nil && len(st.streams) <= streamScanMax {
+		// Every stream of st is in st.streams: a miss here is a new stream.
+		for _, s := range st.streams {
+			if s.model.ssrc == p.SSRC && s.kind == p.Kind && s.src == p.Src {
+				ss = s
+				break
+			}
+		}
+	} else {
+		ss = m.streams[k]
+	}
 	if ss == nil {
 		if len(m.streams) >= m.a.opts.MaxStreams {
 			if !m.limitHit {
@@ -212,8 +230,11 @@ func (m *mediaState) newStream(k streamKey, st *sessionState, p *dissect.MediaPa
 		ssrc:       p.SSRC,
 		firstFrame: p.Frame,
 	}
-	ss := &streamState{model: model, session: st, gen: m.gen - 1}
+	ss := &streamState{model: model, session: st, gen: m.gen - 1, kind: k.kind, src: k.src}
 	m.streams[k] = ss
+	if st != nil {
+		st.streams = append(st.streams, ss)
+	}
 	m.order = append(m.order, ss)
 	return ss
 }
@@ -369,21 +390,25 @@ func (m *mediaState) isSecureMedia(ss *streamState) bool {
 	return md != nil && (md.Proto == "RTP/SAVP" || md.Proto == "RTP/SAVPF")
 }
 
-// streamsOf copies the stream models of a session (0: unassociated).
-func (m *mediaState) streamsOf(sid int) []*Stream {
-	var out []*Stream
+// streamsBySession copies the stream models, grouped by session ID (0:
+// unassociated), each group in report order: by kind, then source, then
+// first seen. One pass over the streams (a scan per session made the report
+// of a capture with many calls quadratic).
+func (m *mediaState) streamsBySession() map[int][]*Stream {
+	out := map[int][]*Stream{}
 	for _, ss := range m.order {
-		if sessionID(ss.session) == sid {
-			cp := *ss.model
-			out = append(out, &cp)
-		}
+		sid := sessionID(ss.session)
+		cp := *ss.model
+		out[sid] = append(out[sid], &cp)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Kind != out[j].Kind {
-			return out[i].Kind < out[j].Kind
-		}
-		return out[i].Src < out[j].Src
-	})
+	for _, list := range out {
+		sort.SliceStable(list, func(i, j int) bool {
+			if list[i].Kind != list[j].Kind {
+				return list[i].Kind < list[j].Kind
+			}
+			return list[i].Src < list[j].Src
+		})
+	}
 	return out
 }
 

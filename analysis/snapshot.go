@@ -60,6 +60,7 @@ func (a *Analyzer) buildReport() *Report {
 	}
 	SortFindings(findings)
 	r.Findings = findings
+	streams := a.media.streamsBySession()
 	for _, st := range a.sessions {
 		s := *st.s
 		s.Signals = append([]*Signal{}, st.s.Signals...)
@@ -73,7 +74,7 @@ func (a *Analyzer) buildReport() *Report {
 			cc := *cs
 			s.CryptoSessions[i] = &cc
 		}
-		s.Streams = a.media.streamsOf(s.ID)
+		s.Streams = streams[s.ID]
 		if s.Streams == nil {
 			s.Streams = []*Stream{}
 		}
@@ -84,7 +85,7 @@ func (a *Analyzer) buildReport() *Report {
 		r.Summary.MIKEYMessages += len(s.MIKEY)
 		r.Summary.Streams += len(s.Streams)
 	}
-	r.Streams = a.media.streamsOf(0)
+	r.Streams = streams[0]
 	r.Summary.Streams += len(r.Streams)
 	r.Summary.Sessions = len(r.Sessions)
 	for _, k := range a.keyUse {

@@ -111,8 +111,8 @@ func TestLimits(t *testing.T) {
 	opt := string(sipMsg("OPTIONS sip:x SIP/2.0", "c4", "2 OPTIONS", "t", "", "", ""))
 	e.Segment(seg(10, "10.0.0.1:41000", "10.0.0.2:5060", []byte(opt), 0))
 	e.Segment(seg(11, "10.0.0.1:41001", "10.0.0.2:5060", []byte(opt), 0))
-	if len(e.sessions) != 2 || len(e.flows) != 3 || len(e.conns) != 1 {
-		t.Fatalf("sessions %d flows %d conns %d", len(e.sessions), len(e.flows), len(e.conns))
+	if len(e.sessions) != 2 || e.flows.len() != 3 || len(e.conns) != 1 {
+		t.Fatalf("sessions %d flows %d conns %d", len(e.sessions), e.flows.len(), len(e.conns))
 	}
 	// the most recent sessions and connection are the ones kept
 	if e.sessions["c3"] == nil || e.sessions["c4"] == nil {
@@ -122,10 +122,10 @@ func TestLimits(t *testing.T) {
 		t.Errorf("latest connection not kept")
 	}
 	// c4's flows are learnt; c1's (evicted) are gone
-	if f, ok := e.flows[ap("10.0.0.1:20006")]; !ok || f.sess.key != "c4" {
+	if f, ok := e.flows.get(ap("10.0.0.1:20006")); !ok || f.sess.key != "c4" {
 		t.Errorf("c4 RTP flow missing")
 	}
-	if _, ok := e.flows[ap("10.0.0.1:20000")]; ok {
+	if _, ok := e.flows.get(ap("10.0.0.1:20000")); ok {
 		t.Errorf("evicted session's flow kept")
 	}
 	if len(rec.sig) != 6 {

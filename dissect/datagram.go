@@ -25,12 +25,12 @@ func (e *Engine) udpMedia(d *capture.Datagram) {
 	if !fillMedia(p, d.Payload) {
 		return
 	}
-	f, ok := e.flows[d.Dst]
+	f, ok := e.flows.get(d.Dst)
 	if !ok {
-		f, ok = e.flows[d.Src]
+		f, ok = e.flows.get(d.Src)
 	}
 	if ok {
-		p.SessionKey, p.MediaIndex, p.Learnt = f.sess.key, f.media, true
+		p.SessionKey, p.SessionID, p.MediaIndex, p.Learnt = f.sess.key, f.sess.id, f.media, true
 		f.sess.last = d.Frame
 	} else {
 		if e.opts.NoHeuristicMedia || !plausibleHeuristic(p) ||
@@ -38,7 +38,7 @@ func (e *Engine) udpMedia(d *capture.Datagram) {
 			e.portClass(d.Src.Port()) != 0 || e.portClass(d.Dst.Port()) != 0 {
 			return
 		}
-		p.SessionKey, p.MediaIndex, p.Learnt = "", -1, false
+		p.SessionKey, p.SessionID, p.MediaIndex, p.Learnt = "", 0, -1, false
 	}
 	p.Frame, p.Time, p.Src, p.Dst, p.Interleaved, p.Data = d.Frame, d.Time, d.Src, d.Dst, -1, d.Payload
 	e.sink.Media(p)

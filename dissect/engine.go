@@ -1,7 +1,6 @@
 package dissect
 
 import (
-	"net/netip"
 
 	"github.com/mikeyscope/mikeyscope/capture"
 )
@@ -33,9 +32,11 @@ type Engine struct {
 	sipPorts  []uint16 // SIP ports (5060, 5061 and Options.SIPPorts)
 	rtspPorts []uint16 // RTSP ports (554, 322, 8554 and Options.RTSPPorts)
 
-	flows    map[netip.AddrPort]flow
+	flows    flowMap
 	conns    map[connKey]*conn
 	sessions map[string]*session
+	// lastSessionID numbers session objects (MediaPacket.SessionID).
+	lastSessionID uint64
 
 	pkt MediaPacket // reused for every Media call
 
@@ -62,7 +63,7 @@ func NewEngine(sink Sink, opts Options) *Engine {
 	e := &Engine{
 		sink:     sink,
 		opts:     opts,
-		flows:    make(map[netip.AddrPort]flow),
+		flows:    newFlowMap(),
 		conns:    make(map[connKey]*conn),
 		sessions: make(map[string]*session),
 	}

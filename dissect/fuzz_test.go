@@ -207,8 +207,8 @@ func FuzzEngine(f *testing.F) {
 		for _, m := range rec.sig {
 			checkMessage(t, m)
 		}
-		if len(e.sessions) > 4 || len(e.flows) > 8 || len(e.conns) > 3 {
-			t.Fatalf("limits exceeded: %d %d %d", len(e.sessions), len(e.flows), len(e.conns))
+		if len(e.sessions) > 4 || e.flows.len() > 8 || len(e.conns) > 3 {
+			t.Fatalf("limits exceeded: %d %d %d", len(e.sessions), e.flows.len(), len(e.conns))
 		}
 		for _, c := range e.conns {
 			for _, st := range c.dir {

@@ -10,6 +10,7 @@ import (
 // RFC 3261 §12) or RTSP session (keyed by Session id, RFC 2326 §12.37, or by
 // the connection until the id is known).
 type session struct {
+	id      uint64 // MediaPacket.SessionID: unique per session object of an Engine
 	key     string
 	carrier Carrier
 	sdp     *SDPInfo // RTSP: the DESCRIBE or ANNOUNCE description
@@ -52,7 +53,8 @@ func (e *Engine) sessionFor(key string, car Carrier, m *SignalMessage) *session 
 		}
 		e.evictSession()
 	}
-	s := &session{key: key, carrier: car, last: m.Frame}
+	e.lastSessionID++
+	s := &session{id: e.lastSessionID, key: key, carrier: car, last: m.Frame}
 	e.sessions[key] = s
 	return s
 }
@@ -75,8 +77,8 @@ func (e *Engine) evictSession() {
 		delete(e.sessions, victim.key)
 		victim.gone = true
 		for _, ap := range victim.flows {
-			if f, ok := e.flows[ap]; ok && f.sess == victim {
-				delete(e.flows, ap)
+			if f, ok := e.flows.get(ap); ok && f.sess == victim {
+				e.flows.delete(ap)
 			}
 		}
 		victim.flows = nil
@@ -90,7 +92,7 @@ func (e *Engine) learnFlow(m *SignalMessage, s *session, addr netip.Addr, port u
 		return
 	}
 	ap := netip.AddrPortFrom(addr.Unmap(), port)
-	if _, ok := e.flows[ap]; !ok && len(e.flows) >= e.opts.MaxFlows {
+	if _, ok := e.flows.get(ap); !ok && e.flows.len() >= e.opts.MaxFlows {
 		if !e.limitFlows {
 			e.limitFlows = true
 			e.problemAt(m, ProblemLimit, -1, fmt.Sprintf("media flow limit %d reached: older flows are forgotten", e.opts.MaxFlows))
@@ -99,7 +101,7 @@ func (e *Engine) learnFlow(m *SignalMessage, s *session, addr netip.Addr, port u
 			return
 		}
 	}
-	e.flows[ap] = flow{sess: s, media: idx, kind: kind}
+	e.flows.set(ap, flow{sess: s, media: idx, kind: kind})
 	if len(s.flows) < maxFlowsPerSession {
 		s.flows = append(s.flows, ap)
 	}
@@ -107,13 +109,7 @@ func (e *Engine) learnFlow(m *SignalMessage, s *session, addr netip.Addr, port u
 
 // evictFlow forgets one flow that does not belong to keep.
 func (e *Engine) evictFlow(keep *session) bool {
-	for ap, f := range e.flows {
-		if f.sess != keep {
-			delete(e.flows, ap)
-			return true
-		}
-	}
-	return false
+	return e.flows.evictOther(keep)
 }
 
 // learnSDP learns the receive addresses of every media of an SDP offer or

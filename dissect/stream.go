@@ -210,12 +210,12 @@ func (e *Engine) interleaved(c *conn, s *capture.Segment, ch byte, data []byte) 
 		return
 	}
 	if r := &c.chans[ch]; r.sess != nil && !r.sess.gone {
-		p.SessionKey, p.MediaIndex, p.Learnt = r.sess.key, r.media, true
+		p.SessionKey, p.SessionID, p.MediaIndex, p.Learnt = r.sess.key, r.sess.id, r.media, true
 		r.sess.last = s.Frame
 	} else {
-		p.SessionKey, p.MediaIndex, p.Learnt = "", -1, false
+		p.SessionKey, p.SessionID, p.MediaIndex, p.Learnt = "", 0, -1, false
 		if c.sess != nil && !c.sess.gone {
-			p.SessionKey = c.sess.key
+			p.SessionKey, p.SessionID = c.sess.key, c.sess.id
 		}
 	}
 	p.Frame, p.Time, p.Src, p.Dst, p.Interleaved, p.Data = s.Frame, s.Time, s.Src, s.Dst, int(ch), data

@@ -248,6 +248,11 @@ type MediaPacket struct {
 	// SessionKey and MediaIndex identify the learnt flow; "" and -1 when the
 	// packet was recognised only by its look (Learnt false).
 	SessionKey string
+	// SessionID numbers the Engine's session object the flow belongs to
+	// (0 with SessionKey ""). Packets with the same SessionID have the same
+	// SessionKey while it lasts; a consumer may use it to cache its lookup
+	// of SessionKey, checking the key (an RTSP session can be renamed).
+	SessionID  uint64
 	MediaIndex int
 	Kind       Kind
 	Learnt     bool // the flow was learnt from SDP or an RTSP Transport header
