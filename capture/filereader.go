@@ -73,6 +73,29 @@ func (r *fileReader) readN(n int) ([]byte, error) {
 	return b, nil
 }
 
+// viewN returns the next n bytes in place in the read buffer when they fit
+// in it (no copy; valid until the next read of r), else copied by readN.
+// Errors are readN's: io.EOF when no byte was left, io.ErrUnexpectedEOF
+// when some were.
+func (r *fileReader) viewN(n int) ([]byte, error) {
+	if n > r.br.Size() {
+		return r.readN(n)
+	}
+	b, err := r.br.Peek(n)
+	m, _ := r.br.Discard(len(b))
+	r.off += int64(m)
+	if len(b) < n {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF
+			if len(b) == 0 {
+				err = io.EOF
+			}
+		}
+		return b, err
+	}
+	return b, nil
+}
+
 // skip discards n bytes.
 func (r *fileReader) skip(n int) error {
 	m, err := r.br.Discard(n)

@@ -62,7 +62,7 @@ func openPcap(r *fileReader) (*pcapReader, error) {
 
 func (f *pcapReader) next(r *fileReader, p *Packet) error {
 	r.recOff = r.off
-	h, err := r.readN(f.recHdrLen)
+	h, err := r.viewN(f.recHdrLen)
 	if len(h) == 0 && err != nil {
 		return err // io.EOF at a record boundary: clean end
 	}
@@ -76,7 +76,9 @@ func (f *pcapReader) next(r *fileReader, p *Packet) error {
 	if capLen > maxRecordLen {
 		return formatErrorf("record captured length %d exceeds limit %d", capLen, maxRecordLen)
 	}
-	data, err := r.readN(int(capLen))
+	// In place in the read buffer: it stays valid until this file is read
+	// again, which the merger does only on the Next after delivering it.
+	data, err := r.viewN(int(capLen))
 	if err != nil {
 		return truncatedErrorf("record data: %d of %d bytes", len(data), capLen)
 	}

@@ -76,7 +76,9 @@ func (f *pcapngReader) next(r *fileReader, p *Packet) error {
 			}
 			continue
 		}
-		b, err := r.readN(int(total) - 8)
+		// In place in the read buffer (valid until this file is read again);
+		// nothing below keeps a reference to it past the packet's delivery.
+		b, err := r.viewN(int(total) - 8)
 		if err != nil {
 			return truncatedErrorf("block type %#x: %d of %d body bytes", typ, len(b), total-8)
 		}

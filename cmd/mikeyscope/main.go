@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 )
 
 // subcommand runs with its arguments and returns the exit status.
@@ -25,7 +26,29 @@ var subcommands = map[string]subcommand{
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr) }))
+}
+
+// profiled runs f, writing a CPU profile of it to the file named by
+// MIKEYSCOPE_CPUPROFILE when set (for `go tool pprof`; a user can send one
+// with a performance report).
+func profiled(f func() int) int {
+	path := os.Getenv("MIKEYSCOPE_CPUPROFILE")
+	if path == "" {
+		return f()
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mikeyscope: MIKEYSCOPE_CPUPROFILE: %v\n", err)
+		return 2
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		fmt.Fprintf(os.Stderr, "mikeyscope: MIKEYSCOPE_CPUPROFILE: %v\n", err)
+		return 2
+	}
+	defer pprof.StopCPUProfile()
+	return f()
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
