@@ -87,7 +87,7 @@ type Signal struct {
 	Dst     string    `json:"dst"`
 	Summary string    `json:"summary"` // "INVITE sip:bob@...", "200 OK"
 	MIKEY   int       `json:"mikey"`   // number of MIKEY messages carried
-	Raw     []byte    `json:"-"`       // message text for the detail view
+	Raw     []byte    `json:"-"`       // message text for the detail view (with Options.SignalText)
 }
 
 // MIKEYMessage is one decoded MIKEY message and what the keys made of it.

@@ -91,7 +91,9 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	eng.Flush()
 	q.close()
 	<-done
-	a.Finish()
+	a.mu.Lock()
+	a.settle() // Finish or Snapshot builds the report
+	a.mu.Unlock()
 	if progress != nil {
 		progress(frames)
 	}

@@ -11,12 +11,17 @@ import (
 func (a *Analyzer) Finish() *Report {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.settle()
+	return a.buildReport()
+}
+
+// settle makes the end-of-pass findings, once. Caller holds a.mu.
+func (a *Analyzer) settle() {
 	if !a.finished {
 		a.finished = true
 		a.finishMIKEY()
 		a.media.finish()
 	}
-	return a.buildReport()
 }
 
 // Snapshot returns a consistent copy of the model so far; it is safe to call

@@ -26,13 +26,14 @@ func main() {
 	keyFile := flag.String("keys", "", "keys file")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	memProfile := flag.String("memprofile", "", "write an allocation profile to this file")
+	heapProfile := flag.String("heapprofile", "", "write a profile of the heap live at the end of the last pass (the analyzer's state) to this file")
 	count := flag.Int("n", 1, "passes")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: pipeprof [-keys FILE] [-cpuprofile FILE] [-memprofile FILE] [-n PASSES] CAPTURE")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *keyFile, *cpuProfile, *memProfile, *count); err != nil {
+	if err := run(flag.Arg(0), *keyFile, *cpuProfile, *memProfile, *heapProfile, *count); err != nil {
 		fmt.Fprintln(os.Stderr, "pipeprof:", err)
 		os.Exit(1)
 	}
@@ -46,7 +47,7 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func run(file, keyFile, cpuProfile, memProfile string, passes int) error {
+func run(file, keyFile, cpuProfile, memProfile, heapProfile string, passes int) error {
 	var st *keys.Store
 	if keyFile != "" {
 		var err error
@@ -69,9 +70,10 @@ func run(file, keyFile, cpuProfile, memProfile string, passes int) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if memProfile != "" {
+	if memProfile != "" || heapProfile != "" {
 		runtime.MemProfileRate = 4096
 	}
+	var last *analysis.Analyzer
 	for i := 0; i < passes; i++ {
 		wall, cpu := time.Now(), cpuTime()
 		src, err := capture.OpenFiles(file)
@@ -84,10 +86,26 @@ func run(file, keyFile, cpuProfile, memProfile string, passes int) error {
 		}
 		src.Close()
 		frames := a.Finish().Summary.Frames
+		last = a
 		w, c := time.Since(wall), cpuTime()-cpu
 		fmt.Printf("%s: %d frames, wall %.3f s (%.0f packets/s, %.1f MB/s), CPU %.3f s (%.1f MB/s of CPU)\n",
 			file, frames, w.Seconds(), float64(frames)/w.Seconds(), float64(fi.Size())/1e6/w.Seconds(),
 			c.Seconds(), float64(fi.Size())/1e6/c.Seconds())
+	}
+	if heapProfile != "" {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Printf("live heap after the last pass: %.1f MB in %d objects\n", float64(ms.HeapAlloc)/1e6, ms.HeapObjects)
+		f, err := os.Create(heapProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			return err
+		}
+		runtime.KeepAlive(last)
 	}
 	if memProfile != "" {
 		f, err := os.Create(memProfile)

@@ -64,7 +64,7 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
 	}
-	opts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: true, TLSKeyLog: kl, MaxSessions: o.maxSessions}
+	opts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: true, SignalText: true, TLSKeyLog: kl, MaxSessions: o.maxSessions}
 	inputs := files
 	if live {
 		inputs = []string{title}
