@@ -122,12 +122,12 @@ func New(opts Options) *Analyzer {
 		opts.MaxStreams = 65536
 	}
 	a := &Analyzer{
-		opts:   opts,
-		byKey:  map[sessionKey]*sessionState{},
+		opts:  opts,
+		byKey: map[sessionKey]*sessionState{},
 
 		mediaSessions: map[uint64]mediaSession{},
-		folded: map[foldKey]*Finding{},
-		keyUse: map[string]*KeyUse{},
+		folded:        map[foldKey]*Finding{},
+		keyUse:        map[string]*KeyUse{},
 
 		tlsConns: map[[2]netip.AddrPort]bool{},
 	}
