@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"time"
 
 	"github.com/mikeyscope/mikeyscope/dissect"
 	"github.com/mikeyscope/mikeyscope/srtp"
@@ -18,6 +19,8 @@ type MediaHook func(s *Stream, p *dissect.MediaPacket, plain []byte)
 
 // binding is an SRTP crypto context bound to an SSRC of a session.
 type binding struct {
+	// ctx is nil after an idle sweep released it; context() builds it
+	// again from keys and policy (a context holds no stream state).
 	ctx   *srtp.Context
 	cs    *CryptoSession
 	ssrc  uint32 // 0: placeholder, bound to the first unmatched stream
@@ -26,6 +29,49 @@ type binding struct {
 	// keys are the master keys of ctx, newest first; policy its policy.
 	keys   []srtp.MasterKey
 	policy srtp.Policy
+	// lastUse is the capture time of the last packet decrypted with ctx
+	// (or when it was made).
+	lastUse time.Time
+}
+
+// context returns the binding's SRTP context, building it again when an
+// idle sweep released it. The keys and policy made a context before, so
+// they make one again; should that ever fail, the error says so on the
+// stream rather than a nil context being used.
+func (b *binding) context() (*srtp.Context, error) {
+	if b.ctx == nil {
+		ctx, err := srtp.NewContext(b.policy, b.keys...)
+		if err != nil {
+			return nil, fmt.Errorf("rebuilding the SRTP context of an idle stream: %w", err)
+		}
+		b.ctx = ctx
+	}
+	return b.ctx, nil
+}
+
+// Idle SRTP contexts are released so that memory follows the calls in
+// progress rather than all the calls of the capture: a context (AES key
+// schedules and HMAC states for SRTP and SRTCP) is ~1.6 KB, its streams'
+// replay and ROC state stay. A stream that resumes gets its context built
+// again from the same keys, with identical results.
+const (
+	idleContextAfter = 30 * time.Second // capture time without a packet
+	idleSweepEvery   = 10 * time.Second
+)
+
+// sweepIdle releases the contexts of session bindings idle since before
+// now-idleContextAfter. Caller holds a.mu.
+func (m *mediaState) sweepIdle(now time.Time) {
+	m.lastSweep = now
+	limit := now.Add(-idleContextAfter)
+	for _, list := range m.bindings {
+		for _, b := range list {
+			if b.ctx != nil && b.lastUse.Before(limit) {
+				b.ctx = nil
+				m.released++
+			}
+		}
+	}
 }
 
 type streamKey struct {
@@ -69,6 +115,10 @@ type mediaState struct {
 	limitHit bool
 	// rocSearches counts the wide ROC searches done.
 	rocSearches int
+	// now is the latest capture time seen; lastSweep the last idle sweep;
+	// released counts the contexts released idle.
+	now, lastSweep time.Time
+	released       int
 }
 
 func newMediaState(a *Analyzer) *mediaState {
@@ -118,11 +168,11 @@ func (m *mediaState) bind(st *sessionState, cs *CryptoSession, p srtp.Policy, ke
 		return
 	}
 	if old != nil {
-		old.ctx, old.cs, old.keys, old.policy = ctx, cs, keys, p
+		old.ctx, old.cs, old.keys, old.policy, old.lastUse = ctx, cs, keys, p, m.now
 		m.gen++
 		return
 	}
-	m.bindings[sid] = append(m.bindings[sid], &binding{ctx: ctx, cs: cs, ssrc: cs.ssrc, roc: cs.ROC, keys: keys, policy: p})
+	m.bindings[sid] = append(m.bindings[sid], &binding{ctx: ctx, cs: cs, ssrc: cs.ssrc, roc: cs.ROC, keys: keys, policy: p, lastUse: m.now})
 	m.gen++
 }
 
@@ -142,6 +192,12 @@ func (a *Analyzer) Media(p *dissect.MediaPacket) {
 }
 
 func (m *mediaState) packet(p *dissect.MediaPacket) {
+	if p.Time.After(m.now) {
+		m.now = p.Time
+		if m.now.Sub(m.lastSweep) >= idleSweepEvery {
+			m.sweepIdle(m.now)
+		}
+	}
 	st := m.a.mediaSession(p)
 	sid := 0
 	if st != nil {
@@ -191,12 +247,15 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	}
 	var plain []byte
 	var res srtp.Result
-	var err error
 	buf := m.buf[:cap(m.buf)]
-	if p.Kind == dissect.KindRTCP {
-		plain, res, err = ss.bind.ctx.DecryptRTCP(buf, p.Data, ss.srtp, p.Time)
-	} else {
-		plain, res, err = ss.bind.ctx.DecryptRTP(buf, p.Data, ss.srtp, p.Time)
+	ss.bind.lastUse = m.now
+	ctx, err := ss.bind.context()
+	switch {
+	case err != nil:
+	case p.Kind == dissect.KindRTCP:
+		plain, res, err = ctx.DecryptRTCP(buf, p.Data, ss.srtp, p.Time)
+	default:
+		plain, res, err = ctx.DecryptRTP(buf, p.Data, ss.srtp, p.Time)
 	}
 	if err != nil {
 		ss.lastErr = err
@@ -439,7 +498,11 @@ func (m *mediaState) searchROC(ss *streamState, p *dissect.MediaPacket) {
 	if b := ss.bind.roc; b > rocSearchSpan/2 {
 		lo, hi = b-rocSearchSpan/2, b+rocSearchSpan/2
 	}
-	roc, _, found, err := ss.bind.ctx.SearchROC(p.Data, lo, hi)
+	ctx, err := ss.bind.context()
+	if err != nil {
+		return
+	}
+	roc, _, found, err := ctx.SearchROC(p.Data, lo, hi)
 	if err != nil || !found {
 		return
 	}
@@ -478,7 +541,11 @@ func (m *mediaState) trySessionKeys(ss *streamState, p *dissect.MediaPacket) {
 		if lo > 0 {
 			lo--
 		}
-		if _, _, found, err := b.ctx.SearchROC(p.Data, lo, b.roc+1); err != nil || !found {
+		ctx, err := b.context()
+		if err != nil {
+			continue
+		}
+		if _, _, found, err := ctx.SearchROC(p.Data, lo, b.roc+1); err != nil || !found {
 			continue
 		}
 		ss.trialBound = true

@@ -30,12 +30,13 @@ func (a *Analyzer) addSuppliedSRTP() {
 			a.add(KindSRTPAuthFailed.New(0, 0, fmt.Sprintf("supplied SRTP key %d (%s, %s) is unusable: %v", i+1, k.Fingerprint(), k.Source, err)))
 			continue
 		}
-		ctx, err := srtp.NewContext(pol, srtp.MasterKey{Key: key, Salt: salt})
+		mk := srtp.MasterKey{Key: key, Salt: salt}
+		ctx, err := srtp.NewContext(pol, mk)
 		if err != nil {
 			a.add(KindSRTPAuthFailed.New(0, 0, fmt.Sprintf("supplied SRTP key %d (%s, %s) is unusable: %v", i+1, k.Fingerprint(), k.Source, err)))
 			continue
 		}
-		b := &binding{ctx: ctx, cs: cs, ssrc: k.SSRC}
+		b := &binding{ctx: ctx, cs: cs, ssrc: k.SSRC, keys: []srtp.MasterKey{mk}, policy: pol}
 		if k.AnySSRC {
 			a.media.wildcard = b
 		} else {
