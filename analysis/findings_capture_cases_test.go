@@ -16,6 +16,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 )
 
@@ -23,14 +24,14 @@ import (
 type capBuilder struct {
 	b   pcapbuild.Builder
 	buf bytes.Buffer
-	w   *pcapbuild.Writer
+	w   *pcapwrite.Writer
 	n   int
 }
 
 func newCap(t *testing.T) *capBuilder {
 	t.Helper()
 	c := &capBuilder{}
-	w, err := pcapbuild.NewWriter(&c.buf, pcapbuild.FormatPcap)
+	w, err := pcapwrite.NewWriter(&c.buf, pcapwrite.FormatPcap)
 	if err != nil {
 		t.Fatal(err)
 	}

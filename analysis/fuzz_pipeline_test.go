@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/gopacket/layers"
-
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
@@ -37,12 +35,7 @@ func (s *sliceSource) Next(p *capture.Packet) error {
 	d := s.pkts[s.next]
 	s.next++
 	*p = capture.Packet{Frame: uint64(s.next), Time: time.Unix(1800000000, 0).Add(time.Duration(s.next) * 20 * time.Millisecond),
-		Data: d, OrigLen: len(d)}
-	if s.link > 0xff {
-		p.LinkType, p.LinkTypeCode = capture.LinkTypeOverflow, s.link
-	} else {
-		p.LinkType = layers.LinkType(s.link)
-	}
+		Data: d, OrigLen: len(d), LinkType: capture.LinkType(s.link)}
 	return nil
 }
 

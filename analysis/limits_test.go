@@ -13,7 +13,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
 	"github.com/mikeyscope/mikeyscope/internal/hostile"
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
 
 // hostileRun streams the hostile capture of cfg through the pipeline (the
@@ -23,7 +23,7 @@ func hostileRun(t *testing.T, cfg hostile.Config, dopts dissect.Options, aopts a
 	t.Helper()
 	pr, pw := io.Pipe()
 	go func() {
-		w, err := pcapbuild.NewWriter(pw, pcapbuild.FormatPcap)
+		w, err := pcapwrite.NewWriter(pw, pcapwrite.FormatPcap)
 		if err == nil {
 			err = hostile.Write(cfg, w.WriteFrame)
 		}
@@ -139,7 +139,7 @@ func TestSessionFloodMemory(t *testing.T) {
 // grows with the limit means eviction scans the tracked sessions.
 func BenchmarkCallIDFlood(b *testing.B) {
 	var buf bytes.Buffer
-	w, err := pcapbuild.NewWriter(&buf, pcapbuild.FormatPcap)
+	w, err := pcapwrite.NewWriter(&buf, pcapwrite.FormatPcap)
 	if err != nil {
 		b.Fatal(err)
 	}

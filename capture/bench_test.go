@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
+	"net/netip"
 	"testing"
 	"time"
 
+	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 )
 
@@ -29,7 +31,7 @@ func BenchmarkReadPcap(b *testing.B) {
 	for i := range frames {
 		frames[i] = frameRec{t: t0.Add(time.Duration(i) * 20 * time.Millisecond), data: frame}
 	}
-	file := writePcap(b, layers.LinkTypeEthernet, frames...)
+	file := writePcap(b, LinkTypeEthernet, frames...)
 	b.SetBytes(int64(len(frame) + 16))
 	b.ReportAllocs()
 	src, _ := OpenReader("bench", bytes.NewReader(file))
@@ -73,7 +75,7 @@ func BenchmarkReadPcapng(b *testing.B) {
 }
 
 func BenchmarkDecoderUDP(b *testing.B) {
-	p := pkt(1, layers.LinkTypeEthernet, rtpLikeFrame(b))
+	p := pkt(1, LinkTypeEthernet, rtpLikeFrame(b))
 	h := &nopHandler{}
 	d := NewDecoder(h, DecoderOptions{})
 	b.SetBytes(int64(len(p.Data)))
@@ -95,7 +97,7 @@ func tcpBenchFrame(t testing.TB, payload int) (frame []byte, seqOff int) {
 
 func BenchmarkDecoderTCP(b *testing.B) {
 	frame, seqOff := tcpBenchFrame(b, 512)
-	p := pkt(1, layers.LinkTypeEthernet, frame)
+	p := pkt(1, LinkTypeEthernet, frame)
 	h := &nopHandler{}
 	d := NewDecoder(h, DecoderOptions{})
 	b.SetBytes(int64(len(frame)))
@@ -112,7 +114,7 @@ func BenchmarkDecoderTCP(b *testing.B) {
 func BenchmarkDecoderFragments(b *testing.B) {
 	full := ipUDP(b, "10.0.0.1", 5060, "10.0.0.2", 5060, make([]byte, 2500))
 	frags := fragmentIP(b, full, piece{0, 1480}, piece{1480, 2508})
-	p1, p2 := pkt(1, layers.LinkTypeRaw, frags[0]), pkt(2, layers.LinkTypeRaw, frags[1])
+	p1, p2 := pkt(1, LinkTypeRaw, frags[0]), pkt(2, LinkTypeRaw, frags[1])
 	h := &nopHandler{}
 	d := NewDecoder(h, DecoderOptions{})
 	b.SetBytes(int64(len(frags[0]) + len(frags[1])))
@@ -125,7 +127,7 @@ func BenchmarkDecoderFragments(b *testing.B) {
 }
 
 func BenchmarkFilterMatch(b *testing.B) {
-	p := pkt(1, layers.LinkTypeEthernet, rtpLikeFrame(b))
+	p := pkt(1, LinkTypeEthernet, rtpLikeFrame(b))
 	f, _ := CompileFilter("udp and (port 5060 or portrange 20000-30000) and not host 192.0.2.1")
 	b.ReportAllocs()
 	for range b.N {
@@ -138,9 +140,9 @@ func BenchmarkFilterMatch(b *testing.B) {
 // TestSteadyStateDoesNotAllocate: decoding in-order TCP and unfragmented
 // UDP keeps memory constant however long the capture is.
 func TestSteadyStateDoesNotAllocate(t *testing.T) {
-	udp := pkt(1, layers.LinkTypeEthernet, rtpLikeFrame(t))
+	udp := pkt(1, LinkTypeEthernet, rtpLikeFrame(t))
 	frame, seqOff := tcpBenchFrame(t, 100)
-	tcp := pkt(2, layers.LinkTypeEthernet, frame)
+	tcp := pkt(2, LinkTypeEthernet, frame)
 	d := NewDecoder(&nopHandler{}, DecoderOptions{})
 	seq := uint32(0)
 	d.Packet(tcp) // first segment creates the connection
@@ -158,7 +160,7 @@ func TestSteadyStateDoesNotAllocate(t *testing.T) {
 	for i := range frames {
 		frames[i] = frameRec{t: t0, data: udp.Data}
 	}
-	src, _ := OpenReader("x", bytes.NewReader(writePcap(t, layers.LinkTypeEthernet, frames...)))
+	src, _ := OpenReader("x", bytes.NewReader(writePcap(t, LinkTypeEthernet, frames...)))
 	var p Packet
 	src.Next(&p)
 	if a := testing.AllocsPerRun(100, func() {
@@ -184,7 +186,7 @@ func BenchmarkOpenFilesDecode(b *testing.B) {
 		}
 		frames = append(frames, frameRec{t: t0.Add(time.Duration(i) * time.Millisecond), data: data})
 	}
-	file := writePcap(b, layers.LinkTypeEthernet, frames...)
+	file := writePcap(b, LinkTypeEthernet, frames...)
 	path := writeFile(b, "bench.pcap", file)
 	b.SetBytes(int64(len(file)))
 	b.ReportAllocs()
@@ -204,4 +206,32 @@ func BenchmarkOpenFilesDecode(b *testing.B) {
 		src.Close()
 	}
 	b.ReportMetric(float64(b.N*len(frames))/b.Elapsed().Seconds(), "packets/s")
+}
+
+// BenchmarkGopacketDecodingLayerParser decodes the frame of
+// BenchmarkDecoderUDP with gopacket's allocation-free DecodingLayerParser
+// (Ethernet, IPv4, UDP), the reference the issue names, and builds the
+// same addresses the Decoder hands on: the figure docs/architecture.md
+// compares.
+func BenchmarkGopacketDecodingLayerParser(b *testing.B) {
+	frame := rtpLikeFrame(b)
+	var eth layers.Ethernet
+	var ip4 layers.IPv4
+	var udp layers.UDP
+	var payload gopacket.Payload
+	parser := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &ip4, &udp, &payload)
+	decoded := make([]gopacket.LayerType, 0, 4)
+	var sink netip.AddrPort
+	b.SetBytes(int64(len(frame)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := parser.DecodeLayers(frame, &decoded); err != nil || len(decoded) < 3 {
+			b.Fatalf("decoded %v: %v", decoded, err)
+		}
+		src, _ := netip.AddrFromSlice(ip4.SrcIP)
+		sink = netip.AddrPortFrom(src, uint16(udp.SrcPort))
+	}
+	_ = sink
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
 }

@@ -75,7 +75,7 @@ type Decoder struct {
 	frag defragmenter
 	tcp  reassembler
 
-	badLinks map[uint16]bool // unsupported link types already reported
+	badLinks map[LinkType]bool // unsupported link types already reported
 }
 
 // NewDecoder returns a Decoder that reports to h.
@@ -94,7 +94,7 @@ func (d *Decoder) Packet(p *Packet) {
 	d.truncated = p.OrigLen > len(p.Data)
 	d.frag.expire(p.Time)
 	d.tcp.sweep(p.Time)
-	d.decodeLink(linkCode(p), p.Data)
+	d.decodeLink(p.LinkType, p.Data)
 }
 
 // Flush ends the input: incomplete datagrams are reported as

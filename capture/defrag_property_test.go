@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/google/gopacket/layers"
 )
 
 // rawFragment builds an IPv4 or IPv6 fragment by hand: data at byte offset
@@ -99,7 +97,7 @@ func FuzzDefragment(f *testing.F) {
 		rec := &recorder{}
 		d := NewDecoder(rec, DecoderOptions{})
 		for i, fr := range order {
-			d.Packet(pkt(uint64(i+1), layers.LinkTypeRaw, rawFragment(v6, 77, fr.start, fr.end < len(udp), udp[fr.start:fr.end])))
+			d.Packet(pkt(uint64(i+1), LinkTypeRaw, rawFragment(v6, 77, fr.start, fr.end < len(udp), udp[fr.start:fr.end])))
 		}
 		d.Flush()
 		dgs := rec.of("udp")

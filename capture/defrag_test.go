@@ -79,7 +79,7 @@ func TestDefragment(t *testing.T) {
 				frags := fragmentIP(t, full, tc.pieces...)
 				var pkts []*Packet
 				for i, k := range tc.order {
-					pkts = append(pkts, pkt(uint64(i+1), layers.LinkTypeEthernet, ethernet(frags[k])))
+					pkts = append(pkts, pkt(uint64(i+1), LinkTypeEthernet, ethernet(frags[k])))
 				}
 				rec := decodeAll(DecoderOptions{}, pkts...)
 				dgs := rec.of("udp")
@@ -113,7 +113,7 @@ func TestDefragmentConflict(t *testing.T) {
 	copy(evil[20+800:20+1000], bytes.Repeat([]byte("B"), 200))
 	evilFrag := fragmentIP(t, evil, piece{800, 1000})[0]
 	rec := decodeAll(DecoderOptions{},
-		pkt(1, layers.LinkTypeRaw, frags[0]), pkt(2, layers.LinkTypeRaw, evilFrag), pkt(3, layers.LinkTypeRaw, frags[1]))
+		pkt(1, LinkTypeRaw, frags[0]), pkt(2, LinkTypeRaw, evilFrag), pkt(3, LinkTypeRaw, frags[1]))
 	dgs := rec.of("udp")
 	if len(dgs) != 1 || dgs[0].Payload != string(body) {
 		t.Fatalf("events = %v, want the first copy reassembled", rec.events)
@@ -126,10 +126,10 @@ func TestDefragmentConflict(t *testing.T) {
 func TestDefragmentTimeout(t *testing.T) {
 	full := ipUDP(t, "10.0.0.1", 1000, "10.0.0.2", 2000, make([]byte, 3000))
 	frags := fragmentIP(t, full, piece{0, 1480}, piece{1480, 3008})
-	first := pkt(5, layers.LinkTypeRaw, frags[0])
-	other := pkt(6, layers.LinkTypeRaw, ipUDP(t, "10.0.0.3", 1, "10.0.0.4", 2, []byte("x")))
+	first := pkt(5, LinkTypeRaw, frags[0])
+	other := pkt(6, LinkTypeRaw, ipUDP(t, "10.0.0.3", 1, "10.0.0.4", 2, []byte("x")))
 	other.Time = first.Time.Add(31 * time.Second)
-	late := pkt(7, layers.LinkTypeRaw, frags[1])
+	late := pkt(7, LinkTypeRaw, frags[1])
 	late.Time = other.Time
 	rec := &recorder{}
 	d := NewDecoder(rec, DecoderOptions{})
@@ -151,7 +151,7 @@ func TestDefragmentLimits(t *testing.T) {
 	for i := range 5 {
 		full := ipUDP(t, "10.0.0.1", uint16(1000+i), "10.0.0.2", 2000, make([]byte, 3000))
 		binary.BigEndian.PutUint16(full[4:], uint16(i))
-		pkts = append(pkts, pkt(uint64(i+1), layers.LinkTypeRaw, fragmentIP(t, full, piece{0, 1480})[0]))
+		pkts = append(pkts, pkt(uint64(i+1), LinkTypeRaw, fragmentIP(t, full, piece{0, 1480})[0]))
 	}
 	rec := decodeAll(DecoderOptions{MaxFragmentDatagrams: 3}, pkts...)
 	limit := rec.problems(ProblemLimit)
@@ -185,7 +185,7 @@ func TestDefragmentInconsistent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var pkts []*Packet
 			for i, b := range tc.pkts {
-				pkts = append(pkts, pkt(uint64(i+1), layers.LinkTypeRaw, b))
+				pkts = append(pkts, pkt(uint64(i+1), LinkTypeRaw, b))
 			}
 			rec := decodeAll(DecoderOptions{}, pkts...)
 			if len(rec.problems(ProblemMalformed)) != 1 || len(rec.of("udp")) != 0 {
@@ -200,7 +200,7 @@ func TestDefragmentTCP(t *testing.T) {
 	body := bytes.Repeat([]byte("x"), 2000)
 	full := ipTCP(t, "10.0.0.1", 5060, "10.0.0.2", 5060, 100, tcpOpts{ack: true}, body)
 	frags := fragmentIP(t, full, piece{0, 1000}, piece{1000, 2020})
-	rec := decodeAll(DecoderOptions{}, pkt(1, layers.LinkTypeRaw, frags[1]), pkt(2, layers.LinkTypeRaw, frags[0]))
+	rec := decodeAll(DecoderOptions{}, pkt(1, LinkTypeRaw, frags[1]), pkt(2, LinkTypeRaw, frags[0]))
 	if got := rec.stream("10.0.0.1:5060"); got != string(body) {
 		t.Errorf("stream = %d bytes, want %d (events %v)", len(got), len(body), rec.events)
 	}
@@ -220,7 +220,7 @@ func TestDefragmentLateDuplicates(t *testing.T) {
 	frame := uint64(0)
 	send := func(b []byte, at time.Duration) {
 		frame++
-		p := pkt(frame, layers.LinkTypeRaw, b)
+		p := pkt(frame, LinkTypeRaw, b)
 		p.Time = t0.Add(at)
 		d.Packet(p)
 	}

@@ -82,8 +82,8 @@ func (n *ngBuilder) section() {
 }
 
 // iface adds an IDB; opts are (code, value) pairs.
-func (n *ngBuilder) iface(link uint16, snap uint32, opts ...any) {
-	body := n.order.AppendUint16(nil, link)
+func (n *ngBuilder) iface(link LinkType, snap uint32, opts ...any) {
+	body := n.order.AppendUint16(nil, uint16(link))
 	body = n.order.AppendUint16(body, 0)
 	body = n.order.AppendUint32(body, snap)
 	for i := 0; i < len(opts); i += 2 {
@@ -145,7 +145,7 @@ func TestReadPcap(t *testing.T) {
 		bigEndian = binary.BigEndian.AppendUint32(bigEndian, uint32(f.orig))
 		bigEndian = append(bigEndian, f.data...)
 	}
-	nano := writePcap(t, layers.LinkTypeLinuxSLL, frameRec{t: ts1, data: f1}, frameRec{t: ts2, data: f2})
+	nano := writePcap(t, LinkTypeLinuxSLL, frameRec{t: ts1, data: f1}, frameRec{t: ts2, data: f2})
 	// Kuznetzov's modified pcap: 24-byte record headers (ifindex, protocol,
 	// packet type, padding after the usual 16 bytes).
 	modified := binary.LittleEndian.AppendUint32(nil, pcapMagicModified)
@@ -190,7 +190,7 @@ func TestReadPcap(t *testing.T) {
 				t.Fatalf("got %d packets", len(pkts))
 			}
 			p := pkts[0]
-			if p.Frame != 1 || !p.Time.Equal(tc.wantTS1) || string(p.Data) != string(f1) || p.OrigLen != tc.wantOrig || p.LinkType != layers.LinkTypeLinuxSLL {
+			if p.Frame != 1 || !p.Time.Equal(tc.wantTS1) || string(p.Data) != string(f1) || p.OrigLen != tc.wantOrig || p.LinkType != LinkTypeLinuxSLL {
 				t.Errorf("frame 1 = %+v", p)
 			}
 			if pkts[1].Frame != 2 || !pkts[1].Time.Equal(tc.wantTS1.Add(1500*time.Millisecond)) || string(pkts[1].Data) != string(f2) {
@@ -224,10 +224,10 @@ func TestReadPcapngTwoInterfaces(t *testing.T) {
 	if err != nil || len(pkts) != 2 {
 		t.Fatalf("packets %d, err %v", len(pkts), err)
 	}
-	if pkts[0].LinkType != layers.LinkTypeEthernet || pkts[0].Interface != 0 || !pkts[0].Time.Equal(ts) {
+	if pkts[0].LinkType != LinkTypeEthernet || pkts[0].Interface != 0 || !pkts[0].Time.Equal(ts) {
 		t.Errorf("frame 1 = %+v", pkts[0])
 	}
-	if pkts[1].LinkType != layers.LinkTypeRaw || pkts[1].Interface != 1 || !pkts[1].Time.Equal(ts.Add(time.Second)) {
+	if pkts[1].LinkType != LinkTypeRaw || pkts[1].Interface != 1 || !pkts[1].Time.Equal(ts.Add(time.Second)) {
 		t.Errorf("frame 2 = %+v", pkts[1])
 	}
 	rec := decodeAll(DecoderOptions{}, &pkts[0], &pkts[1])
@@ -274,7 +274,7 @@ func TestReadPcapngHandBuilt(t *testing.T) {
 		}
 		want := []struct {
 			data  string
-			link  uint16
+			link  LinkType
 			iface int
 			ts    time.Time
 			orig  int
@@ -291,8 +291,8 @@ func TestReadPcapngHandBuilt(t *testing.T) {
 		}
 		for i, w := range want {
 			p := pkts[i]
-			if string(p.Data) != w.data || linkCode(&p) != w.link || p.Interface != w.iface || !p.Time.Equal(w.ts) || p.OrigLen != w.orig || p.Frame != uint64(i+1) {
-				t.Errorf("%v frame %d = link %d iface %d time %v orig %d; want %+v", order, i+1, linkCode(&p), p.Interface, p.Time, p.OrigLen, w)
+			if string(p.Data) != w.data || p.LinkType != w.link || p.Interface != w.iface || !p.Time.Equal(w.ts) || p.OrigLen != w.orig || p.Frame != uint64(i+1) {
+				t.Errorf("%v frame %d = link %d iface %d time %v orig %d; want %+v", order, i+1, p.LinkType, p.Interface, p.Time, p.OrigLen, w)
 			}
 		}
 		rec := decodeAll(DecoderOptions{}, &pkts[1])
@@ -305,7 +305,7 @@ func TestReadPcapngHandBuilt(t *testing.T) {
 func TestOpenFilesMerge(t *testing.T) {
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(ms int) time.Time { return base.Add(time.Duration(ms) * time.Millisecond) }
-	a := writePcap(t, layers.LinkTypeRaw, frameRec{t: at(0), data: []byte("a0")}, frameRec{t: at(20), data: []byte("a20")}, frameRec{t: at(30), data: []byte("a30")})
+	a := writePcap(t, LinkTypeRaw, frameRec{t: at(0), data: []byte("a0")}, frameRec{t: at(20), data: []byte("a20")}, frameRec{t: at(30), data: []byte("a30")})
 	var ng bytes.Buffer
 	w, _ := pcapgo.NewNgWriter(&ng, layers.LinkTypeEthernet)
 	for _, f := range []frameRec{{t: at(10), data: []byte("b10")}, {t: at(20), data: []byte("b20")}, {t: at(40), data: []byte("b40")}} {
@@ -336,7 +336,7 @@ func TestOpenFilesMerge(t *testing.T) {
 
 func TestReadTruncated(t *testing.T) {
 	frames := []frameRec{{t: t0, data: bytes.Repeat([]byte{1}, 100)}, {t: t0, data: bytes.Repeat([]byte{2}, 100)}, {t: t0, data: bytes.Repeat([]byte{3}, 100)}}
-	pcapFile := writePcap(t, layers.LinkTypeRaw, frames...)
+	pcapFile := writePcap(t, LinkTypeRaw, frames...)
 	var ng bytes.Buffer
 	w, _ := pcapgo.NewNgWriter(&ng, layers.LinkTypeRaw)
 	for _, f := range frames {

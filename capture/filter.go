@@ -31,7 +31,7 @@ func (f *Filter) String() string { return f.expr }
 // Match reports whether the frame passes the filter. It is not safe for
 // concurrent use (it reuses one header scratch area) and does not allocate.
 func (f *Filter) Match(p *Packet) bool {
-	f.h.decode(linkCode(p), p.Data)
+	f.h.decode(p.LinkType, p.Data)
 	return f.root.eval(&f.h) != triNo
 }
 

@@ -17,7 +17,7 @@ type filterHeaders struct {
 }
 
 // decode fills h from a frame; it never fails, leaving fields unknown.
-func (h *filterHeaders) decode(code uint16, b []byte) {
+func (h *filterHeaders) decode(code LinkType, b []byte) {
 	*h = filterHeaders{}
 	et, off := uint16(0), 0
 	switch code {

@@ -4,21 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-
-	"github.com/google/gopacket/layers"
 )
 
 func TestFilterMatch(t *testing.T) {
-	sipUDP := pkt(1, layers.LinkTypeEthernet, ethernet(ipUDP(t, "192.0.2.1", 5060, "192.0.2.2", 5062, []byte("x"))))
-	sipTCP6 := pkt(2, layers.LinkTypeEthernet, ethernet(ipTCP(t, "2001:db8::1", 40000, "2001:db8::2", 5061, 1, ack, []byte("x"))))
-	rtpVLAN := pkt(3, layers.LinkTypeEthernet, ethernet(ipUDP(t, "10.0.0.1", 20000, "10.0.0.2", 30000, []byte("x")), etherVLAN))
+	sipUDP := pkt(1, LinkTypeEthernet, ethernet(ipUDP(t, "192.0.2.1", 5060, "192.0.2.2", 5062, []byte("x"))))
+	sipTCP6 := pkt(2, LinkTypeEthernet, ethernet(ipTCP(t, "2001:db8::1", 40000, "2001:db8::2", 5061, 1, ack, []byte("x"))))
+	rtpVLAN := pkt(3, LinkTypeEthernet, ethernet(ipUDP(t, "10.0.0.1", 20000, "10.0.0.2", 30000, []byte("x")), etherVLAN))
 	full := ipUDP(t, "192.0.2.1", 5060, "192.0.2.2", 5060, make([]byte, 3000))
 	frags := fragmentIP(t, full, piece{0, 1480}, piece{1480, 3008})
-	fragRest := pkt(4, layers.LinkTypeRaw, frags[1])
+	fragRest := pkt(4, LinkTypeRaw, frags[1])
 	full6 := ipUDP(t, "2001:db8::1", 5060, "2001:db8::2", 5060, make([]byte, 3000))
-	frag6Rest := pkt(5, layers.LinkTypeRaw, fragmentIP(t, full6, piece{0, 1480}, piece{1480, 3008})[1])
-	frag6First := pkt(6, layers.LinkTypeRaw, fragmentIP(t, full6, piece{0, 1480}, piece{1480, 3008})[0])
-	arp := pkt(7, layers.LinkTypeEthernet, append([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x06}, make([]byte, 28)...))
+	frag6Rest := pkt(5, LinkTypeRaw, fragmentIP(t, full6, piece{0, 1480}, piece{1480, 3008})[1])
+	frag6First := pkt(6, LinkTypeRaw, fragmentIP(t, full6, piece{0, 1480}, piece{1480, 3008})[0])
+	arp := pkt(7, LinkTypeEthernet, append([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x06}, make([]byte, 28)...))
 	all := []*Packet{sipUDP, sipTCP6, rtpVLAN, fragRest, frag6Rest, frag6First, arp}
 	tests := []struct {
 		expr string
@@ -114,7 +112,7 @@ func TestFilterSource(t *testing.T) {
 	for i := range 6 {
 		frames = append(frames, frameRec{t: t0, data: ipUDP(t, "192.0.2.1", uint16(5000+i%2), "192.0.2.2", 9, []byte(fmt.Sprint(i)))})
 	}
-	src, err := OpenFiles(writeFile(t, "f.pcap", writePcap(t, layers.LinkTypeRaw, frames...)))
+	src, err := OpenFiles(writeFile(t, "f.pcap", writePcap(t, LinkTypeRaw, frames...)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,10 @@ import (
 	"io"
 	"testing"
 	"time"
-
-	"github.com/google/gopacket/layers"
 )
 
 // fuzzLinks are the link types FuzzDecoder picks from with its first byte.
-var fuzzLinks = []uint16{linkEthernet, linkLinuxSLL, linkLinuxSLL2, linkNull, linkLoop, linkRaw, linkRawOpen, linkIPv4, linkIPv6}
+var fuzzLinks = []LinkType{linkEthernet, linkLinuxSLL, linkLinuxSLL2, linkNull, linkLoop, linkRaw, linkRawOpen, linkIPv4, linkIPv6}
 
 // fuzzFrames encodes frames as the FuzzDecoder input: a link selector, then
 // per frame a 2-byte length, a time step byte and the bytes.
@@ -86,15 +84,13 @@ func FuzzDecoder(f *testing.F) {
 			in = in[3:]
 			n = min(n, len(in))
 			h.frame++
-			p := &Packet{Frame: h.frame, Time: now, Data: in[:n], OrigLen: n}
-			setLinkType(p, link)
+			p := &Packet{Frame: h.frame, Time: now, Data: in[:n], OrigLen: n, LinkType: link}
 			d.Packet(p)
 			in = in[n:]
 		}
 		if len(in) > 0 {
 			h.frame++
-			p := &Packet{Frame: h.frame, Time: now, Data: in, OrigLen: len(in) + 10}
-			setLinkType(p, link)
+			p := &Packet{Frame: h.frame, Time: now, Data: in, OrigLen: len(in) + 10, LinkType: link}
 			d.Packet(p)
 		}
 		d.Flush()
@@ -103,7 +99,7 @@ func FuzzDecoder(f *testing.F) {
 
 func FuzzReadFile(f *testing.F) {
 	frames := []frameRec{{t: t0, data: []byte("first")}, {t: t0.Add(time.Second), data: []byte("second")}}
-	pcapFile := writePcap(f, layers.LinkTypeEthernet, frames...)
+	pcapFile := writePcap(f, LinkTypeEthernet, frames...)
 	f.Add(pcapFile)
 	f.Add(gz(f, pcapFile))
 	for _, order := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
@@ -153,8 +149,8 @@ func FuzzFilterParse(f *testing.F) {
 		f.Add(s)
 	}
 	frames := []*Packet{
-		pkt(1, layers.LinkTypeEthernet, ethernet(ipUDP(f, "192.0.2.1", 5060, "192.0.2.2", 5062, []byte("x")), etherVLAN)),
-		pkt(2, layers.LinkTypeRaw, ipTCP(f, "2001:db8::1", 1, "::1", 5061, 1, ack, nil)),
+		pkt(1, LinkTypeEthernet, ethernet(ipUDP(f, "192.0.2.1", 5060, "192.0.2.2", 5062, []byte("x")), etherVLAN)),
+		pkt(2, LinkTypeRaw, ipTCP(f, "2001:db8::1", 1, "::1", 5061, 1, ack, nil)),
 	}
 	f.Fuzz(func(t *testing.T, expr string) {
 		flt, err := CompileFilter(expr)

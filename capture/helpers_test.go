@@ -167,7 +167,7 @@ func null(ip []byte, order binary.AppendByteOrder, af6 uint32) []byte {
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // pkt makes a Packet for the Decoder.
-func pkt(frame uint64, link layers.LinkType, data []byte) *Packet {
+func pkt(frame uint64, link LinkType, data []byte) *Packet {
 	return &Packet{Frame: frame, Time: t0.Add(time.Duration(frame) * time.Millisecond), LinkType: link, Data: data, OrigLen: len(data)}
 }
 
@@ -190,11 +190,11 @@ type frameRec struct {
 }
 
 // writePcap writes a classic pcap with pcapgo.
-func writePcap(t testing.TB, link layers.LinkType, frames ...frameRec) []byte {
+func writePcap(t testing.TB, link LinkType, frames ...frameRec) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w := pcapgo.NewWriterNanos(&b)
-	if err := w.WriteFileHeader(65535, link); err != nil {
+	if err := w.WriteFileHeader(65535, layers.LinkType(link)); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range frames {

@@ -17,7 +17,7 @@ const (
 
 // decodeLink strips the link header of the given LINKTYPE_ and hands the
 // network-layer bytes on. Non-IP frames (ARP, LLDP, ...) are ignored.
-func (d *Decoder) decodeLink(code uint16, b []byte) {
+func (d *Decoder) decodeLink(code LinkType, b []byte) {
 	switch code {
 	case linkEthernet:
 		if len(b) < 14 {
@@ -70,9 +70,9 @@ func (d *Decoder) decodeLink(code uint16, b []byte) {
 
 // unsupportedLink reports the first frame of a link type the decoder does
 // not know; later frames of that type are ignored silently.
-func (d *Decoder) unsupportedLink(code uint16) {
+func (d *Decoder) unsupportedLink(code LinkType) {
 	if d.badLinks == nil {
-		d.badLinks = make(map[uint16]bool)
+		d.badLinks = make(map[LinkType]bool)
 	}
 	if d.badLinks[code] {
 		return

@@ -1,53 +1,60 @@
 package capture
 
-import "github.com/google/gopacket/layers"
+import "strconv"
 
-// Link-layer header type values (LINKTYPE_*, tcpdump.org/linktypes.html)
-// that mikeyscope decodes and that layers.LinkType does not name or cannot
-// hold (layers.LinkType is a uint8 in gopacket v1.1.19).
+// LinkType is a link-layer header type: a LINKTYPE_ value as pcap and
+// pcapng files record it (tcpdump.org/linktypes.html). It is 16 bits wide,
+// so values such as 276 (Linux cooked capture v2) fit; gopacket's
+// layers.LinkType is a uint8, and importing its package costs every run of
+// mikeyscope ~10 MB of memory for its protocol tables.
+type LinkType uint16
+
+// Link types mikeyscope decodes.
 const (
-	linkNull      = 0   // LINKTYPE_NULL: 4-byte host-order address family
-	linkEthernet  = 1   // LINKTYPE_ETHERNET
-	linkRawOpen   = 12  // DLT_RAW on most BSDs / Linux (raw IP, seen in files)
-	linkRawOpenBS = 14  // DLT_RAW on OpenBSD
-	linkRaw       = 101 // LINKTYPE_RAW
-	linkLoop      = 108 // LINKTYPE_LOOP (OpenBSD): 4-byte network-order family
-	linkLinuxSLL  = 113 // LINKTYPE_LINUX_SLL: Linux cooked capture v1
-	linkIPv4      = 228 // LINKTYPE_IPV4
-	linkIPv6      = 229 // LINKTYPE_IPV6
-	linkLinuxSLL2 = 276 // LINKTYPE_LINUX_SLL2: Linux cooked capture v2
+	LinkTypeNull       LinkType = 0   // LINKTYPE_NULL: 4-byte host-order address family
+	LinkTypeEthernet   LinkType = 1   // LINKTYPE_ETHERNET
+	LinkTypeRawOpen    LinkType = 12  // DLT_RAW on most BSDs and Linux (raw IP, seen in files)
+	LinkTypeRawOpenBSD LinkType = 14  // DLT_RAW on OpenBSD
+	LinkTypeRaw        LinkType = 101 // LINKTYPE_RAW: raw IPv4 or IPv6
+	LinkTypeLoop       LinkType = 108 // LINKTYPE_LOOP (OpenBSD): 4-byte network-order family
+	LinkTypeLinuxSLL   LinkType = 113 // LINKTYPE_LINUX_SLL: Linux cooked capture v1
+	LinkTypeIPv4       LinkType = 228 // LINKTYPE_IPV4
+	LinkTypeIPv6       LinkType = 229 // LINKTYPE_IPV6
+	LinkTypeLinuxSLL2  LinkType = 276 // LINKTYPE_LINUX_SLL2: Linux cooked capture v2
 )
 
-// LinkTypeOverflow is stored in Packet.LinkType when the file's link type
-// does not fit in a layers.LinkType; Packet.LinkTypeCode then holds the
-// real LINKTYPE_ value (for example 276, LINKTYPE_LINUX_SLL2).
-const LinkTypeOverflow layers.LinkType = 255
+// Short names used inside the package.
+const (
+	linkNull      = LinkTypeNull
+	linkEthernet  = LinkTypeEthernet
+	linkRawOpen   = LinkTypeRawOpen
+	linkRawOpenBS = LinkTypeRawOpenBSD
+	linkRaw       = LinkTypeRaw
+	linkLoop      = LinkTypeLoop
+	linkLinuxSLL  = LinkTypeLinuxSLL
+	linkIPv4      = LinkTypeIPv4
+	linkIPv6      = LinkTypeIPv6
+	linkLinuxSLL2 = LinkTypeLinuxSLL2
+)
 
-// LinkTypeLinuxSLL2 is LINKTYPE_LINUX_SLL2 as found in Packet.LinkTypeCode.
-const LinkTypeLinuxSLL2 uint16 = linkLinuxSLL2
-
-// setLinkType stores a LINKTYPE_ value in p, using LinkTypeCode for values
-// that do not fit layers.LinkType.
-func setLinkType(p *Packet, code uint16) {
-	if code > 0xff {
-		p.LinkType = LinkTypeOverflow
-		p.LinkTypeCode = code
-		return
-	}
-	p.LinkType = layers.LinkType(code)
-	p.LinkTypeCode = 0
+var linkTypeNames = map[LinkType]string{
+	LinkTypeNull: "Null", LinkTypeEthernet: "Ethernet", LinkTypeRawOpen: "Raw",
+	LinkTypeRawOpenBSD: "Raw", LinkTypeRaw: "Raw", LinkTypeLoop: "Loop",
+	LinkTypeLinuxSLL: "Linux SLL", LinkTypeIPv4: "IPv4", LinkTypeIPv6: "IPv6",
+	LinkTypeLinuxSLL2: "Linux SLL2",
 }
 
-// linkCode returns the LINKTYPE_ value of p, honouring LinkTypeCode.
-func linkCode(p *Packet) uint16 {
-	if p.LinkTypeCode != 0 {
-		return p.LinkTypeCode
+// String names the link type ("Ethernet", "Linux SLL2"), or gives its
+// number ("LINKTYPE_147").
+func (t LinkType) String() string {
+	if n, ok := linkTypeNames[t]; ok {
+		return n
 	}
-	return uint16(p.LinkType)
+	return "LINKTYPE_" + strconv.Itoa(int(t))
 }
 
 // supportedLink reports whether the Decoder understands a link type.
-func supportedLink(code uint16) bool {
+func supportedLink(code LinkType) bool {
 	switch code {
 	case linkNull, linkEthernet, linkRawOpen, linkRawOpenBS, linkRaw, linkLoop,
 		linkLinuxSLL, linkIPv4, linkIPv6, linkLinuxSLL2:

@@ -13,7 +13,6 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/google/gopacket/layers"
 	"golang.org/x/sys/unix"
 )
 
@@ -187,8 +186,7 @@ func (s *liveSource) Next(p *Packet) error {
 		wire := s.n
 		got := min(wire, len(s.buf)-sllHeaderLen)
 		data := s.buf[sllHeaderLen : sllHeaderLen+got]
-		p.LinkType = layers.LinkTypeEthernet
-		p.LinkTypeCode = 0
+		p.LinkType = LinkTypeEthernet
 		ts, tpid, tci, tagged := s.control()
 		if tagged && !s.cooked {
 			start := insertVLAN(s.buf, sllHeaderLen, sllHeaderLen+got, tpid, tci)
@@ -199,7 +197,7 @@ func (s *liveSource) Next(p *Packet) error {
 			s.cookedHeader()
 			data = s.buf[:sllHeaderLen+got]
 			wire += sllHeaderLen
-			p.LinkType = layers.LinkTypeLinuxSLL
+			p.LinkType = LinkTypeLinuxSLL
 		}
 		p.Data = data
 		p.OrigLen = wire

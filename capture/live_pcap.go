@@ -64,8 +64,7 @@ func (s *pcapSource) Next(p *Packet) error {
 		p.Data = data
 		p.Time = ci.Timestamp.UTC()
 		p.OrigLen = max(ci.Length, len(data))
-		p.LinkType = s.h.LinkType()
-		p.LinkTypeCode = 0
+		p.LinkType = LinkType(s.h.LinkType())
 		p.Interface = ci.InterfaceIndex
 		p.Input = 0
 		if !s.filter.Match(p) {

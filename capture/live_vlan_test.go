@@ -3,8 +3,6 @@ package capture
 import (
 	"encoding/binary"
 	"testing"
-
-	"github.com/google/gopacket/layers"
 )
 
 func TestVLANFromAuxdata(t *testing.T) {
@@ -51,7 +49,7 @@ func TestInsertVLAN(t *testing.T) {
 		t.Fatalf("re-tagged frame\n% x\nwant\n% x", got, want)
 	}
 	f, _ := CompileFilter("vlan 100 and udp")
-	if !f.Match(pkt(1, layers.LinkTypeEthernet, got)) {
+	if !f.Match(pkt(1, LinkTypeEthernet, got)) {
 		t.Error("re-tagged frame does not match vlan 100")
 	}
 	if s := insertVLAN(buf, 2, len(buf), etherVLAN, 1); s != 2 {

@@ -28,7 +28,7 @@ type pcapReader struct {
 	order     binary.ByteOrder
 	nanoScale int64 // nanoseconds per fractional timestamp unit
 	recHdrLen int   // 16, or 24 for the modified format
-	link      uint16
+	link      LinkType
 }
 
 // openPcap reads the 24-byte global header.
@@ -56,7 +56,7 @@ func openPcap(r *fileReader) (*pcapReader, error) {
 	}
 	// The low 16 bits carry the link type; the upper bits hold FCS
 	// information that does not change how the frame is decoded here.
-	f.link = uint16(f.order.Uint32(h[20:]))
+	f.link = LinkType(f.order.Uint32(h[20:]))
 	return f, nil
 }
 
@@ -89,6 +89,6 @@ func (f *pcapReader) next(r *fileReader, p *Packet) error {
 		p.OrigLen = len(data)
 	}
 	p.Interface = 0
-	setLinkType(p, f.link)
+	p.LinkType = f.link
 	return nil
 }

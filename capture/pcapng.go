@@ -28,7 +28,7 @@ func isPcapngMagic(b []byte) bool {
 // ngInterface is what an Interface Description Block says about the packets
 // of one interface (§4.2): link type, snap length and timestamp units.
 type ngInterface struct {
-	link        uint16
+	link        LinkType
 	snapLen     uint32
 	unitsPerSec uint64 // if_tsresol: timestamp units per second
 	offsetSec   int64  // if_tsoffset
@@ -143,7 +143,7 @@ func (f *pcapngReader) readInterface(body []byte) error {
 		return formatErrorf("more than %d interfaces", ngMaxInterfaces)
 	}
 	ifc := ngInterface{
-		link:        f.order.Uint16(body),
+		link:        LinkType(f.order.Uint16(body)),
 		snapLen:     f.order.Uint32(body[4:]),
 		unitsPerSec: ngDefaultUnitsSec,
 	}
@@ -270,6 +270,6 @@ func (f *pcapngReader) fill(r *fileReader, p *Packet, ifc *ngInterface, id int, 
 	p.Data = data
 	p.OrigLen = max(int(orig), len(data))
 	p.Interface = id
-	setLinkType(p, ifc.link)
+	p.LinkType = ifc.link
 	return nil
 }

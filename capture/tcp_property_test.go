@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
-
-	"github.com/google/gopacket/layers"
 )
 
 // rawTCPv4 builds an IPv4/TCP packet by hand (checksums are not verified by
@@ -102,7 +100,7 @@ func FuzzTCPStream(f *testing.F) {
 		d := NewDecoder(h, DecoderOptions{TCPGapBytes: gapBytes})
 		frame := uint64(1)
 		send := func(seq uint32, flags uint8, payload []byte) {
-			p := pkt(frame, layers.LinkTypeRaw, rawTCPv4(seq, flags, payload))
+			p := pkt(frame, LinkTypeRaw, rawTCPv4(seq, flags, payload))
 			p.Time = t0.Add(time.Duration(frame) * time.Millisecond)
 			d.Packet(p)
 			frame++

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/gopacket/layers"
 )
 
 const (
@@ -35,7 +33,7 @@ func runTCP(t *testing.T, opts DecoderOptions, cliISN, srvISN uint32, segs ...tc
 		} else {
 			b = ipTCP(t, "10.1.1.1", 40000, "10.2.2.2", 5061, cliISN+s.seq, s.o, []byte(s.data))
 		}
-		p := pkt(uint64(i+1), layers.LinkTypeEthernet, ethernet(b))
+		p := pkt(uint64(i+1), LinkTypeEthernet, ethernet(b))
 		extra += s.delay
 		p.Time = p.Time.Add(extra)
 		pkts = append(pkts, p)
@@ -222,12 +220,12 @@ func TestTCPConnectionLimit(t *testing.T) {
 	var pkts []*Packet
 	for i := range 3 {
 		b := ipTCP(t, "10.1.1.1", uint16(40000+i), "10.2.2.2", 5061, 1, tcpOpts{syn: true}, nil)
-		pkts = append(pkts, pkt(uint64(2*i+1), layers.LinkTypeRaw, b))
+		pkts = append(pkts, pkt(uint64(2*i+1), LinkTypeRaw, b))
 		b = ipTCP(t, "10.1.1.1", uint16(40000+i), "10.2.2.2", 5061, 2, ack, []byte("data"))
-		pkts = append(pkts, pkt(uint64(2*i+2), layers.LinkTypeRaw, b))
+		pkts = append(pkts, pkt(uint64(2*i+2), LinkTypeRaw, b))
 	}
 	// Port 40000 comes back after eviction: it is followed again, mid-stream.
-	pkts = append(pkts, pkt(7, layers.LinkTypeRaw, ipTCP(t, "10.1.1.1", 40000, "10.2.2.2", 5061, 6, ack, []byte("more"))))
+	pkts = append(pkts, pkt(7, LinkTypeRaw, ipTCP(t, "10.1.1.1", 40000, "10.2.2.2", 5061, 6, ack, []byte("more"))))
 	rec := decodeAll(DecoderOptions{MaxTCPConnections: 2}, pkts...)
 	limit := rec.problems(ProblemLimit)
 	if len(limit) != 2 || limit[0].Frame != 5 || limit[0].Src != "10.1.1.1:40000" || limit[1].Src != "10.1.1.1:40001" {

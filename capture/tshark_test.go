@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/gopacket/layers"
 )
 
 // TestCrossCheckTshark reads one pcapng through mikeyscope and through
@@ -136,9 +134,9 @@ func TestCrossCheckTsharkTCP(t *testing.T) {
 			b = ipTCP(t, "10.1.1.1", 40000, "10.2.2.2", 5061, 0xfffffff8+s.seq, s.o, []byte(s.data))
 		}
 		frames = append(frames, frameRec{t: t0.Add(time.Duration(i) * time.Millisecond), data: ethernet(b)})
-		pkts = append(pkts, pkt(uint64(i+1), layers.LinkTypeEthernet, ethernet(b)))
+		pkts = append(pkts, pkt(uint64(i+1), LinkTypeEthernet, ethernet(b)))
 	}
-	path := writeFile(t, "tcp.pcap", writePcap(t, layers.LinkTypeEthernet, frames...))
+	path := writeFile(t, "tcp.pcap", writePcap(t, LinkTypeEthernet, frames...))
 	rec := decodeAll(DecoderOptions{}, pkts...)
 	out, err := exec.Command(tshark, "-r", path, "-q", "-z", "follow,tcp,raw,0").Output()
 	if err != nil {

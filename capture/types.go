@@ -10,23 +10,17 @@ package capture
 import (
 	"net/netip"
 	"time"
-
-	"github.com/google/gopacket/layers"
 )
 
 // Packet is one captured frame as read from a Source.
 type Packet struct {
-	Frame     uint64          // 1-based frame number across all merged inputs
-	Time      time.Time       // capture timestamp
-	LinkType  layers.LinkType // link type of the interface the frame came from
-	Data      []byte          // captured bytes; valid only until the next call to Next
-	OrigLen   int             // original length on the wire (may exceed len(Data))
-	Interface int             // interface index within its file (pcapng)
-	Input     int             // index of the input file when several are merged
-	// LinkTypeCode is the full LINKTYPE_ value when it does not fit in
-	// LinkType (a uint8 in gopacket), e.g. 276 for Linux cooked capture v2;
-	// LinkType is then LinkTypeOverflow. Zero when LinkType is exact.
-	LinkTypeCode uint16
+	Frame     uint64    // 1-based frame number across all merged inputs
+	Time      time.Time // capture timestamp
+	LinkType  LinkType  // link type of the interface the frame came from
+	Data      []byte    // captured bytes; valid only until the next call to Next
+	OrigLen   int       // original length on the wire (may exceed len(Data))
+	Interface int       // interface index within its file (pcapng)
+	Input     int       // index of the input file when several are merged
 }
 
 // Source yields packets in capture order. Next fills p and returns io.EOF at

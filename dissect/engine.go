@@ -1,7 +1,6 @@
 package dissect
 
 import (
-
 	"github.com/mikeyscope/mikeyscope/capture"
 )
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
 
 // crossCheckCapture writes a capture with SIP over UDP and TCP (two
@@ -73,7 +74,7 @@ func crossCheckCapture(t *testing.T) string {
 		t.Fatal(err)
 	}
 	bw := bufio.NewWriter(f)
-	w, err := pcapbuild.NewWriter(bw, pcapbuild.FormatPcap)
+	w, err := pcapwrite.NewWriter(bw, pcapwrite.FormatPcap)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ type streamOut struct {
 	rtcp    bool
 	pcapF   *os.File
 	pcapBuf *bufio.Writer
-	pcapW   *pcapbuild.Writer
+	pcapW   *pcapWriter
 	packets int
 	// audio/raw payload output, opened on the first RTP payload.
 	codec   string
@@ -98,7 +98,7 @@ func (e *Exporter) write(so *streamOut, p *dissect.MediaPacket, plain []byte) er
 		}
 		so.pcapF = f
 		so.pcapBuf = bufio.NewWriter(f)
-		so.pcapW, err = pcapbuild.NewWriter(so.pcapBuf, pcapbuild.FormatPcap)
+		so.pcapW, err = newPcapWriter(so.pcapBuf)
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
@@ -108,7 +108,7 @@ func (e *Exporter) write(so *streamOut, p *dissect.MediaPacket, plain []byte) er
 	if err != nil {
 		return fmt.Errorf("export: stream %s frame %d: %w", so.ssrc, p.Frame, err)
 	}
-	if err := so.pcapW.WriteFrame(p.Time, e.frame); err != nil {
+	if err := so.pcapW.writeFrame(p.Time, e.frame); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	so.packets++
@@ -185,9 +185,6 @@ func (e *Exporter) Close() ([]File, error) {
 	err := e.err
 	for _, so := range e.order {
 		if so.pcapW != nil {
-			if ferr := so.pcapW.Flush(); ferr != nil && err == nil {
-				err = ferr
-			}
 			if ferr := so.pcapBuf.Flush(); ferr != nil && err == nil {
 				err = ferr
 			}

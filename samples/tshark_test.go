@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
@@ -153,7 +154,7 @@ func TestMIKEYFieldsWithTshark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := pcapbuild.NewWriter(f, pcapbuild.FormatPcap)
+	w, err := pcapwrite.NewWriter(f, pcapwrite.FormatPcap)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/tlsdec/tlstest"
 )
 
@@ -127,7 +128,7 @@ func writeSessionPcap(t *testing.T, path string, s *tlstest.Session) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w, err := pcapbuild.NewWriter(f, pcapbuild.FormatPcap)
+	w, err := pcapwrite.NewWriter(f, pcapwrite.FormatPcap)
 	if err != nil {
 		t.Fatal(err)
 	}

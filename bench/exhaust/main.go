@@ -20,7 +20,7 @@ import (
 	"os"
 
 	"github.com/mikeyscope/mikeyscope/internal/hostile"
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
 
 func main() {
@@ -39,7 +39,7 @@ func run(path string, cfg hostile.Config) error {
 		return err
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
-	w, err := pcapbuild.NewWriter(bw, pcapbuild.FormatPcap)
+	w, err := pcapwrite.NewWriter(bw, pcapwrite.FormatPcap)
 	if err != nil {
 		f.Close()
 		return err

@@ -26,7 +26,7 @@ import (
 
 	"github.com/google/gopacket/pcapgo"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 )
 
@@ -90,7 +90,7 @@ func writeCapture(path string, gens []scenario.Generator) error {
 	}
 	defer f.Close()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	w, err := pcapbuild.NewWriter(bw, pcapbuild.FormatPcap)
+	w, err := pcapwrite.NewWriter(bw, pcapwrite.FormatPcap)
 	if err != nil {
 		return err
 	}

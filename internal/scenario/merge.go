@@ -4,7 +4,7 @@ import (
 	"container/heap"
 	"time"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
 
 // Generator yields frames in time order.
@@ -42,7 +42,7 @@ func (h *genHeap) Pop() any {
 // Frames with equal times keep the order of the generators that produced
 // them only approximately (heap order), which is deterministic for a given
 // input. onFrame, when not nil, sees each frame with its 1-based number.
-func Write(w *pcapbuild.Writer, gens []Generator, onFrame func(n int, f *Frame) error) error {
+func Write(w *pcapwrite.Writer, gens []Generator, onFrame func(n int, f *Frame) error) error {
 	h := &genHeap{}
 	for _, g := range gens {
 		if t, ok := g.PeekTime(); ok {

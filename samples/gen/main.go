@@ -13,13 +13,14 @@ import (
 	"path/filepath"
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 )
 
 // sample is one capture the generator writes.
 type sample struct {
 	name   string // file name without extension
-	format pcapbuild.Format
+	format pcapwrite.Format
 	build  func() (*built, error)
 }
 
@@ -34,18 +35,18 @@ type built struct {
 }
 
 var catalogue = []sample{
-	{"sip-udp-psk", pcapbuild.FormatPcap, sipUDPPSK},
-	{"sip-tcp-psk", pcapbuild.FormatPcap, sipTCPPSK},
-	{"rtsp-null-mikey", pcapbuild.FormatPcap, rtspNullMIKEY},
-	{"rtsp-rekey", pcapbuild.FormatPcap, rtspRekey},
-	{"sip-udp-fragmented", pcapbuild.FormatPcap, sipUDPFragmented},
-	{"sip-ipv6-fragmented", pcapbuild.FormatPcapng, sipIPv6Fragmented},
-	{"sip-udp-gcm", pcapbuild.FormatPcap, sipUDPGCM},
-	{"sip-udp-dhhmac", pcapbuild.FormatPcap, sipUDPDHHMAC},
-	{"sip-udp-roc", pcapbuild.FormatPcap, sipUDPROC},
-	{"broken/wrong-psk", pcapbuild.FormatPcap, brokenWrongPSK},
-	{"broken/err-auth-failure", pcapbuild.FormatPcap, brokenErrorAnswer},
-	{"broken/clock-skew", pcapbuild.FormatPcap, brokenClockSkew},
+	{"sip-udp-psk", pcapwrite.FormatPcap, sipUDPPSK},
+	{"sip-tcp-psk", pcapwrite.FormatPcap, sipTCPPSK},
+	{"rtsp-null-mikey", pcapwrite.FormatPcap, rtspNullMIKEY},
+	{"rtsp-rekey", pcapwrite.FormatPcap, rtspRekey},
+	{"sip-udp-fragmented", pcapwrite.FormatPcap, sipUDPFragmented},
+	{"sip-ipv6-fragmented", pcapwrite.FormatPcapng, sipIPv6Fragmented},
+	{"sip-udp-gcm", pcapwrite.FormatPcap, sipUDPGCM},
+	{"sip-udp-dhhmac", pcapwrite.FormatPcap, sipUDPDHHMAC},
+	{"sip-udp-roc", pcapwrite.FormatPcap, sipUDPROC},
+	{"broken/wrong-psk", pcapwrite.FormatPcap, brokenWrongPSK},
+	{"broken/err-auth-failure", pcapwrite.FormatPcap, brokenErrorAnswer},
+	{"broken/clock-skew", pcapwrite.FormatPcap, brokenClockSkew},
 }
 
 func main() {
@@ -66,8 +67,8 @@ func run(dir string) error {
 	return nil
 }
 
-func ext(f pcapbuild.Format) string {
-	if f == pcapbuild.FormatPcapng {
+func ext(f pcapwrite.Format) string {
+	if f == pcapwrite.FormatPcapng {
 		return ".pcapng"
 	}
 	return ".pcap"
@@ -88,7 +89,7 @@ func writeSample(dir string, s sample) error {
 	}
 	defer f.Close()
 	bw := bufio.NewWriter(f)
-	w, err := pcapbuild.NewWriter(bw, s.format)
+	w, err := pcapwrite.NewWriter(bw, s.format)
 	if err != nil {
 		return err
 	}

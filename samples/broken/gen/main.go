@@ -17,7 +17,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 )
 
@@ -68,7 +68,7 @@ func render(s sample) ([]byte, string, error) {
 	}
 	var buf bytes.Buffer
 	bw := bufio.NewWriter(&buf)
-	w, err := pcapbuild.NewWriter(bw, pcapbuild.FormatPcap)
+	w, err := pcapwrite.NewWriter(bw, pcapwrite.FormatPcap)
 	if err != nil {
 		return nil, "", err
 	}

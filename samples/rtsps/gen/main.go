@@ -35,6 +35,7 @@ import (
 	"github.com/pion/srtp/v3"
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	"github.com/mikeyscope/mikeyscope/tlsdec/tlstest"
 )
@@ -99,7 +100,7 @@ func run(dir string) error {
 		fmt.Fprintf(&keys, "# mikeyscope keys for samples/rtsps/%s: RTSPS (%s) with MIKEY-NULL in SETUP\n", v.name, v.title)
 		fmt.Fprintf(&keys, "# The MIKEY-NULL message carries the SRTP key in the clear; only the TLS\n# secrets are needed. For cross-checks: srtp 0x%08x=%x:%x (MKI %x)\n", video.SSRC, video.Key, video.Salt, video.MKI)
 		if v.dsb {
-			pcap, err := Capture(s, pcapbuild.FormatPcapng)
+			pcap, err := Capture(s, pcapwrite.FormatPcapng)
 			if err != nil {
 				return err
 			}
@@ -111,7 +112,7 @@ func run(dir string) error {
 			}
 			keys.WriteString("# The TLS key log is inside the capture (Decryption Secrets Block).\n")
 		} else {
-			pcap, err := Capture(s, pcapbuild.FormatPcap)
+			pcap, err := Capture(s, pcapwrite.FormatPcap)
 			if err != nil {
 				return err
 			}
@@ -192,9 +193,9 @@ func Session(opts tlstest.Options) (*tlstest.Session, error) {
 
 // Capture puts the session's writes into TCP segments of at most mss
 // bytes, 2 ms apart (the TCP handshake and close around them).
-func Capture(s *tlstest.Session, f pcapbuild.Format) ([]byte, error) {
+func Capture(s *tlstest.Session, f pcapwrite.Format) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := pcapbuild.NewWriter(&buf, f)
+	w, err := pcapwrite.NewWriter(&buf, f)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/tlsdec"
 	"github.com/mikeyscope/mikeyscope/tlsdec/tlstest"
 )
@@ -42,7 +42,7 @@ func TestSessionCarriesScript(t *testing.T) {
 	if bytes.Contains(s.Bytes(true), []byte("KeyMgmt")) {
 		t.Error("the KeyMgmt header is visible on the wire")
 	}
-	ng, err := Capture(s, pcapbuild.FormatPcapng)
+	ng, err := Capture(s, pcapwrite.FormatPcapng)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/pion/srtp/v3"
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	"github.com/mikeyscope/mikeyscope/mikey"
 	"github.com/mikeyscope/mikeyscope/mikey/eccsi"
@@ -228,7 +229,7 @@ func capture(kms *KMS) ([]byte, []string, error) {
 		Branch: "z9hG4bKsakke", CallerRTP: aliceRTP, CalleeRTP: bobRTP, SessionID: 6509, InviteCSeq: 1, ByeSeq: 1}
 	b := &pcapbuild.Builder{}
 	var buf bytes.Buffer
-	w, err := pcapbuild.NewWriter(&buf, pcapbuild.FormatPcap)
+	w, err := pcapwrite.NewWriter(&buf, pcapwrite.FormatPcap)
 	if err != nil {
 		return nil, nil, err
 	}

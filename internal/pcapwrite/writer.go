@@ -1,4 +1,8 @@
-package pcapbuild
+// Package pcapwrite writes pcap and pcapng files with gopacket's pcapgo,
+// for the sample and benchmark generators and the tests: the capture
+// readers are tested on files another program wrote. mikeyscope itself
+// does not link it (see export/pcapfile.go).
+package pcapwrite
 
 import (
 	"fmt"
@@ -39,7 +43,7 @@ func NewWriter(w io.Writer, f Format) (*Writer, error) {
 	case FormatPcap:
 		pw := pcapgo.NewWriter(w)
 		if err := pw.WriteFileHeader(Snaplen, layers.LinkTypeEthernet); err != nil {
-			return nil, fmt.Errorf("pcapbuild: pcap header: %w", err)
+			return nil, fmt.Errorf("pcapwrite: pcap header: %w", err)
 		}
 		return &Writer{pcap: pw}, nil
 	case FormatPcapng:
@@ -56,11 +60,11 @@ func NewWriter(w io.Writer, f Format) (*Writer, error) {
 		}}
 		nw, err := pcapgo.NewNgWriterInterface(w, intf, opts)
 		if err != nil {
-			return nil, fmt.Errorf("pcapbuild: pcapng header: %w", err)
+			return nil, fmt.Errorf("pcapwrite: pcapng header: %w", err)
 		}
 		return &Writer{ng: nw}, nil
 	}
-	return nil, fmt.Errorf("pcapbuild: unknown format %d", f)
+	return nil, fmt.Errorf("pcapwrite: unknown format %d", f)
 }
 
 // WriteFrame writes one frame captured in full at time t.
@@ -75,7 +79,7 @@ func (w *Writer) WriteFrame(t time.Time, frame []byte) error {
 		err = w.pcap.WritePacket(w.ci, frame)
 	}
 	if err != nil {
-		return fmt.Errorf("pcapbuild: frame %d: %w", w.count+1, err)
+		return fmt.Errorf("pcapwrite: frame %d: %w", w.count+1, err)
 	}
 	w.count++
 	return nil

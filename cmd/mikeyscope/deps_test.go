@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/mikeyscope/mikeyscope/"
+
+// goList runs `go list` from the module root with the given arguments.
+func goList(t *testing.T, args ...string) string {
+	t.Helper()
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := exec.LookPath(goTool); err != nil {
+		if goTool, err = exec.LookPath("go"); err != nil {
+			t.Skip("the go tool is not available to list imports")
+		}
+	}
+	cmd := exec.Command(goTool, append([]string{"list"}, args...)...)
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %v: %v", args, err)
+	}
+	return string(out)
+}
+
+// TestLayering keeps the dependency direction of the design (DEVELOPERS.md:
+// cmd, ui -> dissect, capture -> mikey): a package imports only packages of
+// a lower layer, so mikey can be imported alone.
+func TestLayering(t *testing.T) {
+	layer := map[string]int{
+		"mikey": 0, "mikey/eccsi": 0, "mikey/sakke": 0,
+		"srtp": 1, "keys": 1, "tlsdec": 1, "capture": 1,
+		"dissect": 2,
+		"analysis": 3,
+		"report": 4, "export": 4, "ui": 4, "internal/pcapbuild": 1,
+	}
+	out := goList(t, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...")
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], module)
+		from, ok := layer[pkg]
+		if !ok {
+			continue // commands, generators, benchmarks, test helpers
+		}
+		seen++
+		for _, imp := range fields[1:] {
+			if !strings.HasPrefix(imp, module) {
+				continue
+			}
+			dep := strings.TrimPrefix(imp, module)
+			to, ok := layer[dep]
+			sameFamily := strings.SplitN(dep, "/", 2)[0] == strings.SplitN(pkg, "/", 2)[0]
+			if !ok || (to >= from && !sameFamily) {
+				t.Errorf("%s (layer %d) imports %s (layer %d)", pkg, from, dep, to)
+			}
+		}
+	}
+	if seen != len(layer) {
+		t.Errorf("checked %d packages, the table names %d", seen, len(layer))
+	}
+}
+
+// TestBinaryWithoutGopacketTables: the command does not link
+// gopacket/layers, whose protocol tables cost every run ~10 MB of memory
+// (docs/performance.md). gopacket stays in the tests and generators (pcapgo
+// writes the samples the readers are tested on) and in the opt-in libpcap
+// source (-tags pcap).
+func TestBinaryWithoutGopacketTables(t *testing.T) {
+	out := goList(t, "-deps", "./cmd/mikeyscope")
+	for _, dep := range strings.Fields(out) {
+		if strings.HasPrefix(dep, "github.com/google/gopacket") {
+			t.Errorf("mikeyscope links %s", dep)
+		}
+	}
+}
