@@ -2,11 +2,12 @@ package capture
 
 import (
 	"bufio"
-	"compress/gzip"
 	"errors"
 	"io"
 	"os"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // maxRecordLen bounds a single pcap record or pcapng block. Larger values
@@ -107,8 +108,14 @@ func (r *fileReader) skip(n int) error {
 }
 
 // newFileReader detects the compression and format of rd by magic number.
-func newFileReader(name string, input int, rd io.Reader, closer io.Closer) (*fileReader, error) {
+func newFileReader(name string, input int, rd io.Reader, closer io.Closer) (_ *fileReader, err error) {
 	r := &fileReader{name: name, input: input, closer: closer}
+	var ar *asyncReader
+	defer func() {
+		if err != nil && ar != nil {
+			ar.Close() // the caller closes the file
+		}
+	}()
 	br := bufio.NewReaderSize(rd, 64<<10)
 	magic, _ := br.Peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -117,7 +124,9 @@ func newFileReader(name string, input int, rd io.Reader, closer io.Closer) (*fil
 			return nil, &ReadError{File: name, Err: formatErrorf("gzip header: %v", err)}
 		}
 		r.compressed = true
-		br = bufio.NewReaderSize(zr, 64<<10)
+		ar = newAsyncReader(zr)
+		r.closer = closeBoth{ar, closer}
+		br = bufio.NewReaderSize(ar, 64<<10)
 	}
 	r.br = br
 	head, err := br.Peek(4)

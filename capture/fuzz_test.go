@@ -123,6 +123,7 @@ func FuzzReadFile(f *testing.F) {
 			}
 			return
 		}
+		defer src.Close()
 		var p Packet
 		for i := uint64(1); ; i++ {
 			err := src.Next(&p)
