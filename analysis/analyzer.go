@@ -108,6 +108,9 @@ type sessionState struct {
 	// sessionKeyMgmt: an SDP of the session had a session-level key-mgmt.
 	sessionKeyMgmt bool
 	exch           []*exchange
+	// msgsDropped: the decoded forms of the session's MIKEY messages were
+	// dropped by dropIdleMessages (and none has been added since).
+	msgsDropped bool
 	// streams are the session's media streams, found by a short scan
 	// rather than a map keyed by address.
 	streams []*streamState

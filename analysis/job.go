@@ -198,7 +198,7 @@ func (a *Analyzer) Rekey(st *keys.Store) {
 	a.addSuppliedSRTP()
 	for _, s := range a.sessions {
 		for _, ex := range s.exch {
-			if ex.init != nil && ex.init.Message != nil {
+			if ex.init != nil && ex.init.decoded {
 				a.open(ex)
 			}
 		}

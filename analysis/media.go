@@ -64,6 +64,7 @@ const (
 func (m *mediaState) sweepIdle(now time.Time) {
 	m.lastSweep = now
 	limit := now.Add(-idleContextAfter)
+	m.a.dropIdleMessages(limit)
 	for _, list := range m.bindings {
 		for _, b := range list {
 			if b.ctx != nil && b.lastUse.Before(limit) {
@@ -391,7 +392,7 @@ func (m *mediaState) unboundStatus(ss *streamState) string {
 		return "unknown-ssrc"
 	}
 	for _, mm := range ss.session.s.MIKEY {
-		if mm.Message != nil {
+		if mm.decoded {
 			return "no-key"
 		}
 	}

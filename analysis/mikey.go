@@ -128,10 +128,12 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 		overTLS:   sm.Transport == "tls",
 	}
 	st.s.MIKEY = append(st.s.MIKEY, mm)
+	st.msgsDropped = false
 
 	msg, err := mikey.Parse(it.Data)
-	mm.Message = msg
+	mm.msg, mm.decoded = msg, msg != nil
 	if msg != nil {
+		mm.dataType = msg.Header.DataType
 		mm.DataType = msg.Header.DataType.String()
 		mm.CSBID = fmt.Sprintf("0x%08x", msg.Header.CSBID)
 		mm.Role = dataTypeRole(msg.Header.DataType)
@@ -356,10 +358,10 @@ func (a *Analyzer) findExchange(st *sessionState, csbID uint32, dt mikey.DataTyp
 	cands := a.byCSB[csbID]
 	for i := len(cands) - 1; i >= 0; i-- {
 		ex := cands[i]
-		if ex.init.Message == nil {
+		if !ex.init.decoded {
 			continue
 		}
-		if typed && ex.init.Message.Header.DataType != want {
+		if typed && ex.init.dataType != want {
 			continue
 		}
 		if dt != mikey.DataTypeError && ex.resp != nil {
@@ -378,7 +380,7 @@ func (a *Analyzer) findExchange(st *sessionState, csbID uint32, dt mikey.DataTyp
 // checkResponse compares a response with its initiator message (RFC 3830 §5:
 // same CSB ID, and the crypto sessions of the offer).
 func (a *Analyzer) checkResponse(ex *exchange) {
-	im, rm := ex.init.Message, ex.resp.Message
+	im, rm := ex.init.Parsed(), ex.resp.Parsed()
 	if im == nil || rm == nil {
 		return
 	}
@@ -425,7 +427,7 @@ func policyDiff(x, y *mikey.SPPayload) string {
 func (a *Analyzer) finishMIKEY() {
 	for _, st := range a.sessions {
 		for _, ex := range st.exch {
-			im := ex.init.Message
+			im := ex.init.Parsed()
 			if im == nil || !im.Header.V || ex.resp != nil || len(ex.errMsgs) > 0 {
 				continue
 			}
@@ -443,7 +445,7 @@ func unansweredInit(st *sessionState, dt mikey.DataType) *exchange {
 	}
 	for i := len(st.exch) - 1; i >= 0; i-- {
 		ex := st.exch[i]
-		if ex.resp == nil && ex.init.Message != nil && ex.init.Message.Header.DataType == want {
+		if ex.resp == nil && ex.init.decoded && ex.init.dataType == want {
 			return ex
 		}
 	}

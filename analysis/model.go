@@ -107,8 +107,13 @@ type MIKEYMessage struct {
 	Error    string       `json:"decode_error,omitempty"`
 	Tree     *mikey.Field `json:"tree,omitempty"` // every field, with offsets (JSON only with --tree)
 
-	Raw     []byte         `json:"-"`
-	Message *mikey.Message `json:"-"`
+	Raw []byte `json:"-"`
+	// msg is the decoded message; the analyzer drops it when the session
+	// has been idle a while (see dropIdleMessages) and Parsed decodes Raw
+	// again. decoded and dataType remember what the checks need of it.
+	msg      *mikey.Message
+	decoded  bool // Parse returned a message (at least its header)
+	dataType mikey.DataType
 
 	inRequest bool // carried in a request (SIP INVITE, RTSP SETUP) rather than a response
 	overTLS   bool // carried in a TLS connection (RTSPS, SIPS)
@@ -149,4 +154,33 @@ type Stream struct {
 
 	ssrc       uint32
 	firstFrame uint64
+}
+
+// Parsed returns the decoded message: nil when not even its header decoded
+// (Error says why). The analyzer keeps the decoded form while the session
+// is active and decodes Raw again afterwards (mikey.Parse is pure, so the
+// result is the same), which keeps ~2 KB per message out of memory for the
+// sessions that are over.
+func (m *MIKEYMessage) Parsed() *mikey.Message {
+	if m.msg != nil || !m.decoded {
+		return m.msg
+	}
+	msg, _ := mikey.Parse(m.Raw)
+	return msg
+}
+
+// dropIdleMessages forgets the decoded form of the MIKEY messages of the
+// sessions whose signalling has been idle since before limit; Parsed
+// decodes them again if a late answer or a key added in the TUI needs
+// them. Caller holds a.mu.
+func (a *Analyzer) dropIdleMessages(limit time.Time) {
+	for _, st := range a.sessions {
+		if st.msgsDropped || !st.s.End.Before(limit) {
+			continue
+		}
+		for _, mm := range st.s.MIKEY {
+			mm.msg = nil
+		}
+		st.msgsDropped = true
+	}
 }

@@ -41,16 +41,16 @@ func signallingIdentities(ex *exchange) (init, resp []byte) {
 // session with the same CSB ID: update messages carry none and derive from
 // the initial exchange's (RFC 3830 §4.5).
 func (a *Analyzer) previousRAND(ex *exchange) []byte {
-	if ex.init.Message == nil || ex.init.Message.RAND() != nil {
+	if im := ex.init.Parsed(); im == nil || im.RAND() != nil {
 		return nil
 	}
 	st := ex.session
 	for i := len(st.exch) - 1; i >= 0; i-- {
 		p := st.exch[i]
-		if p == ex || p.init.Message == nil || p.csbID != ex.csbID {
+		if p == ex || !p.init.decoded || p.csbID != ex.csbID {
 			continue
 		}
-		if r := p.init.Message.RAND(); r != nil {
+		if r := p.init.Parsed().RAND(); r != nil {
 			return r.Rand
 		}
 	}
@@ -64,10 +64,10 @@ func (a *Analyzer) previousRAND(ex *exchange) []byte {
 func (a *Analyzer) open(ex *exchange) {
 	var im, rm *mikey.Message
 	if ex.init != nil {
-		im = ex.init.Message
+		im = ex.init.Parsed()
 	}
 	if ex.resp != nil {
-		rm = ex.resp.Message
+		rm = ex.resp.Parsed()
 	}
 	if im == nil && rm == nil {
 		return
@@ -132,13 +132,14 @@ func (a *Analyzer) applyMessageResult(mm *MIKEYMessage, r *mikey.MessageResult, 
 	case mikey.AuthFailed:
 		k := KindMACMismatch
 		what := "MAC"
-		if response && mm.Message != nil && mm.Message.V() != nil {
+		if m := mm.Parsed(); response && m != nil && m.V() != nil {
 			k, what = KindVMismatch, "V payload MAC"
 		}
 		a.add(k.New(mm.Frame, sid, fmt.Sprintf("%s of %s does not verify with any of %d supplied key(s)", what, mm.DataType, r.Tried)))
 	case mikey.AuthNoKey:
-		if k := mm.Message.KEMAC(); k != nil && k.EncrAlg != mikey.EncrNULL || mm.Message.PKE() != nil {
-			a.add(KindNoKey.New(mm.Frame, sid, fmt.Sprintf("%s: KEMAC encrypted with %s; no supplied key opens it", mm.DataType, kemacAlg(mm.Message))))
+		m := mm.Parsed()
+		if k := m.KEMAC(); k != nil && k.EncrAlg != mikey.EncrNULL || m.PKE() != nil {
+			a.add(KindNoKey.New(mm.Frame, sid, fmt.Sprintf("%s: KEMAC encrypted with %s; no supplied key opens it", mm.DataType, kemacAlg(m))))
 		}
 	}
 	if r.Signature.Status == mikey.AuthFailed {
@@ -189,9 +190,9 @@ func (a *Analyzer) noteKeyUse(fp, source string, frame uint64) {
 // sessions and SRTP bindings. Caller holds a.mu.
 func (a *Analyzer) addCryptoSessions(ex *exchange, sessions []mikey.SessionKeys) {
 	st := ex.session
-	im := ex.init.Message
+	im := ex.init.Parsed()
 	if im == nil && ex.resp != nil {
-		im = ex.resp.Message
+		im = ex.resp.Parsed()
 	}
 	for _, sk := range sessions {
 		// Replace an earlier entry for the same CS of this exchange (the

@@ -12,10 +12,10 @@ import (
 // there is none.
 func policyFor(ex *exchange, no uint8) (srtp.Policy, error) {
 	for _, mm := range []*MIKEYMessage{ex.init, ex.resp} {
-		if mm == nil || mm.Message == nil {
+		if mm == nil || !mm.decoded {
 			continue
 		}
-		if sp := mm.Message.PolicyFor(no); sp != nil && sp.Prot == mikey.ProtSRTP {
+		if sp := mm.Parsed().PolicyFor(no); sp != nil && sp.Prot == mikey.ProtSRTP {
 			p, _, err := srtp.PolicyFromSP(sp)
 			return p, err
 		}

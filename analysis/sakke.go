@@ -35,7 +35,7 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 	mm := ex.init
 	sid := ex.session.s.ID
 	k, have := a.sakkeKeys()
-	res, err := mikey.OpenSAKKE(mm.Message, k, mikey.OpenOptions{CaptureTime: mm.Time})
+	res, err := mikey.OpenSAKKE(mm.Parsed(), k, mikey.OpenOptions{CaptureTime: mm.Time})
 	if err != nil {
 		mm.Auth, mm.Detail = "not-checked", err.Error()
 		return

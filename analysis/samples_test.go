@@ -178,7 +178,7 @@ func TestSamplesWithKeys(t *testing.T) {
 					t.Errorf("MIKEY %d = frame %d csb %s in %s len %d, want frame %d csb %s in %s len %d",
 						i, m.Frame, m.CSBID, m.Where, m.Length, w.Frame, w.CSBID, w.Carrier, w.Length)
 				}
-				if m.Message == nil || int(m.Message.Header.DataType) != w.DataType {
+				if pm := m.Parsed(); pm == nil || int(pm.Header.DataType) != w.DataType {
 					t.Errorf("MIKEY %d data type = %s, want %d", i, m.DataType, w.DataType)
 				}
 				if m.Auth != s.auth {

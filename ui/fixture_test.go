@@ -41,7 +41,7 @@ func mikeyMsg(b64 string, frame uint64, src, dst, where, role, auth string) *ana
 	m, _ := mikey.Parse(raw)
 	return &analysis.MIKEYMessage{Frame: frame, Time: t0.Add(time.Duration(frame) * time.Millisecond),
 		Src: src, Dst: dst, Where: where, Length: len(raw), DataType: "PSK", Role: role,
-		Auth: auth, Tree: m.Tree(), Raw: raw, Message: m}
+		Auth: auth, Tree: m.Tree(), Raw: raw}
 }
 
 func signal(frame uint64, src, dst, summary string, nmikey int, raw string) *analysis.Signal {
