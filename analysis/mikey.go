@@ -19,7 +19,6 @@ type exchange struct {
 	resp     *MIKEYMessage
 	errMsgs  []*MIKEYMessage
 	opened   bool // keys applied (crypto sessions created)
-	policies map[uint8]*mikey.SPPayload
 }
 
 // mikeyState is the analyzer's MIKEY bookkeeping.
