@@ -13,12 +13,12 @@ import (
 // exchange is one MIKEY exchange: an initiator's message, its response (or
 // error) when seen, and what the keys made of them.
 type exchange struct {
-	session  *sessionState
-	csbID    uint32
-	init     *MIKEYMessage
-	resp     *MIKEYMessage
-	errMsgs  []*MIKEYMessage
-	opened   bool // keys applied (crypto sessions created)
+	session *sessionState
+	csbID   uint32
+	init    *MIKEYMessage
+	resp    *MIKEYMessage
+	errMsgs []*MIKEYMessage
+	opened  bool // keys applied (crypto sessions created)
 }
 
 // mikeyState is the analyzer's MIKEY bookkeeping.

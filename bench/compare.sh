@@ -9,6 +9,10 @@
 #   MIKEYSCOPE       path of a mikeyscope binary (default: built from ./cmd/mikeyscope)
 #   MIKEYSCOPE_ARGS  extra arguments for `mikeyscope report` (default: none)
 #   TSHARK           path of tshark (default: tshark from PATH)
+#   RUNS             runs of each program, interleaved (default 5): the
+#                    median and the best wall time are printed, and the
+#                    largest peak RSS (a shared or virtual machine's timing
+#                    varies from run to run by 10-30 %)
 #
 # Example:
 #   go run ./bench/gen -out bench/out && bench/compare.sh bench/out/calls.pcap
@@ -74,36 +78,56 @@ measure() {
 	fi
 }
 
-line() { # name secs rss_kb
-	awk -v n="$1" -v s="$2" -v r="$3" -v p="$packets" -v b="$bytes" 'BEGIN {
-		if (s <= 0) s = 0.001
-		rss = (r == "") ? "n/a" : sprintf("%.1f MB", r / 1024)
-		printf "%-11s %9.2f s %12.0f pkt/s %9.1f MB/s   peak RSS %s\n", n, s, p / s, b / 1e6 / s, rss
-	}'
-}
 
 printf "file        %s (%d packets, %.1f MB)\n" "$file" "$packets" "$(awk -v b="$bytes" 'BEGIN {print b / 1e6}')"
 
+runs=${RUNS:-5}
 args=(report)
 [ -n "$keys" ] && args+=(-keys "$keys")
 # shellcheck disable=SC2206
 [ -n "${MIKEYSCOPE_ARGS:-}" ] && args+=(${MIKEYSCOPE_ARGS})
 args+=("$file")
-measure mikeyscope "$bin" "${args[@]}"
-m_secs=$secs m_rss=$rss_kb
-line mikeyscope "$m_secs" "$m_rss"
-
 tshark_bin=${TSHARK:-$(command -v tshark || true)}
+
+# Runs alternate between the two programs so that a slow spell of the
+# machine affects both alike.
+: >"$work/m.runs"
+: >"$work/t.runs"
+for _ in $(seq "$runs"); do
+	measure mikeyscope "$bin" "${args[@]}"
+	echo "$secs ${rss_kb:-}" >>"$work/m.runs"
+	if [ -n "$tshark_bin" ]; then
+		measure tshark "$tshark_bin" -n -r "$file" -Y mikey
+		echo "$secs ${rss_kb:-}" >>"$work/t.runs"
+	fi
+done
+
+# stats FILE prints "median best maxrss" of a runs file.
+stats() {
+	sort -n "$1" | awk '{s[NR] = $1; if ($2 != "" && $2 > r) r = $2} END {printf "%s %s %s\n", s[int((NR + 1) / 2)], s[1], r}'
+}
+
+line() { # name secs best rss_kb
+	awk -v n="$1" -v s="$2" -v best="$3" -v r="$4" -v p="$packets" -v b="$bytes" -v runs="$runs" 'BEGIN {
+		if (s <= 0) s = 0.001
+		if (best <= 0) best = 0.001
+		rss = (r == "") ? "n/a" : sprintf("%.1f MB", r / 1024)
+		printf "%-11s median %6.2f s %10.0f pkt/s %7.1f MB/s | best %6.2f s %10.0f pkt/s | peak RSS %s (%d runs)\n", n, s, p / s, b / 1e6 / s, best, p / best, rss, runs
+	}'
+}
+
+read -r m_secs m_best m_rss < <(stats "$work/m.runs")
+line mikeyscope "$m_secs" "$m_best" "$m_rss"
 if [ -z "$tshark_bin" ]; then
 	echo "tshark      not installed (apt-get install -y tshark); no comparison"
 	exit 0
 fi
-measure tshark "$tshark_bin" -n -r "$file" -Y mikey
-t_secs=$secs t_rss=$rss_kb
-line tshark "$t_secs" "$t_rss"
-awk -v m="$m_secs" -v t="$t_secs" -v mr="$m_rss" -v tr="$t_rss" 'BEGIN {
+read -r t_secs t_best t_rss < <(stats "$work/t.runs")
+line tshark "$t_secs" "$t_best" "$t_rss"
+awk -v m="$m_secs" -v t="$t_secs" -v mb="$m_best" -v tb="$t_best" -v mr="$m_rss" -v tr="$t_rss" 'BEGIN {
 	if (m <= 0) m = 0.001
-	printf "ratio       mikeyscope is %.2fx the speed of tshark", t / m
+	if (mb <= 0) mb = 0.001
+	printf "ratio       mikeyscope is %.1fx the speed of tshark (medians; %.1fx best against best)", t / m, tb / mb
 	if (mr != "" && tr != "" && mr > 0) printf ", %.2fx its peak memory", mr / tr
 	printf "\n"
 }'

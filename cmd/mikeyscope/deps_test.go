@@ -35,9 +35,9 @@ func TestLayering(t *testing.T) {
 	layer := map[string]int{
 		"mikey": 0, "mikey/eccsi": 0, "mikey/sakke": 0,
 		"srtp": 1, "keys": 1, "tlsdec": 1, "capture": 1,
-		"dissect": 2,
+		"dissect":  2,
 		"analysis": 3,
-		"report": 4, "export": 4, "ui": 4, "internal/pcapbuild": 1,
+		"report":   4, "export": 4, "ui": 4, "internal/pcapbuild": 1,
 	}
 	out := goList(t, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...")
 	seen := 0
