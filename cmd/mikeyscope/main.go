@@ -26,7 +26,10 @@ var subcommands = map[string]subcommand{
 }
 
 func main() {
-	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr) }))
+	stopGC := tuneGC()
+	code := profiled(func() int { return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr) })
+	stopGC()
+	os.Exit(code)
 }
 
 // profiled runs f, writing a CPU profile of it to the file named by
