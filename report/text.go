@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		s.Sessions, s.MIKEYMessages, s.Streams, s.Errors, s.Warnings, s.Notes)
 	if s.ReadError != "" {
 		p("  capture read stopped early: %s\n", Printable(s.ReadError))
+	}
+	for _, c := range findingsByCode(r.Findings) {
+		p("  %-7s %-28s %6d in %d session(s)\n", c.severity, c.code, c.n, c.sessions)
 	}
 
 	findingsBySession := map[int][]*analysis.Finding{}
@@ -241,4 +245,47 @@ func Printable(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// codeCount is how often one finding code occurs in a report.
+type codeCount struct {
+	code     string
+	severity analysis.Severity
+	n        int
+	sessions int // distinct sessions (0 for capture-wide findings)
+}
+
+// findingsByCode counts the findings per code, most severe first, then most
+// frequent: the overview an audit of a large capture starts from.
+func findingsByCode(fs []*analysis.Finding) []codeCount {
+	byCode := map[string]*codeCount{}
+	seen := map[string]map[int]bool{}
+	for _, f := range fs {
+		c := byCode[f.Code]
+		if c == nil {
+			c = &codeCount{code: f.Code, severity: f.Severity}
+			byCode[f.Code] = c
+			seen[f.Code] = map[int]bool{}
+		}
+		c.n++
+		c.severity = max(c.severity, f.Severity)
+		if f.Session != 0 && !seen[f.Code][f.Session] {
+			seen[f.Code][f.Session] = true
+			c.sessions++
+		}
+	}
+	out := make([]codeCount, 0, len(byCode))
+	for _, c := range byCode {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].severity != out[j].severity {
+			return out[i].severity > out[j].severity
+		}
+		if out[i].n != out[j].n {
+			return out[i].n > out[j].n
+		}
+		return out[i].code < out[j].code
+	})
+	return out
 }
