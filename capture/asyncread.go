@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"errors"
 	"io"
 	"sync"
 )
@@ -9,22 +8,21 @@ import (
 // Decompressing a gzip capture costs several times the decoding of its
 // packets (calls.pcap.gz: ~1.2 s of inflate against ~0.3 s for the whole
 // analysis of the uncompressed file), so compressed inputs are inflated on
-// a goroutine of their own, a few chunks ahead of the reader. Uncompressed
+// a goroutine of their own, up to 16 reads ahead of the reader. Uncompressed
 // files are not: their records are parsed in place in the read buffer, and
 // a hand-off would add a copy for the little a read system call costs.
 const (
-	asyncChunk = 256 << 10
-	asyncDepth = 4
+	asyncChunk = 64 << 10 // inflate returns at most its 32 KB window per read
+	asyncDepth = 16
 )
 
 // asyncReader reads r ahead on its own goroutine. Reads return r's bytes in
 // order, then r's error (io.EOF at the end). Close stops the goroutine.
 type asyncReader struct {
-	full   chan asyncChunkData
-	free   chan []byte
-	done   chan struct{}
-	exited chan struct{}
-	once   sync.Once
+	full chan asyncChunkData
+	free chan []byte
+	done chan struct{}
+	once sync.Once
 
 	cur    []byte // unread part of the chunk being consumed
 	curBuf []byte // its whole buffer, recycled when it is used up
@@ -38,10 +36,9 @@ type asyncChunkData struct {
 
 func newAsyncReader(r io.Reader) *asyncReader {
 	a := &asyncReader{
-		full:   make(chan asyncChunkData, asyncDepth),
-		free:   make(chan []byte, asyncDepth),
-		done:   make(chan struct{}),
-		exited: make(chan struct{}),
+		full: make(chan asyncChunkData, asyncDepth),
+		free: make(chan []byte, asyncDepth),
+		done: make(chan struct{}),
 	}
 	for range asyncDepth {
 		a.free <- make([]byte, asyncChunk)
@@ -51,7 +48,6 @@ func newAsyncReader(r io.Reader) *asyncReader {
 }
 
 func (a *asyncReader) run(r io.Reader) {
-	defer close(a.exited)
 	defer close(a.full)
 	for {
 		var buf []byte
@@ -60,9 +56,17 @@ func (a *asyncReader) run(r io.Reader) {
 		case <-a.done:
 			return
 		}
-		n, err := io.ReadFull(r, buf)
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			err = io.EOF // a short last chunk: the stream ended
+		// One read per chunk, as much as the reader has: a stream that
+		// arrives slowly (a pipe) is handed on as it comes, not held back
+		// until a chunk fills.
+		var n int
+		var err error
+		for tries := 0; n == 0 && err == nil; tries++ {
+			if tries == 100 {
+				err = io.ErrNoProgress
+				break
+			}
+			n, err = r.Read(buf)
 		}
 		select {
 		case a.full <- asyncChunkData{b: buf[:n], err: err}:
@@ -97,22 +101,23 @@ func (a *asyncReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Close stops the read-ahead; it does not close the underlying reader.
+// Close stops the read-ahead; it does not close the underlying reader. It
+// does not wait for a read in progress (a pipe may never return): the
+// goroutine ends when that read does.
 func (a *asyncReader) Close() error {
-	a.once.Do(func() {
-		close(a.done)
-		<-a.exited
-	})
+	a.once.Do(func() { close(a.done) })
 	return nil
 }
 
-// closeBoth closes the read-ahead, then the file under it.
+// closeBoth closes the file under a read-ahead, which ends a read the
+// read-ahead may be waiting in, then stops the read-ahead.
 type closeBoth struct {
-	first  io.Closer
-	second io.Closer
+	readAhead io.Closer
+	file      io.Closer
 }
 
 func (c closeBoth) Close() error {
-	c.first.Close()
-	return c.second.Close()
+	err := c.file.Close()
+	c.readAhead.Close()
+	return err
 }

@@ -80,3 +80,42 @@ func TestAsyncReaderNoLeak(t *testing.T) {
 		t.Fatalf("%d goroutines, %d before", n, before)
 	}
 }
+
+// TestAsyncReaderDoesNotWaitForAFullChunk: bytes that arrive slowly (a pipe)
+// are handed on as they come.
+func TestAsyncReaderDoesNotWaitForAFullChunk(t *testing.T) {
+	pr, pw := io.Pipe()
+	a := newAsyncReader(pr)
+	defer a.Close()
+	defer pw.Close()
+	go pw.Write([]byte("first bytes"))
+	got := make(chan string, 1)
+	go func() {
+		var p [64]byte
+		n, _ := a.Read(p[:])
+		got <- string(p[:n])
+	}()
+	select {
+	case s := <-got:
+		if s != "first bytes" {
+			t.Fatalf("read %q", s)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the read waited for a full chunk")
+	}
+}
+
+// TestAsyncReaderCloseDoesNotWaitForABlockedRead: closing a source over a
+// pipe that sends nothing returns at once.
+func TestAsyncReaderCloseDoesNotWaitForABlockedRead(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	a := newAsyncReader(pr)
+	closed := make(chan struct{})
+	go func() { a.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited for a blocked read")
+	}
+}
