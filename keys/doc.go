@@ -20,4 +20,8 @@
 // The ssrc is 0x-prefixed hex, decimal, or * for any stream. Paths in a keys
 // file are relative to the file's directory. Keys are identified by
 // fingerprints (mikey.Fingerprint); nothing here prints key bytes.
+//
+// ParseFile warns when a keys file is readable by group or others, unless
+// a line of it is exactly PublicMarker: the bundled samples' keys are
+// published test values, and git keeps no file modes to make them 0600.
 package keys

@@ -16,20 +16,26 @@ const EnvVar = "MIKEYSCOPE_KEYS"
 // maxLine bounds one line of a keys file.
 const maxLine = 64 << 10
 
+// PublicMarker, as a line of a keys file, says that its keys are published
+// test values (the bundled samples'): ParseFile does not warn that others
+// can read it.
+const PublicMarker = "# mikeyscope: public test keys"
+
 // ParseFile reads a keys file. It warns when the file is readable by group
-// or others. Errors name the file and line ("keys.txt:3: psk: ...").
+// or others (unless it carries PublicMarker). Errors name the file and line
+// ("keys.txt:3: psk: ...").
 func ParseFile(path string) (*Store, []Warning, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	var warns []Warning
-	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		warns = append(warns, Warning{Source: path, Text: fmt.Sprintf("keys file is accessible by group or others (mode %04o); chmod 600 it", perm)})
-	}
 	data, err := readFileLimited(path)
 	if err != nil {
-		return nil, warns, err
+		return nil, nil, err
+	}
+	var warns []Warning
+	if perm := info.Mode().Perm(); perm&0o077 != 0 && !hasPublicMarker(data) {
+		warns = append(warns, Warning{Source: path, Text: fmt.Sprintf("keys file is accessible by group or others (mode %04o); chmod 600 it", perm)})
 	}
 	s, w, err := Parse(data, path, filepath.Dir(path))
 	return s, append(warns, w...), err
@@ -97,4 +103,14 @@ func FromEnv() (*Store, []Warning, error) {
 		return nil, w, fmt.Errorf("%s=%s: %w", EnvVar, path, err)
 	}
 	return s, w, nil
+}
+
+// hasPublicMarker reports whether a line of data is exactly PublicMarker.
+func hasPublicMarker(data []byte) bool {
+	for line := range bytes.Lines(data) {
+		if string(bytes.TrimRight(line, "\r\n")) == PublicMarker {
+			return true
+		}
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -268,6 +269,35 @@ func TestParseFileWarnsOnMode(t *testing.T) {
 	}
 	if !mode || !short {
 		t.Fatalf("warnings %v", warns)
+	}
+}
+
+// TestParseFilePublicMarker: a keys file that declares itself public test
+// keys is not warned about; the marker must be a line of its own.
+func TestParseFilePublicMarker(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		content string
+		warn    bool
+	}{
+		{"# sample\n" + PublicMarker + "\npsk 00112233445566778899aabbccddeeff\n", false},
+		{PublicMarker + "\r\npsk 00112233445566778899aabbccddeeff\r\n", false},
+		{"# not: " + PublicMarker + "\npsk 00112233445566778899aabbccddeeff\n", true},
+		{"psk 00112233445566778899aabbccddeeff\n", true},
+	}
+	for i, c := range cases {
+		path := writeFile(t, dir, fmt.Sprintf("k%d", i), []byte(c.content), 0o644)
+		s, warns, err := ParseFile(path)
+		if err != nil || s.Len() != 1 {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		warned := false
+		for _, w := range warns {
+			warned = warned || strings.Contains(w.Text, "accessible by group or others")
+		}
+		if warned != c.warn {
+			t.Errorf("case %d: warned %v, want %v (%v)", i, warned, c.warn, warns)
+		}
 	}
 }
 

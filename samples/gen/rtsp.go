@@ -9,6 +9,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	mskeys "github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/mikey"
 	"github.com/mikeyscope/mikeyscope/samples"
 )
@@ -58,7 +59,7 @@ func rtspNullMIKEY() (*built, error) {
 		return "sdp-media", [][]byte{g.VideoMIKEY}
 	})
 	var k strings.Builder
-	k.WriteString("# mikeyscope keys for the sample rtsp-null-mikey.pcap\n")
+	k.WriteString("# mikeyscope keys for the sample rtsp-null-mikey.pcap\n" + mskeys.PublicMarker + "\n")
 	k.WriteString("# No secret is needed: both MIKEY messages are MIKEY-NULL (KEMAC encryption NULL,\n")
 	k.WriteString("# MAC NULL), so the SRTP master keys are carried in the clear in the DESCRIBE\n")
 	k.WriteString("# reply SDP and in the SETUP KeyMgmt header. Real cameras rely on RTSPS (TLS).\n")
@@ -118,7 +119,7 @@ func rtspRekey() (*built, error) {
 		return inner(n, f)
 	}
 	var k strings.Builder
-	k.WriteString("# mikeyscope keys for the sample rtsp-rekey.pcap\n")
+	k.WriteString("# mikeyscope keys for the sample rtsp-rekey.pcap\n" + mskeys.PublicMarker + "\n")
 	k.WriteString("# No secret is needed: all MIKEY messages are MIKEY-NULL (keys in the clear).\n")
 	k.WriteString("# For cross-checks only: the first key, then the re-key (MKI 00000003).\n")
 	fmt.Fprintf(&k, "# srtp 0x%08x=%s:%s\n", spec.Video.SSRC, hex.EncodeToString(spec.Video.Key), hex.EncodeToString(spec.Video.Salt))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	mskeys "github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
@@ -100,7 +101,7 @@ func sipSampleKeys(spec scenario.SIPCallSpec, wrongPSK []byte, vlan uint16, desc
 		return "sdp-session", [][]byte{g.Answer}
 	})
 	var k strings.Builder
-	fmt.Fprintf(&k, "# mikeyscope keys for the sample %s\n", desc)
+	fmt.Fprintf(&k, "# mikeyscope keys for the sample %s\n%s\n", desc, mskeys.PublicMarker)
 	fmt.Fprintf(&k, "# MIKEY-PSK pre-shared key of %s and %s (RFC 3830 §3.1).\n", x.IDi, x.IDr)
 	if wrongPSK != nil {
 		k.WriteString("# DELIBERATELY WRONG: this is not the key the call used, so the KEMAC MAC\n")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	mskeys "github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
@@ -66,7 +67,7 @@ func pskCall(seed byte, packets int) scenario.SIPCallSpec {
 // values mikeyscope derives (for cross-checks).
 func keysFile(desc string, x *scenario.PSKExchange, srtpKeys [][3]string) string {
 	var k strings.Builder
-	fmt.Fprintf(&k, "# mikeyscope keys for the sample broken/%s\n", desc)
+	fmt.Fprintf(&k, "# mikeyscope keys for the sample broken/%s\n%s\n", desc, mskeys.PublicMarker)
 	fmt.Fprintf(&k, "# MIKEY-PSK pre-shared key of %s and %s (RFC 3830 §3.1).\n", x.IDi, x.IDr)
 	fmt.Fprintf(&k, "psk %s\n", hex.EncodeToString(x.PSK))
 	k.WriteString("# For cross-checks only; mikeyscope derives these from the exchange:\n")

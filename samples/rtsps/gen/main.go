@@ -37,6 +37,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	mskeys "github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/tlsdec/tlstest"
 )
 
@@ -97,7 +98,7 @@ func run(dir string) error {
 			return fmt.Errorf("%s: %w", v.name, err)
 		}
 		var keys strings.Builder
-		fmt.Fprintf(&keys, "# mikeyscope keys for samples/rtsps/%s: RTSPS (%s) with MIKEY-NULL in SETUP\n", v.name, v.title)
+		fmt.Fprintf(&keys, "# mikeyscope keys for samples/rtsps/%s: RTSPS (%s) with MIKEY-NULL in SETUP\n%s\n", v.name, v.title, mskeys.PublicMarker)
 		fmt.Fprintf(&keys, "# The MIKEY-NULL message carries the SRTP key in the clear; only the TLS\n# secrets are needed. For cross-checks: srtp 0x%08x=%x:%x (MKI %x)\n", video.SSRC, video.Key, video.Salt, video.MKI)
 		if v.dsb {
 			pcap, err := Capture(s, pcapwrite.FormatPcapng)

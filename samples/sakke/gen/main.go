@@ -28,6 +28,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	mskeys "github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/mikey"
 	"github.com/mikeyscope/mikeyscope/mikey/eccsi"
 	"github.com/mikeyscope/mikeyscope/mikey/sakke"
@@ -176,7 +177,7 @@ func NewKMS(seed string) (*KMS, error) {
 
 func (k *KMS) keysFile(rsk []byte, what string, srtpKeys []string) string {
 	var b strings.Builder
-	b.WriteString("# mikeyscope keys for samples/sakke/sip-sakke.pcap (MIKEY-SAKKE, RFC 6509)\n")
+	b.WriteString("# mikeyscope keys for samples/sakke/sip-sakke.pcap (MIKEY-SAKKE, RFC 6509)\n" + mskeys.PublicMarker + "\n")
 	fmt.Fprintf(&b, "# Receiver Secret Key of %s: %s\n", BobURI, what)
 	fmt.Fprintf(&b, "sakke-rsk %s\n", hex.EncodeToString(rsk))
 	b.WriteString("# KMS Public Key Z (RFC 6508) and KMS Public Authentication Key (RFC 6507):\n")
