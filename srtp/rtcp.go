@@ -91,17 +91,7 @@ func (c *Context) DecryptRTCP(dst, pkt []byte, st *Stream, at time.Time) ([]byte
 	a := st.accept(uint64(index), 0, 0, false, false)
 	r.Duplicate, r.OutOfOrder = a.duplicate, a.outOfOrder
 	st.key = key
-	if key < 64 {
-		stats.KeysUsed |= 1 << key
-	}
-	if verifiable {
-		stats.Authenticated++
-	} else {
-		stats.Unverified++
-	}
-	if r.Decrypted {
-		stats.Decrypted++
-	}
+	stats.opened(key, verifiable, r.Decrypted)
 	return dst, r, nil
 }
 

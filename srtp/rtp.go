@@ -130,17 +130,7 @@ search:
 	a := st.accept(r.Index, roc, h.SequenceNumber, true, resync)
 	r.Duplicate, r.OutOfOrder = a.duplicate, a.outOfOrder
 	st.key = key
-	if key < 64 {
-		stats.KeysUsed |= 1 << key
-	}
-	if verifiable {
-		stats.Authenticated++
-	} else {
-		stats.Unverified++
-	}
-	if r.Decrypted {
-		stats.Decrypted++
-	}
+	stats.opened(key, verifiable, r.Decrypted)
 	return dst, r, nil
 }
 

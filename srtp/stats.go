@@ -83,6 +83,22 @@ type Stats struct {
 	HighestIndex uint64 `json:"highest_index"`
 }
 
+// opened records a packet that master key key opened: authenticated (or
+// accepted without a tag to check) and, when decrypted, decrypted.
+func (s *Stats) opened(key int, verifiable, decrypted bool) {
+	if key < 64 {
+		s.KeysUsed |= 1 << key
+	}
+	if verifiable {
+		s.Authenticated++
+	} else {
+		s.Unverified++
+	}
+	if decrypted {
+		s.Decrypted++
+	}
+}
+
 // observe records the arrival of a packet.
 func (s *Stats) observe(at time.Time, n int) {
 	s.Packets++
