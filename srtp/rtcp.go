@@ -130,17 +130,7 @@ func (c *Context) openRTCP(k int, pkt []byte, ssrc, word uint32, wordOff int, ta
 			return false, nil
 		}
 	}
-	out, body := dst[8:wordOff], pkt[8:wordOff]
-	switch {
-	case !encrypted || p.Cipher == CipherNull:
-		copy(out, body)
-	case p.Cipher == CipherAESCM:
-		c.setCMIV(s, ssrc, uint64(index))
-		c.xorCM(s, out, body)
-	case p.Cipher == CipherAESF8:
-		c.setF8IVRTCP(word, pkt)
-		c.xorF8(s, out, body)
-	}
+	c.cryptRTCPBody(s, encrypted, dst[8:wordOff], pkt[8:wordOff], pkt, ssrc, index, word)
 	copy(dst[:8], pkt[:8])
 	return true, nil
 }
@@ -193,17 +183,7 @@ func (c *Context) SealRTCP(dst, pkt []byte, index uint32, k int) ([]byte, error)
 			s.aead.Seal(dst[len(pkt):len(pkt)], c.nonce[:], nil, c.aad)
 		}
 	} else {
-		out, body := dst[8:len(pkt)], pkt[8:]
-		switch {
-		case !p.SRTCPEncrypt || p.Cipher == CipherNull:
-			copy(out, body)
-		case p.Cipher == CipherAESCM:
-			c.setCMIV(s, ssrc, uint64(index))
-			c.xorCM(s, out, body)
-		case p.Cipher == CipherAESF8:
-			c.setF8IVRTCP(word, pkt)
-			c.xorF8(s, out, body)
-		}
+		c.cryptRTCPBody(s, p.SRTCPEncrypt, dst[8:len(pkt)], pkt[8:], pkt, ssrc, index, word)
 		copy(dst[:8], pkt[:8])
 	}
 	copy(dst[wordOff:], wbuf[:])

@@ -173,17 +173,7 @@ func (c *Context) openRTP(k int, roc uint32, pkt []byte, h *RTPHeader, authEnd i
 		}
 	}
 	payload := pkt[hl:authEnd]
-	out := dst[hl:authEnd]
-	switch {
-	case !p.SRTPEncrypt || p.Cipher == CipherNull:
-		copy(out, payload)
-	case p.Cipher == CipherAESCM:
-		c.setCMIV(s, h.SSRC, idx)
-		c.xorCM(s, out, payload)
-	case p.Cipher == CipherAESF8:
-		c.setF8IVRTP(pkt, roc)
-		c.xorF8(s, out, payload)
-	}
+	c.cryptRTPPayload(s, dst[hl:authEnd], payload, pkt, h.SSRC, idx, roc)
 	copy(dst[:hl], pkt[:hl])
 	c.cryptHeaderExt(s, dst, h, idx)
 	return true, nil
@@ -228,17 +218,7 @@ func (c *Context) SealRTP(dst, pkt []byte, roc uint32, k int) ([]byte, error) {
 			s.aead.Seal(dst[len(pkt):len(pkt)], c.nonce[:], nil, dst[:len(pkt)])
 		}
 	} else {
-		out, payload := dst[hl:len(pkt)], pkt[hl:]
-		switch {
-		case !p.SRTPEncrypt || p.Cipher == CipherNull:
-			copy(out, payload)
-		case p.Cipher == CipherAESCM:
-			c.setCMIV(s, h.SSRC, idx)
-			c.xorCM(s, out, payload)
-		case p.Cipher == CipherAESF8:
-			c.setF8IVRTP(pkt, roc)
-			c.xorF8(s, out, payload)
-		}
+		c.cryptRTPPayload(s, dst[hl:len(pkt)], pkt[hl:], pkt, h.SSRC, idx, roc)
 		copy(dst[:hl], pkt[:hl])
 		c.cryptHeaderExt(s, dst, &h, idx)
 	}

@@ -37,6 +37,38 @@ func (c *Context) xorCM(s *sessionKeys, dst, src []byte) {
 	cipher.NewCTR(s.block, c.iv[:]).XORKeyStream(dst, src)
 }
 
+// cryptRTPPayload applies the policy's (non-AEAD) cipher to an SRTP
+// payload, or copies it when SRTP encryption is off or NULL. Encryption and
+// decryption are the same keystream XOR (RFC 3711 §4.1); hdr is the
+// packet's RTP header, which the f8 IV is made of.
+func (c *Context) cryptRTPPayload(s *sessionKeys, dst, src, hdr []byte, ssrc uint32, idx uint64, roc uint32) {
+	switch p := &c.p; {
+	case !p.SRTPEncrypt || p.Cipher == CipherNull:
+		copy(dst, src)
+	case p.Cipher == CipherAESCM:
+		c.setCMIV(s, ssrc, idx)
+		c.xorCM(s, dst, src)
+	case p.Cipher == CipherAESF8:
+		c.setF8IVRTP(hdr, roc)
+		c.xorF8(s, dst, src)
+	}
+}
+
+// cryptRTCPBody is cryptRTPPayload for an SRTCP body: encrypted is the
+// packet's E flag (or the policy when sealing), word its E||index word.
+func (c *Context) cryptRTCPBody(s *sessionKeys, encrypted bool, dst, src, hdr []byte, ssrc, index, word uint32) {
+	switch p := &c.p; {
+	case !encrypted || p.Cipher == CipherNull:
+		copy(dst, src)
+	case p.Cipher == CipherAESCM:
+		c.setCMIV(s, ssrc, uint64(index))
+		c.xorCM(s, dst, src)
+	case p.Cipher == CipherAESF8:
+		c.setF8IVRTCP(word, hdr)
+		c.xorF8(s, dst, src)
+	}
+}
+
 // setF8IVRTP sets c.f8iv to the SRTP f8 IV (RFC 3711 §4.1.2.2):
 //
 //	IV = 0x00 || M || PT || SEQ || TS || SSRC || ROC
