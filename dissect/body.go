@@ -18,14 +18,13 @@ import (
 // maxBodyParts bounds the parts of a multipart body, nesting included.
 const maxBodyParts = 32
 
-// splitBodies splits the body of m starting at bodyStart into m.Bodies and
-// reads the SDP, MIKEY and parameter bodies among them.
-func splitBodies(m *SignalMessage, bodyStart int) []issue {
+// splitBodies splits the body of m starting at bodyStart, typed by the
+// message's Content-Type ct and Content-Transfer-Encoding cte, into
+// m.Bodies and reads the SDP, MIKEY and parameter bodies among them.
+func splitBodies(m *SignalMessage, bodyStart int, ct, cte string) []issue {
 	if bodyStart >= len(m.Raw) {
 		return nil
 	}
-	ct, _ := m.Header("Content-Type")
-	cte, _ := m.Header("Content-Transfer-Encoding")
 	var iss []issue
 	m.Bodies = appendBody(m.Bodies, m.Raw, bodyStart, len(m.Raw), ct, cte, 0, &iss)
 	for i := range m.Bodies {

@@ -79,7 +79,7 @@ func parseMessage(raw []byte) (*SignalMessage, []issue) {
 			}
 			break
 		}
-		name := string(bytes.TrimSpace(line[:colon]))
+		name := headerName(bytes.TrimSpace(line[:colon]))
 		if m.Version == "SIP/2.0" {
 			name = expandCompact(name)
 		}
@@ -127,45 +127,148 @@ func parseStartLine(m *SignalMessage, line []byte) string {
 	return ""
 }
 
+// Headers that fillCommon reads, indexing commonHeaders.
+const (
+	hCSeq = iota
+	hFrom
+	hTo
+	hCallID
+	hUserAgent
+	hServer
+	hSession
+	hContentBase
+	hContentLocation
+	hContentType
+	hContentTransferEncoding
+	numCommonHeaders
+)
+
+// commonHeader returns the index of a header fillCommon reads, or -1. The
+// length is compared first: most headers of a message are none of these.
+func commonHeader(name string) int {
+	is := func(s string) bool { return strings.EqualFold(name, s) }
+	switch len(name) {
+	case 2:
+		if is("To") {
+			return hTo
+		}
+	case 4:
+		switch {
+		case is("CSeq"):
+			return hCSeq
+		case is("From"):
+			return hFrom
+		}
+	case 6:
+		if is("Server") {
+			return hServer
+		}
+	case 7:
+		switch {
+		case is("Call-ID"):
+			return hCallID
+		case is("Session"):
+			return hSession
+		}
+	case 10:
+		if is("User-Agent") {
+			return hUserAgent
+		}
+	case 12:
+		switch {
+		case is("Content-Type"):
+			return hContentType
+		case is("Content-Base"):
+			return hContentBase
+		}
+	case 16:
+		if is("Content-Location") {
+			return hContentLocation
+		}
+	case 25:
+		if is("Content-Transfer-Encoding") {
+			return hContentTransferEncoding
+		}
+	}
+	return -1
+}
+
+// commonHeaders holds the first occurrence (as SignalMessage.Header finds
+// it) of each header fillCommon reads, found in one pass over the headers.
+type commonHeaders struct {
+	index [numCommonHeaders]int16 // into SignalMessage.Headers, -1 when absent
+	m     *SignalMessage
+}
+
+func findCommonHeaders(m *SignalMessage) commonHeaders {
+	c := commonHeaders{m: m}
+	for i := range c.index {
+		c.index[i] = -1
+	}
+	for i := range m.Headers { // at most maxHeaders
+		if k := commonHeader(m.Headers[i].Name); k >= 0 && c.index[k] < 0 {
+			c.index[k] = int16(i)
+		}
+	}
+	return c
+}
+
+func (c *commonHeaders) get(k int) (string, bool) {
+	if i := c.index[k]; i >= 0 {
+		return c.m.Headers[i].Value, true
+	}
+	return "", false
+}
+
+func (c *commonHeaders) offset(k int) int {
+	if i := c.index[k]; i >= 0 {
+		return c.m.Headers[i].Offset
+	}
+	return -1
+}
+
 // fillCommon sets the fields derived from headers and splits the body.
 func fillCommon(m *SignalMessage, bodyStart int) []issue {
 	var iss []issue
-	if v, ok := m.Header("CSeq"); ok {
+	h := findCommonHeaders(m)
+	if v, ok := h.get(hCSeq); ok {
 		num, meth, _ := strings.Cut(strings.TrimSpace(v), " ")
 		n, err := strconv.ParseUint(num, 10, 32)
 		if err != nil {
-			iss = append(iss, issue{ProblemMalformed, headerOffset(m, "CSeq"), fmt.Sprintf("CSeq %q is not a number", clip(v))})
+			iss = append(iss, issue{ProblemMalformed, h.offset(hCSeq), fmt.Sprintf("CSeq %q is not a number", clip(v))})
 		}
 		m.CSeq = uint32(n)
 		m.CSeqMethod = strings.TrimSpace(meth)
 	}
-	if v, ok := m.Header("From"); ok {
+	if v, ok := h.get(hFrom); ok {
 		m.From, m.FromTag = v, headerParam(v, "tag")
 	}
-	if v, ok := m.Header("To"); ok {
+	if v, ok := h.get(hTo); ok {
 		m.To, m.ToTag = v, headerParam(v, "tag")
 	}
-	if v, ok := m.Header("Call-ID"); ok {
+	if v, ok := h.get(hCallID); ok {
 		m.CallID = v
 	}
-	if v, ok := m.Header("User-Agent"); ok {
+	if v, ok := h.get(hUserAgent); ok {
 		m.UserAgent = v
-	} else if v, ok := m.Header("Server"); ok {
+	} else if v, ok := h.get(hServer); ok {
 		m.UserAgent = v
 	}
-	if v, ok := m.Header("Session"); ok {
+	if v, ok := h.get(hSession); ok {
 		id, _, _ := strings.Cut(v, ";")
 		m.Session = strings.TrimSpace(id)
 	}
-	if v, ok := m.Header("Content-Base"); ok {
+	if v, ok := h.get(hContentBase); ok {
 		m.ContentBase = v
-	} else if v, ok := m.Header("Content-Location"); ok {
+	} else if v, ok := h.get(hContentLocation); ok {
 		m.ContentBase = v
 	}
 	if m.Request && m.Carrier == CarrierSIP && m.CSeqMethod == "" {
 		m.CSeqMethod = m.Method
 	}
-	iss = append(iss, splitBodies(m, bodyStart)...)
+	ct, _ := h.get(hContentType)
+	cte, _ := h.get(hContentTransferEncoding)
+	iss = append(iss, splitBodies(m, bodyStart, ct, cte)...)
 	return iss
 }
 
@@ -207,6 +310,42 @@ func clip(s string) string {
 		return s[:60] + "..."
 	}
 	return s
+}
+
+// knownHeaderNames holds the header names seen in most SIP and RTSP
+// messages, spelt as the RFCs spell them, so that parsing a message does
+// not allocate a string per header name.
+var knownHeaderNames = func() map[string]string {
+	m := make(map[string]string)
+	for _, n := range []string{
+		// SIP (RFC 3261 §20 and common extensions)
+		"Accept", "Accept-Encoding", "Accept-Language", "Alert-Info", "Allow", "Allow-Events",
+		"Authorization", "Call-ID", "Call-Info", "Contact", "Content-Disposition",
+		"Content-Encoding", "Content-Language", "Content-Length", "Content-Type", "CSeq",
+		"Date", "Event", "Expires", "From", "Max-Forwards", "Min-SE", "MIME-Version",
+		"Organization", "P-Asserted-Identity", "P-Preferred-Identity", "Privacy",
+		"Proxy-Authenticate", "Proxy-Authorization", "RAck", "Reason", "Record-Route",
+		"Refer-To", "Referred-By", "Require", "Route", "RSeq", "Server", "Session-Expires",
+		"Subject", "Subscription-State", "Supported", "To", "Unsupported", "User-Agent",
+		"Via", "Warning", "WWW-Authenticate",
+		// RTSP (RFC 2326 §12, RFC 4567 §3.2)
+		"Bandwidth", "Blocksize", "Cache-Control", "Connection", "Content-Base",
+		"Content-Location", "KeyMgmt", "Last-Modified", "Proxy-Require", "Public", "Range",
+		"RTP-Info", "Scale", "Session", "Speed", "Timestamp", "Transport",
+		"Content-Transfer-Encoding",
+	} {
+		m[n] = n
+	}
+	return m
+}()
+
+// headerName returns the header name b as a string, shared when it is a
+// known name.
+func headerName(b []byte) string {
+	if n, ok := knownHeaderNames[string(b)]; ok { // no allocation for the lookup
+		return n
+	}
+	return string(b)
 }
 
 // compactForms maps SIP compact header names to full names (RFC 3261

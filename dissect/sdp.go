@@ -12,12 +12,15 @@ import (
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
-// SDP (RFC 4566) is read twice: strictly with github.com/pion/sdp/v3 for the
-// structure, and always with a tolerant line scanner that finds every
-// a=key-mgmt line with its offset (RFC 4567 §3.1). When pion rejects the
-// description the scanner's structure is used instead and a ProblemSDP is
-// raised, so key management data is never lost to a syntax slip. Both paths
-// feed the same attribute handlers, so they agree on what they both read.
+// SDP (RFC 4566) is read twice: by a tolerant line scanner that builds the
+// structure and finds every a=key-mgmt line with its offset (RFC 4567 §3.1),
+// and strictly by github.com/pion/sdp/v3, which judges it: when pion rejects
+// the description, or counts other media sections, a ProblemSDP is raised,
+// and the scanner's reading is still used, so key management data is never
+// lost to a syntax slip. (The structure was once converted from pion's when
+// it accepted; the two readings agree on valid descriptions, which
+// TestSDPScannerAgreesWithPion checks, and the conversion cost a tenth of
+// the SIP parsing.)
 
 // maxSDPMedia bounds the m= sections kept.
 const maxSDPMedia = 64
@@ -30,10 +33,10 @@ func parseSDP(body []byte, off int) (*SDPInfo, []KeyMgmtItem, []issue) {
 	var sd sdp.SessionDescription
 	if err := sd.Unmarshal(body); err != nil {
 		iss = append(iss, issue{ProblemSDP, off, fmt.Sprintf("SDP rejected by the strict parser (%v); read tolerantly", err)})
-	} else if strict := fromPion(&sd); len(strict.Media) == len(info.Media) {
-		info = strict
+	} else if n := min(len(sd.MediaDescriptions), maxSDPMedia); n == len(info.Media) {
+		info.Strict = true
 	} else {
-		iss = append(iss, issue{ProblemSDP, off, fmt.Sprintf("strict parser found %d media sections, line scanner %d; using the scanner", len(strict.Media), len(info.Media))})
+		iss = append(iss, issue{ProblemSDP, off, fmt.Sprintf("strict parser found %d media sections, line scanner %d; using the scanner", n, len(info.Media))})
 	}
 	finishSDP(info, items)
 	return info, items, iss
@@ -132,45 +135,12 @@ func keyMgmtFromAttr(value string, off int, cur *SDPMedia) KeyMgmtItem {
 	return it
 }
 
-// fromPion converts a description accepted by pion.
-func fromPion(sd *sdp.SessionDescription) *SDPInfo {
-	info := &SDPInfo{
-		Strict:      true,
-		Origin:      sd.Origin.String(),
-		SessionName: string(sd.SessionName),
-	}
-	if ci := sd.ConnectionInformation; ci != nil && ci.Address != nil {
-		info.Addr, _ = parseAddr(ci.Address.Address)
-	}
-	for _, a := range sd.Attributes {
-		applyAttr(info, nil, a.Key, a.Value)
-	}
-	for i, md := range sd.MediaDescriptions {
-		if i >= maxSDPMedia {
-			break
-		}
-		port := strconv.Itoa(md.MediaName.Port.Value)
-		if md.MediaName.Port.Range != nil {
-			port += "/" + strconv.Itoa(*md.MediaName.Port.Range)
-		}
-		line := md.MediaName.Media + " " + port + " " + strings.Join(md.MediaName.Protos, "/") + " " + strings.Join(md.MediaName.Formats, " ")
-		info.Media = append(info.Media, mediaFromLine(line, i))
-		cur := &info.Media[i]
-		if ci := md.ConnectionInformation; ci != nil && ci.Address != nil {
-			cur.Addr, _ = parseAddr(ci.Address.Address)
-		}
-		for _, a := range md.Attributes {
-			applyAttr(info, cur, a.Key, a.Value)
-		}
-	}
-	return info
-}
-
 // mediaFromLine parses an m= value: media port[/n] proto fmt...
 // (RFC 4566 §5.14). Proto is empty when the line is not understood.
 func mediaFromLine(val string, index int) SDPMedia {
 	m := SDPMedia{Index: index, KeyMgmtItem: -1}
-	f := strings.Fields(val)
+	var buf [8]string
+	f := appendFields(buf[:0], val)
 	if len(f) < 3 {
 		if len(f) > 0 {
 			m.Type = f[0]
@@ -306,7 +276,8 @@ func isMIKEY(prot string) bool { return strings.EqualFold(prot, "mikey") }
 // connAddr parses a c= value: nettype addrtype address[/ttl][/n]
 // (RFC 4566 §5.7).
 func connAddr(val string) (netip.Addr, bool) {
-	f := strings.Fields(val)
+	var buf [4]string
+	f := appendFields(buf[:0], val)
 	if len(f) < 3 {
 		return netip.Addr{}, false
 	}
@@ -321,6 +292,25 @@ func parseAddr(s string) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	return ip.Unmap(), true
+}
+
+// appendFields appends the blank-separated fields of s to dst, as
+// strings.Fields does for ASCII text, without allocating while dst has
+// room (SDP lines are parsed per message on the capture's reading path).
+func appendFields(dst []string, s string) []string {
+	for i := 0; i < len(s); {
+		for i < len(s) && isBlank(s[i]) {
+			i++
+		}
+		start := i
+		for i < len(s) && !isBlank(s[i]) {
+			i++
+		}
+		if i > start {
+			dst = append(dst, s[start:i])
+		}
+	}
+	return dst
 }
 
 func isBlank(c byte) bool {

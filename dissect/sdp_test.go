@@ -4,8 +4,11 @@ import (
 	"encoding/base64"
 	"net/netip"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pion/sdp/v3"
 )
 
 func TestSDP(t *testing.T) {
@@ -127,11 +130,49 @@ func TestSDPScannerAgreesWithPion(t *testing.T) {
 		if !info.Strict || len(iss) != 0 {
 			t.Fatalf("sdp %d not strict: %v", i, iss)
 		}
-		scanned, _, _ := scanSDP([]byte(s), 0)
-		finishSDP(scanned, items)
-		scanned.Strict = true
-		if !reflect.DeepEqual(info, scanned) {
-			t.Errorf("sdp %d:\npion    %+v\nscanner %+v", i, info, scanned)
+		var sd sdp.SessionDescription
+		if err := sd.Unmarshal([]byte(s)); err != nil {
+			t.Fatalf("sdp %d: pion: %v", i, err)
+		}
+		strict := fromPion(&sd)
+		finishSDP(strict, items)
+		if !reflect.DeepEqual(info, strict) {
+			t.Errorf("sdp %d:\npion    %+v\nscanner %+v", i, strict, info)
 		}
 	}
 }
+
+// fromPion converts a description accepted by pion.
+func fromPion(sd *sdp.SessionDescription) *SDPInfo {
+	info := &SDPInfo{
+		Strict:      true,
+		Origin:      sd.Origin.String(),
+		SessionName: string(sd.SessionName),
+	}
+	if ci := sd.ConnectionInformation; ci != nil && ci.Address != nil {
+		info.Addr, _ = parseAddr(ci.Address.Address)
+	}
+	for _, a := range sd.Attributes {
+		applyAttr(info, nil, a.Key, a.Value)
+	}
+	for i, md := range sd.MediaDescriptions {
+		if i >= maxSDPMedia {
+			break
+		}
+		port := strconv.Itoa(md.MediaName.Port.Value)
+		if md.MediaName.Port.Range != nil {
+			port += "/" + strconv.Itoa(*md.MediaName.Port.Range)
+		}
+		line := md.MediaName.Media + " " + port + " " + strings.Join(md.MediaName.Protos, "/") + " " + strings.Join(md.MediaName.Formats, " ")
+		info.Media = append(info.Media, mediaFromLine(line, i))
+		cur := &info.Media[i]
+		if ci := md.ConnectionInformation; ci != nil && ci.Address != nil {
+			cur.Addr, _ = parseAddr(ci.Address.Address)
+		}
+		for _, a := range md.Attributes {
+			applyAttr(info, cur, a.Key, a.Value)
+		}
+	}
+	return info
+}
+

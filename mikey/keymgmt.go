@@ -109,13 +109,16 @@ func ParseKeyMgmtHeader(value string) ([]KeyMgmt, error) {
 // decodeKeyMgmtData removes whitespace and decodes standard base64, padded or
 // not.
 func decodeKeyMgmtData(s string) ([]byte, string, error) {
-	b64 := strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\r', '\n':
-			return -1
-		}
-		return r
-	}, s)
+	b64 := s
+	if strings.ContainsAny(s, " \t\r\n") { // rare: most carriers send one token
+		b64 = strings.Map(func(r rune) rune {
+			switch r {
+			case ' ', '\t', '\r', '\n':
+				return -1
+			}
+			return r
+		}, s)
+	}
 	if b64 == "" {
 		return nil, "", errors.New("empty key management data")
 	}
