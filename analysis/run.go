@@ -239,20 +239,44 @@ func (q *batchQueue) Signal(m *dissect.SignalMessage) {
 	e.media.Data = nil
 }
 
-// Media implements dissect.Sink: the packet's bytes are copied into the
-// batch's arena (a packet larger than the arena is copied on its own).
-func (q *batchQueue) Media(p *dissect.MediaPacket) {
-	n := len(p.Data)
+// MediaSlot implements dissect.MediaSlotter: the next packet is built in
+// the current batch's next event, with room in the arena for n bytes of
+// data (a packet larger than the arena is copied on its own).
+func (q *batchQueue) MediaSlot(n int) *dissect.MediaPacket {
 	if n > batchArena {
 		n = 0
 	}
-	e := q.push(n)
-	e.kind, e.media, e.signal, e.other = evMedia, *p, nil, nil
-	if n == 0 {
+	b := q.cur
+	if len(b.events) == cap(b.events) || len(b.arena)+n > cap(b.arena) {
+		q.flush()
+		b = q.cur
+	}
+	return &b.events[:len(b.events)+1][len(b.events)].media
+}
+
+// Media implements dissect.Sink: the packet's bytes are copied into the
+// batch's arena (a packet larger than the arena is copied on its own). A
+// packet built in the slot MediaSlot gave is queued where it stands.
+func (q *batchQueue) Media(p *dissect.MediaPacket) {
+	b := q.cur
+	var e *event
+	if len(b.events) < cap(b.events) && p == &b.events[:len(b.events)+1][len(b.events)].media {
+		b.events = b.events[:len(b.events)+1]
+		e = &b.events[len(b.events)-1]
+		e.kind, e.signal, e.other = evMedia, nil, nil
+	} else {
+		n := len(p.Data)
+		if n > batchArena {
+			n = 0
+		}
+		e = q.push(n)
+		e.kind, e.media, e.signal, e.other = evMedia, *p, nil, nil
+		b = q.cur
+	}
+	if len(p.Data) > batchArena || len(b.arena)+len(p.Data) > cap(b.arena) {
 		e.media.Data = append([]byte(nil), p.Data...)
 		return
 	}
-	b := q.cur
 	start := len(b.arena)
 	b.arena = append(b.arena, p.Data...)
 	e.media.Data = b.arena[start:len(b.arena):len(b.arena)]

@@ -21,7 +21,7 @@ func (e *Engine) Datagram(d *capture.Datagram) {
 // udpMedia delivers an RTP or RTCP datagram. It is the hot path: one map
 // lookup per direction, no allocation.
 func (e *Engine) udpMedia(d *capture.Datagram) {
-	p := &e.pkt
+	p := e.mediaPacket(len(d.Payload))
 	if !fillMedia(p, d.Payload) {
 		return
 	}
@@ -42,5 +42,5 @@ func (e *Engine) udpMedia(d *capture.Datagram) {
 	}
 	p.Frame, p.Time, p.Src, p.Dst, p.Interleaved, p.Data = d.Frame, d.Time, d.Src, d.Dst, -1, d.Payload
 	e.sink.Media(p)
-	p.Data = nil
+	e.pkt.Data = nil // a slot is the sink's; the Engine's own packet must not keep the read buffer
 }

@@ -37,7 +37,8 @@ type Engine struct {
 	// lastSessionID numbers session objects (MediaPacket.SessionID).
 	lastSessionID uint64
 
-	pkt MediaPacket // reused for every Media call
+	pkt   MediaPacket  // reused for every Media call, unless the sink has slots
+	slots MediaSlotter // the sink, when it builds media packets in place
 
 	limitSessions, limitFlows, limitConns bool // a limit Problem was reported
 }
@@ -66,9 +67,19 @@ func NewEngine(sink Sink, opts Options) *Engine {
 		conns:    make(map[connKey]*conn),
 		sessions: make(map[string]*session),
 	}
+	e.slots, _ = sink.(MediaSlotter)
 	e.sipPorts = append([]uint16{5060, 5061}, opts.SIPPorts...)
 	e.rtspPorts = append([]uint16{554, 322, 8554}, opts.RTSPPorts...)
 	return e
+}
+
+// mediaPacket returns where to build the next media packet, with n bytes
+// of data.
+func (e *Engine) mediaPacket(n int) *MediaPacket {
+	if e.slots != nil {
+		return e.slots.MediaSlot(n)
+	}
+	return &e.pkt
 }
 
 // portClass tells whether p is a configured SIP or RTSP port (0: neither).

@@ -20,18 +20,25 @@ const (
 
 // headerEnd returns the offset just past the empty line that ends the header
 // section of b, or -1. Both CRLF and bare LF line ends are accepted.
+//
+// The empty line is the first "\r\n\r\n" or "\n\n", whichever starts
+// first. Each begins at or just before a line feed, so one pass from line
+// feed to line feed finds it and stops at the end of the header section
+// (searching for both patterns over the whole buffer read every body twice).
 func headerEnd(b []byte) int {
-	i := bytes.Index(b, crlfcrlf)
-	j := bytes.Index(b, lflf)
-	switch {
-	case i < 0 && j < 0:
-		return -1
-	case i < 0:
-		return j + 2
-	case j < 0 || i < j:
-		return i + 4
+	for p := 0; ; p++ {
+		nl := bytes.IndexByte(b[p:], '\n')
+		if nl < 0 {
+			return -1
+		}
+		p += nl
+		switch {
+		case p+1 < len(b) && b[p+1] == '\n': // "\n\n" at p
+			return p + 2
+		case p > 0 && b[p-1] == '\r' && p+2 < len(b) && b[p+1] == '\r' && b[p+2] == '\n': // "\r\n\r\n" at p-1
+			return p + 3
+		}
 	}
-	return j + 2
 }
 
 // frameMessage finds the extent of the message at the start of b. It returns

@@ -175,4 +175,3 @@ func fromPion(sd *sdp.SessionDescription) *SDPInfo {
 	}
 	return info
 }
-

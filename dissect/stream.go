@@ -205,7 +205,7 @@ func (e *Engine) reportSkip(ctx msgCtx, st *streamState) {
 // interleaved delivers one interleaved frame's data as media when it looks
 // like RTP or RTCP; the channel maps it to the SETUP's media.
 func (e *Engine) interleaved(c *conn, s *capture.Segment, ch byte, data []byte) {
-	p := &e.pkt
+	p := e.mediaPacket(len(data))
 	if !fillMedia(p, data) {
 		return
 	}
@@ -220,7 +220,7 @@ func (e *Engine) interleaved(c *conn, s *capture.Segment, ch byte, data []byte) 
 	}
 	p.Frame, p.Time, p.Src, p.Dst, p.Interleaved, p.Data = s.Frame, s.Time, s.Src, s.Dst, int(ch), data
 	e.sink.Media(p)
-	p.Data = nil
+	e.pkt.Data = nil // a slot is the sink's; the Engine's own packet must not keep the read buffer
 }
 
 // Flush ends the pass: bytes still buffered in a stream are an incomplete

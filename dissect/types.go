@@ -30,6 +30,16 @@ type Sink interface {
 	Problem(p *Problem)
 }
 
+// MediaSlotter may be implemented by a Sink to let the Engine build each
+// media packet in the sink's own memory: MediaSlot returns where the next
+// packet, with n bytes of data, is to be built. The packet is handed over
+// only when Media is called with that pointer; a slot not handed over is
+// reused by the next MediaSlot. Building in place saves copying the
+// ~200-byte MediaPacket once per media packet.
+type MediaSlotter interface {
+	MediaSlot(n int) *MediaPacket
+}
+
 // Carrier is the signalling protocol of a message.
 type Carrier uint8
 
