@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"os"
@@ -30,7 +29,7 @@ type fileReader struct {
 	name       string
 	input      int
 	closer     io.Closer
-	br         *bufio.Reader
+	br         *readBuffer
 	off        int64 // offset of the next unread byte
 	recOff     int64 // offset of the record being read (for errors)
 	compressed bool
@@ -79,12 +78,11 @@ func (r *fileReader) readN(n int) ([]byte, error) {
 // Errors are readN's: io.EOF when no byte was left, io.ErrUnexpectedEOF
 // when some were.
 func (r *fileReader) viewN(n int) ([]byte, error) {
-	if n > r.br.Size() {
+	if n > r.br.size() {
 		return r.readN(n)
 	}
-	b, err := r.br.Peek(n)
-	m, _ := r.br.Discard(len(b))
-	r.off += int64(m)
+	b, err := r.br.view(n)
+	r.off += int64(len(b))
 	if len(b) < n {
 		if err == nil || err == io.EOF {
 			err = io.ErrUnexpectedEOF
@@ -99,7 +97,7 @@ func (r *fileReader) viewN(n int) ([]byte, error) {
 
 // skip discards n bytes.
 func (r *fileReader) skip(n int) error {
-	m, err := r.br.Discard(n)
+	m, err := r.br.discard(n)
 	r.off += int64(m)
 	if err == io.EOF && m < n {
 		err = io.ErrUnexpectedEOF
@@ -116,8 +114,8 @@ func newFileReader(name string, input int, rd io.Reader, closer io.Closer) (_ *f
 			ar.Close() // the caller closes the file
 		}
 	}()
-	br := bufio.NewReaderSize(rd, 64<<10)
-	magic, _ := br.Peek(2)
+	br := newReadBuffer(rd, 64<<10)
+	magic, _ := br.peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -126,10 +124,10 @@ func newFileReader(name string, input int, rd io.Reader, closer io.Closer) (_ *f
 		r.compressed = true
 		ar = newAsyncReader(zr)
 		r.closer = closeBoth{ar, closer}
-		br = bufio.NewReaderSize(ar, 64<<10)
+		br = newReadBuffer(ar, 64<<10)
 	}
 	r.br = br
-	head, err := br.Peek(4)
+	head, err := br.peek(4)
 	if len(head) < 4 {
 		if err == nil || err == io.EOF {
 			err = truncatedErrorf("file shorter than a capture header (%d bytes)", len(head))

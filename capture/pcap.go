@@ -26,6 +26,7 @@ func isPcapMagic(b []byte) bool {
 // pcapReader reads the records of a classic pcap file.
 type pcapReader struct {
 	order     binary.ByteOrder
+	little    bool // order is little-endian
 	nanoScale int64 // nanoseconds per fractional timestamp unit
 	recHdrLen int   // 16, or 24 for the modified format
 	link      LinkType
@@ -37,12 +38,12 @@ func openPcap(r *fileReader) (*pcapReader, error) {
 	if err != nil {
 		return nil, truncatedErrorf("pcap file header: %d of %d bytes", len(h), pcapHeaderLen)
 	}
-	f := &pcapReader{order: binary.LittleEndian, nanoScale: 1000, recHdrLen: 16}
+	f := &pcapReader{order: binary.LittleEndian, little: true, nanoScale: 1000, recHdrLen: 16}
 	magic := binary.LittleEndian.Uint32(h)
 	switch magic {
 	case pcapMagicMicro, pcapMagicNano, pcapMagicModified:
 	default:
-		f.order = binary.BigEndian
+		f.order, f.little = binary.BigEndian, false
 		magic = binary.BigEndian.Uint32(h)
 	}
 	switch magic {
@@ -69,10 +70,16 @@ func (f *pcapReader) next(r *fileReader, p *Packet) error {
 	if err != nil {
 		return truncatedErrorf("record header: %d of %d bytes", len(h), f.recHdrLen)
 	}
-	sec := f.order.Uint32(h[0:])
-	frac := f.order.Uint32(h[4:])
-	capLen := f.order.Uint32(h[8:])
-	origLen := f.order.Uint32(h[12:])
+	// The record header is read without the ByteOrder interface: four
+	// dynamic calls per record that do not inline.
+	var sec, frac, capLen, origLen uint32
+	if f.little {
+		sec, frac = binary.LittleEndian.Uint32(h[0:]), binary.LittleEndian.Uint32(h[4:])
+		capLen, origLen = binary.LittleEndian.Uint32(h[8:]), binary.LittleEndian.Uint32(h[12:])
+	} else {
+		sec, frac = binary.BigEndian.Uint32(h[0:]), binary.BigEndian.Uint32(h[4:])
+		capLen, origLen = binary.BigEndian.Uint32(h[8:]), binary.BigEndian.Uint32(h[12:])
+	}
 	if capLen > maxRecordLen {
 		return formatErrorf("record captured length %d exceeds limit %d", capLen, maxRecordLen)
 	}
