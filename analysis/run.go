@@ -209,11 +209,13 @@ func (q *batchQueue) frame(p *capture.Packet) {
 	f := &q.cur.frames
 	f.n++
 	f.bytes += uint64(len(p.Data))
-	if f.first.IsZero() || p.Time.Before(f.first) {
-		f.first = p.Time
-	}
-	if p.Time.After(f.last) {
+	switch {
+	case f.n == 1:
+		f.first, f.last = p.Time, p.Time
+	case p.Time.After(f.last): // the usual case: time moves on
 		f.last = p.Time
+	case p.Time.Before(f.first):
+		f.first = p.Time
 	}
 }
 
