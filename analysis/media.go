@@ -104,7 +104,9 @@ type streamState struct {
 
 // mediaState tracks streams and their SRTP contexts.
 type mediaState struct {
-	a        *Analyzer
+	a *Analyzer
+	// streams holds the streams a packet does not find in its session's
+	// list (see index); order holds every stream, first seen first.
 	streams  map[streamKey]*streamState
 	order    []*streamState
 	bindings map[int][]*binding // by session ID
@@ -218,7 +220,7 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		ss = m.streams[k]
 	}
 	if ss == nil {
-		if len(m.streams) >= m.a.opts.MaxStreams {
+		if len(m.order) >= m.a.opts.MaxStreams {
 			if !m.limitHit {
 				m.limitHit = true
 				m.a.add(KindCaptureLimit.New(p.Frame, sid, fmt.Sprintf("more than %d media streams; further streams are not analysed", m.a.opts.MaxStreams)))
@@ -291,12 +293,30 @@ func (m *mediaState) newStream(k streamKey, st *sessionState, p *dissect.MediaPa
 		firstFrame: p.Frame,
 	}
 	ss := &streamState{model: model, session: st, gen: m.gen - 1, kind: k.kind, src: k.src}
-	m.streams[k] = ss
-	if st != nil {
-		st.streams = append(st.streams, ss)
-	}
+	m.index(k, st, ss)
 	m.order = append(m.order, ss)
 	return ss
+}
+
+// index makes a new stream findable: in its session's list, and in the map
+// when packet would not find it there (no session, or a session with more
+// than streamScanMax streams, whose streams all go into the map). Most
+// calls have a few streams, so they cost no map entry (~130 bytes each,
+// kept to the end of the pass). Caller holds a.mu.
+func (m *mediaState) index(k streamKey, st *sessionState, ss *streamState) {
+	if st == nil {
+		m.streams[k] = ss
+		return
+	}
+	st.streams = append(st.streams, ss)
+	switch n := len(st.streams); {
+	case n == streamScanMax+1:
+		for _, s := range st.streams {
+			m.streams[streamKey{session: st.s.ID, ssrc: s.model.ssrc, kind: s.kind, src: s.src}] = s
+		}
+	case n > streamScanMax+1:
+		m.streams[k] = ss
+	}
 }
 
 // resolve finds the binding of a stream: an exact SSRC of its session, a
@@ -525,8 +545,8 @@ func (m *mediaState) trySessionKeys(ss *streamState, p *dissect.MediaPacket) {
 	ss.trials++
 	if p.Kind != dissect.KindRTP {
 		// SRTCP of the stream follows its RTP stream's keys.
-		for k, other := range m.streams {
-			if k.session == sessionID(ss.session) && k.ssrc == ss.model.ssrc && k.kind == dissect.KindRTP && other.trialBound {
+		for _, other := range ss.session.streams {
+			if other.model.ssrc == ss.model.ssrc && other.kind == dissect.KindRTP && other.trialBound {
 				ss.trialBound = true
 				m.attach(ss, other.bind)
 				return
