@@ -104,7 +104,7 @@ type foldKey struct {
 type sessionState struct {
 	s        *Session
 	carrier  dissect.Carrier
-	sdpMedia map[int]*dissect.SDPMedia // latest SDP media by index
+	sdpMedia []sdpMedia // latest SDP media, by index
 	// sessionKeyMgmt: an SDP of the session had a session-level key-mgmt.
 	sessionKeyMgmt bool
 	exch           []*exchange
@@ -198,8 +198,7 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 		return st
 	}
 	st := &sessionState{
-		carrier:  m.Carrier,
-		sdpMedia: map[int]*dissect.SDPMedia{},
+		carrier: m.Carrier,
 		s: &Session{
 			ID:        len(a.sessions) + 1,
 			Carrier:   strings.ToLower(m.Carrier.String()),

@@ -466,8 +466,7 @@ func (m *mediaState) isSecureMedia(ss *streamState) bool {
 	if ss.session.carrier == dissect.CarrierRTSP {
 		return true
 	}
-	md := ss.session.sdpMedia[ss.model.Media]
-	return md != nil && (md.Proto == "RTP/SAVP" || md.Proto == "RTP/SAVPF")
+	return ss.session.sdpMediaAt(ss.model.Media).savp
 }
 
 // streamsBySession copies the stream models, grouped by session ID (0:
