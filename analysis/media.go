@@ -285,8 +285,8 @@ func (m *mediaState) newStream(k streamKey, st *sessionState, p *dissect.MediaPa
 	model := &Stream{
 		SSRC:       fmt.Sprintf("0x%08x", p.SSRC),
 		Kind:       kind,
-		Src:        p.Src.String(),
-		Dst:        p.Dst.String(),
+		Src:        st.streamAddr(p.Src),
+		Dst:        st.streamAddr(p.Dst),
 		Media:      p.MediaIndex,
 		KeyStatus:  "no-key",
 		ssrc:       p.SSRC,
