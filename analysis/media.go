@@ -66,6 +66,11 @@ func (m *mediaState) sweepIdle(now time.Time) {
 	m.lastSweep = now
 	limit := now.Add(-idleContextAfter)
 	m.a.dropIdleMessages(limit)
+	// The cache of media packets' sessions starts again: it would otherwise
+	// keep an entry (~100 bytes, in a map that never shrinks) for every
+	// call of the capture; calls with media fill it again on their next
+	// packet, with the same answers.
+	m.a.mediaSessions = map[uint64]mediaSession{}
 	for _, list := range m.bindings {
 		for _, b := range list {
 			if b.ctx != nil && b.lastUse.Before(limit) {

@@ -65,3 +65,37 @@ func TestStreamsFoundPastScanLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestMediaSessionCacheClearedBySweep: the idle sweep empties the cache of
+// media packets' sessions, and packets after it still find their session
+// (and their stream) through the lookup.
+func TestMediaSessionCacheClearedBySweep(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	caller := netip.MustParseAddrPort("192.0.2.1:5060")
+	callee := netip.MustParseAddrPort("192.0.2.2:5060")
+	media := netip.MustParseAddrPort("192.0.2.1:20000")
+	a := New(Options{})
+	a.Signal(&dissect.SignalMessage{Frame: 1, Time: t0, Carrier: dissect.CarrierSIP, SessionKey: "cache@test",
+		Request: true, Method: "INVITE", CallID: "cache@test", Src: caller, Dst: callee, Transport: "udp", MediaIndex: -1})
+	a.Signal(&dissect.SignalMessage{Frame: 2, Time: t0, Carrier: dissect.CarrierSIP, SessionKey: "quiet@test",
+		Request: true, Method: "INVITE", CallID: "quiet@test", Src: caller, Dst: callee, Transport: "udp", MediaIndex: -1})
+	a.Media(&dissect.MediaPacket{Frame: 3, Time: t0, Src: callee, Dst: media, Interleaved: -1, SessionKey: "quiet@test",
+		SessionID: 10, MediaIndex: 0, Kind: dissect.KindRTP, SSRC: 0x43, Data: make([]byte, 20)})
+	if len(a.mediaSessions) != 1 {
+		t.Fatalf("%d cached sessions, want the quiet one", len(a.mediaSessions))
+	}
+	for i := 0; i < 30; i++ { // 3 s apart: a sweep every 10 s
+		a.Media(&dissect.MediaPacket{Frame: uint64(i + 4), Time: t0.Add(time.Duration(i) * 3 * time.Second), Src: media, Dst: callee,
+			Interleaved: -1, SessionKey: "cache@test", SessionID: 9, MediaIndex: 0, Kind: dissect.KindRTP, SSRC: 0x42, Seq: uint16(i), Data: make([]byte, 20)})
+	}
+	if c, ok := a.mediaSessions[9]; len(a.mediaSessions) != 1 || !ok || c.st.s.Key != "cache@test" {
+		t.Fatalf("cached sessions %v, want only the active one", a.mediaSessions)
+	}
+	if a.media.lastSweep.Before(t0.Add(60 * time.Second)) {
+		t.Fatalf("no sweep since %v", a.media.lastSweep)
+	}
+	r := a.Finish()
+	if len(r.Sessions[0].Streams) != 1 || r.Sessions[0].Streams[0].Packets != 30 || len(r.Sessions[1].Streams) != 1 || len(r.Streams) != 0 {
+		t.Fatalf("session streams %+v, unassociated %d", r.Sessions[0].Streams, len(r.Streams))
+	}
+}
