@@ -81,6 +81,9 @@ type Analyzer struct {
 	tlsConns map[[2]netip.AddrPort]bool
 	keysFor  *keys.Store
 	keyUse   map[string]*KeyUse
+	// summaries shares the text of response summaries across sessions
+	// (see responseSummary).
+	summaries map[string]string
 }
 
 type mediaSession struct {
@@ -104,7 +107,7 @@ type foldKey struct {
 type sessionState struct {
 	s        *Session
 	carrier  dissect.Carrier
-	sdpMedia map[int]*dissect.SDPMedia // latest SDP media by index
+	sdpMedia []sdpMedia // latest SDP media, by index
 	// sessionKeyMgmt: an SDP of the session had a session-level key-mgmt.
 	sessionKeyMgmt bool
 	exch           []*exchange
@@ -131,6 +134,7 @@ func New(opts Options) *Analyzer {
 		mediaSessions: map[uint64]mediaSession{},
 		folded:        map[foldKey]*Finding{},
 		keyUse:        map[string]*KeyUse{},
+		summaries:     map[string]string{},
 
 		tlsConns: map[[2]netip.AddrPort]bool{},
 	}
@@ -198,8 +202,7 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 		return st
 	}
 	st := &sessionState{
-		carrier:  m.Carrier,
-		sdpMedia: map[int]*dissect.SDPMedia{},
+		carrier: m.Carrier,
 		s: &Session{
 			ID:        len(a.sessions) + 1,
 			Carrier:   strings.ToLower(m.Carrier.String()),
@@ -301,8 +304,9 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	switch m.Carrier {
 	case dissect.CarrierSIP:
 		if s.From == "" && m.From != "" {
-			s.From = nameAddr(m.From)
-			s.To = nameAddr(m.To)
+			// Copies: the URIs alone, not the header values around them.
+			s.From = strings.Clone(nameAddr(m.From))
+			s.To = strings.Clone(nameAddr(m.To))
 		}
 	case dissect.CarrierRTSP:
 		if m.Request && s.URL == "" && m.URI != "" && m.URI != "*" {
@@ -312,9 +316,9 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	sig := &Signal{
 		Frame:   m.Frame,
 		Time:    m.Time,
-		Src:     m.Src.String(),
-		Dst:     m.Dst.String(),
-		Summary: signalSummary(m),
+		Src:     st.signalAddr(m.Src),
+		Dst:     st.signalAddr(m.Dst),
+		Summary: a.signalSummary(m),
 		MIKEY:   len(m.KeyMgmt),
 	}
 	if a.opts.SignalText {
@@ -432,11 +436,13 @@ func (a *Analyzer) addFolded(f *Finding, subject string) {
 
 const maxFoldedFindings = 10000
 
-func signalSummary(m *dissect.SignalMessage) string {
+// signalSummary is the ladder's line for a message: "INVITE sip:bob@...",
+// "200 OK".
+func (a *Analyzer) signalSummary(m *dissect.SignalMessage) string {
 	if m.Request {
 		return m.Method + " " + m.URI
 	}
-	return fmt.Sprintf("%d %s", m.Status, m.Reason)
+	return a.responseSummary(m.Status, m.Reason)
 }
 
 // nameAddr shortens a From/To header value to its URI.

@@ -60,11 +60,17 @@ const (
 )
 
 // sweepIdle releases the contexts of session bindings idle since before
-// now-idleContextAfter. Caller holds a.mu.
+// now-idleContextAfter, and suspends the SRTP streams as idle. Caller holds
+// a.mu.
 func (m *mediaState) sweepIdle(now time.Time) {
 	m.lastSweep = now
 	limit := now.Add(-idleContextAfter)
 	m.a.dropIdleMessages(limit)
+	// The cache of media packets' sessions starts again: it would otherwise
+	// keep an entry (~100 bytes, in a map that never shrinks) for every
+	// call of the capture; calls with media fill it again on their next
+	// packet, with the same answers.
+	m.a.mediaSessions = map[uint64]mediaSession{}
 	for _, list := range m.bindings {
 		for _, b := range list {
 			if b.ctx != nil && b.lastUse.Before(limit) {
@@ -73,6 +79,36 @@ func (m *mediaState) sweepIdle(now time.Time) {
 			}
 		}
 	}
+	m.suspendIdle(limit)
+}
+
+// suspendIdle suspends the SRTP streams whose last packet came before
+// limit: their statistics go into the stream model (as refresh puts them
+// there) and the SRTP stream keeps only its ROC and replay state (~60
+// bytes instead of ~310, for every stream of every finished call). A
+// stream that resumes is rebuilt from both (resume), exactly as it was.
+// Caller holds a.mu.
+func (m *mediaState) suspendIdle(limit time.Time) {
+	for _, ss := range m.order {
+		if ss.srtp != nil && ss.srtp.Stats.LastTime.Before(limit) {
+			m.setHealth(ss, ss.srtp.Stats)
+			ss.idle = ss.srtp.Suspend()
+			ss.srtp = nil
+			m.suspended++
+		}
+	}
+}
+
+// resume rebuilds the SRTP stream of a suspended stream from its state
+// and the statistics its model holds. Caller holds a.mu.
+func (m *mediaState) resume(ss *streamState) {
+	if ss.idle == nil {
+		return
+	}
+	h := ss.model.Health
+	h.Packets -= ss.packets // setHealth added them
+	ss.srtp = ss.idle.Resume(h)
+	ss.idle = nil
 }
 
 type streamKey struct {
@@ -91,6 +127,9 @@ type streamState struct {
 	bind    *binding
 	gen     uint64 // bindings generation when bind was last resolved
 	srtp    *srtp.Stream
+	// idle is srtp without its statistics while the stream is silent (see
+	// suspendIdle); srtp is then nil and the model holds the statistics.
+	idle *srtp.Suspended
 	// Unbound streams count here (srtp.Stream counts bound ones).
 	packets   uint64
 	rocWarned bool
@@ -104,7 +143,9 @@ type streamState struct {
 
 // mediaState tracks streams and their SRTP contexts.
 type mediaState struct {
-	a        *Analyzer
+	a *Analyzer
+	// streams holds the streams a packet does not find in its session's
+	// list (see index); order holds every stream, first seen first.
 	streams  map[streamKey]*streamState
 	order    []*streamState
 	bindings map[int][]*binding // by session ID
@@ -117,9 +158,10 @@ type mediaState struct {
 	// rocSearches counts the wide ROC searches done.
 	rocSearches int
 	// now is the latest capture time seen; lastSweep the last idle sweep;
-	// released counts the contexts released idle.
-	now, lastSweep time.Time
-	released       int
+	// released counts the contexts released idle, suspended the streams
+	// suspended.
+	now, lastSweep      time.Time
+	released, suspended int
 }
 
 func newMediaState(a *Analyzer) *mediaState {
@@ -218,7 +260,7 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		ss = m.streams[k]
 	}
 	if ss == nil {
-		if len(m.streams) >= m.a.opts.MaxStreams {
+		if len(m.order) >= m.a.opts.MaxStreams {
 			if !m.limitHit {
 				m.limitHit = true
 				m.a.add(KindCaptureLimit.New(p.Frame, sid, fmt.Sprintf("more than %d media streams; further streams are not analysed", m.a.opts.MaxStreams)))
@@ -246,6 +288,7 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		}
 		return
 	}
+	m.resume(ss)
 	var plain []byte
 	var res srtp.Result
 	buf := m.buf[:cap(m.buf)]
@@ -283,20 +326,38 @@ func (m *mediaState) newStream(k streamKey, st *sessionState, p *dissect.MediaPa
 	model := &Stream{
 		SSRC:       fmt.Sprintf("0x%08x", p.SSRC),
 		Kind:       kind,
-		Src:        p.Src.String(),
-		Dst:        p.Dst.String(),
+		Src:        st.streamAddr(p.Src),
+		Dst:        st.streamAddr(p.Dst),
 		Media:      p.MediaIndex,
 		KeyStatus:  "no-key",
 		ssrc:       p.SSRC,
 		firstFrame: p.Frame,
 	}
 	ss := &streamState{model: model, session: st, gen: m.gen - 1, kind: k.kind, src: k.src}
-	m.streams[k] = ss
-	if st != nil {
-		st.streams = append(st.streams, ss)
-	}
+	m.index(k, st, ss)
 	m.order = append(m.order, ss)
 	return ss
+}
+
+// index makes a new stream findable: in its session's list, and in the map
+// when packet would not find it there (no session, or a session with more
+// than streamScanMax streams, whose streams all go into the map). Most
+// calls have a few streams, so they cost no map entry (~130 bytes each,
+// kept to the end of the pass). Caller holds a.mu.
+func (m *mediaState) index(k streamKey, st *sessionState, ss *streamState) {
+	if st == nil {
+		m.streams[k] = ss
+		return
+	}
+	st.streams = append(st.streams, ss)
+	switch n := len(st.streams); {
+	case n == streamScanMax+1:
+		for _, s := range st.streams {
+			m.streams[streamKey{session: st.s.ID, ssrc: s.model.ssrc, kind: s.kind, src: s.src}] = s
+		}
+	case n > streamScanMax+1:
+		m.streams[k] = ss
+	}
 }
 
 // resolve finds the binding of a stream: an exact SSRC of its session, a
@@ -345,6 +406,7 @@ func sessionID(st *sessionState) int {
 // counted while it had none.
 func (m *mediaState) attach(ss *streamState, b *binding) {
 	ss.bind = b
+	ss.idle = nil
 	ss.srtp = srtp.NewStreamSSRC(ss.model.ssrc, b.roc)
 	if ss.model.Kind == "rtcp" {
 		ss.srtp = srtp.NewStreamSSRC(ss.model.ssrc, 0)
@@ -352,34 +414,39 @@ func (m *mediaState) attach(ss *streamState, b *binding) {
 	ss.model.CryptoFrom = b.cs.FromFrame
 }
 
-// refresh copies the SRTP statistics into the stream models. Caller holds a.mu.
+// refresh copies the SRTP statistics into the stream models (a suspended
+// stream's model has them already). Caller holds a.mu.
 func (m *mediaState) refresh() {
 	for _, ss := range m.order {
-		if ss.srtp == nil {
-			if ss.model.Packets > 0 {
-				ss.model.KeyStatus = m.unboundStatus(ss)
-			}
-			continue
-		}
-		h := ss.srtp.Stats
-		h.Packets += ss.packets
-		ss.model.Health = h
-		ss.model.Packets = h.Packets
-		ss.model.Authenticated = h.Authenticated
-		ss.model.AuthFailed = h.AuthFailed
-		ss.model.Decrypted = h.Decrypted
 		switch {
-		case h.Authenticated > 0 && h.AuthFailed == 0 && h.UnknownMKI == 0:
-			ss.model.KeyStatus = "decrypting"
-		case h.Authenticated > 0:
-			ss.model.KeyStatus = "partly failing"
-		case h.AuthFailed > 0 || h.UnknownMKI > 0:
-			ss.model.KeyStatus = "failing"
-		case h.Unverified > 0 || h.Decrypted > 0:
-			ss.model.KeyStatus = "decrypting (no tag)"
-		default:
-			ss.model.KeyStatus = "keyed"
+		case ss.srtp != nil:
+			m.setHealth(ss, ss.srtp.Stats)
+		case ss.idle == nil && ss.model.Packets > 0:
+			ss.model.KeyStatus = m.unboundStatus(ss)
 		}
+	}
+}
+
+// setHealth puts the SRTP statistics h of a bound stream into its model,
+// with the packets counted before it was bound, and its key status.
+func (m *mediaState) setHealth(ss *streamState, h srtp.Stats) {
+	h.Packets += ss.packets
+	ss.model.Health = h
+	ss.model.Packets = h.Packets
+	ss.model.Authenticated = h.Authenticated
+	ss.model.AuthFailed = h.AuthFailed
+	ss.model.Decrypted = h.Decrypted
+	switch {
+	case h.Authenticated > 0 && h.AuthFailed == 0 && h.UnknownMKI == 0:
+		ss.model.KeyStatus = "decrypting"
+	case h.Authenticated > 0:
+		ss.model.KeyStatus = "partly failing"
+	case h.AuthFailed > 0 || h.UnknownMKI > 0:
+		ss.model.KeyStatus = "failing"
+	case h.Unverified > 0 || h.Decrypted > 0:
+		ss.model.KeyStatus = "decrypting (no tag)"
+	default:
+		ss.model.KeyStatus = "keyed"
 	}
 }
 
@@ -446,8 +513,7 @@ func (m *mediaState) isSecureMedia(ss *streamState) bool {
 	if ss.session.carrier == dissect.CarrierRTSP {
 		return true
 	}
-	md := ss.session.sdpMedia[ss.model.Media]
-	return md != nil && (md.Proto == "RTP/SAVP" || md.Proto == "RTP/SAVPF")
+	return ss.session.sdpMediaAt(ss.model.Media).savp
 }
 
 // streamsBySession copies the stream models, grouped by session ID (0:
@@ -525,8 +591,8 @@ func (m *mediaState) trySessionKeys(ss *streamState, p *dissect.MediaPacket) {
 	ss.trials++
 	if p.Kind != dissect.KindRTP {
 		// SRTCP of the stream follows its RTP stream's keys.
-		for k, other := range m.streams {
-			if k.session == sessionID(ss.session) && k.ssrc == ss.model.ssrc && k.kind == dissect.KindRTP && other.trialBound {
+		for _, other := range ss.session.streams {
+			if other.model.ssrc == ss.model.ssrc && other.kind == dissect.KindRTP && other.trialBound {
 				ss.trialBound = true
 				m.attach(ss, other.bind)
 				return

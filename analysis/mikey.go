@@ -116,8 +116,8 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 	mm := &MIKEYMessage{
 		Frame:  sm.Frame,
 		Time:   sm.Time,
-		Src:    sm.Src.String(),
-		Dst:    sm.Dst.String(),
+		Src:    st.signalAddr(sm.Src), // the strings of the signal carrying it
+		Dst:    st.signalAddr(sm.Dst),
 		Where:  it.Where,
 		Length: len(it.Data),
 		Raw:    it.Data,

@@ -15,15 +15,14 @@ func (a *Analyzer) checkSDP(st *sessionState, m *dissect.SignalMessage) {
 	defer func() { st.sessionKeyMgmt = st.sessionKeyMgmt || sdp.SessionKeyMgmt }()
 	for i := range sdp.Media {
 		md := &sdp.Media[i]
-		prev := st.sdpMedia[md.Index]
-		cp := *md
-		st.sdpMedia[md.Index] = &cp
+		prev := st.sdpMediaAt(md.Index)
+		st.setSDPMedia(md)
 		secure := strings.Contains(strings.ToUpper(md.Proto), "SAVP")
 		keyMgmt := md.KeyMgmt || sdp.SessionKeyMgmt || md.KeyMgmtItem >= 0
 		// An answer needs no keying attribute of its own when the offer
 		// carried one: a MIKEY message that asks for no response (NULL, PSK
 		// without V, SAKKE) is answered by plain RTP/SAVP (RFC 4567 §4.1.2).
-		offerKeyed := !m.Request && prev != nil && (prev.KeyMgmt || prev.KeyMgmtItem >= 0 || len(prev.Crypto) > 0 || st.sessionKeyMgmt)
+		offerKeyed := !m.Request && prev.seen && (prev.keyed || st.sessionKeyMgmt)
 		if secure && !keyMgmt && len(md.Crypto) == 0 && md.Port != 0 && !offerKeyed && !rtspKeyedElsewhere(st, m) {
 			a.addFolded(KindSAVPWithoutKeying.New(m.Frame, st.s.ID,
 				fmt.Sprintf("media %d (%s %s port %d) has no a=key-mgmt or a=crypto", md.Index, md.Type, md.Proto, md.Port)),
@@ -42,4 +41,38 @@ func (a *Analyzer) checkSDP(st *sessionState, m *dissect.SignalMessage) {
 // media without a=key-mgmt in DESCRIBE is normal.
 func rtspKeyedElsewhere(st *sessionState, m *dissect.SignalMessage) bool {
 	return m.Carrier == dissect.CarrierRTSP
+}
+
+// sdpMedia is what the analysis needs of the latest SDP description of a
+// media index: whether the previous one was keyed (for the answer) and its
+// transport (for the streams' verdicts). A copy of the whole description
+// (formats, rtpmaps, attributes: ~400 bytes a call) is not kept.
+type sdpMedia struct {
+	seen  bool // an SDP described this media index
+	keyed bool // with its own a=key-mgmt, a KeyMgmt item or a=crypto
+	savp  bool // its transport is RTP/SAVP or RTP/SAVPF
+}
+
+// sdpMediaAt returns what the latest SDP said of media index i (the zero
+// value when none did).
+func (st *sessionState) sdpMediaAt(i int) sdpMedia {
+	if i < 0 || i >= len(st.sdpMedia) {
+		return sdpMedia{}
+	}
+	return st.sdpMedia[i]
+}
+
+// setSDPMedia records the SDP description of a media.
+func (st *sessionState) setSDPMedia(md *dissect.SDPMedia) {
+	if md.Index < 0 {
+		return
+	}
+	if md.Index >= len(st.sdpMedia) {
+		st.sdpMedia = append(st.sdpMedia, make([]sdpMedia, md.Index+1-len(st.sdpMedia))...)
+	}
+	st.sdpMedia[md.Index] = sdpMedia{
+		seen:  true,
+		keyed: md.KeyMgmt || md.KeyMgmtItem >= 0 || len(md.Crypto) > 0,
+		savp:  md.Proto == "RTP/SAVP" || md.Proto == "RTP/SAVPF",
+	}
 }

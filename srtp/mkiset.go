@@ -14,14 +14,27 @@ const mkiSetCap = 8
 const mkiMaxLen = 16
 
 // MKISet remembers up to 8 distinct MKI values seen on a stream, in order
-// of first appearance, in fixed storage (recording never allocates).
-// Overflow counts MKIs that did not fit.
+// of first appearance. Overflow counts MKIs that did not fit.
+//
+// Most streams carry no MKI, and every stream's statistics are kept until
+// the end of a pass (twice: the analysis model copies them), so the values
+// live out of line: a set without MKIs is three words. Recording an MKI
+// already in the set never allocates; a new one copies the storage, so a
+// copied set (a Stats copied by value) never sees later additions.
 type MKISet struct {
 	n        int
-	lens     [mkiSetCap]uint8
-	vals     [mkiSetCap][mkiMaxLen]byte
+	vals     *[mkiSetCap]mkiValue // nil until the first MKI; never written once set
 	Overflow uint64
 }
+
+// mkiValue is one remembered MKI.
+type mkiValue struct {
+	len uint8
+	b   [mkiMaxLen]byte
+}
+
+// bytes returns the value (aliasing the set's storage).
+func (v *mkiValue) bytes() []byte { return v.b[:v.len] }
 
 // Add records mki (a value longer than 16 bytes is kept truncated).
 func (m *MKISet) Add(mki []byte) {
@@ -29,7 +42,7 @@ func (m *MKISet) Add(mki []byte) {
 		mki = mki[:mkiMaxLen]
 	}
 	for i := 0; i < m.n; i++ {
-		if int(m.lens[i]) == len(mki) && bytes.Equal(m.vals[i][:len(mki)], mki) {
+		if bytes.Equal(m.vals[i].bytes(), mki) {
 			return
 		}
 	}
@@ -37,8 +50,13 @@ func (m *MKISet) Add(mki []byte) {
 		m.Overflow++
 		return
 	}
-	m.lens[m.n] = uint8(len(mki))
-	copy(m.vals[m.n][:], mki)
+	vals := new([mkiSetCap]mkiValue)
+	if m.vals != nil {
+		*vals = *m.vals
+	}
+	vals[m.n].len = uint8(len(mki))
+	copy(vals[m.n].b[:], mki)
+	m.vals = vals
 	m.n++
 }
 
@@ -50,14 +68,14 @@ func (m *MKISet) At(i int) []byte {
 	if i < 0 || i >= m.n {
 		return nil
 	}
-	return bytes.Clone(m.vals[i][:m.lens[i]])
+	return bytes.Clone(m.vals[i].bytes())
 }
 
 // MarshalJSON writes the MKIs as an array of hex strings.
 func (m MKISet) MarshalJSON() ([]byte, error) {
 	out := make([]string, m.n)
 	for i := range out {
-		out[i] = hex.EncodeToString(m.vals[i][:m.lens[i]])
+		out[i] = hex.EncodeToString(m.vals[i].bytes())
 	}
 	return json.Marshal(out)
 }

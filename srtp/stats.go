@@ -50,7 +50,8 @@ func (t *TypeSet) UnmarshalJSON(b []byte) error {
 }
 
 // Stats is the health of one stream, updated by every DecryptRTP or
-// DecryptRTCP call on it. Counting never allocates.
+// DecryptRTCP call on it. Counting never allocates, except for recording
+// an MKI the stream had not carried before (see MKISet).
 type Stats struct {
 	Packets       uint64 `json:"packets"`       // packets fed to the stream
 	Bytes         uint64 `json:"bytes"`         // their total size

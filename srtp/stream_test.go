@@ -590,6 +590,15 @@ func TestMKISet(t *testing.T) {
 	if err := json.Unmarshal(js, &back); err != nil || back.Len() != 8 || !bytes.Equal(back.At(7), []byte{7, 1}) {
 		t.Fatalf("round trip %+v %v", back, err)
 	}
+	// A copy (as Stats are copied into reports) does not see later additions.
+	var orig MKISet
+	orig.Add([]byte{1})
+	cp := orig
+	orig.Add([]byte{2})
+	cp.Add([]byte{3})
+	if cp.Len() != 2 || !bytes.Equal(cp.At(1), []byte{3}) || orig.Len() != 2 || !bytes.Equal(orig.At(1), []byte{2}) {
+		t.Fatalf("copies share additions: original %v %v, copy %v %v", orig.At(0), orig.At(1), cp.At(0), cp.At(1))
+	}
 	// Seen on the decrypt path, known and unknown.
 	p := DefaultPolicy()
 	p.MKILen = 2
