@@ -26,7 +26,7 @@ func isPcapMagic(b []byte) bool {
 // pcapReader reads the records of a classic pcap file.
 type pcapReader struct {
 	order     binary.ByteOrder
-	little    bool // order is little-endian
+	little    bool  // order is little-endian
 	nanoScale int64 // nanoseconds per fractional timestamp unit
 	recHdrLen int   // 16, or 24 for the modified format
 	link      LinkType
