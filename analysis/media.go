@@ -516,16 +516,21 @@ func (m *mediaState) isSecureMedia(ss *streamState) bool {
 	return ss.session.sdpMediaAt(ss.model.Media).savp
 }
 
-// streamsBySession copies the stream models, grouped by session ID (0:
+// streamsBySession returns the stream models (copies of them when copies
+// is true), grouped by session ID (0:
 // unassociated), each group in report order: by kind, then source, then
 // first seen. One pass over the streams (a scan per session made the report
 // of a capture with many calls quadratic).
-func (m *mediaState) streamsBySession() map[int][]*Stream {
+func (m *mediaState) streamsBySession(copies bool) map[int][]*Stream {
 	out := map[int][]*Stream{}
 	for _, ss := range m.order {
 		sid := sessionID(ss.session)
-		cp := *ss.model
-		out[sid] = append(out[sid], &cp)
+		model := ss.model
+		if copies {
+			cp := *ss.model
+			model = &cp
+		}
+		out[sid] = append(out[sid], model)
 	}
 	for _, list := range out {
 		sort.SliceStable(list, func(i, j int) bool {

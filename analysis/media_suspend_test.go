@@ -93,7 +93,7 @@ func reportOf(t *testing.T, file, keysFile string, suspend bool) (string, int, s
 // the media hook).
 func snapshotJSON(t *testing.T, a *Analyzer) string {
 	a.media.refresh()
-	b, err := json.Marshal(a.buildReport())
+	b, err := json.Marshal(a.buildReport(true))
 	if err != nil {
 		t.Fatal(err)
 	}

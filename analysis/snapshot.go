@@ -6,13 +6,18 @@ import (
 
 // Finish ends the pass: it settles what can only be judged at the end
 // (exchanges left unanswered, stream verdicts) and returns the report.
-// Finish may be called more than once (Run calls it); the end-of-pass
-// findings are made only the first time.
+// Finish may be called more than once; the end-of-pass findings are made
+// only the first time.
+//
+// The report shares the analyzer's sessions, messages, streams and
+// findings instead of copying them (a copy was a third of the live memory
+// at the end of a large capture): the analyzer must not be fed after
+// Finish. Snapshot copies.
 func (a *Analyzer) Finish() *Report {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.settle()
-	return a.buildReport()
+	return a.buildReport(false)
 }
 
 // settle makes the end-of-pass findings, once. Caller holds a.mu.
@@ -30,11 +35,13 @@ func (a *Analyzer) Snapshot() *Report {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.media.refresh()
-	return a.buildReport()
+	return a.buildReport(true)
 }
 
-// buildReport copies the working state into a Report. Caller holds a.mu.
-func (a *Analyzer) buildReport() *Report {
+// buildReport makes a Report of the working state: of copies of the
+// sessions, messages, streams and findings when copies is true, else of
+// the analyzer's own. Caller holds a.mu.
+func (a *Analyzer) buildReport(copies bool) *Report {
 	r := &Report{
 		Schema:   Schema,
 		Inputs:   append([]string{}, a.inputs...),
@@ -44,8 +51,11 @@ func (a *Analyzer) buildReport() *Report {
 	counts := map[int]*FindingCounts{}
 	findings := make([]*Finding, len(a.findings))
 	for i, f := range a.findings {
-		cp := *f
-		findings[i] = &cp
+		findings[i] = f
+		if copies {
+			cp := *f
+			findings[i] = &cp
+		}
 		c := counts[f.Session]
 		if c == nil {
 			c = &FindingCounts{}
@@ -65,28 +75,32 @@ func (a *Analyzer) buildReport() *Report {
 	}
 	SortFindings(findings)
 	r.Findings = findings
-	streams := a.media.streamsBySession()
+	streams := a.media.streamsBySession(copies)
 	for _, st := range a.sessions {
-		s := *st.s
-		s.Signals = append([]*Signal{}, st.s.Signals...)
-		s.MIKEY = make([]*MIKEYMessage, len(st.s.MIKEY))
-		for i, m := range st.s.MIKEY {
-			mc := *m
-			s.MIKEY[i] = &mc
-		}
-		s.CryptoSessions = make([]*CryptoSession, len(st.s.CryptoSessions))
-		for i, cs := range st.s.CryptoSessions {
-			cc := *cs
-			s.CryptoSessions[i] = &cc
+		s := st.s
+		if copies {
+			s = copySession(st.s)
+		} else {
+			// The document lists none as [] (the copies are never nil).
+			if s.Signals == nil {
+				s.Signals = []*Signal{}
+			}
+			if s.MIKEY == nil {
+				s.MIKEY = []*MIKEYMessage{}
+			}
+			if s.CryptoSessions == nil {
+				s.CryptoSessions = []*CryptoSession{}
+			}
 		}
 		s.Streams = streams[s.ID]
 		if s.Streams == nil {
 			s.Streams = []*Stream{}
 		}
+		s.FindingCounts = FindingCounts{}
 		if c := counts[s.ID]; c != nil {
 			s.FindingCounts = *c
 		}
-		r.Sessions = append(r.Sessions, &s)
+		r.Sessions = append(r.Sessions, s)
 		r.Summary.MIKEYMessages += len(s.MIKEY)
 		r.Summary.Streams += len(s.Streams)
 	}
@@ -100,4 +114,22 @@ func (a *Analyzer) buildReport() *Report {
 	}
 	sort.Slice(r.Keys, func(i, j int) bool { return r.Keys[i].Fingerprint < r.Keys[j].Fingerprint })
 	return r
+}
+
+// copySession copies a session with its signals, MIKEY messages and crypto
+// sessions (the objects the analyzer goes on changing).
+func copySession(src *Session) *Session {
+	s := *src
+	s.Signals = append([]*Signal{}, src.Signals...)
+	s.MIKEY = make([]*MIKEYMessage, len(src.MIKEY))
+	for i, m := range src.MIKEY {
+		mc := *m
+		s.MIKEY[i] = &mc
+	}
+	s.CryptoSessions = make([]*CryptoSession, len(src.CryptoSessions))
+	for i, cs := range src.CryptoSessions {
+		cc := *cs
+		s.CryptoSessions[i] = &cc
+	}
+	return &s
 }
