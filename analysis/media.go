@@ -130,8 +130,10 @@ type streamState struct {
 	// idle is srtp without its statistics while the stream is silent (see
 	// suspendIdle); srtp is then nil and the model holds the statistics.
 	idle *srtp.Suspended
-	// Unbound streams count here (srtp.Stream counts bound ones).
+	// Unbound streams count here (srtp.Stream counts bound ones), and an
+	// unbound RTP stream's health is followed from its clear headers.
 	packets   uint64
+	clear     srtp.ClearIndex
 	rocWarned bool
 	searched  bool // a wide ROC search was tried
 	// trials counts the packets of an unknown SSRC tried against the keys
@@ -278,11 +280,14 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	if ss.bind == nil {
 		ss.packets++
 		ss.model.Packets++
-		if ss.model.Health.FirstTime.IsZero() {
-			ss.model.Health.FirstTime = p.Time
+		// Without keys the headers still tell the stream's health: size,
+		// times, payload types, and from RTP sequence numbers (in clear in
+		// SRTP, RFC 3711 §3.1) losses, duplicates and reordering.
+		if p.Kind == dissect.KindRTP {
+			ss.clear.Observe(&ss.model.Health, p.Seq, p.PT, p.Time, len(p.Data))
+		} else {
+			srtp.ObserveRTCP(&ss.model.Health, p.PT, p.Time, len(p.Data))
 		}
-		ss.model.Health.LastTime = p.Time
-		ss.model.Health.PayloadTypes.Add(p.PT)
 		if m.hook != nil {
 			m.hook(ss.model, p, nil)
 		}

@@ -88,7 +88,7 @@ func (c *Context) DecryptRTCP(dst, pkt []byte, st *Stream, at time.Time) ([]byte
 	r.KeyIndex = key
 	r.Authenticated = verifiable
 	r.Decrypted = encrypted && p.Cipher != CipherNull
-	a := st.accept(uint64(index), 0, 0, false, false)
+	a := st.accept(&st.Stats, uint64(index), 0, 0, false, false)
 	r.Duplicate, r.OutOfOrder = a.duplicate, a.outOfOrder
 	st.key = key
 	stats.opened(key, verifiable, r.Decrypted)

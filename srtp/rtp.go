@@ -127,7 +127,7 @@ search:
 	if rocInTag {
 		stats.ROCFromPacket++
 	}
-	a := st.accept(r.Index, roc, h.SequenceNumber, true, resync)
+	a := st.accept(&st.Stats, r.Index, roc, h.SequenceNumber, true, resync)
 	r.Duplicate, r.OutOfOrder = a.duplicate, a.outOfOrder
 	st.key = key
 	stats.opened(key, verifiable, r.Decrypted)
@@ -255,7 +255,7 @@ func (c *Context) EncryptRTP(dst, pkt []byte, st *Stream) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.accept(uint64(roc)<<16|uint64(h.SequenceNumber), roc, h.SequenceNumber, true, false)
+	st.accept(&st.Stats, uint64(roc)<<16|uint64(h.SequenceNumber), roc, h.SequenceNumber, true, false)
 	return out, nil
 }
 

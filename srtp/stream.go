@@ -25,21 +25,28 @@ type Stream struct {
 
 	Stats Stats
 
-	started bool
-	roc     uint32 // ROC belonging to sl
-	sl      uint16 // highest sequence number received (s_l)
-	highest uint64 // highest accepted index
-	window  uint64 // bit d set: index highest-d was accepted
-	key     int    // master key that last worked
+	indexState
+	key int // master key that last worked
 
 	sendIndex   uint64 // SRTCP sender index (next to use)
 	sendStarted bool
 }
 
+// indexState follows a stream's packet index: the roll-over counter with the
+// highest sequence number s_l (RFC 3711 §3.3.1) and the replay window
+// (§3.3.2). Stream keeps one; ClearIndex is one on its own.
+type indexState struct {
+	started bool
+	roc     uint32 // ROC belonging to sl
+	sl      uint16 // highest sequence number received (s_l)
+	highest uint64 // highest accepted index
+	window  uint64 // bit d set: index highest-d was accepted
+}
+
 // NewStream returns a stream whose ROC starts at roc (from the MIKEY CS ID
 // map, RFC 3830 §6.1.1), learning its SSRC from the first packet.
 func NewStream(roc uint32) *Stream {
-	return &Stream{roc: roc, ROCSearch: DefaultROCSearch, Stats: Stats{ROC: roc}}
+	return &Stream{indexState: indexState{roc: roc}, ROCSearch: DefaultROCSearch, Stats: Stats{ROC: roc}}
 }
 
 // NewStreamSSRC returns a stream for ssrc starting at roc.
@@ -80,7 +87,7 @@ func (s *Stream) checkSSRC(ssrc uint32) error {
 
 // estimateROC guesses the ROC of a packet with sequence number seq from
 // s_l and the current ROC (RFC 3711 §3.3.1 and Appendix A).
-func (s *Stream) estimateROC(seq uint16) uint32 {
+func (s *indexState) estimateROC(seq uint16) uint32 {
 	if !s.started {
 		return s.roc
 	}
@@ -119,13 +126,12 @@ type acceptance struct {
 	outOfOrder bool
 }
 
-// accept records an authenticated (or unverifiable) packet with index idx.
-// For SRTP roc and seq update the ROC/s_l pair; resync forces them (a ROC
-// adopted from a search or from the packet). Duplicates are counted, not
-// rejected.
-func (s *Stream) accept(idx uint64, roc uint32, seq uint16, rtp, resync bool) acceptance {
+// accept records an authenticated (or unverifiable) packet with index idx
+// in st. For SRTP roc and seq update the ROC/s_l pair; resync forces them
+// (a ROC adopted from a search or from the packet). Duplicates are counted,
+// not rejected.
+func (s *indexState) accept(st *Stats, idx uint64, roc uint32, seq uint16, rtp, resync bool) acceptance {
 	var a acceptance
-	st := &s.Stats
 	if !s.started || resync {
 		if s.started && rtp && roc != s.roc {
 			st.ROCChanges++

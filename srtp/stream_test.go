@@ -100,7 +100,7 @@ func TestEstimateROC(t *testing.T) {
 		{0, 10, 65535, 0xffffffff},
 	}
 	for _, tc := range tests {
-		s := &Stream{started: true, roc: tc.roc, sl: tc.sl}
+		s := &Stream{indexState: indexState{started: true, roc: tc.roc, sl: tc.sl}}
 		if got := s.estimateROC(tc.seq); got != tc.want {
 			t.Errorf("ROC %d s_l %d seq %d: got %d want %d", tc.roc, tc.sl, tc.seq, got, tc.want)
 		}

@@ -31,7 +31,7 @@ func (s *Stream) Suspend() *Suspended {
 func (p *Suspended) Resume(stats Stats) *Stream {
 	return &Stream{
 		SSRC: p.ssrc, HasSSRC: p.hasSSRC, ROCSearch: p.rocSearch, Stats: stats,
-		started: p.started, roc: p.roc, sl: p.sl, highest: p.highest, window: p.window,
-		key: p.key, sendIndex: p.sendIndex, sendStarted: p.sendSt,
+		indexState: indexState{started: p.started, roc: p.roc, sl: p.sl, highest: p.highest, window: p.window},
+		key:        p.key, sendIndex: p.sendIndex, sendStarted: p.sendSt,
 	}
 }
