@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"os"
@@ -117,7 +118,10 @@ func newFileReader(name string, input int, rd io.Reader, closer io.Closer) (_ *f
 	br := newReadBuffer(rd, 64<<10)
 	magic, _ := br.peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		// The inflater reads a *bufio.Reader through its fast path (a
+		// ReadByte per bit-buffer refill otherwise); its 64 KB reads pass
+		// straight through br, whose buffer is no larger.
+		zr, err := gzip.NewReader(bufio.NewReaderSize(br, 64<<10))
 		if err != nil {
 			return nil, &ReadError{File: name, Err: formatErrorf("gzip header: %v", err)}
 		}
