@@ -75,6 +75,8 @@ type Decoder struct {
 	frag defragmenter
 	tcp  reassembler
 
+	tunnelDepth int // tunnels entered to reach the packet being decoded
+
 	badLinks map[LinkType]bool // unsupported link types already reported
 }
 

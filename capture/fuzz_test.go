@@ -69,6 +69,9 @@ func FuzzDecoder(f *testing.F) {
 	f.Add(fuzzFrames(5, frags6...))
 	f.Add(fuzzFrames(5, syn, d1, d3, d2, fin))
 	f.Add(fuzzFrames(5, d3, d1, d1, fin))
+	for _, tc := range tunnelCases(f) { // GTP-U, VXLAN, GRE, ERSPAN (Ethernet frames)
+		f.Add(fuzzFrames(0, tc.frame))
+	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if len(in) == 0 {
 			return

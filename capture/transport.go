@@ -14,7 +14,8 @@ const (
 )
 
 // decodeTransport decodes a UDP (RFC 768) or TCP (RFC 9293 §3.1) header at
-// b; other protocols are ignored.
+// b, or the packet inside a tunnel (tunnel.go); other protocols are
+// ignored.
 func (d *Decoder) decodeTransport(proto uint8, src, dst netip.Addr, b []byte, off int, fragmented bool) {
 	switch proto {
 	case protoUDP:
@@ -39,6 +40,11 @@ func (d *Decoder) decodeTransport(proto uint8, src, dst netip.Addr, b []byte, of
 			}
 			d.problem(kind, sp, dp, off+4, "UDP length beyond IP payload")
 			return
+		}
+		if sp.Port() == portGTPU || dp.Port() == portGTPU || dp.Port() == portVXLAN {
+			if d.decodeUDPTunnel(sp.Port(), dp.Port(), b[8:n], off+8) {
+				return
+			}
 		}
 		// Field by field: assigning a composite literal builds it on the
 		// stack and copies it, a tenth of the decoding cost.
@@ -66,5 +72,7 @@ func (d *Decoder) decodeTransport(proto uint8, src, dst netip.Addr, b []byte, of
 			return
 		}
 		d.tcp.segment(sp, dp, binary.BigEndian.Uint32(b[4:]), b[13], b[hl:])
+	case protoGRE:
+		d.decodeGRE(b, off)
 	}
 }

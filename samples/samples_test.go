@@ -232,7 +232,7 @@ func TestSamplesDecryptWithPion(t *testing.T) {
 				n := i + 1
 				p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
 				var payloads [][]byte
-				if u, ok := p.Layer(layers.LayerTypeUDP).(*layers.UDP); ok {
+				if u := innermostUDP(p); u != nil {
 					payloads = append(payloads, u.Payload)
 				} else if tcp, ok := p.Layer(layers.LayerTypeTCP).(*layers.TCP); ok {
 					for b := tcp.Payload; len(b) >= 4 && b[0] == '$'; {
@@ -358,4 +358,16 @@ func TestLoadAndPaths(t *testing.T) {
 	if psk.Stream(0) != nil || psk.Stream(psk.Streams[1].SSRCValue()) != psk.Streams[1] {
 		t.Fatal("Stream lookup")
 	}
+}
+
+// innermostUDP returns the last UDP layer gopacket decoded: the datagram
+// inside a tunnel (gopacket decodes GTP-U on port 2152 by itself), or nil.
+func innermostUDP(p gopacket.Packet) *layers.UDP {
+	var u *layers.UDP
+	for _, l := range p.Layers() {
+		if x, ok := l.(*layers.UDP); ok {
+			u = x
+		}
+	}
+	return u
 }

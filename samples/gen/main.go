@@ -44,6 +44,7 @@ var catalogue = []sample{
 	{"sip-udp-gcm", pcapwrite.FormatPcap, sipUDPGCM},
 	{"sip-udp-dhhmac", pcapwrite.FormatPcap, sipUDPDHHMAC},
 	{"sip-udp-roc", pcapwrite.FormatPcap, sipUDPROC},
+	{"sip-gtpu-psk", pcapwrite.FormatPcap, sipGTPU},
 	{"broken/wrong-psk", pcapwrite.FormatPcap, brokenWrongPSK},
 	{"broken/err-auth-failure", pcapwrite.FormatPcap, brokenErrorAnswer},
 	{"broken/clock-skew", pcapwrite.FormatPcap, brokenClockSkew},

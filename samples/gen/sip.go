@@ -232,3 +232,52 @@ func sipUDPROC() (*built, error) {
 	return sipSample(spec, "sip-udp-roc: sequence numbers wrap in both directions; the caller starts at seq 65500 with ROC 0 (wraps to ROC 1 after 36 packets), the callee at seq 65510 with ROC 7, which the MIKEY CS map announces (RFC 3830 §6.1.1), wrapping to ROC 8 after 26 packets",
 		"a decoder that ignores the ROC of the CS map fails to authenticate every callee packet")
 }
+
+// The GTP-U tunnel of sipGTPU: alice is a handset whose packets travel
+// between the base station (eNodeB) and the serving gateway in GTP-U.
+var (
+	eNodeB     = netip.MustParseAddr("10.20.0.1")
+	sgw        = netip.MustParseAddr("10.20.0.2")
+	teidUplink = uint32(0x0100_0001)
+	teidDown   = uint32(0x0200_0002)
+)
+
+func sipGTPU() (*built, error) {
+	spec := callSpec(11, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49270), ap(bobV4, 50270), 50)
+	b, err := sipSample(spec, "sip-gtpu-psk: the SIP/MIKEY-PSK call as captured on an LTE S1-U link: every frame is the IP packet of the call inside GTP-U (3GPP TS 29.281, UDP port 2152) between the eNodeB 10.20.0.1 and the serving gateway 10.20.0.2, TEID 0x01000001 uplink (from alice) and 0x02000002 downlink",
+		"the frames, messages and streams are those of the untunnelled call, one GTP-U frame per packet")
+	if err != nil {
+		return nil, err
+	}
+	for i, g := range b.gens {
+		b.gens[i] = &gtpuGen{g: g}
+	}
+	return b, nil
+}
+
+// gtpuGen wraps every frame of g in GTP-U.
+type gtpuGen struct {
+	g   scenario.Generator
+	out pcapbuild.Builder
+}
+
+func (w *gtpuGen) PeekTime() (time.Time, bool) { return w.g.PeekTime() }
+
+func (w *gtpuGen) Next() (*scenario.Frame, bool, error) {
+	f, ok, err := w.g.Next()
+	if !ok || err != nil {
+		return f, ok, err
+	}
+	ip := pcapbuild.IPPacket(f.Data)
+	src, dst, teid := eNodeB, sgw, teidUplink
+	if len(ip) < 20 || netip.AddrFrom4([4]byte(ip[12:16])) != aliceV4 {
+		src, dst, teid = sgw, eNodeB, teidDown
+	}
+	data, err := w.out.UDP(netip.AddrPortFrom(src, pcapbuild.GTPUPort), netip.AddrPortFrom(dst, pcapbuild.GTPUPort), pcapbuild.AppendGTPU(nil, teid, ip))
+	if err != nil {
+		return nil, false, err
+	}
+	g := *f
+	g.Data = data
+	return &g, true, nil
+}
