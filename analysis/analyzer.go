@@ -108,6 +108,7 @@ type sessionState struct {
 	s        *Session
 	carrier  dissect.Carrier
 	sdpMedia []sdpMedia // latest SDP media, by index
+	clocks   []ptClock  // RTP clock rates of the SDPs' a=rtpmap lines
 	// sessionKeyMgmt: an SDP of the session had a session-level key-mgmt.
 	sessionKeyMgmt bool
 	exch           []*exchange

@@ -134,6 +134,7 @@ type streamState struct {
 	// unbound RTP stream's health is followed from its clear headers.
 	packets   uint64
 	clear     srtp.ClearIndex
+	jit       jitter // RTP streams, keys or not
 	rocWarned bool
 	searched  bool // a wide ROC search was tried
 	// trials counts the packets of an unknown SSRC tried against the keys
@@ -276,6 +277,13 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	}
 	if ss.bind == nil && ss.trials < maxSSRCTrials && ss.session != nil && len(m.bindings[ss.session.s.ID]) > 0 {
 		m.trySessionKeys(ss, p)
+	}
+	if p.Kind == dissect.KindRTP {
+		rate := ss.jit.rate
+		if p.PT != ss.jit.pt || !ss.jit.started {
+			rate = clockRate(ss.session, p.PT)
+		}
+		ss.jit.observe(p.Time, p.Timestamp, p.PT, rate)
 	}
 	if ss.bind == nil {
 		ss.packets++
@@ -423,6 +431,7 @@ func (m *mediaState) attach(ss *streamState, b *binding) {
 // stream's model has them already). Caller holds a.mu.
 func (m *mediaState) refresh() {
 	for _, ss := range m.order {
+		ss.setJitter()
 		switch {
 		case ss.srtp != nil:
 			m.setHealth(ss, ss.srtp.Stats)

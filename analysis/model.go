@@ -151,6 +151,14 @@ type Stream struct {
 	KeyStatus     string     `json:"key_status"` // decrypting, failing, no-key, no-exchange
 	CryptoFrom    uint64     `json:"keyed_by_frame,omitempty"`
 	Health        srtp.Stats `json:"health"`
+	// ClockRate is the RTP clock rate the jitter is measured with (the
+	// payload type's a=rtpmap, else RFC 3551's static types); 0, and no
+	// jitter, when unknown or for RTCP.
+	ClockRate uint32 `json:"clock_rate,omitempty"`
+	// JitterMS is the interarrival jitter at the end of the stream and
+	// MaxJitterMS its largest value (RFC 3550 §6.4.1), in milliseconds.
+	JitterMS    float64 `json:"jitter_ms,omitempty"`
+	MaxJitterMS float64 `json:"max_jitter_ms,omitempty"`
 
 	ssrc       uint32
 	firstFrame uint64

@@ -64,6 +64,7 @@ func (st *sessionState) sdpMediaAt(i int) sdpMedia {
 
 // setSDPMedia records the SDP description of a media.
 func (st *sessionState) setSDPMedia(md *dissect.SDPMedia) {
+	st.addClocks(md)
 	if md.Index < 0 {
 		return
 	}

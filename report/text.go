@@ -157,6 +157,9 @@ func writeStream(w io.Writer, st *analysis.Stream) {
 	if h.Lost > 0 || h.Duplicates > 0 || h.OutOfOrder > 0 {
 		fmt.Fprintf(w, ", lost %d, duplicates %d, out of order %d", h.Lost, h.Duplicates, h.OutOfOrder)
 	}
+	if st.MaxJitterMS > 0 {
+		fmt.Fprintf(w, ", jitter %.2f ms (max %.2f)", st.JitterMS, st.MaxJitterMS)
+	}
 	fmt.Fprintf(w, "  [%s]\n", st.KeyStatus)
 }
 

@@ -21,7 +21,7 @@ type streamsView struct {
 	list     []*analysis.Finding
 }
 
-var streamHeaders = []string{"Kind", "SSRC", "Source -> destination", "Packets", "Auth OK", "Auth failed", "Decrypted", "Malformed", "Bad MKI", "Lost", "Dup", "Reorder", "ROC", "Status"}
+var streamHeaders = []string{"Kind", "SSRC", "Source -> destination", "Packets", "Auth OK", "Auth failed", "Decrypted", "Malformed", "Bad MKI", "Lost", "Dup", "Reorder", "Jitter ms", "ROC", "Status"}
 var findingHeaders = []string{"Severity", "Code", "Frame", "Count", "Summary"}
 
 func newStreamsView() *streamsView {
@@ -63,10 +63,10 @@ func (v *streamsView) setSession(r *analysis.Report, s *analysis.Session) {
 		h := st.Health
 		cells := []string{SafeText(st.Kind), SafeText(st.SSRC), SafeText(st.Src + " -> " + st.Dst),
 			u64(st.Packets), u64(st.Authenticated), u64(st.AuthFailed), u64(st.Decrypted),
-			u64(h.Malformed), u64(h.UnknownMKI), u64(h.Lost), u64(h.Duplicates), u64(h.OutOfOrder), strconv.FormatUint(uint64(h.ROC), 10), SafeText(st.KeyStatus)}
+			u64(h.Malformed), u64(h.UnknownMKI), u64(h.Lost), u64(h.Duplicates), u64(h.OutOfOrder), jitterCell(st), strconv.FormatUint(uint64(h.ROC), 10), SafeText(st.KeyStatus)}
 		for c, t := range cells {
 			cell := tview.NewTableCell(t)
-			if c >= 3 && c <= 12 {
+			if c >= 3 && c <= 13 {
 				cell.SetAlign(tview.AlignRight)
 			}
 			if c == len(cells)-1 || (c == 5 && st.AuthFailed > 0) {
@@ -147,3 +147,13 @@ func severityColor(s analysis.Severity) tcellColor {
 }
 
 func u64(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// jitterCell shows a stream's jitter and its largest value in
+// milliseconds, or "-" when its clock rate is unknown (RTCP, dynamic
+// payload types without a=rtpmap).
+func jitterCell(st *analysis.Stream) string {
+	if st.ClockRate == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f/%.2f", st.JitterMS, st.MaxJitterMS)
+}
