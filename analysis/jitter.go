@@ -16,13 +16,14 @@ import (
 // jitter of a stream is known without its keys.
 
 // jitter follows one RTP stream's interarrival jitter.
+// It is 32 bytes: one per stream of every call is kept to the end.
 type jitter struct {
-	pt      uint8  // payload type whose clock is rate
-	rate    uint32 // RTP clock rate in Hz; 0 when unknown
+	pt      uint8 // payload type whose clock is rate
 	started bool
-	last    time.Time // arrival of the previous packet
-	lastTS  uint32    // its RTP timestamp
-	j, max  float64   // jitter and its largest value, timestamp units
+	rate    uint32  // RTP clock rate in Hz; 0 when unknown
+	lastTS  uint32  // RTP timestamp of the previous packet
+	last    int64   // its arrival, Unix nanoseconds
+	j, max  float32 // jitter and its largest value, timestamp units
 }
 
 // observe takes one RTP packet of payload type pt and timestamp ts that
@@ -35,24 +36,25 @@ func (j *jitter) observe(at time.Time, ts uint32, pt uint8, rate uint32) {
 			j.j = 0
 		}
 		j.pt, j.rate, j.started = pt, rate, rate != 0
-		j.last, j.lastTS = at, ts
+		j.last, j.lastTS = at.UnixNano(), ts
 		return
 	}
 	// D(i,j) = (Rj - Ri) - (Sj - Si), both in timestamp units; the RTP
 	// timestamp difference is taken modulo 2^32.
-	d := at.Sub(j.last).Seconds()*float64(j.rate) - float64(int32(ts-j.lastTS))
-	j.j += (math.Abs(d) - j.j) / 16
+	now := at.UnixNano()
+	d := float64(now-j.last)*1e-9*float64(j.rate) - float64(int32(ts-j.lastTS))
+	j.j += float32((math.Abs(d) - float64(j.j)) / 16)
 	j.max = max(j.max, j.j)
-	j.last, j.lastTS = at, ts
+	j.last, j.lastTS = now, ts
 }
 
 // millis returns a jitter in timestamp units in milliseconds, to the
 // microsecond.
-func (j *jitter) millis(v float64) float64 {
+func (j *jitter) millis(v float32) float64 {
 	if j.rate == 0 {
 		return 0
 	}
-	return math.Round(v/float64(j.rate)*1e6) / 1e3
+	return math.Round(float64(v)/float64(j.rate)*1e6) / 1e3
 }
 
 // setJitter puts the stream's jitter into its model.
