@@ -94,6 +94,9 @@ func (d *Decoder) Packet(p *Packet) {
 	d.frame = p.Frame
 	d.now = p.Time
 	d.truncated = p.OrigLen > len(p.Data)
+	if p.BadTime {
+		d.malformed(0, "capture timestamp outside years 0000-9999 (a damaged block, or a wrong if_tsresol or if_tsoffset); the previous frame's time is used")
+	}
 	d.frag.expire(p.Time)
 	d.tcp.sweep(p.Time)
 	d.decodeLink(p.LinkType, p.Data)

@@ -143,6 +143,9 @@ func FuzzReadFile(f *testing.F) {
 			if p.Frame != i || len(p.Data) > len(in)*1100 || p.OrigLen < len(p.Data) {
 				t.Fatalf("packet %d: %+v", i, p)
 			}
+			if y := p.Time.Year(); y < 0 || y > 9999 { // what RFC 3339, and so the JSON report, can write
+				t.Fatalf("packet %d: time %v", i, p.Time)
+			}
 		}
 	})
 }

@@ -96,6 +96,7 @@ func (f *pcapReader) next(r *fileReader, p *Packet) error {
 		p.OrigLen = len(data)
 	}
 	p.Interface = 0
+	p.BadTime = false // 32-bit seconds cannot leave the range
 	p.LinkType = f.link
 	return nil
 }

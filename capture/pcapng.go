@@ -193,13 +193,41 @@ func tsUnitsPerSecond(v byte) (uint64, bool) {
 	return u, true
 }
 
-// timestamp converts a 64-bit timestamp in interface units to a time.
-func (ifc *ngInterface) timestamp(ts uint64) time.Time {
+// Packet times lie in years 0000 to 9999, the years an RFC 3339 time (and
+// so the JSON report) can write. A 64-bit pcapng timestamp read with a
+// coarse if_tsresol or a large if_tsoffset reaches far beyond, and a
+// damaged one almost always does.
+const (
+	minUnixSec = -62167219200 // 0000-01-01T00:00:00Z
+	maxUnixSec = 253402300799 // 9999-12-31T23:59:59Z
+)
+
+// timestamp converts a 64-bit timestamp in interface units to a time; ok
+// is false when it falls outside years 0000-9999 (the seconds with the
+// offset are checked before they could overflow).
+func (ifc *ngInterface) timestamp(ts uint64) (t time.Time, ok bool) {
 	sec := ts / ifc.unitsPerSec
+	if sec > maxUnixSec-minUnixSec { // beyond any offset's reach into the range
+		return time.Time{}, false
+	}
+	s := int64(sec) + ifc.offsetSec
+	if ifc.offsetSec > maxUnixSec || s < minUnixSec || s > maxUnixSec {
+		return time.Time{}, false
+	}
 	rem := ts % ifc.unitsPerSec
 	hi, lo := bits.Mul64(rem, 1e9)
 	nsec, _ := bits.Div64(hi, lo, ifc.unitsPerSec)
-	return time.Unix(int64(sec)+ifc.offsetSec, int64(nsec)).UTC()
+	return time.Unix(s, int64(nsec)).UTC(), true
+}
+
+// packetTime is the time of a packet with timestamp ts: the previous
+// packet's, with bad set, when ts is out of range.
+func (ifc *ngInterface) packetTime(r *fileReader, ts uint64) (t time.Time, bad bool) {
+	t, ok := ifc.timestamp(ts)
+	if !ok {
+		return r.lastTime, true
+	}
+	return t, false
 }
 
 func (f *pcapngReader) iface(id uint32) (*ngInterface, error) {
@@ -224,7 +252,10 @@ func (f *pcapngReader) readEnhanced(r *fileReader, p *Packet, body []byte) error
 	if uint64(capLen) > uint64(len(body)-20) {
 		return formatErrorf("enhanced packet: captured length %d beyond block (%d)", capLen, len(body)-20)
 	}
-	return f.fill(r, p, ifc, int(id), ifc.timestamp(ts), body[20:20+capLen], f.order.Uint32(body[16:]))
+	t, bad := ifc.packetTime(r, ts)
+	err = f.fill(r, p, ifc, int(id), t, body[20:20+capLen], f.order.Uint32(body[16:]))
+	p.BadTime = bad
+	return err
 }
 
 // readObsolete reads a (deprecated) Packet Block body (§A.1).
@@ -242,7 +273,10 @@ func (f *pcapngReader) readObsolete(r *fileReader, p *Packet, body []byte) error
 	if uint64(capLen) > uint64(len(body)-20) {
 		return formatErrorf("packet block: captured length %d beyond block (%d)", capLen, len(body)-20)
 	}
-	return f.fill(r, p, ifc, int(id), ifc.timestamp(ts), body[20:20+capLen], f.order.Uint32(body[16:]))
+	t, bad := ifc.packetTime(r, ts)
+	err = f.fill(r, p, ifc, int(id), t, body[20:20+capLen], f.order.Uint32(body[16:]))
+	p.BadTime = bad
+	return err
 }
 
 // readSimple reads a Simple Packet Block body (§4.4): interface 0, no
@@ -265,7 +299,7 @@ func (f *pcapngReader) readSimple(r *fileReader, p *Packet, body []byte) error {
 }
 
 func (f *pcapngReader) fill(r *fileReader, p *Packet, ifc *ngInterface, id int, t time.Time, data []byte, orig uint32) error {
-	p.Time = t
+	p.Time, p.BadTime = t, false
 	r.lastTime = t
 	p.Data = data
 	p.OrigLen = max(int(orig), len(data))

@@ -21,6 +21,11 @@ type Packet struct {
 	OrigLen   int       // original length on the wire (may exceed len(Data))
 	Interface int       // interface index within its file (pcapng)
 	Input     int       // index of the input file when several are merged
+	// BadTime is set when the file's timestamp for the frame lies outside
+	// years 0000-9999 (a damaged block, or a wrong if_tsresol or
+	// if_tsoffset): Time is then the previous frame's. The Decoder reports
+	// it as a malformed frame.
+	BadTime bool
 }
 
 // Source yields packets in capture order. Next fills p and returns io.EOF at
