@@ -139,9 +139,9 @@ func partHeaders(p []byte) (ct, cte string, content int) {
 		if name, val, ok := bytes.Cut(line, []byte(":")); ok {
 			n := string(bytes.TrimSpace(name))
 			switch {
-			case strings.EqualFold(n, "Content-Type"), n == "c":
+			case tokenEqualFold(n, "Content-Type"), n == "c":
 				ct = string(bytes.TrimSpace(val))
-			case strings.EqualFold(n, "Content-Transfer-Encoding"):
+			case tokenEqualFold(n, "Content-Transfer-Encoding"):
 				cte = string(bytes.TrimSpace(val))
 			}
 		}

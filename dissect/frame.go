@@ -118,6 +118,29 @@ func parseDecimal(v []byte, max int) (int, bool) {
 	return n, true
 }
 
+// tokenEqualFold compares two header names (ASCII tokens, RFC 3261 §25.1,
+// RFC 2326 §15.1) ignoring ASCII case only: strings.EqualFold's Unicode
+// folding would read "Cſeq" (long s) as CSeq, which no SIP or RTSP stack
+// does, and the framing (Content-Length) already compares in ASCII.
+func tokenEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x >= 'A' && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if y >= 'A' && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
 // asciiEqualFold compares b with the lower-case ASCII string s, ignoring case.
 func asciiEqualFold(b []byte, s string) bool {
 	if len(b) != len(s) {

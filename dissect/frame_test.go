@@ -50,3 +50,27 @@ func TestHeaderEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderNamesASCIIOnly: header names match ignoring ASCII case only; a
+// Unicode look-alike (long s, Kelvin sign) names another header, as it
+// does for every SIP and RTSP stack.
+func TestHeaderNamesASCIIOnly(t *testing.T) {
+	m, _ := parseMessage([]byte("INVITE sip:b@x SIP/2.0\r\nCſeq: 2 BYE\r\ncseq: 1 INVITE\r\nCALL-ID: abc\r\nContent-Length: 0\r\n\r\n"))
+	if m == nil {
+		t.Fatal("not parsed")
+	}
+	if m.CSeq != 1 || m.CSeqMethod != "INVITE" || m.CallID != "abc" {
+		t.Errorf("CSeq %d %q, Call-ID %q: want 1 INVITE, abc", m.CSeq, m.CSeqMethod, m.CallID)
+	}
+	if v, ok := m.Header("CSEQ"); !ok || v != "1 INVITE" {
+		t.Errorf("Header(CSEQ) = %q, %v", v, ok)
+	}
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{{"Call-ID", "call-id", true}, {"CSeq", "Cſeq", false}, {"Kelvin", "\u212aelvin", false}, {"a", "ab", false}} {
+		if got := tokenEqualFold(tc.a, tc.b); got != tc.want {
+			t.Errorf("tokenEqualFold(%q, %q) = %v", tc.a, tc.b, got)
+		}
+	}
+}

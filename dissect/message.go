@@ -146,7 +146,7 @@ const (
 // commonHeader returns the index of a header fillCommon reads, or -1. The
 // length is compared first: most headers of a message are none of these.
 func commonHeader(name string) int {
-	is := func(s string) bool { return strings.EqualFold(name, s) }
+	is := func(s string) bool { return tokenEqualFold(name, s) }
 	switch len(name) {
 	case 2:
 		if is("To") {
@@ -291,7 +291,7 @@ func headerParam(v, name string) string {
 // header, or -1.
 func headerOffset(m *SignalMessage, name string) int {
 	for i := range m.Headers {
-		if strings.EqualFold(m.Headers[i].Name, name) {
+		if tokenEqualFold(m.Headers[i].Name, name) {
 			return m.Headers[i].Offset
 		}
 	}

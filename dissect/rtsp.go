@@ -114,7 +114,7 @@ func readRTSPHeaders(m *SignalMessage) []issue {
 		}
 	}
 	for i := range m.Headers {
-		if !strings.EqualFold(m.Headers[i].Name, "KeyMgmt") {
+		if !tokenEqualFold(m.Headers[i].Name, "KeyMgmt") {
 			continue
 		}
 		off := m.Headers[i].Offset

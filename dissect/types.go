@@ -10,7 +10,6 @@ package dissect
 
 import (
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/capture"
@@ -221,7 +220,7 @@ type SignalMessage struct {
 // insensitive, compact SIP forms already expanded), and whether it exists.
 func (m *SignalMessage) Header(name string) (string, bool) {
 	for i := range m.Headers {
-		if strings.EqualFold(m.Headers[i].Name, name) {
+		if tokenEqualFold(m.Headers[i].Name, name) {
 			return m.Headers[i].Value, true
 		}
 	}
