@@ -2,16 +2,11 @@ package report_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
-	"github.com/mikeyscope/mikeyscope/capture"
-	"github.com/mikeyscope/mikeyscope/dissect"
-	"github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/report"
 )
 
@@ -59,25 +54,7 @@ func TestWriteJSONStreamsTheSameDocument(t *testing.T) {
 	more, _ := filepath.Glob(filepath.Join("..", "samples", "*", "*.pcap*"))
 	for _, f := range append(pcaps, more...) {
 		for _, withKeys := range []bool{false, true} {
-			var st *keys.Store
-			if withKeys {
-				base := strings.TrimSuffix(strings.TrimSuffix(f, ".pcapng"), ".pcap")
-				if s, _, err := keys.ParseFile(base + ".keys"); err == nil {
-					st = s
-				}
-			}
-			src, err := capture.OpenFiles(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a := analysis.New(analysis.Options{Keys: st, Trees: true})
-			a.SetInputs([]string{f})
-			err = analysis.Run(context.Background(), src, a, dissect.Options{}, nil)
-			src.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			reports = append(reports, a.Finish())
+			reports = append(reports, sampleReport(t, f, withKeys))
 		}
 	}
 	if len(reports) < 30 {

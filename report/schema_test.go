@@ -132,25 +132,8 @@ func TestReportJSONMatchesSchema(t *testing.T) {
 	for _, f := range pcaps {
 		for _, withKeys := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/keys=%v", filepath.Base(f), withKeys), func(t *testing.T) {
-				var st *keys.Store
-				if withKeys {
-					base := strings.TrimSuffix(strings.TrimSuffix(f, ".pcapng"), ".pcap")
-					if s, _, err := keys.ParseFile(base + ".keys"); err == nil {
-						st = s
-					}
-				}
-				src, err := capture.OpenFiles(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer src.Close()
-				a := analysis.New(analysis.Options{Keys: st, Trees: true})
-				a.SetInputs([]string{f})
-				if err := analysis.Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
-					t.Fatal(err)
-				}
 				var buf bytes.Buffer
-				if err := report.WriteJSON(&buf, a.Finish(), report.JSONOptions{Trees: true}); err != nil {
+				if err := report.WriteJSON(&buf, sampleReport(t, f, withKeys), report.JSONOptions{Trees: true}); err != nil {
 					t.Fatal(err)
 				}
 				dec := json.NewDecoder(&buf)
@@ -189,4 +172,28 @@ func TestValidatorRejects(t *testing.T) {
 			t.Errorf("validator missed %q in:\n%s", want, joined)
 		}
 	}
+}
+
+// sampleReport analyses a sample capture, with the field trees, and with
+// its keys file (same base name, .keys) when withKeys is true.
+func sampleReport(t *testing.T, file string, withKeys bool) *analysis.Report {
+	t.Helper()
+	var st *keys.Store
+	if withKeys {
+		base := strings.TrimSuffix(strings.TrimSuffix(file, ".pcapng"), ".pcap")
+		if s, _, err := keys.ParseFile(base + ".keys"); err == nil {
+			st = s
+		}
+	}
+	src, err := capture.OpenFiles(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	a := analysis.New(analysis.Options{Keys: st, Trees: true})
+	a.SetInputs([]string{file})
+	if err := analysis.Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return a.Finish()
 }
