@@ -5,69 +5,20 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/fuzzcap"
 	"github.com/mikeyscope/mikeyscope/keys"
 )
 
 // fuzzLinkTypes are the LINKTYPE_ values the decoder understands; the first
 // byte of a FuzzPipeline input picks one.
 var fuzzLinkTypes = []uint16{1, 101, 228, 229, 113, 276, 0, 108, 12, 14}
-
-// sliceSource is a capture.Source over packets held in memory.
-type sliceSource struct {
-	pkts [][]byte
-	link uint16
-	next int
-}
-
-func (s *sliceSource) Next(p *capture.Packet) error {
-	if s.next == len(s.pkts) {
-		return io.EOF
-	}
-	d := s.pkts[s.next]
-	s.next++
-	*p = capture.Packet{Frame: uint64(s.next), Time: time.Unix(1800000000, 0).Add(time.Duration(s.next) * 20 * time.Millisecond),
-		Data: d, OrigLen: len(d), LinkType: capture.LinkType(s.link)}
-	return nil
-}
-
-func (s *sliceSource) Close() error { return nil }
-
-// splitFuzzPackets reads packets framed as a 16-bit big-endian length and
-// the bytes; a final short remainder is one more packet.
-func splitFuzzPackets(data []byte) [][]byte {
-	var out [][]byte
-	for len(data) > 0 {
-		if len(data) < 2 {
-			out = append(out, data)
-			break
-		}
-		n := int(binary.BigEndian.Uint16(data))
-		data = data[2:]
-		n = min(n, len(data))
-		out = append(out, data[:n])
-		data = data[n:]
-	}
-	return out
-}
-
-// joinFuzzPackets is the inverse of splitFuzzPackets.
-func joinFuzzPackets(pkts [][]byte) []byte {
-	var out []byte
-	for _, p := range pkts {
-		out = binary.BigEndian.AppendUint16(out, uint16(len(p)))
-		out = append(out, p...)
-	}
-	return out
-}
 
 // relink rewrites an untagged Ethernet frame for another link type: raw IP
 // (LINKTYPE_RAW, _IPV4, _IPV6, DLT_RAW), Linux cooked v1 and v2, BSD
@@ -122,18 +73,9 @@ func samplePacketSeeds(t testing.TB) [][][]byte {
 	return seeds
 }
 
-// fuzzKeys is a keys store with the PSKs and SRTP keys of the samples, so
-// fuzzed MIKEY messages reach MAC checks and KEMAC decryption.
+// fuzzKeys is a keys store with the samples' PSKs and SRTP keys.
 func fuzzKeys(t testing.TB) *keys.Store {
-	var text []byte
-	for _, name := range []string{"sip-udp-psk", "sip-udp-dhhmac", "sip-udp-gcm", "rtsp-rekey"} {
-		b, err := os.ReadFile(filepath.Join("..", "samples", name+".keys"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		text = append(append(text, b...), '\n')
-	}
-	st, _, err := keys.Parse(text, "samples keys", filepath.Join("..", "samples"))
+	st, err := fuzzcap.SampleKeys(filepath.Join("..", "samples"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,8 +114,8 @@ func FuzzPipeline(f *testing.F) {
 		for _, p := range pkts {
 			conv = append(conv, relink(p, fuzzLinkTypes[link]))
 		}
-		f.Add(append([]byte{byte(link)}, joinFuzzPackets(conv)...))
-		f.Add(append([]byte{0}, joinFuzzPackets(pkts)...))
+		f.Add(append([]byte{byte(link)}, fuzzcap.Join(conv)...))
+		f.Add(append([]byte{0}, fuzzcap.Join(pkts)...))
 	}
 	st := fuzzKeys(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -181,8 +123,8 @@ func FuzzPipeline(f *testing.F) {
 			return
 		}
 		link := fuzzLinkTypes[int(data[0])%len(fuzzLinkTypes)]
-		pkts := splitFuzzPackets(data[1:])
-		runFuzzPipeline(t, &sliceSource{pkts: pkts, link: link}, analysis.Options{Keys: st, Trees: true}, len(pkts))
+		pkts := fuzzcap.Split(data[1:])
+		runFuzzPipeline(t, &fuzzcap.SliceSource{Pkts: pkts, Link: capture.LinkType(link)}, analysis.Options{Keys: st, Trees: true}, len(pkts))
 	})
 }
 
@@ -231,7 +173,7 @@ func TestRelinkedSeedsDecode(t *testing.T) {
 			conv = append(conv, relink(p, link))
 		}
 		a := analysis.New(analysis.Options{})
-		if err := analysis.Run(context.Background(), &sliceSource{pkts: conv, link: link}, a, dissect.Options{}, nil); err != nil {
+		if err := analysis.Run(context.Background(), &fuzzcap.SliceSource{Pkts: conv, Link: capture.LinkType(link)}, a, dissect.Options{}, nil); err != nil {
 			t.Fatal(err)
 		}
 		r := a.Finish()

@@ -3,39 +3,16 @@ package report_test
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
-	"github.com/mikeyscope/mikeyscope/keys"
+	"github.com/mikeyscope/mikeyscope/internal/fuzzcap"
 	"github.com/mikeyscope/mikeyscope/report"
 )
-
-// fuzzSource is a capture.Source over Ethernet frames held in memory.
-type fuzzSource struct {
-	pkts [][]byte
-	next int
-}
-
-func (s *fuzzSource) Next(p *capture.Packet) error {
-	if s.next == len(s.pkts) {
-		return io.EOF
-	}
-	d := s.pkts[s.next]
-	s.next++
-	*p = capture.Packet{Frame: uint64(s.next), Time: time.Unix(1800000000, 0).Add(time.Duration(s.next) * 20 * time.Millisecond),
-		Data: d, OrigLen: len(d), LinkType: capture.LinkTypeEthernet}
-	return nil
-}
-
-func (s *fuzzSource) Close() error { return nil }
 
 // FuzzWriteJSON checks that WriteJSON, which encodes the sessions and
 // findings one element at a time, writes byte for byte what one
@@ -52,29 +29,20 @@ func FuzzWriteJSON(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		var in []byte
+		var frames [][]byte
 		var p capture.Packet
 		for n := 0; n < 40 && src.Next(&p) == nil; n++ {
 			if p.LinkType != capture.LinkTypeEthernet {
 				break
 			}
-			in = binary.BigEndian.AppendUint16(in, uint16(len(p.Data)))
-			in = append(in, p.Data...)
+			frames = append(frames, bytes.Clone(p.Data))
 		}
 		src.Close()
-		if len(in) > 0 {
-			f.Add(in)
+		if len(frames) > 0 {
+			f.Add(fuzzcap.Join(frames))
 		}
 	}
-	var text []byte
-	for _, name := range []string{"sip-udp-psk", "sip-udp-dhhmac", "sip-udp-gcm", "rtsp-rekey"} {
-		b, err := os.ReadFile(filepath.Join("..", "samples", name+".keys"))
-		if err != nil {
-			f.Fatal(err)
-		}
-		text = append(append(text, b...), '\n')
-	}
-	st, _, err := keys.Parse(text, "samples keys", filepath.Join("..", "samples"))
+	st, err := fuzzcap.SampleKeys(filepath.Join("..", "samples"))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -82,18 +50,9 @@ func FuzzWriteJSON(f *testing.F) {
 		if len(data) > 1<<20 {
 			return
 		}
-		var pkts [][]byte
-		for len(data) > 0 {
-			if len(data) < 2 {
-				pkts = append(pkts, data)
-				break
-			}
-			n := min(int(binary.BigEndian.Uint16(data)), len(data)-2)
-			pkts = append(pkts, data[2:2+n])
-			data = data[2+n:]
-		}
+		pkts := fuzzcap.Split(data)
 		a := analysis.New(analysis.Options{Keys: st, Trees: true})
-		if err := analysis.Run(context.Background(), &fuzzSource{pkts: pkts}, a, dissect.Options{}, nil); err != nil {
+		if err := analysis.Run(context.Background(), &fuzzcap.SliceSource{Pkts: pkts, Link: capture.LinkTypeEthernet}, a, dissect.Options{}, nil); err != nil {
 			t.Fatal(err)
 		}
 		r := a.Finish()
