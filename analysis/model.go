@@ -41,6 +41,10 @@ type Summary struct {
 	Warnings      int       `json:"warnings"`
 	Notes         int       `json:"notes"`
 	ReadError     string    `json:"read_error,omitempty"` // the capture could not be read to its end
+	// LatePackets counts the signalling messages and media packets that
+	// came for a session after it had ended and been written out (see
+	// Options.Retire); they are tied to it and not analysed.
+	LatePackets uint64 `json:"late_packets,omitempty"`
 }
 
 // KeyUse records a supplied key (by fingerprint only) and the messages it verified.

@@ -29,6 +29,11 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		// Keep as many sessions as the dissector tracks.
 		a.opts.MaxSessions = dopts.MaxSessions
 	}
+	if a.opts.Retire != nil && dopts.SessionIdle == 0 {
+		// The dissector keeps a session's Call-ID and flows as long as its
+		// tombstone ties late packets to it.
+		dopts.SessionIdle = a.opts.ForgetAfter()
+	}
 	q := newBatchQueue(a)
 	done := make(chan struct{})
 	go func() {
