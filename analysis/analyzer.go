@@ -151,6 +151,8 @@ type sessionState struct {
 	// established: an INVITE was answered with a 2xx; retiring: it is
 	// being retired.
 	ended, established, retiring bool
+	// over is the capture time at which a retiring session was over.
+	over time.Time
 }
 
 // New returns an Analyzer.

@@ -204,11 +204,18 @@ func (a *Analyzer) retireSweep(now time.Time) {
 	idle := a.idleTimeout()
 	var gone []*sessionState
 	for _, st := range a.sessions {
-		quiet := now.Sub(st.lastActivity())
-		if (st.ended && quiet >= Linger) || quiet >= idle {
-			st.retiring = true
-			gone = append(gone, st)
+		last := st.lastActivity()
+		quiet := now.Sub(last)
+		switch {
+		case st.ended && quiet >= Linger:
+			st.over = last.Add(Linger)
+		case quiet >= idle:
+			st.over = last.Add(idle)
+		default:
+			continue
 		}
+		st.retiring = true
+		gone = append(gone, st)
 	}
 	if over := len(a.sessions) - len(gone) - a.maxSessions(); over > 0 {
 		// The least recently active sessions in progress go early, so
@@ -224,6 +231,7 @@ func (a *Analyzer) retireSweep(now time.Time) {
 		over = min(over, len(live))
 		for _, st := range live[:over] {
 			st.retiring = true
+			st.over = now
 		}
 		a.earlyRetired += over
 		f := KindCaptureLimit.New(0, 0, "")
@@ -247,7 +255,6 @@ func (a *Analyzer) retireSweep(now time.Time) {
 // retire settles the sessions (in ID order), hands them to Options.Retire
 // and releases their state. Caller holds a.mu.
 func (a *Analyzer) retire(gone []*sessionState, now time.Time) {
-	until := now.Add(TombstoneFor)
 	for _, st := range gone {
 		s := a.settleSession(st)
 		a.retired.sessions++
@@ -267,7 +274,11 @@ func (a *Analyzer) retire(gone []*sessionState, now time.Time) {
 	for k, st := range a.byKey {
 		if st.retiring {
 			delete(a.byKey, k)
-			a.tombs.add(k, st.s.ID, until)
+			// The tombstone lasts TombstoneFor from when the session was
+			// over (a sweep after a gap in the capture may come later).
+			if until := st.over.Add(TombstoneFor); until.After(now) {
+				a.tombs.add(k, st.s.ID, until)
+			}
 		}
 	}
 	a.byKeyGen++

@@ -17,6 +17,9 @@ import (
 // TextOptions selects what the text report shows.
 type TextOptions struct {
 	Verbose bool // include every signalling message and the causes/fixes of notes
+	// Spool holds sessions written out during the pass (NewTextSpool with
+	// the same options); they are listed with the report's own, by ID.
+	Spool *Spool
 }
 
 // WriteText writes the human-readable report. Wire-derived text is passed
@@ -49,79 +52,17 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		}
 	}
 
-	for _, ss := range r.Sessions {
-		p("\nSession %d  %s  %s\n", ss.ID, strings.ToUpper(ss.Carrier), Printable(sessionTitle(ss)))
-		p("  %s to %s", stamp(ss.Start), stamp(ss.End))
-		if ss.Transport != "" {
-			p(", over %s", ss.Transport)
-		}
-		mode := ss.Mode
-		if mode == "" {
-			mode = "no MIKEY"
-		}
-		p("; MIKEY mode %s; keys %s\n", mode, ss.KeyStatus)
-		if opts.Verbose && len(ss.Signals) > 0 {
-			p("  Signalling\n")
-			for _, sg := range ss.Signals {
-				mark := ""
-				if sg.MIKEY > 0 {
-					mark = "  [MIKEY]"
-				}
-				p("    frame %-6d %s  %s -> %s  %s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark)
-			}
-		}
-		if len(ss.MIKEY) > 0 {
-			p("  MIKEY messages\n")
-			for _, m := range ss.MIKEY {
-				p("    frame %-6d %s  %s -> %s  %s (%s)  CSB ID %s  in %s  auth: %s", m.Frame, stamp(m.Time), m.Src, m.Dst,
-					m.DataType, m.Role, m.CSBID, m.Where, m.Auth)
-				if m.KeyFP != "" {
-					p(" with %s", m.KeyFP)
-				}
-				if m.Detail != "" {
-					p(" (%s)", Printable(m.Detail))
-				}
-				if m.Error != "" {
-					p("\n      decode error: %s", Printable(m.Error))
-				}
-				p("\n")
-			}
-		}
-		if len(ss.CryptoSessions) > 0 {
-			p("  Crypto sessions\n")
-			for _, cs := range ss.CryptoSessions {
-				p("    CS %d  SSRC %s  ROC %d  policy %d %s", cs.CSID, cs.SSRC, cs.ROC, cs.PolicyNo, cs.Policy)
-				if cs.MKI != "" {
-					p("  MKI %s", cs.MKI)
-				}
-				switch {
-				case cs.KeyHex != "":
-					p("  key %s salt %s", cs.KeyHex, cs.SaltHex)
-				case cs.KeyFP != "":
-					p("  key %s", cs.KeyFP)
-				default:
-					p("  key unknown")
-				}
-				if cs.FromFrame != 0 {
-					p("  from frame %d", cs.FromFrame)
-				} else if cs.Source != "" {
-					p("  from %s", cs.Source)
-				}
-				p("\n")
-			}
-		}
-		if len(ss.Streams) > 0 {
-			p("  Streams\n")
-			for _, st := range ss.Streams {
-				writeStream(bw, st)
-			}
-		}
-		if fs := findingsBySession[ss.ID]; len(fs) > 0 {
-			p("  Findings\n")
-			for _, f := range fs {
-				writeFinding(bw, f, opts, "    ")
-			}
-		}
+	err := mergeSessions(r.Sessions, opts.Spool, "text", func(ss *analysis.Session) error {
+		writeSession(bw, ss, opts)
+		writeSessionFindings(bw, findingsBySession[ss.ID], opts)
+		return nil
+	}, func(id int, b []byte) error {
+		bw.Write(b)
+		writeSessionFindings(bw, findingsBySession[id], opts)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(r.Streams) > 0 {
 		p("\nStreams not tied to any session\n")
@@ -148,6 +89,88 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// writeSession writes a session's part of the text report up to its
+// findings (a spool keeps it so; the findings come from the report).
+func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions) {
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	p("\nSession %d  %s  %s\n", ss.ID, strings.ToUpper(ss.Carrier), Printable(sessionTitle(ss)))
+	p("  %s to %s", stamp(ss.Start), stamp(ss.End))
+	if ss.Transport != "" {
+		p(", over %s", ss.Transport)
+	}
+	mode := ss.Mode
+	if mode == "" {
+		mode = "no MIKEY"
+	}
+	p("; MIKEY mode %s; keys %s\n", mode, ss.KeyStatus)
+	if opts.Verbose && len(ss.Signals) > 0 {
+		p("  Signalling\n")
+		for _, sg := range ss.Signals {
+			mark := ""
+			if sg.MIKEY > 0 {
+				mark = "  [MIKEY]"
+			}
+			p("    frame %-6d %s  %s -> %s  %s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark)
+		}
+	}
+	if len(ss.MIKEY) > 0 {
+		p("  MIKEY messages\n")
+		for _, m := range ss.MIKEY {
+			p("    frame %-6d %s  %s -> %s  %s (%s)  CSB ID %s  in %s  auth: %s", m.Frame, stamp(m.Time), m.Src, m.Dst,
+				m.DataType, m.Role, m.CSBID, m.Where, m.Auth)
+			if m.KeyFP != "" {
+				p(" with %s", m.KeyFP)
+			}
+			if m.Detail != "" {
+				p(" (%s)", Printable(m.Detail))
+			}
+			if m.Error != "" {
+				p("\n      decode error: %s", Printable(m.Error))
+			}
+			p("\n")
+		}
+	}
+	if len(ss.CryptoSessions) > 0 {
+		p("  Crypto sessions\n")
+		for _, cs := range ss.CryptoSessions {
+			p("    CS %d  SSRC %s  ROC %d  policy %d %s", cs.CSID, cs.SSRC, cs.ROC, cs.PolicyNo, cs.Policy)
+			if cs.MKI != "" {
+				p("  MKI %s", cs.MKI)
+			}
+			switch {
+			case cs.KeyHex != "":
+				p("  key %s salt %s", cs.KeyHex, cs.SaltHex)
+			case cs.KeyFP != "":
+				p("  key %s", cs.KeyFP)
+			default:
+				p("  key unknown")
+			}
+			if cs.FromFrame != 0 {
+				p("  from frame %d", cs.FromFrame)
+			} else if cs.Source != "" {
+				p("  from %s", cs.Source)
+			}
+			p("\n")
+		}
+	}
+	if len(ss.Streams) > 0 {
+		p("  Streams\n")
+		for _, st := range ss.Streams {
+			writeStream(bw, st)
+		}
+	}
+}
+
+// writeSessionFindings writes the findings of a session.
+func writeSessionFindings(bw *bufio.Writer, fs []*analysis.Finding, opts TextOptions) {
+	if len(fs) > 0 {
+		fmt.Fprintf(bw, "  Findings\n")
+		for _, f := range fs {
+			writeFinding(bw, f, opts, "    ")
+		}
+	}
 }
 
 func writeStream(w io.Writer, st *analysis.Stream) {

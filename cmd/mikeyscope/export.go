@@ -37,7 +37,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope export: %v\n", err)
 		return 2
 	}
-	r, err := o.analyse(fs.Args(), stderr, false, ex.Hook)
+	r, err := o.analyse(fs.Args(), stderr, false, ex.Hook, nil)
 	files, cerr := ex.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "mikeyscope export: %v\n", err)
