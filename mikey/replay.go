@@ -34,16 +34,19 @@ func (k ReplayKind) String() string {
 	return "unknown"
 }
 
-type replayDigest [20]byte
-
+// replayEntry remembers a message by 64-bit fingerprints of its SHA-256
+// digest and of its (CSB ID, timestamp, RAND) tuple: 32 bytes an entry, as
+// a busy link's cache holds tens of thousands. Two different messages
+// share a fingerprint with a probability of about n²/2⁶⁵ among n cached
+// ones (below 10⁻¹⁰ at the largest cache the analyzer keeps).
 type replayEntry struct {
-	msg, tuple replayDigest
+	msg, tuple uint64
 	ref        int
-	at         time.Time
+	at         int64 // Unix seconds (every year of a capture fits)
 }
 
-// ReplayCache remembers recent messages (as 20-byte digests, as RFC 3830
-// §5.4 suggests) and reports repeats: the last Size messages
+// ReplayCache remembers recent messages (as fingerprints of their digests,
+// as RFC 3830 §5.4 suggests) and reports repeats: the last Size messages
 // (NewReplayCache), or those of the last Window of time, at most Max
 // (NewReplayWindow). RFC 3830 §5.4 asks a receiver to keep the messages
 // within its allowed clock skew: an older replay fails the timestamp check.
@@ -53,9 +56,9 @@ type ReplayCache struct {
 	queue  []replayEntry
 	head   int
 	max    int
-	window time.Duration        // 0: bounded by count only
-	msgs   map[replayDigest]int // digest -> entry sequence number
-	tuple  map[replayDigest]int
+	window time.Duration  // 0: bounded by count only
+	msgs   map[uint64]int // fingerprint -> entry sequence number
+	tuple  map[uint64]int
 	seq    int // sequence number of queue[head]
 }
 
@@ -65,8 +68,8 @@ func NewReplayCache(size int) *ReplayCache {
 	size = max(size, 1)
 	return &ReplayCache{
 		max:   size,
-		msgs:  map[replayDigest]int{},
-		tuple: map[replayDigest]int{},
+		msgs:  map[uint64]int{},
+		tuple: map[uint64]int{},
 	}
 }
 
@@ -97,22 +100,23 @@ func (c *ReplayCache) Check(raw []byte, csbID uint32, ts uint64, hasTS bool, ran
 // the messages seen before at minus its window.
 func (c *ReplayCache) CheckAt(raw []byte, csbID uint32, ts uint64, hasTS bool, rand []byte, ref int, at time.Time) (ReplayKind, int) {
 	if c.window > 0 {
-		limit := at.Add(-c.window)
-		for c.Len() > 0 && c.queue[c.head].at.Before(limit) {
+		limit := at.Add(-c.window).Unix()
+		for c.Len() > 0 && c.queue[c.head].at < limit {
 			c.pop()
 		}
 	}
 	sum := sha256.Sum256(raw)
-	md := replayDigest(sum[:20])
-	var td replayDigest
+	md := binary.BigEndian.Uint64(sum[:8])
+	var td uint64
 	if hasTS {
-		h := sha256.New()
 		var b [12]byte
 		binary.BigEndian.PutUint32(b[:4], csbID)
 		binary.BigEndian.PutUint64(b[4:], ts)
+		h := sha256.New()
 		h.Write(b[:])
 		h.Write(rand)
-		copy(td[:], h.Sum(nil))
+		var d [sha256.Size]byte
+		td = binary.BigEndian.Uint64(h.Sum(d[:0]))
 	}
 	if i, ok := c.msgs[md]; ok {
 		return ReplayIdentical, c.entry(i).ref
@@ -132,7 +136,7 @@ func (c *ReplayCache) CheckAt(raw []byte, csbID uint32, ts uint64, hasTS bool, r
 		c.head = 0
 	}
 	n := c.seq + c.Len()
-	c.queue = append(c.queue, replayEntry{msg: md, tuple: td, ref: ref, at: at})
+	c.queue = append(c.queue, replayEntry{msg: md, tuple: td, ref: ref, at: at.Unix()})
 	c.msgs[md] = n
 	if hasTS {
 		c.tuple[td] = n

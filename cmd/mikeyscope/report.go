@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
@@ -75,7 +76,10 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	_ = analysis.Run(ctx, src, a, dissect.Options{MaxSessions: o.maxSessions}, nil)
-	return a.Finish(), nil
+	writeHeapProfile() // the state of the pass is live until Finish
+	r := a.Finish()
+	runtime.KeepAlive(a)
+	return r, nil
 }
 
 // runReport implements `mikeyscope report [--json] [key flags] FILE...`.
