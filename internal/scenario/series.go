@@ -1,14 +1,18 @@
 package scenario
 
 import (
+	"bufio"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
 
 // SeriesStart is the time of the first frame of a call series.
@@ -110,4 +114,35 @@ func seriesBigBody(offer []byte) (string, []byte) {
 		fmt.Fprintf(&b, "a=x-bench-padding-%02d:this attribute line makes the SDP longer than one Ethernet MTU\r\n", i)
 	}
 	return "application/sdp", []byte(b.String())
+}
+
+// WriteSeriesFiles writes a series of n calls to dir/name.pcap and its
+// keys to dir/name.keys, and returns the number of frames written.
+func WriteSeriesFiles(dir, name string, n int, shape SeriesShape) (int, error) {
+	shape.Name = name
+	gens, keys, err := CallSeries(n, shape)
+	if err != nil {
+		return 0, err
+	}
+	path := filepath.Join(dir, name+".pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w, err := pcapwrite.NewWriter(bw, pcapwrite.FormatPcap)
+	if err != nil {
+		return 0, err
+	}
+	if err := Write(w, gens, nil); err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return 0, err
+	}
+	if err := f.Close(); err != nil {
+		return 0, err
+	}
+	return w.Frames(), os.WriteFile(filepath.Join(dir, name+".keys"), keys, 0o600)
 }
