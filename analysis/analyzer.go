@@ -103,11 +103,11 @@ type Analyzer struct {
 	// byID finds the sessions in the model by ID; lastID numbers them.
 	byID   map[int]*sessionState
 	lastID int
-	// Retirement (retire.go): now is the latest capture time of a signal
-	// or media packet, lastRetire the last sweep; tombs the keys of
-	// retired sessions; retired counts what was retired, earlyRetired the
-	// sessions retired in progress at the MaxSessions limit.
-	now, lastRetire time.Time
+	// Retirement (retire.go): now is the latest capture time a sweep
+	// has seen, nextRetire when the next is due; tombs the keys of retired
+	// sessions; retired counts what was retired, earlyRetired the sessions
+	// retired in progress at the MaxSessions limit.
+	now, nextRetire time.Time
 	tombs           tombstones
 	retired         retiredCounts
 	earlyRetired    int
@@ -265,7 +265,7 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 	if a.opts.Retire == nil {
 		a.evictSessions()
 	} else if len(a.sessions) > a.maxSessions() {
-		a.retireSweep(a.now)
+		a.retireSweep(m.Time)
 	}
 	if why := midSession(m); why != "" {
 		a.add(KindMidCall.New(m.Frame, st.s.ID, why))

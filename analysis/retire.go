@@ -184,22 +184,24 @@ func (ss *streamState) lastTime() time.Time {
 }
 
 // advance notes the capture time of an event and, every
-// retireSweepEvery, retires the sessions that are over. Caller holds a.mu.
+// retireSweepEvery, retires the sessions that are over: one time
+// comparison per event. Caller holds a.mu.
 func (a *Analyzer) advance(t time.Time) {
-	if a.opts.Retire == nil || !t.After(a.now) {
+	if a.opts.Retire == nil || !t.After(a.nextRetire) {
 		return
 	}
-	a.now = t
-	if t.Sub(a.lastRetire) >= retireSweepEvery {
-		a.retireSweep(t)
-	}
+	a.nextRetire = t.Add(retireSweepEvery)
+	a.retireSweep(t)
 }
 
 // retireSweep retires the sessions that have ended and lingered, those
 // idle for the idle timeout, and, past Options.MaxSessions sessions in
 // progress, the least recently active. Caller holds a.mu.
 func (a *Analyzer) retireSweep(now time.Time) {
-	a.lastRetire = now
+	if now.Before(a.now) {
+		now = a.now // the latest time a sweep has seen
+	}
+	a.now = now
 	a.tombs.expire(now)
 	idle := a.idleTimeout()
 	var gone []*sessionState

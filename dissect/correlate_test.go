@@ -157,9 +157,9 @@ func TestNetworkProblemPassThrough(t *testing.T) {
 // time are forgotten, while a dialog whose media goes on is kept; without
 // it nothing is forgotten.
 func TestSessionIdleExpiry(t *testing.T) {
-	at := func(frame uint64, sec int, src, dst string, payload []byte) *capture.Datagram {
+	at := func(frame uint64, ms int, src, dst string, payload []byte) *capture.Datagram {
 		d := dgram(frame, src, dst, payload)
-		d.Time = t0.Add(time.Duration(sec) * time.Second)
+		d.Time = t0.Add(time.Duration(ms) * time.Millisecond)
 		return d
 	}
 	for _, idle := range []time.Duration{0, 60 * time.Second} {
@@ -170,12 +170,12 @@ func TestSessionIdleExpiry(t *testing.T) {
 		s := seg(3, "10.0.0.5:41000", "10.0.0.6:5060", sipMsg("OPTIONS sip:x SIP/2.0", "tcp", "1 OPTIONS", "t", "", "", ""), 0)
 		s.Time = t0
 		e.Segment(s)
-		// The second call's media goes on for two minutes, a packet every
-		// 10 s; the first call and the connection say nothing more.
+		// The second call's media goes on for three minutes, a packet every
+		// 200 ms; the first call and the connection say nothing more.
 		frame := uint64(3)
-		for sec := 10; sec <= 120; sec += 10 {
+		for ms := 200; ms <= 180000; ms += 200 {
 			frame++
-			e.Datagram(at(frame, sec, "10.0.0.4:30000", "10.0.0.3:22000", rtpPacket(0, false, uint16(sec), 160, 0x2222, make([]byte, 20))))
+			e.Datagram(at(frame, ms, "10.0.0.4:30000", "10.0.0.3:22000", rtpPacket(0, false, uint16(frame), 160, 0x2222, make([]byte, 20))))
 		}
 		_, quietKept := e.sessions["quiet"]
 		_, talkingKept := e.sessions["talking"]

@@ -48,6 +48,9 @@ type Engine struct {
 	// read at each earlier sweep with its time, oldest first.
 	idleNext time.Time
 	marks    []frameMark
+	// idleSkip counts down the packets until the time is looked at again
+	// (a time comparison per packet was 2 % of the instructions).
+	idleSkip int
 }
 
 // frameMark is the frame being read at a capture time.

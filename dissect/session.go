@@ -79,6 +79,21 @@ func (e *Engine) evictSession() {
 	}
 }
 
+// idleCheck runs expireIdle when it is due, looking at the time of one
+// packet in idleCheckEvery.
+func (e *Engine) idleCheck(frame uint64, t time.Time) {
+	if e.idleSkip > 0 {
+		e.idleSkip--
+		return
+	}
+	e.idleSkip = idleCheckEvery - 1
+	if t.After(e.idleNext) {
+		e.expireIdle(frame, t)
+	}
+}
+
+const idleCheckEvery = 64
+
 // expireIdle forgets the sessions, with their flows, and the TCP
 // connections that have seen no packet for Options.SessionIdle of capture
 // time; it runs every eighth of that (at least every second) from the

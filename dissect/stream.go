@@ -16,8 +16,8 @@ import (
 // delivered as media. After a gap the stream resynchronises at the next
 // start line (or interleaved frame).
 func (e *Engine) Segment(s *capture.Segment) {
-	if e.opts.SessionIdle > 0 && s.Time.After(e.idleNext) {
-		e.expireIdle(s.Frame, s.Time)
+	if e.opts.SessionIdle > 0 {
+		e.idleCheck(s.Frame, s.Time)
 	}
 	k, d := canonical(s.Src, s.Dst)
 	c := e.conns[k]
