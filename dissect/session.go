@@ -2,6 +2,7 @@ package dissect
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"sort"
 	"time"
@@ -79,11 +80,12 @@ func (e *Engine) evictSession() {
 	}
 }
 
-// idleCheck runs expireIdle when it is due, looking at the time of one
-// packet in idleCheckEvery.
+// idleCheck runs expireIdle when it is due; the packet handlers call it
+// once idleSkip has counted down idleCheckEvery packets (a time comparison
+// per packet was 2 % of the instructions).
 func (e *Engine) idleCheck(frame uint64, t time.Time) {
-	if e.idleSkip > 0 {
-		e.idleSkip--
+	if e.opts.SessionIdle <= 0 {
+		e.idleSkip = math.MaxInt
 		return
 	}
 	e.idleSkip = idleCheckEvery - 1
