@@ -143,7 +143,11 @@ func TestParseErrors(t *testing.T) {
 			b[o+5] = 9 // 3-byte port chunk swallows a byte of the next chunk header
 			return b
 		}), "holds 3 bytes"},
-		{"usec", mod(func(b []byte) []byte { o := chunkAt(b, ChunkTimeUsec); copy(b[o+6:], []byte{0, 0x0f, 0x42, 0x40}); return b }), "microseconds"},
+		{"usec", mod(func(b []byte) []byte {
+			o := chunkAt(b, ChunkTimeUsec)
+			copy(b[o+6:], []byte{0, 0x0f, 0x42, 0x40})
+			return b
+		}), "microseconds"},
 		{"family mismatch", mod(func(b []byte) []byte { b[chunkAt(b, ChunkIPFamily)+6] = 10; return b }), "IP family 10 but IPv4"},
 		{"v1 short", []byte{1, 16, 2, 17, 0, 1}, "needs 16 bytes"},
 		{"v2 short", append([]byte{2, 28, 2, 17}, make([]byte, 20)...), "needs 28 bytes"},
