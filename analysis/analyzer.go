@@ -38,6 +38,9 @@ type Options struct {
 	// recently active are dropped (see evictSessions). 0: the dissector's
 	// limit when Run is given one, else DefaultMaxSessions.
 	MaxSessions int
+	// HEP configures the decoding of HEP (capture/hep.go): extra ports, an
+	// auth key, the counters (created when nil).
+	HEP capture.HEPOptions
 }
 
 // DefaultClockSkew is the allowed difference between a MIKEY timestamp and
@@ -84,6 +87,7 @@ type Analyzer struct {
 	// summaries shares the text of response summaries across sessions
 	// (see responseSummary).
 	summaries map[string]string
+	hep       hepState // duplicates seen by HEP and on the wire (hep.go)
 }
 
 type mediaSession struct {
@@ -127,6 +131,9 @@ func New(opts Options) *Analyzer {
 	}
 	if opts.MaxStreams == 0 {
 		opts.MaxStreams = 65536
+	}
+	if opts.HEP.Stats == nil {
+		opts.HEP.Stats = new(capture.HEPStats)
 	}
 	a := &Analyzer{
 		opts:  opts,
@@ -294,6 +301,10 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	if m.Transport == "tcp" && a.tlsConns[connKey(m.Src, m.Dst)] {
 		m.Transport = "tls"
 	}
+	dup, remember := a.hepDuplicate(m)
+	if dup {
+		return
+	}
 	st := a.session(m)
 	s := st.s
 	if m.Time.After(s.End) {
@@ -321,6 +332,10 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 		Dst:     st.signalAddr(m.Dst),
 		Summary: a.signalSummary(m),
 		MIKEY:   len(m.KeyMgmt),
+		Via:     hepVia(m),
+	}
+	if remember != nil {
+		remember(s, sig)
 	}
 	if a.opts.SignalText {
 		sig.Raw = m.Raw
@@ -361,6 +376,8 @@ func (a *Analyzer) problemLocked(p *dissect.Problem) {
 			k = KindFileDamaged
 		case capture.ProblemMidStream:
 			k = KindMidCall
+		case capture.ProblemHEPAuth:
+			k = KindHEPAuthFailed
 		default:
 			k = KindMalformedFrame
 		}

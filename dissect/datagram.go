@@ -10,6 +10,13 @@ func (e *Engine) Datagram(d *capture.Datagram) {
 	if len(b) == 0 {
 		return
 	}
+	if d.HEP != nil {
+		// Signalling mirrored by a HEP agent: never media.
+		if b[0] >= 'A' && b[0] <= 'Z' {
+			e.udpSignal(d)
+		}
+		return
+	}
 	switch {
 	case b[0]>>6 == 2:
 		e.udpMedia(d)
