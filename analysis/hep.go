@@ -115,14 +115,11 @@ func fingerprint(m *dissect.SignalMessage) uint64 {
 // agents) within dupWindow; the copy is then recorded on the first one
 // (AlsoSeen) and not analysed again. Copies from the same place are
 // retransmissions and stay separate messages; copies on different legs
-// (another source or destination: a proxy's two sides) too. Only HEP makes
-// a pass see one message twice at one leg, so without HEP nothing is
-// remembered. Caller holds a.mu.
+// (another source or destination: a proxy's two sides) too. The messages
+// of the last dupWindow are remembered (at most maxDupRecent), whether
+// they came by HEP or not: the HEP copy may come second. Caller holds a.mu.
 func (a *Analyzer) hepDuplicate(m *dissect.SignalMessage) (dup bool, remember func(*Session, *Signal)) {
 	hs := &a.hep
-	if m.HEP == nil && hs.recent == nil {
-		return false, nil
-	}
 	if hs.recent == nil {
 		hs.recent = make(map[dupKey]*dupEntry)
 	}

@@ -1,0 +1,130 @@
+package analysis_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
+)
+
+// TestHEPSample: the SIP of sip-hep-psk came by HEP from agent 2002; every
+// signal names it, the summary counts the agent's packets, and the media
+// captured on the wire decrypts with the keys the HEP-borne MIKEY gave
+// (TestSamplesWithKeys checks the streams against the manifest).
+func TestHEPSample(t *testing.T) {
+	r := analyse(t, "sip-hep-psk.pcap", sampleKeys(t, "sip-hep-psk"), nil)
+	h := r.Summary.HEP
+	if h == nil || h.Packets != 7 || h.SIP != 7 || h.ByType["sip"] != 7 || len(h.Agents) != 1 || h.Agents[0].ID != "2002" || h.Agents[0].Packets != 7 {
+		t.Fatalf("summary.hep = %+v", h)
+	}
+	ss := r.Sessions[0]
+	for _, sg := range ss.Signals {
+		if sg.Via != "hep agent 2002" || sg.Src == "10.30.0.1:41234" {
+			t.Errorf("frame %d: via %q, %s -> %s", sg.Frame, sg.Via, sg.Src, sg.Dst)
+		}
+	}
+	if ss.KeyStatus != "verified" || ss.Transport != "udp" {
+		t.Errorf("key status %s, transport %s", ss.KeyStatus, ss.Transport)
+	}
+	decrypted := 0
+	for _, st := range ss.Streams {
+		if st.Decrypted == st.Packets && st.Packets > 0 {
+			decrypted++
+		}
+	}
+	if decrypted != 4 {
+		t.Errorf("%d of 4 streams decrypt fully", decrypted)
+	}
+}
+
+// TestHEPAndWireDuplicates: the SIP of the call captured on the wire
+// (sip-udp-psk's SIP frames) and mirrored by HEP (sip-hep-psk) in one pass:
+// each message is one signal seen at both places, the MIKEY messages are
+// analysed once (no replay finding), and the media decrypts.
+func TestHEPAndWireDuplicates(t *testing.T) {
+	tr := loadTruth(t, "sip-udp-psk")
+	sip := map[uint64]bool{}
+	for _, m := range tr.Messages {
+		sip[m.Frame] = true
+	}
+	src, err := capture.OpenFiles(filepath.Join("..", "samples", "sip-udp-psk.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w, err := pcapwrite.NewWriter(&buf, pcapwrite.FormatPcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p capture.Packet
+	for {
+		if err := src.Next(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if sip[p.Frame] {
+			if err := w.WriteFrame(p.Time, p.Data); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	src.Close()
+	w.Flush()
+	wire := filepath.Join(t.TempDir(), "wire-sip.pcap")
+	if err := os.WriteFile(wire, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	both, err := capture.OpenFiles(wire, filepath.Join("..", "samples", "sip-hep-psk.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer both.Close()
+	a := analysis.New(analysis.Options{Keys: sampleKeys(t, "sip-hep-psk")})
+	if err := analysis.Run(context.Background(), both, a, dissect.Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := a.Finish()
+	if len(r.Sessions) != 1 {
+		t.Fatalf("%d sessions", len(r.Sessions))
+	}
+	ss := r.Sessions[0]
+	if len(ss.Signals) != 7 || len(ss.MIKEY) != 2 {
+		dumpSignals(t, r)
+		t.Fatalf("%d signals, %d MIKEY messages; want 7 and 2", len(ss.Signals), len(ss.MIKEY))
+	}
+	for _, sg := range ss.Signals {
+		if len(sg.AlsoSeen) != 1 {
+			t.Errorf("frame %d (%s) seen also at %+v", sg.Frame, sg.Via, sg.AlsoSeen)
+			continue
+		}
+		places := map[string]bool{sg.Via: true, sg.AlsoSeen[0].Via: true}
+		if !places[""] || !places["hep agent 2002"] || !sg.AlsoSeen[0].Time.Equal(sg.Time) {
+			t.Errorf("frame %d: via %q, also %+v", sg.Frame, sg.Via, sg.AlsoSeen[0])
+		}
+	}
+	for _, f := range r.Findings {
+		t.Errorf("finding %s: %s", f.Code, f.Summary)
+	}
+	if r.Summary.HEP == nil || r.Summary.HEP.Duplicates != 7 {
+		t.Errorf("summary.hep %+v", r.Summary.HEP)
+	}
+	for _, st := range ss.Streams {
+		if st.Decrypted != st.Packets || st.Packets == 0 {
+			t.Errorf("stream %s: %d of %d decrypted", st.SSRC, st.Decrypted, st.Packets)
+		}
+	}
+}
+
+func dumpSignals(t *testing.T, r *analysis.Report) {
+	for _, sg := range r.Sessions[0].Signals {
+		t.Logf("%d %s %s %s->%s %q %+v", sg.Frame, sg.Time.Format("15:04:05.000000"), sg.Summary, sg.Src, sg.Dst, sg.Via, sg.AlsoSeen)
+	}
+}
