@@ -35,6 +35,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	if s.ReadError != "" {
 		p("  capture read stopped early: %s\n", Printable(s.ReadError))
 	}
+	if s.HEP != nil {
+		p("  %s\n", Printable(hepLine(s.HEP)))
+	}
 	for _, c := range findingsByCode(r.Findings) {
 		p("  %-7s %-28s %6d in %d session(s)\n", c.severity, c.code, c.n, c.sessions)
 	}
@@ -60,6 +63,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 			mode = "no MIKEY"
 		}
 		p("; MIKEY mode %s; keys %s\n", mode, ss.KeyStatus)
+		if via := signalVia(ss); via != "" {
+			p("  signalling %s\n", Printable(via))
+		}
 		if opts.Verbose && len(ss.Signals) > 0 {
 			p("  Signalling\n")
 			for _, sg := range ss.Signals {
@@ -67,7 +73,7 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 				if sg.MIKEY > 0 {
 					mark = "  [MIKEY]"
 				}
-				p("    frame %-6d %s  %s -> %s  %s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark)
+				p("    frame %-6d %s  %s -> %s  %s%s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark, Printable(seenText(sg)))
 			}
 		}
 		if len(ss.MIKEY) > 0 {
