@@ -189,7 +189,8 @@ func (h *HEPHandler) Datagram(d *Datagram) {
 }
 
 // Segment implements Handler: a direction of a TCP connection on a HEP
-// port is cut into HEP packets by their length field.
+// port is cut into HEP packets by their length field (bytes before the
+// first "HEP3" are skipped and reported).
 func (h *HEPHandler) Segment(s *Segment) {
 	if !h.isPort(s.Src, s.Dst) {
 		h.next.Segment(s)
@@ -198,10 +199,11 @@ func (h *HEPHandler) Segment(s *Segment) {
 	k := [2]netip.AddrPort{s.Src, s.Dst}
 	f := h.framers[k]
 	if f == nil {
-		if len(s.Payload) == 0 || !hep.IsHEP(s.Payload) {
-			h.next.Segment(s) // not (the start of) HEP: let the dissector try
+		if len(s.Payload) == 0 {
 			return
 		}
+		// A stream on a HEP port is HEP: the framer finds the first
+		// "HEP3" when the capture starts in the middle of the stream.
 		if len(h.framers) >= maxHEPStreams {
 			for victim := range h.framers { // any one: a limit, not a policy
 				delete(h.framers, victim)
