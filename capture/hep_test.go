@@ -62,8 +62,8 @@ func TestHEPHandlerUDP(t *testing.T) {
 		appendUDPFrame(nil, hepFrom, hepTo, hepPacket(t, hep.ProtoSIP, invite)),
 		appendUDPFrame(nil, hepFrom, hepTo, hepPacket(t, hep.ProtoRTCPJSON, `{"type":200}`)),
 		appendUDPFrame(nil, hepFrom, hepTo, []byte("OPTIONS sip:x SIP/2.0\r\n\r\n")), // not HEP: passed on as it is
-		appendUDPFrame(nil, hepFrom, other, hepPacket(t, hep.ProtoSIP, invite)),  // --hep-port 9999
-		appendUDPFrame(nil, hepFrom, hepTo, []byte("HEP3\x00\x07\x00")),           // malformed
+		appendUDPFrame(nil, hepFrom, other, hepPacket(t, hep.ProtoSIP, invite)),      // --hep-port 9999
+		appendUDPFrame(nil, hepFrom, hepTo, []byte("HEP3\x00\x07\x00")),              // malformed
 	)
 	got := r.of("udp")
 	if len(got) != 3 {
