@@ -313,3 +313,31 @@ func TestMergeLive(t *testing.T) {
 		t.Error("Next after Close")
 	}
 }
+
+// FuzzHEPHandler feeds hostile bytes to the HEP handler as a datagram and
+// as a TCP stream cut at a fuzzed point: no panic, every datagram passed on
+// is a SIP payload inside the input, and the framer holds at most a packet.
+func FuzzHEPHandler(f *testing.F) {
+	f.Add(hepPacket(f, hep.ProtoSIP, "INVITE sip:a SIP/2.0\r\n\r\n"), uint16(3))
+	f.Add(append(hepPacket(f, hep.ProtoRTCPJSON, "{}"), "HEP3\x00\x06"...), uint16(10))
+	f.Add([]byte("HEP3\xff\xff\x00\x00\x00\x0f\xff\xf0"), uint16(1))
+	f.Add([]byte{2, 28, 10, 17, 0, 1, 0, 2}, uint16(0))
+	f.Fuzz(func(t *testing.T, b []byte, cut uint16) {
+		r := &hepRecorder{}
+		h := NewHEPHandler(r, HEPOptions{AuthKey: nil})
+		h.Datagram(&Datagram{Frame: 1, Src: hepFrom, Dst: hepTo, Payload: b})
+		c := int(cut) % (len(b) + 1)
+		h.Segment(&Segment{Frame: 2, Src: hepFrom, Dst: hepTo, Payload: b[:c]})
+		h.Segment(&Segment{Frame: 3, Src: hepFrom, Dst: hepTo, Payload: b[c:]})
+		for _, e := range r.of("udp") {
+			if e.Frame != 1 && !bytes.Contains(b, []byte(e.Payload)) {
+				t.Fatalf("payload %q not in the input", e.Payload)
+			}
+		}
+		for _, fr := range h.framers {
+			if fr.Buffered() > hep.MaxPacket {
+				t.Fatal("framer holds more than a packet")
+			}
+		}
+	})
+}

@@ -37,7 +37,7 @@ func TestLayering(t *testing.T) {
 		"srtp": 1, "keys": 1, "tlsdec": 1, "capture": 1,
 		"dissect":  2,
 		"analysis": 3,
-		"report":   4, "export": 4, "ui": 4, "internal/pcapbuild": 1,
+		"report":   4, "export": 4, "ui": 4, "metrics": 4, "internal/pcapbuild": 1,
 	}
 	out := goList(t, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...")
 	seen := 0
