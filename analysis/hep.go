@@ -2,8 +2,9 @@ package analysis
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
-	"hash/fnv"
+	"hash/maphash"
 	"net/netip"
 	"slices"
 	"sort"
@@ -88,10 +89,14 @@ func hepVia(m *dissect.SignalMessage) string {
 	return "hep " + m.HEP.Name()
 }
 
+// dupSeed seeds the fingerprints of one process.
+var dupSeed = maphash.MakeSeed()
+
 // fingerprint hashes what makes two copies the same message: the Call-ID
 // (or RTSP session), CSeq, first line and body.
 func fingerprint(m *dissect.SignalMessage) uint64 {
-	h := fnv.New64a()
+	var h maphash.Hash
+	h.SetSeed(dupSeed)
 	raw := m.Raw
 	line := raw
 	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
@@ -103,7 +108,12 @@ func fingerprint(m *dissect.SignalMessage) uint64 {
 	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
 		body = raw[i+2:]
 	}
-	fmt.Fprintf(h, "%s\x00%d\x00%s\x00", m.SessionKey, m.CSeq, m.CSeqMethod)
+	h.WriteString(m.SessionKey)
+	var n [5]byte
+	binary.BigEndian.PutUint32(n[:], m.CSeq)
+	h.Write(n[:])
+	h.WriteString(m.CSeqMethod)
+	h.WriteByte(0)
 	h.Write(bytes.TrimRight(line, "\r"))
 	h.Write([]byte{0})
 	h.Write(body)
