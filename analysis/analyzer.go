@@ -301,7 +301,7 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	if m.Transport == "tcp" && a.tlsConns[connKey(m.Src, m.Dst)] {
 		m.Transport = "tls"
 	}
-	dup, remember := a.hepDuplicate(m)
+	dup, dk, place := a.hepDuplicate(m)
 	if dup {
 		return
 	}
@@ -334,9 +334,7 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 		MIKEY:   len(m.KeyMgmt),
 		Via:     hepVia(m),
 	}
-	if remember != nil {
-		remember(s, sig)
-	}
+	a.hepRemember(dk, place, s, sig)
 	if a.opts.SignalText {
 		sig.Raw = m.Raw
 	}

@@ -53,7 +53,7 @@ type SignalCopy struct {
 // hepState is the analyzer's HEP working state: the recent messages, by
 // fingerprint, among which duplicates are found.
 type hepState struct {
-	recent     map[dupKey]*dupEntry
+	recent     map[dupKey]dupEntry
 	order      []dupKey // insertion order, for expiry
 	duplicates int
 }
@@ -69,12 +69,16 @@ type dupKey struct {
 	src, dst netip.AddrPort
 }
 
+// dupEntry is a remembered message: its signal and the places it was seen
+// (the first maxDupPlaces).
 type dupEntry struct {
 	sess   *Session
 	sig    *Signal
 	t      time.Time
-	places []string
+	places [maxDupPlaces]string
 }
+
+const maxDupPlaces = 4
 
 // HEPStats returns the counters of the HEP decoder (and of the listeners
 // given the same HEPStats).
@@ -127,59 +131,71 @@ func fingerprint(m *dissect.SignalMessage) uint64 {
 // retransmissions and stay separate messages; copies on different legs
 // (another source or destination: a proxy's two sides) too. The messages
 // of the last dupWindow are remembered (at most maxDupRecent), whether
-// they came by HEP or not: the HEP copy may come second. Caller holds a.mu.
-func (a *Analyzer) hepDuplicate(m *dissect.SignalMessage) (dup bool, remember func(*Session, *Signal)) {
+// they came by HEP or not: the HEP copy may come second. When m is not a
+// copy, the caller records its signal with hepRemember(k, place, ...).
+// Caller holds a.mu.
+func (a *Analyzer) hepDuplicate(m *dissect.SignalMessage) (dup bool, k dupKey, place string) {
 	hs := &a.hep
 	if hs.recent == nil {
-		hs.recent = make(map[dupKey]*dupEntry)
+		hs.recent = make(map[dupKey]dupEntry)
 	}
 	// Expire by capture time and by count (one slot of order per key).
 	for len(hs.order) > 0 {
 		k := hs.order[0]
-		e := hs.recent[k]
-		if len(hs.order) <= maxDupRecent && e != nil && m.Time.Sub(e.t) <= dupWindow {
+		e, ok := hs.recent[k]
+		if len(hs.order) <= maxDupRecent && ok && m.Time.Sub(e.t) <= dupWindow {
 			break
 		}
 		delete(hs.recent, k)
 		hs.order = hs.order[1:]
 	}
-	k := dupKey{h: fingerprint(m), src: m.Src, dst: m.Dst}
-	place := hepVia(m)
+	k = dupKey{h: fingerprint(m), src: m.Src, dst: m.Dst}
+	place = hepVia(m)
 	if place == "" {
 		place = "capture"
 	}
-	if e := hs.recent[k]; e != nil {
-		d := m.Time.Sub(e.t)
-		if d < 0 {
-			d = -d
+	e, ok := hs.recent[k]
+	if !ok {
+		return false, k, place
+	}
+	if d := m.Time.Sub(e.t); d > dupWindow || d < -dupWindow {
+		return false, k, place
+	}
+	free := -1
+	for i, p := range e.places {
+		if p == place {
+			return false, k, place // a retransmission seen at the same place
 		}
-		if d <= dupWindow {
-			for _, p := range e.places {
-				if p == place {
-					return false, nil // a retransmission seen at the same place
-				}
-			}
-			e.places = append(e.places, place)
-			// Signals are shared with snapshots: replace, never change.
-			ns := *e.sig
-			ns.AlsoSeen = append(slices.Clip(e.sig.AlsoSeen), SignalCopy{Frame: m.Frame, Time: m.Time, Via: place})
-			for i := len(e.sess.Signals) - 1; i >= 0; i-- {
-				if e.sess.Signals[i] == e.sig {
-					e.sess.Signals[i] = &ns
-					break
-				}
-			}
-			e.sig = &ns
-			hs.duplicates++
-			return true, nil
+		if p == "" && free < 0 {
+			free = i
 		}
 	}
-	return false, func(s *Session, sig *Signal) {
-		if _, ok := hs.recent[k]; !ok {
-			hs.order = append(hs.order, k)
-		}
-		hs.recent[k] = &dupEntry{sess: s, sig: sig, t: m.Time, places: []string{place}}
+	if free >= 0 {
+		e.places[free] = place
 	}
+	// Signals are shared with snapshots: replace, never change.
+	ns := *e.sig
+	ns.AlsoSeen = append(slices.Clip(e.sig.AlsoSeen), SignalCopy{Frame: m.Frame, Time: m.Time, Via: place})
+	for i := len(e.sess.Signals) - 1; i >= 0; i-- {
+		if e.sess.Signals[i] == e.sig {
+			e.sess.Signals[i] = &ns
+			break
+		}
+	}
+	e.sig = &ns
+	hs.recent[k] = e
+	hs.duplicates++
+	return true, k, place
+}
+
+// hepRemember records the signal of a message that was not a copy. Caller
+// holds a.mu.
+func (a *Analyzer) hepRemember(k dupKey, place string, s *Session, sig *Signal) {
+	hs := &a.hep
+	if _, ok := hs.recent[k]; !ok {
+		hs.order = append(hs.order, k)
+	}
+	hs.recent[k] = dupEntry{sess: s, sig: sig, t: sig.Time, places: [maxDupPlaces]string{place}}
 }
 
 // hepSummary is the HEP part of the report's summary; nil when the pass
