@@ -181,7 +181,7 @@ func (h *HEPHandler) isPort(src, dst netip.AddrPort) bool {
 
 // Datagram implements Handler.
 func (h *HEPHandler) Datagram(d *Datagram) {
-	if d.HEP != nil || !h.isPort(d.Src, d.Dst) || !hep.IsHEP(d.Payload) {
+	if !h.isPort(d.Src, d.Dst) || !hep.IsHEP(d.Payload) {
 		h.next.Datagram(d)
 		return
 	}
@@ -259,9 +259,14 @@ func (h *HEPHandler) decode(b []byte, frame uint64, t time.Time, src, dst netip.
 	if p.ProtoType != hep.ProtoSIP {
 		return // counted by type; never media
 	}
-	if p.Compressed || !p.Src.IsValid() {
-		why := "a compressed payload (not inflated)"
-		if !p.Src.IsValid() {
+	if p.Compressed || !p.Src.IsValid() || len(p.Payload) == 0 || p.Payload[0] < 'A' || p.Payload[0] > 'Z' {
+		// The dissector reads a payload that does not start like a SIP
+		// message as media: HEP SIP never goes there.
+		why := "a payload that does not start like a SIP message"
+		switch {
+		case p.Compressed:
+			why = "a compressed payload (not inflated)"
+		case !p.Src.IsValid():
 			why = "no addresses"
 		}
 		h.stats.add(func(c *HEPCounts) { c.Malformed++ })

@@ -61,9 +61,10 @@ func TestHEPHandlerUDP(t *testing.T) {
 	r, h := decodeRaw(HEPOptions{Ports: []uint16{9999}},
 		appendUDPFrame(nil, hepFrom, hepTo, hepPacket(t, hep.ProtoSIP, invite)),
 		appendUDPFrame(nil, hepFrom, hepTo, hepPacket(t, hep.ProtoRTCPJSON, `{"type":200}`)),
-		appendUDPFrame(nil, hepFrom, hepTo, []byte("OPTIONS sip:x SIP/2.0\r\n\r\n")), // not HEP: passed on as it is
-		appendUDPFrame(nil, hepFrom, other, hepPacket(t, hep.ProtoSIP, invite)),      // --hep-port 9999
-		appendUDPFrame(nil, hepFrom, hepTo, []byte("HEP3\x00\x07\x00")),              // malformed
+		appendUDPFrame(nil, hepFrom, hepTo, []byte("OPTIONS sip:x SIP/2.0\r\n\r\n")),           // not HEP: passed on as it is
+		appendUDPFrame(nil, hepFrom, other, hepPacket(t, hep.ProtoSIP, invite)),                // --hep-port 9999
+		appendUDPFrame(nil, hepFrom, hepTo, []byte("HEP3\x00\x07\x00")),                        // malformed
+		appendUDPFrame(nil, hepFrom, hepTo, hepPacket(t, hep.ProtoSIP, "\x80\x00\x00\x01rtp")), // "SIP" that would read as RTP
 	)
 	got := r.of("udp")
 	if len(got) != 3 {
@@ -82,11 +83,11 @@ func TestHEPHandlerUDP(t *testing.T) {
 	if r.origins[1] != nil || got[1].Payload != "OPTIONS sip:x SIP/2.0\r\n\r\n" {
 		t.Errorf("non-HEP datagram: %v", got[1])
 	}
-	if p := r.problems(ProblemMalformed); len(p) != 1 || !strings.Contains(p[0].Detail, "HEP") {
+	if p := r.problems(ProblemMalformed); len(p) != 2 || !strings.Contains(p[0].Detail, "HEP") || !strings.Contains(p[1].Detail, "does not start like a SIP message") {
 		t.Errorf("problems: %v", r.events)
 	}
 	c := h.Stats().Counts()
-	if c.Packets != 3 || c.SIP != 2 || c.ByType["rtcp-json"] != 1 || c.Malformed != 1 || c.Agents[HEPAgentKey{"2002", "sbc-east"}] != 3 {
+	if c.Packets != 4 || c.SIP != 2 || c.ByType["rtcp-json"] != 1 || c.Malformed != 2 || c.Agents[HEPAgentKey{"2002", "sbc-east"}] != 4 {
 		t.Errorf("counts %+v", c)
 	}
 }
