@@ -562,15 +562,72 @@ func mikeyFindingCases() []findingCase {
 				return f.finish()
 			},
 			summary: []string{fmt.Sprintf("0x%016x", filetime(caseT0)), "as a Windows FILETIME it is 2026-11-02T10:00:00Z"}, also: nullFindings},
-		{name: "wrong PSK", code: analysis.KindMACMismatch.Code, frame: 1,
+		// Issue 17 item 7: a key that is not this call's is not evidence
+		// that the peers' keys differ.
+		{name: "another call's PSK", code: analysis.KindNoKeyFits.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				f := newFeed(analysis.Options{Keys: pskStore(t, caseWrong)})
 				f.invite(must(t)(pskExchange(casePSK).Init()))
-				return f.finish()
+				r := f.finish()
+				if a, ks := r.Sessions[0].MIKEY[0].Auth, r.Sessions[0].KeyStatus; a != "no-key-fits" || ks != "no-key-fits" {
+					t.Errorf("auth %s, key status %s, want no-key-fits", a, ks)
+				}
+				return r
 			},
-			summary: []string{"MAC of Pre-shared", "any of 1 supplied key(s)"},
+			summary: []string{"MAC of Pre-shared verifies with none of the 1 supplied key(s)", "none of them is bound to this exchange"},
 			// The V flag is set and no answer follows.
 			also: []string{analysis.KindNoResponse.Code}},
+		{name: "another call's PSK, answered", code: analysis.KindNoKeyFits.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{Keys: pskStore(t, caseWrong)})
+				f.invite(must(t)(pskExchange(casePSK).Init()))
+				f.answer(200, must(t)(pskExchange(casePSK).Verify()))
+				r := f.finish()
+				if a := r.Sessions[0].MIKEY[1].Auth; a != "no-key-fits" {
+					t.Errorf("response auth %s, want no-key-fits", a)
+				}
+				return r
+			},
+			summary: []string{"the responder's verification message (frame 2) shows that it accepted this MAC, so the peers agree on a key that was not supplied"}},
+		{name: "wrong PSK bound to the caller", code: analysis.KindMACMismatch.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				st := &keys.Store{}
+				if err := st.Add("psk", "sip:alice@example.org="+hex.EncodeToString(caseWrong), "k.txt:1"); err != nil {
+					t.Fatal(err)
+				}
+				f := newFeed(analysis.Options{Keys: st})
+				f.invite(must(t)(pskExchange(casePSK).Init()))
+				r := f.finish()
+				if a := r.Sessions[0].KeyStatus; a != "failed" {
+					t.Errorf("key status %s, want failed", a)
+				}
+				return r
+			},
+			summary: []string{"MAC of Pre-shared does not verify with any of 1 supplied key(s)", `is bound to "sip:alice@example.org", an identity of this exchange`},
+			also:    []string{analysis.KindNoResponse.Code}},
+		{name: "wrong PSK, peer says Auth failure", code: analysis.KindMACMismatch.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{Keys: pskStore(t, caseWrong)})
+				f.invite(must(t)(pskExchange(casePSK).Init()))
+				f.answer(488, must(t)(pskExchange(casePSK).Error(0)))
+				r := f.finish()
+				for _, fd := range r.Findings {
+					if fd.Code == analysis.KindNoKeyFits.Code {
+						t.Errorf("no-key-fits finding kept after the error payload revised the verdict: %s", fd.Summary)
+					}
+				}
+				return r
+			},
+			summary: []string{"the peer answered with MIKEY error Auth failure (frame 2)"},
+			also:    []string{analysis.KindErrorPayload.Code}},
+		{name: "initiator used another PSK than the responder", code: analysis.KindMACMismatch.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{Keys: pskStore(t, casePSK)})
+				f.invite(must(t)(pskExchange(caseWrong).Init()))
+				f.answer(200, must(t)(pskExchange(casePSK).Verify()))
+				return f.finish()
+			},
+			summary: []string{"the response (frame 2) verified with psk:", "so the initiator used another key"}},
 		{name: "V with another PSK", code: analysis.KindVMismatch.Code, frame: 2,
 			run: func(t *testing.T) *analysis.Report {
 				f := newFeed(analysis.Options{Keys: pskStore(t, casePSK)})

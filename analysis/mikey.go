@@ -335,6 +335,9 @@ func (a *Analyzer) pair(st *sessionState, mm *MIKEYMessage, msg *mikey.Message, 
 		}
 		if dataTypeRole(h.DataType) == roleError {
 			ex.errMsgs = append(ex.errMsgs, mm)
+			if ex.init.Auth == authNoKeyFits {
+				a.open(ex) // an Auth failure error is evidence of a mismatch
+			}
 			return
 		}
 		if ex.resp != nil {

@@ -43,12 +43,17 @@ type Summary struct {
 	ReadError     string    `json:"read_error,omitempty"` // the capture could not be read to its end
 }
 
-// KeyUse records a supplied key (by fingerprint only) and the messages it verified.
+// KeyUse records a supplied key (by fingerprint only) and the messages it
+// verified (for an SRTP key: the first packet it authenticated).
+// VerifiedNothing marks a supplied PSK, SRTP key or SAKKE RSK that
+// verified nothing in the capture; other kinds are listed only when they
+// verified something.
 type KeyUse struct {
-	Fingerprint string   `json:"fingerprint"`
-	Kind        string   `json:"kind"`
-	Source      string   `json:"source"`
-	Verified    []uint64 `json:"verified_frames,omitempty"`
+	Fingerprint     string   `json:"fingerprint"`
+	Kind            string   `json:"kind"`
+	Source          string   `json:"source"`
+	Verified        []uint64 `json:"verified_frames,omitempty"`
+	VerifiedNothing bool     `json:"verified_nothing,omitempty"`
 }
 
 // Session is a SIP dialog or an RTSP session.

@@ -126,6 +126,12 @@ type MessageResult struct {
 	Auth     AuthStatus
 	// Tried is the number of keys tried for the MAC/V/envelope.
 	Tried int `json:",omitempty"`
+	// Meant, when Auth is AuthFailed, names the evidence that a key tried
+	// was meant for this message: a PSK bound to an identity the exchange
+	// names, or an RSA key that decrypted the envelope key. Empty, a
+	// failure shows only that no supplied key fits, not that the peers'
+	// keys differ.
+	Meant string `json:",omitempty"`
 	// KeyRef is the fingerprint of the key that verified or opened the
 	// message ("psk:3f2a9c1d", "rsa:…", "dh:…", "in clear"); KeySource is
 	// where it came from.

@@ -35,7 +35,7 @@ func keyStatusColor(status string) tcell.Color {
 		return colorGood
 	case "failed", "failing":
 		return colorBad
-	case "in-clear", "no-key", "no-exchange":
+	case "in-clear", "no-key", "no-key-fits", "no-exchange":
 		return colorWarn
 	}
 	return tcell.ColorDefault

@@ -37,7 +37,29 @@ func (v *sessionsView) setReport(r *analysis.Report) {
 	keep := v.selectedID()
 	v.all = buildSessionRows(r)
 	v.total = len(v.all)
+	v.content.hint = emptyHint(r)
 	v.apply(keep)
+}
+
+// emptyHint explains an empty sessions list when the capture has TLS
+// connections that could not be decrypted: the signalling (and so every
+// session) is inside them.
+func emptyHint(r *analysis.Report) []string {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Code == analysis.KindTLSNoKey.Code {
+			n += max(f.Count, 1)
+		}
+	}
+	if n == 0 || len(r.Sessions) > 0 {
+		return nil
+	}
+	conns := fmt.Sprintf("%d TLS connection seen without its keys (tls.no-key):", n)
+	if n > 1 {
+		conns = fmt.Sprintf("%d TLS connections seen without their keys (tls.no-key):", n)
+	}
+	return []string{"No sessions yet.", conns, "the signalling inside them cannot be read. To decrypt,",
+		"press a and type tls-keylog FILE (an SSLKEYLOGFILE key log),", "or start with --tls-keylog FILE."}
 }
 
 // apply sorts and filters the rows and restores the selection of session
@@ -113,6 +135,8 @@ type sessionTable struct {
 	tview.TableContentReadOnly
 	rows  []*sessionRow
 	cells [][len(sessionHeaders)]*tview.TableCell
+	// hint is shown, one line a row, when there are no sessions.
+	hint []string
 }
 
 func (t *sessionTable) setRows(rows []*sessionRow) {
@@ -120,17 +144,31 @@ func (t *sessionTable) setRows(rows []*sessionRow) {
 	t.cells = make([][len(sessionHeaders)]*tview.TableCell, len(rows))
 }
 
-func (t *sessionTable) GetRowCount() int    { return len(t.rows) + 1 }
+func (t *sessionTable) GetRowCount() int {
+	if len(t.rows) == 0 {
+		return len(t.hint) + 1
+	}
+	return len(t.rows) + 1
+}
 func (t *sessionTable) GetColumnCount() int { return len(sessionHeaders) }
 
 // GetCell returns the cell of the header (row 0) or of a session.
 func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
-	if col < 0 || col >= len(sessionHeaders) || row < 0 || row > len(t.rows) {
+	if col < 0 || col >= len(sessionHeaders) || row < 0 {
 		return nil
 	}
 	if row == 0 {
 		return tview.NewTableCell(sessionHeaders[col]).SetSelectable(false).
 			SetAttributes(tcell.AttrBold).SetTextColor(tcell.ColorYellow)
+	}
+	if len(t.rows) == 0 && row <= len(t.hint) {
+		if col != 3 {
+			return tview.NewTableCell("").SetSelectable(false)
+		}
+		return tview.NewTableCell(t.hint[row-1]).SetSelectable(false).SetTextColor(colorWarn)
+	}
+	if row > len(t.rows) {
+		return nil
 	}
 	if c := t.cells[row-1][col]; c != nil {
 		return c
