@@ -701,6 +701,25 @@ func mikeyFindingCases() []findingCase {
 				return f.finish()
 			},
 			summary: []string{"timestamp 2026-11-02T09:50:00Z is -600 s from the capture time (allowed ±300 s)"}, also: nullFindings},
+		// Issue 17 item 8: days of skew are written in days.
+		{name: "999 days slow", code: analysis.KindClockSkew.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{})
+				f.invite(nullMessage(t, func(m *mikey.Message) {
+					payloadOf[*mikey.TPayload](m).Value = mikey.NTP64(caseT0.Add(-(999*24*time.Hour + 17*time.Hour + 28*time.Minute + 44*time.Second)))
+				}))
+				return f.finish()
+			},
+			summary: []string{"is 999 days 17h 28m 44s behind the capture time, -86376524 s (allowed ±300 s)"}, also: nullFindings},
+		{name: "one day fast", code: analysis.KindClockSkew.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{})
+				f.invite(nullMessage(t, func(m *mikey.Message) {
+					payloadOf[*mikey.TPayload](m).Value = mikey.NTP64(caseT0.Add(24*time.Hour + 5*time.Second))
+				}))
+				return f.finish()
+			},
+			summary: []string{"is 1 day 0h 0m 5s ahead of the capture time, +86405 s"}, also: nullFindings},
 		{name: "custom skew of 1 minute", code: analysis.KindClockSkew.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				raw := nullMessage(t, func(m *mikey.Message) {

@@ -68,7 +68,11 @@ type Session struct {
 	URL       string    `json:"url,omitempty"`
 	Transport string    `json:"transport,omitempty"` // udp, tcp, tls
 	Mode      string    `json:"mode,omitempty"`      // MIKEY mode: PSK, PK, DH, DHHMAC, RSA-R, TICKET, SAKKE, NULL
-	KeyStatus string    `json:"key_status"`          // verified, failed, no-key, in-clear, none
+	KeyStatus string    `json:"key_status"`          // verified, failed, no-key, no-key-fits, in-clear, none
+	// FinalStatus is the SIP dialog's final response to its latest INVITE
+	// ("200 OK", "488 Not Acceptable Here"); empty without one (RTSP, or
+	// no final response in the capture).
+	FinalStatus string `json:"final_status,omitempty"`
 
 	Signals        []*Signal        `json:"signals"`
 	MIKEY          []*MIKEYMessage  `json:"mikey"`

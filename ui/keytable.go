@@ -38,6 +38,7 @@ func (u *UI) bindKeys() {
 			r('k', "keys: crypto sessions and supplied keys", func() { u.open(pageKeys) }),
 			r('s', "sort by the next column", u.sessions.cycleSort),
 			r('S', "reverse the sort order", u.sessions.reverseSort),
+			r('c', "show Call-IDs (RTSP session ids) instead of From / To, or back", u.sessions.toggleCallID),
 			r('/', "filter: text, carrier:, status:, mode:, code:", func() { u.showModal("filter") }),
 			k(tcell.KeyEscape, "clear the filter", func() { u.filterIn.SetText("") }),
 		},

@@ -22,7 +22,11 @@ type sessionsView struct {
 	total   int
 }
 
-var sessionHeaders = [...]string{"#", "Time", "Carrier", "From / To or URL", "Mode", "Key", "Streams", "Findings"}
+var sessionHeaders = [...]string{"#", "Time", "Carrier", "From / To or URL", "Mode", "Key", "Final", "Streams", "Findings"}
+
+// callIDHeader replaces the From / To header when the list shows Call-IDs
+// (RTSP: the Session id).
+const callIDHeader = "Call-ID or RTSP session"
 
 func newSessionsView() *sessionsView {
 	v := &sessionsView{content: &sessionTable{}}
@@ -38,6 +42,7 @@ func (v *sessionsView) setReport(r *analysis.Report) {
 	v.all = buildSessionRows(r)
 	v.total = len(v.all)
 	v.content.hint = emptyHint(r)
+	v.content.withDate = analysis.SpansDays(r.Summary.First, r.Summary.Last)
 	v.apply(keep)
 }
 
@@ -123,6 +128,13 @@ func (v *sessionsView) reverseSort() {
 	v.apply(v.selectedID())
 }
 
+// toggleCallID shows the Call-ID (RTSP: Session id) instead of the peers
+// in the From / To column, or back.
+func (v *sessionsView) toggleCallID() {
+	v.content.showID = !v.content.showID
+	v.apply(v.selectedID())
+}
+
 // setFilter narrows the list to the sessions the query matches.
 func (v *sessionsView) setFilter(q string) {
 	v.filter = q
@@ -137,6 +149,9 @@ type sessionTable struct {
 	cells [][len(sessionHeaders)]*tview.TableCell
 	// hint is shown, one line a row, when there are no sessions.
 	hint []string
+	// withDate shows dates with the times (a capture spanning days);
+	// showID shows Call-IDs instead of the peers.
+	withDate, showID bool
 }
 
 func (t *sessionTable) setRows(rows []*sessionRow) {
@@ -158,7 +173,11 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 		return nil
 	}
 	if row == 0 {
-		return tview.NewTableCell(sessionHeaders[col]).SetSelectable(false).
+		h := sessionHeaders[col]
+		if col == 3 && t.showID {
+			h = callIDHeader
+		}
+		return tview.NewTableCell(h).SetSelectable(false).
 			SetAttributes(tcell.AttrBold).SetTextColor(tcell.ColorYellow)
 	}
 	if len(t.rows) == 0 && row <= len(t.hint) {
@@ -179,16 +198,25 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 	case 0:
 		c = tview.NewTableCell(strconv.Itoa(r.s.ID)).SetAlign(tview.AlignRight)
 	case 1:
-		c = tview.NewTableCell(clock(r.s.Start))
+		c = tview.NewTableCell(clockOf(r.s.Start, t.withDate))
 	case 2:
 		c = tview.NewTableCell(SafeText(r.s.Carrier))
 	case 3:
-		c = tview.NewTableCell(SafeText(sessionPeers(r.s))).SetMaxWidth(48).SetExpansion(1)
+		text := sessionPeers(r.s)
+		if t.showID {
+			text = r.s.Key
+		}
+		c = tview.NewTableCell(SafeText(text)).SetMaxWidth(48).SetExpansion(1)
 	case 4:
 		c = tview.NewTableCell(SafeText(orDash(r.s.Mode)))
 	case 5:
 		c = tview.NewTableCell(SafeText(orDash(r.s.KeyStatus))).SetTextColor(keyStatusColor(r.s.KeyStatus))
 	case 6:
+		c = tview.NewTableCell(SafeText(orDash(r.s.FinalStatus))).SetMaxWidth(24)
+		if code := r.s.FinalStatus; len(code) > 0 && code[0] >= '3' {
+			c.SetTextColor(colorWarn)
+		}
+	case 7:
 		c = tview.NewTableCell(r.streamsLabel())
 		switch {
 		case r.failing > 0:
@@ -196,7 +224,7 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 		case r.decrypt > 0 && r.decrypt == len(r.s.Streams):
 			c.SetTextColor(colorGood)
 		}
-	case 7:
+	case 8:
 		c = tview.NewTableCell(findingLabel(r.s.FindingCounts))
 		switch fc := r.s.FindingCounts; {
 		case fc.Errors > 0:
