@@ -86,6 +86,10 @@ func (p *parser) add(kind, value, source, baseDir string) error {
 	if oneToken[kind] {
 		if i := strings.IndexAny(value, " \t"); i >= 0 {
 			extra := strings.Fields(value[i:])[0]
+			if IsHexDigits(strings.TrimPrefix(extra, "0x")) {
+				// Likely a key split by a space: not quoted (keys are not printed).
+				return fmt.Errorf("%s: unexpected second word of %d hex digits after the value (a key split by a space?)", kind, len(extra))
+			}
 			return fmt.Errorf("%s: unexpected word %q after the value (one value per line; a comment starts with \" #\")", kind, extra)
 		}
 	}
@@ -191,7 +195,11 @@ func parsePoint(v string, want int, what string) ([]byte, error) {
 		return nil, err
 	}
 	if len(b) != want || b[0] != 0x04 {
-		return nil, fmt.Errorf("%d bytes starting 0x%02x: %s is %d bytes, 0x04 || x || y", len(b), b[0], what, want)
+		first := "starting 0x04"
+		if b[0] != 0x04 {
+			first = "not starting 0x04"
+		}
+		return nil, fmt.Errorf("%d bytes %s: %s is %d bytes, 0x04 || x || y", len(b), first, what, want)
 	}
 	return b, nil
 }

@@ -132,7 +132,7 @@ func TestAddValues(t *testing.T) {
 func TestAddErrors(t *testing.T) {
 	tests := []struct{ kind, value, want string }{
 		{"psk", "", "missing value"},
-		{"psk", "zz!!", "character '!' at position 3 is in neither alphabet"},
+		{"psk", "zz!!", "the character at position 3 is in neither alphabet"},
 		{"dh-key", "abc", "odd number"},
 		{"tgk", "xyz0", "not hex"},
 		{"srtp", "0x1=aa", "want <keyhex>:<salthex>"},
@@ -372,10 +372,10 @@ func TestParseValueStrict(t *testing.T) {
 		{"zz", "", "not valid base64"},
 		{"0011223", "", "odd number of hex digits (7)"},
 		{"0x0011223", "", "odd number of hex digits (7)"},
-		{"hex:zz", "", `"z" at position 1 is not a hex digit`},
+		{"hex:zz", "", "the character at position 1 is not a hex digit"},
 		{"AAEG", "", "make only 3 byte(s): too short for a key"},
 		{"AAECAwQFBgcICQoLDA0ODw=", "", "not valid base64"},
-		{"secret!", "", "character '!' at position 7"},
+		{"secret!", "", "the character at position 7 is in neither alphabet"},
 		{"AAECAwQFBgcICQoLDA0ODx", "", "not valid base64"}, // last character's unused bits set
 		{"base64:", "", "empty value"},
 	}
@@ -401,7 +401,7 @@ func TestAddStrictLengths(t *testing.T) {
 		{"srtp", "1=" + strings.Repeat("00", 20) + ":" + strings.Repeat("00", 14), "master key of 20 bytes"},
 		{"srtp", "1=inline:" + strings.Repeat("A", 36), "inline key||salt of 27 bytes fits no SRTP suite"},
 		{"sakke-rsk", "04" + strings.Repeat("00", 100), "is 257 bytes"},
-		{"kms-kpak", "05" + strings.Repeat("00", 64), "starting 0x05"},
+		{"kms-kpak", "05" + strings.Repeat("00", 64), "65 bytes not starting 0x04"},
 		{"tgk", "xyz0", "not a hex digit"},
 	}
 	for _, tt := range errs {
@@ -425,16 +425,43 @@ func TestAddStrictLengths(t *testing.T) {
 }
 
 // TestParseFileNamesExtraWord: a keys-file line with a word after the value
-// names the word and the line.
+// names the word and the line; a second word of hex digits (a key split
+// by a space) is described, not quoted.
 func TestParseFileNamesExtraWord(t *testing.T) {
 	for _, tc := range []struct{ line, word string }{
 		{"psk 000102030405060708090a0b0c0d0e0f extra", "extra"},
 		{"tgk 000102030405060708090a0b0c0d0e0f\tfor-bob", "for-bob"},
+		{"psk 0011223344556677 8899aabbccddeeff", ""},
 		{"srtp *=inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd  x#y", "x#y"},
 	} {
 		_, _, err := Parse([]byte("# keys\n"+tc.line+"\n"), "k.txt", "")
+		if tc.word == "" {
+			if err == nil || !strings.Contains(err.Error(), "k.txt:2: psk: unexpected second word of 16 hex digits") || strings.Contains(err.Error(), "8899") {
+				t.Errorf("%q: error %v", tc.line, err)
+			}
+			continue
+		}
 		if err == nil || !strings.HasPrefix(err.Error(), "k.txt:2: ") || !strings.Contains(err.Error(), fmt.Sprintf("unexpected word %q", tc.word)) {
 			t.Errorf("%q: error %v, want k.txt:2 and the word %q", tc.line, err, tc.word)
+		}
+	}
+}
+
+// TestErrorsDoNotQuoteKeys: an error about a mistyped key never repeats
+// the key (keys are printed only with --show-keys).
+func TestErrorsDoNotQuoteKeys(t *testing.T) {
+	for _, tc := range []struct{ kind, value, secret string }{
+		{"psk", "0011223", "0011223"},
+		{"psk", "s3cr3tPass!", "s3cr3t"},
+		{"psk", "AAEG", "AAEG"},
+		{"psk", "hex:00zz11", "zz"},
+		{"tgk", "00112233445566778899aabbccddeefg", "aabbcc"},
+		{"sakke-rsk", "05" + strings.Repeat("7e", 256), "7e7e"},
+		{"srtp", "1=00112233445566778899aabbccddeeff:0011", "8899"},
+	} {
+		_, err := (&Store{}).AddWithWarnings(tc.kind, tc.value, "--"+tc.kind)
+		if err == nil || strings.Contains(err.Error(), tc.secret) {
+			t.Errorf("%s %s: error %v", tc.kind, tc.value, err)
 		}
 	}
 }

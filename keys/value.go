@@ -45,7 +45,7 @@ func decodeHex(s string) ([]byte, error) {
 	}
 	for i := 0; i < len(s); i++ {
 		if !IsHexDigits(s[i : i+1]) {
-			return nil, fmt.Errorf("not hex: %q at position %d is not a hex digit", s[i:i+1], i+1)
+			return nil, fmt.Errorf("not hex: the character at position %d is not a hex digit", i+1)
 		}
 	}
 	if len(s)%2 != 0 {
@@ -96,7 +96,7 @@ func ParseValue(s string) ([]byte, error) {
 		return decodeHex(s)
 	case IsHexDigits(s):
 		if len(s)%2 != 0 {
-			return nil, fmt.Errorf("odd number of hex digits (%d): a digit is missing or extra (write base64:%s if it is base64)", len(s), s)
+			return nil, fmt.Errorf("odd number of hex digits (%d): a digit is missing or extra (prefix it with base64: if it is base64)", len(s))
 		}
 		return decodeHex(s)
 	}
@@ -105,18 +105,19 @@ func ParseValue(s string) ([]byte, error) {
 		return nil, fmt.Errorf("neither hex (even number of hex digits) nor base64: %s", whyNotKey(s))
 	}
 	if len(b) < minBase64Bytes {
-		return nil, fmt.Errorf("%d characters read as base64 make only %d byte(s): too short for a key; write it in hex, or base64:%s if it is meant", len(s), len(b), s)
+		return nil, fmt.Errorf("%d characters read as base64 make only %d byte(s): too short for a key; write it in hex, or prefix it with base64: if it is meant", len(s), len(b))
 	}
 	return b, nil
 }
 
-// whyNotKey names the first character that is neither hex nor base64, or
-// says the base64 is malformed.
+// whyNotKey gives the position of the first character that is neither hex
+// nor base64, or says the base64 is malformed. It never quotes the value
+// (a mistyped key is still a key).
 func whyNotKey(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '+' || c == '/' || c == '-' || c == '_' || c == '=') {
-			return fmt.Sprintf("character %q at position %d is in neither alphabet", c, i+1)
+			return fmt.Sprintf("the character at position %d is in neither alphabet", i+1)
 		}
 	}
 	return fmt.Sprintf("%d characters are not valid base64 (wrong length, padding or final character)", len(s))
