@@ -395,6 +395,12 @@ func filetime(t time.Time) uint64 {
 // the envelope key, SIGN by the initiator.
 func pkInit(t *testing.T, initKey, respKey *rsa.PrivateKey) *mikey.Message {
 	t.Helper()
+	return pkInitCert(t, initKey, respKey, true)
+}
+
+// pkInitCert is pkInit, with or without the initiator's CERT payload.
+func pkInitCert(t *testing.T, initKey, respKey *rsa.PrivateKey, withCert bool) *mikey.Message {
+	t.Helper()
 	env := seq(0xe0, 16)
 	pke, err := mikey.NewPKEPayload(&respKey.PublicKey, env, 0)
 	if err != nil {
@@ -413,6 +419,9 @@ func pkInit(t *testing.T, initKey, respKey *rsa.PrivateKey) *mikey.Message {
 			pke,
 			&mikey.SIGNPayload{},
 		},
+	}
+	if !withCert {
+		m.Payloads = append(m.Payloads[:2], m.Payloads[3:]...)
 	}
 	kd := []*mikey.KeyData{{Type: mikey.KeyTGK, Key: caseTGK}}
 	if err := mikey.SealKEMAC(m, env, kd, mikey.SealOptions{EncryptedID: &mikey.IDPayload{IDType: mikey.IDURI, Data: []byte("sip:alice@example.org")}}); err != nil {
@@ -691,7 +700,33 @@ func mikeyFindingCases() []findingCase {
 				}
 				return r
 			},
-			summary: []string{"SIGN payload of Public key does not verify (2 key(s) or certificate(s) tried)"}},
+			summary: []string{"SIGN payload of Public key does not verify (2 key(s) or certificate(s) tried, among them the message's own CERT payload)"}},
+		// Issue 17 item 7: a signature that no supplied certificate
+		// verifies, in a message that carries none, says only that the
+		// signer's certificate was not supplied.
+		{name: "PK signed by a signer whose certificate was not supplied", code: analysis.KindNoKeyFits.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				initKey, respKey := rsaKeys(t)
+				m := pkInitCert(t, initKey, respKey, false)
+				bob, err := x509.ParseCertificate(selfSignedCert(t, respKey, "bob"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				st := &keys.Store{RSAKeys: []mikey.RSAKey{{Private: respKey, Source: "bob.pem"}}, Certs: []mikey.Cert{{Cert: bob, Source: "bob.crt"}}}
+				f := newFeed(analysis.Options{Keys: st})
+				f.invite(m.Raw)
+				r := f.finish()
+				if len(r.Sessions[0].CryptoSessions) != 1 {
+					t.Errorf("the envelope key should open the KEMAC: %+v", r.Sessions[0].MIKEY[0])
+				}
+				for _, fd := range r.Findings {
+					if fd.Code == analysis.KindSignatureInvalid.Code {
+						t.Errorf("signature-invalid without evidence: %s", fd.Summary)
+					}
+				}
+				return r
+			},
+			summary: []string{"SIGN payload of Public key verifies with none of the 2 supplied certificate(s) or key(s), and the message carries no certificate"}},
 		{name: "10 minutes slow", code: analysis.KindClockSkew.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				f := newFeed(analysis.Options{})

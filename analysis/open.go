@@ -163,8 +163,18 @@ func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r, other *
 	prev := mm.Auth
 	mm.Auth = authWord(r.Auth)
 	evidence := ""
+	// The verdict rests on a signature alone (DH-SIGN, RSA-R): no MAC or V
+	// key was tried.
+	sigOnly := r.Tried == 0 && r.Signature.Status == mikey.AuthFailed
 	if r.Auth == mikey.AuthFailed {
-		if evidence = mismatchEvidence(ex, r, other, response); evidence == "" {
+		if sigOnly {
+			if r.Signature.MessageCert {
+				evidence = "the message's own CERT payload does not verify its signature"
+			}
+		} else {
+			evidence = mismatchEvidence(ex, r, other, response)
+		}
+		if evidence == "" {
 			mm.Auth = authNoKeyFits
 		}
 	}
@@ -206,6 +216,9 @@ func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r, other *
 			a.noteKeyUse(r.KeyRef, r.KeySource, mm.Frame)
 		}
 	case mikey.AuthFailed:
+		if sigOnly {
+			break // the signature's finding below says it
+		}
 		k := KindMACMismatch
 		what := "MAC"
 		if m := mm.Parsed(); response && m != nil && m.V() != nil {
@@ -226,7 +239,13 @@ func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r, other *
 		}
 	}
 	if r.Signature.Status == mikey.AuthFailed {
-		a.add(KindSignatureInvalid.New(mm.Frame, sid, fmt.Sprintf("SIGN payload of %s does not verify (%d key(s) or certificate(s) tried)", mm.DataType, r.Signature.Tried)))
+		if r.Signature.MessageCert {
+			a.add(KindSignatureInvalid.New(mm.Frame, sid, fmt.Sprintf("SIGN payload of %s does not verify (%d key(s) or certificate(s) tried, among them the message's own CERT payload)", mm.DataType, r.Signature.Tried)))
+		} else {
+			// Only supplied certificates and keys were tried: they may
+			// belong to other calls (issue 17 item 7).
+			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("SIGN payload of %s verifies with none of the %d supplied certificate(s) or key(s), and the message carries no certificate: the signer's certificate was not supplied, or is not the one given", mm.DataType, r.Signature.Tried)))
+		}
 	}
 }
 

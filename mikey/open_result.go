@@ -102,6 +102,12 @@ type SignatureVerdict struct {
 	// is plausible (RSA-R: with or without the SIGN header, RFC 4738 §3.6).
 	Variant string `json:",omitempty"`
 	Tried   int    `json:",omitempty"`
+	// MessageCert is set when a certificate carried in the message's own
+	// CERT payload was among the signers tried: a failure with it shows
+	// the message is not signed by its own certificate's key, whereas a
+	// failure with supplied certificates and keys alone may only mean the
+	// signer's was not supplied.
+	MessageCert bool `json:",omitempty"`
 }
 
 // RecoveredKey is one decrypted Key data sub-payload (RFC 3830 §6.13).
