@@ -185,6 +185,7 @@ func (a *Analyzer) hepDuplicate(m *dissect.SignalMessage) (dup bool, k dupKey, p
 	e.sig = &ns
 	hs.recent[k] = e
 	hs.duplicates++
+	a.claimPending(m, e.sess.ID) // the copy's problems belong to the session too
 	return true, k, place
 }
 
