@@ -342,3 +342,38 @@ func FuzzHEPHandler(f *testing.F) {
 		}
 	})
 }
+
+// TestIdle: a quiet listener, and a quiet merge of two, report ErrIdle when
+// asked to, and deliver packets again afterwards.
+func TestIdle(t *testing.T) {
+	a, b, alone := listen(t, HEPListenOptions{}), listen(t, HEPListenOptions{}), listen(t, HEPListenOptions{})
+	m := MergeLive(NamedSource{"a", a}, NamedSource{"b", b})
+	defer m.Close()
+	for _, src := range []Source{alone, m} {
+		src.(IdleReporter).ReportIdle(30 * time.Millisecond)
+		var p Packet
+		if err := src.Next(&p); err != ErrIdle {
+			t.Fatalf("%T: %v, want ErrIdle", src, err)
+		}
+	}
+	c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(b.Addrs()[0].Addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write(hepPacket(t, hep.ProtoSIP, "INFO sip:i SIP/2.0\r\n\r\n"))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var p Packet
+		err := m.Next(&p)
+		if err == nil {
+			if !bytes.Contains(p.Data, []byte("INFO sip:i")) {
+				t.Errorf("got %q", p.Data)
+			}
+			break
+		}
+		if err != ErrIdle || time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+	}
+}

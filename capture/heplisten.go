@@ -127,7 +127,13 @@ type HEPListener struct {
 	buf    []byte
 	frames atomic.Uint64
 	bytes  atomic.Uint64
+	idle   time.Duration // ReportIdle
+	timer  *time.Timer
 }
+
+// ReportIdle implements IdleReporter: Next returns ErrIdle when no HEP
+// packet arrived within d.
+func (l *HEPListener) ReportIdle(d time.Duration) { l.idle = d }
 
 type bucket struct {
 	tokens float64
@@ -328,7 +334,19 @@ func (l *HEPListener) readTCP(c *net.TCPConn) {
 
 // Next implements Source: the next HEP packet as a raw-IP UDP frame.
 func (l *HEPListener) Next(p *Packet) error {
+	var idle <-chan time.Time
+	if l.idle > 0 {
+		if l.timer == nil {
+			l.timer = time.NewTimer(l.idle)
+		} else {
+			l.timer.Reset(l.idle)
+		}
+		defer l.timer.Stop()
+		idle = l.timer.C
+	}
 	select {
+	case <-idle:
+		return ErrIdle
 	case it := <-l.items:
 		l.queued.Add(-int64(len(it.data)))
 		l.frame++

@@ -59,6 +59,20 @@ type mergeLive struct {
 	running atomic.Int32
 	frame   uint64
 	ended   int
+	idle    time.Duration // ReportIdle (several sources)
+	timer   *time.Timer
+}
+
+// ReportIdle implements IdleReporter: one source is told itself; several
+// are merged, and Next reports when none delivered within d.
+func (m *mergeLive) ReportIdle(d time.Duration) {
+	if m.items == nil {
+		if ir, ok := m.srcs[0].Src.(IdleReporter); ok {
+			ir.ReportIdle(d)
+		}
+		return
+	}
+	m.idle = d
 }
 
 // count records one packet of source i and, now and then, its kernel
@@ -79,6 +93,9 @@ func (m *mergeLive) pump(i int) {
 	for {
 		var p Packet
 		err := s.Next(&p)
+		if err == ErrIdle {
+			continue // not asked for, but harmless
+		}
 		if err == nil {
 			m.count(i, &p)
 			var buf []byte
@@ -108,6 +125,16 @@ func (m *mergeLive) Next(p *Packet) error {
 		}
 		return err
 	}
+	var idle <-chan time.Time
+	if m.idle > 0 {
+		if m.timer == nil {
+			m.timer = time.NewTimer(m.idle)
+		} else {
+			m.timer.Reset(m.idle)
+		}
+		defer m.timer.Stop()
+		idle = m.timer.C
+	}
 	if m.last != nil {
 		select {
 		case m.free <- m.last:
@@ -119,6 +146,8 @@ func (m *mergeLive) Next(p *Packet) error {
 		var it mergeItem
 		select {
 		case it = <-m.items:
+		case <-idle:
+			return ErrIdle
 		case <-m.done:
 			return io.EOF
 		}
@@ -156,8 +185,16 @@ func (m *mergeLive) Close() error {
 	return first
 }
 
-// Stats implements StatsReporter: the kernel drops of all sources.
+// Stats implements StatsReporter: a single source's own statistics as last
+// read, or the frames and kernel drops of all sources.
 func (m *mergeLive) Stats() LiveStats {
+	if len(m.srcs) == 1 {
+		if sr, ok := m.srcs[0].Src.(StatsReporter); ok {
+			if m.items == nil {
+				return sr.Stats() // Next runs on the caller's goroutine
+			}
+		}
+	}
 	var st LiveStats
 	for i := range m.counts {
 		st.Received += m.counts[i].frames.Load()
