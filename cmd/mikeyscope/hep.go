@@ -116,9 +116,14 @@ func (o *reportOptions) checkMetrics() error {
 	return nil
 }
 
-// openLive opens the interface and the HEP listeners as one source. The
-// listeners' ports are added to the HEP ports of the pass.
-func (o *reportOptions) openLive() (capture.Source, error) {
+// openIface opens the live interface (-i, -f).
+func (o *reportOptions) openIface() (capture.Source, error) {
+	return capture.OpenLive(o.iface, o.filter, capture.LiveOptions{})
+}
+
+// openLiveInputs opens the interface and the HEP listeners as one source.
+// The listeners' ports are added to the HEP ports of the pass.
+func (o *reportOptions) openLiveInputs() (capture.Source, error) {
 	var srcs []capture.NamedSource
 	closeAll := func() {
 		for _, s := range srcs {
@@ -126,7 +131,7 @@ func (o *reportOptions) openLive() (capture.Source, error) {
 		}
 	}
 	if o.iface != "" {
-		s, err := capture.OpenLive(o.iface, o.filter, capture.LiveOptions{})
+		s, err := o.openIface()
 		if err != nil {
 			return nil, err
 		}

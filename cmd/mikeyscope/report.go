@@ -52,7 +52,7 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	var src capture.Source
 	inputs := files
 	if o.live() {
-		src, err = o.openLive()
+		src, err = o.openLiveInputs()
 		inputs = []string{o.liveTitle()}
 	} else {
 		if len(files) == 0 {

@@ -51,7 +51,7 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		// Opened once, before the analysis options: the listeners' ports
 		// join the HEP ports. A live Job does not reopen its source.
-		src, err := o.openLive()
+		src, err := o.openLiveInputs()
 		if err != nil {
 			fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 			return 2
