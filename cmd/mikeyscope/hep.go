@@ -96,7 +96,7 @@ func (o *reportOptions) liveTitle() string {
 }
 
 // hepOptions is the HEP decoding of the pass (the ports of the listeners
-// are added by openLive).
+// are added by openLiveInputs).
 func (o *reportOptions) hepOptions() capture.HEPOptions {
 	if o.hep.stats == nil {
 		o.hep.stats = new(capture.HEPStats)
