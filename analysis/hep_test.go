@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
 
@@ -126,5 +128,94 @@ func TestHEPAndWireDuplicates(t *testing.T) {
 func dumpSignals(t *testing.T, r *analysis.Report) {
 	for _, sg := range r.Sessions[0].Signals {
 		t.Logf("%d %s %s %s->%s %q %+v", sg.Frame, sg.Time.Format("15:04:05.000000"), sg.Summary, sg.Src, sg.Dst, sg.Via, sg.AlsoSeen)
+	}
+}
+
+// TestHEPOverTCPInCapture: the HEP packets of sip-hep-psk sent over one TCP
+// connection to port 9060 instead, each packet's segment cut at its own
+// offsets (HEP packets straddle segments), with the media on the wire: the
+// framer rebuilds every packet and the call verifies and decrypts as with
+// HEP over UDP.
+func TestHEPOverTCPInCapture(t *testing.T) {
+	src, err := capture.OpenFiles(filepath.Join("..", "samples", "sip-hep-psk.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w, err := pcapwrite.NewWriter(&buf, pcapwrite.FormatPcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b pcapbuild.Builder
+	conn := pcapbuild.NewTCPConn(&b, netip.MustParseAddrPort("10.30.0.1:41234"), netip.MustParseAddrPort("10.30.0.9:9060"), 1000, 2000)
+	hs, err := conn.Handshake()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p capture.Packet
+	var pending []byte // HEP bytes not yet sent: each frame sends a prefix
+	n := 0
+	for {
+		if err := src.Next(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			for _, f := range hs {
+				w.WriteFrame(p.Time, f)
+			}
+		}
+		n++
+		if len(p.Data) > 42 && p.Data[36] == 9060>>8 && p.Data[37] == 9060&0xff {
+			pending = append(pending, p.Data[42:]...)
+			// Send all but the last 100 bytes now: the rest goes with
+			// the next HEP packet (or at the end).
+			cut := max(0, len(pending)-100)
+			if cut > 0 {
+				frames, err := conn.Data(true, pending[:cut], cut/3, 2*cut/3)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range frames {
+					w.WriteFrame(p.Time, f)
+				}
+				pending = pending[cut:]
+			}
+			continue
+		}
+		w.WriteFrame(p.Time, p.Data)
+	}
+	frames, err := conn.Data(true, pending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range frames {
+		w.WriteFrame(p.Time, f)
+	}
+	w.Flush()
+	s, err := capture.OpenReader("hep-tcp.pcap", bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := analysis.New(analysis.Options{Keys: sampleKeys(t, "sip-hep-psk")})
+	if err := analysis.Run(context.Background(), s, a, dissect.Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := a.Finish()
+	if len(r.Sessions) != 1 || r.Summary.HEP == nil || r.Summary.HEP.SIP != 7 {
+		t.Fatalf("%d sessions, hep %+v", len(r.Sessions), r.Summary.HEP)
+	}
+	ss := r.Sessions[0]
+	if ss.KeyStatus != "verified" || len(ss.Signals) != 7 || len(ss.Streams) != 4 {
+		t.Fatalf("status %s, %d signals, %d streams", ss.KeyStatus, len(ss.Signals), len(ss.Streams))
+	}
+	for _, st := range ss.Streams {
+		if st.Decrypted != st.Packets || st.Packets == 0 {
+			t.Errorf("stream %s: %d of %d decrypted", st.SSRC, st.Decrypted, st.Packets)
+		}
+	}
+	for _, f := range r.Findings {
+		t.Errorf("finding %s: %s", f.Code, f.Summary)
 	}
 }
