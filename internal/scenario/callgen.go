@@ -43,6 +43,11 @@ type SIPCallSpec struct {
 	// instead of 200 OK; no media or BYE follow. Only used when RejectSet.
 	Reject    mikey.ErrorCode
 	RejectSet bool
+	// MIKEYBody carries each MIKEY message as an application/mikey part
+	// (RFC 3830 §10.1, base64 with Content-Transfer-Encoding) of a
+	// multipart/mixed body beside an SDP without a=key-mgmt, in the INVITE
+	// and in the answer, instead of in an a=key-mgmt line.
+	MIKEYBody bool
 	// DH, when not nil, replaces MIKEY-PSK by DHHMAC (RFC 4650) with the
 	// same identities, RAND, CS map and PSK: the TGK is g^(xi·xr) and
 	// Exchange.TGK is ignored.
@@ -101,10 +106,15 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 	}
 	offer := SDP(c.CallerUser, c.SessionID, c.CallerRTP, base64.StdEncoding.EncodeToString(g.Offer))
 	ctype, body := "application/sdp", offer
+	answer := SDP(c.CalleeUser, c.SessionID+1, c.CalleeRTP, base64.StdEncoding.EncodeToString(g.Answer))
+	answerType := "application/sdp"
+	if spec.MIKEYBody {
+		ctype, body = MIKEYMultipart(SDP(c.CallerUser, c.SessionID, c.CallerRTP, ""), g.Offer)
+		answerType, answer = MIKEYMultipart(SDP(c.CalleeUser, c.SessionID+1, c.CalleeRTP, ""), g.Answer)
+	}
 	if spec.InviteBody != nil {
 		ctype, body = spec.InviteBody(offer)
 	}
-	answer := SDP(c.CalleeUser, c.SessionID+1, c.CalleeRTP, base64.StdEncoding.EncodeToString(g.Answer))
 	answerAfter := spec.AnswerAfter
 	if answerAfter == 0 {
 		answerAfter = time.Second
@@ -130,12 +140,12 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 	steps := []sipStep{
 		{5 * time.Millisecond, c.Trying(), "100 Trying", 0, false},
 		{50 * time.Millisecond, c.Ringing(), "180 Ringing", 0, false},
-		{answerAfter, c.OK("application/sdp", answer), "200 OK (INVITE)", 1, false},
+		{answerAfter, c.OK(answerType, answer), "200 OK (INVITE)", 1, false},
 		{answerAfter + 10*time.Millisecond, c.Ack(), "ACK", 0, true},
 	}
 	if spec.RejectSet {
 		steps = append(steps[:2],
-			sipStep{answerAfter, c.Reject488("application/sdp", answer), "488 Not Acceptable Here (INVITE)", 1, false},
+			sipStep{answerAfter, c.Reject488(answerType, answer), "488 Not Acceptable Here (INVITE)", 1, false},
 			sipStep{answerAfter + 10*time.Millisecond, c.AckNon2xx(), "ACK", 0, true})
 		g.spec.Packets = 0
 	}
@@ -156,6 +166,20 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 		return nil, err
 	}
 	return g, g.closeTCP(end.Add(10 * time.Millisecond))
+}
+
+// MIKEYMultipart returns a multipart/mixed body (RFC 2046 §5.1) of an SDP
+// part and an application/mikey part carrying msg in base64 (RFC 3830
+// §10.1), and its Content-Type.
+func MIKEYMultipart(sdp, msg []byte) (contentType string, body []byte) {
+	const boundary = "mikey-part-boundary"
+	b := make([]byte, 0, len(sdp)+len(msg)*2+200)
+	b = append(b, "--"+boundary+"\r\nContent-Type: application/sdp\r\n\r\n"...)
+	b = append(b, sdp...)
+	b = append(b, "\r\n--"+boundary+"\r\nContent-Type: application/mikey\r\nContent-Transfer-Encoding: base64\r\n\r\n"...)
+	b = append(b, base64.StdEncoding.EncodeToString(msg)...)
+	b = append(b, "\r\n--"+boundary+"--\r\n"...)
+	return "multipart/mixed;boundary=" + boundary, b
 }
 
 // closeTCP appends the connection close (TCP calls only) starting at t.
