@@ -190,7 +190,10 @@ func (m *mediaState) bind(st *sessionState, cs *CryptoSession, p srtp.Policy, ke
 	sid := st.s.ID
 	var old *binding
 	for _, b := range m.bindings[sid] {
-		if b.ssrc == cs.ssrc && b.ssrc != 0 {
+		// The same crypto session opened again (with the response), or a
+		// re-key of the SSRC. A placeholder (SSRC 0) is only ever the same
+		// crypto session: two placeholders of one map are two streams.
+		if b.cs == cs || b.ssrc == cs.ssrc && b.ssrc != 0 {
 			old = b
 			break
 		}
@@ -275,7 +278,7 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	if ss.gen != m.gen {
 		m.resolve(ss)
 	}
-	if ss.bind == nil && ss.trials < maxSSRCTrials && ss.session != nil && len(m.bindings[ss.session.s.ID]) > 0 {
+	if ss.bind == nil && (ss.trials < maxSSRCTrials || p.Kind != dissect.KindRTP) && ss.session != nil && len(m.bindings[ss.session.s.ID]) > 0 {
 		m.trySessionKeys(ss, p)
 	}
 	if p.Kind == dissect.KindRTP {
@@ -394,9 +397,23 @@ func (m *mediaState) resolve(ss *streamState) {
 		m.attach(ss, b)
 		return
 	}
-	if ss.session != nil {
+	if ss.kind != dissect.KindRTP && ss.session != nil {
+		// SRTCP uses the keys of its SSRC's RTP stream (RFC 3711 §3.4 and
+		// §8.1: one crypto context per SSRC), never the first placeholder
+		// of the session, which keys another stream; with no such stream
+		// yet, trySessionKeys tries the session's keys on the packet.
+		if b := m.rtpBinding(ss); b != nil {
+			ss.trialBound = true
+			m.attach(ss, b)
+			return
+		}
+		if m.hasPlaceholder(ss.session.s.ID) {
+			return
+		}
+	}
+	if ss.session != nil && ss.kind == dissect.KindRTP {
 		for _, b := range m.bindings[ss.session.s.ID] {
-			if b.ssrc == 0 && (!b.taken || ss.model.Kind == "rtcp") {
+			if b.ssrc == 0 && !b.taken {
 				b.taken = true
 				m.attach(ss, b)
 				return
@@ -597,6 +614,27 @@ func (m *mediaState) searchROC(ss *streamState, p *dissect.MediaPacket) {
 	m.a.add(KindSRTPROC.New(p.Frame, sessionID(ss.session), fmt.Sprintf("SSRC 0x%08x: packets authenticate only with ROC %d; the key exchange gave ROC %d", p.SSRC, roc, ss.bind.roc)))
 }
 
+// rtpBinding returns the binding of the session's RTP stream with the SSRC
+// of the SRTCP stream ss (nil when there is none, or it has no keys).
+func (m *mediaState) rtpBinding(ss *streamState) *binding {
+	for _, other := range ss.session.streams {
+		if other.model.ssrc == ss.model.ssrc && other.kind == dissect.KindRTP && other.bind != nil {
+			return other.bind
+		}
+	}
+	return nil
+}
+
+// hasPlaceholder reports whether a crypto session of the session has SSRC 0.
+func (m *mediaState) hasPlaceholder(sid int) bool {
+	for _, b := range m.bindings[sid] {
+		if b.ssrc == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // maxSSRCTrials is how many packets of a stream whose SSRC no key exchange
 // names are tried against the keys of the session's crypto sessions.
 const maxSSRCTrials = 3
@@ -607,18 +645,35 @@ const maxSSRCTrials = 3
 // exchange (or a CS ID map listing another SSRC) is then decrypted all the
 // same, and the finding says which crypto session's keys it uses.
 func (m *mediaState) trySessionKeys(ss *streamState, p *dissect.MediaPacket) {
-	ss.trials++
 	if p.Kind != dissect.KindRTP {
-		// SRTCP of the stream follows its RTP stream's keys.
-		for _, other := range ss.session.streams {
-			if other.model.ssrc == ss.model.ssrc && other.kind == dissect.KindRTP && other.trialBound {
-				ss.trialBound = true
-				m.attach(ss, other.bind)
-				return
+		// SRTCP of the stream follows its RTP stream's keys; before its
+		// RTP stream is keyed, a packet that authenticates with the keys
+		// of a crypto session binds it (each SSRC has its own SRTCP index
+		// and replay state, RFC 3711 §3.2.3, so a fresh state checks it).
+		if b := m.rtpBinding(ss); b != nil {
+			ss.trialBound = true
+			m.attach(ss, b)
+			return
+		}
+		if ss.trials >= maxSSRCTrials {
+			return
+		}
+		ss.trials++
+		for _, b := range m.bindings[ss.session.s.ID] {
+			ctx, err := b.context()
+			if err != nil {
+				continue
 			}
+			if _, _, err := ctx.DecryptRTCP(m.buf[:cap(m.buf)], p.Data, srtp.NewStreamSSRC(ss.model.ssrc, 0), p.Time); err != nil {
+				continue
+			}
+			ss.trialBound = true
+			m.attach(ss, b)
+			return
 		}
 		return
 	}
+	ss.trials++
 	for _, b := range m.bindings[ss.session.s.ID] {
 		if b.ssrc == ss.model.ssrc {
 			continue

@@ -118,3 +118,58 @@ func TestMIKEYInMultipartBodyKeys(t *testing.T) {
 		t.Errorf("findings on a correct call: %s", describeFindings(r))
 	}
 }
+
+// TestSSRCChangeMidCallSRTCP (#17 item 2): the callee changes its SSRC
+// after 15 packets, under the keys of its crypto session. The new SSRC's
+// RTP and its SRTCP (its own SRTCP index and replay state, RFC 3711 §3.2.3)
+// authenticate with those keys: one srtp.unknown-ssrc (a warning, about the
+// SSRC) saying which crypto session's keys it uses, no srtp.auth-failed.
+func TestSSRCChangeMidCallSRTCP(t *testing.T) {
+	const newSSRC = 0x5eed5eed
+	spec := trustCall(40)
+	spec.SSRCChangeAfter[1], spec.NewSSRC[1] = 15, newSSRC
+	r := runCapture(t, callCapture(t, spec), analysis.Options{Keys: pskStore(t, casePSK)})
+	t.Log(describeFindings(r))
+	t.Log("\n" + streamLines(r))
+	allStreamsDecrypt(t, r)
+	if got := len(r.Sessions[0].Streams); got != 6 {
+		t.Errorf("%d streams, want 6 (RTP and SRTCP of alice, of bob's old and of his new SSRC)", got)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Code != analysis.KindSRTPUnknownSSRC.Code {
+		t.Fatalf("want exactly one srtp.unknown-ssrc; got %s", describeFindings(r))
+	}
+	if s := r.Findings[0].Summary; !strings.Contains(s, "rtp SSRC 0x5eed5eed") || !strings.Contains(s, "decrypts with the keys of crypto session 2") {
+		t.Errorf("summary %q", s)
+	}
+}
+
+// TestSSRCChangeWithPlaceholders (#17 item 2, the class): the CS ID map
+// announces SSRC 0 for both crypto sessions (placeholders bound to the
+// first stream of each), and the callee changes its SSRC mid-call. Every
+// SRTCP stream must follow the keys of its RTP stream (the same SSRC), not
+// the first placeholder of the session: all six streams decrypt.
+func TestSSRCChangeWithPlaceholders(t *testing.T) {
+	for _, change := range []bool{false, true} {
+		t.Run(fmt.Sprint("change=", change), func(t *testing.T) {
+			spec := trustCall(40)
+			spec.Exchange.MapSSRC0 = true
+			want := 4
+			if change {
+				spec.SSRCChangeAfter[1], spec.NewSSRC[1] = 15, 0x5eed5eed
+				want = 6
+			}
+			r := runCapture(t, callCapture(t, spec), analysis.Options{Keys: pskStore(t, casePSK)})
+			t.Log(describeFindings(r))
+			t.Log("\n" + streamLines(r))
+			allStreamsDecrypt(t, r)
+			if got := len(r.Sessions[0].Streams); got != want {
+				t.Errorf("%d streams, want %d", got, want)
+			}
+			for _, f := range r.Findings {
+				if f.Severity == analysis.SeverityError {
+					t.Errorf("error finding %s: %s", f.Code, f.Summary)
+				}
+			}
+		})
+	}
+}

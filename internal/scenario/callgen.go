@@ -43,6 +43,11 @@ type SIPCallSpec struct {
 	// instead of 200 OK; no media or BYE follow. Only used when RejectSet.
 	Reject    mikey.ErrorCode
 	RejectSet bool
+	// SSRCChangeAfter, when not zero for direction d (0 caller, 1 callee),
+	// makes that sender continue with SSRC NewSSRC[d] after that many RTP
+	// packets, under the same keys; SRTCP then reports the new SSRC.
+	SSRCChangeAfter [2]int
+	NewSSRC         [2]uint32
 	// MIKEYBody carries each MIKEY message as an application/mikey part
 	// (RFC 3830 §10.1, base64 with Content-Transfer-Encoding) of a
 	// multipart/mixed body beside an SDP without a=key-mgmt, in the INVITE
@@ -357,12 +362,15 @@ func (g *SIPCallGen) Next() (f *Frame, ok bool, err error) {
 			if err != nil {
 				return nil, false, err
 			}
-			g.frame = Frame{Time: t, Data: g.buf, Kind: KindRTCP, SSRC: g.spec.Exchange.SSRCs[d]}
+			g.frame = Frame{Time: t, Data: g.buf, Kind: KindRTCP, SSRC: s.SSRC()}
 			return &g.frame, true, nil
 		}
 		if !g.srDue(d) && g.sent[d] < g.spec.Packets && g.mediaTime(d, g.sent[d]).Equal(t) {
+			if n := g.spec.SSRCChangeAfter[d]; n > 0 && g.sent[d] == n {
+				s.SetSSRC(g.spec.NewSSRC[d])
+			}
 			seq := s.Seq()
-			ssrc := g.spec.Exchange.SSRCs[d]
+			ssrc := s.SSRC()
 			g.pay = AppendPCMU(g.pay[:0], ssrc, seq)
 			p, err := s.Next(g.pay, g.sent[d] == 0, false)
 			if err != nil {

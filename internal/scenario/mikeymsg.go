@@ -49,6 +49,10 @@ type PSKExchange struct {
 	PSK      []byte
 	TGK      []byte
 	Suite    Suite // SRTP suite of the SP payload
+	// MapSSRC0 announces SSRC 0 (a placeholder, as in the RFC 4567
+	// examples) for every crypto session of the map; the streams still use
+	// SSRCs.
+	MapSSRC0 bool
 }
 
 // srtpMap returns the SRTP-ID CS map of the exchange, with the ROCs given
@@ -66,7 +70,15 @@ func srtpMap(ssrcs []uint32, rocs ...uint32) []mikey.SRTPCS {
 
 func (x *PSKExchange) header(dt mikey.DataType, v bool) mikey.Header {
 	return mikey.Header{Version: 1, DataType: dt, V: v, PRF: mikey.PRFFuncMIKEY1, CSBID: x.CSBID,
-		NumCS: uint8(len(x.SSRCs)), MapType: mikey.MapSRTPID, SRTPMap: srtpMap(x.SSRCs, x.ROCs...)}
+		NumCS: uint8(len(x.SSRCs)), MapType: mikey.MapSRTPID, SRTPMap: srtpMap(x.mapSSRCs(), x.ROCs...)}
+}
+
+// mapSSRCs returns the SSRCs the CS map announces.
+func (x *PSKExchange) mapSSRCs() []uint32 {
+	if !x.MapSSRC0 {
+		return x.SSRCs
+	}
+	return make([]uint32, len(x.SSRCs))
 }
 
 func (x *PSKExchange) ts() uint64 { return mikey.NTP64(x.Time) }

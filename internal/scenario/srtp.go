@@ -66,6 +66,19 @@ func NewSender(p StreamParams) (*Sender, error) {
 	}, nil
 }
 
+// SSRC returns the SSRC the next packet will carry.
+func (s *Sender) SSRC() uint32 { return s.ssrc }
+
+// SetSSRC makes the sender continue with another SSRC under the same master
+// key (a sender that changed its SSRC mid-call, RFC 3550 §8.2): the new SSRC
+// starts its own rollover counter and SRTCP index (RFC 3711 §3.2.3), its
+// packet and octet counts start again; sequence numbers and timestamps
+// continue.
+func (s *Sender) SetSSRC(ssrc uint32) {
+	s.ssrc, s.hdr.SSRC = ssrc, ssrc
+	s.packets, s.octets = 0, 0
+}
+
 // Seq returns the sequence number the next packet will carry.
 func (s *Sender) Seq() uint16 { return s.hdr.SequenceNumber }
 
