@@ -108,6 +108,10 @@ var (
 		"The verification (V) payload does not verify with any supplied key",
 		"the responder used another key, or computed the MAC over different bytes than RFC 3830 §5.2 prescribes",
 		"check the pre-shared key on both sides; if the key is right, the responder's V computation is non-standard"}
+	KindNonStandardMAC = Kind{"mikey.nonstandard-mac", SeverityWarning,
+		"The MAC, V payload or signature verifies only over other bytes than RFC 3830 prescribes",
+		"the sender computes it over a non-standard input (for example the V payload without the identities, as minisip and other early implementations do); mikeyscope tries such layouts, a peer following RFC 3830 (§5.2 for V and signatures, §4.2.4 for the KEMAC MAC) does not and rejects the message",
+		"make the sender compute it as the RFC says (V: the verification message up to the MAC || IDi || IDr || T, RFC 3830 §5.2); until then it works only with peers that share the quirk"}
 	KindNoKey = Kind{"mikey.no-key", SeverityWarning,
 		"The KEMAC is encrypted and no supplied key opens it",
 		"mikeyscope was given no key for this exchange",
@@ -265,7 +269,7 @@ var (
 // Catalogue lists every kind of finding, in the order of the README.
 var Catalogue = []Kind{
 	KindDecodeError, KindTrailingBytes, KindBadKeyMgmt, KindUnknownKeyMgmt, KindRANDMissing, KindTimestampNotNTP,
-	KindMACMismatch, KindVMismatch, KindNoKey, KindKeysInClear, KindNoIntegrity, KindSignatureInvalid,
+	KindMACMismatch, KindVMismatch, KindNonStandardMAC, KindNoKey, KindKeysInClear, KindNoIntegrity, KindSignatureInvalid,
 	KindErrorPayload, KindClockSkew, KindReplay, KindNoResponse, KindOrphanResponse, KindResponseMismatch,
 	KindPolicyUnsupported, KindPolicyConflict, KindTagLenAsAuthKeyLen, KindTEKKeyAndSalt, KindSSRCZero,
 	KindSRTPAuthFailed, KindSRTPROC, KindSRTPUnknownSSRC, KindSRTPUnknownMKI, KindSRTPNoKeyExchange, KindSRTPUndecryptable,

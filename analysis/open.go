@@ -85,10 +85,10 @@ func (a *Analyzer) open(ex *exchange) {
 	res := mikey.OpenExchange(im, rm, a.mikeyKeys(), opts)
 	sid := ex.session.s.ID
 	if res.Init != nil && ex.init != nil {
-		a.applyMessageResult(ex.init, res.Init, sid, false)
+		a.applyMessageResult(ex, ex.init, res.Init, sid, false)
 	}
 	if res.Resp != nil && ex.resp != nil {
-		a.applyMessageResult(ex.resp, res.Resp, sid, true)
+		a.applyMessageResult(ex, ex.resp, res.Resp, sid, true)
 	}
 	if len(res.Sessions) > 0 {
 		a.addCryptoSessions(ex, res.Sessions)
@@ -98,7 +98,7 @@ func (a *Analyzer) open(ex *exchange) {
 
 // applyMessageResult copies one message's verdict into the model and makes
 // its findings. Caller holds a.mu.
-func (a *Analyzer) applyMessageResult(mm *MIKEYMessage, r *mikey.MessageResult, sid int, response bool) {
+func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r *mikey.MessageResult, sid int, response bool) {
 	prev := mm.Auth
 	mm.Auth = authWord(r.Auth)
 	mm.KeyFP = r.KeyRef
@@ -129,6 +129,7 @@ func (a *Analyzer) applyMessageResult(mm *MIKEYMessage, r *mikey.MessageResult, 
 		if r.KeyRef != "" {
 			a.noteKeyUse(r.KeyRef, r.KeySource, mm.Frame)
 		}
+		a.checkLayout(ex, mm, r, sid)
 	case mikey.AuthFailed:
 		k := KindMACMismatch
 		what := "MAC"
@@ -145,6 +146,47 @@ func (a *Analyzer) applyMessageResult(mm *MIKEYMessage, r *mikey.MessageResult, 
 	if r.Signature.Status == mikey.AuthFailed {
 		a.add(KindSignatureInvalid.New(mm.Frame, sid, fmt.Sprintf("SIGN payload of %s does not verify (%d key(s) or certificate(s) tried)", mm.DataType, r.Signature.Tried)))
 	}
+}
+
+// checkLayout reports a MAC, V payload or signature that verified only
+// over a non-standard input (#17): the verdict says which layout, and a
+// peer following RFC 3830 will reject the message. When the V payload left
+// out identities that only the signalling names (no ID payload in either
+// message), RFC 3830 does not say plainly which identities a peer uses, so
+// the finding is a note. Caller holds a.mu.
+func (a *Analyzer) checkLayout(ex *exchange, mm *MIKEYMessage, r *mikey.MessageResult, sid int) {
+	var what, layout, want string
+	vBase, _, _ := strings.Cut(r.VVariant, ", with")
+	switch {
+	case r.VVariant != "" && vBase != mikey.VVariantRFC:
+		what, layout, want = "V payload", vBase, mikey.VVariantRFC
+	case r.MACVariant != "":
+		what, layout, want = "KEMAC MAC", r.MACVariant, "RFC 3830 §4.2.4: the message up to the MAC field"
+	case r.Signature.Status == mikey.AuthVerified && r.Signature.Variant != "":
+		what, layout, want = "signature", r.Signature.Variant, "RFC 3830 §5.2"
+	default:
+		return
+	}
+	f := KindNonStandardMAC.New(mm.Frame, sid, fmt.Sprintf("%s of %s verifies over %s, not %s: a peer following the RFC rejects it", what, mm.DataType, layout, want))
+	if vBase == mikey.VVariantNoIDs && !exchangeCarriesIDs(ex) {
+		f.Severity = SeverityNote
+		f.Summary = fmt.Sprintf("V payload of %s verifies over %s; neither message carries an ID payload, so a peer that takes the identities from the signalling (SIP From/To) computes %s and rejects it", mm.DataType, vBase, mikey.VVariantRFC)
+	}
+	a.add(f)
+}
+
+// exchangeCarriesIDs reports whether a message of the exchange carries an
+// ID or IDR payload.
+func exchangeCarriesIDs(ex *exchange) bool {
+	for _, mm := range []*MIKEYMessage{ex.init, ex.resp} {
+		if mm == nil {
+			continue
+		}
+		if m := mm.Parsed(); m != nil && (len(m.IDs()) > 0 || m.IDR(mikey.RoleInitiator) != nil || m.IDR(mikey.RoleResponder) != nil) {
+			return true
+		}
+	}
+	return false
 }
 
 func kemacAlg(m *mikey.Message) string {

@@ -173,3 +173,67 @@ func TestSSRCChangeWithPlaceholders(t *testing.T) {
 		})
 	}
 }
+
+// TestVWithoutIdentities (#17 item 5): a V payload computed over the
+// verification message and T only (minisip style) is verified and the
+// verdict says so, and mikey.nonstandard-mac says that a peer following
+// RFC 3830 §5.2 rejects it: a warning when the messages carry ID payloads
+// (the RFC then names the identities), a note when only the signalling
+// names them. The RFC layout gives no such finding.
+func TestVWithoutIdentities(t *testing.T) {
+	cases := []struct {
+		name           string
+		noIDs, omitIDs bool
+		severity       analysis.Severity // 0: no finding
+		detail         string
+	}{
+		{"rfc", false, false, 0, "V verified with RFC 3830 §5.2: message || IDi || IDr || T"},
+		{"minisip", true, false, analysis.SeverityWarning, "V verified with message || T (identities left out)"},
+		{"minisip without ID payloads", true, true, analysis.SeverityNote, "V verified with message || T (identities left out)"},
+		{"rfc without ID payloads", false, true, 0, "V verified with RFC 3830 §5.2: message || IDi || IDr || T"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			spec := trustCall(5)
+			spec.Exchange.VNoIDs, spec.Exchange.OmitIDs = c.noIDs, c.omitIDs
+			r := runCapture(t, callCapture(t, spec), analysis.Options{Keys: pskStore(t, casePSK)})
+			t.Log(describeFindings(r))
+			allStreamsDecrypt(t, r)
+			s := r.Sessions[0]
+			if len(s.MIKEY) != 2 || s.MIKEY[1].Auth != "verified" || !strings.Contains(s.MIKEY[1].Detail, c.detail) {
+				t.Fatalf("verification message: %+v", s.MIKEY[len(s.MIKEY)-1])
+			}
+			var got []*analysis.Finding
+			for _, f := range r.Findings {
+				if f.Code != analysis.KindNonStandardMAC.Code {
+					t.Errorf("unexpected finding %s: %s", f.Code, f.Summary)
+					continue
+				}
+				got = append(got, f)
+			}
+			if c.severity == 0 {
+				if len(got) != 0 {
+					t.Errorf("findings on the RFC layout: %s", describeFindings(r))
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Severity != c.severity || got[0].Frame != 4 ||
+				!strings.Contains(got[0].Summary, "message || T (identities left out)") || !strings.Contains(got[0].Summary, "reject") {
+				t.Fatalf("want one %v mikey.nonstandard-mac at frame 4; got %s", c.severity, describeFindings(r))
+			}
+		})
+	}
+}
+
+// trustFindingCases are the catalogue cases of the findings #17 added.
+func trustFindingCases() []findingCase {
+	return []findingCase{
+		{name: "V without identities", code: analysis.KindNonStandardMAC.Code, frame: 4,
+			run: func(t *testing.T) *analysis.Report {
+				spec := trustCall(2)
+				spec.Exchange.VNoIDs = true
+				return runCapture(t, callCapture(t, spec), analysis.Options{Keys: pskStore(t, casePSK)})
+			},
+			summary: []string{"V payload of PSK ver msg verifies over message || T (identities left out), not RFC 3830 §5.2: message || IDi || IDr || T"}},
+	}
+}
