@@ -9,8 +9,10 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
@@ -235,5 +237,75 @@ func trustFindingCases() []findingCase {
 				return runCapture(t, callCapture(t, spec), analysis.Options{Keys: pskStore(t, casePSK)})
 			},
 			summary: []string{"V payload of PSK ver msg verifies over message || T (identities left out), not RFC 3830 §5.2: message || IDi || IDr || T"}},
+	}
+}
+
+// twoClientSpec is an RTSP session of client n (1 or 2) with the camera
+// 203.0.113.5: the camera uses the same server ports and the same video
+// SSRC for both clients, each session with its own video key; the client
+// sends SRTCP receiver reports from its own SSRC.
+func twoClientSpec(n byte) scenario.RTSPSpec {
+	client := netip.AddrFrom4([4]byte{192, 0, 2, 30 + n})
+	camera := netip.MustParseAddr("203.0.113.5")
+	key := func(b byte, mki byte) scenario.NullKey {
+		return scenario.NullKey{SSRC: 0xcafe0001, Key: seq(b, 16), Salt: seq(b+0x40, 14), MKI: []byte{0, 0, 0, mki}}
+	}
+	audio := key(0x90+n, 2)
+	audio.SSRC = 0xa0d10000 + uint32(n)
+	return scenario.RTSPSpec{
+		Client: netip.AddrPortFrom(client, 51000+uint16(n)), Server: netip.AddrPortFrom(camera, 554),
+		URL: "rtsp://203.0.113.5/stream1", Session: fmt.Sprintf("SESSION%d", n), Start: caseT0.Add(time.Duration(n) * 7 * time.Millisecond),
+		VideoClientRTP: netip.AddrPortFrom(client, 50002), VideoServerRTP: netip.AddrPortFrom(camera, 6970),
+		Video: key(0x10*n, 1), Audio: audio,
+		VideoCSBID: 0x1000 + uint32(n), AudioCSBID: 0x2000 + uint32(n), VideoRand: seq(n, 16), AudioRand: seq(n+1, 16),
+		VideoPackets: 600, VideoPacketsPerFrm: 4, VideoPayload: 200, AudioPackets: 20,
+		FirstSeq: [2]uint16{100 * uint16(n), 200 * uint16(n)}, FirstTS: [2]uint32{1000, 2000},
+		ClientRTCPSSRC: 0xc1000000 + uint32(n),
+	}
+}
+
+// TestTwoRTSPClientsShareServerSSRC (#17 item 4): two clients of one camera
+// stream receive the same SSRC from the same server ports. Each client's
+// SRTCP (sent to the camera's shared RTCP port) and the camera's SRTP and
+// SRTCP to each client stay in that client's session, by address: every
+// stream decrypts in its own session, none is an unknown SSRC.
+func TestTwoRTSPClientsShareServerSSRC(t *testing.T) {
+	b := &pcapbuild.Builder{}
+	var gens []scenario.Generator
+	for n := byte(1); n <= 2; n++ {
+		g, err := scenario.NewRTSPGen(twoClientSpec(n), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gens = append(gens, g)
+	}
+	r := runCapture(t, generate(t, gens...), analysis.Options{})
+	t.Log(describeFindings(r))
+	t.Log("\n" + streamLines(r))
+	if len(r.Sessions) != 2 {
+		t.Fatalf("%d sessions, want 2", len(r.Sessions))
+	}
+	allStreamsDecrypt(t, r)
+	for _, s := range r.Sessions {
+		client := twoClientSpec(byte(s.ID)).Client.Addr().String()
+		if s.Key != fmt.Sprintf("SESSION%d", s.ID) {
+			t.Fatalf("session %d is %q", s.ID, s.Key)
+		}
+		kinds := map[string]int{}
+		for _, st := range s.Streams {
+			kinds[st.Kind+" "+st.SSRC]++
+			if !strings.HasPrefix(st.Src, client+":") && !strings.HasPrefix(st.Dst, client+":") {
+				t.Errorf("session %d has a stream of another client: %s %s %s -> %s", s.ID, st.Kind, st.SSRC, st.Src, st.Dst)
+			}
+		}
+		rr := fmt.Sprintf("rtcp 0x%08x", 0xc1000000+s.ID)
+		if kinds["rtp 0xcafe0001"] != 1 || kinds["rtcp 0xcafe0001"] != 1 || kinds[rr] != 1 {
+			t.Errorf("session %d streams %v, want the camera's video RTP and SRTCP and the client's %s", s.ID, kinds, rr)
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Severity != analysis.SeverityNote && f.Code != analysis.KindKeysInClear.Code && f.Code != analysis.KindNoIntegrity.Code {
+			t.Errorf("finding %s: %s", f.Code, f.Summary)
+		}
 	}
 }
