@@ -118,6 +118,10 @@ type sessionState struct {
 	// streams are the session's media streams, found by a short scan
 	// rather than a map keyed by address.
 	streams []*streamState
+	// rtspClient is the address of the RTSP client (the sender of the
+	// session's requests); dummySSRCs the SSRCs of NAT dummy datagrams.
+	rtspClient netip.Addr
+	dummySSRCs []uint32
 }
 
 // New returns an Analyzer.
@@ -312,6 +316,9 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	case dissect.CarrierRTSP:
 		if m.Request && s.URL == "" && m.URI != "" && m.URI != "*" {
 			s.URL = m.URI
+		}
+		if m.Request && !st.rtspClient.IsValid() {
+			st.rtspClient = m.Src.Addr().Unmap()
 		}
 	}
 	sig := &Signal{

@@ -198,6 +198,10 @@ var (
 		"SRTP packets cannot be checked: the key exchange is not opened",
 		"the MIKEY exchange keying this stream could not be opened with the supplied keys",
 		"supply the key for the MIKEY exchange"}
+	KindNATDummy = Kind{"rtsp.nat-dummy", SeverityNote,
+		"The RTSP client sent NAT hole-punching datagrams, not media",
+		"GStreamer's rtspsrc (nat-method=dummy, its default) sends five 200-byte datagrams of random data from its RTP port to the server's RTP port at PLAY to open a NAT pinhole; some look like RTP by chance",
+		"nothing to do; they are not streams (set nat-method=none on rtspsrc to stop them)"}
 	KindSAVPWithoutKeying = Kind{"sdp.savp-without-keying", SeverityWarning,
 		"RTP/SAVP media with no key-mgmt or crypto attribute",
 		"the offer asks for SRTP but carries no keys; the peer cannot decrypt",
@@ -273,7 +277,7 @@ var Catalogue = []Kind{
 	KindErrorPayload, KindClockSkew, KindReplay, KindNoResponse, KindOrphanResponse, KindResponseMismatch,
 	KindPolicyUnsupported, KindPolicyConflict, KindTagLenAsAuthKeyLen, KindTEKKeyAndSalt, KindSSRCZero,
 	KindSRTPAuthFailed, KindSRTPROC, KindSRTPUnknownSSRC, KindSRTPUnknownMKI, KindSRTPNoKeyExchange, KindSRTPUndecryptable,
-	KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
+	KindNATDummy, KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
 	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindMidCall, KindSignalError,
 	KindTLSNoKey, KindTLSWrongKey, KindTLSAfterHandshake,
 	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS,

@@ -266,6 +266,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		ss = m.streams[k]
 	}
 	if ss == nil {
+		if st != nil && m.natDummy(st, p) {
+			return
+		}
 		if len(m.order) >= m.a.opts.MaxStreams {
 			if !m.limitHit {
 				m.limitHit = true
@@ -331,6 +334,48 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	if m.hook != nil {
 		m.hook(ss.model, p, plain)
 	}
+}
+
+// natDummySize is the size of the datagrams GStreamer's rtspsrc sends to
+// open a NAT pinhole (gstrtspsrc.c: a fakesrc with filltype 3 (random),
+// num-buffers 5, sizetype 2 (fixed), sizemax 200, linked to a udpsink on
+// the client's RTP socket aimed at the server's RTP port, started at PLAY
+// when nat-method is dummy, the default).
+const (
+	natDummySize = 200
+	maxNATDummy  = 16 // dummy SSRCs remembered per session
+)
+
+// natDummy recognises a NAT dummy datagram that happens to start like RTP
+// (version 2): in an RTSP session over UDP, from the RTSP client's address
+// toward the server, exactly 200 bytes, from a port that sends no stream,
+// with an SSRC that no crypto session names and no earlier dummy had (a
+// stream repeats its SSRC; random bytes do not). It is reported once per
+// session (rtsp.nat-dummy, counted) and not made a stream. Caller holds a.mu.
+func (m *mediaState) natDummy(st *sessionState, p *dissect.MediaPacket) bool {
+	if st.carrier != dissect.CarrierRTSP || p.Interleaved >= 0 || len(p.Data) != natDummySize ||
+		!st.rtspClient.IsValid() || p.Src.Addr().Unmap() != st.rtspClient || len(st.dummySSRCs) >= maxNATDummy {
+		return false
+	}
+	for _, s := range st.streams {
+		if s.src == p.Src {
+			return false
+		}
+	}
+	for _, b := range m.bindings[st.s.ID] {
+		if b.ssrc == p.SSRC {
+			return false
+		}
+	}
+	for _, d := range st.dummySSRCs {
+		if d == p.SSRC {
+			return false
+		}
+	}
+	st.dummySSRCs = append(st.dummySSRCs, p.SSRC)
+	m.a.addFolded(KindNATDummy.New(p.Frame, st.s.ID, fmt.Sprintf("%d-byte datagram(s) of random data %s -> %s (the client's RTP port to the server's) that look like RTP: GStreamer rtspsrc's NAT dummy packets, not a stream",
+		natDummySize, p.Src, p.Dst)), "nat-dummy")
+	return true
 }
 
 // newStream creates the state and model of a stream. Caller holds a.mu.

@@ -237,6 +237,18 @@ func trustFindingCases() []findingCase {
 				return runCapture(t, callCapture(t, spec), analysis.Options{Keys: pskStore(t, casePSK)})
 			},
 			summary: []string{"V payload of PSK ver msg verifies over message || T (identities left out), not RFC 3830 §5.2: message || IDi || IDr || T"}},
+		{name: "GStreamer NAT dummies", code: analysis.KindNATDummy.Code, frame: 13,
+			run: func(t *testing.T) *analysis.Report {
+				spec := twoClientSpec(1)
+				spec.NATDummies, spec.NATDummySeed = true, 7
+				g, err := scenario.NewRTSPGen(spec, &pcapbuild.Builder{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return runCapture(t, generate(t, g), analysis.Options{})
+			},
+			summary: []string{"200-byte datagram(s) of random data 192.0.2.31:50002 -> 203.0.113.5:6970", "GStreamer rtspsrc's NAT dummy packets"},
+			also:    []string{analysis.KindKeysInClear.Code, analysis.KindNoIntegrity.Code}},
 	}
 }
 
@@ -307,5 +319,52 @@ func TestTwoRTSPClientsShareServerSSRC(t *testing.T) {
 		if f.Severity != analysis.SeverityNote && f.Code != analysis.KindKeysInClear.Code && f.Code != analysis.KindNoIntegrity.Code {
 			t.Errorf("finding %s: %s", f.Code, f.Summary)
 		}
+	}
+}
+
+// TestGStreamerNATDummies (#17 item 9): GStreamer's rtspsrc sends, at PLAY,
+// five 200-byte datagrams of random data from the client's RTP port to the
+// server's (gstrtspsrc.c: fakesrc filltype=3 num-buffers=5 sizetype=2
+// sizemax=200, nat-method=dummy). Those that happen to start like RTP are
+// recognised as such (one rtsp.nat-dummy note), not streams with an
+// unknown SSRC; the session's media is unaffected.
+func TestGStreamerNATDummies(t *testing.T) {
+	spec := twoClientSpec(1)
+	spec.NATDummies, spec.NATDummySeed = true, 7
+	looksRTP := 0
+	for i := 0; i < 5; i++ {
+		if scenario.VideoPayload(7, uint16(i), 200)[0]>>6 == 2 {
+			looksRTP++
+		}
+	}
+	if looksRTP != 4 {
+		t.Fatalf("%d of the dummies start with RTP version 2; the test wants 4", looksRTP)
+	}
+	g, err := scenario.NewRTSPGen(spec, &pcapbuild.Builder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runCapture(t, generate(t, g), analysis.Options{})
+	t.Log(describeFindings(r))
+	t.Log("\n" + streamLines(r))
+	allStreamsDecrypt(t, r)
+	if n := len(r.Sessions[0].Streams); n != 5 {
+		t.Errorf("%d streams, want 5 (video RTP and SRTCP, the client's SRTCP, back channel RTP and SRTCP)", n)
+	}
+	var dummies []*analysis.Finding
+	for _, f := range r.Findings {
+		switch f.Code {
+		case analysis.KindNATDummy.Code:
+			dummies = append(dummies, f)
+		case analysis.KindKeysInClear.Code, analysis.KindNoIntegrity.Code:
+		default:
+			t.Errorf("finding %s: %s", f.Code, f.Summary)
+		}
+	}
+	// The dissector drops those whose RTP header does not fit the datagram
+	// (random padding and CSRC counts); the others reach the analyzer.
+	if len(dummies) != 1 || dummies[0].Count < 1 || dummies[0].Count > looksRTP || dummies[0].Severity != analysis.SeverityNote ||
+		!strings.Contains(dummies[0].Summary, "192.0.2.31:50002 -> 203.0.113.5:6970") {
+		t.Fatalf("want one rtsp.nat-dummy note counting up to %d datagrams; got %s", looksRTP, describeFindings(r))
 	}
 }
