@@ -122,6 +122,9 @@ type sessionState struct {
 	// session's requests); dummySSRCs the SSRCs of NAT dummy datagrams.
 	rtspClient netip.Addr
 	dummySSRCs []uint32
+	// recent are the last SIP messages, to recognise their copies relayed
+	// by a proxy on the next leg (see relayOf); dropped when idle.
+	recent []relayEntry
 }
 
 // New returns an Analyzer.
@@ -332,13 +335,18 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	if a.opts.SignalText {
 		sig.Raw = m.Raw
 	}
+	sig.RelayOf = st.relayOf(m)
+	if sig.RelayOf != 0 {
+		st.extendPath(m, sig, sig.RelayOf)
+	}
 	s.Signals = append(s.Signals, sig)
 
-	if m.SDP != nil {
+	// A relayed copy with the same body was checked as the first copy.
+	if m.SDP != nil && (sig.RelayOf == 0 || !st.sameBody(m, sig.RelayOf)) {
 		a.checkSDP(st, m)
 	}
 	for i := range m.KeyMgmt {
-		a.keyMgmtItem(st, m, &m.KeyMgmt[i])
+		a.keyMgmtItem(st, m, &m.KeyMgmt[i], sig.RelayOf)
 	}
 }
 

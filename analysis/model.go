@@ -64,6 +64,10 @@ type Session struct {
 	Transport string    `json:"transport,omitempty"` // udp, tcp, tls
 	Mode      string    `json:"mode,omitempty"`      // MIKEY mode: PSK, PK, DH, DHHMAC, RSA-R, TICKET, SAKKE, NULL
 	KeyStatus string    `json:"key_status"`          // verified, failed, no-key, in-clear, none
+	// Path is the signalling path of a dialog relayed by SIP proxies, as
+	// the capture shows it: the caller, each proxy, the callee (the
+	// addresses of the INVITE's legs); empty when no message was relayed.
+	Path []string `json:"path,omitempty"`
 
 	Signals        []*Signal        `json:"signals"`
 	MIKEY          []*MIKEYMessage  `json:"mikey"`
@@ -87,6 +91,10 @@ type Signal struct {
 	Dst     string    `json:"dst"`
 	Summary string    `json:"summary"` // "INVITE sip:bob@...", "200 OK"
 	MIKEY   int       `json:"mikey"`   // number of MIKEY messages carried
+	// RelayOf is the frame of the same message on the previous leg when a
+	// proxy relayed it (same CSeq, one Via more or less, sent by the
+	// address the earlier copy went to); 0 otherwise.
+	RelayOf uint64 `json:"relay_of,omitempty"`
 	Raw     []byte    `json:"-"`       // message text for the detail view (with Options.SignalText)
 }
 
@@ -105,6 +113,10 @@ type MIKEYMessage struct {
 	KeyFP    string       `json:"key,omitempty"` // fingerprint of the key that verified it
 	Detail   string       `json:"auth_detail,omitempty"`
 	Error    string       `json:"decode_error,omitempty"`
+	// RelayOf is the frame of the same MIKEY message on the previous leg
+	// when a proxy relayed the signal carrying it; the message is then not
+	// checked again (not a replay) and carries that message's verdict.
+	RelayOf uint64 `json:"relay_of,omitempty"`
 	Tree     *mikey.Field `json:"tree,omitempty"` // every field, with offsets (JSON only with --tree)
 
 	Raw []byte `json:"-"`
@@ -183,7 +195,11 @@ func (m *MIKEYMessage) Parsed() *mikey.Message {
 // them. Caller holds a.mu.
 func (a *Analyzer) dropIdleMessages(limit time.Time) {
 	for _, st := range a.sessions {
-		if st.msgsDropped || !st.s.End.Before(limit) {
+		if !st.s.End.Before(limit) {
+			continue
+		}
+		st.recent = nil // a relayed copy comes within relayWindow
+		if st.msgsDropped {
 			continue
 		}
 		for _, mm := range st.s.MIKEY {

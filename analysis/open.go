@@ -121,6 +121,11 @@ func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r *mikey.M
 	}
 	detail = append(detail, r.Notes...)
 	mm.Detail = strings.Join(detail, "; ")
+	for _, r := range ex.session.s.MIKEY {
+		if r.RelayOf == mm.Frame {
+			copyVerdict(r, mm)
+		}
+	}
 	if prev == mm.Auth {
 		return // reopened with the response: the verdict on this message is known
 	}

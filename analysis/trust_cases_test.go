@@ -8,8 +8,13 @@ package analysis_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -366,5 +371,175 @@ func TestGStreamerNATDummies(t *testing.T) {
 	if len(dummies) != 1 || dummies[0].Count < 1 || dummies[0].Count > looksRTP || dummies[0].Severity != analysis.SeverityNote ||
 		!strings.Contains(dummies[0].Summary, "192.0.2.31:50002 -> 203.0.113.5:6970") {
 		t.Fatalf("want one rtsp.nat-dummy note counting up to %d datagrams; got %s", looksRTP, describeFindings(r))
+	}
+}
+
+// caseProxy is the SIP proxy of the proxied-call cases.
+var caseProxy = netip.MustParseAddrPort("203.0.113.50:5060")
+
+// proxiedCall returns the generator of trustCall(packets) through a proxy.
+func proxiedCall(t *testing.T, packets int) scenario.Generator {
+	t.Helper()
+	spec := trustCall(packets)
+	b := &pcapbuild.Builder{}
+	g, err := scenario.NewSIPCallGen(spec, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scenario.NewProxyGen(g, spec.Call, caseProxy, b)
+}
+
+// repeatGen yields the frames of g and, d after the n-th signalling frame
+// (1-based), that frame again: a message that really comes again.
+type repeatGen struct {
+	g       scenario.Generator
+	n, seen int
+	d       time.Duration
+	copy    *scenario.Frame
+}
+
+func (r *repeatGen) PeekTime() (time.Time, bool) {
+	t, ok := r.g.PeekTime()
+	if r.copy != nil && (!ok || r.copy.Time.Before(t)) {
+		return r.copy.Time, true
+	}
+	return t, ok
+}
+
+func (r *repeatGen) Next() (*scenario.Frame, bool, error) {
+	t, ok := r.g.PeekTime()
+	if r.copy != nil && (!ok || r.copy.Time.Before(t)) {
+		f := r.copy
+		r.copy = nil
+		return f, true, nil
+	}
+	f, ok, err := r.g.Next()
+	if ok && f.Kind == scenario.KindSignal {
+		if r.seen++; r.seen == r.n {
+			c := *f
+			c.Data = bytes.Clone(f.Data)
+			c.Time = f.Time.Add(r.d)
+			r.copy = &c
+		}
+	}
+	return f, ok, err
+}
+
+// TestProxiedCallIsNotAReplay (#17 item 10): a call captured at a SIP
+// proxy shows every message twice, on the incoming and the outgoing leg
+// (same Call-ID and CSeq, one more Via, the SDP and its MIKEY unchanged).
+// The relayed copies are not replays: no mikey.replay, the call is one
+// session whose path names both legs, each relayed MIKEY message says
+// which frame it relays and carries the verdict of the original, and the
+// exchange is opened once. A message that really comes again on the same
+// leg later keeps its replay warning.
+func TestProxiedCallIsNotAReplay(t *testing.T) {
+	r := runCapture(t, generate(t, proxiedCall(t, 20)), analysis.Options{Keys: pskStore(t, casePSK)})
+	t.Log(describeFindings(r))
+	if len(r.Findings) != 0 {
+		t.Errorf("findings on a correct proxied call: %s", describeFindings(r))
+	}
+	if len(r.Sessions) != 1 {
+		t.Fatalf("%d sessions, want 1", len(r.Sessions))
+	}
+	s := r.Sessions[0]
+	allStreamsDecrypt(t, r)
+	if got := strings.Join(s.Path, " -> "); got != "192.0.2.10:5060 -> 203.0.113.50:5060 -> 198.51.100.20:5060" {
+		t.Errorf("path %q", got)
+	}
+	// INVITE leg 1, leg 2; 200 OK leg 1 (from bob), leg 2.
+	want := []struct {
+		src, dst string
+		relayOf  int // index into s.MIKEY of the original, -1 none
+	}{
+		{"192.0.2.10:5060", "203.0.113.50:5060", -1},
+		{"203.0.113.50:5060", "198.51.100.20:5060", 0},
+		{"198.51.100.20:5060", "203.0.113.50:5060", -1},
+		{"203.0.113.50:5060", "192.0.2.10:5060", 2},
+	}
+	if len(s.MIKEY) != len(want) {
+		t.Fatalf("%d MIKEY messages, want %d", len(s.MIKEY), len(want))
+	}
+	for i, w := range want {
+		m := s.MIKEY[i]
+		var relayOf uint64
+		if w.relayOf >= 0 {
+			relayOf = s.MIKEY[w.relayOf].Frame
+		}
+		if m.Src != w.src || m.Dst != w.dst || m.RelayOf != relayOf || m.Auth != "verified" {
+			t.Errorf("MIKEY %d: frame %d %s -> %s relay_of %d auth %s; want %s -> %s relay_of %d verified", i, m.Frame, m.Src, m.Dst, m.RelayOf, m.Auth, w.src, w.dst, relayOf)
+		}
+	}
+	if n := len(s.CryptoSessions); n != 2 {
+		t.Errorf("%d crypto sessions, want 2 (the exchange opened once)", n)
+	}
+	relayed := 0
+	for _, sg := range s.Signals {
+		if sg.RelayOf != 0 {
+			relayed++
+		}
+	}
+	// INVITE, 180, 200, ACK, BYE, 200 (BYE) are relayed; the 100 Trying of
+	// each hop is not.
+	if relayed != 6 {
+		t.Errorf("%d relayed signals, want 6", relayed)
+	}
+
+	// The proxy's INVITE to bob sent again 2 s later on the same leg (a
+	// retransmission, or a replay): mikey.replay stays, naming the first
+	// frame the message was seen in.
+	r = runCapture(t, generate(t, &repeatGen{g: proxiedCall(t, 20), n: 3, d: 2 * time.Second}), analysis.Options{Keys: pskStore(t, casePSK)})
+	var replays []*analysis.Finding
+	for _, f := range r.Findings {
+		if f.Code == analysis.KindReplay.Code {
+			replays = append(replays, f)
+		}
+	}
+	if len(replays) != 1 || !strings.Contains(replays[0].Summary, "identical message seen before as frame 1") {
+		t.Errorf("want one mikey.replay of frame 1; got %s", describeFindings(r))
+	}
+}
+
+// TestProxiedSampleLikeSngrep: samples/sip-udp-proxied.pcap (a call through
+// a proxy, made by samples/gen) is one session with both legs, its 14 SIP
+// messages in the ladder, 6 of them relays, no finding; sngrep, when
+// installed, also counts one dialog in it.
+func TestProxiedSampleLikeSngrep(t *testing.T) {
+	path := filepath.Join("..", "samples", "sip-udp-proxied.pcap")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runCapture(t, data, sampleOptions(t, path))
+	if len(r.Sessions) != 1 || len(r.Findings) != 0 {
+		t.Fatalf("%d sessions, findings: %s", len(r.Sessions), describeFindings(r))
+	}
+	s := r.Sessions[0]
+	relays := 0
+	for _, sg := range s.Signals {
+		if sg.RelayOf != 0 {
+			relays++
+		}
+	}
+	if len(s.Signals) != 14 || relays != 6 || len(s.Path) != 3 {
+		t.Errorf("%d signals (%d relays), path %v; want 14, 6 and three hops", len(s.Signals), relays, s.Path)
+	}
+	allStreamsDecrypt(t, r)
+	if _, err := exec.LookPath("sngrep"); err != nil {
+		t.Skip("sngrep not installed (apt-get install sngrep): no cross-check of the dialog count")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "sngrep", "-I", path, "-N").CombinedOutput()
+	if err != nil {
+		t.Fatalf("sngrep: %v\n%s", err, out)
+	}
+	// sngrep -N prints "Dialog count: N" as it reads; the last one counts.
+	m := regexp.MustCompile(`Dialog count: (\d+)`).FindAllSubmatch(out, -1)
+	if len(m) == 0 {
+		t.Fatalf("sngrep output has no dialog count: %q", out)
+	}
+	if got := string(m[len(m)-1][1]); got != "1" {
+		t.Errorf("sngrep counts %s dialogs, mikeyscope 1 session", got)
 	}
 }

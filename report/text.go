@@ -60,12 +60,18 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 			mode = "no MIKEY"
 		}
 		p("; MIKEY mode %s; keys %s\n", mode, ss.KeyStatus)
+		if len(ss.Path) > 0 {
+			p("  relayed by proxy: %s (%d legs)\n", Printable(strings.Join(ss.Path, " -> ")), len(ss.Path)-1)
+		}
 		if opts.Verbose && len(ss.Signals) > 0 {
 			p("  Signalling\n")
 			for _, sg := range ss.Signals {
 				mark := ""
 				if sg.MIKEY > 0 {
 					mark = "  [MIKEY]"
+				}
+				if sg.RelayOf != 0 {
+					mark += fmt.Sprintf("  (relay of frame %d)", sg.RelayOf)
 				}
 				p("    frame %-6d %s  %s -> %s  %s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark)
 			}
@@ -77,6 +83,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 					m.DataType, m.Role, m.CSBID, m.Where, m.Auth)
 				if m.KeyFP != "" {
 					p(" with %s", m.KeyFP)
+				}
+				if m.RelayOf != 0 {
+					p(" (relayed copy of frame %d)", m.RelayOf)
 				}
 				if m.Detail != "" {
 					p(" (%s)", Printable(m.Detail))
