@@ -95,29 +95,29 @@ type Signal struct {
 	// proxy relayed it (same CSeq, one Via more or less, sent by the
 	// address the earlier copy went to); 0 otherwise.
 	RelayOf uint64 `json:"relay_of,omitempty"`
-	Raw     []byte    `json:"-"`       // message text for the detail view (with Options.SignalText)
+	Raw     []byte `json:"-"` // message text for the detail view (with Options.SignalText)
 }
 
 // MIKEYMessage is one decoded MIKEY message and what the keys made of it.
 type MIKEYMessage struct {
-	Frame    uint64       `json:"frame"`
-	Time     time.Time    `json:"time"`
-	Src      string       `json:"src"`
-	Dst      string       `json:"dst"`
-	Where    string       `json:"where"` // sdp-session, sdp-media, rtsp-keymgmt-header, mikey-body, rtsp-parameter
-	Length   int          `json:"length"`
-	DataType string       `json:"data_type"`
-	Role     string       `json:"role"` // initiator, response, error
-	CSBID    string       `json:"csb_id"`
-	Auth     string       `json:"auth"`          // verified, failed, no-key, not-protected, in-clear, not-checked
-	KeyFP    string       `json:"key,omitempty"` // fingerprint of the key that verified it
-	Detail   string       `json:"auth_detail,omitempty"`
-	Error    string       `json:"decode_error,omitempty"`
+	Frame    uint64    `json:"frame"`
+	Time     time.Time `json:"time"`
+	Src      string    `json:"src"`
+	Dst      string    `json:"dst"`
+	Where    string    `json:"where"` // sdp-session, sdp-media, rtsp-keymgmt-header, mikey-body, rtsp-parameter
+	Length   int       `json:"length"`
+	DataType string    `json:"data_type"`
+	Role     string    `json:"role"` // initiator, response, error
+	CSBID    string    `json:"csb_id"`
+	Auth     string    `json:"auth"`          // verified, failed, no-key, not-protected, in-clear, not-checked
+	KeyFP    string    `json:"key,omitempty"` // fingerprint of the key that verified it
+	Detail   string    `json:"auth_detail,omitempty"`
+	Error    string    `json:"decode_error,omitempty"`
 	// RelayOf is the frame of the same MIKEY message on the previous leg
 	// when a proxy relayed the signal carrying it; the message is then not
 	// checked again (not a replay) and carries that message's verdict.
-	RelayOf uint64 `json:"relay_of,omitempty"`
-	Tree     *mikey.Field `json:"tree,omitempty"` // every field, with offsets (JSON only with --tree)
+	RelayOf uint64       `json:"relay_of,omitempty"`
+	Tree    *mikey.Field `json:"tree,omitempty"` // every field, with offsets (JSON only with --tree)
 
 	Raw []byte `json:"-"`
 	// msg is the decoded message; the analyzer drops it when the session
