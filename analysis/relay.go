@@ -186,6 +186,7 @@ func viaKey(v string) string {
 	if i := strings.IndexByte(v, ';'); i >= 0 {
 		v, params = v[:i], v[i:]
 	}
+	v = strings.TrimSpace(v)
 	sentBy := v
 	if i := strings.LastIndexAny(v, " \t"); i >= 0 {
 		sentBy = v[i+1:]
