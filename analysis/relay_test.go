@@ -7,36 +7,67 @@ import (
 	"github.com/mikeyscope/mikeyscope/dissect"
 )
 
-func TestViaKey(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776", "192.0.2.10:5060;z9hG4bK776"},
+// TestViaHash: a Via counts by its sent-by (any case) and branch only.
+func TestViaHash(t *testing.T) {
+	base := viaHash("SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776")
+	same := []string{
 		// A proxy adds received and rport to the Via it received.
-		{"SIP/2.0/UDP 192.0.2.10:5060;rport=5060;branch=z9hG4bK776;received=192.0.2.10", "192.0.2.10:5060;z9hG4bK776"},
-		{" SIP/2.0/TCP  PC33.Example.COM ; BRANCH = abc ", "pc33.example.com;abc"},
-		{"SIP/2.0/UDP [2001:db8::1]:5060", "[2001:db8::1]:5060;"},
-		{"", ";"},
+		"SIP/2.0/UDP 192.0.2.10:5060;rport=5060;branch=z9hG4bK776;received=192.0.2.10",
+		" SIP/2.0/UDP   192.0.2.10:5060 ; BRANCH = z9hG4bK776 ",
 	}
-	for _, c := range cases {
-		if got := viaKey(c.in); got != c.want {
-			t.Errorf("viaKey(%q) = %q, want %q", c.in, got, c.want)
+	other := []string{
+		"SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK777",
+		"SIP/2.0/UDP 192.0.2.11:5060;branch=z9hG4bK776",
+		"SIP/2.0/UDP 192.0.2.10:5060",
+		"SIP/2.0/UDP 192.0.2.10:5060;xbranch=z9hG4bK776",
+	}
+	for _, v := range same {
+		if viaHash(v) != base {
+			t.Errorf("%q counts as another Via", v)
 		}
 	}
-}
-
-func TestViaKeysOrderAndCommas(t *testing.T) {
-	m := &dissect.SignalMessage{Headers: []dissect.Header{
-		{Name: "Via", Value: `SIP/2.0/UDP p1.example.com;branch=z9a, SIP/2.0/UDP p2.example.com;branch=z9b;x="a,b"`},
-		{Name: "From", Value: "<sip:a@example.com>"},
-		{Name: "via", Value: "SIP/2.0/UDP 192.0.2.10:5060;branch=z9c"},
-	}}
-	got := strings.Join(viaKeys(m), " ")
-	if want := "p1.example.com;z9a p2.example.com;z9b 192.0.2.10:5060;z9c"; got != want {
-		t.Errorf("viaKeys = %q, want %q", got, want)
+	for _, v := range other {
+		if viaHash(v) == base {
+			t.Errorf("%q counts as the same Via", v)
+		}
+	}
+	if viaHash("SIP/2.0/TCP PC33.Example.COM;branch=a") != viaHash("SIP/2.0/TCP pc33.example.com;branch=a") {
+		t.Error("sent-by compared with case")
 	}
 }
 
-// FuzzViaKeys: any Via header values give at most 16 keys, without panic.
-func FuzzViaKeys(f *testing.F) {
+// TestViaHashesList: the Via list in order across headers and commas (not
+// those inside quotes); tail is the list without its top Via.
+func TestViaHashesList(t *testing.T) {
+	msg := func(vals ...string) *dissect.SignalMessage {
+		m := &dissect.SignalMessage{}
+		for _, v := range vals {
+			m.Headers = append(m.Headers, dissect.Header{Name: "Via", Value: v}, dissect.Header{Name: "From", Value: "<sip:a@b>"})
+		}
+		return m
+	}
+	p1, p2, a := "SIP/2.0/UDP p1.example.com;branch=z9a", `SIP/2.0/UDP p2.example.com;branch=z9b;x="a,b"`, "SIP/2.0/UDP 192.0.2.10:5060;branch=z9c"
+	relayed := msg(p1+", "+p2, a)
+	all, tail, n := viaHashes(relayed)
+	if n != 3 {
+		t.Fatalf("%d Vias, want 3", n)
+	}
+	if a2, _, _ := viaHashes(msg(p2, a)); tail != a2 {
+		t.Error("tail differs from the list without the top Via")
+	}
+	if a3, _, _ := viaHashes(msg(p1, p2, a)); all != a3 {
+		t.Error("the same Vias in separate headers hash differently")
+	}
+	if a4, _, _ := viaHashes(msg(p2, p1, a)); all == a4 {
+		t.Error("order ignored")
+	}
+	if _, _, n := viaHashes(msg()); n != 0 {
+		t.Error("Vias in a message without one")
+	}
+}
+
+// FuzzViaHashes: any Via header values, without panic, at most maxVias.
+func FuzzViaHashes(f *testing.F) {
 	for _, s := range []string{
 		"SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776",
 		`SIP/2.0/UDP a;branch=1, SIP/2.0/UDP b;x="q,uo;ted";branch=2`,
@@ -47,14 +78,12 @@ func FuzzViaKeys(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
 		m := &dissect.SignalMessage{Headers: []dissect.Header{{Name: "Via", Value: a}, {Name: "v", Value: b}, {Name: "VIA", Value: b}}}
-		keys := viaKeys(m)
-		if len(keys) > 16 {
-			t.Fatalf("%d keys", len(keys))
+		all, _, n := viaHashes(m)
+		if n < 2 || n > maxVias {
+			t.Fatalf("%d Vias from two Via headers", n)
 		}
-		for _, k := range keys {
-			if !strings.Contains(k, ";") {
-				t.Fatalf("key %q without its branch separator", k)
-			}
+		if again, _, _ := viaHashes(m); again != all {
+			t.Fatal("not deterministic")
 		}
 	})
 }
