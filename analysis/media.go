@@ -457,12 +457,26 @@ func (m *mediaState) resolve(ss *streamState) {
 		}
 	}
 	if ss.session != nil && ss.kind == dissect.KindRTP {
+		// One free placeholder (SSRC 0) keys the stream; with several, the
+		// one whose keys authenticate its packets does (trySessionKeys),
+		// not the first by the order streams start.
+		var free *binding
+		n := 0
 		for _, b := range m.bindings[ss.session.s.ID] {
 			if b.ssrc == 0 && !b.taken {
-				b.taken = true
-				m.attach(ss, b)
-				return
+				if free == nil {
+					free = b
+				}
+				n++
 			}
+		}
+		switch {
+		case n == 1:
+			free.taken = true
+			m.attach(ss, free)
+			return
+		case n > 1:
+			return
 		}
 	}
 	if m.wildcard != nil {
@@ -719,8 +733,22 @@ func (m *mediaState) trySessionKeys(ss *streamState, p *dissect.MediaPacket) {
 		return
 	}
 	ss.trials++
-	for _, b := range m.bindings[ss.session.s.ID] {
-		if b.ssrc == ss.model.ssrc {
+	bindings := m.bindings[ss.session.s.ID]
+	// A free placeholder whose keys authenticate the packet keys the stream.
+	for _, b := range bindings {
+		if b.ssrc != 0 || b.taken {
+			continue
+		}
+		if ctx, err := b.context(); err == nil {
+			if _, _, found, err := ctx.SearchROC(p.Data, b.roc, b.roc); err == nil && found {
+				b.taken = true
+				m.attach(ss, b)
+				return
+			}
+		}
+	}
+	for _, b := range bindings {
+		if b.ssrc == ss.model.ssrc || b.ssrc == 0 && !b.taken {
 			continue
 		}
 		lo := b.roc
@@ -740,5 +768,16 @@ func (m *mediaState) trySessionKeys(ss *streamState, p *dissect.MediaPacket) {
 		m.a.add(KindSRTPUnknownSSRC.New(p.Frame, sessionID(ss.session), fmt.Sprintf("%s SSRC %s %s -> %s is not in the CS ID map, but it decrypts with the keys of crypto session %d (announced for SSRC %s): the sender changed its SSRC after the key exchange",
 			ss.model.Kind, ss.model.SSRC, ss.model.Src, ss.model.Dst, b.cs.CSID, b.cs.SSRC)))
 		return
+	}
+	if ss.trials >= maxSSRCTrials {
+		// No keys authenticate it: the first free placeholder keys it, and
+		// its failures show.
+		for _, b := range bindings {
+			if b.ssrc == 0 && !b.taken {
+				b.taken = true
+				m.attach(ss, b)
+				return
+			}
+		}
 	}
 }

@@ -152,14 +152,21 @@ func TestSSRCChangeMidCallSRTCP(t *testing.T) {
 
 // TestSSRCChangeWithPlaceholders (#17 item 2, the class): the CS ID map
 // announces SSRC 0 for both crypto sessions (placeholders bound to the
-// first stream of each), and the callee changes its SSRC mid-call. Every
+// stream each keys), the callee's stream may start first, and the callee
+// may change its SSRC mid-call. Every
 // SRTCP stream must follow the keys of its RTP stream (the same SSRC), not
 // the first placeholder of the session: all six streams decrypt.
 func TestSSRCChangeWithPlaceholders(t *testing.T) {
-	for _, change := range []bool{false, true} {
-		t.Run(fmt.Sprint("change=", change), func(t *testing.T) {
+	for _, c := range []struct{ change, calleeFirst bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		change := c.change
+		t.Run(fmt.Sprintf("change=%v,callee first=%v", c.change, c.calleeFirst), func(t *testing.T) {
 			spec := trustCall(40)
 			spec.Exchange.MapSSRC0 = true
+			if c.calleeFirst {
+				// The placeholders are bound by which keys authenticate a
+				// stream's packets, not by the order streams start.
+				spec.MediaDelay[0] = 100 * time.Millisecond
+			}
 			want := 4
 			if change {
 				spec.SSRCChangeAfter[1], spec.NewSSRC[1] = 15, 0x5eed5eed

@@ -48,6 +48,9 @@ type SIPCallSpec struct {
 	// packets, under the same keys; SRTCP then reports the new SSRC.
 	SSRCChangeAfter [2]int
 	NewSSRC         [2]uint32
+	// MediaDelay delays the media of direction d (0 caller, 1 callee) by
+	// that much, so that the callee's stream can start first.
+	MediaDelay [2]time.Duration
 	// MIKEYBody carries each MIKEY message as an application/mikey part
 	// (RFC 3830 §10.1, base64 with Content-Transfer-Encoding) of a
 	// multipart/mixed body beside an SDP without a=key-mgmt, in the INVITE
@@ -296,7 +299,7 @@ func reorder(frames [][]byte, order []int) [][]byte {
 // mediaTime returns the send time of packet k of direction d: the caller
 // sends at k·20 ms, the callee 7 ms later.
 func (g *SIPCallGen) mediaTime(d, k int) time.Time {
-	return g.media0.Add(time.Duration(k)*20*time.Millisecond + time.Duration(d)*7*time.Millisecond)
+	return g.media0.Add(time.Duration(k)*20*time.Millisecond + time.Duration(d)*7*time.Millisecond + g.spec.MediaDelay[d])
 }
 
 // srDue reports whether direction d owes a sender report after its sent
