@@ -134,7 +134,7 @@ var (
 		"see the error code"}
 	KindClockSkew = Kind{"mikey.clock-skew", SeverityWarning,
 		"The MIKEY timestamp is outside the allowed clock skew",
-		"the sender's clock is wrong (no NTP), or the message is old",
+		"the sender's clock is wrong (no NTP), the message is old (a replay), or the capturing host's clock is off: the capture time is the reference",
 		"synchronise the sender's clock with NTP; peers reject such messages with an 'Invalid TS' error"}
 	KindReplay = Kind{"mikey.replay", SeverityWarning,
 		"A MIKEY message was seen again (replay)",
