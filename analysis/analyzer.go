@@ -84,6 +84,18 @@ type Analyzer struct {
 	// summaries shares the text of response summaries across sessions
 	// (see responseSummary).
 	summaries map[string]string
+	// pending are the findings of problems the dissector found in a
+	// message before reporting the message itself (it reports a message's
+	// problems first): when that message creates its session, they
+	// belong to it. Only the latest frame's are kept.
+	pending []pendingFinding
+}
+
+// pendingFinding is a finding waiting for the session of its message.
+type pendingFinding struct {
+	f     *Finding
+	key   string
+	frame uint64
 }
 
 type mediaSession struct {
@@ -303,6 +315,7 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	}
 	st := a.session(m)
 	s := st.s
+	a.claimPending(m, s.ID)
 	if m.Time.After(s.End) {
 		s.End = m.Time
 	}
@@ -331,6 +344,9 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 		Dst:     st.signalAddr(m.Dst),
 		Summary: a.signalSummary(m),
 		MIKEY:   len(m.KeyMgmt),
+	}
+	if m.Carrier == dissect.CarrierSIP && !m.Request && m.Status >= 200 && m.CSeqMethod == "INVITE" {
+		s.FinalStatus = sig.Summary // the shared "status reason" text
 	}
 	if a.opts.SignalText {
 		sig.Raw = m.Raw
@@ -409,7 +425,30 @@ func (a *Analyzer) problemLocked(p *dissect.Problem) {
 			return r
 		}, d)
 	}
-	a.addFolded(k.New(p.Frame, session, summary), subject)
+	f := k.New(p.Frame, session, summary)
+	a.addFolded(f, subject)
+	if session == 0 && p.SessionKey != "" && a.folded[foldKey{f.Code, 0, subject}] == f {
+		if len(a.pending) > 0 && a.pending[0].frame != p.Frame {
+			a.pending = a.pending[:0]
+		}
+		if len(a.pending) < 64 {
+			a.pending = append(a.pending, pendingFinding{f: f, key: p.SessionKey, frame: p.Frame})
+		}
+	}
+}
+
+// claimPending gives the pending findings of message m to its session.
+// Caller holds a.mu.
+func (a *Analyzer) claimPending(m *dissect.SignalMessage, sid int) {
+	if len(a.pending) == 0 {
+		return
+	}
+	for _, p := range a.pending {
+		if p.frame == m.Frame && p.key == m.SessionKey {
+			p.f.Session = sid
+		}
+	}
+	a.pending = a.pending[:0]
 }
 
 // add records a finding. Past maxFindings, further findings are only

@@ -32,6 +32,9 @@ type binding struct {
 	// lastUse is the capture time of the last packet decrypted with ctx
 	// (or when it was made).
 	lastUse time.Time
+	// supplied is set for a key given directly (--srtp); used once a
+	// packet authenticated with it (recorded as the key's use).
+	supplied, used bool
 }
 
 // context returns the binding's SRTP context, building it again when an
@@ -326,6 +329,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		if p.Kind == dissect.KindRTP && errors.Is(err, srtp.ErrAuthFailed) {
 			m.searchROC(ss, p)
 		}
+	} else if b := ss.bind; b.supplied && !b.used {
+		b.used = true
+		m.a.noteKeyUse(b.cs.KeyFP, b.cs.Source, p.Frame)
 	}
 	if res.ROCAdjusted && !ss.rocWarned {
 		ss.rocWarned = true

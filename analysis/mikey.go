@@ -229,8 +229,8 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 				t.Value, mikey.NTPTime(t.Value).UTC().Format(time.RFC3339), ts.Time.UTC().Format(time.RFC3339))))
 		default:
 			if off, ok := ts.Offset(mm.Time); ok && math.Abs(off.Seconds()) > a.opts.ClockSkew.Seconds() {
-				a.add(KindClockSkew.New(mm.Frame, sid, fmt.Sprintf("timestamp %s is %+.0f s from the capture time (allowed ±%.0f s)",
-					ts.Time.UTC().Format(time.RFC3339), off.Seconds(), a.opts.ClockSkew.Seconds())))
+				a.add(KindClockSkew.New(mm.Frame, sid, fmt.Sprintf("timestamp %s is %s (allowed ±%.0f s)",
+					ts.Time.UTC().Format(time.RFC3339), skewText(off), a.opts.ClockSkew.Seconds())))
 			}
 		}
 	}
@@ -367,6 +367,9 @@ func (a *Analyzer) pair(st *sessionState, mm *MIKEYMessage, msg *mikey.Message, 
 		}
 		if dataTypeRole(h.DataType) == roleError {
 			ex.errMsgs = append(ex.errMsgs, mm)
+			if ex.init.Auth == authNoKeyFits {
+				a.open(ex) // an Auth failure error is evidence of a mismatch
+			}
 			return
 		}
 		if ex.resp != nil {
@@ -481,4 +484,26 @@ func unansweredInit(st *sessionState, dt mikey.DataType) *exchange {
 		}
 	}
 	return nil
+}
+
+// skewText writes a clock offset from the capture time: in seconds up to
+// a day ("-10800 s from the capture time"), in days beyond ("999 days 17h
+// 28m 44s behind the capture time, -86376524 s"), where a count of seconds
+// means nothing to a reader.
+func skewText(off time.Duration) string {
+	if off > -24*time.Hour && off < 24*time.Hour {
+		return fmt.Sprintf("%+.0f s from the capture time", off.Seconds())
+	}
+	dir, abs := "ahead of", off
+	if off < 0 {
+		dir, abs = "behind", -off
+	}
+	abs = abs.Round(time.Second)
+	days := abs / (24 * time.Hour)
+	rest := abs - days*24*time.Hour
+	unit := "days"
+	if days == 1 {
+		unit = "day"
+	}
+	return fmt.Sprintf("%d %s %dh %dm %ds %s the capture time, %+.0f s", days, unit, rest/time.Hour, (rest%time.Hour)/time.Minute, (rest%time.Minute)/time.Second, dir, off.Seconds())
 }

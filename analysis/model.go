@@ -43,12 +43,17 @@ type Summary struct {
 	ReadError     string    `json:"read_error,omitempty"` // the capture could not be read to its end
 }
 
-// KeyUse records a supplied key (by fingerprint only) and the messages it verified.
+// KeyUse records a supplied key (by fingerprint only) and the messages it
+// verified (for an SRTP key: the first packet it authenticated).
+// VerifiedNothing marks a supplied PSK, SRTP key or SAKKE RSK that
+// verified nothing in the capture; other kinds are listed only when they
+// verified something.
 type KeyUse struct {
-	Fingerprint string   `json:"fingerprint"`
-	Kind        string   `json:"kind"`
-	Source      string   `json:"source"`
-	Verified    []uint64 `json:"verified_frames,omitempty"`
+	Fingerprint     string   `json:"fingerprint"`
+	Kind            string   `json:"kind"`
+	Source          string   `json:"source"`
+	Verified        []uint64 `json:"verified_frames,omitempty"`
+	VerifiedNothing bool     `json:"verified_nothing,omitempty"`
 }
 
 // Session is a SIP dialog or an RTSP session.
@@ -63,11 +68,15 @@ type Session struct {
 	URL       string    `json:"url,omitempty"`
 	Transport string    `json:"transport,omitempty"` // udp, tcp, tls
 	Mode      string    `json:"mode,omitempty"`      // MIKEY mode: PSK, PK, DH, DHHMAC, RSA-R, TICKET, SAKKE, NULL
-	KeyStatus string    `json:"key_status"`          // verified, failed, no-key, in-clear, none
+	KeyStatus string    `json:"key_status"`          // verified, failed, no-key, no-key-fits, in-clear, none
 	// Path is the signalling path of a dialog relayed by SIP proxies, as
 	// the capture shows it: the caller, each proxy, the callee (the
 	// addresses of the INVITE's legs); empty when no message was relayed.
 	Path []string `json:"path,omitempty"`
+	// FinalStatus is the SIP dialog's final response to its latest INVITE
+	// ("200 OK", "488 Not Acceptable Here"); empty without one (RTSP, or
+	// no final response in the capture).
+	FinalStatus string `json:"final_status,omitempty"`
 
 	Signals        []*Signal        `json:"signals"`
 	MIKEY          []*MIKEYMessage  `json:"mikey"`

@@ -141,6 +141,20 @@ func looksLikeTLS(s *capture.Segment) bool {
 
 func isClientHello(b []byte) bool { return len(b) > 5 && b[0] == 22 && b[5] == 1 }
 
+// readKeyLog reads one key log file (at most 64 MiB).
+func readKeyLog(p string) (*tlsdec.KeyLog, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("TLS key log: %w", err)
+	}
+	defer f.Close()
+	k, err := tlsdec.ParseKeyLog(io.LimitReader(f, 64<<20))
+	if k == nil && err != nil {
+		return nil, fmt.Errorf("TLS key log %s: %w", p, err)
+	}
+	return k, nil
+}
+
 // LoadTLSKeyLog gathers TLS secrets from the key log files of the store
 // (--tls-keylog, keys file, and $SSLKEYLOGFILE as Wireshark reads it) and
 // from the Decryption Secrets Blocks of pcapng inputs (editcap
@@ -157,14 +171,9 @@ func LoadTLSKeyLog(st *keys.Store, inputs []string) (*tlsdec.KeyLog, error) {
 		paths = append(paths, env)
 	}
 	for _, p := range paths {
-		f, err := os.Open(p)
+		k, err := readKeyLog(p)
 		if err != nil {
-			return nil, fmt.Errorf("TLS key log: %w", err)
-		}
-		k, err := tlsdec.ParseKeyLog(io.LimitReader(f, 64<<20))
-		f.Close()
-		if k == nil && err != nil {
-			return nil, fmt.Errorf("TLS key log %s: %w", p, err)
+			return nil, err
 		}
 		if k != nil {
 			kl.Merge(k)

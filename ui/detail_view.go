@@ -264,7 +264,7 @@ func authColorName(auth string) string {
 		return "verified"
 	case "failed":
 		return "failed"
-	case "no-key", "in-clear", "not-protected":
+	case "no-key", "no-key-fits", "in-clear", "not-protected":
 		return "no-key"
 	}
 	return ""
