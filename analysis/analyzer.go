@@ -134,6 +134,13 @@ type sessionState struct {
 	// streams are the session's media streams, found by a short scan
 	// rather than a map keyed by address.
 	streams []*streamState
+	// rtspClient is the address of the RTSP client (the sender of the
+	// session's requests); dummySSRCs the SSRCs of NAT dummy datagrams.
+	rtspClient netip.Addr
+	dummySSRCs []uint32
+	// recent are the last SIP messages, to recognise their copies relayed
+	// by a proxy on the next leg (see relayOf); dropped when idle.
+	recent []relayEntry
 }
 
 // New returns an Analyzer.
@@ -337,6 +344,9 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 		if m.Request && s.URL == "" && m.URI != "" && m.URI != "*" {
 			s.URL = m.URI
 		}
+		if m.Request && !st.rtspClient.IsValid() {
+			st.rtspClient = m.Src.Addr().Unmap()
+		}
 	}
 	sig := &Signal{
 		Frame:   m.Frame,
@@ -354,13 +364,18 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	if a.opts.SignalText {
 		sig.Raw = m.Raw
 	}
+	sig.RelayOf = st.relayOf(m)
+	if sig.RelayOf != 0 {
+		st.extendPath(m, sig, sig.RelayOf)
+	}
 	s.Signals = append(s.Signals, sig)
 
-	if m.SDP != nil {
+	// A relayed copy with the same body was checked as the first copy.
+	if m.SDP != nil && (sig.RelayOf == 0 || !st.sameBody(m, sig.RelayOf)) {
 		a.checkSDP(st, m)
 	}
 	for i := range m.KeyMgmt {
-		a.keyMgmtItem(st, m, &m.KeyMgmt[i])
+		a.keyMgmtItem(st, m, &m.KeyMgmt[i], sig.RelayOf)
 	}
 }
 

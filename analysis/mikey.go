@@ -101,7 +101,10 @@ func modeName(m *mikey.Message) string {
 
 // keyMgmtItem decodes one MIKEY message found in signalling and records it.
 // Caller holds a.mu.
-func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *dissect.KeyMgmtItem) {
+//
+// relayOf is the frame of the earlier copy of the signal when a proxy
+// relayed it: the same MIKEY message in that copy is not checked again.
+func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *dissect.KeyMgmtItem, relayOf uint64) {
 	if it.Err != nil {
 		if errors.Is(it.Err, mikey.ErrNotMIKEY) {
 			a.add(KindUnknownKeyMgmt.New(sm.Frame, st.s.ID, fmt.Sprintf("%s names protocol %q", it.Where, it.Prot)))
@@ -140,6 +143,12 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 			mm.Tree = msg.Tree()
 		}
 	}
+	if orig := relayedMIKEY(st, relayOf, it.Data); orig != nil {
+		mm.RelayOf = orig.Frame
+		mm.Error = orig.Error
+		copyVerdict(mm, orig)
+		return
+	}
 	if err != nil {
 		mm.Error = err.Error()
 		var pe *mikey.ParseError
@@ -164,6 +173,29 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 	}
 	a.checkMessage(st, mm, msg)
 	a.pair(st, mm, msg, err == nil)
+}
+
+// relayedMIKEY returns the MIKEY message with the same bytes in the copy
+// of the signal at frame relayOf (nil when there is none).
+func relayedMIKEY(st *sessionState, relayOf uint64, raw []byte) *MIKEYMessage {
+	if relayOf == 0 {
+		return nil
+	}
+	for i := len(st.s.MIKEY) - 1; i >= 0; i-- {
+		mm := st.s.MIKEY[i]
+		if mm.Frame < relayOf {
+			break
+		}
+		if mm.Frame == relayOf && mm.RelayOf == 0 && string(mm.Raw) == string(raw) {
+			return mm
+		}
+	}
+	return nil
+}
+
+// copyVerdict gives a relayed copy the verdict of the message it relays.
+func copyVerdict(dst, src *MIKEYMessage) {
+	dst.Auth, dst.KeyFP, dst.Detail = src.Auth, src.KeyFP, src.Detail
 }
 
 // checkMessage makes the findings one message gives on its own. Caller

@@ -201,6 +201,11 @@ func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r, other *
 		detail = append(detail, "mismatch: "+evidence)
 	}
 	mm.Detail = strings.Join(detail, "; ")
+	for _, r := range ex.session.s.MIKEY {
+		if r.RelayOf == mm.Frame {
+			copyVerdict(r, mm)
+		}
+	}
 	if prev == mm.Auth {
 		if mm.Auth == authNoKeyFits && !response {
 			a.reviseNoKeyFits(ex, mm, sid, r.Tried) // the response may say more now
@@ -215,6 +220,7 @@ func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r, other *
 		if r.KeyRef != "" {
 			a.noteKeyUse(r.KeyRef, r.KeySource, mm.Frame)
 		}
+		a.checkLayout(ex, mm, r, sid)
 	case mikey.AuthFailed:
 		if sigOnly {
 			break // the signature's finding below says it
@@ -269,6 +275,47 @@ func (a *Analyzer) reviseNoKeyFits(ex *exchange, mm *MIKEYMessage, sid, tried in
 			return
 		}
 	}
+}
+
+// checkLayout reports a MAC, V payload or signature that verified only
+// over a non-standard input (#17): the verdict says which layout, and a
+// peer following RFC 3830 will reject the message. When the V payload left
+// out identities that only the signalling names (no ID payload in either
+// message), RFC 3830 does not say plainly which identities a peer uses, so
+// the finding is a note. Caller holds a.mu.
+func (a *Analyzer) checkLayout(ex *exchange, mm *MIKEYMessage, r *mikey.MessageResult, sid int) {
+	var what, layout, want string
+	vBase, _, _ := strings.Cut(r.VVariant, ", with")
+	switch {
+	case r.VVariant != "" && vBase != mikey.VVariantRFC:
+		what, layout, want = "V payload", vBase, mikey.VVariantRFC
+	case r.MACVariant != "":
+		what, layout, want = "KEMAC MAC", r.MACVariant, "RFC 3830 §4.2.4: the message up to the MAC field"
+	case r.Signature.Status == mikey.AuthVerified && r.Signature.Variant != "":
+		what, layout, want = "signature", r.Signature.Variant, "RFC 3830 §5.2"
+	default:
+		return
+	}
+	f := KindNonStandardMAC.New(mm.Frame, sid, fmt.Sprintf("%s of %s verifies over %s, not %s: a peer following the RFC rejects it", what, mm.DataType, layout, want))
+	if vBase == mikey.VVariantNoIDs && !exchangeCarriesIDs(ex) {
+		f.Severity = SeverityNote
+		f.Summary = fmt.Sprintf("V payload of %s verifies over %s; neither message carries an ID payload, so a peer that takes the identities from the signalling (SIP From/To) computes %s and rejects it", mm.DataType, vBase, mikey.VVariantRFC)
+	}
+	a.add(f)
+}
+
+// exchangeCarriesIDs reports whether a message of the exchange carries an
+// ID or IDR payload.
+func exchangeCarriesIDs(ex *exchange) bool {
+	for _, mm := range []*MIKEYMessage{ex.init, ex.resp} {
+		if mm == nil {
+			continue
+		}
+		if m := mm.Parsed(); m != nil && (len(m.IDs()) > 0 || m.IDR(mikey.RoleInitiator) != nil || m.IDR(mikey.RoleResponder) != nil) {
+			return true
+		}
+	}
+	return false
 }
 
 func kemacAlg(m *mikey.Message) string {

@@ -161,18 +161,19 @@ func readKeyLog(p string) (*tlsdec.KeyLog, error) {
 // --inject-secrets). It returns nil when there are none.
 func LoadTLSKeyLog(st *keys.Store, inputs []string) (*tlsdec.KeyLog, error) {
 	kl := tlsdec.NewKeyLog()
-	var paths []string
+	var paths []keys.Path
 	if st != nil {
-		for _, p := range st.TLSKeyLogs {
-			paths = append(paths, p.Path)
-		}
+		paths = append(paths, st.TLSKeyLogs...)
 	}
 	if env := os.Getenv("SSLKEYLOGFILE"); env != "" {
-		paths = append(paths, env)
+		paths = append(paths, keys.Path{Path: env, Source: "SSLKEYLOGFILE"})
 	}
 	for _, p := range paths {
-		k, err := readKeyLog(p)
+		k, err := readKeyLog(p.Path)
 		if err != nil {
+			if p.Source != "" {
+				return nil, fmt.Errorf("%s: %w", p.Source, err) // names the flag or keys-file line
+			}
 			return nil, err
 		}
 		if k != nil {

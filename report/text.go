@@ -86,6 +86,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 			}
 			p("  Call-ID %s; final response %s\n", Printable(ss.Key), Printable(final))
 		}
+		if len(ss.Path) > 0 {
+			p("  relayed by proxy: %s (%d legs)\n", Printable(strings.Join(ss.Path, " -> ")), len(ss.Path)-1)
+		}
 		if via := signalVia(ss); via != "" {
 			p("  signalling %s\n", Printable(via))
 		}
@@ -95,6 +98,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 				mark := ""
 				if sg.MIKEY > 0 {
 					mark = "  [MIKEY]"
+				}
+				if sg.RelayOf != 0 {
+					mark += fmt.Sprintf("  (relay of frame %d)", sg.RelayOf)
 				}
 				p("    frame %-6d %s  %s -> %s  %s%s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark, Printable(seenText(sg)))
 			}
@@ -106,6 +112,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 					m.DataType, m.Role, m.CSBID, m.Where, m.Auth)
 				if m.KeyFP != "" {
 					p(" with %s", m.KeyFP)
+				}
+				if m.RelayOf != 0 {
+					p(" (relayed copy of frame %d)", m.RelayOf)
 				}
 				if m.Detail != "" {
 					p(" (%s)", Printable(m.Detail))

@@ -251,6 +251,9 @@ func messageLabel(m *analysis.MIKEYMessage) string {
 	if m.KeyFP != "" {
 		s += " key " + m.KeyFP
 	}
+	if m.RelayOf != 0 {
+		s += fmt.Sprintf(" (relayed copy of frame %d)", m.RelayOf)
+	}
 	if m.Detail != "" {
 		s += ": " + m.Detail
 	}

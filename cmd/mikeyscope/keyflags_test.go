@@ -42,6 +42,7 @@ func TestKeyValuesStrict(t *testing.T) {
 		{"keys file odd", []string{"report", "--keys", odd, pcap}, []string{odd + ":3: psk: odd number of hex digits (7)"}},
 		{"decode psk", []string{"decode", "--psk", "0011223", "AQAFAAAAAAEA"}, []string{"--psk: psk: odd number of hex digits"}},
 		{"view psk", []string{"--psk", "zz", pcap}, []string{"--psk: psk:"}},
+		{"missing key log", []string{"report", "--tls-keylog", filepath.Join(dir, "no.keylog"), pcap}, []string{"--tls-keylog: TLS key log: open ", "no such file"}},
 	}
 	for _, c := range cases {
 		code, out, errs := runCmd("", c.args...)
