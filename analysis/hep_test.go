@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/hep"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
@@ -217,5 +219,67 @@ func TestHEPOverTCPInCapture(t *testing.T) {
 	}
 	for _, f := range r.Findings {
 		t.Errorf("finding %s: %s", f.Code, f.Summary)
+	}
+}
+
+// TestHEPProxyLegs: Kamailio's siptrace mirrors both legs of a relayed
+// message: the INVITE as received (caller -> proxy) and as forwarded, with
+// the proxy's Via on top (proxy -> callee). Both are messages of the call
+// (different legs are not folded as HEP duplicates); the analysis' relay
+// check takes the second for a relay, so its MIKEY copy is no replay.
+func TestHEPProxyLegs(t *testing.T) {
+	src, err := capture.OpenFiles(filepath.Join("..", "samples", "sip-hep-psk.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var invite hep.Packet
+	var raw []byte
+	var p capture.Packet
+	if err := src.Next(&p); err != nil {
+		t.Fatal(err)
+	}
+	raw = bytes.Clone(p.Data[42:])
+	if err := hep.Parse(raw, &invite); err != nil {
+		t.Fatal(err)
+	}
+	proxy := netip.MustParseAddrPort("10.0.0.5:5060")
+	leg1, leg2 := invite, invite
+	leg1.Dst = proxy
+	leg2.Src = proxy
+	leg2.Payload = bytes.Replace(invite.Payload, []byte("\r\nVia: "), []byte("\r\nVia: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bKproxy1\r\nVia: "), 1)
+	leg2.Time = leg1.Time.Add(2 * time.Millisecond)
+	var buf bytes.Buffer
+	w, _ := pcapwrite.NewWriter(&buf, pcapwrite.FormatPcap)
+	var b pcapbuild.Builder
+	for _, leg := range []hep.Packet{leg1, leg2} {
+		enc, err := hep.Append(nil, &leg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := b.UDP(netip.MustParseAddrPort("10.30.0.1:41234"), netip.MustParseAddrPort("10.30.0.9:9060"), enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.WriteFrame(leg.Time, f)
+	}
+	w.Flush()
+	s, _ := capture.OpenReader("legs.pcap", bytes.NewReader(buf.Bytes()))
+	a := analysis.New(analysis.Options{Keys: sampleKeys(t, "sip-hep-psk")})
+	if err := analysis.Run(context.Background(), s, a, dissect.Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := a.Finish()
+	if len(r.Sessions) != 1 || len(r.Sessions[0].Signals) != 2 {
+		t.Fatalf("%d sessions", len(r.Sessions))
+	}
+	sg := r.Sessions[0].Signals
+	if sg[1].RelayOf != 1 || len(sg[0].AlsoSeen) != 0 || sg[1].Via != "hep agent 2002" {
+		t.Errorf("leg 2: relay of %d, via %q; leg 1 also seen %v", sg[1].RelayOf, sg[1].Via, sg[0].AlsoSeen)
+	}
+	for _, f := range r.Findings {
+		if f.Code == "mikey.replay" {
+			t.Errorf("finding %s: %s", f.Code, f.Summary)
+		}
 	}
 }
