@@ -63,7 +63,7 @@ func WriteJSON(w io.Writer, r *analysis.Report, opts JSONOptions) error {
 				}
 				enc.elem(bw, b)
 				return nil
-			}, func(_ int, b []byte) error {
+			}, func(_ int, b []byte, _ int) error {
 				enc.elem(bw, b)
 				return nil
 			})

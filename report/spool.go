@@ -14,46 +14,55 @@ import (
 // (analysis.Options.Retire) in an unnamed temporary file, each already in
 // the form the report writes it, until the report is written: the
 // report's memory then follows the calls in progress, not all the calls
-// of the capture. Only a 16-byte index entry per session stays in memory.
+// of the capture. Only a 24-byte index entry per session stays in memory.
 // Add runs on the analyzer goroutine; the writers read the spool after
 // the pass. Close removes the file.
 type Spool struct {
-	f      *os.File
-	w      *bufio.Writer
-	off    int64
-	index  []spoolEntry
-	render func(dst []byte, s *analysis.Session) ([]byte, error)
+	f     *os.File
+	w     *bufio.Writer
+	off   int64
+	index []spoolEntry
+	// render appends a session's rendering; split divides it in two
+	// forms (the text report's, with clock times and with dates), or is
+	// its length.
+	render func(dst []byte, s *analysis.Session) (b []byte, split int, err error)
 	buf    []byte
 	err    error
 	kind   string
 }
 
 type spoolEntry struct {
-	id  int
-	n   int32
-	off int64
+	id       int
+	n, split int32
+	off      int64
 }
 
 // NewJSONSpool returns a spool for WriteJSON with the same options (Trees
 // and Pretty).
 func NewJSONSpool(opts JSONOptions) (*Spool, error) {
-	return newSpool("json", func(dst []byte, s *analysis.Session) ([]byte, error) {
-		return encodeSession(dst, s, opts)
+	return newSpool("json", func(dst []byte, s *analysis.Session) ([]byte, int, error) {
+		b, err := encodeSession(dst, s, opts)
+		return b, len(b), err
 	})
 }
 
 // NewTextSpool returns a spool for WriteText with the same options.
 func NewTextSpool(opts TextOptions) (*Spool, error) {
-	return newSpool("text", func(dst []byte, s *analysis.Session) ([]byte, error) {
+	return newSpool("text", func(dst []byte, s *analysis.Session) ([]byte, int, error) {
 		b := bytes.NewBuffer(dst)
 		bw := bufio.NewWriter(b)
-		writeSession(bw, s, opts)
+		writeSession(bw, s, opts, clockStamp)
+		if err := bw.Flush(); err != nil {
+			return nil, 0, err
+		}
+		split := b.Len()
+		writeSession(bw, s, opts, dateStamp)
 		err := bw.Flush()
-		return b.Bytes(), err
+		return b.Bytes(), split, err
 	})
 }
 
-func newSpool(kind string, render func([]byte, *analysis.Session) ([]byte, error)) (*Spool, error) {
+func newSpool(kind string, render func([]byte, *analysis.Session) ([]byte, int, error)) (*Spool, error) {
 	f, err := os.CreateTemp("", "mikeyscope-spool-*")
 	if err != nil {
 		return nil, fmt.Errorf("spool file: %w", err)
@@ -68,7 +77,7 @@ func (sp *Spool) Add(s *analysis.Session) {
 	if sp.err != nil {
 		return
 	}
-	b, err := sp.render(sp.buf[:0], s)
+	b, split, err := sp.render(sp.buf[:0], s)
 	sp.buf = b
 	if err == nil && len(b) > 1<<31-1 {
 		err = fmt.Errorf("session %d is too large to spool (%d bytes)", s.ID, len(b))
@@ -80,7 +89,7 @@ func (sp *Spool) Add(s *analysis.Session) {
 		sp.err = fmt.Errorf("spool: %w", err)
 		return
 	}
-	sp.index = append(sp.index, spoolEntry{id: s.ID, n: int32(len(b)), off: sp.off})
+	sp.index = append(sp.index, spoolEntry{id: s.ID, n: int32(len(b)), split: int32(split), off: sp.off})
 	sp.off += int64(len(b))
 }
 
@@ -105,7 +114,7 @@ func (sp *Spool) Close() error {
 // mergeSessions calls live for each session of the report and spooled for
 // each spooled one, by ID (the report's sessions are in ID order; the
 // spool's are sorted here).
-func mergeSessions(sessions []*analysis.Session, sp *Spool, kind string, live func(*analysis.Session) error, spooled func(id int, b []byte) error) error {
+func mergeSessions(sessions []*analysis.Session, sp *Spool, kind string, live func(*analysis.Session) error, spooled func(id int, b []byte, split int) error) error {
 	if sp == nil || len(sp.index) == 0 {
 		for _, s := range sessions {
 			if err := live(s); err != nil {
@@ -139,7 +148,7 @@ func mergeSessions(sessions []*analysis.Session, sp *Spool, kind string, live fu
 		if _, err := sp.f.ReadAt(buf, e.off); err != nil {
 			return fmt.Errorf("spool: %w", err)
 		}
-		if err := spooled(e.id, buf); err != nil {
+		if err := spooled(e.id, buf, int(e.split)); err != nil {
 			return err
 		}
 	}

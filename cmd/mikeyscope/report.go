@@ -28,6 +28,7 @@ type reportOptions struct {
 	filter    string
 	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
 	maxSessions int
+	hep         hepFlags // HEP and /metrics (hep.go)
 }
 
 func (o *reportOptions) register(fs *flag.FlagSet) {
@@ -36,6 +37,7 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.iface, "i", "", "capture live on this interface instead of reading files")
 	fs.IntVar(&o.maxSessions, "max-sessions", analysis.DefaultMaxSessions, "sessions in progress tracked at once; past it report writes the least recently active out early, the TUI and export drop them (a capture.limit finding says so)")
 	fs.StringVar(&o.filter, "f", "", "capture filter for live capture (tcpdump syntax subset: udp, tcp, port N, host A, and/or/not)")
+	o.hep.register(fs)
 }
 
 // analyse runs one pass over the files (or the live interface) and returns
@@ -48,11 +50,14 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	if err != nil {
 		return nil, err
 	}
+	if err := o.checkMetrics(); err != nil {
+		return nil, err
+	}
 	var src capture.Source
 	inputs := files
-	if o.iface != "" {
-		src, err = capture.OpenLive(o.iface, o.filter, capture.LiveOptions{})
-		inputs = []string{"live:" + o.iface}
+	if o.live() {
+		src, err = o.openLiveInputs()
+		inputs = []string{o.liveTitle()}
 	} else {
 		if len(files) == 0 {
 			return nil, fmt.Errorf("no capture file given")
@@ -67,12 +72,17 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	if err != nil {
 		return nil, err
 	}
-	aopts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions}
+	aopts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions, HEP: o.hepOptions()}
 	if retire != nil {
 		retire(&aopts)
 	}
 	a := analysis.New(aopts)
 	a.SetInputs(inputs)
+	stopMetrics, err := o.serveMetrics(src, a.Counters)
+	if err != nil {
+		return nil, err
+	}
+	defer stopMetrics()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	_ = analysis.Run(ctx, src, a, dissect.Options{MaxSessions: o.maxSessions}, nil)
@@ -93,12 +103,12 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the report as one compact JSON document (schema mikeyscope.report/v1)")
 	pretty := fs.Bool("pretty", false, "with --json: indent the document by two spaces")
 	asLines := fs.Bool("jsonl", false, "print JSON lines as things happen: a finding when raised, a session when it ends, a summary last (docs/report-lines-schema.json)")
-	trees := fs.Bool("tree", false, "with --json or --jsonl: include every MIKEY message's full field tree")
+	trees := fs.Bool("tree", false, "include every MIKEY message's full field tree with byte offsets (text, JSON and JSON lines)")
 	idle := fs.Duration("idle-timeout", analysis.DefaultIdleTimeout, "a session with no packet for this long of capture time has ended and is written out")
 	verbose := fs.Bool("v", false, "text: list every signalling message and the cause/fix of notes too")
 	failOn := fs.String("fail-on", "error", "exit 1 when a finding reaches this severity: note, warning, error or none")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mikeyscope report [--json [--pretty] | --jsonl] [--fail-on SEVERITY] [key flags] FILE...\n       mikeyscope report -i IFACE [-f FILTER] ...")
+		fmt.Fprintln(stderr, "usage: mikeyscope report [--json [--pretty] | --jsonl] [--fail-on SEVERITY] [key flags] FILE...\n       mikeyscope report -i IFACE [-f FILTER] ...\n       mikeyscope report --hep-listen udp:ADDR:PORT [-i IFACE] [--metrics ADDR] ...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
@@ -126,7 +136,7 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Sessions that have ended are written out during the pass: to stdout
 	// with --jsonl, else to a spool file the report is assembled from.
 	jopts := report.JSONOptions{Trees: *trees, Pretty: *pretty}
-	topts := report.TextOptions{Verbose: *verbose}
+	topts := report.TextOptions{Verbose: *verbose, Trees: *trees}
 	var lines *report.JSONLines
 	var spool *report.Spool
 	switch {
