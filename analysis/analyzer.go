@@ -167,8 +167,10 @@ type sessionState struct {
 	// established: an INVITE was answered with a 2xx; retiring: it is
 	// being retired.
 	ended, established, retiring bool
-	// over is the capture time at which a retiring session was over.
-	over time.Time
+	// over is the capture time at which a retiring session was over;
+	// touched the end of the latest gap in the capture while it was in
+	// progress (see advance).
+	over, touched time.Time
 	// rtspClient is the address of the RTSP client (the sender of the
 	// session's requests); dummySSRCs the SSRCs of NAT dummy datagrams.
 	rtspClient netip.Addr

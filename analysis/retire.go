@@ -16,7 +16,9 @@ import (
 //     of 300 or above (a rejected call, or 487 after a CANCEL),
 //   - an RTSP TEARDOWN has been answered with a final response, or
 //   - no packet of it (signalling or media) has come for Options.IdleTimeout
-//     of capture time.
+//     of capture time. A gap in the whole capture longer than that (or a
+//     jump between the clocks of two sources, such as HEP timestamps of a
+//     replayed file and an interface's) does not count.
 //
 // After the end it lingers for Linger of capture time after its latest
 // packet (a trailing SRTCP BYE, late or reordered media, a retransmitted 200
@@ -164,9 +166,13 @@ func (st *sessionState) noteSignalEnd(m *dissect.SignalMessage) {
 	}
 }
 
-// lastActivity is the capture time of the session's latest packet.
+// lastActivity is the capture time of the session's latest packet (or of
+// the end of a gap in the capture, see advance).
 func (st *sessionState) lastActivity() time.Time {
 	t := st.s.End
+	if st.touched.After(t) {
+		t = st.touched
+	}
 	for _, ss := range st.streams {
 		if l := ss.lastTime(); l.After(t) {
 			t = l
@@ -189,6 +195,15 @@ func (ss *streamState) lastTime() time.Time {
 func (a *Analyzer) advance(t time.Time) {
 	if a.opts.Retire == nil || !t.After(a.nextRetire) {
 		return
+	}
+	if !a.nextRetire.IsZero() && t.Sub(a.nextRetire) > a.idleTimeout() {
+		// A gap: no packet at all for longer than the idle timeout, or a
+		// clock that jumps between sources (HEP timestamps from a replayed
+		// file, media from an interface). The gap does not count: the
+		// sessions in progress are as fresh after it as before.
+		for _, st := range a.sessions {
+			st.touched = t
+		}
 	}
 	a.nextRetire = t.Add(retireSweepEvery)
 	a.retireSweep(t)

@@ -330,3 +330,27 @@ func TestTombstonesExpire(t *testing.T) {
 		t.Fatalf("%d left, queue %d", ts.len(), len(ts.queue))
 	}
 }
+
+// TestGapDoesNotEndSessions: a gap in the whole capture longer than the
+// idle timeout (or a clock jump between two sources: HEP timestamps of a
+// replayed file, media from an interface a month later) does not count as
+// idle time: a dialog's packets after the gap still join it.
+func TestGapDoesNotEndSessions(t *testing.T) {
+	h := newRetireHarness(t, Options{})
+	h.sip("call@x", 0, "INVITE")
+	h.sip("call@x", 100*time.Millisecond, "200 INVITE")
+	jump := 30 * 24 * time.Hour
+	for i := 0; i < 3; i++ {
+		h.a.Media(&dissect.MediaPacket{Frame: uint64(100 + i), Time: h.t0.Add(jump + time.Duration(i)*20*time.Millisecond), Src: netip.MustParseAddrPort("192.0.2.1:4000"),
+			Dst: netip.MustParseAddrPort("192.0.2.2:4000"), Interleaved: -1, SessionKey: "call@x", SessionID: 1, Kind: dissect.KindRTP,
+			SSRC: 1, Seq: uint16(i), Data: make([]byte, 20)})
+	}
+	h.want("after the jump")
+	r := h.a.Snapshot()
+	if len(r.Sessions) != 1 || len(r.Sessions[0].Streams) != 1 || r.Sessions[0].Streams[0].Packets != 3 || r.Summary.LatePackets != 0 {
+		t.Fatalf("sessions %d, late %d, streams %+v", len(r.Sessions), r.Summary.LatePackets, r.Sessions[0].Streams)
+	}
+	// Idle time after the gap counts.
+	h.sip("other@x", jump+31*time.Second, "INVITE")
+	h.want("idle after the jump", "call@x")
+}
