@@ -24,12 +24,13 @@ import (
 //     where GOGC alone let it grow to 50-60 MiB (10,000 to 40,000 short
 //     calls: 50 -> 44 MiB; calls.pcap with keys 53 -> 42 MiB; no CPU
 //     measurably added), and a large live state (the TUI with many
-//     sessions) is never squeezed: the limit keeps 2.5 times its size.
+//     sessions) is never squeezed: the limit keeps twice its size, as
+//     GOGC=100 would.
 const (
 	gcPercentSmall = 300
 	gcSmallHeap    = 12 << 20 // live heap up to which gcPercentSmall applies
 	gcSoftLimit    = 40 << 20
-	gcLimitPerLive = 2.5
+	gcLimitPerLive = 2
 	gcPoll         = 50 * time.Millisecond
 )
 
