@@ -34,7 +34,7 @@ func goList(t *testing.T, args ...string) string {
 func TestLayering(t *testing.T) {
 	layer := map[string]int{
 		"mikey": 0, "mikey/eccsi": 0, "mikey/sakke": 0,
-		"srtp": 1, "keys": 1, "tlsdec": 1, "capture": 1,
+		"srtp": 1, "keys": 1, "tlsdec": 1, "capture": 1, "sdes": 0,
 		"dissect":  2,
 		"analysis": 3,
 		"report":   4, "export": 4, "ui": 4, "internal/pcapbuild": 1,
