@@ -118,6 +118,8 @@ type sessionState struct {
 	// streams are the session's media streams, found by a short scan
 	// rather than a map keyed by address.
 	streams []*streamState
+	// sdes is what the session's SDPs said in a=crypto (nil: nothing).
+	sdes *sdesState
 }
 
 // New returns an Analyzer.
@@ -329,6 +331,7 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 
 	if m.SDP != nil {
 		a.checkSDP(st, m)
+		a.sdesSDP(st, m)
 	}
 	for i := range m.KeyMgmt {
 		a.keyMgmtItem(st, m, &m.KeyMgmt[i])

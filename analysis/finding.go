@@ -203,6 +203,36 @@ var (
 		"the offer proposes two key management methods; the answer decides which one is used",
 		"check which one the answer accepted; keys from SDES are visible to any SIP proxy"}
 
+	// SDES (RFC 4568 a=crypto).
+	KindSDESMalformed = Kind{"sdes.malformed", SeverityError,
+		"An a=crypto attribute could not be read",
+		"the attribute does not follow RFC 4568 §9.1 (tag, crypto-suite, inline key||salt of the suite's length, lifetime, MKI:length, session parameters)",
+		"fix the sender's SDP; the summary names the byte where reading stopped"}
+	KindSDESUnknownSuite = Kind{"sdes.unknown-suite", SeverityWarning,
+		"An a=crypto attribute names a crypto-suite mikeyscope does not know",
+		"the sender offers a suite outside RFC 4568, RFC 6188 and RFC 7714 (a vendor or newer suite); its key lengths are unknown",
+		"if the peer accepts it, give the stream's key with --srtp SSRC=KEY:SALT; otherwise offer a registered suite"}
+	KindSDESKeysInClear = Kind{"sdes.keys-in-clear", SeverityWarning,
+		"SDES keys are sent in the signalling",
+		"a=crypto carries the SRTP master keys in the clear (RFC 4568 §8.1): anyone who sees the signalling, or a proxy on its path, can decrypt the media; TLS protects them only hop by hop",
+		"carry SIP over TLS end to end (SIPS) at least, or key with MIKEY or DTLS-SRTP"}
+	KindSDESAnswerNotOffered = Kind{"sdes.answer-not-offered", SeverityError,
+		"The answer's a=crypto picks a tag or suite the offer did not offer",
+		"the answerer answered with a tag that is not among the offer's a=crypto tags, or changed its suite (RFC 4568 §7.1.2 requires the tag and suite of an offered attribute)",
+		"check the answerer's SDES implementation; the offerer will reject the answer or fail to decrypt"}
+	KindSDESKeyChanged = Kind{"sdes.key-changed", SeverityNote,
+		"The SDES key of a direction changed mid-call",
+		"a re-INVITE or UPDATE declared a new a=crypto key; packets sent before the switch use the old key",
+		"nothing if the media follows; if packets fail after the change, the sender did not switch to the key it declared"}
+	KindSDESLifetime = Kind{"sdes.lifetime-exhausted", SeverityWarning,
+		"A stream used an SDES key beyond its a=crypto lifetime",
+		"the sender kept the master key for more packets than the lifetime its attribute declared (RFC 4568 §6.1)",
+		"the sender should re-key (a new offer with a new key) before the lifetime ends"}
+	KindSDESMKILength = Kind{"sdes.mki-length-mismatch", SeverityError,
+		"The MKIs of an a=crypto attribute are missing or of different lengths",
+		"with several key-params every one needs an MKI, all of the same length (RFC 4568 §6.1); a receiver cannot tell the keys apart otherwise",
+		"give every key-param an MKI of the same length"}
+
 	// Capture and transport.
 	KindTCPGap = Kind{"capture.tcp-gap", SeverityWarning,
 		"TCP bytes are missing (lost segment)",
@@ -270,6 +300,7 @@ var Catalogue = []Kind{
 	KindPolicyUnsupported, KindPolicyConflict, KindTagLenAsAuthKeyLen, KindTEKKeyAndSalt, KindSSRCZero,
 	KindSRTPAuthFailed, KindSRTPROC, KindSRTPUnknownSSRC, KindSRTPUnknownMKI, KindSRTPNoKeyExchange, KindSRTPUndecryptable,
 	KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
+	KindSDESMalformed, KindSDESUnknownSuite, KindSDESKeysInClear, KindSDESAnswerNotOffered, KindSDESKeyChanged, KindSDESLifetime, KindSDESMKILength,
 	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindMidCall, KindSignalError,
 	KindTLSNoKey, KindTLSWrongKey, KindTLSAfterHandshake,
 	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS,

@@ -32,6 +32,9 @@ type binding struct {
 	// lastUse is the capture time of the last packet decrypted with ctx
 	// (or when it was made).
 	lastUse time.Time
+	// sdes is set for a binding made from SDES a=crypto attributes: which
+	// streams it keys (by media and direction, not SSRC); see sdes.go.
+	sdes *sdesSel
 }
 
 // context returns the binding's SRTP context, building it again when an
@@ -123,6 +126,7 @@ type streamState struct {
 	model   *Stream
 	kind    dissect.Kind
 	src     netip.AddrPort
+	dst     netip.AddrPort
 	session *sessionState
 	bind    *binding
 	gen     uint64 // bindings generation when bind was last resolved
@@ -321,6 +325,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 			m.searchROC(ss, p)
 		}
 	}
+	if ss.bind.sdes != nil {
+		m.sdesObserve(ss, p, res, err == nil)
+	}
 	if res.ROCAdjusted && !ss.rocWarned {
 		ss.rocWarned = true
 		m.a.add(KindSRTPROC.New(p.Frame, sid, fmt.Sprintf("SSRC 0x%08x: packet seq %d authenticated only with ROC %d (expected %d)", p.SSRC, res.Seq, res.ROC, res.EstimatedROC)))
@@ -346,7 +353,7 @@ func (m *mediaState) newStream(k streamKey, st *sessionState, p *dissect.MediaPa
 		ssrc:       p.SSRC,
 		firstFrame: p.Frame,
 	}
-	ss := &streamState{model: model, session: st, gen: m.gen - 1, kind: k.kind, src: k.src}
+	ss := &streamState{model: model, session: st, gen: m.gen - 1, kind: k.kind, src: k.src, dst: p.Dst}
 	m.index(k, st, ss)
 	m.order = append(m.order, ss)
 	return ss
@@ -378,8 +385,12 @@ func (m *mediaState) index(k streamKey, st *sessionState, ss *streamState) {
 // wildcard supplied key. Caller holds a.mu.
 func (m *mediaState) resolve(ss *streamState) {
 	ss.gen = m.gen
-	if ss.bind != nil && (ss.bind.ssrc == ss.model.ssrc || ss.bind.taken || ss.trialBound) {
-		return // bound exactly (a re-key updates the binding in place), to its placeholder, or by trial
+	if ss.bind != nil && (ss.bind.ssrc == ss.model.ssrc || ss.bind.taken || ss.trialBound || ss.bind.sdes != nil) {
+		return // bound exactly (a re-key updates the binding in place), to its placeholder, by trial or by SDES
+	}
+	if b := m.sdesBinding(ss); b != nil {
+		m.attach(ss, b) // the keys the answer chose, over a MIKEY offer it did not keep
+		return
 	}
 	ssrc := ss.model.ssrc
 	if ss.session != nil {

@@ -63,7 +63,10 @@ type Session struct {
 	URL       string    `json:"url,omitempty"`
 	Transport string    `json:"transport,omitempty"` // udp, tcp, tls
 	Mode      string    `json:"mode,omitempty"`      // MIKEY mode: PSK, PK, DH, DHHMAC, RSA-R, TICKET, SAKKE, NULL
-	KeyStatus string    `json:"key_status"`          // verified, failed, no-key, in-clear, none
+	// Keying says how the session's media is keyed: "MIKEY <mode>",
+	// "SDES <suite> tag <n>" (RFC 4568), or "supplied" (--srtp keys only).
+	Keying    string `json:"keying,omitempty"`
+	KeyStatus string `json:"key_status"` // verified, failed, no-key, in-clear, none
 
 	Signals        []*Signal        `json:"signals"`
 	MIKEY          []*MIKEYMessage  `json:"mikey"`
@@ -131,8 +134,12 @@ type CryptoSession struct {
 	SaltFP    string `json:"master_salt,omitempty"`
 	KeyHex    string `json:"master_key_hex,omitempty"` // only with --show-keys
 	SaltHex   string `json:"master_salt_hex,omitempty"`
-	FromFrame uint64 `json:"from_frame"` // the MIKEY message that keyed it
-	Source    string `json:"source"`     // "mikey", "--srtp", "keys file"
+	FromFrame uint64 `json:"from_frame"` // the MIKEY message (or SDP) that keyed it
+	Source    string `json:"source"`     // "mikey", "sdes", "--srtp", "keys file"
+	// Tag and Media are an SDES crypto session's a=crypto tag and SDP
+	// media index (Source "sdes").
+	Tag   uint32 `json:"sdes_tag,omitempty"`
+	Media *int   `json:"sdes_media,omitempty"`
 
 	ssrc uint32
 }

@@ -27,6 +27,7 @@ func (a *Analyzer) settle() {
 		a.finishMIKEY()
 		a.media.finish()
 	}
+	a.setKeying()
 }
 
 // Snapshot returns a consistent copy of the model so far; it is safe to call

@@ -116,6 +116,9 @@ type SDPInfo struct {
 	SessionKeyMgmt bool
 	Control        string // session-level a=control (RTSP)
 	Media          []SDPMedia
+	// Crypto are session-level a=crypto values (RFC 4568 puts them at
+	// media level; a session-level one applies to every media).
+	Crypto []string
 }
 
 // SDPMedia is one m= section.

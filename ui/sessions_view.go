@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/mikeyscope/mikeyscope/analysis"
@@ -147,7 +148,11 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 	case 3:
 		c = tview.NewTableCell(SafeText(sessionPeers(r.s))).SetMaxWidth(48).SetExpansion(1)
 	case 4:
-		c = tview.NewTableCell(SafeText(orDash(r.s.Mode)))
+		mode := r.s.Mode
+		if mode == "" && strings.HasPrefix(r.s.Keying, "SDES") {
+			mode = r.s.Keying // SDES <suite> tag <n>
+		}
+		c = tview.NewTableCell(SafeText(orDash(mode)))
 	case 5:
 		c = tview.NewTableCell(SafeText(orDash(r.s.KeyStatus))).SetTextColor(keyStatusColor(r.s.KeyStatus))
 	case 6:

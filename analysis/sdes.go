@@ -1,0 +1,423 @@
+package analysis
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/mikey"
+	"github.com/mikeyscope/mikeyscope/sdes"
+	"github.com/mikeyscope/mikeyscope/srtp"
+)
+
+// SDES (RFC 4568): the a=crypto attributes of an offer and its answer key
+// the media, each direction with the key its sender declared (§5.1: the
+// offerer's attribute carries the key the offerer sends with, the
+// answerer's the key the answerer sends with), matched by tag. RTSP has no
+// offer/answer: the server's SDP declares the key of the media it sends.
+
+// sdesState is what a session's SDPs said about SDES.
+type sdesState struct {
+	offer *sdesSDP // the offer waiting for its answer
+	// bindings are the keyed directions of the session's media.
+	bindings []*binding
+}
+
+// sdesSDP is one SDP's SDES: its attributes per media.
+type sdesSDP struct {
+	frame   uint64
+	overTLS bool
+	src     netip.AddrPort // the signalling message's sender
+	mikey   bool           // it carries a=key-mgmt too
+	media   []sdesMedia
+}
+
+type sdesMedia struct {
+	index       int
+	addr        netip.Addr
+	port, rtcp  uint16
+	rtcpAddr    netip.Addr
+	attrs       []*sdes.Crypto
+	keyMgmt     bool
+	offsetsBase int // offset of the first a=crypto of this media in the message
+}
+
+// sdesSel says which streams a binding keys: the media index of the
+// session and the destination (RTP and RTCP) of the direction, or its
+// sender's address.
+type sdesSel struct {
+	media  int
+	dst    [2]netip.AddrPort
+	srcIP  netip.Addr
+	suite  string
+	tag    uint32
+	frame  uint64 // SDP that declared the current key
+	keysAt []uint64
+	// lifetime of each key (newest first, as binding.keys); 0: the suite's.
+	lifetime []uint64
+	used     []uint64 // packets authenticated per key
+	warned   bool
+	// changedAt is the frame of the SDP that changed the key mid-call;
+	// firstNew the first packet that used the new key.
+	changedAt, firstNew uint64
+}
+
+// sdesSDP handles the a=crypto attributes of an SDP. Caller holds a.mu.
+func (a *Analyzer) sdesSDP(st *sessionState, m *dissect.SignalMessage) {
+	sdp := m.SDP
+	cur := &sdesSDP{frame: m.Frame, overTLS: m.Transport == "tls", src: m.Src, mikey: sdp.SessionKeyMgmt}
+	any := false
+	for i := range sdp.Media {
+		md := &sdp.Media[i]
+		sm := sdesMedia{index: md.Index, addr: md.Addr, port: md.Port, rtcp: md.RTCPPort, rtcpAddr: md.RTCPAddr, keyMgmt: md.KeyMgmt || md.KeyMgmtItem >= 0 || sdp.SessionKeyMgmt}
+		cur.mikey = cur.mikey || sm.keyMgmt
+		for _, v := range append(append([]string(nil), sdp.Crypto...), md.Crypto...) {
+			any = true
+			c, err := sdes.Parse(v)
+			off := bytes.Index(m.Raw, []byte(v))
+			if err != nil {
+				a.add(KindSDESMalformed.New(m.Frame, st.s.ID, fmt.Sprintf("media %d: %v (attribute at byte %d of the message)", md.Index, err, off)))
+				continue
+			}
+			if !c.Known {
+				a.add(KindSDESUnknownSuite.New(m.Frame, st.s.ID, fmt.Sprintf("media %d: a=crypto tag %d names crypto-suite %q", md.Index, c.Tag, clipText(c.SuiteName))))
+			}
+			a.sdesCheckMKI(st, m, md.Index, c)
+			sm.attrs = append(sm.attrs, c)
+		}
+		cur.media = append(cur.media, sm)
+	}
+	if !any {
+		if st.sdes != nil && st.sdes.offer != nil && !m.Request && st.sdes.offer.frame != m.Frame {
+			a.sdesAnswerWithout(st, m, cur)
+		}
+		return
+	}
+	if st.sdes == nil {
+		st.sdes = &sdesState{}
+	}
+	where := "unprotected signalling (" + strings.ToUpper(m.Transport) + ")"
+	f := KindSDESKeysInClear.New(m.Frame, st.s.ID, fmt.Sprintf("SDES keys in the clear over %s in %s", where, a.signalSummary(m)))
+	if cur.overTLS {
+		f.Severity = SeverityNote
+		f.Summary = fmt.Sprintf("SDES keys in %s, protected by TLS hop by hop only: every proxy on the path sees them", a.signalSummary(m))
+	}
+	a.addFolded(f, fmt.Sprint("sdes-clear", m.Frame))
+	if m.Carrier == dissect.CarrierRTSP {
+		// The server declares the keys of what it sends.
+		for _, sm := range cur.media {
+			if len(sm.attrs) > 0 {
+				a.sdesBind(st, cur, sm, sm.attrs[0], sdesSel{media: sm.index, srcIP: m.Src.Addr()})
+			}
+		}
+		return
+	}
+	// An SDP from the side that sent the pending offer (a retransmission,
+	// a new offer) replaces it; one from the other side answers it.
+	if st.sdes.offer == nil || st.sdes.offer.src == m.Src {
+		st.sdes.offer = cur
+		return
+	}
+	a.sdesAnswer(st, m, cur)
+}
+
+// sdesAnswer matches an answer with the pending offer and keys both
+// directions of every media the answer accepted.
+func (a *Analyzer) sdesAnswer(st *sessionState, m *dissect.SignalMessage, ans *sdesSDP) {
+	off := st.sdes.offer
+	st.sdes.offer = nil
+	for _, am := range ans.media {
+		om := off.mediaAt(am.index)
+		if om == nil {
+			continue
+		}
+		if om.keyMgmt && len(om.attrs) > 0 {
+			kept := "neither (no a=crypto, no a=key-mgmt)"
+			switch {
+			case len(am.attrs) > 0 && am.keyMgmt:
+				kept = "both a=crypto and a=key-mgmt"
+			case len(am.attrs) > 0:
+				kept = fmt.Sprintf("SDES (a=crypto tag %d)", am.attrs[0].Tag)
+			case am.keyMgmt:
+				kept = "MIKEY (a=key-mgmt)"
+			case am.port == 0:
+				kept = "nothing: the media was rejected"
+			}
+			a.add(KindCryptoAndKeyMgmt.New(m.Frame, st.s.ID, fmt.Sprintf("media %d: the offer (frame %d) had a=crypto and a=key-mgmt; the answer kept %s", am.index, off.frame, kept)))
+		}
+		if len(am.attrs) == 0 || am.port == 0 {
+			continue
+		}
+		ac := am.attrs[0]
+		var oc *sdes.Crypto
+		for _, c := range om.attrs {
+			if c.Tag == ac.Tag {
+				oc = c
+				break
+			}
+		}
+		if oc == nil {
+			a.add(KindSDESAnswerNotOffered.New(m.Frame, st.s.ID, fmt.Sprintf("media %d: the answer's a=crypto tag %d was not offered (offer frame %d has tags %s)", am.index, ac.Tag, off.frame, tagList(om.attrs))))
+			continue
+		}
+		if oc.SuiteName != ac.SuiteName {
+			a.add(KindSDESAnswerNotOffered.New(m.Frame, st.s.ID, fmt.Sprintf("media %d: the answer's a=crypto tag %d has suite %s, the offer's tag %d was %s", am.index, ac.Tag, clipText(ac.SuiteName), oc.Tag, clipText(oc.SuiteName))))
+			continue
+		}
+		// The offerer sends with its key to the answerer's address.
+		a.sdesBind(st, off, *om, oc, sdesSel{media: am.index, dst: mediaDsts(am), srcIP: om.addr})
+		a.sdesBind(st, ans, am, ac, sdesSel{media: am.index, dst: mediaDsts(*om), srcIP: am.addr})
+	}
+}
+
+// sdesAnswerWithout: an answer without a=crypto to an offer with it.
+func (a *Analyzer) sdesAnswerWithout(st *sessionState, m *dissect.SignalMessage, ans *sdesSDP) {
+	off := st.sdes.offer
+	st.sdes.offer = nil
+	for _, am := range ans.media {
+		om := off.mediaAt(am.index)
+		if om == nil || len(om.attrs) == 0 || !om.keyMgmt {
+			continue
+		}
+		kept := "MIKEY (a=key-mgmt)"
+		if !am.keyMgmt {
+			kept = "no keying attribute"
+		}
+		a.add(KindCryptoAndKeyMgmt.New(m.Frame, st.s.ID, fmt.Sprintf("media %d: the offer (frame %d) had a=crypto and a=key-mgmt; the answer kept %s", am.index, off.frame, kept)))
+	}
+}
+
+func (s *sdesSDP) mediaAt(i int) *sdesMedia {
+	for j := range s.media {
+		if s.media[j].index == i {
+			return &s.media[j]
+		}
+	}
+	return nil
+}
+
+func mediaDsts(m sdesMedia) [2]netip.AddrPort {
+	var d [2]netip.AddrPort
+	if m.addr.IsValid() && m.port != 0 {
+		d[0] = netip.AddrPortFrom(m.addr, m.port)
+		ra := m.rtcpAddr
+		if !ra.IsValid() {
+			ra = m.addr
+		}
+		d[1] = netip.AddrPortFrom(ra, m.rtcp)
+	}
+	return d
+}
+
+func tagList(cs []*sdes.Crypto) string {
+	var b strings.Builder
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d (%s)", c.Tag, clipText(c.SuiteName))
+	}
+	if b.Len() == 0 {
+		return "none"
+	}
+	return b.String()
+}
+
+func clipText(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+// sdesCheckMKI: RFC 4568 §6.1: with several key-params every one has an
+// MKI, all of the same length.
+func (a *Analyzer) sdesCheckMKI(st *sessionState, m *dissect.SignalMessage, media int, c *sdes.Crypto) {
+	if len(c.Keys) < 2 {
+		return
+	}
+	l := -1
+	for i, k := range c.Keys {
+		switch {
+		case !k.HasMKI:
+			a.add(KindSDESMKILength.New(m.Frame, st.s.ID, fmt.Sprintf("media %d: a=crypto tag %d has %d key-params but key %d has no MKI (RFC 4568 §6.1 requires one on each)", media, c.Tag, len(c.Keys), i+1)))
+			return
+		case l >= 0 && k.MKILen != l:
+			a.add(KindSDESMKILength.New(m.Frame, st.s.ID, fmt.Sprintf("media %d: a=crypto tag %d: key %d has a %d-byte MKI, key 1 a %d-byte one (RFC 4568 §6.1: all the same length)", media, c.Tag, i+1, k.MKILen, l)))
+			return
+		}
+		l = k.MKILen
+	}
+}
+
+// sdesPolicy is the SRTP policy of an attribute.
+func sdesPolicy(c *sdes.Crypto, mkiLen int) (srtp.Policy, error) {
+	if !c.Known {
+		return srtp.Policy{}, fmt.Errorf("unknown crypto-suite %q", clipText(c.SuiteName))
+	}
+	s := c.Suite
+	p := srtp.DefaultPolicy()
+	switch s.Cipher {
+	case "AES-GCM":
+		p = srtp.GCMPolicy(s.KeyLen)
+	case "AES-F8":
+		p.Cipher = srtp.CipherAESF8
+	}
+	if s.Cipher != "AES-GCM" {
+		p.KeyLen, p.SaltLen, p.TagLen, p.RTCPTagLen = s.KeyLen, s.SaltLen, s.TagLen, s.RTCPTagLen
+	}
+	if c.KDR > 0 {
+		p.KDR = 1 << uint(c.KDR)
+	}
+	p.SRTPEncrypt = !c.UnencryptedSRTP
+	p.SRTCPEncrypt = !c.UnencryptedSRTCP
+	p.SRTPAuth = !c.UnauthenticatedSRTP
+	p.MKILen = mkiLen
+	return p, nil
+}
+
+// sdesBind keys one direction: a new binding, or, when the session's
+// media already has one for the direction (a re-INVITE), the new key added
+// in front of the old so packets of either still decrypt.
+func (a *Analyzer) sdesBind(st *sessionState, from *sdesSDP, sm sdesMedia, c *sdes.Crypto, sel sdesSel) {
+	mkiLen := 0
+	var keys []srtp.MasterKey
+	var lifetimes []uint64
+	for _, k := range c.Keys {
+		if k.Method != "inline" {
+			continue
+		}
+		if k.HasMKI {
+			mkiLen = k.MKILen
+		}
+		keys = append(keys, srtp.MasterKey{Key: k.Key, Salt: k.Salt, MKI: k.MKIBytes()})
+		lifetimes = append(lifetimes, k.Lifetime)
+	}
+	if len(keys) == 0 {
+		return
+	}
+	pol, err := sdesPolicy(c, mkiLen)
+	if err != nil {
+		return // reported as sdes.unknown-suite
+	}
+	if _, err := srtp.NewContext(pol, keys...); err != nil {
+		a.add(KindSDESMalformed.New(from.frame, st.s.ID, fmt.Sprintf("media %d: a=crypto tag %d cannot key SRTP: %v", sm.index, c.Tag, err)))
+		return
+	}
+	sel.suite, sel.tag, sel.frame = c.SuiteName, c.Tag, from.frame
+	cs := &CryptoSession{
+		SSRC:      "*",
+		Policy:    c.SuiteName,
+		KeyFP:     "key:" + mikey.Fingerprint(keys[0].Key),
+		SaltFP:    "salt:" + mikey.Fingerprint(keys[0].Salt),
+		FromFrame: from.frame,
+		Source:    "sdes",
+		Tag:       c.Tag,
+		Media:     &sm.index,
+	}
+	if len(keys[0].MKI) > 0 {
+		cs.MKI = "0x" + hex.EncodeToString(keys[0].MKI)
+	}
+	if a.opts.ShowKeys {
+		cs.KeyHex = hex.EncodeToString(keys[0].Key)
+		cs.SaltHex = hex.EncodeToString(keys[0].Salt)
+	}
+	st.s.CryptoSessions = append(st.s.CryptoSessions, cs)
+	st.s.Keying = fmt.Sprintf("SDES %s tag %d", c.SuiteName, c.Tag)
+	for _, b := range st.sdes.bindings {
+		if b.sdes.media == sel.media && b.sdes.dst == sel.dst && b.sdes.srcIP == sel.srcIP {
+			if b.keys[0].Fingerprint() == keys[0].Fingerprint() && b.policy.String() == pol.String() {
+				return // the same key again (a re-INVITE that kept it)
+			}
+			old := b.cs
+			b.keys = append(keys, b.keys...)
+			if len(b.keys) > 8 {
+				b.keys = b.keys[:8]
+			}
+			b.sdes.lifetime = append(lifetimes, b.sdes.lifetime...)
+			b.sdes.used = append(make([]uint64, len(keys)), b.sdes.used...)
+			if len(b.sdes.lifetime) > len(b.keys) {
+				b.sdes.lifetime, b.sdes.used = b.sdes.lifetime[:len(b.keys)], b.sdes.used[:len(b.keys)]
+			}
+			b.policy, b.ctx, b.cs = pol, nil, cs
+			b.sdes.changedAt, b.sdes.firstNew, b.sdes.frame, b.sdes.tag, b.sdes.suite = from.frame, 0, from.frame, c.Tag, c.SuiteName
+			a.add(KindSDESKeyChanged.New(from.frame, st.s.ID, fmt.Sprintf("media %d: the SDES key sent from %s changed (%s from frame %d -> %s, tag %d)",
+				sm.index, sel.srcIP, old.KeyFP, old.FromFrame, cs.KeyFP, c.Tag)))
+			a.media.gen++
+			return
+		}
+	}
+	sel.lifetime = lifetimes
+	sel.used = make([]uint64, len(keys))
+	b := &binding{cs: cs, keys: keys, policy: pol, sdes: &sel}
+	st.sdes.bindings = append(st.sdes.bindings, b)
+	a.media.gen++
+}
+
+// sdesBinding finds the SDES binding of a stream: its media and direction
+// by destination, else by the sender's address. Caller holds a.mu.
+func (m *mediaState) sdesBinding(ss *streamState) *binding {
+	st := ss.session
+	if st == nil || st.sdes == nil {
+		return nil
+	}
+	var bySrc *binding
+	for _, b := range st.sdes.bindings {
+		if b.sdes.media >= 0 && ss.model.Media >= 0 && b.sdes.media != ss.model.Media {
+			continue
+		}
+		if ss.dst.IsValid() && (b.sdes.dst[0] == ss.dst || b.sdes.dst[1] == ss.dst) {
+			return b
+		}
+		if b.sdes.srcIP.IsValid() && b.sdes.srcIP == ss.src.Addr() && bySrc == nil {
+			bySrc = b
+		}
+	}
+	return bySrc
+}
+
+// sdesObserve follows which key decrypted a packet of an SDES-keyed
+// stream: the first packet under a changed key, and a key used beyond its
+// lifetime. Caller holds a.mu.
+func (m *mediaState) sdesObserve(ss *streamState, p *dissect.MediaPacket, res srtp.Result, ok bool) {
+	sel := ss.bind.sdes
+	if !ok || res.KeyIndex < 0 || res.KeyIndex >= len(sel.used) {
+		return
+	}
+	sel.used[res.KeyIndex]++
+	if res.KeyIndex == 0 && sel.changedAt != 0 && sel.firstNew == 0 {
+		sel.firstNew = p.Frame
+		m.a.add(KindSDESKeyChanged.New(p.Frame, sessionID(ss.session), fmt.Sprintf("%s SSRC %s %s -> %s: packets from frame %d on use the key of frame %d (tag %d); earlier ones the previous key",
+			ss.model.Kind, ss.model.SSRC, ss.model.Src, ss.model.Dst, p.Frame, sel.changedAt, sel.tag)))
+	}
+	lt := sel.lifetime[res.KeyIndex]
+	if lt > 0 && sel.used[res.KeyIndex] > lt && !sel.warned {
+		sel.warned = true
+		m.a.add(KindSDESLifetime.New(p.Frame, sessionID(ss.session), fmt.Sprintf("%s SSRC %s %s -> %s: packet %d under one SDES key whose a=crypto lifetime is %d packets (tag %d)",
+			ss.model.Kind, ss.model.SSRC, ss.model.Src, ss.model.Dst, sel.used[res.KeyIndex], lt, sel.tag)))
+	}
+}
+
+// setKeying names how each session's media is keyed. Caller holds a.mu.
+func (a *Analyzer) setKeying() {
+	for _, st := range a.sessions {
+		s := st.s
+		if strings.HasPrefix(s.Keying, "SDES") {
+			continue
+		}
+		switch {
+		case s.Mode != "":
+			s.Keying = "MIKEY " + s.Mode
+		case len(a.media.supplied) > 0 || a.media.wildcard != nil:
+			for _, ss := range st.streams {
+				if ss.bind != nil && ss.bind.cs != nil && ss.bind.cs.Source != "mikey" && ss.bind.cs.Source != "sdes" {
+					s.Keying = "supplied"
+					break
+				}
+			}
+		}
+	}
+}
