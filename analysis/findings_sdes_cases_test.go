@@ -139,7 +139,7 @@ func sdesFindingCases() []findingCase {
 				}
 				newKey := seq(0x71, 16)
 				f.sip(true, "INVITE", 0, sdesSDP(true, "2 AES_CM_128_HMAC_SHA1_80 "+inline(newKey, caseSalt))) // frame 5
-				f.sip(false, "INVITE", 200, sdesSDP(false, "2 AES_CM_128_HMAC_SHA1_80 "+calleeKey))           // frame 6
+				f.sip(false, "INVITE", 200, sdesSDP(false, "2 AES_CM_128_HMAC_SHA1_80 "+calleeKey))            // frame 6
 				// One late packet under the old key, then the new one.
 				f.rtp(srtpPackets(t, caseKey, caseSalt, nil, ssrcA, 3, 1, 0)[0]) // frame 7
 				for _, p := range srtpPackets(t, newKey, caseSalt, nil, ssrcA, 4, 3, 0) {
