@@ -228,6 +228,10 @@ var (
 		"A stream used an SDES key beyond its a=crypto lifetime",
 		"the sender kept the master key for more packets than the lifetime its attribute declared (RFC 4568 §6.1)",
 		"the sender should re-key (a new offer with a new key) before the lifetime ends"}
+	KindSDESOtherKeying = Kind{"sdes.other-keying", SeverityWarning,
+		"SRTP packets authenticate with the keys of the other key management",
+		"the offer carried both MIKEY and SDES; the media follows the one the answer did not keep (or the only one in the capture), so the peers disagree on the keying",
+		"make both ends use the keying the answer selected; check which one each end's configuration prefers"}
 	KindSDESMKILength = Kind{"sdes.mki-length-mismatch", SeverityError,
 		"The MKIs of an a=crypto attribute are missing or of different lengths",
 		"with several key-params every one needs an MKI, all of the same length (RFC 4568 §6.1); a receiver cannot tell the keys apart otherwise",
@@ -300,7 +304,7 @@ var Catalogue = []Kind{
 	KindPolicyUnsupported, KindPolicyConflict, KindTagLenAsAuthKeyLen, KindTEKKeyAndSalt, KindSSRCZero,
 	KindSRTPAuthFailed, KindSRTPROC, KindSRTPUnknownSSRC, KindSRTPUnknownMKI, KindSRTPNoKeyExchange, KindSRTPUndecryptable,
 	KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
-	KindSDESMalformed, KindSDESUnknownSuite, KindSDESKeysInClear, KindSDESAnswerNotOffered, KindSDESKeyChanged, KindSDESLifetime, KindSDESMKILength,
+	KindSDESMalformed, KindSDESUnknownSuite, KindSDESKeysInClear, KindSDESAnswerNotOffered, KindSDESKeyChanged, KindSDESLifetime, KindSDESOtherKeying, KindSDESMKILength,
 	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindMidCall, KindSignalError,
 	KindTLSNoKey, KindTLSWrongKey, KindTLSAfterHandshake,
 	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS,

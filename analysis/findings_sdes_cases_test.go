@@ -161,13 +161,14 @@ func sdesFindingCases() []findingCase {
 		{name: "offer with SDES and MIKEY, the answer keeps SDES", code: analysis.KindCryptoAndKeyMgmt.Code, frame: 2,
 			run: func(t *testing.T) *analysis.Report {
 				f := newFeed(analysis.Options{})
-				sdp := sdesSDP(true, "1 AES_CM_128_HMAC_SHA1_80 "+callerKey)
+				sdp := sdesSDP(true, "1 AES_CM_128_HMAC_SHA1_80 "+inline(caseOtherKy, caseSalt))
 				sdp.SessionKeyMgmt = true
-				// The MIKEY-NULL offer keys SSRC 0xa1a1a1a1 with caseOtherKy:
-				// the media follows SDES, which the answer kept.
+				// The MIKEY-NULL offer keys SSRC 0xa1a1a1a1 with caseKey, the
+				// SDES one with caseOtherKy: the media follows SDES, which
+				// the answer kept.
 				f.sip(true, "INVITE", 0, sdp, nullMessage(t, nil))
 				f.sip(false, "INVITE", 200, sdesSDP(false, "1 AES_CM_128_HMAC_SHA1_80 "+calleeKey))
-				for _, p := range srtpPackets(t, caseKey, caseSalt, nil, ssrcA, 1, 3, 0) {
+				for _, p := range srtpPackets(t, caseOtherKy, caseSalt, nil, ssrcA, 1, 3, 0) {
 					f.rtp(p)
 				}
 				r := f.finish()
@@ -176,5 +177,21 @@ func sdesFindingCases() []findingCase {
 			},
 			summary: []string{"media 0: the offer (frame 1) had a=crypto and a=key-mgmt; the answer kept SDES (a=crypto tag 1)"},
 			also:    append([]string{clear}, nullFindings...)},
+		{name: "the answer keeps SDES, the caller sends with the MIKEY key", code: analysis.KindSDESOtherKeying.Code, frame: 3,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{})
+				sdp := sdesSDP(true, "1 AES_CM_128_HMAC_SHA1_80 "+inline(caseOtherKy, caseSalt))
+				sdp.SessionKeyMgmt = true
+				f.sip(true, "INVITE", 0, sdp, nullMessage(t, nil))
+				f.sip(false, "INVITE", 200, sdesSDP(false, "1 AES_CM_128_HMAC_SHA1_80 "+calleeKey))
+				for _, p := range srtpPackets(t, caseKey, caseSalt, nil, ssrcA, 1, 3, 0) {
+					f.rtp(p) // MIKEY's key, not the SDES one the answer kept
+				}
+				r := f.finish()
+				wantDecrypting(t, r, 3)
+				return r
+			},
+			summary: []string{"rtp SSRC 0xa1a1a1a1 192.0.2.10:40000 -> 198.51.100.20:50000 fails with its SDES keys", "but authenticates with the MIKEY keys of crypto session 1 (frame 1)"},
+			also:    append([]string{clear, analysis.KindCryptoAndKeyMgmt.Code}, nullFindings...)},
 	}
 }

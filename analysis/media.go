@@ -145,6 +145,7 @@ type streamState struct {
 	// of the session's other crypto sessions; trialBound: one worked.
 	trials     int
 	trialBound bool
+	otherTried bool // the other keying's keys were tried (tryOtherKeying)
 	lastErr    error
 }
 
@@ -323,6 +324,18 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		plain = nil
 		if p.Kind == dissect.KindRTP && errors.Is(err, srtp.ErrAuthFailed) {
 			m.searchROC(ss, p)
+		}
+		if errors.Is(err, srtp.ErrAuthFailed) && m.tryOtherKeying(ss, p) {
+			if ctx, cerr := ss.bind.context(); cerr == nil {
+				if p.Kind == dissect.KindRTCP {
+					plain, res, err = ctx.DecryptRTCP(buf, p.Data, ss.srtp, p.Time)
+				} else {
+					plain, res, err = ctx.DecryptRTP(buf, p.Data, ss.srtp, p.Time)
+				}
+				if err != nil {
+					plain = nil
+				}
+			}
 		}
 	}
 	if ss.bind.sdes != nil {

@@ -421,3 +421,61 @@ func (a *Analyzer) setKeying() {
 		}
 	}
 }
+
+// tryOtherKeying: a packet of a stream keyed by SDES (or by MIKEY) fails
+// authentication; when the session has keys of the other kind, try them
+// (at the binding's ROC and its neighbours) and, when the packet
+// authenticates, bind the stream to them and say so. Once per stream.
+// It reports whether the stream was bound again (the caller decrypts the
+// packet again). An SRTCP stream follows its RTP stream. Caller holds a.mu.
+func (m *mediaState) tryOtherKeying(ss *streamState, p *dissect.MediaPacket) bool {
+	st := ss.session
+	if st == nil || st.sdes == nil || ss.otherTried || ss.bind == nil || ss.srtp == nil || ss.srtp.Stats.Authenticated > 0 {
+		return false
+	}
+	ss.otherTried = true
+	if p.Kind != dissect.KindRTP {
+		for _, o := range st.streams {
+			if o.kind == dissect.KindRTP && o.model.ssrc == ss.model.ssrc && o.otherTried && o.trialBound {
+				ss.trialBound = true
+				m.attach(ss, o.bind)
+				return true
+			}
+		}
+		return false
+	}
+	var cands []*binding
+	from, to := "SDES", "MIKEY"
+	if ss.bind.sdes != nil {
+		cands = m.bindings[st.s.ID]
+	} else {
+		from, to = "MIKEY", "SDES"
+		cands = st.sdes.bindings
+	}
+	for _, b := range cands {
+		if b.cs == nil || (b.sdes == nil && b.ssrc != 0 && b.ssrc != ss.model.ssrc) {
+			continue
+		}
+		ctx, err := b.context()
+		if err != nil {
+			continue
+		}
+		lo := b.roc
+		if lo > 0 {
+			lo--
+		}
+		if _, _, found, err := ctx.SearchROC(p.Data, lo, b.roc+1); err != nil || !found {
+			continue
+		}
+		what := fmt.Sprintf("crypto session %d", b.cs.CSID)
+		if b.sdes != nil {
+			what = fmt.Sprintf("a=crypto tag %d", b.sdes.tag)
+		}
+		m.a.add(KindSDESOtherKeying.New(p.Frame, st.s.ID, fmt.Sprintf("%s SSRC %s %s -> %s fails with its %s keys (%s) but authenticates with the %s keys of %s (frame %d)",
+			ss.model.Kind, ss.model.SSRC, ss.model.Src, ss.model.Dst, from, ss.bind.cs.KeyFP, to, what, b.cs.FromFrame)))
+		ss.trialBound = true
+		m.attach(ss, b)
+		return true
+	}
+	return false
+}
