@@ -71,8 +71,10 @@ type Session struct {
 	Signals        []*Signal        `json:"signals"`
 	MIKEY          []*MIKEYMessage  `json:"mikey"`
 	CryptoSessions []*CryptoSession `json:"crypto_sessions"`
-	Streams        []*Stream        `json:"streams"`
-	FindingCounts  FindingCounts    `json:"finding_counts"`
+	// SDES lists the a=crypto attributes (RFC 4568) of the session's SDPs.
+	SDES          []*SDESAttribute `json:"sdes,omitempty"`
+	Streams       []*Stream        `json:"streams"`
+	FindingCounts FindingCounts    `json:"finding_counts"`
 }
 
 // FindingCounts counts a session's findings by severity.
@@ -142,6 +144,39 @@ type CryptoSession struct {
 	Media *int   `json:"sdes_media,omitempty"`
 
 	ssrc uint32
+}
+
+// SDESAttribute is one a=crypto attribute of an SDP, as read.
+type SDESAttribute struct {
+	Frame uint64 `json:"frame"`
+	Role  string `json:"role"` // offer, answer, rtsp (a server's SDP)
+	Media int    `json:"media"`
+	// Offset and Length locate the attribute value (after "a=crypto:")
+	// in the signalling message; Offset -1 when not found.
+	Offset   int       `json:"offset"`
+	Length   int       `json:"length"`
+	Tag      uint32    `json:"tag"`
+	Suite    string    `json:"suite"`
+	Known    bool      `json:"known_suite"`
+	Keys     []SDESKey `json:"keys,omitempty"`
+	Params   []string  `json:"session_params,omitempty"`
+	Selected bool      `json:"selected"` // it keys a direction of the media (the answer chose its tag)
+	Error    string    `json:"error,omitempty"`
+	// Tree is the attribute field by field with offsets in the message
+	// (JSON only with --tree).
+	Tree *mikey.Field `json:"tree,omitempty"`
+}
+
+// SDESKey is one key-param of an attribute, by fingerprint.
+type SDESKey struct {
+	KeyFP     string `json:"master_key"`
+	SaltFP    string `json:"master_salt"`
+	KeyHex    string `json:"master_key_hex,omitempty"` // only with --show-keys
+	SaltHex   string `json:"master_salt_hex,omitempty"`
+	Lifetime  uint64 `json:"lifetime,omitempty"`
+	MKI       string `json:"mki,omitempty"`
+	MKILength int    `json:"mki_length,omitempty"`
+	Offset    int    `json:"offset"` // of the key-param in the message; -1 when not found
 }
 
 // Stream is one RTP or RTCP stream (one SSRC in one direction).

@@ -78,6 +78,7 @@ func (a *Analyzer) sdesSDP(st *sessionState, m *dissect.SignalMessage) {
 			any = true
 			c, err := sdes.Parse(v)
 			off := bytes.Index(m.Raw, []byte(v))
+			a.sdesRecord(st, m, md.Index, v, off, c, err)
 			if err != nil {
 				a.add(KindSDESMalformed.New(m.Frame, st.s.ID, fmt.Sprintf("media %d: %v (attribute at byte %d of the message)", md.Index, err, off)))
 				continue
@@ -308,6 +309,7 @@ func (a *Analyzer) sdesBind(st *sessionState, from *sdesSDP, sm sdesMedia, c *sd
 		return
 	}
 	sel.suite, sel.tag, sel.frame = c.SuiteName, c.Tag, from.frame
+	sdesSelect(st, from.frame, sm.index, c.Tag)
 	cs := &CryptoSession{
 		SSRC:      "*",
 		Policy:    c.SuiteName,
@@ -478,4 +480,120 @@ func (m *mediaState) tryOtherKeying(ss *streamState, p *dissect.MediaPacket) boo
 		return true
 	}
 	return false
+}
+
+// maxSDESAttributes bounds the attributes a session's model keeps.
+const maxSDESAttributes = 64
+
+// sdesRecord puts one attribute into the session's model. Caller holds a.mu.
+func (a *Analyzer) sdesRecord(st *sessionState, m *dissect.SignalMessage, media int, v string, off int, c *sdes.Crypto, perr error) {
+	if len(st.s.SDES) >= maxSDESAttributes {
+		return
+	}
+	role := "offer"
+	switch {
+	case m.Carrier == dissect.CarrierRTSP:
+		role = "rtsp"
+	case st.sdes != nil && st.sdes.offer != nil && st.sdes.offer.src != m.Src:
+		role = "answer"
+	}
+	at := &SDESAttribute{Frame: m.Frame, Role: role, Media: media, Offset: off, Length: len(v)}
+	if perr != nil {
+		at.Error = perr.Error()
+		st.s.SDES = append(st.s.SDES, at)
+		return
+	}
+	at.Tag, at.Suite, at.Known = c.Tag, c.SuiteName, c.Known
+	base := func(o int) int {
+		if off < 0 {
+			return -1
+		}
+		return off + o
+	}
+	var tree *mikey.Field
+	if a.opts.Trees {
+		tree = &mikey.Field{Name: "a=crypto", Value: fmt.Sprintf("tag %d %s", c.Tag, clipText(c.SuiteName)), Offset: base(0), Length: len(v)}
+		tree.Add(&mikey.Field{Name: "tag", Value: fmt.Sprint(c.Tag), Offset: base(c.TagOffset), Length: len(fmt.Sprint(c.Tag))})
+		meaning := "unknown suite"
+		if c.Known {
+			meaning = fmt.Sprintf("%s, %d-byte key, %d-byte salt", c.Suite.Cipher, c.Suite.KeyLen, c.Suite.SaltLen)
+		}
+		tree.Add(&mikey.Field{Name: "crypto-suite", Value: clipText(c.SuiteName), Meaning: meaning, Offset: base(c.SuiteOffset), Length: len(c.SuiteName)})
+	}
+	for i, k := range c.Keys {
+		sk := SDESKey{Offset: base(k.Offset), Lifetime: k.Lifetime}
+		if k.Method == "inline" {
+			sk.KeyFP, sk.SaltFP = "key:"+mikey.Fingerprint(k.Key), "salt:"+mikey.Fingerprint(k.Salt)
+			if a.opts.ShowKeys {
+				sk.KeyHex, sk.SaltHex = hex.EncodeToString(k.Key), hex.EncodeToString(k.Salt)
+			}
+		}
+		if k.HasMKI {
+			sk.MKI, sk.MKILength = "0x"+hex.EncodeToString(k.MKIBytes()), k.MKILen
+		}
+		at.Keys = append(at.Keys, sk)
+		if tree != nil {
+			kp := tree.Add(&mikey.Field{Name: fmt.Sprintf("key-param %d", i+1), Value: clipText(k.Method), Offset: base(k.Offset), Length: len(k.Method) + 1 + len(k.Info)})
+			if k.Method == "inline" {
+				ks := &mikey.Field{Name: "key||salt", Value: "base64", Meaning: "fingerprints (the keys only with --show-keys)",
+					Offset: base(k.Offset + len(k.Method) + 1), Length: len(strings.SplitN(k.Info, "|", 2)[0])}
+				kp.Add(ks)
+				ks.Add(&mikey.Field{Name: "master key", Value: sk.KeyFP, Offset: ks.Offset, Length: ks.Length})
+				ks.Add(&mikey.Field{Name: "master salt", Value: sk.SaltFP, Offset: ks.Offset, Length: ks.Length})
+			}
+			if k.HasLifetime {
+				kp.Add(&mikey.Field{Name: "lifetime", Value: fmt.Sprint(k.Lifetime), Meaning: "packets"})
+			}
+			if k.HasMKI {
+				kp.Add(&mikey.Field{Name: "MKI", Value: sk.MKI, Meaning: fmt.Sprintf("%d bytes in every packet", k.MKILen)})
+			}
+		}
+	}
+	for _, p := range sdesParams(c) {
+		at.Params = append(at.Params, p)
+		if tree != nil {
+			tree.Add(&mikey.Field{Name: "session-param", Value: clipText(p)})
+		}
+	}
+	at.Tree = tree
+	st.s.SDES = append(st.s.SDES, at)
+}
+
+// sdesParams lists an attribute's session parameters as sent.
+func sdesParams(c *sdes.Crypto) []string {
+	var out []string
+	if c.KDR >= 0 {
+		out = append(out, fmt.Sprintf("KDR=%d", c.KDR))
+	}
+	if c.UnencryptedSRTP {
+		out = append(out, "UNENCRYPTED_SRTP")
+	}
+	if c.UnencryptedSRTCP {
+		out = append(out, "UNENCRYPTED_SRTCP")
+	}
+	if c.UnauthenticatedSRTP {
+		out = append(out, "UNAUTHENTICATED_SRTP")
+	}
+	if c.FECOrder != "" {
+		out = append(out, "FEC_ORDER="+c.FECOrder)
+	}
+	if len(c.FECKeys) > 0 {
+		out = append(out, fmt.Sprintf("FEC_KEY (%d key-params)", len(c.FECKeys)))
+	}
+	if c.WSH > 0 {
+		out = append(out, fmt.Sprintf("WSH=%d", c.WSH))
+	}
+	for _, u := range c.Unknown {
+		out = append(out, clipText(u))
+	}
+	return out
+}
+
+// sdesSelect marks the attribute of frame, media and tag as keying media.
+func sdesSelect(st *sessionState, frame uint64, media int, tag uint32) {
+	for _, at := range st.s.SDES {
+		if at.Frame == frame && at.Media == media && at.Tag == tag && at.Error == "" {
+			at.Selected = true
+		}
+	}
 }

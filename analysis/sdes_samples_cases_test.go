@@ -1,11 +1,15 @@
 package analysis_test
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
 	truthpkg "github.com/mikeyscope/mikeyscope/samples"
 )
@@ -107,4 +111,53 @@ func sortedMap(m map[string]int) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestSDESAttributeOffsets: each a=crypto attribute of the report points
+// at its text in the signalling message (tag, suite, key-param), with the
+// answer's chosen attributes marked selected and the keys by fingerprint
+// only.
+func TestSDESAttributeOffsets(t *testing.T) {
+	src, err := capture.OpenFiles(filepath.Join("..", "samples", "sdes", "sip-sdes-suites.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	a := analysis.New(analysis.Options{SignalText: true, Trees: true})
+	if err := analysis.Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := a.Finish()
+	n, selected := 0, 0
+	for _, s := range r.Sessions {
+		raw := map[uint64][]byte{}
+		for _, sg := range s.Signals {
+			raw[sg.Frame] = sg.Raw
+		}
+		for _, at := range s.SDES {
+			n++
+			msg := raw[at.Frame]
+			if at.Offset < 0 || at.Offset+at.Length > len(msg) {
+				t.Fatalf("frame %d: attribute at %d+%d outside the %d-byte message", at.Frame, at.Offset, at.Length, len(msg))
+			}
+			text := string(msg[at.Offset : at.Offset+at.Length])
+			if !strings.HasPrefix(text, fmt.Sprintf("%d %s inline:", at.Tag, at.Suite)) || string(msg[at.Offset-9:at.Offset]) != "a=crypto:" {
+				t.Errorf("frame %d: offset %d points at %q", at.Frame, at.Offset, text)
+			}
+			if len(at.Keys) != 1 || !strings.HasPrefix(string(msg[at.Keys[0].Offset:]), "inline:") || !strings.HasPrefix(at.Keys[0].KeyFP, "key:") || at.Keys[0].KeyHex != "" {
+				t.Errorf("frame %d: keys %+v", at.Frame, at.Keys)
+			}
+			if at.Tree == nil || at.Tree.Children[1].Offset != at.Offset+len(fmt.Sprint(at.Tag))+1 {
+				t.Errorf("frame %d: tree %+v", at.Frame, at.Tree)
+			}
+			if at.Selected {
+				selected++
+			}
+		}
+	}
+	// 6 calls: 7 offered attributes (call 1 offers two), 6 answers; all
+	// but call 1's tag 1 key a direction.
+	if n != 13 || selected != 12 {
+		t.Errorf("%d attributes, %d selected; want 13 and 12", n, selected)
+	}
 }

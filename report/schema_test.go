@@ -126,10 +126,11 @@ func validate(root, node *schemaNode, v any, path string) []string {
 func TestReportJSONMatchesSchema(t *testing.T) {
 	root := loadSchema(t)
 	pcaps, _ := filepath.Glob(filepath.Join("..", "samples", "*.pcap*"))
-	if len(pcaps) == 0 {
+	sdesPcaps, _ := filepath.Glob(filepath.Join("..", "samples", "sdes", "*.pcap"))
+	if len(pcaps) == 0 || len(sdesPcaps) == 0 {
 		t.Fatal("no samples")
 	}
-	for _, f := range pcaps {
+	for _, f := range append(pcaps, sdesPcaps...) {
 		for _, withKeys := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/keys=%v", filepath.Base(f), withKeys), func(t *testing.T) {
 				var buf bytes.Buffer
