@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"encoding/base64"
 	"fmt"
+	"net/netip"
 	"testing"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
@@ -77,6 +78,29 @@ func sdesFindingCases() []findingCase {
 				return a.Finish()
 			},
 			summary: []string{"protected by TLS hop by hop only"}},
+		{name: "RTSP camera: a=crypto under RTP/AVP in the DESCRIBE answer keys what the server sends", code: clear, frame: 2,
+			run: func(t *testing.T) *analysis.Report {
+				a := analysis.New(analysis.Options{})
+				cl, srv := caseCaller, netip.MustParseAddrPort("198.51.100.20:554")
+				a.Signal(&dissect.SignalMessage{Frame: 1, Time: caseT0, Src: cl, Dst: srv, Transport: "tcp", Carrier: dissect.CarrierRTSP,
+					SessionKey: "4711", Request: true, Method: "DESCRIBE", URI: "rtsp://cam/stream", MediaIndex: -1})
+				sdp := sdesSDP(false, "1 AES_CM_128_HMAC_SHA1_80 "+callerKey)
+				sdp.Media[0].Proto, sdp.Media[0].Port, sdp.Media[0].Addr = "RTP/AVP", 0, netip.IPv4Unspecified()
+				a.Signal(&dissect.SignalMessage{Frame: 2, Time: caseT0, Src: srv, Dst: cl, Transport: "tcp", Carrier: dissect.CarrierRTSP,
+					SessionKey: "4711", Status: 200, Reason: "OK", MediaIndex: -1, SDP: sdp})
+				for i, p := range srtpPackets(t, caseKey, caseSalt, nil, ssrcB, 1, 3, 0) {
+					a.Media(&dissect.MediaPacket{Frame: uint64(3 + i), Time: caseT0, Src: netip.MustParseAddrPort("198.51.100.20:6970"),
+						Dst: netip.MustParseAddrPort("192.0.2.10:50000"), Interleaved: -1, SessionKey: "4711", MediaIndex: 0,
+						Kind: dissect.KindRTP, Learnt: true, SSRC: ssrcB, Seq: uint16(1 + i), Data: p})
+				}
+				r := a.Finish()
+				wantDecrypting(t, r, 3)
+				if at := r.Sessions[0].SDES; len(at) != 1 || at[0].Role != "rtsp" || !at[0].Selected {
+					t.Errorf("attributes %+v", at)
+				}
+				return r
+			},
+			summary: []string{"SDES keys in the clear over unprotected signalling (TCP) in 200 OK"}},
 		{name: "answer with a tag not offered", code: analysis.KindSDESAnswerNotOffered.Code, frame: 2,
 			run: func(t *testing.T) *analysis.Report {
 				r := sdesCall(t, []string{"1 AES_CM_128_HMAC_SHA1_80 " + callerKey}, []string{"3 AES_CM_128_HMAC_SHA1_80 " + calleeKey}, caseKey, caseSalt, 2)

@@ -22,6 +22,9 @@ import (
 // sdesState is what a session's SDPs said about SDES.
 type sdesState struct {
 	offer *sdesSDP // the offer waiting for its answer
+	// keptOver lists the frames of offers carrying MIKEY and SDES whose
+	// answer kept SDES: their MIKEY message expects no response.
+	keptOver []uint64
 	// bindings are the keyed directions of the session's media.
 	bindings []*binding
 }
@@ -142,6 +145,9 @@ func (a *Analyzer) sdesAnswer(st *sessionState, m *dissect.SignalMessage, ans *s
 				kept = "both a=crypto and a=key-mgmt"
 			case len(am.attrs) > 0:
 				kept = fmt.Sprintf("SDES (a=crypto tag %d)", am.attrs[0].Tag)
+				if len(st.sdes.keptOver) < 16 {
+					st.sdes.keptOver = append(st.sdes.keptOver, off.frame)
+				}
 			case am.keyMgmt:
 				kept = "MIKEY (a=key-mgmt)"
 			case am.port == 0:
@@ -596,4 +602,18 @@ func sdesSelect(st *sessionState, frame uint64, media int, tag uint32) {
 			at.Selected = true
 		}
 	}
+}
+
+// sdesKept reports whether the offer of frame carried MIKEY and SDES and
+// its answer kept SDES (its MIKEY message is then not answered).
+func (st *sessionState) sdesKept(frame uint64) bool {
+	if st.sdes == nil {
+		return false
+	}
+	for _, f := range st.sdes.keptOver {
+		if f == frame {
+			return true
+		}
+	}
+	return false
 }
