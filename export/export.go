@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/dissect"
@@ -36,6 +37,10 @@ type Exporter struct {
 	err     error
 	// spool keeps the decrypted packets for WriteDecrypted.
 	spool *spool
+	// mu serialises Hook, should the analysis ever call it from several
+	// goroutines; the spool tolerates calls out of capture order by up to
+	// spoolReadAhead packets.
+	mu sync.Mutex
 }
 
 // File is one file written.
@@ -77,7 +82,12 @@ func New(dir string) (*Exporter, error) {
 
 // Hook is the analysis.MediaHook that receives the packets.
 func (e *Exporter) Hook(s *analysis.Stream, p *dissect.MediaPacket, plain []byte) {
-	if plain == nil || e.err != nil {
+	if plain == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.err != nil {
 		return
 	}
 	e.spool.add(p, plain)
