@@ -452,11 +452,11 @@ func (s SAKKEIDScheme) String() string {
 }
 
 // KeyPurpose is the 3GPP key purpose tag in the top 4 bits of the CSB ID
-// of MIKEY-SAKKE messages (TS 33.180 §E.1.1).
+// of MIKEY-SAKKE messages (TS 33.180 §E.1.1, tags of Annex G).
 type KeyPurpose uint8
 
 func (k KeyPurpose) String() string {
-	return lookup([]string{"GMK", "PCK", "CSK", "SPK", "MKFC", "MSCCK"}, int(k))
+	return lookup([]string{"GMK", "PCK", "CSK", "SPK", "MKFC", "MSCCK", "MuSiK"}, int(k))
 }
 
 // SPParamType is an SRTP policy parameter type (RFC 3830 §6.10.1
