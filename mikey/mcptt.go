@@ -298,3 +298,35 @@ func mcKeyInfo(m *Message, res *SAKKEResult) *MCKey {
 	}
 	return k
 }
+
+// SealMCKeyParams builds the data of a key parameters extension
+// (TS 33.180 §E.6) as the published implementation writes it: message
+// type 0x43 (encrypted), date and time 1, payload ID 0, sequence 0,
+// algorithm 1 (AEAD_AES_128_GCM), the 16-octet IV, the DPPK-ID, then the
+// protected key parameters (key type, status 1 "not revoked", no times,
+// no text, no group IDs) as type 0, length and AES-GCM ciphertext with
+// the tag. For tests and samples.
+func SealMCKeyParams(key []byte, dppkID uint32, keyType KeyPurpose, iv []byte) ([]byte, error) {
+	if len(iv) != 16 {
+		return nil, errors.New("mikey: SealMCKeyParams: the IV is 16 octets")
+	}
+	hdr := []byte{0x43, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1}
+	hdr = append(hdr, iv...)
+	hdr = binary.BigEndian.AppendUint32(hdr, dppkID)
+	clear := []byte{byte(keyType), 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	if keyType == PurposeGMK || keyType == PurposeMKFC || keyType == PurposeMuSiK {
+		clear = append(clear, 0, 1, 0)
+	}
+	block, err := aes.NewCipher(dpck(key, dppkID))
+	if err != nil {
+		return nil, err
+	}
+	g, err := cipher.NewGCMWithNonceSize(block, len(iv))
+	if err != nil {
+		return nil, err
+	}
+	ct := g.Seal(nil, iv, clear, hdr)
+	out := append(hdr, 0)
+	out = binary.BigEndian.AppendUint16(out, uint16(len(ct)))
+	return append(out, ct...), nil
+}
