@@ -118,6 +118,9 @@ type sessionState struct {
 	// streams are the session's media streams, found by a short scan
 	// rather than a map keyed by address.
 	streams []*streamState
+	// partyURIs are identities the signalling names besides From and To
+	// (P-Asserted-Identity, MC XML bodies), for MIKEY-SAKKE UIDs.
+	partyURIs []string
 }
 
 // New returns an Analyzer.
@@ -309,6 +312,7 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 			s.From = strings.Clone(nameAddr(m.From))
 			s.To = strings.Clone(nameAddr(m.To))
 		}
+		st.notePartyURIs(m)
 	case dissect.CarrierRTSP:
 		if m.Request && s.URL == "" && m.URI != "" && m.URI != "*" {
 			s.URL = m.URI

@@ -80,6 +80,7 @@ func allFindingCases() []findingCase {
 	all = append(all, captureFindingCases()...)
 	all = append(all, tlsFindingCases()...)
 	all = append(all, sakkeFindingCases()...)
+	all = append(all, mcFindingCases()...)
 	return all
 }
 

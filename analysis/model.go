@@ -106,6 +106,9 @@ type MIKEYMessage struct {
 	Detail   string       `json:"auth_detail,omitempty"`
 	Error    string       `json:"decode_error,omitempty"`
 	Tree     *mikey.Field `json:"tree,omitempty"` // every field, with offsets (JSON only with --tree)
+	// MC is the mission-critical key a MIKEY-SAKKE message distributes
+	// (3GPP TS 33.180): purpose, key id, GUK-ID, identities.
+	MC *mikey.MCReport `json:"mc,omitempty"`
 
 	Raw []byte `json:"-"`
 	// msg is the decoded message; the analyzer drops it when the session

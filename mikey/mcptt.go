@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -329,4 +330,101 @@ func SealMCKeyParams(key []byte, dppkID uint32, keyType KeyPurpose, iv []byte) (
 	out := append(hdr, 0)
 	out = binary.BigEndian.AppendUint16(out, uint16(len(ct)))
 	return append(out, ct...), nil
+}
+
+// MCReport is the mission-critical part of a SAKKE result as reports show
+// it: the key's purpose, role and ids, the GUK-ID check, the identities
+// and the distributed key by fingerprint (in hex only when asked).
+type MCReport struct {
+	Purpose      string   `json:"purpose"`
+	Role         string   `json:"role"`
+	KeyID        string   `json:"key_id,omitempty"`
+	KeyIDFrom    string   `json:"key_id_from,omitempty"`
+	GUKID        string   `json:"guk_id,omitempty"`
+	GUKCheck     string   `json:"guk_check,omitempty"`
+	Key          string   `json:"key,omitempty"`
+	KeyHex       string   `json:"key_hex,omitempty"`
+	IDScheme     string   `json:"id_scheme,omitempty"`
+	KMS          string   `json:"kms,omitempty"`
+	KeyPeriod    *uint64  `json:"key_period,omitempty"`
+	Initiator    string   `json:"initiator,omitempty"`
+	Responder    string   `json:"responder,omitempty"`
+	InitiatorUID string   `json:"initiator_uid,omitempty"`
+	ResponderUID string   `json:"responder_uid,omitempty"`
+	KeyParams    string   `json:"key_params,omitempty"`
+	Problems     []string `json:"problems,omitempty"`
+}
+
+// MCReport returns the report of a mission-critical message, nil for
+// another; showKeys adds the distributed key in hex.
+func (r *SAKKEResult) MCReport(showKeys bool) *MCReport {
+	k := r.MC
+	if k == nil {
+		return nil
+	}
+	out := &MCReport{Purpose: k.Purpose, Role: k.Role, KeyIDFrom: k.KeyIDFrom, GUKCheck: k.GUKCheck, Key: k.SSVRef,
+		IDScheme: r.ResponderScheme, KMS: r.KMSURI, KeyPeriod: r.KeyPeriodNo, Initiator: r.InitiatorURI, Responder: r.ResponderURI,
+		InitiatorUID: hexOrEmpty(r.InitiatorUID), ResponderUID: hexOrEmpty(r.ResponderUID), Problems: k.Problems}
+	if out.IDScheme == "" {
+		out.IDScheme = r.InitiatorScheme
+	}
+	if k.HaveKeyID {
+		out.KeyID = fmt.Sprintf("0x%08x", k.KeyID)
+	}
+	if k.Purpose == PurposeGMK.String() {
+		out.GUKID = fmt.Sprintf("0x%08x", k.CSBID)
+	}
+	if showKeys && len(r.SSV) > 0 {
+		out.KeyHex = hex.EncodeToString(r.SSV)
+	}
+	if k.Params != nil {
+		out.KeyParams = k.Params.String()
+	}
+	return out
+}
+
+func hexOrEmpty(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return hex.EncodeToString(b)
+}
+
+// String is the report's one-line text: "GMK (group) key id 0x…, GUK-ID
+// 0x… matches, key gmk:…, UID scheme, period 236".
+func (m *MCReport) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s)", m.Purpose, m.Role)
+	if m.KeyID != "" {
+		fmt.Fprintf(&b, " key id %s", m.KeyID)
+	}
+	if m.GUKID != "" {
+		fmt.Fprintf(&b, ", GUK-ID %s", m.GUKID)
+		if m.GUKCheck != "" {
+			b.WriteString(" " + m.GUKCheck)
+		}
+	}
+	if m.Key != "" {
+		b.WriteString(", key " + m.Key)
+	}
+	if m.KeyHex != "" {
+		b.WriteString(" = " + m.KeyHex)
+	}
+	if m.IDScheme != "" {
+		b.WriteString(", identifiers " + m.IDScheme)
+	}
+	if m.KeyPeriod != nil {
+		fmt.Fprintf(&b, ", key period %d of %s", *m.KeyPeriod, m.KMS)
+	}
+	if m.Initiator != "" || m.Responder != "" {
+		fmt.Fprintf(&b, ", %s -> %s", orUnknown(m.Initiator), orUnknown(m.Responder))
+	}
+	return b.String()
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "?"
+	}
+	return s
 }

@@ -102,8 +102,6 @@ func resolveParty(m *Message, k SAKKEKeys, opts OpenOptions, t time.Time, haveT 
 	}
 	if p := m.IDR(roleURI); p != nil {
 		pt.uri, pt.uriFrom = string(p.Data), "IDR payload"
-	} else if len(hint) > 0 {
-		pt.uri, pt.uriFrom = string(hint), "signalling"
 	}
 	if p := m.IDR(roleUID); p != nil {
 		pt.uid = p.Data
@@ -140,6 +138,9 @@ func resolveParty(m *Message, k SAKKEKeys, opts OpenOptions, t time.Time, haveT 
 	}
 	if pt.uri == "" && len(pt.uid) > 0 {
 		var uris []string
+		if len(hint) > 0 {
+			uris = append(uris, string(hint))
+		}
 		uris = append(uris, opts.PartyURIs...)
 		for _, u := range k.Users {
 			uris = append(uris, u.URI)
@@ -153,6 +154,9 @@ func resolveParty(m *Message, k SAKKEKeys, opts OpenOptions, t time.Time, haveT 
 				}
 			}
 		}
+	}
+	if pt.uri == "" && len(hint) > 0 {
+		pt.uri, pt.uriFrom = string(hint), "signalling"
 	}
 	preferred := UserIDFormatUnknown
 	if pt.kms != nil {
