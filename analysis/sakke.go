@@ -57,8 +57,8 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 		return
 	}
 	var detail []string
-	if res.Month != "" {
-		detail = append(detail, "key period "+res.Month)
+	if p := res.PeriodText(); p != "" {
+		detail = append(detail, p)
 	}
 	if res.ResponderURI != "" {
 		detail = append(detail, "to "+res.ResponderURI)
@@ -77,7 +77,11 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 		mm.Auth = "failed"
 	}
 	if res.RSKRef != "" {
-		a.noteKeyUse(res.RSKRef, "--sakke-rsk", mm.Frame)
+		src := res.RSKSource
+		if src == "" || src == k.Source {
+			src = "--sakke-rsk"
+		}
+		a.noteKeyUse(res.RSKRef, src, mm.Frame)
 	}
 	if res.Signature.Status == mikey.AuthFailed {
 		a.add(KindSignatureInvalid.New(mm.Frame, sid, fmt.Sprintf("ECCSI signature of the MIKEY-SAKKE message from %s does not verify with the supplied KPAK", res.InitiatorURI)))

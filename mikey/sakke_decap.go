@@ -79,7 +79,7 @@ func decapSAKKEPayload(p *SAKKEPayload, pt *sakkeParty, toSelf bool, k SAKKEKeys
 				if err != nil {
 					continue
 				}
-				res.RSKRef, res.ZRef, res.SSV = r.ref, z.ref, Secret(ssv)
+				res.RSKRef, res.ZRef, res.SSV, res.RSKSource = r.ref, z.ref, Secret(ssv), r.src
 				if !toSelf {
 					res.ResponderID, res.ResponderScheme, res.ResponderIDFrom, res.PeriodDelta = c.id, schemeName(c), c.label, c.delta
 				}
@@ -122,7 +122,7 @@ func decapSAKKEPayload(p *SAKKEPayload, pt *sakkeParty, toSelf bool, k SAKKEKeys
 				break
 			}
 			if !valid {
-				res.note(fmt.Sprintf("RSK %s is not the key of %s %s for %s under %s", r.ref, role, partyName(pt), res.Month, z.ref))
+				res.note(fmt.Sprintf("RSK %s is not the key of %s %s for %s under %s", r.ref, role, partyName(pt), res.periodText(), z.ref))
 			}
 		}
 	}
@@ -161,6 +161,7 @@ func periodName(pt *sakkeParty, c idCandidate, res *SAKKEResult) string {
 type sakkeKey struct {
 	pt  sakke.Point
 	ref string
+	src string // where an RSK came from (its key set, a flag)
 }
 
 // sakkeKeyPoints decodes the supplied KMS public keys and RSKs, noting
@@ -173,7 +174,7 @@ func sakkeKeyPoints(pp *sakke.Params, k SAKKEKeys, res *SAKKEResult) (zs, rsks [
 			res.note("KMS public key " + ref + " does not decode: " + err.Error())
 			continue
 		}
-		zs = append(zs, sakkeKey{Z, ref})
+		zs = append(zs, sakkeKey{Z, ref, ""})
 	}
 	for i, raw := range k.RSKs {
 		ref := k.RSKFingerprint(i)
@@ -182,7 +183,11 @@ func sakkeKeyPoints(pp *sakke.Params, k SAKKEKeys, res *SAKKEResult) (zs, rsks [
 			res.note("RSK " + ref + " does not decode: " + err.Error())
 			continue
 		}
-		rsks = append(rsks, sakkeKey{rsk, ref})
+		src := k.Source
+		if i < len(k.RSKUsers) && k.RSKUsers[i].Source != "" {
+			src = k.RSKUsers[i].Source
+		}
+		rsks = append(rsks, sakkeKey{rsk, ref, src})
 	}
 	return zs, rsks
 }

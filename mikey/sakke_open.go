@@ -120,9 +120,11 @@ type SAKKEResult struct {
 	// RSKRef names the RSK that opened the payload ("sakke:…"), ZRef
 	// ("kms-z:…") the KMS public key it opened under, and KPAKRef
 	// ("kms-kpak:…") the KPAK the signature verified with.
-	RSKRef  string `json:",omitempty"`
-	ZRef    string `json:",omitempty"`
-	KPAKRef string `json:",omitempty"`
+	RSKRef string `json:",omitempty"`
+	// RSKSource says where the RSK that opened the payload came from.
+	RSKSource string `json:",omitempty"`
+	ZRef      string `json:",omitempty"`
+	KPAKRef   string `json:",omitempty"`
 	// RSKMonth is set when an RSK failed for the message's key period but
 	// is the responder's key for the month before or after; RSKPeriod too,
 	// and for a UID also when it is the key of the UID's neighbouring key
@@ -357,4 +359,25 @@ func (r *SAKKEResult) ExchangeResult() *ExchangeResult {
 		out.TGKs = []Secret{r.SSV}
 	}
 	return out
+}
+
+// periodText names the message's key period: "key period 1544 of
+// kms.example.org" under a UID KMS, else the month "2026-11".
+func (r *SAKKEResult) periodText() string {
+	if r.KeyPeriodNo != nil && r.UserIDFormat != UserIDFormatRFC6509 {
+		return fmt.Sprintf("key period %d of %s", *r.KeyPeriodNo, r.KMSURI)
+	}
+	return r.Month
+}
+
+// PeriodText names the message's key period for reports: "key period
+// 1544 of kms.example.org" under a UID KMS, else "key period 2026-11".
+func (r *SAKKEResult) PeriodText() string {
+	if r.KeyPeriodNo != nil && r.UserIDFormat != UserIDFormatRFC6509 {
+		return r.periodText()
+	}
+	if r.Month == "" {
+		return ""
+	}
+	return "key period " + r.Month
 }
