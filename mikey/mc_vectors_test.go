@@ -186,3 +186,45 @@ func TestMCTEKEtherstack(t *testing.T) {
 		}
 	}
 }
+
+// TestMCTree: the field tree of the published GMK message names the key
+// purpose and role of the CSB ID (a GUK-ID), the MKI's GMK-ID and GUK-ID
+// and the crypto session's use, the UID roles of the IDR payloads, and the
+// key parameters extension field by field, each at its offset.
+func TestMCTree(t *testing.T) {
+	v := streamwideVectors(t)
+	wire, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(v["Test 1: GMK"]["I-MESSAGE"], "mikey "))
+	m, err := Parse(wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]*Field{}
+	var walk func(f *Field)
+	walk = func(f *Field) {
+		if _, dup := got[f.Name]; !dup {
+			got[f.Name] = f
+		}
+		for _, c := range f.Children {
+			walk(c)
+		}
+	}
+	walk(m.Tree())
+	for name, want := range map[string]string{
+		"CSB ID":       "key purpose GMK (3GPP, group), key ID 0x6a12aea; for a GMK the member's GUK-ID",
+		"SPI":          "MKI: GMK-ID 0x0df9bc39 (GMK) ‖ GUK-ID 0x06a12aea; CS 4: MCPTT group call media",
+		"ID role":      "8 (Initiator's UID (3GPP TS 33.180))",
+		"DPPK-ID":      "key purpose GMK",
+		"Message type": "encrypted",
+	} {
+		f := got[name]
+		if f == nil || !strings.Contains(f.Meaning, want) && !strings.Contains(f.Value+" ("+f.Meaning+")", want) {
+			t.Errorf("%s: %+v, want %q", name, f, want)
+		}
+	}
+	if f := got["IV"]; f == nil || f.Value != "28704fa41c8fe20f881c1bab0d32d8ca" || f.Offset != 499+12 {
+		t.Errorf("IV %+v", f)
+	}
+	if f := got["Protected key parameters"]; f == nil || f.Length != 36 || f.Offset+f.Length != 570 {
+		t.Errorf("protected key parameters %+v", f)
+	}
+}
