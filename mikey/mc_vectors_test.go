@@ -228,3 +228,47 @@ func TestMCTree(t *testing.T) {
 		t.Errorf("protected key parameters %+v", f)
 	}
 }
+
+// FuzzMCKeyParams: the key parameters extension reader and its decryption
+// never panic; a decryption that succeeds gives a key type.
+func FuzzMCKeyParams(f *testing.F) {
+	f.Add(mustHex(f, "43000000000100000000000128704fa41c8fe20f881c1bab0d32d8ca06a12aea0000244eddc3bf8c2a4a5d3fc9848440123e7d054dab4308d505759206cc789d05a4ce0e49364d"), mustHex(f, "07d1a1677ac36d8e81620484689b3c2d"))
+	f.Add(mustHex(f, "0100000001000000000000000000000000"), []byte{})
+	sealed, _ := SealMCKeyParams([]byte("0123456789abcdef"), 0x1234_5678, PurposePCK, make([]byte, 16))
+	f.Add(sealed, []byte("0123456789abcdef"))
+	f.Fuzz(func(t *testing.T, data, key []byte) {
+		p, err := ParseMCKeyParams(data)
+		if err != nil || p == nil {
+			return
+		}
+		if p.Decrypt(key) == nil && !p.Decrypted {
+			t.Fatal("decrypted without a result")
+		}
+		_ = p.String()
+	})
+}
+
+// FuzzOpenMC opens mutated MC vendor messages with its published KMS and
+// key sets: no panic, and the MC report is consistent.
+func FuzzOpenMC(f *testing.F) {
+	v := streamwideVectors(f)
+	for _, test := range []string{"Test 1: GMK", "Test 2: CSK", "Test 3: PCK", "Test 4: GMK (legacy format for IWF)"} {
+		if wire, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(v[test]["I-MESSAGE"], "mikey ")); err == nil {
+			f.Add(wire)
+		}
+	}
+	k := streamwideKeys(f, v, true, "Alice", "Bob", "GMS")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := Parse(b)
+		if err != nil {
+			return
+		}
+		res, err := OpenSAKKE(m, k, OpenOptions{PartyURIs: []string{"sip:alice@streamwide.com", ""}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := res.MCReport(false); r != nil && (r.KeyHex != "" || r.Purpose == "") {
+			t.Fatalf("MC report %+v", r)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package mikey
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/mikeyscope/mikeyscope/mikey/sakke"
@@ -69,31 +70,45 @@ func decapSAKKEPayload(p *SAKKEPayload, pt *sakkeParty, toSelf bool, k SAKKEKeys
 		res.note("the " + role + " identifier is unknown (no IDR payload, no URI or UID from the signalling or key sets, or no key period)")
 		return SAKKENoIdentity
 	}
-	// Decapsulate first: success (the §6.2.2 step 5 check) implies a
-	// working RSK, so the §6.1.2 validity check (a second pairing) is only
-	// needed to explain a failure.
-	for _, c := range pt.cands {
+	// Decapsulate first with the identifiers of the message's key period:
+	// success (the §6.2.2 step 5 check) implies a working RSK, so the
+	// §6.1.2 validity check (a second pairing) is only needed to explain a
+	// failure or to find the identifier of a neighbouring period or of the
+	// other scheme, which is then decapsulated for. An RSK whose key set
+	// names its UID is only tried for that identifier.
+	opened := func(c idCandidate, z, r sakkeKey) SAKKEDecap {
+		ssv, err := pp.Decapsulate(ed, c.id, r.pt, z.pt)
+		if err != nil {
+			return SAKKEOtherIdentity
+		}
+		res.RSKRef, res.ZRef, res.SSV, res.RSKSource = r.ref, z.ref, Secret(ssv), r.src
+		if !toSelf {
+			res.ResponderID, res.ResponderScheme, res.ResponderIDFrom, res.PeriodDelta = c.id, schemeName(c), c.label, c.delta
+		}
+		if c.delta != 0 {
+			res.RSKPeriod = periodName(pt, c, res)
+			res.note(fmt.Sprintf("the SSV was encapsulated for the %s identifier of another key period (%s), not the message's (%s): the RSK of that period was needed", role, c.label, res.periodText()))
+		}
+		if want := map[SAKKEIDScheme]UserIDFormat{1: UserIDFormatRFC6509, 2: UserIDFormatUID}[p.IDScheme]; want != UserIDFormatUnknown && c.scheme != UserIDFormatUnknown && c.scheme != want {
+			s := fmt.Sprintf("the SAKKE payload says ID scheme %v but opened with the %s identifier", p.IDScheme, c.scheme.Scheme())
+			res.SchemeMismatch = append(res.SchemeMismatch, s)
+			res.note(s)
+		}
+		schemeCheck(pt, c, "the SAKKE payload", res)
+		return SAKKEDecapsulated
+	}
+	fits := func(c idCandidate, r sakkeKey) bool { return len(r.uid) == 0 || bytes.Equal(c.id, r.uid) }
+	tried := map[int]bool{}
+	for i, c := range pt.cands {
+		if c.delta != 0 {
+			continue
+		}
+		tried[i] = true
 		for _, z := range zs {
 			for _, r := range rsks {
-				ssv, err := pp.Decapsulate(ed, c.id, r.pt, z.pt)
-				if err != nil {
-					continue
+				if fits(c, r) && opened(c, z, r) == SAKKEDecapsulated {
+					return SAKKEDecapsulated
 				}
-				res.RSKRef, res.ZRef, res.SSV, res.RSKSource = r.ref, z.ref, Secret(ssv), r.src
-				if !toSelf {
-					res.ResponderID, res.ResponderScheme, res.ResponderIDFrom, res.PeriodDelta = c.id, schemeName(c), c.label, c.delta
-				}
-				if c.delta != 0 {
-					res.RSKPeriod = periodName(pt, c, res)
-					res.note(fmt.Sprintf("the SSV was encapsulated for the %s identifier of another key period (%s), not the message's (%s): the RSK of that period was needed", role, c.label, res.Month))
-				}
-				if want := map[SAKKEIDScheme]UserIDFormat{1: UserIDFormatRFC6509, 2: UserIDFormatUID}[p.IDScheme]; want != UserIDFormatUnknown && c.scheme != UserIDFormatUnknown && c.scheme != want {
-					s := fmt.Sprintf("the SAKKE payload says ID scheme %v but opened with the %s identifier", p.IDScheme, c.scheme.Scheme())
-					res.SchemeMismatch = append(res.SchemeMismatch, s)
-					res.note(s)
-				}
-				schemeCheck(pt, c, "the SAKKE payload", res)
-				return SAKKEDecapsulated
 			}
 		}
 	}
@@ -101,11 +116,14 @@ func decapSAKKEPayload(p *SAKKEPayload, pt *sakkeParty, toSelf bool, k SAKKEKeys
 	for _, z := range zs {
 		for _, r := range rsks {
 			valid := false
-			for _, c := range pt.cands {
-				if pp.ValidateRSK(c.id, z.pt, r.pt) != nil {
+			for i, c := range pt.cands {
+				if !fits(c, r) || pp.ValidateRSK(c.id, z.pt, r.pt) != nil {
 					continue
 				}
 				valid = true
+				if !tried[i] && opened(c, z, r) == SAKKEDecapsulated {
+					return SAKKEDecapsulated
+				}
 				if c.delta == 0 {
 					res.RSKRef, res.ZRef = r.ref, z.ref
 					res.note(fmt.Sprintf("RSK %s is valid for the %s identifier (%s) under %s, but the encapsulated data is not for it (RFC 6508 §6.2.2 step 5): sent to another identity or key period, or altered", r.ref, role, c.label, z.ref))
@@ -121,9 +139,20 @@ func decapSAKKEPayload(p *SAKKEPayload, pt *sakkeParty, toSelf bool, k SAKKEKeys
 				}
 				break
 			}
-			if !valid {
-				res.note(fmt.Sprintf("RSK %s is not the key of %s %s for %s under %s", r.ref, role, partyName(pt), res.periodText(), z.ref))
+			if valid {
+				continue
 			}
+			if u := r.user; len(u.UID) > 0 {
+				// Named by its key set: no pairing needed to say whose it is.
+				if u.URI != "" && u.URI == pt.uri && u.HavePeriodNo && res.KeyPeriodNo != nil && u.PeriodNo != *res.KeyPeriodNo {
+					res.RSKPeriod = fmt.Sprintf("period %d", u.PeriodNo)
+					res.note(fmt.Sprintf("RSK %s is, by its key set (%s), the %s's key for key period %d, not the message's %d: a clock or key-period mismatch", r.ref, u.Source, role, u.PeriodNo, *res.KeyPeriodNo))
+					continue
+				}
+				res.note(fmt.Sprintf("RSK %s is, by its key set (%s), the key of %q for key period %d, not of the %s %s", r.ref, u.Source, u.URI, u.PeriodNo, role, partyName(pt)))
+				continue
+			}
+			res.note(fmt.Sprintf("RSK %s is not the key of %s %s for %s under %s", r.ref, role, partyName(pt), res.periodText(), z.ref))
 		}
 	}
 	return verdict
@@ -162,6 +191,9 @@ type sakkeKey struct {
 	pt  sakke.Point
 	ref string
 	src string // where an RSK came from (its key set, a flag)
+	// uid and user: the RSK's user when its key set names it.
+	uid  []byte
+	user SAKKEUser
 }
 
 // sakkeKeyPoints decodes the supplied KMS public keys and RSKs, noting
@@ -174,7 +206,7 @@ func sakkeKeyPoints(pp *sakke.Params, k SAKKEKeys, res *SAKKEResult) (zs, rsks [
 			res.note("KMS public key " + ref + " does not decode: " + err.Error())
 			continue
 		}
-		zs = append(zs, sakkeKey{Z, ref, ""})
+		zs = append(zs, sakkeKey{pt: Z, ref: ref})
 	}
 	for i, raw := range k.RSKs {
 		ref := k.RSKFingerprint(i)
@@ -183,11 +215,14 @@ func sakkeKeyPoints(pp *sakke.Params, k SAKKEKeys, res *SAKKEResult) (zs, rsks [
 			res.note("RSK " + ref + " does not decode: " + err.Error())
 			continue
 		}
-		src := k.Source
-		if i < len(k.RSKUsers) && k.RSKUsers[i].Source != "" {
-			src = k.RSKUsers[i].Source
+		key := sakkeKey{pt: rsk, ref: ref, src: k.Source}
+		if i < len(k.RSKUsers) {
+			key.user, key.uid = k.RSKUsers[i], k.RSKUsers[i].UID
+			if key.user.Source != "" {
+				key.src = key.user.Source
+			}
 		}
-		rsks = append(rsks, sakkeKey{rsk, ref, src})
+		rsks = append(rsks, key)
 	}
 	return zs, rsks
 }
