@@ -18,7 +18,8 @@ import (
 // both AES-GCM streams (SRTP written by pion/srtp, with the PCK-ID as MKI)
 // and their SRTCP authenticated and every payload equal to the
 // generator's plaintext. Bob's key set of the previous key period and
-// carol's key set are rejected with the findings that say so.
+// carol's key set are rejected with the findings that say so
+// (sakke.rsk-invalid with sakke.key-period; mikey.no-key-fits).
 func TestMCPrivateCallSample(t *testing.T) {
 	checked, differ := 0, 0
 	hook := func(s *analysis.Stream, p *dissect.MediaPacket, plain []byte) {
@@ -73,8 +74,11 @@ func TestMCPrivateCallSample(t *testing.T) {
 	}{
 		{"sakke/mc-private-call-wrong-period", []string{analysis.KindSAKKERSKInvalid.Code, analysis.KindSAKKEKeyPeriod.Code},
 			"the supplied RSK of sip:bob@mcptt.example.org is the key of period 1543, not of the message's period 1544"},
-		{"sakke/mc-private-call-wrong-recipient", []string{analysis.KindSAKKERSKInvalid.Code},
-			"no supplied RSK is valid for sip:bob@mcptt.example.org in key period 1544"},
+		// Carol's key set is nobody's evidence against bob's keys: bob's
+		// key was not supplied (mikey.no-key-fits), and the detail says
+		// whose key set it is.
+		{"sakke/mc-private-call-wrong-recipient", []string{analysis.KindNoKeyFits.Code},
+			"no supplied RSK is valid for sip:bob@mcptt.example.org in key period 1544, and none is bound to it"},
 	} {
 		r := analyse(t, "sakke/mc-private-call.pcap", sampleKeys(t, c.keys), nil)
 		codes := map[string]bool{}
@@ -92,6 +96,9 @@ func TestMCPrivateCallSample(t *testing.T) {
 			if !codes[code] {
 				t.Errorf("%s: no %s", c.keys, code)
 			}
+		}
+		if c.codes[0] == analysis.KindNoKeyFits.Code && !strings.Contains(r.Sessions[0].MIKEY[0].Detail, `by its key set (mc-carol.xml:9), the key of "sip:carol@mcptt.example.org" for key period 1544`) {
+			t.Errorf("wrong recipient detail: %s", r.Sessions[0].MIKEY[0].Detail)
 		}
 		for _, s := range r.Sessions[0].Streams {
 			if s.Decrypted != 0 {

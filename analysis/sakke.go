@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/mikeyscope/mikeyscope/dissect"
-
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
@@ -31,6 +30,29 @@ func (st *sessionState) notePartyURIs(m *dissect.SignalMessage) {
 	for _, u := range m.PartyURIs {
 		add(u)
 	}
+}
+
+// rskBoundTo reports whether a supplied RSK is bound to uri (sakke-rsk
+// URI=HEX), with or without the key period prefix of RFC 6509 §4.4.
+func (a *Analyzer) rskBoundTo(uri string) bool {
+	if a.opts.Keys == nil || uri == "" {
+		return false
+	}
+	for _, k := range a.opts.Keys.SAKKERSKs {
+		id := k.Identity
+		if i := strings.IndexByte(id, 0); i >= 0 {
+			id = id[i+1:]
+		}
+		if id == uri || strings.HasSuffix(id, "\x00"+uri) {
+			return true
+		}
+	}
+	for _, k := range a.opts.Keys.KeySets {
+		if k.UserURI == uri && !k.Encrypted {
+			return true
+		}
+	}
+	return false
 }
 
 // openSAKKE opens a MIKEY-SAKKE I_MESSAGE (RFC 6509) with the supplied RSK
@@ -73,6 +95,11 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 		mm.Auth, mm.KeyFP = "not-protected", res.RSKRef
 	case res.Decap == mikey.SAKKENoKey || !have:
 		mm.Auth = "no-key"
+	case res.Decap == mikey.SAKKERSKInvalid && res.RSKMonth == "" && res.RSKPeriod == "" && !a.rskBoundTo(res.ResponderURI):
+		// No RSK given is this responder's (not for a neighbouring key
+		// period either, not bound to its URI): its key was not supplied;
+		// another user's RSK is not evidence of a mismatch.
+		mm.Auth = authNoKeyFits
 	default:
 		mm.Auth = "failed"
 	}
@@ -90,6 +117,10 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 	case mikey.SAKKEOtherIdentity:
 		a.add(KindSAKKEWrongIdentity.New(mm.Frame, sid, fmt.Sprintf("the SAKKE payload does not decapsulate for %s in %s (RFC 6508 §6.2.2 check failed)", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
 	case mikey.SAKKERSKInvalid:
+		if mm.Auth == authNoKeyFits {
+			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s, and none is bound to it or is its key for a neighbouring period: its RSK was not supplied", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
+			break
+		}
 		a.add(KindSAKKERSKInvalid.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
 	case mikey.SAKKENoKey:
 		a.add(KindSAKKEMissingKMS.New(mm.Frame, sid, "MIKEY-SAKKE message: the RSK or the KMS public key (Z) is missing"))

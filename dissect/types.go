@@ -215,6 +215,9 @@ type SignalMessage struct {
 	SDP        *SDPInfo // first SDP body, nil when none
 	KeyMgmt    []KeyMgmtItem
 	Transports []RTSPTransport // RTSP Transport header
+	// HEP is set when the message came inside a HEP packet: which agent
+	// mirrored it (Src, Dst and Time are the ones the agent recorded).
+	HEP *capture.HEPOrigin
 	// PartyURIs are the SIP and tel URIs of 3GPP MC XML bodies (the MC
 	// identities of the parties, TS 24.379 mcptt-info and the like).
 	PartyURIs []string
