@@ -272,3 +272,32 @@ func FuzzOpenMC(f *testing.F) {
 		}
 	})
 }
+
+// TestOpenStreamwideLegacy: the published GMK message in the older layout
+// (SRTP-ID map, no MKI, key parameters in clear with the key type counted
+// from 1) opens with the IWF's key set; its GMK-ID, absent from the
+// message, is recovered from the GUK-ID and the GMK and equals the
+// published one.
+func TestOpenStreamwideLegacy(t *testing.T) {
+	v := streamwideVectors(t)
+	tv := v["Test 4: GMK (legacy format for IWF)"]
+	wire, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(tv["I-MESSAGE"], "mikey "))
+	m, err := Parse(wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := OpenSAKKE(m, streamwideKeys(t, v, true, "IWF"), OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := res.MC
+	if res.Decap != SAKKEDecapsulated || res.Signature.Status != AuthVerified || !bytes.Equal(res.SSV, mustHex(t, tv["GMK"])) || mc == nil {
+		t.Fatalf("decap %v signature %v; notes %q", res.Decap, res.Signature.Status, res.Notes)
+	}
+	if want := binary.BigEndian.Uint32(mustHex(t, tv["GMK-ID"])); mc.KeyID != want || mc.KeyIDFrom != "GUK-ID" || res.ResponderURI != tv["Responder URI"] {
+		t.Errorf("key id %08x from %s (want %08x), member %q", mc.KeyID, mc.KeyIDFrom, want, res.ResponderURI)
+	}
+	if p := mc.Params; p == nil || !p.Legacy || p.KeyType != PurposeGMK || p.Status != 1 || len(mc.Problems) != 0 {
+		t.Errorf("key parameters %+v, problems %q", p, mc.Problems)
+	}
+}

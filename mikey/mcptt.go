@@ -64,12 +64,15 @@ type MCKeyParams struct {
 	Decrypted bool
 	// KeyType is the purpose of the key the parameters describe; Status
 	// its status bits (1: not revoked, 2: shared with a gateway).
-	KeyType        KeyPurpose
-	Status         uint32
-	Activation     uint64
-	Expiry         uint64
-	Text           string `json:",omitempty"`
-	GroupIDs       int    // number of MC group IDs
+	KeyType    KeyPurpose
+	Status     uint32
+	Activation uint64
+	Expiry     uint64
+	Text       string `json:",omitempty"`
+	GroupIDs   int    // number of MC group IDs
+	// Legacy: the key parameters were in clear in an older layout (key
+	// type counted from 1, no protected payload header).
+	Legacy         bool   `json:",omitempty"`
 	Error          string `json:",omitempty"`
 	ciphertext, ad []byte
 	iv             []byte
@@ -77,6 +80,9 @@ type MCKeyParams struct {
 
 func (p *MCKeyParams) String() string {
 	s := fmt.Sprintf("message type 0x%02x, payload algorithm %d, DPPK-ID 0x%08x", p.MessageType, p.Algorithm, p.DPPKID)
+	if p.Legacy {
+		s = "legacy layout in clear (key type counted from 1)"
+	}
 	if p.Decrypted {
 		s += fmt.Sprintf("; key type %v, status %d", p.KeyType, p.Status)
 		if p.Activation != 0 || p.Expiry != 0 {
@@ -100,6 +106,17 @@ func (p *MCKeyParams) String() string {
 // §8.5.4.1 and TS 24.282 §15.2).
 func ParseMCKeyParams(data []byte) (*MCKeyParams, error) {
 	const hdr = 1 + 5 + 4 + 1 + 1 + 16 + 4
+	if len(data) < hdr+3 && len(data) >= 17 && data[0] >= 1 && data[0] <= 3 {
+		// An older layout a published implementation wrote (Streamwide
+		// libmikey up to 1.1.13): the key parameters in clear, the key type
+		// counted from 1.
+		p := &MCKeyParams{Legacy: true}
+		if err := p.decode(data); err != nil {
+			return p, err
+		}
+		p.KeyType--
+		return p, nil
+	}
 	if len(data) < hdr+3 {
 		return nil, fmt.Errorf("%w: key parameters of %d octets (at least %d)", ErrTruncated, len(data), hdr+3)
 	}
@@ -143,6 +160,9 @@ func dpck(key []byte, dppkID uint32) []byte {
 // key type (1), status (4), activation time (5), expiry time (5), text
 // (2-octet length), then for a GMK, MKFC or MuSiK the MC group IDs.
 func (p *MCKeyParams) Decrypt(key []byte) error {
+	if p.Legacy {
+		return nil
+	}
 	if p.MessageType&0x40 == 0 {
 		return p.decode(p.ciphertext)
 	}
@@ -292,7 +312,7 @@ func mcKeyInfo(m *Message, res *SAKKEResult) *MCKey {
 				k.Problems = append(k.Problems, fmt.Sprintf("the key parameters say key type %v, but the CSB ID says %v", kp.KeyType, p))
 			}
 		}
-		if kp.DPPKID != h.CSBID {
+		if kp.DPPKID != h.CSBID && !kp.Legacy {
 			k.Problems = append(k.Problems, fmt.Sprintf("the key parameters' DPPK-ID 0x%08x is not the CSB ID 0x%08x", kp.DPPKID, h.CSBID))
 		}
 		break

@@ -112,7 +112,7 @@ func (p *GenExtPayload) tree(t *treeBuilder) *Field {
 		}
 	case GenExtMCKeyParams:
 		kp, err := ParseMCKeyParams(p.Data)
-		if kp != nil {
+		if kp != nil && !kp.Legacy {
 			b := o + 4
 			d.Add(hexNumField("Message type", uint64(kp.MessageType), 2, b, 1)).Meaning = mcMessageType(kp.MessageType)
 			d.Add(numField("Date and time", kp.DateTime, b+1, 5))
@@ -123,9 +123,12 @@ func (p *GenExtPayload) tree(t *treeBuilder) *Field {
 			d.Add(hexNumField("DPPK-ID", uint64(kp.DPPKID), 8, b+28, 4)).Meaning = "key purpose " + PurposeOf(kp.DPPKID).String()
 			d.Add(bytesField("Protected key parameters", kp.ciphertext, b+35, ""))
 		}
-		if err != nil {
+		switch {
+		case err != nil:
 			d.Meaning = "malformed: " + err.Error()
-		} else {
+		case kp.Legacy:
+			d.Meaning = "key parameters in clear, an older layout (key type " + kp.KeyType.String() + ")"
+		default:
 			d.Meaning = "key parameters (TS 33.180 §E.6)"
 		}
 	case GenExtSAKKEToSelf:
