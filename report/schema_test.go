@@ -126,6 +126,9 @@ func validate(root, node *schemaNode, v any, path string) []string {
 func TestReportJSONMatchesSchema(t *testing.T) {
 	root := loadSchema(t)
 	pcaps, _ := filepath.Glob(filepath.Join("..", "samples", "*.pcap*"))
+	// The MIKEY-SAKKE samples, mission-critical ones included (mc objects).
+	sakke, _ := filepath.Glob(filepath.Join("..", "samples", "sakke", "*.pcap"))
+	pcaps = append(pcaps, sakke...)
 	if len(pcaps) == 0 {
 		t.Fatal("no samples")
 	}
