@@ -143,6 +143,9 @@ type sessionState struct {
 	recent []relayEntry
 	// sdes is what the session's SDPs said in a=crypto (nil: nothing).
 	sdes *sdesState
+	// partyURIs are identities the signalling names besides From and To
+	// (P-Asserted-Identity, MC XML bodies), for MIKEY-SAKKE UIDs.
+	partyURIs []string
 }
 
 // New returns an Analyzer.
@@ -342,6 +345,7 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 			s.From = strings.Clone(nameAddr(m.From))
 			s.To = strings.Clone(nameAddr(m.To))
 		}
+		st.notePartyURIs(m)
 	case dissect.CarrierRTSP:
 		if m.Request && s.URL == "" && m.URI != "" && m.URI != "*" {
 			s.URL = m.URI

@@ -312,6 +312,26 @@ var (
 		"A MIKEY-SAKKE message cannot be opened or verified: a KMS key is missing",
 		"the KMS public key (Z) or authentication key (KPAK) was not supplied",
 		"supply --kms-z and --kms-kpak from the KMS certificate"}
+	KindSAKKEKeyPeriod = Kind{"sakke.key-period", SeverityWarning,
+		"An RSK of another key period than the message's",
+		"the sender's or the receiver's clock is off around a key period change, or the receiver holds only another period's key set",
+		"check both clocks and supply the key set (KmsKeySet) of the message's key period"}
+	KindSAKKEIDScheme = Kind{"sakke.id-scheme", SeverityWarning,
+		"A MIKEY-SAKKE identifier of another scheme than the KMS's",
+		"the message is signed or encrypted with RFC 6509 identifiers under a KMS of 3GPP UIDs (UserIdFormat 2), or the other way round, or its SAKKE ID scheme field says otherwise",
+		"configure the client for the KMS's UserIdFormat (TS 33.180 §F.2.1)"}
+	KindMCKeyPurpose = Kind{"mc.key-purpose", SeverityWarning,
+		"A mission-critical key id does not fit the message",
+		"the purpose tag (4 most significant bits) of the key id, MKI or key parameters differs from the CSB ID's, or the crypto sessions are of another kind of key (TS 33.180 §E.1.3)",
+		"check the key id the sender allocated (GMK 0, PCK 1, CSK 2, TS 33.180 Annex G)"}
+	KindMCGUKID = Kind{"mc.guk-id", SeverityError,
+		"The GUK-ID of a group key does not match",
+		"the CSB ID is not the GMK-ID XORed with the member's salt (TS 33.180 §5.2.4): a GMK for another member or altered",
+		"check the member URI the group management server used"}
+	KindMCSignerNotGMS = Kind{"mc.signer-not-gms", SeverityWarning,
+		"A group key is not signed by the group management server that sent it",
+		"the ECCSI signer of the GMK message is not the identity of the SIP sender",
+		"check which server distributes the group's keys and its key set"}
 )
 
 // Catalogue lists every kind of finding, in the order of the README.
@@ -326,7 +346,8 @@ var Catalogue = []Kind{
 	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindMidCall, KindSignalError,
 	KindHEPAuthFailed,
 	KindTLSNoKey, KindTLSWrongKey, KindTLSAfterHandshake,
-	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS,
+	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS, KindSAKKEKeyPeriod, KindSAKKEIDScheme,
+	KindMCKeyPurpose, KindMCGUKID, KindMCSignerNotGMS,
 }
 
 // New makes a finding of this kind with a specific summary.

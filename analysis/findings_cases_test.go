@@ -83,6 +83,7 @@ func allFindingCases() []findingCase {
 	all = append(all, trustFindingCases()...)
 	all = append(all, hepFindingCases()...)
 	all = append(all, sdesFindingCases()...)
+	all = append(all, mcFindingCases()...)
 	return all
 }
 

@@ -140,6 +140,9 @@ type MIKEYMessage struct {
 	// checked again (not a replay) and carries that message's verdict.
 	RelayOf uint64       `json:"relay_of,omitempty"`
 	Tree    *mikey.Field `json:"tree,omitempty"` // every field, with offsets (JSON only with --tree)
+	// MC is the mission-critical key a MIKEY-SAKKE message distributes
+	// (3GPP TS 33.180): purpose, key id, GUK-ID, identities.
+	MC *mikey.MCReport `json:"mc,omitempty"`
 
 	Raw []byte `json:"-"`
 	// msg is the decoded message; the analyzer drops it when the session

@@ -127,6 +127,9 @@ func TestReportJSONMatchesSchema(t *testing.T) {
 	root := loadSchema(t)
 	pcaps, _ := filepath.Glob(filepath.Join("..", "samples", "*.pcap*"))
 	sdesPcaps, _ := filepath.Glob(filepath.Join("..", "samples", "sdes", "*.pcap"))
+	// The MIKEY-SAKKE samples, mission-critical ones included (mc objects).
+	sakke, _ := filepath.Glob(filepath.Join("..", "samples", "sakke", "*.pcap"))
+	pcaps = append(pcaps, sakke...)
 	if len(pcaps) == 0 || len(sdesPcaps) == 0 {
 		t.Fatal("no samples")
 	}

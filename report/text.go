@@ -126,6 +126,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 				if m.Error != "" {
 					p("\n      decode error: %s", Printable(m.Error))
 				}
+				if m.MC != nil {
+					p("\n      MC key: %s", Printable(m.MC.String()))
+				}
 				p("\n")
 				if opts.Trees && m.Tree != nil {
 					writeTree(bw, m.Tree, 3)

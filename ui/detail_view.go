@@ -293,6 +293,9 @@ func messageLabel(m *analysis.MIKEYMessage) string {
 	if m.RelayOf != 0 {
 		s += fmt.Sprintf(" (relayed copy of frame %d)", m.RelayOf)
 	}
+	if m.MC != nil {
+		s += "; MC key " + m.MC.String()
+	}
 	if m.Detail != "" {
 		s += ": " + m.Detail
 	}
