@@ -358,6 +358,7 @@ func (a *Analyzer) settleSession(st *sessionState) *Session {
 	for _, ss := range st.streams {
 		m.finishStream(ss)
 	}
+	a.setSessionKeying(st)
 	s := st.s
 	if s.Signals == nil {
 		s.Signals = []*Signal{}

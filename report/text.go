@@ -18,12 +18,12 @@ import (
 // TextOptions selects what the text report shows.
 type TextOptions struct {
 	Verbose bool // include every signalling message and the causes/fixes of notes
-	// Spool holds sessions written out during the pass (NewTextSpool with
-	// the same options); they are listed with the report's own, by ID.
-	Spool *Spool
 	// Trees prints each MIKEY message's full field tree (with byte
 	// offsets) under it, as report --tree does in JSON.
 	Trees bool
+	// Spool holds sessions written out during the pass (NewTextSpool with
+	// the same options); they are listed with the report's own, by ID.
+	Spool *Spool
 }
 
 // WriteText writes the human-readable report. Wire-derived text is passed
@@ -132,7 +132,11 @@ func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions, stam
 	if mode == "" {
 		mode = "no MIKEY"
 	}
-	p("; MIKEY mode %s; keys %s\n", mode, ss.KeyStatus)
+	p("; MIKEY mode %s; keys %s", mode, ss.KeyStatus)
+	if ss.Keying != "" && !strings.HasPrefix(ss.Keying, "MIKEY") {
+		p("; keying %s", Printable(ss.Keying))
+	}
+	p("\n")
 	if ss.Carrier == "sip" {
 		final := ss.FinalStatus
 		if final == "" {
@@ -176,6 +180,9 @@ func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions, stam
 			if m.Error != "" {
 				p("\n      decode error: %s", Printable(m.Error))
 			}
+			if m.MC != nil {
+				p("\n      MC key: %s", Printable(m.MC.String()))
+			}
 			p("\n")
 			if opts.Trees && m.Tree != nil {
 				writeTree(bw, m.Tree, 3)
@@ -185,7 +192,11 @@ func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions, stam
 	if len(ss.CryptoSessions) > 0 {
 		p("  Crypto sessions\n")
 		for _, cs := range ss.CryptoSessions {
-			p("    CS %d  SSRC %s  ROC %d  policy %d %s", cs.CSID, cs.SSRC, cs.ROC, cs.PolicyNo, cs.Policy)
+			if cs.Source == "sdes" && cs.Media != nil {
+				p("    SDES media %d tag %d  %s", *cs.Media, cs.Tag, Printable(cs.Policy))
+			} else {
+				p("    CS %d  SSRC %s  ROC %d  policy %d %s", cs.CSID, cs.SSRC, cs.ROC, cs.PolicyNo, cs.Policy)
+			}
 			if cs.MKI != "" {
 				p("  MKI %s", cs.MKI)
 			}
