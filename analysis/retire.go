@@ -274,9 +274,7 @@ func (a *Analyzer) retireSweep(now time.Time) {
 func (a *Analyzer) retire(gone []*sessionState, now time.Time) {
 	for _, st := range gone {
 		s := a.settleSession(st)
-		a.retired.sessions++
-		a.retired.mikey += len(s.MIKEY)
-		a.retired.streams += len(s.Streams)
+		a.retired.add(s)
 		a.opts.Retire(s)
 	}
 	// Release: one pass over each index per sweep.
@@ -381,7 +379,23 @@ func (a *Analyzer) settleSession(st *sessionState) *Session {
 	return s
 }
 
-// RetiredCounts counts the sessions retired so far and what they held.
+// retiredCounts counts the sessions retired so far and what they held,
+// and keeps their part of the metrics' counters (Counters).
 type retiredCounts struct {
 	sessions, mikey, streams int
+	totals                   Counters
+}
+
+// add counts a retired session.
+func (r *retiredCounts) add(s *Session) {
+	r.sessions++
+	r.mikey += len(s.MIKEY)
+	r.streams += len(s.Streams)
+	if r.totals.Sessions == nil {
+		r.totals.Sessions, r.totals.MIKEY, r.totals.Packets = map[string]int{}, map[[2]string]int{}, map[[2]string]uint64{}
+	}
+	countSession(&r.totals, s)
+	for _, st := range s.Streams {
+		countStream(&r.totals, st)
+	}
 }

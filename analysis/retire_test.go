@@ -354,3 +354,44 @@ func TestGapDoesNotEndSessions(t *testing.T) {
 	h.sip("other@x", jump+31*time.Second, "INVITE")
 	h.want("idle after the jump", "call@x")
 }
+
+// TestCountersKeepRetiredSessions: the metrics' counters (sessions by
+// status, MIKEY verdicts, SRTP packets, findings, sessions seen) count the
+// retired sessions as if they were still in the model.
+func TestCountersKeepRetiredSessions(t *testing.T) {
+	pcap, keyFile := writeSeries(t, 20, scenario.SeriesShape{Packets: 5, Spacing: time.Second, Name: "counters"})
+	counters := func(retire bool) (Counters, int) {
+		st, _, err := keys.ParseFile(keyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var retired int
+		opts := Options{Keys: st}
+		if retire {
+			opts.Retire = func(*Session) { retired++ }
+		}
+		src, err := capture.OpenFiles(pcap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		a := New(opts)
+		if err := Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		a.Finish()
+		return a.Counters(), retired
+	}
+	want, _ := counters(false)
+	got, retired := counters(true)
+	if retired < 10 {
+		t.Fatalf("only %d sessions retired", retired)
+	}
+	got.SessionsActive, got.StreamsActive, want.SessionsActive, want.StreamsActive = 0, 0, 0, 0
+	if g, w := jsonText(t, fmt.Sprint(got)), jsonText(t, fmt.Sprint(want)); g != w {
+		t.Errorf("counters with retirement %s, without %s", g, w)
+	}
+	if got.Packets[[2]string{"srtp", "decrypted"}] != 20*2*5 || got.SessionsSeen != 20 {
+		t.Errorf("counters %+v", got)
+	}
+}
