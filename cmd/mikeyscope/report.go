@@ -152,16 +152,19 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		spool, err = report.NewTextSpool(topts)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "mikeyscope report: %v\n", err)
-		return 2
+		// Without a spool file (no writable temporary directory) every
+		// session stays in memory, as before sessions were written out.
+		fmt.Fprintf(stderr, "mikeyscope report: %v; finished sessions stay in memory\n", err)
+		spool = nil
 	}
 	defer spool.Close()
 	jopts.Spool, topts.Spool = spool, spool
 	r, err := o.analyse(fs.Args(), stderr, *trees, nil, func(ao *analysis.Options) {
 		ao.IdleTimeout = *idle
-		if lines != nil {
+		switch {
+		case lines != nil:
 			ao.Retire, ao.Finding = lines.Session, lines.Finding
-		} else {
+		case spool != nil:
 			ao.Retire = spool.Add
 		}
 	})

@@ -241,3 +241,15 @@ func TestReportJSONForms(t *testing.T) {
 		t.Errorf("line types %v for %d sessions and %d findings", types, len(a["sessions"].([]any)), len(a["findings"].([]any)))
 	}
 }
+
+// TestReportWithoutSpoolFile: when no spool file can be made, the report
+// keeps every session in memory and is the same report.
+func TestReportWithoutSpoolFile(t *testing.T) {
+	args := []string{"report", "--json", "--keys", sample("sip-udp-psk.keys"), sample("sip-udp-psk.pcap")}
+	code, want, _ := runCmd("", args...)
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	code2, got, errs := runCmd("", args...)
+	if code != 0 || code2 != 0 || got != want || !strings.Contains(errs, "finished sessions stay in memory") {
+		t.Fatalf("exit %d/%d, same %v, stderr %q", code, code2, got == want, errs)
+	}
+}
