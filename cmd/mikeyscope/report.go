@@ -25,6 +25,7 @@ type reportOptions struct {
 	clockSkew time.Duration
 	iface     string
 	filter    string
+	bufferMiB int
 	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
 	maxSessions int
 }
@@ -34,7 +35,21 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.clockSkew, "clock-skew", analysis.DefaultClockSkew, "allowed difference between a MIKEY timestamp and the capture time")
 	fs.StringVar(&o.iface, "i", "", "capture live on this interface instead of reading files")
 	fs.IntVar(&o.maxSessions, "max-sessions", analysis.DefaultMaxSessions, "sessions tracked at once; past it the least recently active are dropped (a capture.limit finding says so)")
-	fs.StringVar(&o.filter, "f", "", "capture filter for live capture (tcpdump syntax subset: udp, tcp, port N, host A, and/or/not)")
+	fs.StringVar(&o.filter, "f", "", "capture filter for live capture (tcpdump syntax subset: udp, tcp, port N, host A, and/or/not), run in the kernel")
+	const bufUsage = "live capture: size of the kernel's capture ring in MiB (dumpcap's -B); raise it when the report says the kernel dropped packets"
+	fs.IntVar(&o.bufferMiB, "B", capture.DefaultBufferMiB, bufUsage)
+	fs.IntVar(&o.bufferMiB, "buffer", capture.DefaultBufferMiB, bufUsage)
+}
+
+// maxBufferMiB bounds -B: the ring is locked in memory.
+const maxBufferMiB = 4096
+
+// openLive opens the live capture the flags ask for.
+func (o *reportOptions) openLive() (capture.Source, error) {
+	if o.bufferMiB < 1 || o.bufferMiB > maxBufferMiB {
+		return nil, fmt.Errorf("-B %d: the capture ring size is 1 to %d MiB", o.bufferMiB, maxBufferMiB)
+	}
+	return capture.OpenLive(o.iface, o.filter, capture.LiveOptions{BufferSize: o.bufferMiB << 20})
 }
 
 // analyse runs one pass over the files (or the live interface) and returns
@@ -47,7 +62,7 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	var src capture.Source
 	inputs := files
 	if o.iface != "" {
-		src, err = capture.OpenLive(o.iface, o.filter, capture.LiveOptions{})
+		src, err = o.openLive()
 		inputs = []string{"live:" + o.iface}
 	} else {
 		if len(files) == 0 {

@@ -44,7 +44,7 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if o.filter != "" {
 			title += " (" + o.filter + ")"
 		}
-		open = func() (capture.Source, error) { return capture.OpenLive(o.iface, o.filter, capture.LiveOptions{}) }
+		open = o.openLive
 	case len(files) == 0:
 		fs.Usage()
 		return 2
