@@ -67,3 +67,12 @@ var ErrIdle = errors.New("capture: no packet for a while")
 type IdleReporter interface {
 	ReportIdle(d time.Duration)
 }
+
+// DropRecorder is implemented by the Sources of OpenFiles and OpenReader:
+// RecordedDrops is the number of packets the tool that wrote the files
+// recorded as dropped (pcapng Interface Statistics Blocks: isb_ifdrop plus
+// isb_osdrop, the latest of each interface), as far as the files were read.
+// Call it from the goroutine that calls Next.
+type DropRecorder interface {
+	RecordedDrops() uint64
+}

@@ -35,6 +35,13 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	if s.ReadError != "" {
 		p("  capture read stopped early: %s\n", Printable(s.ReadError))
 	}
+	if l := s.Live; l != nil {
+		p("  live capture: the kernel passed %d packets, dropped %d (ring full %d times); the exact filter removed %d\n",
+			l.Received, l.Dropped, l.RingFreezes, l.FilterRemoved)
+	}
+	if s.RecordedDrops > 0 {
+		p("  the capturing tool recorded %d dropped packets\n", s.RecordedDrops)
+	}
 	for _, c := range findingsByCode(r.Findings) {
 		p("  %-7s %-28s %6d in %d session(s)\n", c.severity, c.code, c.n, c.sessions)
 	}

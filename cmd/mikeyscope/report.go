@@ -41,6 +41,23 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.bufferMiB, "buffer", capture.DefaultBufferMiB, bufUsage)
 }
 
+// openFiles opens the capture files. When one is a pipe or a FIFO (which
+// may pause: tcpdump -w - | ...), it is read on a goroutine of its own so
+// that the analysis can show what arrived before a pause without waiting
+// for more (capture.WithIdle).
+func openFiles(files []string) (capture.Source, error) {
+	src, err := capture.OpenFiles(files...)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && !fi.Mode().IsRegular() {
+			return capture.WithIdle(src), nil
+		}
+	}
+	return src, nil
+}
+
 // maxBufferMiB bounds -B: the ring is locked in memory.
 const maxBufferMiB = 4096
 
@@ -68,7 +85,7 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 		if len(files) == 0 {
 			return nil, fmt.Errorf("no capture file given")
 		}
-		src, err = capture.OpenFiles(files...)
+		src, err = openFiles(files)
 	}
 	if err != nil {
 		return nil, err

@@ -57,7 +57,7 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			total += fi.Size()
 		}
-		open = func() (capture.Source, error) { return capture.OpenFiles(files...) }
+		open = func() (capture.Source, error) { return openFiles(files) }
 	}
 	kl, err := analysis.LoadTLSKeyLog(st, files)
 	if err != nil {
