@@ -37,39 +37,15 @@ func sampleFrames(t *testing.T, path string) [][]byte {
 	}
 }
 
-// ownAddresses gives the frames (Ethernet, IPv4) of the sample addresses
-// of this test process's own, so that other programs replaying the sample
-// onto lo at the same time are not captured: 192.0.2.10 and 198.51.100.20
-// become 10.(pid) .1 and .2. The IPv4 checksum is recomputed and the UDP
-// checksum cleared (optional in IPv4). It returns the filter for them.
+// ownAddresses gives the frames addresses of this test process's own
+// (see rawsend.OwnAddresses) and returns the filter for them.
 func ownAddresses(t *testing.T, frames [][]byte) string {
 	t.Helper()
-	pid := os.Getpid()
-	a := [4]byte{10, byte(pid >> 8), byte(pid), 1}
-	b := [4]byte{10, byte(pid >> 8), byte(pid), 2}
-	swap := map[[4]byte][4]byte{{192, 0, 2, 10}: a, {198, 51, 100, 20}: b}
-	for _, f := range frames {
-		if len(f) < 42 || f[12] != 0x08 || f[13] != 0 || f[23] != 17 {
-			t.Fatalf("not an Ethernet IPv4 UDP frame: % x", f[:min(len(f), 34)])
-		}
-		for _, off := range []int{26, 30} {
-			if n, ok := swap[[4]byte(f[off:off+4])]; ok {
-				copy(f[off:], n[:])
-			}
-		}
-		f[24], f[25] = 0, 0
-		ihl := int(f[14]&15) * 4
-		var sum uint32
-		for i := 14; i < 14+ihl; i += 2 {
-			sum += uint32(f[i])<<8 | uint32(f[i+1])
-		}
-		for sum > 0xffff {
-			sum = sum&0xffff + sum>>16
-		}
-		f[24], f[25] = byte(^sum>>8), byte(^sum)
-		f[14+ihl+6], f[14+ihl+7] = 0, 0
+	f, err := rawsend.OwnAddresses(frames, os.Getpid())
+	if err != nil {
+		t.Fatal(err)
 	}
-	return fmt.Sprintf("udp and host %d.%d.%d.%d and host %d.%d.%d.%d", a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3])
+	return f
 }
 
 func needRoot(t *testing.T) {

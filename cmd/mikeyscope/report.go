@@ -26,6 +26,8 @@ type reportOptions struct {
 	iface     string
 	filter    string
 	bufferMiB int
+	write     string
+	ring      ringFlag
 	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
 	maxSessions int
 }
@@ -39,6 +41,21 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 	const bufUsage = "live capture: size of the kernel's capture ring in MiB (dumpcap's -B); raise it when the report says the kernel dropped packets"
 	fs.IntVar(&o.bufferMiB, "B", capture.DefaultBufferMiB, bufUsage)
 	fs.IntVar(&o.bufferMiB, "buffer", capture.DefaultBufferMiB, bufUsage)
+	fs.StringVar(&o.write, "w", "", "live capture: also write the captured packets to this pcapng file as they come (dumpcap's -w)")
+	fs.Var(&o.ring, "b", "with -w: ring buffer option, as dumpcap's: filesize:kB, files:N, duration:s, packets:N (repeat it); files are named FILE_NNNNN_YYYYMMDDhhmmss.pcapng")
+}
+
+// ringFlag collects -b options.
+type ringFlag struct {
+	opts capture.RingOptions
+	set  bool
+}
+
+func (r *ringFlag) String() string { return "" }
+
+func (r *ringFlag) Set(s string) error {
+	r.set = true
+	return capture.ParseRingOption(s, &r.opts)
 }
 
 // openFiles opens the capture files. When one is a pipe or a FIFO (which
@@ -66,7 +83,27 @@ func (o *reportOptions) openLive() (capture.Source, error) {
 	if o.bufferMiB < 1 || o.bufferMiB > maxBufferMiB {
 		return nil, fmt.Errorf("-B %d: the capture ring size is 1 to %d MiB", o.bufferMiB, maxBufferMiB)
 	}
-	return capture.OpenLive(o.iface, o.filter, capture.LiveOptions{BufferSize: o.bufferMiB << 20})
+	if o.ring.set && o.write == "" {
+		return nil, fmt.Errorf("-b needs -w FILE")
+	}
+	src, err := capture.OpenLive(o.iface, o.filter, capture.LiveOptions{BufferSize: o.bufferMiB << 20})
+	if err != nil || o.write == "" {
+		return src, err
+	}
+	w, err := capture.CreatePcapng(o.write, o.ring.opts, src.(capture.StatsReporter).Stats)
+	if err != nil {
+		src.Close()
+		return nil, err
+	}
+	return capture.Tee(src, w), nil
+}
+
+// checkLiveFlags rejects live-capture flags given without -i.
+func (o *reportOptions) checkLiveFlags() error {
+	if o.iface == "" && (o.write != "" || o.ring.set || o.filter != "") {
+		return fmt.Errorf("-f, -w and -b apply to a live capture (-i IFACE)")
+	}
+	return nil
 }
 
 // analyse runs one pass over the files (or the live interface) and returns
@@ -78,6 +115,9 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	}
 	var src capture.Source
 	inputs := files
+	if err := o.checkLiveFlags(); err != nil {
+		return nil, err
+	}
 	if o.iface != "" {
 		src, err = o.openLive()
 		inputs = []string{"live:" + o.iface}
@@ -100,6 +140,10 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	_ = analysis.Run(ctx, src, a, dissect.Options{MaxSessions: o.maxSessions}, nil)
+	if err := src.Close(); err != nil && o.write != "" {
+		// The report is still whole; the written file is not.
+		fmt.Fprintf(stderr, "mikeyscope: -w: %v\n", err)
+	}
 	return a.Finish(), nil
 }
 

@@ -35,6 +35,10 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	files := fs.Args()
 	live := o.iface != ""
+	if err := o.checkLiveFlags(); err != nil {
+		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+		return 2
+	}
 	var open func() (capture.Source, error)
 	var total int64
 	title := strings.Join(files, ", ")
