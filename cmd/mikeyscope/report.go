@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
@@ -137,7 +138,9 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	}
 	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions})
 	a.SetInputs(inputs)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Interrupt (^C) or SIGTERM end a live capture; the report covers
+	// everything read until then.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	_ = analysis.Run(ctx, src, a, dissect.Options{MaxSessions: o.maxSessions}, nil)
 	if err := src.Close(); err != nil && o.write != "" {
