@@ -80,19 +80,24 @@ func netLayer(link LinkType, b []byte) []byte {
 }
 
 // disassembled caches the instructions of the programs under test.
-var disassembled = map[*bpf.RawInstruction][]bpf.Instruction{}
+var disassembled = map[*bpf.RawInstruction]struct {
+	prog []bpf.RawInstruction
+	dis  []bpf.Instruction
+}{}
 
 // runBPF runs a program over a frame with x/net/bpf's VM, the extensions
 // the VM lacks read from the metadata as constants.
 func runBPF(t *testing.T, prog []bpf.RawInstruction, k kernelFrame) bool {
 	t.Helper()
-	dis, ok := disassembled[&prog[0]]
+	c, ok := disassembled[&prog[0]]
 	if !ok {
+		c.prog = prog // kept alive, so its address names it alone
 		for _, r := range prog {
-			dis = append(dis, r.Disassemble())
+			c.dis = append(c.dis, r.Disassemble())
 		}
-		disassembled[&prog[0]] = dis
+		disassembled[&prog[0]] = c
 	}
+	dis := c.dis
 	ins := make([]bpf.Instruction, len(dis))
 	for i, in := range dis {
 		if e, ok := in.(bpf.LoadExtension); ok && e.Num != bpf.ExtLen {
