@@ -38,6 +38,9 @@ type Options struct {
 	// recently active are dropped (see evictSessions). 0: the dissector's
 	// limit when Run is given one, else DefaultMaxSessions.
 	MaxSessions int
+	// HEP configures the decoding of HEP (capture/hep.go): extra ports, an
+	// auth key, the counters (created when nil).
+	HEP capture.HEPOptions
 }
 
 // DefaultClockSkew is the allowed difference between a MIKEY timestamp and
@@ -84,6 +87,19 @@ type Analyzer struct {
 	// summaries shares the text of response summaries across sessions
 	// (see responseSummary).
 	summaries map[string]string
+	hep       hepState // duplicates seen by HEP and on the wire (hep.go)
+	// pending are the findings of problems the dissector found in a
+	// message before reporting the message itself (it reports a message's
+	// problems first): when that message creates its session, they
+	// belong to it. Only the latest frame's are kept.
+	pending []pendingFinding
+}
+
+// pendingFinding is a finding waiting for the session of its message.
+type pendingFinding struct {
+	f     *Finding
+	key   string
+	frame uint64
 }
 
 type mediaSession struct {
@@ -118,6 +134,13 @@ type sessionState struct {
 	// streams are the session's media streams, found by a short scan
 	// rather than a map keyed by address.
 	streams []*streamState
+	// rtspClient is the address of the RTSP client (the sender of the
+	// session's requests); dummySSRCs the SSRCs of NAT dummy datagrams.
+	rtspClient netip.Addr
+	dummySSRCs []uint32
+	// recent are the last SIP messages, to recognise their copies relayed
+	// by a proxy on the next leg (see relayOf); dropped when idle.
+	recent []relayEntry
 }
 
 // New returns an Analyzer.
@@ -127,6 +150,9 @@ func New(opts Options) *Analyzer {
 	}
 	if opts.MaxStreams == 0 {
 		opts.MaxStreams = 65536
+	}
+	if opts.HEP.Stats == nil {
+		opts.HEP.Stats = new(capture.HEPStats)
 	}
 	a := &Analyzer{
 		opts:  opts,
@@ -294,8 +320,13 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	if m.Transport == "tcp" && a.tlsConns[connKey(m.Src, m.Dst)] {
 		m.Transport = "tls"
 	}
+	dup, dk, place := a.hepDuplicate(m)
+	if dup {
+		return
+	}
 	st := a.session(m)
 	s := st.s
+	a.claimPending(m, s.ID)
 	if m.Time.After(s.End) {
 		s.End = m.Time
 	}
@@ -313,6 +344,9 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 		if m.Request && s.URL == "" && m.URI != "" && m.URI != "*" {
 			s.URL = m.URI
 		}
+		if m.Request && !st.rtspClient.IsValid() {
+			st.rtspClient = m.Src.Addr().Unmap()
+		}
 	}
 	sig := &Signal{
 		Frame:   m.Frame,
@@ -321,17 +355,27 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 		Dst:     st.signalAddr(m.Dst),
 		Summary: a.signalSummary(m),
 		MIKEY:   len(m.KeyMgmt),
+		Via:     hepVia(m),
+	}
+	a.hepRemember(dk, place, s, sig)
+	if m.Carrier == dissect.CarrierSIP && !m.Request && m.Status >= 200 && m.CSeqMethod == "INVITE" {
+		s.FinalStatus = sig.Summary // the shared "status reason" text
 	}
 	if a.opts.SignalText {
 		sig.Raw = m.Raw
 	}
+	sig.RelayOf = st.relayOf(m)
+	if sig.RelayOf != 0 {
+		st.extendPath(m, sig, sig.RelayOf)
+	}
 	s.Signals = append(s.Signals, sig)
 
-	if m.SDP != nil {
+	// A relayed copy with the same body was checked as the first copy.
+	if m.SDP != nil && (sig.RelayOf == 0 || !st.sameBody(m, sig.RelayOf)) {
 		a.checkSDP(st, m)
 	}
 	for i := range m.KeyMgmt {
-		a.keyMgmtItem(st, m, &m.KeyMgmt[i])
+		a.keyMgmtItem(st, m, &m.KeyMgmt[i], sig.RelayOf)
 	}
 }
 
@@ -361,6 +405,8 @@ func (a *Analyzer) problemLocked(p *dissect.Problem) {
 			k = KindFileDamaged
 		case capture.ProblemMidStream:
 			k = KindMidCall
+		case capture.ProblemHEPAuth:
+			k = KindHEPAuthFailed
 		default:
 			k = KindMalformedFrame
 		}
@@ -394,7 +440,30 @@ func (a *Analyzer) problemLocked(p *dissect.Problem) {
 			return r
 		}, d)
 	}
-	a.addFolded(k.New(p.Frame, session, summary), subject)
+	f := k.New(p.Frame, session, summary)
+	a.addFolded(f, subject)
+	if session == 0 && p.SessionKey != "" && a.folded[foldKey{f.Code, 0, subject}] == f {
+		if len(a.pending) > 0 && a.pending[0].frame != p.Frame {
+			a.pending = a.pending[:0]
+		}
+		if len(a.pending) < 64 {
+			a.pending = append(a.pending, pendingFinding{f: f, key: p.SessionKey, frame: p.Frame})
+		}
+	}
+}
+
+// claimPending gives the pending findings of message m to its session.
+// Caller holds a.mu.
+func (a *Analyzer) claimPending(m *dissect.SignalMessage, sid int) {
+	if len(a.pending) == 0 {
+		return
+	}
+	for _, p := range a.pending {
+		if p.frame == m.Frame && p.key == m.SessionKey {
+			p.f.Session = sid
+		}
+	}
+	a.pending = a.pending[:0]
 }
 
 // add records a finding. Past maxFindings, further findings are only

@@ -10,6 +10,8 @@ func (e *Engine) Datagram(d *capture.Datagram) {
 	if len(b) == 0 {
 		return
 	}
+	// A HEP agent's SIP (d.HEP set) always starts with a letter here
+	// (capture.HEPHandler drops others), so it never reaches the media path.
 	switch {
 	case b[0]>>6 == 2:
 		e.udpMedia(d)
@@ -26,8 +28,12 @@ func (e *Engine) udpMedia(d *capture.Datagram) {
 		return
 	}
 	f, ok := e.flows.get(d.Dst)
-	if !ok {
-		f, ok = e.flows.get(d.Src)
+	if !ok || f.shared {
+		// A destination several sessions learnt (one server port for many
+		// RTSP clients) does not tell the session; the source does.
+		if g, found := e.flows.get(d.Src); found && (!ok || !g.shared) {
+			f, ok = g, true
+		}
 	}
 	if ok {
 		p.SessionKey, p.SessionID, p.MediaIndex, p.Learnt = f.sess.key, f.sess.id, f.media, true

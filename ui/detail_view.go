@@ -154,7 +154,7 @@ func (v *detailView) build(keep *fieldRef) {
 	v.tree.SetRoot(root).SetTopLevel(1)
 	if v.signal != nil {
 		v.text.SetText(SafeLines(string(v.signal.Raw))).ScrollToBeginning()
-		v.text.SetTitle(" " + SafeText(v.signal.Summary) + " ")
+		v.text.SetTitle(" " + SafeText(v.signal.Summary+signalPlaces(v.signal)) + " ")
 	} else {
 		v.text.SetText("[gray]no signalling message in this frame[-]")
 		v.text.SetTitle(" Signalling ")
@@ -251,6 +251,9 @@ func messageLabel(m *analysis.MIKEYMessage) string {
 	if m.KeyFP != "" {
 		s += " key " + m.KeyFP
 	}
+	if m.RelayOf != 0 {
+		s += fmt.Sprintf(" (relayed copy of frame %d)", m.RelayOf)
+	}
 	if m.Detail != "" {
 		s += ": " + m.Detail
 	}
@@ -264,7 +267,7 @@ func authColorName(auth string) string {
 		return "verified"
 	case "failed":
 		return "failed"
-	case "no-key", "in-clear", "not-protected":
+	case "no-key", "no-key-fits", "in-clear", "not-protected":
 		return "no-key"
 	}
 	return ""

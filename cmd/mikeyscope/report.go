@@ -31,6 +31,7 @@ type reportOptions struct {
 	ring      ringFlag
 	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
 	maxSessions int
+	hep         hepFlags // HEP and /metrics (hep.go)
 }
 
 func (o *reportOptions) register(fs *flag.FlagSet) {
@@ -43,6 +44,7 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.bufferMiB, "B", capture.DefaultBufferMiB, bufUsage)
 	fs.IntVar(&o.bufferMiB, "buffer", capture.DefaultBufferMiB, bufUsage)
 	fs.StringVar(&o.write, "w", "", "live capture: also write the captured packets to this pcapng file as they come (dumpcap's -w)")
+	o.hep.register(fs)
 	fs.Var(&o.ring, "b", "with -w: ring buffer option, as dumpcap's: filesize:kB, files:N, duration:s, packets:N (repeat it); files are named FILE_NNNNN_YYYYMMDDhhmmss.pcapng")
 }
 
@@ -114,14 +116,17 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	if err != nil {
 		return nil, err
 	}
+	if err := o.checkMetrics(); err != nil {
+		return nil, err
+	}
 	var src capture.Source
 	inputs := files
 	if err := o.checkLiveFlags(); err != nil {
 		return nil, err
 	}
-	if o.iface != "" {
-		src, err = o.openLive()
-		inputs = []string{"live:" + o.iface}
+	if o.live() {
+		src, err = o.openLiveInputs()
+		inputs = []string{o.liveTitle()}
 	} else {
 		if len(files) == 0 {
 			return nil, fmt.Errorf("no capture file given")
@@ -136,8 +141,13 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	if err != nil {
 		return nil, err
 	}
-	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions})
+	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions, HEP: o.hepOptions()})
 	a.SetInputs(inputs)
+	stopMetrics, err := o.serveMetrics(src, a.Counters)
+	if err != nil {
+		return nil, err
+	}
+	defer stopMetrics()
 	// Interrupt (^C) or SIGTERM end a live capture; the report covers
 	// everything read until then.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -159,11 +169,11 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o reportOptions
 	o.register(fs)
 	asJSON := fs.Bool("json", false, "print the report as JSON (schema mikeyscope.report/v1)")
-	trees := fs.Bool("tree", false, "with --json: include every MIKEY message's full field tree")
+	trees := fs.Bool("tree", false, "include every MIKEY message's full field tree with byte offsets (text and JSON)")
 	verbose := fs.Bool("v", false, "text: list every signalling message and the cause/fix of notes too")
 	failOn := fs.String("fail-on", "error", "exit 1 when a finding reaches this severity: note, warning, error or none")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mikeyscope report [--json] [--fail-on SEVERITY] [key flags] FILE...\n       mikeyscope report -i IFACE [-f FILTER] ...")
+		fmt.Fprintln(stderr, "usage: mikeyscope report [--json] [--fail-on SEVERITY] [key flags] FILE...\n       mikeyscope report -i IFACE [-f FILTER] ...\n       mikeyscope report --hep-listen udp:ADDR:PORT [-i IFACE] [--metrics ADDR] ...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
@@ -182,7 +192,7 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *asJSON {
 		err = report.WriteJSON(stdout, r, report.JSONOptions{Trees: *trees})
 	} else {
-		err = report.WriteText(stdout, r, report.TextOptions{Verbose: *verbose})
+		err = report.WriteText(stdout, r, report.TextOptions{Verbose: *verbose, Trees: *trees})
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mikeyscope report: %v\n", err)
