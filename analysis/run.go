@@ -61,6 +61,9 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		ir.ReportIdle(idleFlush)
 	}
 	live, _ := src.(capture.StatsReporter)
+	if ks, ok := src.(capture.KernelStatsOptional); ok && !ks.HasKernelStats() {
+		live = nil // HEP listeners only: no kernel counters
+	}
 	var lastStats time.Time
 	idleSince := uint64(0) // frames at the last idle report; idles after it
 	idles := 0

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"testing"
@@ -89,5 +90,40 @@ func TestWithIdleClose(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close did not end Next")
+	}
+}
+
+// statsOnly is a source with kernel counters and no packets.
+type statsOnly struct {
+	Source
+	st LiveStats
+}
+
+func (s statsOnly) Stats() LiveStats { return s.st }
+
+// TestMergeLiveStats: merged live sources report the kernel counters of
+// those that are kernel captures, summed, and say whether there is one.
+func TestMergeLiveStats(t *testing.T) {
+	empty := func() Source {
+		src, err := OpenReader("empty", bytes.NewReader(writePcap(t, LinkTypeEthernet)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return src
+	}
+	a := statsOnly{empty(), LiveStats{Received: 10, Dropped: 2, Freezes: 1, Filtered: 3}}
+	b := statsOnly{empty(), LiveStats{Received: 5, Dropped: 1}}
+	m := MergeLive(NamedSource{"a", a}, NamedSource{"plain", empty()}, NamedSource{"b", b})
+	defer m.Close()
+	if st := m.(StatsReporter).Stats(); st != (LiveStats{Received: 15, Dropped: 3, Freezes: 1, Filtered: 3}) {
+		t.Errorf("merged stats %+v", st)
+	}
+	if !m.(KernelStatsOptional).HasKernelStats() {
+		t.Error("no kernel source found")
+	}
+	one := MergeLive(NamedSource{"plain", empty()})
+	defer one.Close()
+	if one.(KernelStatsOptional).HasKernelStats() {
+		t.Error("a source without kernel counters has them")
 	}
 }

@@ -55,6 +55,13 @@ type StatsReporter interface {
 	Stats() LiveStats
 }
 
+// KernelStatsOptional is implemented by Sources whose Stats are a kernel's
+// counters only when they include a kernel capture (MergeLive over HEP
+// listeners and interfaces): HasKernelStats says whether they do.
+type KernelStatsOptional interface {
+	HasKernelStats() bool
+}
+
 // ErrIdle is returned by Next of a Source told to report idleness
 // (IdleReporter) when no packet arrived for a while. The Source stays
 // usable: the next call waits for packets again. It lets the reader flush
