@@ -1,9 +1,11 @@
 package analysis
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/netip"
 	"path/filepath"
 	"sort"
@@ -393,5 +395,74 @@ func TestCountersKeepRetiredSessions(t *testing.T) {
 	}
 	if got.Packets[[2]string{"srtp", "decrypted"}] != 20*2*5 || got.SessionsSeen != 20 {
 		t.Errorf("counters %+v", got)
+	}
+}
+
+// quietLiveSource plays packets as a live capture would (wall-clock times,
+// Stats) and then reports itself idle until done is closed.
+type quietLiveSource struct {
+	pkts []capture.Packet
+	next int
+	done chan struct{}
+}
+
+func (s *quietLiveSource) Next(p *capture.Packet) error {
+	if s.next < len(s.pkts) {
+		*p = s.pkts[s.next]
+		s.next++
+		return nil
+	}
+	select {
+	case <-s.done:
+		return io.EOF
+	case <-time.After(20 * time.Millisecond):
+		return capture.ErrIdle
+	}
+}
+func (s *quietLiveSource) Close() error             { return nil }
+func (s *quietLiveSource) ReportIdle(time.Duration) {}
+func (s *quietLiveSource) Stats() capture.LiveStats { return capture.LiveStats{} }
+
+// TestQuietLiveCaptureRetires: a live capture that falls quiet after a call
+// ended still writes the call out: the wall clock moves the analysis on
+// while the source is idle.
+func TestQuietLiveCaptureRetires(t *testing.T) {
+	src, err := capture.OpenFiles(filepath.Join("..", "samples", "sip-udp-psk.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkts []capture.Packet
+	var p capture.Packet
+	for src.Next(&p) == nil {
+		c := p
+		c.Data = bytes.Clone(p.Data)
+		pkts = append(pkts, c)
+	}
+	src.Close()
+	// The call ended 20 s ago by the wall clock.
+	shift := time.Now().Add(-20 * time.Second).Sub(pkts[len(pkts)-1].Time)
+	for i := range pkts {
+		pkts[i].Time = pkts[i].Time.Add(shift)
+	}
+	live := &quietLiveSource{pkts: pkts, done: make(chan struct{})}
+	var retired []*Session
+	a := New(Options{Retire: func(s *Session) {
+		retired = append(retired, s)
+		close(live.done)
+	}})
+	go func() { // the test's own deadline
+		time.Sleep(10 * time.Second)
+		select {
+		case <-live.done:
+		default:
+			close(live.done)
+		}
+	}()
+	if err := Run(context.Background(), live, a, dissect.Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := a.Finish()
+	if len(retired) != 1 || len(r.Sessions) != 0 || retired[0].Streams == nil {
+		t.Fatalf("%d sessions retired while the source was quiet, %d left at the end", len(retired), len(r.Sessions))
 	}
 }

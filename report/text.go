@@ -47,6 +47,13 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	if s.ReadError != "" {
 		p("  capture read stopped early: %s\n", Printable(s.ReadError))
 	}
+	if l := s.Live; l != nil {
+		p("  live capture: the kernel passed %d packets, dropped %d (ring full %d times); the exact filter removed %d\n",
+			l.Received, l.Dropped, l.RingFreezes, l.FilterRemoved)
+	}
+	if s.RecordedDrops > 0 {
+		p("  the capturing tool recorded %d dropped packets\n", s.RecordedDrops)
+	}
 	if s.HEP != nil {
 		p("  %s\n", Printable(hepLine(s.HEP)))
 	}

@@ -127,7 +127,7 @@ func subcommandNames() []string {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: mikeyscope [key flags] FILE...          open the terminal UI (text report when not a terminal)
-       mikeyscope -i IFACE [-f FILTER] ...        the same on a live capture
+       mikeyscope -i IFACE [-f FILTER] [-B MiB] ... the same on a live capture
        mikeyscope <subcommand> [options]
 
 subcommands:
