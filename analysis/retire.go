@@ -13,7 +13,8 @@ import (
 // A session has ended when
 //   - a BYE of the dialog has been answered with a final response,
 //   - an INVITE that had not been answered with a 2xx gets a final response
-//     of 300 or above (a rejected call, or 487 after a CANCEL),
+//     of 300 or above (a rejected call, or 487 after a CANCEL; not 401 or
+//     407, a challenge the INVITE comes again after),
 //   - an RTSP TEARDOWN has been answered with a final response, or
 //   - no packet of it (signalling or media) has come for Options.IdleTimeout
 //     of capture time. A gap in the whole capture longer than that (or a
@@ -140,9 +141,18 @@ func (a *Analyzer) lateMedia(key string) bool {
 	return a.lateKey(sessionKey{dissect.CarrierSIP, key}) || a.lateKey(sessionKey{dissect.CarrierRTSP, key})
 }
 
-// noteSignalEnd marks the session ended when m ends it (see above).
+// noteSignalEnd marks the session ended when m ends it (see above). An
+// authentication challenge (401, 407) ends nothing: the request comes
+// again with credentials; and a new INVITE after a rejection (a redirect
+// followed in the same dialog) opens the session again.
 func (st *sessionState) noteSignalEnd(m *dissect.SignalMessage) {
-	if m.Request || m.Status < 200 {
+	if m.Request {
+		if m.Carrier == dissect.CarrierSIP && m.Method == "INVITE" && !st.established {
+			st.ended = false
+		}
+		return
+	}
+	if m.Status < 200 || m.Status == 401 || m.Status == 407 {
 		return
 	}
 	method := m.Method

@@ -201,6 +201,12 @@ func TestSessionEnds(t *testing.T) {
 		{"re-invite refused", []string{"INVITE", "200 INVITE", "ACK", "INVITE", "491 INVITE"}, 30 * time.Second},
 		{"cancel answered only", []string{"INVITE", "CANCEL", "200 CANCEL"}, 30 * time.Second},
 		{"ringing", []string{"INVITE", "180 INVITE"}, 30 * time.Second},
+		{"challenged", []string{"INVITE", "407 INVITE", "ACK", "INVITE", "200 INVITE", "ACK"}, 30 * time.Second},
+		{"challenged, given up", []string{"INVITE", "401 INVITE", "ACK"}, 30 * time.Second},
+		{"challenged, then rejected", []string{"INVITE", "407 INVITE", "ACK", "INVITE", "486 INVITE"}, Linger},
+		{"redirected, followed", []string{"INVITE", "302 INVITE", "ACK", "INVITE", "200 INVITE", "ACK"}, 30 * time.Second},
+		{"bye challenged", []string{"INVITE", "200 INVITE", "ACK", "BYE", "407 BYE"}, 30 * time.Second},
+		{"bye challenged, answered", []string{"INVITE", "200 INVITE", "ACK", "BYE", "407 BYE", "BYE", "200 BYE"}, Linger},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newRetireHarness(t, Options{})
