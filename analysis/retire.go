@@ -17,7 +17,8 @@ import (
 //     407, a challenge the INVITE comes again after),
 //   - an RTSP TEARDOWN has been answered with a final response, or
 //   - no packet of it (signalling or media) has come for Options.IdleTimeout
-//     of capture time. A gap in the whole capture longer than that (or a
+//     of capture time (SignallingOnlyIdle for an established SIP dialog
+//     with no media in the capture). A gap in the whole capture longer than that (or a
 //     jump between the clocks of two sources, such as HEP timestamps of a
 //     replayed file and an interface's) does not count.
 //
@@ -176,6 +177,21 @@ func (st *sessionState) noteSignalEnd(m *dissect.SignalMessage) {
 	}
 }
 
+// SignallingOnlyIdle is the idle timeout of an established SIP dialog
+// whose media is not in the capture (a signalling trace): its BYE may come
+// long after its last message, and SIP session timers refresh a call every
+// 15-30 minutes (RFC 4028's recommended Session-Expires is 1800 s).
+const SignallingOnlyIdle = time.Hour
+
+// idleLimit is the session's idle timeout: idle, or SignallingOnlyIdle
+// for an established dialog with no stream seen.
+func (st *sessionState) idleLimit(idle time.Duration) time.Duration {
+	if st.established && !st.ended && len(st.streams) == 0 && idle < SignallingOnlyIdle {
+		return SignallingOnlyIdle
+	}
+	return idle
+}
+
 // lastActivity is the capture time of the session's latest packet (or of
 // the end of a gap in the capture, see advance).
 func (st *sessionState) lastActivity() time.Time {
@@ -236,8 +252,8 @@ func (a *Analyzer) retireSweep(now time.Time) {
 		switch {
 		case st.ended && quiet >= Linger:
 			st.over = last.Add(Linger)
-		case quiet >= idle:
-			st.over = last.Add(idle)
+		case quiet >= st.idleLimit(idle):
+			st.over = last.Add(st.idleLimit(idle))
 		default:
 			continue
 		}

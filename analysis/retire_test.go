@@ -197,15 +197,15 @@ func TestSessionEnds(t *testing.T) {
 		{"cancelled", []string{"INVITE", "180 INVITE", "CANCEL", "200 CANCEL", "487 INVITE"}, Linger},
 		{"rejected", []string{"INVITE", "100 INVITE", "486 INVITE"}, Linger},
 		{"redirected", []string{"INVITE", "302 INVITE"}, Linger},
-		{"bye unanswered", []string{"INVITE", "200 INVITE", "ACK", "BYE"}, 30 * time.Second},
-		{"re-invite refused", []string{"INVITE", "200 INVITE", "ACK", "INVITE", "491 INVITE"}, 30 * time.Second},
+		{"bye unanswered", []string{"INVITE", "200 INVITE", "ACK", "BYE"}, SignallingOnlyIdle},
+		{"re-invite refused", []string{"INVITE", "200 INVITE", "ACK", "INVITE", "491 INVITE"}, SignallingOnlyIdle},
 		{"cancel answered only", []string{"INVITE", "CANCEL", "200 CANCEL"}, 30 * time.Second},
 		{"ringing", []string{"INVITE", "180 INVITE"}, 30 * time.Second},
-		{"challenged", []string{"INVITE", "407 INVITE", "ACK", "INVITE", "200 INVITE", "ACK"}, 30 * time.Second},
+		{"challenged", []string{"INVITE", "407 INVITE", "ACK", "INVITE", "200 INVITE", "ACK"}, SignallingOnlyIdle},
 		{"challenged, given up", []string{"INVITE", "401 INVITE", "ACK"}, 30 * time.Second},
 		{"challenged, then rejected", []string{"INVITE", "407 INVITE", "ACK", "INVITE", "486 INVITE"}, Linger},
-		{"redirected, followed", []string{"INVITE", "302 INVITE", "ACK", "INVITE", "200 INVITE", "ACK"}, 30 * time.Second},
-		{"bye challenged", []string{"INVITE", "200 INVITE", "ACK", "BYE", "407 BYE"}, 30 * time.Second},
+		{"redirected, followed", []string{"INVITE", "302 INVITE", "ACK", "INVITE", "200 INVITE", "ACK"}, SignallingOnlyIdle},
+		{"bye challenged", []string{"INVITE", "200 INVITE", "ACK", "BYE", "407 BYE"}, SignallingOnlyIdle},
 		{"bye challenged, answered", []string{"INVITE", "200 INVITE", "ACK", "BYE", "407 BYE", "BYE", "200 BYE"}, Linger},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -216,10 +216,15 @@ func TestSessionEnds(t *testing.T) {
 				at += 100 * time.Millisecond
 			}
 			last := at - 100*time.Millisecond
-			// Another dialog's traffic moves the capture clock on.
-			h.sip("other@x", last+tc.endsAfter-1200*time.Millisecond, "INVITE")
+			// A keepalive every second moves the capture clock on (a
+			// gap longer than the idle timeout would not count).
+			ping := last
+			for ping+time.Second < last+tc.endsAfter {
+				ping += time.Second
+				h.sip("ping@x", ping, "OPTIONS")
+			}
 			h.want("before the end")
-			h.sip("other@x", last+tc.endsAfter+10*time.Millisecond, "180 INVITE")
+			h.sip("ping@x", last+tc.endsAfter+10*time.Millisecond, "OPTIONS")
 			h.want("after the end", "call@x")
 		})
 	}
@@ -232,6 +237,39 @@ func TestSessionEnds(t *testing.T) {
 		h.want("lingering")
 		h.sip("other@x", 500*time.Millisecond+Linger+10*time.Millisecond, "180 INVITE")
 		h.want("after", "ABCD")
+	})
+	t.Run("signalling only", func(t *testing.T) {
+		// An established call whose media is not in the capture waits an
+		// hour for its BYE; other traffic (a keepalive every 10 s) moves
+		// the capture clock on without gaps.
+		h := newRetireHarness(t, Options{})
+		for i, m := range []string{"INVITE", "200 INVITE", "ACK"} {
+			h.sip("call@x", time.Duration(i)*100*time.Millisecond, m)
+		}
+		h.sip("short@x", time.Second, "INVITE") // never answered: 30 s
+		at := time.Duration(0)
+		ping := func(until time.Duration) {
+			for at+10*time.Second <= until {
+				at += 10 * time.Second
+				h.sip("ping@x", at, "OPTIONS")
+			}
+		}
+		ping(30 * time.Minute)
+		h.want("half an hour on", "short@x")
+		h.sip("call@x", at+time.Second, "BYE")
+		h.sip("call@x", at+time.Second+50*time.Millisecond, "200 BYE")
+		ping(at + 10*time.Second)
+		h.want("after its BYE", "short@x", "call@x")
+		h2 := newRetireHarness(t, Options{})
+		h2.sip("call@x", 0, "INVITE")
+		h2.sip("call@x", 100*time.Millisecond, "200 INVITE")
+		for at := 10 * time.Second; at <= SignallingOnlyIdle+10*time.Second; at += 10 * time.Second {
+			h2.sip("ping@x", at, "OPTIONS")
+			if at == SignallingOnlyIdle-10*time.Second {
+				h2.want("before the hour")
+			}
+		}
+		h2.want("after the hour", "call@x")
 	})
 	t.Run("idle timeout option", func(t *testing.T) {
 		h := newRetireHarness(t, Options{IdleTimeout: 3 * time.Second})

@@ -187,7 +187,7 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pretty := fs.Bool("pretty", false, "with --json: indent the document by two spaces")
 	asLines := fs.Bool("jsonl", false, "print JSON lines as things happen: a finding when raised, a session when it ends, a summary last (docs/report-lines-schema.json)")
 	trees := fs.Bool("tree", false, "include every MIKEY message's full field tree with byte offsets (text, JSON and JSON lines)")
-	idle := fs.Duration("idle-timeout", analysis.DefaultIdleTimeout, "a session with no packet for this long of capture time has ended and is written out")
+	idle := fs.Duration("idle-timeout", analysis.DefaultIdleTimeout, "a session with no packet for this long of capture time has ended and is written out (an established SIP call with no media in the capture: an hour, or this when longer)")
 	verbose := fs.Bool("v", false, "text: list every signalling message and the cause/fix of notes too")
 	failOn := fs.String("fail-on", "error", "exit 1 when a finding reaches this severity: note, warning, error or none")
 	fs.Usage = func() {
