@@ -46,6 +46,13 @@ type Options struct {
 	// counts all). Sessions are retired in capture-time order, not by ID.
 	// It runs on the analyzer goroutine with the analyzer locked.
 	Retire func(*Session)
+	// RetiredFindings, when set with Retire, receives the findings of
+	// each retired session (sorted as the report sorts them; none is an
+	// empty list) just before Retire receives the session; they then
+	// leave the analyzer: Finish's report lists only the findings still
+	// held, its Summary counts all and Report.Retired tallies the
+	// others per code. Without it they stay in the report's list.
+	RetiredFindings func(*Session, []*Finding)
 	// IdleTimeout is the capture time without any packet after which a
 	// session has ended (default DefaultIdleTimeout); only with Retire.
 	IdleTimeout time.Duration
@@ -81,6 +88,8 @@ type Analyzer struct {
 	byKeyGen      uint64
 	mediaSessions map[uint64]mediaSession
 	findings      []*Finding
+	// findingSeq numbers the findings in the order they are raised.
+	findingSeq uint64
 	// foldedFindings folds repeated findings (same code, session and subject)
 	// into one with a count.
 	folded map[foldKey]*Finding
@@ -526,9 +535,10 @@ func (a *Analyzer) claimPending(m *dissect.SignalMessage, sid int) {
 	a.pending = a.pending[:0]
 }
 
-// add records a finding. Past maxFindings, further findings are only
-// counted, in one capture.limit finding, so hostile traffic cannot grow the
-// list without bound. Caller holds a.mu.
+// add records a finding. Past maxFindings findings held, further findings
+// are only counted, in one capture.limit finding, so hostile traffic cannot
+// grow the list without bound (with Options.RetiredFindings the findings of
+// retired sessions are not held). Caller holds a.mu.
 func (a *Analyzer) add(f *Finding) {
 	if a.opts.Finding != nil {
 		a.opts.Finding(f)
@@ -536,11 +546,15 @@ func (a *Analyzer) add(f *Finding) {
 	if len(a.findings) >= maxFindings {
 		if a.findingsOverflow == nil {
 			a.findingsOverflow = KindCaptureLimit.New(f.Frame, 0, fmt.Sprintf("more than %d findings; further findings are only counted here", maxFindings))
+			a.findingSeq++
+			a.findingsOverflow.seq = a.findingSeq
 			a.findings = append(a.findings, a.findingsOverflow)
 		}
 		a.findingsOverflow.Count++
 		return
 	}
+	a.findingSeq++
+	f.seq = a.findingSeq
 	a.findings = append(a.findings, f)
 	if st := a.byID[f.Session]; st != nil && f.Session != 0 {
 		st.counts.add(f.Severity)

@@ -49,6 +49,9 @@ func (a *Analyzer) Counters() Counters {
 	for k, v := range a.retired.totals.Packets {
 		c.Packets[k] += v
 	}
+	for k, v := range a.retired.totals.Findings {
+		c.Findings[k] += v
+	}
 	since := a.summary.Last.Add(-ActiveWindow)
 	for _, st := range a.sessions {
 		if countSession(&c, st.s) && !st.s.End.Before(since) {

@@ -60,6 +60,43 @@ type Finding struct {
 	// Count is how many times the same finding (code, session, key) occurred;
 	// repeated per-packet findings are folded into the first one.
 	Count int `json:"count,omitempty"`
+	// seq is the order in which the analyzer raised it (see Seq).
+	seq uint64
+}
+
+// Seq is the order in which the analyzer raised the finding: the report
+// lists findings of the same frame, severity and code in that order.
+func (f *Finding) Seq() uint64 { return f.seq }
+
+// CompareFindings orders findings as SortFindings does (by frame, then
+// severity, highest first, then code), findings equal in all three by
+// Seq, so that sorted lists of findings merge into the report's order.
+func CompareFindings(a, b *Finding) int {
+	return CompareFindingKeys(a.Frame, a.Severity, a.Code, a.seq, b.Frame, b.Severity, b.Code, b.seq)
+}
+
+// CompareFindingKeys is CompareFindings of findings given by their keys.
+func CompareFindingKeys(fa uint64, sa Severity, ca string, qa uint64, fb uint64, sb Severity, cb string, qb uint64) int {
+	switch {
+	case fa != fb:
+		if fa < fb {
+			return -1
+		}
+		return 1
+	case sa != sb:
+		if sa > sb {
+			return -1
+		}
+		return 1
+	case ca != cb:
+		return strings.Compare(ca, cb)
+	case qa != qb:
+		if qa < qb {
+			return -1
+		}
+		return 1
+	}
+	return 0
 }
 
 // Kind is an entry of the findings catalogue: the fixed part of a finding.

@@ -26,6 +26,17 @@ type Report struct {
 	Streams  []*Stream  `json:"unassociated_streams,omitempty"` // media not tied to any session
 	Findings []*Finding `json:"findings"`
 	Keys     []KeyUse   `json:"keys,omitempty"` // supplied keys and what they opened
+	// Retired tallies, per code, the findings of sessions retired with
+	// Options.RetiredFindings, which Findings does not list (their
+	// receiver keeps them); Summary counts them.
+	Retired map[string]CodeTally `json:"-"`
+}
+
+// CodeTally counts the findings of one code.
+type CodeTally struct {
+	Findings int      // findings (a folded one counts once)
+	Severity Severity // the highest severity among them
+	Sessions int      // distinct sessions they belong to
 }
 
 // Summary counts what the pass saw.

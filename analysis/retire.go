@@ -298,9 +298,49 @@ func (a *Analyzer) retireSweep(now time.Time) {
 // retire settles the sessions (in ID order), hands them to Options.Retire
 // and releases their state. Caller holds a.mu.
 func (a *Analyzer) retire(gone []*sessionState, now time.Time) {
+	settled := make([]*Session, len(gone))
+	for i, st := range gone {
+		settled[i] = a.settleSession(st)
+	}
+	ids := make(map[int]bool, len(gone))
 	for _, st := range gone {
-		s := a.settleSession(st)
+		ids[st.s.ID] = true
+	}
+	var found map[int][]*Finding
+	if a.opts.RetiredFindings != nil {
+		// The sessions' findings leave with them: one pass over the
+		// findings held, which keeps their order (the order raised).
+		found = map[int][]*Finding{}
+		kept := a.findings[:0]
+		for _, f := range a.findings {
+			if f.Session != 0 && ids[f.Session] {
+				found[f.Session] = append(found[f.Session], f)
+			} else {
+				kept = append(kept, f)
+			}
+		}
+		clear(a.findings[len(kept):])
+		a.findings = kept
+		// A capture-wide finding folded before its message's session
+		// claimed it (claimPending) is the session's now: later repeats
+		// make a new finding.
+		for k, f := range a.folded {
+			if f.Session != 0 && ids[f.Session] {
+				delete(a.folded, k)
+			}
+		}
+	}
+	for _, s := range settled {
 		a.retired.add(s)
+		if a.opts.RetiredFindings != nil {
+			fs := found[s.ID]
+			if fs == nil {
+				fs = []*Finding{}
+			}
+			SortFindings(fs)
+			a.retired.addFindings(fs)
+			a.opts.RetiredFindings(s, fs)
+		}
 		a.opts.Retire(s)
 	}
 	// Release: one pass over each index per sweep.
@@ -338,9 +378,7 @@ func (a *Analyzer) retire(gone []*sessionState, now time.Time) {
 		}
 	}
 	m := a.media
-	ids := make(map[int]bool, len(gone))
 	for _, st := range gone {
-		ids[st.s.ID] = true
 		delete(a.byID, st.s.ID)
 		delete(m.bindings, st.s.ID)
 	}
@@ -410,6 +448,58 @@ func (a *Analyzer) settleSession(st *sessionState) *Session {
 type retiredCounts struct {
 	sessions, mikey, streams int
 	totals                   Counters
+	// The findings handed to Options.RetiredFindings: by severity, and
+	// per code (Report.Retired).
+	errors, warnings, notes int
+	byCode                  map[string]CodeTally
+}
+
+// addFindings counts the findings of one retired session.
+func (r *retiredCounts) addFindings(fs []*Finding) {
+	if r.byCode == nil {
+		r.byCode = map[string]CodeTally{}
+	}
+	if r.totals.Findings == nil {
+		r.totals.Findings = map[[2]string]int{}
+	}
+	var seen map[string]bool // the codes met, for a session with many findings
+	if len(fs) > 16 {
+		seen = map[string]bool{}
+	}
+	for i, f := range fs {
+		switch f.Severity {
+		case SeverityError:
+			r.errors++
+		case SeverityWarning:
+			r.warnings++
+		default:
+			r.notes++
+		}
+		t := r.byCode[f.Code]
+		t.Findings++
+		t.Severity = max(t.Severity, f.Severity)
+		first := true // the session's first finding of this code
+		if seen != nil {
+			first = !seen[f.Code]
+			seen[f.Code] = true
+		} else {
+			for _, g := range fs[:i] {
+				if g.Code == f.Code {
+					first = false
+					break
+				}
+			}
+		}
+		if first {
+			t.Sessions++
+		}
+		r.byCode[f.Code] = t
+		n := f.Count
+		if n == 0 {
+			n = 1
+		}
+		r.totals.Findings[[2]string{f.Code, f.Severity.String()}] += n
+	}
 }
 
 // add counts a retired session.

@@ -403,18 +403,39 @@ func TestGapDoesNotEndSessions(t *testing.T) {
 
 // TestCountersKeepRetiredSessions: the metrics' counters (sessions by
 // status, MIKEY verdicts, SRTP packets, findings, sessions seen) count the
-// retired sessions as if they were still in the model.
+// retired sessions as if they were still in the model, also when their
+// findings leave with them (Options.RetiredFindings); so do the report's
+// summary and its tally of findings per code.
 func TestCountersKeepRetiredSessions(t *testing.T) {
 	pcap, keyFile := writeSeries(t, 20, scenario.SeriesShape{Packets: 5, Spacing: time.Second, Name: "counters"})
-	counters := func(retire bool) (Counters, int) {
-		st, _, err := keys.ParseFile(keyFile)
-		if err != nil {
-			t.Fatal(err)
+	type pass struct {
+		c        Counters
+		r        *Report
+		retired  int
+		findings int // handed to RetiredFindings
+	}
+	run := func(kf string, retire, spoolFindings bool) pass {
+		var opts Options
+		if kf != "" {
+			st, _, err := keys.ParseFile(kf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts.Keys = st
 		}
-		var retired int
-		opts := Options{Keys: st}
+		var p pass
 		if retire {
-			opts.Retire = func(*Session) { retired++ }
+			opts.Retire = func(*Session) { p.retired++ }
+		}
+		if spoolFindings {
+			opts.RetiredFindings = func(s *Session, fs []*Finding) {
+				for i, f := range fs {
+					if f.Session != s.ID || (i > 0 && CompareFindings(fs[i-1], f) >= 0) {
+						t.Fatalf("finding %+v of session %d out of place", f, s.ID)
+					}
+				}
+				p.findings += len(fs)
+			}
 		}
 		src, err := capture.OpenFiles(pcap)
 		if err != nil {
@@ -425,20 +446,62 @@ func TestCountersKeepRetiredSessions(t *testing.T) {
 		if err := Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
 			t.Fatal(err)
 		}
-		a.Finish()
-		return a.Counters(), retired
+		p.r = a.Finish()
+		p.c = a.Counters()
+		return p
 	}
-	want, _ := counters(false)
-	got, retired := counters(true)
-	if retired < 10 {
-		t.Fatalf("only %d sessions retired", retired)
+	tally := func(r *Report) map[string]CodeTally {
+		out := map[string]CodeTally{}
+		for code, t := range r.Retired {
+			out[code] = t
+		}
+		seen := map[string]map[int]bool{}
+		for _, f := range r.Findings {
+			t := out[f.Code]
+			t.Findings++
+			t.Severity = max(t.Severity, f.Severity)
+			if seen[f.Code] == nil {
+				seen[f.Code] = map[int]bool{}
+			}
+			if f.Session != 0 && !seen[f.Code][f.Session] {
+				seen[f.Code][f.Session] = true
+				t.Sessions++
+			}
+			out[f.Code] = t
+		}
+		return out
 	}
-	got.SessionsActive, got.StreamsActive, want.SessionsActive, want.StreamsActive = 0, 0, 0, 0
-	if g, w := jsonText(t, fmt.Sprint(got)), jsonText(t, fmt.Sprint(want)); g != w {
-		t.Errorf("counters with retirement %s, without %s", g, w)
-	}
-	if got.Packets[[2]string{"srtp", "decrypted"}] != 20*2*5 || got.SessionsSeen != 20 {
-		t.Errorf("counters %+v", got)
+	for _, kf := range []string{"", keyFile} {
+		want := run(kf, false, false)
+		for _, spoolFindings := range []bool{false, true} {
+			got := run(kf, true, spoolFindings)
+			name := fmt.Sprintf("keys=%v findings spooled=%v", kf != "", spoolFindings)
+			if got.retired < 10 {
+				t.Fatalf("%s: only %d sessions retired", name, got.retired)
+			}
+			got.c.SessionsActive, got.c.StreamsActive, want.c.SessionsActive, want.c.StreamsActive = 0, 0, 0, 0
+			if g, w := jsonText(t, fmt.Sprint(got.c)), jsonText(t, fmt.Sprint(want.c)); g != w {
+				t.Errorf("%s: counters with retirement %s, without %s", name, g, w)
+			}
+			if kf != "" && (got.c.Packets[[2]string{"srtp", "decrypted"}] != 20*2*5 || got.c.SessionsSeen != 20) {
+				t.Errorf("%s: counters %+v", name, got.c)
+			}
+			if got.r.Summary != want.r.Summary {
+				t.Errorf("%s: summary %+v, want %+v", name, got.r.Summary, want.r.Summary)
+			}
+			if g, w := fmt.Sprint(tally(got.r)), fmt.Sprint(tally(want.r)); g != w {
+				t.Errorf("%s: findings per code %s, want %s", name, g, w)
+			}
+			if spoolFindings && kf == "" && got.findings < got.retired {
+				t.Errorf("%s: only %d findings of %d sessions handed out", name, got.findings, got.retired)
+			}
+			if spoolFindings && len(got.r.Findings)+got.findings != len(want.r.Findings) {
+				t.Errorf("%s: %d findings held and %d handed out, want %d", name, len(got.r.Findings), got.findings, len(want.r.Findings))
+			}
+		}
+		if kf == "" && want.r.Summary.Warnings == 0 {
+			t.Fatal("no findings without keys: nothing tested")
+		}
 	}
 }
 

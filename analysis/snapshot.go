@@ -77,6 +77,15 @@ func (a *Analyzer) buildReport(copies bool) *Report {
 	}
 	SortFindings(findings)
 	r.Findings = findings
+	r.Summary.Errors += a.retired.errors
+	r.Summary.Warnings += a.retired.warnings
+	r.Summary.Notes += a.retired.notes
+	if len(a.retired.byCode) > 0 {
+		r.Retired = make(map[string]CodeTally, len(a.retired.byCode))
+		for k, v := range a.retired.byCode {
+			r.Retired[k] = v
+		}
+	}
 	streams := a.media.streamsBySession(copies)
 	for _, st := range a.sessions {
 		s := st.s

@@ -8,7 +8,8 @@
 # NEW's JSON is asked for with --pretty when it knows the flag (report
 # --json became compact, --json --pretty writes the indented document the
 # old --json wrote); its compact document is checked to hold the same JSON
-# as OLD's. IGNORE (a jq-free sed expression, default none) is applied to
+# as OLD's; when OLD knows --pretty too, both write the same forms (compact,
+# and --tree --pretty) and are compared byte for byte. IGNORE (a jq-free sed expression, default none) is applied to
 # both outputs first, for fields NEW adds. Prints one line per difference
 # and a total; exits 1 when anything differs.
 set -uo pipefail
@@ -22,6 +23,10 @@ trap 'rm -rf "$work"' EXIT
 
 pretty=""
 case $("$new" report --help 2>&1) in *-pretty*) pretty="--pretty" ;; esac
+# When OLD knows --pretty as well, both are asked for the same forms (compact,
+# and indented with trees) and compared byte for byte.
+modes="text verbose json tree"
+case $("$old" report --help 2>&1) in *-pretty*) [ -n "$pretty" ] && { modes="$modes pretty"; pretty=""; } ;; esac
 
 files=("$root"/samples/*.pcap* "$root"/samples/*/*.pcap* "$@")
 runs=0 diffs=0
@@ -45,12 +50,13 @@ for f in "${files[@]}"; do
 	extra=()
 	[ -r "$base.keylog" ] && extra=(--tls-keylog "$base.keylog")
 	for k in "${keysets[@]}"; do
-		for mode in text verbose json tree; do
+		for mode in $modes; do
 			case $mode in
 			text) a=() b=() ;;
 			verbose) a=(-v) b=(-v) ;;
 			json) a=(--json) b=(--json $pretty) ;;
 			tree) a=(--json --tree) b=(--json --tree $pretty) ;;
+			pretty) a=(--json --tree --pretty) b=(--json --tree --pretty) ;;
 			esac
 			"$old" report "${a[@]}" -keys "$k" "${extra[@]}" "$f" >"$work/old" 2>/dev/null
 			"$new" report "${b[@]}" -keys "$k" "${extra[@]}" "$f" >"$work/new" 2>/dev/null

@@ -69,15 +69,18 @@ func WriteJSON(w io.Writer, r *analysis.Report, opts JSONOptions) error {
 			})
 		}},
 		{"findings", func() error {
-			for _, f := range r.Findings {
+			return mergeFindings(r.Findings, opts.Spool, func(f *analysis.Finding) error {
 				b, err := encodeJSON(enc.buf[:0], f, opts.Pretty, "    ")
 				enc.buf = b
 				if err != nil {
 					return err
 				}
 				enc.elem(bw, b)
-			}
-			return nil
+				return nil
+			}, func(b []byte) error {
+				enc.elem(bw, b)
+				return nil
+			})
 		}},
 	} {
 		// Each member sits at the top level (two spaces in when indented),

@@ -15,6 +15,8 @@ import (
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/hostile"
+	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	"github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/report"
@@ -57,8 +59,8 @@ func analyse(t *testing.T, file, keyFile string, opts analysis.Options) *analysi
 }
 
 // TestSpooledReportIsTheSame: the text and JSON reports of a pass whose
-// finished sessions went to a spool file are byte for byte those of a
-// pass that kept every session in memory, in every form (compact,
+// finished sessions went to a spool file with their findings are byte for
+// byte those of a pass that kept every session in memory, in every form (compact,
 // indented, trees, verbose text), with and without keys.
 func TestSpooledReportIsTheSame(t *testing.T) {
 	file, keyFile := seriesCapture(t)
@@ -75,7 +77,7 @@ func TestSpooledReportIsTheSame(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer sp.Close()
-				r := analyse(t, file, kf, analysis.Options{Retire: sp.Add})
+				r := analyse(t, file, kf, analysis.Options{Retire: sp.Add, RetiredFindings: sp.AddFindings})
 				if sp.Len() < 30 {
 					t.Fatalf("only %d sessions spooled", sp.Len())
 				}
@@ -101,7 +103,7 @@ func TestSpooledReportIsTheSame(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer sp.Close()
-				r := analyse(t, file, kf, analysis.Options{Retire: sp.Add})
+				r := analyse(t, file, kf, analysis.Options{Retire: sp.Add, RetiredFindings: sp.AddFindings})
 				to.Spool = sp
 				var got bytes.Buffer
 				if err := report.WriteText(&got, r, to); err != nil {
@@ -113,6 +115,135 @@ func TestSpooledReportIsTheSame(t *testing.T) {
 				// A spool of one kind given to the other writer is refused.
 				if err := report.WriteJSON(&bytes.Buffer{}, r, report.JSONOptions{Spool: sp}); err == nil {
 					t.Error("a text spool was accepted by WriteJSON")
+				}
+			})
+		}
+	}
+}
+
+// hostileCapture writes the hostile capture of cfg (bench/exhaust's mix)
+// to a file: calls each with a broken MIKEY message, among capture-wide
+// problems (lost fragments, TCP holes, SSRC floods).
+func hostileCapture(t *testing.T, cfg hostile.Config) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hostile.pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, err := pcapwrite.NewWriter(f, pcapwrite.FormatPcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hostile.Write(cfg, w.WriteFrame); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestSpooledFindings: findings of retired sessions given to the spool
+// (analysis.Options.RetiredFindings), written in many sorted runs and
+// merged by frame, give the reports (text, verbose, JSON compact and
+// indented) byte for byte as when they stay in memory; the text report's
+// count per code is the same. The hostile capture's sessions are retired
+// by --max-sessions among capture-wide findings and findings of sessions
+// in progress.
+func TestSpooledFindings(t *testing.T) {
+	defer report.SetSpoolChunk(4 << 10)()
+	series, seriesKeys := seriesCapture(t)
+	hostileFile := hostileCapture(t, hostile.Config{Calls: 600, SSRCs: 400, Fragments: 300, TCPHoles: 20, TCPPartial: 50, Oversized: 1})
+	for _, c := range []struct {
+		name, file, keys string
+		maxSessions      int
+		minRuns          int
+	}{
+		{"series", series, "", 0, 1},
+		{"series keys", series, seriesKeys, 0, 0},
+		{"hostile", hostileFile, "", 40, 5},
+	} {
+		for _, jo := range []report.JSONOptions{{}, {Pretty: true}} {
+			t.Run(fmt.Sprintf("%s json %+v", c.name, jo), func(t *testing.T) {
+				ref, err := report.NewJSONSpool(jo)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ref.Close()
+				held := analyse(t, c.file, c.keys, analysis.Options{Retire: ref.Add, MaxSessions: c.maxSessions})
+				want := jo
+				want.Spool = ref
+				var wantOut bytes.Buffer
+				if err := report.WriteJSON(&wantOut, held, want); err != nil {
+					t.Fatal(err)
+				}
+				sp, err := report.NewJSONSpool(jo)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer sp.Close()
+				r := analyse(t, c.file, c.keys, analysis.Options{Retire: sp.Add, RetiredFindings: sp.AddFindings, MaxSessions: c.maxSessions})
+				if n := report.SpoolRuns(sp); n < c.minRuns {
+					t.Errorf("%d runs of findings, want at least %d", n, c.minRuns)
+				}
+				if len(r.Findings)+report.SpooledFindings(sp) != len(held.Findings) {
+					t.Errorf("%d findings held and %d spooled, want %d", len(r.Findings), report.SpooledFindings(sp), len(held.Findings))
+				}
+				if c.keys == "" && report.SpooledFindings(sp) < len(held.Findings)/2 {
+					t.Errorf("only %d of %d findings spooled", report.SpooledFindings(sp), len(held.Findings))
+				}
+				jo.Spool = sp
+				var got bytes.Buffer
+				if err := report.WriteJSON(&got, r, jo); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got.Bytes(), wantOut.Bytes()) {
+					t.Errorf("JSON with spooled findings differs:\n%s", firstDiff(got.String(), wantOut.String()))
+				}
+				var doc struct {
+					Findings []json.RawMessage `json:"findings"`
+				}
+				if err := json.Unmarshal(got.Bytes(), &doc); err != nil {
+					t.Fatal(err)
+				}
+				if len(doc.Findings) != len(held.Findings) {
+					t.Errorf("%d findings in the document, want %d", len(doc.Findings), len(held.Findings))
+				}
+			})
+		}
+		for _, verbose := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s text verbose=%v", c.name, verbose), func(t *testing.T) {
+				to := report.TextOptions{Verbose: verbose}
+				ref, err := report.NewTextSpool(to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ref.Close()
+				held := analyse(t, c.file, c.keys, analysis.Options{Retire: ref.Add, MaxSessions: c.maxSessions})
+				want := to
+				want.Spool = ref
+				var wantOut bytes.Buffer
+				if err := report.WriteText(&wantOut, held, want); err != nil {
+					t.Fatal(err)
+				}
+				sp, err := report.NewTextSpool(to)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer sp.Close()
+				r := analyse(t, c.file, c.keys, analysis.Options{Retire: sp.Add, RetiredFindings: sp.AddFindings, MaxSessions: c.maxSessions})
+				to.Spool = sp
+				var got bytes.Buffer
+				if err := report.WriteText(&got, r, to); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got.Bytes(), wantOut.Bytes()) {
+					t.Errorf("text with spooled findings differs:\n%s", firstDiff(got.String(), wantOut.String()))
+				}
+				if c.keys == "" && len(r.Findings)*2 > len(held.Findings) {
+					t.Errorf("%d of %d findings still held", len(r.Findings), len(held.Findings))
 				}
 			})
 		}

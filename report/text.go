@@ -57,7 +57,7 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	if s.HEP != nil {
 		p("  %s\n", Printable(hepLine(s.HEP)))
 	}
-	for _, c := range findingsByCode(r.Findings) {
+	for _, c := range findingsByCode(r.Findings, r.Retired) {
 		switch {
 		case c.sessions == 0:
 			p("  %-7s %-28s %6d capture-wide\n", c.severity, c.code, c.n)
@@ -381,9 +381,16 @@ type codeCount struct {
 
 // findingsByCode counts the findings per code, most severe first, then most
 // frequent: the overview an audit of a large capture starts from.
-func findingsByCode(fs []*analysis.Finding) []codeCount {
+//
+// retired tallies the findings of sessions written out during the pass
+// (analysis.Report.Retired), which fs does not hold.
+func findingsByCode(fs []*analysis.Finding, retired map[string]analysis.CodeTally) []codeCount {
 	byCode := map[string]*codeCount{}
 	seen := map[string]map[int]bool{}
+	for code, t := range retired {
+		byCode[code] = &codeCount{code: code, severity: t.Severity, n: t.Findings, sessions: t.Sessions}
+		seen[code] = map[int]bool{}
+	}
 	for _, f := range fs {
 		c := byCode[f.Code]
 		if c == nil {

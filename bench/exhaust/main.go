@@ -7,7 +7,7 @@
 // messages over the size limit. Running mikeyscope on it must end in
 // bounded memory with capture.limit findings; see docs/hardening.md.
 //
-//	go run ./bench/exhaust -out bench/out/hostile.pcap [-scale 1]
+//	go run ./bench/exhaust -out bench/out/hostile.pcap [-scale 1] [-calls N]
 //
 // The output is deterministic and streamed (nothing is held in memory);
 // the traffic itself is made by internal/hostile.
@@ -26,8 +26,13 @@ import (
 func main() {
 	out := flag.String("out", "bench/out/hostile.pcap", "capture file to write")
 	scale := flag.Int("scale", 1, "multiplies every count of the hostile mix")
+	calls := flag.Int("calls", 0, "SIP Call-IDs with a broken MIKEY message (0: 40,000 times -scale)")
 	flag.Parse()
-	if err := run(*out, hostile.Scaled(max(*scale, 1))); err != nil {
+	cfg := hostile.Scaled(max(*scale, 1))
+	if *calls > 0 {
+		cfg.Calls = *calls
+	}
+	if err := run(*out, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/exhaust:", err)
 		os.Exit(1)
 	}

@@ -242,9 +242,12 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		ao.IdleTimeout = *idle
 		switch {
 		case lines != nil:
+			// Each finding is a line when raised: those of a retired
+			// session need not stay.
 			ao.Retire, ao.Finding = lines.Session, lines.Finding
+			ao.RetiredFindings = func(*analysis.Session, []*analysis.Finding) {}
 		case spool != nil:
-			ao.Retire = spool.Add
+			ao.Retire, ao.RetiredFindings = spool.Add, spool.AddFindings
 		}
 	})
 	if err != nil {
@@ -263,10 +266,13 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope report: %v\n", err)
 		return 2
 	}
-	for _, f := range r.Findings {
-		if f.Severity >= threshold {
-			return 1
-		}
+	// The summary counts every finding, those of sessions written out
+	// during the pass too.
+	s := r.Summary
+	if (s.Errors > 0 && analysis.SeverityError >= threshold) ||
+		(s.Warnings > 0 && analysis.SeverityWarning >= threshold) ||
+		(s.Notes > 0 && analysis.SeverityNote >= threshold) {
+		return 1
 	}
 	return 0
 }
