@@ -30,7 +30,7 @@ for r in $(seq "$runs"); do
 		for i in "${!forms[@]}"; do
 			# shellcheck disable=SC2086
 			/usr/bin/time -f "%M %e %U %S" -o "$work/t" "$bin" ${forms[$i]} ${MIKEYSCOPE_ARGS:-} "$f" >/dev/null 2>&1 || true
-			echo "$(basename "$f") $i $(cat "$work/t")" >>"$work/all"
+			echo "$(basename "$f") $i $(tail -n 1 "$work/t")" >>"$work/all"
 		done
 	done
 done

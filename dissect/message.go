@@ -36,9 +36,26 @@ func parseMessage(raw []byte) (*SignalMessage, []issue) {
 	pos := nl + 1
 	// One allocation for the headers: the header section's line count
 	// bounds them (growing the slice header by header was a visible share
-	// of the SIP parsing cost).
+	// of the SIP parsing cost). One string holds the header section: the
+	// header values are parts of it (a string per value was the most
+	// frequent allocation of SIP parsing); fillCommon copies the values
+	// that outlive the message.
+	var section string
 	if he := headerEnd(raw[pos:]); he > 0 {
 		m.Headers = make([]Header, 0, min(maxHeaders, bytes.Count(raw[pos:pos+he], []byte{'\n'})))
+		section = string(raw[pos : pos+he])
+	}
+	sectionAt := pos
+	// value returns b, a part of raw, as a string: a part of section when
+	// it lies within it.
+	value := func(b []byte) string {
+		if len(b) == 0 {
+			return ""
+		}
+		if off := cap(raw) - cap(b) - sectionAt; off >= 0 && off+len(b) <= len(section) {
+			return section[off : off+len(b)]
+		}
+		return string(b)
 	}
 	bodyStart := len(raw)
 	terminated := false
@@ -83,7 +100,7 @@ func parseMessage(raw []byte) (*SignalMessage, []issue) {
 		if m.Version == "SIP/2.0" {
 			name = expandCompact(name)
 		}
-		m.Headers = append(m.Headers, Header{Name: name, Value: string(bytes.TrimSpace(line[colon+1:])), Offset: pos})
+		m.Headers = append(m.Headers, Header{Name: name, Value: value(bytes.TrimSpace(line[colon+1:])), Offset: pos})
 		pos = next
 	}
 	if !terminated {
@@ -246,6 +263,9 @@ func fillCommon(m *SignalMessage, bodyStart int) []issue {
 	if v, ok := h.get(hTo); ok {
 		m.To, m.ToTag = v, headerParam(v, "tag")
 	}
+	// The values that outlive the message (session keys, the RTSP base
+	// URL) are copied out of the header section: the Call-ID by
+	// correlateSIP, once a dialog.
 	if v, ok := h.get(hCallID); ok {
 		m.CallID = v
 	}
@@ -256,12 +276,12 @@ func fillCommon(m *SignalMessage, bodyStart int) []issue {
 	}
 	if v, ok := h.get(hSession); ok {
 		id, _, _ := strings.Cut(v, ";")
-		m.Session = strings.TrimSpace(id)
+		m.Session = strings.Clone(strings.TrimSpace(id))
 	}
 	if v, ok := h.get(hContentBase); ok {
-		m.ContentBase = v
+		m.ContentBase = strings.Clone(v)
 	} else if v, ok := h.get(hContentLocation); ok {
-		m.ContentBase = v
+		m.ContentBase = strings.Clone(v)
 	}
 	if m.Request && m.Carrier == CarrierSIP && m.CSeqMethod == "" {
 		m.CSeqMethod = m.Method
@@ -278,7 +298,12 @@ func headerParam(v, name string) string {
 	if gt := strings.LastIndexByte(v, '>'); gt >= 0 {
 		v = v[gt+1:]
 	}
-	for _, p := range strings.Split(v, ";")[1:] {
+	// The parameters after the first ';', one by one (strings.Split
+	// allocated a list for every From and To).
+	_, rest, more := strings.Cut(v, ";")
+	for more {
+		var p string
+		p, rest, more = strings.Cut(rest, ";")
 		k, val, _ := strings.Cut(strings.TrimSpace(p), "=")
 		if strings.EqualFold(strings.TrimSpace(k), name) {
 			return strings.Trim(strings.TrimSpace(val), "\"")

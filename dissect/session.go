@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -61,7 +62,7 @@ func (e *Engine) sessionFor(key string, car Carrier, m *SignalMessage) *session 
 		e.evictSession()
 	}
 	e.lastSessionID++
-	s := &session{id: e.lastSessionID, key: key, carrier: car, last: m.Frame}
+	s := &session{id: e.lastSessionID, key: strings.Clone(key), carrier: car, last: m.Frame}
 	e.sessions[key] = s
 	return s
 }
@@ -202,6 +203,9 @@ func (e *Engine) correlateSIP(m *SignalMessage) {
 	}
 	m.SessionKey = m.CallID
 	s := e.sessionFor(m.CallID, CarrierSIP, m)
+	// The dialog's own copy of the Call-ID: the message's is a part of
+	// its header section, which the key would keep alive.
+	m.CallID, m.SessionKey = s.key, s.key
 	e.learnSDP(m, s)
 }
 
