@@ -101,7 +101,7 @@ type Analyzer struct {
 	evicted  int         // sessions dropped to stay within MaxSessions
 	// droppedFindings counts the findings of dropped sessions.
 	droppedFindings int
-	// findingsOverflow counts the findings past maxFindings.
+	// findingsOverflow counts the findings past heldFindings().
 	findingsOverflow *Finding
 	// tlsConns are the TCP connections whose TLS decrypts: their
 	// signalling is carried over TLS (RTSPS, SIPS).
@@ -535,17 +535,17 @@ func (a *Analyzer) claimPending(m *dissect.SignalMessage, sid int) {
 	a.pending = a.pending[:0]
 }
 
-// add records a finding. Past maxFindings findings held, further findings
-// are only counted, in one capture.limit finding, so hostile traffic cannot
-// grow the list without bound (with Options.RetiredFindings the findings of
-// retired sessions are not held). Caller holds a.mu.
+// add records a finding. Past heldFindings() findings held, further
+// findings are only counted, in one capture.limit finding, so hostile
+// traffic cannot grow the list without bound (with Options.RetiredFindings
+// the findings of retired sessions are not held). Caller holds a.mu.
 func (a *Analyzer) add(f *Finding) {
 	if a.opts.Finding != nil {
 		a.opts.Finding(f)
 	}
-	if len(a.findings) >= maxFindings {
+	if limit := a.heldFindings(); len(a.findings) >= limit {
 		if a.findingsOverflow == nil {
-			a.findingsOverflow = KindCaptureLimit.New(f.Frame, 0, fmt.Sprintf("more than %d findings; further findings are only counted here", maxFindings))
+			a.findingsOverflow = KindCaptureLimit.New(f.Frame, 0, fmt.Sprintf("more than %d findings; further findings are only counted here", limit))
 			a.findingSeq++
 			a.findingsOverflow.seq = a.findingSeq
 			a.findings = append(a.findings, a.findingsOverflow)
@@ -573,8 +573,25 @@ func (c *FindingCounts) add(sev Severity) {
 	}
 }
 
-// maxFindings bounds the findings kept (folded ones count once).
+// maxFindings bounds the findings kept (folded ones count once) when
+// every finding stays (the TUI, export).
 const maxFindings = 20000
+
+// heldFindingsPerSession is how many findings each session in progress
+// may hold on average, with Options.RetiredFindings, before the bound:
+// the findings of finished sessions leave memory, so the bound follows the
+// sessions in progress (MaxSessions) and not the capture.
+const heldFindingsPerSession = 5
+
+// heldFindings is the bound on the findings held: maxFindings, or with
+// Options.RetiredFindings five per session in progress at MaxSessions
+// (100,000 at the default), at least 100,000.
+func (a *Analyzer) heldFindings() int {
+	if a.opts.RetiredFindings == nil || a.opts.Retire == nil {
+		return maxFindings
+	}
+	return max(100000, heldFindingsPerSession*a.maxSessions())
+}
 
 // addFolded records a finding once per (code, session, subject); later ones
 // only increase its count. Caller holds a.mu.
