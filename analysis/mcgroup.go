@@ -209,20 +209,18 @@ func (m *mediaState) tryGroupKeys(ss *streamState, p *dissect.MediaPacket) {
 	if ss.mcTrials != 1 {
 		return
 	}
-	what := "no GMK was recovered from a distribution in the capture (no key set of a member supplied, or the distribution is not in the capture)"
-	if len(seen) > 0 {
-		ids := make([]string, len(seen))
-		for i, id := range seen {
-			ids[i] = fmt.Sprintf("0x%08x", id)
-		}
-		what = fmt.Sprintf("its MKI (read as %v) names no GMK distributed in the capture (%d recovered)", ids, a.countGMKs())
+	if rtcp || !ss.session.mcSignalled || len(seen) == 0 {
+		// SRTCP follows its RTP stream; another call's unkeyed stream is
+		// not group media; with no GMK recovered at all, the GMK messages'
+		// own findings say why (no key set, a missing KMS key) and
+		// srtp.no-key-exchange that the stream has no keys.
+		return
 	}
-	if rtcp || !ss.session.mcSignalled {
-		return // SRTCP follows its RTP stream; another call's unkeyed stream is not group media
+	ids := make([]string, len(seen))
+	for i, id := range seen {
+		ids[i] = fmt.Sprintf("0x%08x", id)
 	}
-	if len(seen) == 0 && (a.opts.Keys == nil || !a.opts.Keys.HasSAKKE()) {
-		return // no MIKEY-SAKKE keys supplied: nothing could be recovered (srtp.no-key-exchange says the stream has no keys)
-	}
+	what := fmt.Sprintf("its MKI (read as %v) names no GMK distributed in the capture (%d recovered)", ids, a.countGMKs())
 	a.add(KindMCGroupKeyUnknown.New(p.Frame, ss.session.s.ID, fmt.Sprintf("%s SSRC %s %s -> %s of a mission-critical call without keys of its own: %s",
 		ss.model.Kind, ss.model.SSRC, ss.model.Src, ss.model.Dst, what)))
 }
@@ -264,8 +262,12 @@ func (m *mediaState) checkSenderGUK(ss *streamState, p *dissect.MediaPacket, k *
 }
 
 // keyedOtherwise says whether the stream's session has keys of its own (a
-// MIKEY exchange, SDES, supplied keys): its streams are not group media.
+// MIKEY exchange, opened or not, a=key-mgmt, SDES, supplied keys): its
+// streams are not group media.
 func (m *mediaState) keyedOtherwise(ss *streamState) bool {
+	if st := ss.session; len(st.s.MIKEY) > 0 || st.sessionKeyMgmt || len(st.s.SDES) > 0 {
+		return true
+	}
 	for _, b := range m.bindings[ss.session.s.ID] {
 		if b.cs == nil || b.cs.Source != "mc-gmk" {
 			return true
