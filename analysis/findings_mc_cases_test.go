@@ -373,6 +373,25 @@ func TestMCGroupCallControl(t *testing.T) {
 	if s := g.Streams; len(s) != 1 || s[0].Decrypted != 8 || s[0].Authenticated != 8 || s[0].MCSender != mcAlice {
 		t.Errorf("streams %+v", s)
 	}
+	// Keys derived with the delivery's CSB ID (alice's GUK-ID) in place of
+	// the GMK-ID are found too.
+	gkey, gsalt := mcGroupKeys(t, guk)
+	r = mcGroupRun(t, w.store(t, w.alice), mcAlice, dist, srtpPackets(t, gkey, gsalt, u32(mcGMKID, guk), ssrcA, 100, 8, 0))
+	if s := r.Sessions[1].Streams; len(r.Findings) != 0 || len(s) != 1 || s[0].Decrypted != 8 {
+		t.Errorf("GUK-ID as CSB ID: streams %+v; findings %s", s, describeFindings(r))
+	}
+	// Keys the GMK does not give (another RAND): the stream is bound to the
+	// GMK by its MKI on the third packet, which fails with the five after it.
+	bad := srtpPackets(t, seq(0x51, 16), seq(0x61, 14), u32(mcGMKID, guk), ssrcA, 100, 8, 0)
+	r = mcGroupRun(t, w.store(t, w.alice), mcAlice, dist, bad)
+	if s := r.Sessions[1].Streams; len(s) != 1 || s[0].Decrypted != 0 || s[0].AuthFailed != 6 || s[0].KeyStatus != "failing" || len(r.Sessions[1].CryptoSessions) != 1 {
+		t.Errorf("wrong keys: stream %+v; findings %s", *s[0], describeFindings(r))
+	}
+	for _, f := range r.Findings {
+		if f.Code == analysis.KindMCGroupKeyUnknown.Code {
+			t.Errorf("wrong keys: %s", f.Summary)
+		}
+	}
 	r = mcGroupRun(t, w.store(t), mcAlice, dist, media)
 	if s := r.Sessions[1].Streams; len(s) != 1 || s[0].Decrypted != 0 {
 		t.Errorf("without the key set: streams %+v", s)

@@ -58,6 +58,7 @@ type mcKey struct {
 	frames  []uint64
 	members []string
 	gukOK   []bool
+	gukIDs  []uint32 // the deliveries' CSB IDs
 	at      time.Time
 }
 
@@ -98,6 +99,7 @@ func (a *Analyzer) noteMCKey(ex *exchange, res *mikey.SAKKEResult) {
 				k.frames = append(k.frames, ex.init.Frame)
 				k.members = append(k.members, res.ResponderURI)
 				k.gukOK = append(k.gukOK, gukOK)
+				k.gukIDs = append(k.gukIDs, mc.CSBID)
 			}
 			return
 		}
@@ -108,7 +110,7 @@ func (a *Analyzer) noteMCKey(ex *exchange, res *mikey.SAKKEResult) {
 	}
 	t.keys = append(t.keys, &mcKey{purpose: purpose, keyID: mc.KeyID, key: slices.Clone(res.SSV), fp: mc.SSVRef,
 		prf: m.Header.PRF, rand: slices.Clone(r.Rand), csID: sk.CSID, policy: pol, policyS: pol.String(), mkiLen: len(sk.MKI),
-		frames: []uint64{ex.init.Frame}, members: []string{res.ResponderURI}, gukOK: []bool{gukOK}, at: ex.init.Time})
+		frames: []uint64{ex.init.Frame}, members: []string{res.ResponderURI}, gukOK: []bool{gukOK}, gukIDs: []uint32{mc.CSBID}, at: ex.init.Time})
 }
 
 // packetMKI returns the MKI of n bytes of an SRTP or SRTCP packet under
@@ -141,6 +143,7 @@ func (m *mediaState) tryGroupKeys(ss *streamState, p *dissect.MediaPacket) {
 	a := m.a
 	rtcp := p.Kind != dissect.KindRTP
 	var seen []uint32 // GMK-IDs the MKI could be, for the finding
+	matched := false  // the MKI names a usable GMK (not yet authenticated)
 	for i := len(a.mcKeys.keys) - 1; i >= 0; i-- {
 		k := a.mcKeys.keys[i]
 		if k.purpose != mikey.PurposeGMK || k.mkiLen < 4 {
@@ -158,7 +161,7 @@ func (m *mediaState) tryGroupKeys(ss *streamState, p *dissect.MediaPacket) {
 		}
 		sid := ss.session.s.ID
 		if !k.usable() {
-			if ss.mcTrials == 1 {
+			if ss.mcTrials == 1 && !rtcp {
 				a.add(KindMCGroupKeyUnknown.New(p.Frame, sid, fmt.Sprintf("%s SSRC %s: the MKI names GMK-ID 0x%08x, distributed in frame %v, but no delivery of it passed its GUK-ID check: it is not used",
 					ss.model.Kind, ss.model.SSRC, k.keyID, k.frames)))
 			}
@@ -167,25 +170,41 @@ func (m *mediaState) tryGroupKeys(ss *streamState, p *dissect.MediaPacket) {
 		}
 		pol := k.policy
 		pol.MKILen = k.mkiLen
-		key, err := mikey.DeriveTEK(k.prf, k.key, k.csID, k.keyID, k.rand, pol.KeyLen)
-		if err != nil {
-			continue
-		}
-		salt, err := mikey.DeriveTEKSalt(k.prf, k.key, k.csID, k.keyID, k.rand, pol.SaltLen)
-		if err != nil {
-			continue
-		}
-		mk := srtp.MasterKey{Key: key, Salt: salt, MKI: slices.Clone(mki)}
-		ctx, err := srtp.NewContext(pol, mk)
-		if err != nil {
-			continue
-		}
-		// A packet that does not authenticate is not bound by its MKI alone.
-		if rtcp {
-			if _, _, err := ctx.DecryptRTCP(m.buf[:cap(m.buf)], p.Data, srtp.NewStreamSSRC(ss.model.ssrc, 0), p.Time); err != nil {
+		// The GMK-ID stands for the CSB ID in the derivation; should the
+		// packets not authenticate so, the deliveries' own CSB IDs (the
+		// GUK-IDs) are tried, and on the last trial packet the GMK-ID's
+		// keys bind all the same, so that the failures show on the stream.
+		var ctx *srtp.Context
+		var key, salt []byte
+		var mk srtp.MasterKey
+		for j, csb := range append([]uint32{k.keyID}, k.gukIDs...) {
+			kk, err1 := mikey.DeriveTEK(k.prf, k.key, k.csID, csb, k.rand, pol.KeyLen)
+			ss1, err2 := mikey.DeriveTEKSalt(k.prf, k.key, k.csID, csb, k.rand, pol.SaltLen)
+			if err1 != nil || err2 != nil {
 				continue
 			}
-		} else if _, _, found, err := ctx.SearchROC(p.Data, 0, 1); err != nil || !found {
+			m1 := srtp.MasterKey{Key: kk, Salt: ss1, MKI: slices.Clone(mki)}
+			c, err := srtp.NewContext(pol, m1)
+			if err != nil {
+				continue
+			}
+			if j == 0 && ss.mcTrials >= maxMCTrials {
+				ctx, key, salt, mk = c, kk, ss1, m1
+			}
+			ok := false
+			if rtcp {
+				_, _, err := c.DecryptRTCP(m.buf[:cap(m.buf)], p.Data, srtp.NewStreamSSRC(ss.model.ssrc, 0), p.Time)
+				ok = err == nil
+			} else if _, _, found, err := c.SearchROC(p.Data, 0, 1); err == nil && found {
+				ok = true
+			}
+			if ok {
+				ctx, key, salt, mk = c, kk, ss1, m1
+				break
+			}
+		}
+		if ctx == nil {
+			matched = true
 			continue
 		}
 		cs := &CryptoSession{CSID: k.csID, SSRC: fmt.Sprintf("0x%08x", ss.model.ssrc), Policy: k.policyS,
@@ -209,7 +228,7 @@ func (m *mediaState) tryGroupKeys(ss *streamState, p *dissect.MediaPacket) {
 	if ss.mcTrials != 1 {
 		return
 	}
-	if rtcp || !ss.session.mcSignalled || len(seen) == 0 {
+	if rtcp || matched || !ss.session.mcSignalled || len(seen) == 0 {
 		// SRTCP follows its RTP stream; another call's unkeyed stream is
 		// not group media; with no GMK recovered at all, the GMK messages'
 		// own findings say why (no key set, a missing KMS key) and
