@@ -183,6 +183,22 @@ func TestMCGroupKeysSample(t *testing.T) {
 		}
 	}
 	checkGroupCall("both members", r, 1)
+	checkTable := func(name string, r *analysis.Report, frames ...uint64) {
+		t.Helper()
+		if len(r.MCKeys) != 1 {
+			t.Fatalf("%s: MC keys %+v", name, r.MCKeys)
+		}
+		k := r.MCKeys[0]
+		if k.Purpose != "GMK" || k.KeyID != "0x0a11ce55" || k.Key != keys[0] || k.KeyHex != "" || k.Streams != 2 || len(k.Deliveries) != len(frames) {
+			t.Errorf("%s: MC key %+v", name, k)
+		}
+		for i, d := range k.Deliveries {
+			if i < len(frames) && (d.Frame != frames[i] || d.GUKCheck != "matches" || d.GUKID != guks[frames[i]/2] || d.Member != []string{alice, bob}[frames[i]/2]) {
+				t.Errorf("%s: delivery %+v", name, d)
+			}
+		}
+	}
+	checkTable("both members", r, 1, 3)
 	if checked != 60 || differ != 0 {
 		t.Errorf("payloads: %d checked, %d differ", checked, differ)
 	}
@@ -198,11 +214,15 @@ func TestMCGroupKeysSample(t *testing.T) {
 		}
 	}
 	checkGroupCall("bob's key set", r, 3)
+	checkTable("bob's key set", r, 3)
 	if checked != 60 || differ != 0 {
 		t.Errorf("bob's keys: payloads: %d checked, %d differ", checked, differ)
 	}
 
 	r = analyse(t, "sakke/mc-group-keys.pcap", nil, nil)
+	if len(r.MCKeys) != 0 {
+		t.Errorf("no keys: MC keys %+v", r.MCKeys)
+	}
 	for _, s := range r.Sessions[2].Streams {
 		if s.Decrypted != 0 {
 			t.Errorf("no keys: %s %s decrypted", s.Kind, s.SSRC)

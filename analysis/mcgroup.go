@@ -54,18 +54,29 @@ type mcKey struct {
 	policyS string
 	mkiLen  int
 	// frames are the messages that delivered it, members their
-	// responders, gukOK whether each one's GUK-ID check passed.
-	frames  []uint64
-	members []string
-	gukOK   []bool
-	gukIDs  []uint32 // the deliveries' CSB IDs
-	at      time.Time
+	// responders, gukCheck the verdict of each one's GUK-ID check, gukIDs
+	// their CSB IDs.
+	frames   []uint64
+	members  []string
+	gukCheck []string
+	gukIDs   []uint32
+	at       time.Time
+	// streams counts the streams it keyed.
+	streams int
 }
 
-// usable says whether a delivery of the key passed its checks (a GMK
-// whose every GUK-ID check failed is not used).
+// usable says whether a delivery of the key is not contradicted by its
+// checks (a GMK whose every GUK-ID check failed is not used).
 func (k *mcKey) usable() bool {
-	return k.purpose != mikey.PurposeGMK || slices.Contains(k.gukOK, true)
+	if k.purpose != mikey.PurposeGMK {
+		return true
+	}
+	for _, c := range k.gukCheck {
+		if c != "does not match" {
+			return true
+		}
+	}
+	return false
 }
 
 // mcKeyTable is the capture-wide table of distributed MC keys.
@@ -91,14 +102,13 @@ func (a *Analyzer) noteMCKey(ex *exchange, res *mikey.SAKKEResult) {
 	if err != nil {
 		return
 	}
-	gukOK := mc.GUKCheck == "matches"
 	t := &a.mcKeys
 	for _, k := range t.keys {
 		if k.keyID == mc.KeyID && string(k.key) == string(res.SSV) && string(k.rand) == string(r.Rand) {
 			if len(k.frames) < maxMCMembers && !slices.Contains(k.frames, ex.init.Frame) {
 				k.frames = append(k.frames, ex.init.Frame)
 				k.members = append(k.members, res.ResponderURI)
-				k.gukOK = append(k.gukOK, gukOK)
+				k.gukCheck = append(k.gukCheck, mc.GUKCheck)
 				k.gukIDs = append(k.gukIDs, mc.CSBID)
 			}
 			return
@@ -110,7 +120,7 @@ func (a *Analyzer) noteMCKey(ex *exchange, res *mikey.SAKKEResult) {
 	}
 	t.keys = append(t.keys, &mcKey{purpose: purpose, keyID: mc.KeyID, key: slices.Clone(res.SSV), fp: mc.SSVRef,
 		prf: m.Header.PRF, rand: slices.Clone(r.Rand), csID: sk.CSID, policy: pol, policyS: pol.String(), mkiLen: len(sk.MKI),
-		frames: []uint64{ex.init.Frame}, members: []string{res.ResponderURI}, gukOK: []bool{gukOK}, gukIDs: []uint32{mc.CSBID}, at: ex.init.Time})
+		frames: []uint64{ex.init.Frame}, members: []string{res.ResponderURI}, gukCheck: []string{mc.GUKCheck}, gukIDs: []uint32{mc.CSBID}, at: ex.init.Time})
 }
 
 // packetMKI returns the MKI of n bytes of an SRTP or SRTCP packet under
@@ -220,6 +230,7 @@ func (m *mediaState) tryGroupKeys(ss *streamState, p *dissect.MediaPacket) {
 		m.gen++
 		m.attach(ss, b)
 		ss.trialBound = true
+		k.streams++
 		if len(mki) >= 8 {
 			m.checkSenderGUK(ss, p, k, binary.BigEndian.Uint32(mki[4:8]))
 		}
@@ -293,4 +304,46 @@ func (m *mediaState) keyedOtherwise(ss *streamState) bool {
 		}
 	}
 	return false
+}
+
+// MCKeyEntry is a mission-critical key distributed in the capture (a GMK,
+// PCK or CSK of an I_MESSAGE that opened), as the report lists it.
+type MCKeyEntry struct {
+	Purpose string `json:"purpose"`
+	KeyID   string `json:"key_id"`
+	Key     string `json:"key"`               // fingerprint ("gmk:…")
+	KeyHex  string `json:"key_hex,omitempty"` // only with --show-keys
+	// Deliveries are the messages that carried it; Streams counts the
+	// RTP streams of other dialogs it keyed (group calls; their SRTCP
+	// follows them).
+	Deliveries []MCKeyDelivery `json:"deliveries"`
+	Streams    int             `json:"streams"`
+}
+
+// MCKeyDelivery is one message that delivered a MC key.
+type MCKeyDelivery struct {
+	Frame    uint64 `json:"frame"`
+	Member   string `json:"member,omitempty"`
+	GUKID    string `json:"guk_id,omitempty"`
+	GUKCheck string `json:"guk_check,omitempty"`
+}
+
+// mcKeyEntries lists the table for the report. Caller holds a.mu.
+func (a *Analyzer) mcKeyEntries() []MCKeyEntry {
+	var out []MCKeyEntry
+	for _, k := range a.mcKeys.keys {
+		e := MCKeyEntry{Purpose: k.purpose.String(), KeyID: fmt.Sprintf("0x%08x", k.keyID), Key: k.fp, Streams: k.streams}
+		if a.opts.ShowKeys {
+			e.KeyHex = hex.EncodeToString(k.key)
+		}
+		for i, f := range k.frames {
+			d := MCKeyDelivery{Frame: f, Member: k.members[i], GUKCheck: k.gukCheck[i]}
+			if k.purpose == mikey.PurposeGMK {
+				d.GUKID = fmt.Sprintf("0x%08x", k.gukIDs[i])
+			}
+			e.Deliveries = append(e.Deliveries, d)
+		}
+		out = append(out, e)
+	}
+	return out
 }

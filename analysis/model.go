@@ -26,6 +26,9 @@ type Report struct {
 	Streams  []*Stream  `json:"unassociated_streams,omitempty"` // media not tied to any session
 	Findings []*Finding `json:"findings"`
 	Keys     []KeyUse   `json:"keys,omitempty"` // supplied keys and what they opened
+	// MCKeys are the mission-critical keys distributed in the capture
+	// (the latest 256; see mcgroup.go).
+	MCKeys []MCKeyEntry `json:"mc_keys,omitempty"`
 }
 
 // Summary counts what the pass saw.
