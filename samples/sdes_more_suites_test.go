@@ -273,37 +273,48 @@ func buildLibsrtpUnprotect(t *testing.T) string {
 	return prog
 }
 
-// TestSDESMoreSuitesF8: the F8_128_HMAC_SHA1_80 call decrypts, packet by
-// packet, with the AES-f8 and key derivation below (written from RFC 3711
-// §4.1.2, §4.2.1 and §4.3, not the project's srtp package) and the key
-// the sender's a=crypto declares: every tag verifies and the RTP payloads
-// are the generator's plaintext.
-func TestSDESMoreSuitesF8(t *testing.T) {
-	checked := 0
+// TestSDESMoreSuitesRFC3711: every call of the sample decrypts, packet by
+// packet, with the key derivation, AES-CM, AES-f8 and HMAC-SHA1 below
+// (written from RFC 3711 §4.1.1, §4.1.2, §4.2.1, §4.3 and RFC 6188 over
+// crypto/aes, not the project's srtp package; checked with the RFCs'
+// vectors in TestRFC3711Reference) and the key the sender's a=crypto
+// declares: every tag verifies, the SRTCP index counts from 0 with the E
+// flag set, and the RTP payloads are the generator's plaintext. For F8,
+// which libsrtp does not implement, this is the independent check; for
+// AES_192_CM it runs where the libsrtp check skips.
+func TestSDESMoreSuitesRFC3711(t *testing.T) {
+	checked := map[string]int{}
 	for _, st := range sdesStreams(t, moreSuites) {
-		if st.declared.SuiteName != "F8_128_HMAC_SHA1_80" {
-			continue
+		suite := st.declared.SuiteName
+		f8 := suite == "F8_128_HMAC_SHA1_80"
+		tagLen := 10
+		if strings.HasSuffix(suite, "_32") {
+			tagLen = 4
 		}
 		k := st.declared.Keys[0]
 		rk := deriveRFC3711(t, k.Key, k.Salt, 0)
 		ck := deriveRFC3711(t, k.Key, k.Salt, 3)
 		for i, p := range st.rtp {
 			// 12-byte header (the generator sends no CSRC or extension),
-			// payload, 10-byte tag; ROC 0.
-			body, tag := p[:len(p)-10], p[len(p)-10:]
+			// payload, tag; ROC 0.
+			body, tag := p[:len(p)-tagLen], p[len(p)-tagLen:]
 			mac := hmac.New(sha1.New, rk.auth)
 			mac.Write(body)
 			mac.Write([]byte{0, 0, 0, 0})
-			if !hmac.Equal(mac.Sum(nil)[:10], tag) {
-				t.Fatalf("%s packet %d: the HMAC-SHA1 tag does not verify", st.truth.SSRC, i)
+			if !hmac.Equal(mac.Sum(nil)[:tagLen], tag) {
+				t.Fatalf("%s (%s) packet %d: the HMAC-SHA1 tag does not verify", st.truth.SSRC, suite, i)
 			}
-			var iv [16]byte
-			copy(iv[1:12], body[1:12]) // 0x00 || M || PT || SEQ || TS || SSRC
-			// ROC 0 in iv[12:16].
-			plain := f8RFC3711(t, rk.enc, rk.salt, iv, body[12:])
+			var plain []byte
+			if f8 {
+				var iv [16]byte
+				copy(iv[1:12], body[1:12]) // 0x00 || M || PT || SEQ || TS || SSRC || ROC (0)
+				plain = f8RFC3711(t, rk.enc, rk.salt, iv, body[12:])
+			} else {
+				plain = aesCMRFC3711(t, rk.enc, rk.salt, binary.BigEndian.Uint32(body[8:]), uint64(binary.BigEndian.Uint16(body[2:])), body[12:])
+			}
 			seq := binary.BigEndian.Uint16(body[2:])
 			if seq != uint16(st.truth.FirstSeq+i) || !bytes.Equal(plain, st.truth.Plaintext(seq)) {
-				t.Fatalf("%s seq %d: f8 plaintext differs from the generator's", st.truth.SSRC, seq)
+				t.Fatalf("%s (%s) seq %d: plaintext differs from the generator's", st.truth.SSRC, suite, seq)
 			}
 		}
 		for i, p := range st.rtcp {
@@ -312,27 +323,35 @@ func TestSDESMoreSuitesF8(t *testing.T) {
 			mac := hmac.New(sha1.New, ck.auth)
 			mac.Write(body)
 			if !hmac.Equal(mac.Sum(nil)[:10], tag) {
-				t.Fatalf("%s SRTCP %d: the HMAC-SHA1 tag does not verify", st.truth.SSRC, i)
+				t.Fatalf("%s (%s) SRTCP %d: the HMAC-SHA1 tag does not verify", st.truth.SSRC, suite, i)
 			}
 			word := binary.BigEndian.Uint32(body[len(body)-4:])
 			if word>>31 != 1 || word&0x7fffffff != uint32(i) {
 				t.Fatalf("%s SRTCP %d: E||index %#08x", st.truth.SSRC, i, word)
 			}
-			var iv [16]byte // 0x00000000 || E || index || V P RC PT length || SSRC
-			binary.BigEndian.PutUint32(iv[4:], word)
-			copy(iv[8:16], body[0:8])
-			plain := append(append([]byte(nil), body[:8]...), f8RFC3711(t, ck.enc, ck.salt, iv, body[8:len(body)-4])...)
-			checkRTCP(t, st, plain)
+			enc := body[8 : len(body)-4]
+			var dec []byte
+			if f8 {
+				var iv [16]byte // 0x00000000 || E || index || V P RC PT length || SSRC
+				binary.BigEndian.PutUint32(iv[4:], word)
+				copy(iv[8:16], body[0:8])
+				dec = f8RFC3711(t, ck.enc, ck.salt, iv, enc)
+			} else {
+				dec = aesCMRFC3711(t, ck.enc, ck.salt, binary.BigEndian.Uint32(body[4:]), uint64(word&0x7fffffff), enc)
+			}
+			checkRTCP(t, st, append(append([]byte(nil), body[:8]...), dec...))
 		}
-		checked++
+		checked[suite]++
 	}
-	if checked != 2 {
-		t.Errorf("checked %d F8 streams, want 2", checked)
+	if want := map[string]int{"AES_192_CM_HMAC_SHA1_80": 2, "AES_192_CM_HMAC_SHA1_32": 2, "F8_128_HMAC_SHA1_80": 2}; fmt.Sprint(checked) != fmt.Sprint(want) {
+		t.Errorf("checked %v streams, want %v", checked, want)
 	}
 }
 
-// TestF8RFC3711B1 checks the test's own f8 against RFC 3711 Appendix B.1.
-func TestF8RFC3711B1(t *testing.T) {
+// TestRFC3711Reference checks the test's own implementations against the
+// RFCs: AES-f8 with RFC 3711 Appendix B.1, the key derivation with RFC
+// 6188 §7.4 (AES_192_CM_PRF) and RFC 3711 B.3, AES-CM with RFC 3711 B.2.
+func TestRFC3711Reference(t *testing.T) {
 	h := func(s string) []byte {
 		b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
 		if err != nil {
@@ -345,8 +364,47 @@ func TestF8RFC3711B1(t *testing.T) {
 	got := f8RFC3711(t, h("234829008467be186c3de14aae72d62c"), h("32f2870d"), iv,
 		h("70736575646f72616e646f6d6e657373 20697320746865206e65787420626573 74207468696e67"))
 	if want := h("019ce7a26e7854014a6366aa95d4eefd 1ad4172a14f9faf455b7f1d4b62bd08f 562c0eef7c4802"); !bytes.Equal(got, want) {
-		t.Fatalf("f8\n got %x\nwant %x", got, want)
+		t.Fatalf("f8 (RFC 3711 B.1)\n got %x\nwant %x", got, want)
 	}
+	k := deriveRFC3711(t, h("73edc66c4fa15776fb57f9505c171365 50ffda71f3e8e5f1"), h("c8522f3acd4ce86d5add78edbb11"), 0)
+	if !bytes.Equal(k.enc, h("31874736a8f1143870c26e4857d8a5b2 c4a354407faadabb")) || !bytes.Equal(k.salt, h("2372b82d639b6d8503a47adc0a6c")) ||
+		!bytes.Equal(k.auth, h("355b10973cd95b9eacf4061c7e1a7151e7cfbfcb")) {
+		t.Fatalf("AES_192_CM_PRF (RFC 6188 §7.4): %x %x %x", k.enc, k.salt, k.auth)
+	}
+	k = deriveRFC3711(t, h("E1F97A0D3E018BE0D64FA32C06DE4139"), h("0EC675AD498AFEEBB6960B3AABE6"), 0)
+	if !bytes.Equal(k.enc, h("C61E7A93744F39EE10734AFE3FF7A087")) || !bytes.Equal(k.salt, h("30CBBC08863D8C85D49DB34A9AE1")) ||
+		!bytes.Equal(k.auth, h("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4")) {
+		t.Fatalf("AES_128_CM_PRF (RFC 3711 B.3): %x %x %x", k.enc, k.salt, k.auth)
+	}
+	// RFC 3711 B.2: session salt F0F1..FD, SSRC and index 0.
+	ks := aesCMRFC3711(t, h("2B7E151628AED2A6ABF7158809CF4F3C"), h("F0F1F2F3F4F5F6F7F8F9FAFBFCFD"), 0, 0, make([]byte, 48))
+	if want := h("E03EAD0935C95E80E166B16DD92B4EB4 D23513162B02D0F72A43A2FE4A5F97AB 41E95B3BB0A2E8DD477901E4FCA894C0"); !bytes.Equal(ks, want) {
+		t.Fatalf("AES-CM keystream (RFC 3711 B.2)\n got %x\nwant %x", ks, want)
+	}
+}
+
+// aesCMRFC3711 is AES in counter mode of RFC 3711 §4.1.1 (and RFC 6188 for
+// 192 and 256-bit keys): IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16),
+// the keystream AES(k_e, IV + j) for j = 0, 1, ...
+func aesCMRFC3711(t *testing.T, key, salt []byte, ssrc uint32, index uint64, data []byte) []byte {
+	t.Helper()
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var iv [16]byte
+	copy(iv[:14], salt)
+	var x [16]byte
+	binary.BigEndian.PutUint32(x[4:], ssrc)
+	var i [8]byte
+	binary.BigEndian.PutUint64(i[:], index)
+	copy(x[8:14], i[2:]) // the 48-bit index times 2^16
+	for j := range iv {
+		iv[j] ^= x[j]
+	}
+	out := make([]byte, len(data))
+	cipher.NewCTR(block, iv[:]).XORKeyStream(out, data)
+	return out
 }
 
 // TestSDESMoreSuitesTshark: Wireshark's SDP dissector reads the same
