@@ -242,18 +242,18 @@ func TestMCCaseControl(t *testing.T) {
 
 const mcGroup = "sip:group-red@mc.example.org"
 
-// mcGroupKeys are the SRTP master key and salt of a group call keyed by
-// the GMK of the test messages (seq(0x20, 16)), derived here as TS 33.180
-// has it: the GMK as TGK, CS ID 4, the GMK-ID as CSB ID, the RAND of the
-// distribution.
-func mcGroupKeys(t *testing.T, gmkID uint32) (key, salt []byte) {
+// mcGroupKeys are the SRTP master key and salt of a talker in a group
+// call keyed by the GMK of the test messages (seq(0x20, 16)), derived as
+// Etherstack's published vectors have it: the GMK as TGK, CS ID 4, the
+// sender's GUK-ID as CSB ID (csb), the RAND of the distribution.
+func mcGroupKeys(t *testing.T, csb uint32) (key, salt []byte) {
 	t.Helper()
 	gmk := seq(0x20, 16)
-	key, err := mikey.DeriveTEK(mikey.PRFFuncHMACSHA256, gmk, 4, gmkID, caseRAND, 16)
+	key, err := mikey.DeriveTEK(mikey.PRFFuncHMACSHA256, gmk, 4, csb, caseRAND, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if salt, err = mikey.DeriveTEKSalt(mikey.PRFFuncHMACSHA256, gmk, 4, gmkID, caseRAND, 14); err != nil {
+	if salt, err = mikey.DeriveTEKSalt(mikey.PRFFuncHMACSHA256, gmk, 4, csb, caseRAND, 14); err != nil {
 		t.Fatal(err)
 	}
 	return key, salt
@@ -308,7 +308,7 @@ func mcGroupFindingCases() []findingCase {
 				w := mcCases(t)
 				guk := mikey.GUKID(gmk, mcAlice, mcGMKID)
 				const other = uint32(0x0fedcba9)
-				key, salt := mcGroupKeys(t, other)
+				key, salt := mcGroupKeys(t, mikey.GUKID(gmk, mcAlice, other))
 				r := mcGroupRun(t, w.store(t, w.alice), mcAlice, w.message(t, w.gms, w.alice, guk, mcSessions(4, u32(mcGMKID, guk)), true),
 					srtpPackets(t, key, salt, u32(other, mikey.GUKID(gmk, mcAlice, other)), ssrcA, 100, 5, 0))
 				if s := r.Sessions[1].Streams; len(s) != 1 || s[0].Decrypted != 0 {
@@ -322,7 +322,7 @@ func mcGroupFindingCases() []findingCase {
 			run: func(t *testing.T) *analysis.Report {
 				w := mcCases(t)
 				guk := mikey.GUKID(gmk, mcCarol, mcGMKID) // the message is for alice
-				key, salt := mcGroupKeys(t, mcGMKID)
+				key, salt := mcGroupKeys(t, mikey.GUKID(gmk, mcAlice, mcGMKID))
 				r := mcGroupRun(t, w.store(t, w.alice), mcAlice, w.message(t, w.gms, w.alice, guk, mcSessions(4, u32(mcGMKID, guk)), true),
 					srtpPackets(t, key, salt, u32(mcGMKID, mikey.GUKID(gmk, mcAlice, mcGMKID)), ssrcA, 100, 5, 0))
 				if s := r.Sessions[1].Streams; len(s) != 1 || s[0].Decrypted != 0 || len(r.Sessions[1].CryptoSessions) != 0 {
@@ -336,9 +336,10 @@ func mcGroupFindingCases() []findingCase {
 			run: func(t *testing.T) *analysis.Report {
 				w := mcCases(t)
 				guk := mikey.GUKID(gmk, mcAlice, mcGMKID)
-				key, salt := mcGroupKeys(t, mcGMKID)
+				carol := mikey.GUKID(gmk, mcCarol, mcGMKID)
+				key, salt := mcGroupKeys(t, carol)
 				r := mcGroupRun(t, w.store(t, w.alice), mcAlice, w.message(t, w.gms, w.alice, guk, mcSessions(4, u32(mcGMKID, guk)), true),
-					srtpPackets(t, key, salt, u32(mcGMKID, mikey.GUKID(gmk, mcCarol, mcGMKID)), ssrcA, 100, 5, 0))
+					srtpPackets(t, key, salt, u32(mcGMKID, carol), ssrcA, 100, 5, 0))
 				if s := r.Sessions[1].Streams; len(s) != 1 || s[0].Decrypted != 5 || s[0].MCSender != "" {
 					t.Errorf("streams %+v", s)
 				}
@@ -350,7 +351,7 @@ func mcGroupFindingCases() []findingCase {
 
 // TestMCGroupCallControl: a GMK distributed to alice keys a group call of
 // another dialog: the packets (sealed by the srtp package with keys the
-// test derived) all decrypt to their plaintext, the crypto session is
+// test derived with alice's GUK-ID) all decrypt to their plaintext, the crypto session is
 // mc-gmk from the distribution's frame, alice is named the sender by her
 // GUK-ID in the MKI, and there is no finding. Without the key set nothing
 // decrypts, and the GMK message's missing key is the only finding.
@@ -358,7 +359,7 @@ func TestMCGroupCallControl(t *testing.T) {
 	w := mcCases(t)
 	gmk := seq(0x20, 16)
 	guk := mikey.GUKID(gmk, mcAlice, mcGMKID)
-	key, salt := mcGroupKeys(t, mcGMKID)
+	key, salt := mcGroupKeys(t, guk)
 	dist := w.message(t, w.gms, w.alice, guk, mcSessions(4, u32(mcGMKID, guk)), true)
 	media := srtpPackets(t, key, salt, u32(mcGMKID, guk), ssrcA, 100, 8, 0)
 	r := mcGroupRun(t, w.store(t, w.alice), mcAlice, dist, media)
@@ -373,12 +374,12 @@ func TestMCGroupCallControl(t *testing.T) {
 	if s := g.Streams; len(s) != 1 || s[0].Decrypted != 8 || s[0].Authenticated != 8 || s[0].MCSender != mcAlice {
 		t.Errorf("streams %+v", s)
 	}
-	// Keys derived with the delivery's CSB ID (alice's GUK-ID) in place of
-	// the GMK-ID are found too.
-	gkey, gsalt := mcGroupKeys(t, guk)
+	// Keys derived with the GMK-ID in place of the sender's GUK-ID are
+	// found too.
+	gkey, gsalt := mcGroupKeys(t, mcGMKID)
 	r = mcGroupRun(t, w.store(t, w.alice), mcAlice, dist, srtpPackets(t, gkey, gsalt, u32(mcGMKID, guk), ssrcA, 100, 8, 0))
 	if s := r.Sessions[1].Streams; len(r.Findings) != 0 || len(s) != 1 || s[0].Decrypted != 8 {
-		t.Errorf("GUK-ID as CSB ID: streams %+v; findings %s", s, describeFindings(r))
+		t.Errorf("GMK-ID as CSB ID: streams %+v; findings %s", s, describeFindings(r))
 	}
 	// Keys the GMK does not give (another RAND): the stream is bound to the
 	// GMK by its MKI on the third packet, which fails with the five after it.

@@ -115,7 +115,7 @@ func TestMCPrivateCallSample(t *testing.T) {
 // the same key (one fingerprint). The group call that follows (another
 // dialog, no key management) is keyed by that GMK: its four streams
 // (AES-GCM SRTP and SRTCP written by pion/srtp with keys the generator
-// derived) authenticate, every payload is the generator's plaintext, each
+// derived per talker from its GUK-ID) authenticate, every payload is the generator's plaintext, each
 // talker is named by the GUK-ID in the MKI; bob's key set alone does the
 // same; without keys nothing decrypts and no mc.group-key-unknown is made.
 func TestMCGroupKeysSample(t *testing.T) {
@@ -161,6 +161,9 @@ func TestMCGroupKeysSample(t *testing.T) {
 		g := r.Sessions[2]
 		if g.To != "sip:group-fire@mcptt.example.org" || len(g.MIKEY) != 0 || len(g.CryptoSessions) != 2 {
 			t.Fatalf("%s: group call %s -> %s, %d MIKEY, crypto sessions %+v", name, g.From, g.To, len(g.MIKEY), g.CryptoSessions)
+		}
+		if cs := g.CryptoSessions; cs[0].KeyFP == cs[1].KeyFP {
+			t.Errorf("%s: both talkers have key %s (each GUK-ID derives its own)", name, cs[0].KeyFP)
 		}
 		wantMKI := map[string]string{"0x4c0a11ce": "0x0a11ce55" + strings.TrimPrefix(guks[0], "0x"), "0x4c0b0b00": "0x0a11ce55" + strings.TrimPrefix(guks[1], "0x")}
 		for _, cs := range g.CryptoSessions {

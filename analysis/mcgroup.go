@@ -26,10 +26,11 @@ import (
 // The SRTP master key and salt are derived from the GMK as from a TGK
 // (RFC 3830 §4.1.3, the message's PRF, PRF-HMAC-SHA-256 for MC) with the
 // CS ID of the distribution message's crypto session (4 for an MCPTT
-// group call, §E.1.3), the GMK-ID in place of the CSB ID (the CSB ID of
-// the distribution message is the member's GUK-ID, different for every
-// member, while all members must derive the same key) and the RAND of
-// the distribution message. The policy is the message's SP payload.
+// group call, §E.1.3), the sending member's GUK-ID (the MKI's second 4
+// bytes) as CSB ID, so that every talker has keys of its own, and the
+// RAND of the distribution message, as Etherstack's published vectors
+// have it (internal/mcvectors.GroupSRTPs). The policy is the message's SP
+// payload.
 
 // Bounds of the table: the keys of the latest maxMCKeys distributions (a
 // GMK sent to several members is one entry), none older than mcKeyMaxAge
@@ -180,14 +181,25 @@ func (m *mediaState) tryGroupKeys(ss *streamState, p *dissect.MediaPacket) {
 		}
 		pol := k.policy
 		pol.MKILen = k.mkiLen
-		// The GMK-ID stands for the CSB ID in the derivation; should the
-		// packets not authenticate so, the deliveries' own CSB IDs (the
-		// GUK-IDs) are tried, and on the last trial packet the GMK-ID's
-		// keys bind all the same, so that the failures show on the stream.
+		// The CSB ID of the derivation is the sender's GUK-ID, the MKI's
+		// second half (Etherstack's published vectors, internal/mcvectors);
+		// should the packets not authenticate so, the GMK-ID and the
+		// deliveries' CSB IDs are tried, and on the last trial packet the
+		// first candidate's keys bind all the same, so that the failures
+		// show on the stream.
+		cands := []uint32{k.keyID}
+		if len(mki) >= 8 {
+			cands = []uint32{binary.BigEndian.Uint32(mki[4:8]), k.keyID}
+		}
+		for _, g := range k.gukIDs {
+			if !slices.Contains(cands, g) {
+				cands = append(cands, g)
+			}
+		}
 		var ctx *srtp.Context
 		var key, salt []byte
 		var mk srtp.MasterKey
-		for j, csb := range append([]uint32{k.keyID}, k.gukIDs...) {
+		for j, csb := range cands {
 			kk, err1 := mikey.DeriveTEK(k.prf, k.key, k.csID, csb, k.rand, pol.KeyLen)
 			ss1, err2 := mikey.DeriveTEKSalt(k.prf, k.key, k.csID, csb, k.rand, pol.SaltLen)
 			if err1 != nil || err2 != nil {

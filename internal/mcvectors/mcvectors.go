@@ -2,11 +2,13 @@
 // test vectors a MC vendor published, for the tests of mikey, dissect and
 // the command: UIDs with their inputs, a KMS certificate, four users' key
 // sets for key period 236 and four I_MESSAGEs built with them, with the
-// keys they carry.
+// keys they carry; and the SRTP keys of group call media.
 //
 // Source of every value below: github.com/Streamwide/sw_mikey_sakke, file
 // StreamwideTestVectors.md, version v5, at commit
-// f599c2a0d2aa76391d173294bda56f108a39aba5 (tag 1.3.6). Only the numbers,
+// f599c2a0d2aa76391d173294bda56f108a39aba5 (tag 1.3.6). GroupSRTPs (the
+// SRTP keys of group call media, Etherstack's vectors) come from another
+// file of that repository, named at them. Only the numbers,
 // URIs and encoded messages are taken; the names and the layout are ours.
 // The repository is not copied into this project.
 package mcvectors

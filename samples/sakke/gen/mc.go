@@ -344,17 +344,18 @@ func groupInfo(caller, group string) []byte {
 	return []byte(b.String())
 }
 
-// groupKeyMaterial is the SRTP master key and salt of the group call,
-// derived here from the GMK as TS 33.180 has it: the GMK is the TGK of
-// the MIKEY key derivation (RFC 3830 §4.1.3, PRF-HMAC-SHA-256) with the
-// CS ID of the GMK's crypto session, the GMK-ID in place of the CSB ID
-// (the distribution's CSB ID is each member's GUK-ID) and the RAND of the
-// distribution messages (the same in both).
-func groupKeyMaterial() (key, salt []byte, err error) {
-	if key, err = mikey.DeriveTEK(mikey.PRFFuncHMACSHA256, mcGMK, MCGroupCSID, MCGMKID, mcGroupRND, 16); err != nil {
+// groupKeyMaterial is the SRTP master key and salt of a talker in the
+// group call, derived here from the GMK as Etherstack's published vectors
+// have it (internal/mcvectors.GroupSRTPs): the GMK is the TGK of the MIKEY
+// key derivation (RFC 3830 §4.1.3, PRF-HMAC-SHA-256) with the CS ID of
+// the GMK's crypto session, the sender's GUK-ID as CSB ID (every talker
+// has keys of its own) and the RAND of the distribution messages (the
+// same in both).
+func groupKeyMaterial(senderGUK uint32) (key, salt []byte, err error) {
+	if key, err = mikey.DeriveTEK(mikey.PRFFuncHMACSHA256, mcGMK, MCGroupCSID, senderGUK, mcGroupRND, 16); err != nil {
 		return nil, nil, err
 	}
-	salt, err = mikey.DeriveTEKSalt(mikey.PRFFuncHMACSHA256, mcGMK, MCGroupCSID, MCGMKID, mcGroupRND, 12)
+	salt, err = mikey.DeriveTEKSalt(mikey.PRFFuncHMACSHA256, mcGMK, MCGroupCSID, senderGUK, mcGroupRND, 12)
 	return key, salt, err
 }
 
@@ -362,7 +363,7 @@ func groupKeyMaterial() (key, salt []byte, err error) {
 // mcptt-info), 200 OK, ACK, alice's talk burst to the GMS, bob's talk
 // burst forwarded by the GMS to alice, an SRTCP sender report each, BYE.
 // AES-GCM SRTP (the GMK messages' SP) by pion/srtp, MKI GMK-ID ‖ the
-// sender's GUK-ID.
+// sender's GUK-ID, each talker's keys derived with its GUK-ID.
 func (w *mcWorld) groupCall(s *pcapSink, t0 time.Time) ([]string, error) {
 	c := &scenario.Call{CallID: "mc-group-1@ims.example.org", Transport: "UDP", Caller: mcAliceSIP, Callee: mcGMSSIP,
 		CallerUser: "alice", CalleeUser: "group-fire", Domain: "mcptt.example.org", FromTag: "mcga", ToTag: "mcgg",
@@ -385,11 +386,7 @@ func (w *mcWorld) groupCall(s *pcapSink, t0 time.Time) ([]string, error) {
 			return nil, err
 		}
 	}
-	key, salt, err := groupKeyMaterial()
-	if err != nil {
-		return nil, err
-	}
-	lines := []string{fmt.Sprintf("group call SRTP master key and salt %x:%x (CS ID %d, GMK-ID 0x%08x, RAND %q)", key, salt, MCGroupCSID, MCGMKID, mcGroupRND)}
+	var lines []string
 	media := t0.Add(220 * time.Millisecond)
 	rtcp := func(a netip.AddrPort) netip.AddrPort { return netip.AddrPortFrom(a.Addr(), a.Port()+1) }
 	for i, x := range []struct {
@@ -399,7 +396,11 @@ func (w *mcWorld) groupCall(s *pcapSink, t0 time.Time) ([]string, error) {
 	}{{MCGroupSSRCA, MCAlice, mcGroupRTP, mcGMSRTP}, {MCGroupSSRCB, MCBob, mcGMSRTP, mcGroupRTP}} {
 		guk := mikey.GUKID(mcGMK, x.member, MCGMKID)
 		mki := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, MCGMKID), guk)
-		lines = append(lines, fmt.Sprintf("SSRC 0x%08x (%s) MKI %x", x.ssrc, x.member, mki))
+		key, salt, err := groupKeyMaterial(guk)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, fmt.Sprintf("srtp 0x%08x=%x:%x (group call, %s, MKI %x: CS ID %d, CSB ID the GUK-ID, RAND %q)", x.ssrc, key, salt, x.member, mki, MCGroupCSID, mcGroupRND))
 		snd, err := scenario.NewSender(scenario.StreamParams{SSRC: x.ssrc, PayloadType: scenario.PayloadPCMU,
 			FirstSeq: FirstSeq + uint16(i)*1000, FirstTS: 16000 * uint32(i+1), TSStep: scenario.FrameSamples, CNAME: x.member,
 			Profile: srtp.ProtectionProfileAeadAes128Gcm, Key: key, Salt: salt, MKI: mki})
