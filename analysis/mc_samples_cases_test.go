@@ -156,7 +156,7 @@ func TestMCGroupKeysSample(t *testing.T) {
 	if len(keys) != 2 || keys[0] != keys[1] || guks[0] == guks[1] {
 		t.Fatalf("keys %q, GUK-IDs %q: one GMK, two GUK-IDs expected", keys, guks)
 	}
-	checkGroupCall := func(name string, r *analysis.Report, distFrame uint64) {
+	checkGroupCall := func(name string, r *analysis.Report, distFrame map[string]uint64) {
 		t.Helper()
 		g := r.Sessions[2]
 		if g.To != "sip:group-fire@mcptt.example.org" || len(g.MIKEY) != 0 || len(g.CryptoSessions) != 2 {
@@ -165,9 +165,16 @@ func TestMCGroupKeysSample(t *testing.T) {
 		if cs := g.CryptoSessions; cs[0].KeyFP == cs[1].KeyFP {
 			t.Errorf("%s: both talkers have key %s (each GUK-ID derives its own)", name, cs[0].KeyFP)
 		}
+		// The talkers' keys are those of their own GMK messages' crypto
+		// sessions (opened by mikey.OpenSAKKE with the GUK-ID as CSB ID).
+		for i, cs := range g.CryptoSessions {
+			if own := r.Sessions[i].CryptoSessions; len(own) == 1 && own[0].KeyFP != "" && own[0].KeyFP != cs.KeyFP && distFrame["0x4c0a11ce"] == 1 {
+				t.Errorf("%s: talker %s key %s, its GMK message's crypto session %s", name, cs.SSRC, cs.KeyFP, own[0].KeyFP)
+			}
+		}
 		wantMKI := map[string]string{"0x4c0a11ce": "0x0a11ce55" + strings.TrimPrefix(guks[0], "0x"), "0x4c0b0b00": "0x0a11ce55" + strings.TrimPrefix(guks[1], "0x")}
 		for _, cs := range g.CryptoSessions {
-			if cs.Source != "mc-gmk" || cs.CSID != 4 || cs.FromFrame != distFrame || cs.MKI != wantMKI[cs.SSRC] || cs.Policy != "AEAD_AES_128_GCM" {
+			if cs.Source != "mc-gmk" || cs.CSID != 4 || cs.FromFrame != distFrame[cs.SSRC] || cs.MKI != wantMKI[cs.SSRC] || cs.Policy != "AEAD_AES_128_GCM" {
 				t.Errorf("%s: crypto session %+v", name, cs)
 			}
 		}
@@ -185,7 +192,7 @@ func TestMCGroupKeysSample(t *testing.T) {
 			}
 		}
 	}
-	checkGroupCall("both members", r, 1)
+	checkGroupCall("both members", r, map[string]uint64{"0x4c0a11ce": 1, "0x4c0b0b00": 3})
 	checkTable := func(name string, r *analysis.Report, frames ...uint64) {
 		t.Helper()
 		if len(r.MCKeys) != 1 {
@@ -216,7 +223,7 @@ func TestMCGroupKeysSample(t *testing.T) {
 			t.Errorf("bob's keys: group call finding %s: %s", f.Code, f.Summary)
 		}
 	}
-	checkGroupCall("bob's key set", r, 3)
+	checkGroupCall("bob's key set", r, map[string]uint64{"0x4c0a11ce": 3, "0x4c0b0b00": 3})
 	checkTable("bob's key set", r, 3)
 	if checked != 60 || differ != 0 {
 		t.Errorf("bob's keys: payloads: %d checked, %d differ", checked, differ)

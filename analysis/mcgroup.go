@@ -232,6 +232,12 @@ func (m *mediaState) tryGroupKeys(ss *streamState, p *dissect.MediaPacket) {
 		cs := &CryptoSession{CSID: k.csID, SSRC: fmt.Sprintf("0x%08x", ss.model.ssrc), Policy: k.policyS,
 			MKI: "0x" + hex.EncodeToString(mki), KeyFP: "key:" + mikey.Fingerprint(key), SaltFP: "salt:" + mikey.Fingerprint(salt),
 			FromFrame: k.frames[0], Source: "mc-gmk", ssrc: ss.model.ssrc}
+		if len(mki) >= 8 {
+			// The delivery to the talker itself, when in the capture.
+			if i := slices.Index(k.gukIDs, binary.BigEndian.Uint32(mki[4:8])); i >= 0 {
+				cs.FromFrame = k.frames[i]
+			}
+		}
 		if a.opts.ShowKeys {
 			cs.KeyHex, cs.SaltHex = hex.EncodeToString(key), hex.EncodeToString(salt)
 		}
