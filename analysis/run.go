@@ -46,6 +46,7 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	if !a.opts.NoTLS {
 		r := newTLSRouter(eng, a.opts.TLSKeyLog, q.finding)
 		r.seen = q.tlsConn
+		r.used = a.opts.TLSSecretsUsed
 		h = r
 	}
 	h = capture.NewHEPHandler(h, a.opts.HEP)

@@ -28,7 +28,10 @@ type tlsRouter struct {
 	next capture.Handler
 	// seen is told, once per connection, that a TLS connection decrypts,
 	// so the analysis marks its sessions as carried over TLS.
-	seen     func(client, server netip.AddrPort)
+	seen func(client, server netip.AddrPort)
+	// used, when set, is told the key log entries of a connection after
+	// each of its segments (Options.TLSSecretsUsed).
+	used     func(*tlsdec.Secrets)
 	kl       *tlsdec.KeyLog
 	conns    map[[2]netip.AddrPort]*tlsConn
 	notTLS   map[[2]netip.AddrPort]bool
@@ -101,6 +104,11 @@ func (r *tlsRouter) Segment(s *capture.Segment) {
 		}
 		r.next.Segment(&r.seg)
 	})
+	if r.used != nil {
+		for _, sec := range tc.c.UsedSecrets() {
+			r.used(sec)
+		}
+	}
 	r.check(tc)
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -109,6 +110,9 @@ type secretsEntry struct {
 // Blocks (pcapng §4.7, secrets type TLS key log, as editcap
 // --inject-secrets writes them): see there for which file gets which.
 type PcapngWriter struct {
+	// mu orders the writing goroutine's calls with a Close from another
+	// (a cancelled capture closes its source from a context callback).
+	mu    sync.Mutex
 	path  string
 	ring  RingOptions
 	stats func() LiveStats
@@ -171,7 +175,11 @@ func (w *PcapngWriter) openPrintName() error {
 }
 
 // Files returns the names of the files written and kept so far.
-func (w *PcapngWriter) Files() []string { return append([]string(nil), w.kept...) }
+func (w *PcapngWriter) Files() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.kept...)
+}
 
 // fileName is the name of file number seq: the path itself for a single
 // file, else prefix_NNNNN_YYYYMMDDhhmmss.ext as dumpcap names ring files.
@@ -241,6 +249,8 @@ func (w *PcapngWriter) next() error {
 // keeps the entries told (s itself, not a copy), so its memory is bounded
 // by the key log the secrets come from.
 func (w *PcapngWriter) UseSecrets(id [32]byte, s KeyLogSecrets) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.closed {
 		return
 	}
@@ -322,6 +332,11 @@ func (w *PcapngWriter) closeFile(last bool) error {
 // WritePacket appends one packet, starting a new file first when a ring
 // limit is reached. After an error every call returns it.
 func (w *PcapngWriter) WritePacket(p *Packet) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return w.cerr
+	}
 	if w.err != nil {
 		return w.err
 	}
@@ -376,6 +391,8 @@ func (w *PcapngWriter) intervalDue() bool {
 // tick starts the next file when the interval is due while no packet
 // comes (dumpcap switches on the clock, not on the next packet).
 func (w *PcapngWriter) tick() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.err == nil && !w.closed && w.intervalDue() {
 		w.err = w.next()
 	}
@@ -447,6 +464,8 @@ func (w *PcapngWriter) interfaceStats(id uint32, st LiveStats) {
 // Close ends the last file (with the statistics) and returns the first
 // error met while writing.
 func (w *PcapngWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.closed {
 		return w.cerr
 	}
