@@ -242,4 +242,3 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
-

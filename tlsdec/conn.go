@@ -64,8 +64,8 @@ type Conn struct {
 	suite          *suite
 	secrets        *Secrets
 	used           []*Secrets // key log entries found for this connection (UsedSecrets)
-	master         []byte // TLS 1.0-1.2 master secret in use
-	reneg          bool   // a renegotiation ClientHello was seen
+	master         []byte     // TLS 1.0-1.2 master secret in use
+	reneg          bool       // a renegotiation ClientHello was seen
 	renegCH        clientHello
 	renegotiations int
 
