@@ -34,7 +34,8 @@ type Options struct {
 	TLSKeyLog *tlsdec.KeyLog
 	// TLSSecretsUsed, when set, is told the key log entries a TLS
 	// connection is decrypted with, for each TCP segment of the
-	// connection: the first time right after its ClientHello is read
+	// connection until they prove wrong (tls.wrong-key): the first time
+	// right after its ClientHello is read
 	// (before the next packet is read), so that a pcapng writer fed the
 	// same packets (capture.TeeInput) can put them into the file before
 	// the ServerHello (capture.PcapngWriter.UseSecrets). Only entries of

@@ -104,12 +104,14 @@ func (r *tlsRouter) Segment(s *capture.Segment) {
 		}
 		r.next.Segment(&r.seg)
 	})
-	if r.used != nil {
+	r.check(tc)
+	// The secrets are told from the ClientHello on (before the
+	// ServerHello they decrypt); once they prove wrong, no more.
+	if r.used != nil && tc.reported != tlsdec.StateWrongKey {
 		for _, sec := range tc.c.UsedSecrets() {
 			r.used(sec)
 		}
 	}
-	r.check(tc)
 }
 
 // check turns a connection's new decryption state into a finding, once.
