@@ -87,11 +87,16 @@ type Guess struct {
 	after  predictor // the stream's predicted state after this packet
 	opened bool      // OpenGuess reached a verdict
 	ok     bool      // the tag verified (or the policy has none)
+	taken  bool      // DecryptRTP used the verdict
 	plain  []byte
 }
 
 // Opened reports whether OpenGuess reached a verdict for the guess.
 func (g *Guess) Opened() bool { return g.opened }
+
+// Taken reports whether DecryptRTP used the guess's verdict instead of
+// doing the crypto itself.
+func (g *Guess) Taken() bool { return g.taken }
 
 // Context returns the context the guess was made for (nil for no guess).
 func (g *Guess) Context() *Context { return g.ctx }

@@ -289,7 +289,7 @@ func TestDecryptRTPTakesGuess(t *testing.T) {
 	}
 	g[0].plain[len(g[0].plain)-1] ^= 0xff // a mark: the worker's plaintext is used
 	plain, _, err := c.DecryptRTP(nil, pkts[0], st, time.Time{})
-	if err != nil || plain[len(plain)-1] != g[0].plain[len(plain)-1] {
+	if err != nil || plain[len(plain)-1] != g[0].plain[len(plain)-1] || !g[0].Taken() {
 		t.Fatalf("guess not taken: %v", err)
 	}
 	// A copy of the packet's bytes is another packet: its guess is not
@@ -297,7 +297,7 @@ func TestDecryptRTPTakesGuess(t *testing.T) {
 	c.Worker(1).OpenGuess(nil, &g[1])
 	g[1].plain[len(g[1].plain)-1] ^= 0xff
 	plain, _, err = c.DecryptRTP(nil, bytes.Clone(pkts[1]), st, time.Time{})
-	if err != nil || plain[len(plain)-1] == g[1].plain[len(plain)-1] {
+	if err != nil || plain[len(plain)-1] == g[1].plain[len(plain)-1] || g[1].Taken() {
 		t.Fatalf("guess of another slice taken: %v", err)
 	}
 	// A guess opened on a context of the same keys that is not a worker of

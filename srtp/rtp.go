@@ -97,6 +97,7 @@ search:
 			}
 			if ki == 0 && i == 0 && g.answers(c, key, roc) {
 				// Opened ahead (see GuessRTP), maybe on another goroutine.
+				g.taken = true
 				if g.ok {
 					copy(dst, g.plain)
 					found = true
