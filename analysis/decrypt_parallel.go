@@ -169,9 +169,10 @@ func (d *decryptAhead) guess(m *mediaState, b *batch, tag uint64) *aheadSet {
 			continue
 		}
 		ss := m.peekStream(p)
-		// Only streams bound and resolved: packet would not change the
-		// binding first.
-		if ss == nil || ss.bind == nil || ss.bind.ctx == nil || ss.srtp == nil || ss.gen != m.gen {
+		// Only bound streams whose binding packet would keep (resolve
+		// keeps an exact, placeholder or trial binding).
+		if ss == nil || ss.bind == nil || ss.bind.ctx == nil || ss.srtp == nil ||
+			(ss.gen != m.gen && ss.bind.ssrc != ss.model.ssrc && !ss.bind.taken && !ss.trialBound) {
 			continue
 		}
 		ctx := ss.bind.ctx
