@@ -21,6 +21,10 @@
 #                printing compiled out (docs/performance.md says how);
 #                skipped when unset
 #   RUNS         runs of each program (default 9)
+#   ELAPSED      when 1, OpenSSL is also measured by wall-clock time
+#                (openssl speed -elapsed, 1 s each, in every round of the
+#                interleaved runs): on a machine loaded by other work, the
+#                rate one core gives under the same load as the runs
 #
 # The key, MKI and UDP port for rtp_decoder come from the "# srtp" and
 # "# mki" lines bench/gen writes into rtsp-big.keys.
@@ -60,6 +64,11 @@ if [ -n "${RTP_DECODER:-}" ]; then
 fi
 
 for _ in $(seq "$runs"); do
+	if [ "${ELAPSED:-}" = 1 ]; then
+		a=$(openssl speed -elapsed -seconds 1 -bytes 1400 -evp aes-128-ctr 2>/dev/null | awk 'END {sub(/k$/, "", $NF); print $NF / 1000}')
+		h=$(openssl speed -elapsed -seconds 1 -bytes 1400 -hmac sha1 2>/dev/null | awk 'END {sub(/k$/, "", $NF); print $NF / 1000}')
+		awk -v a="$a" -v b="$h" 'BEGIN {printf "%.0f\n", 1 / (1 / a + 1 / b)}' >>"$work/elapsed"
+	fi
 	for i in "${!names[@]}"; do
 		t0=$(date +%s.%N)
 		/usr/bin/time -f "%U %S %M" -o "$work/t" bash -c "${cmds[$i]}" >/dev/null 2>"$work/err" || {
@@ -83,6 +92,12 @@ done
 awk -v m="${median[mikeyscope]}" -v B="$bytes" -v o="$combined" 'BEGIN {
 	printf "ratio       mikeyscope %.0f MB/s of file = %.2fx the OpenSSL single-core AES-CTR+HMAC-SHA1 rate (target 0.65x)\n", B / 1e6 / m, B / 1e6 / m / o
 }'
+if [ -s "$work/elapsed" ]; then
+	e=$(sort -n "$work/elapsed" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+	awk -v m="${median[mikeyscope]}" -v B="$bytes" -v e="$e" 'BEGIN {
+		printf "ratio       against OpenSSL by wall-clock time in the same rounds (median %.0f MB/s): %.2fx\n", e, B / 1e6 / m / e
+	}'
+fi
 if [ -n "${median[rtp_decoder]:-}" ]; then
 	awk -v m="${median[mikeyscope]}" -v l="${median[rtp_decoder]}" 'BEGIN {printf "ratio       mikeyscope is %.2fx the speed of libsrtp rtp_decoder (medians)\n", l / m}'
 fi

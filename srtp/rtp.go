@@ -13,7 +13,9 @@ import (
 // written to dst, which is grown only when its capacity is too small; dst
 // may be pkt[:0] to decrypt in place (with AES-GCM in place, the ROC search
 // is skipped because a failed AEAD open clears its output). Any other
-// overlap of dst and pkt is rejected.
+// overlap of dst and pkt is rejected. When the packet was opened ahead
+// (GuessRTP) and that verdict answers, the plaintext returned is the one
+// OpenGuess wrote, in the buffer it was given, and dst is left alone.
 //
 // The ROC is estimated from the stream (RFC 3711 §3.3.1); when the tag
 // does not verify, ROCs around the estimate are tried (Stream.ROCSearch)
@@ -99,8 +101,7 @@ search:
 				// Opened ahead (see GuessRTP), maybe on another goroutine.
 				g.taken = true
 				if g.ok {
-					copy(dst, g.plain)
-					found = true
+					dst, found = g.plain, true
 					break search
 				}
 				continue
