@@ -84,6 +84,18 @@ type Analyzer struct {
 	// summaries shares the text of response summaries across sessions
 	// (see responseSummary).
 	summaries map[string]string
+	// pending are the findings of problems the dissector found in a
+	// message before reporting the message itself (it reports a message's
+	// problems first): when that message creates its session, they
+	// belong to it. Only the latest frame's are kept.
+	pending []pendingFinding
+}
+
+// pendingFinding is a finding waiting for the session of its message.
+type pendingFinding struct {
+	f     *Finding
+	key   string
+	frame uint64
 }
 
 type mediaSession struct {
@@ -118,6 +130,13 @@ type sessionState struct {
 	// streams are the session's media streams, found by a short scan
 	// rather than a map keyed by address.
 	streams []*streamState
+	// rtspClient is the address of the RTSP client (the sender of the
+	// session's requests); dummySSRCs the SSRCs of NAT dummy datagrams.
+	rtspClient netip.Addr
+	dummySSRCs []uint32
+	// recent are the last SIP messages, to recognise their copies relayed
+	// by a proxy on the next leg (see relayOf); dropped when idle.
+	recent []relayEntry
 }
 
 // New returns an Analyzer.
@@ -296,6 +315,7 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	}
 	st := a.session(m)
 	s := st.s
+	a.claimPending(m, s.ID)
 	if m.Time.After(s.End) {
 		s.End = m.Time
 	}
@@ -313,6 +333,9 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 		if m.Request && s.URL == "" && m.URI != "" && m.URI != "*" {
 			s.URL = m.URI
 		}
+		if m.Request && !st.rtspClient.IsValid() {
+			st.rtspClient = m.Src.Addr().Unmap()
+		}
 	}
 	sig := &Signal{
 		Frame:   m.Frame,
@@ -322,16 +345,24 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 		Summary: a.signalSummary(m),
 		MIKEY:   len(m.KeyMgmt),
 	}
+	if m.Carrier == dissect.CarrierSIP && !m.Request && m.Status >= 200 && m.CSeqMethod == "INVITE" {
+		s.FinalStatus = sig.Summary // the shared "status reason" text
+	}
 	if a.opts.SignalText {
 		sig.Raw = m.Raw
 	}
+	sig.RelayOf = st.relayOf(m)
+	if sig.RelayOf != 0 {
+		st.extendPath(m, sig, sig.RelayOf)
+	}
 	s.Signals = append(s.Signals, sig)
 
-	if m.SDP != nil {
+	// A relayed copy with the same body was checked as the first copy.
+	if m.SDP != nil && (sig.RelayOf == 0 || !st.sameBody(m, sig.RelayOf)) {
 		a.checkSDP(st, m)
 	}
 	for i := range m.KeyMgmt {
-		a.keyMgmtItem(st, m, &m.KeyMgmt[i])
+		a.keyMgmtItem(st, m, &m.KeyMgmt[i], sig.RelayOf)
 	}
 }
 
@@ -394,7 +425,30 @@ func (a *Analyzer) problemLocked(p *dissect.Problem) {
 			return r
 		}, d)
 	}
-	a.addFolded(k.New(p.Frame, session, summary), subject)
+	f := k.New(p.Frame, session, summary)
+	a.addFolded(f, subject)
+	if session == 0 && p.SessionKey != "" && a.folded[foldKey{f.Code, 0, subject}] == f {
+		if len(a.pending) > 0 && a.pending[0].frame != p.Frame {
+			a.pending = a.pending[:0]
+		}
+		if len(a.pending) < 64 {
+			a.pending = append(a.pending, pendingFinding{f: f, key: p.SessionKey, frame: p.Frame})
+		}
+	}
+}
+
+// claimPending gives the pending findings of message m to its session.
+// Caller holds a.mu.
+func (a *Analyzer) claimPending(m *dissect.SignalMessage, sid int) {
+	if len(a.pending) == 0 {
+		return
+	}
+	for _, p := range a.pending {
+		if p.frame == m.Frame && p.key == m.SessionKey {
+			p.f.Session = sid
+		}
+	}
+	a.pending = a.pending[:0]
 }
 
 // add records a finding. Past maxFindings, further findings are only

@@ -101,13 +101,21 @@ var (
 
 	// Keys and authentication.
 	KindMACMismatch = Kind{"mikey.mac-mismatch", SeverityError,
-		"The MIKEY MAC does not verify with any supplied key",
-		"the shared key probably differs between the two peers, or the key given to mikeyscope is not the one this peer uses",
+		"The MIKEY MAC does not verify with the supplied key that was meant for it",
+		"the summary names the evidence that a key was meant for this message (a PSK bound to an identity it names, the other message of the exchange verifying with a supplied key, or the peer's Auth failure error): the peers' keys differ, or the key given to mikeyscope for it is wrong",
 		"check that both peers are configured with the same pre-shared key; give mikeyscope that key with --psk or a keys file"}
 	KindVMismatch = Kind{"mikey.v-mismatch", SeverityError,
-		"The verification (V) payload does not verify with any supplied key",
+		"The verification (V) payload does not verify with the supplied key that was meant for it",
 		"the responder used another key, or computed the MAC over different bytes than RFC 3830 §5.2 prescribes",
 		"check the pre-shared key on both sides; if the key is right, the responder's V computation is non-standard"}
+	KindNonStandardMAC = Kind{"mikey.nonstandard-mac", SeverityWarning,
+		"The MAC, V payload or signature verifies only over other bytes than RFC 3830 prescribes",
+		"the sender computes it over a non-standard input (for example the V payload without the identities, as minisip and other early implementations do); mikeyscope tries such layouts, a peer following RFC 3830 (§5.2 for V and signatures, §4.2.4 for the KEMAC MAC) does not and rejects the message",
+		"make the sender compute it as the RFC says (V: the verification message up to the MAC || IDi || IDr || T, RFC 3830 §5.2); until then it works only with peers that share the quirk"}
+	KindNoKeyFits = Kind{"mikey.no-key-fits", SeverityWarning,
+		"No supplied key verifies the MIKEY message, and nothing shows that one was meant for it",
+		"the key of this call was not supplied (the keys given belong to other calls), or the key supplied for it is mistyped; nothing in the capture shows the peers' keys differ",
+		"supply this call's key; bind a PSK to the identity it is for (psk sip:alice@example.com=KEY) so that a wrong key is reported as a mismatch"}
 	KindNoKey = Kind{"mikey.no-key", SeverityWarning,
 		"The KEMAC is encrypted and no supplied key opens it",
 		"mikeyscope was given no key for this exchange",
@@ -130,7 +138,7 @@ var (
 		"see the error code"}
 	KindClockSkew = Kind{"mikey.clock-skew", SeverityWarning,
 		"The MIKEY timestamp is outside the allowed clock skew",
-		"the sender's clock is wrong (no NTP), or the message is old",
+		"the sender's clock is wrong (no NTP), the message is old (a replay), or the capturing host's clock is off: the capture time is the reference",
 		"synchronise the sender's clock with NTP; peers reject such messages with an 'Invalid TS' error"}
 	KindReplay = Kind{"mikey.replay", SeverityWarning,
 		"A MIKEY message was seen again (replay)",
@@ -194,6 +202,10 @@ var (
 		"SRTP packets cannot be checked: the key exchange is not opened",
 		"the MIKEY exchange keying this stream could not be opened with the supplied keys",
 		"supply the key for the MIKEY exchange"}
+	KindNATDummy = Kind{"rtsp.nat-dummy", SeverityNote,
+		"The RTSP client sent NAT hole-punching datagrams, not media",
+		"GStreamer's rtspsrc (nat-method=dummy, its default) sends five 200-byte datagrams of random data from its RTP port to the server's RTP port at PLAY to open a NAT pinhole; some look like RTP by chance",
+		"nothing to do; they are not streams (set nat-method=none on rtspsrc to stop them)"}
 	KindSAVPWithoutKeying = Kind{"sdp.savp-without-keying", SeverityWarning,
 		"RTP/SAVP media with no key-mgmt or crypto attribute",
 		"the offer asks for SRTP but carries no keys; the peer cannot decrypt",
@@ -265,11 +277,11 @@ var (
 // Catalogue lists every kind of finding, in the order of the README.
 var Catalogue = []Kind{
 	KindDecodeError, KindTrailingBytes, KindBadKeyMgmt, KindUnknownKeyMgmt, KindRANDMissing, KindTimestampNotNTP,
-	KindMACMismatch, KindVMismatch, KindNoKey, KindKeysInClear, KindNoIntegrity, KindSignatureInvalid,
+	KindMACMismatch, KindVMismatch, KindNoKeyFits, KindNonStandardMAC, KindNoKey, KindKeysInClear, KindNoIntegrity, KindSignatureInvalid,
 	KindErrorPayload, KindClockSkew, KindReplay, KindNoResponse, KindOrphanResponse, KindResponseMismatch,
 	KindPolicyUnsupported, KindPolicyConflict, KindTagLenAsAuthKeyLen, KindTEKKeyAndSalt, KindSSRCZero,
 	KindSRTPAuthFailed, KindSRTPROC, KindSRTPUnknownSSRC, KindSRTPUnknownMKI, KindSRTPNoKeyExchange, KindSRTPUndecryptable,
-	KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
+	KindNATDummy, KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
 	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindMidCall, KindSignalError,
 	KindTLSNoKey, KindTLSWrongKey, KindTLSAfterHandshake,
 	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS,

@@ -80,6 +80,7 @@ func allFindingCases() []findingCase {
 	all = append(all, captureFindingCases()...)
 	all = append(all, tlsFindingCases()...)
 	all = append(all, sakkeFindingCases()...)
+	all = append(all, trustFindingCases()...)
 	return all
 }
 
@@ -395,6 +396,12 @@ func filetime(t time.Time) uint64 {
 // the envelope key, SIGN by the initiator.
 func pkInit(t *testing.T, initKey, respKey *rsa.PrivateKey) *mikey.Message {
 	t.Helper()
+	return pkInitCert(t, initKey, respKey, true)
+}
+
+// pkInitCert is pkInit, with or without the initiator's CERT payload.
+func pkInitCert(t *testing.T, initKey, respKey *rsa.PrivateKey, withCert bool) *mikey.Message {
+	t.Helper()
 	env := seq(0xe0, 16)
 	pke, err := mikey.NewPKEPayload(&respKey.PublicKey, env, 0)
 	if err != nil {
@@ -413,6 +420,9 @@ func pkInit(t *testing.T, initKey, respKey *rsa.PrivateKey) *mikey.Message {
 			pke,
 			&mikey.SIGNPayload{},
 		},
+	}
+	if !withCert {
+		m.Payloads = append(m.Payloads[:2], m.Payloads[3:]...)
 	}
 	kd := []*mikey.KeyData{{Type: mikey.KeyTGK, Key: caseTGK}}
 	if err := mikey.SealKEMAC(m, env, kd, mikey.SealOptions{EncryptedID: &mikey.IDPayload{IDType: mikey.IDURI, Data: []byte("sip:alice@example.org")}}); err != nil {
@@ -562,15 +572,72 @@ func mikeyFindingCases() []findingCase {
 				return f.finish()
 			},
 			summary: []string{fmt.Sprintf("0x%016x", filetime(caseT0)), "as a Windows FILETIME it is 2026-11-02T10:00:00Z"}, also: nullFindings},
-		{name: "wrong PSK", code: analysis.KindMACMismatch.Code, frame: 1,
+		// Issue 17 item 7: a key that is not this call's is not evidence
+		// that the peers' keys differ.
+		{name: "another call's PSK", code: analysis.KindNoKeyFits.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				f := newFeed(analysis.Options{Keys: pskStore(t, caseWrong)})
 				f.invite(must(t)(pskExchange(casePSK).Init()))
-				return f.finish()
+				r := f.finish()
+				if a, ks := r.Sessions[0].MIKEY[0].Auth, r.Sessions[0].KeyStatus; a != "no-key-fits" || ks != "no-key-fits" {
+					t.Errorf("auth %s, key status %s, want no-key-fits", a, ks)
+				}
+				return r
 			},
-			summary: []string{"MAC of Pre-shared", "any of 1 supplied key(s)"},
+			summary: []string{"MAC of Pre-shared verifies with none of the 1 supplied key(s)", "none of them is bound to this exchange"},
 			// The V flag is set and no answer follows.
 			also: []string{analysis.KindNoResponse.Code}},
+		{name: "another call's PSK, answered", code: analysis.KindNoKeyFits.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{Keys: pskStore(t, caseWrong)})
+				f.invite(must(t)(pskExchange(casePSK).Init()))
+				f.answer(200, must(t)(pskExchange(casePSK).Verify()))
+				r := f.finish()
+				if a := r.Sessions[0].MIKEY[1].Auth; a != "no-key-fits" {
+					t.Errorf("response auth %s, want no-key-fits", a)
+				}
+				return r
+			},
+			summary: []string{"the responder's verification message (frame 2) shows that it accepted this MAC, so the peers agree on a key that was not supplied"}},
+		{name: "wrong PSK bound to the caller", code: analysis.KindMACMismatch.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				st := &keys.Store{}
+				if err := st.Add("psk", "sip:alice@example.org="+hex.EncodeToString(caseWrong), "k.txt:1"); err != nil {
+					t.Fatal(err)
+				}
+				f := newFeed(analysis.Options{Keys: st})
+				f.invite(must(t)(pskExchange(casePSK).Init()))
+				r := f.finish()
+				if a := r.Sessions[0].KeyStatus; a != "failed" {
+					t.Errorf("key status %s, want failed", a)
+				}
+				return r
+			},
+			summary: []string{"MAC of Pre-shared does not verify with any of 1 supplied key(s)", `is bound to "sip:alice@example.org", an identity of this exchange`},
+			also:    []string{analysis.KindNoResponse.Code}},
+		{name: "wrong PSK, peer says Auth failure", code: analysis.KindMACMismatch.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{Keys: pskStore(t, caseWrong)})
+				f.invite(must(t)(pskExchange(casePSK).Init()))
+				f.answer(488, must(t)(pskExchange(casePSK).Error(0)))
+				r := f.finish()
+				for _, fd := range r.Findings {
+					if fd.Code == analysis.KindNoKeyFits.Code {
+						t.Errorf("no-key-fits finding kept after the error payload revised the verdict: %s", fd.Summary)
+					}
+				}
+				return r
+			},
+			summary: []string{"the peer answered with MIKEY error Auth failure (frame 2)"},
+			also:    []string{analysis.KindErrorPayload.Code}},
+		{name: "initiator used another PSK than the responder", code: analysis.KindMACMismatch.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{Keys: pskStore(t, casePSK)})
+				f.invite(must(t)(pskExchange(caseWrong).Init()))
+				f.answer(200, must(t)(pskExchange(casePSK).Verify()))
+				return f.finish()
+			},
+			summary: []string{"the response (frame 2) verified with psk:", "so the initiator used another key"}},
 		{name: "V with another PSK", code: analysis.KindVMismatch.Code, frame: 2,
 			run: func(t *testing.T) *analysis.Report {
 				f := newFeed(analysis.Options{Keys: pskStore(t, casePSK)})
@@ -634,7 +701,33 @@ func mikeyFindingCases() []findingCase {
 				}
 				return r
 			},
-			summary: []string{"SIGN payload of Public key does not verify (2 key(s) or certificate(s) tried)"}},
+			summary: []string{"SIGN payload of Public key does not verify (2 key(s) or certificate(s) tried, among them the message's own CERT payload)"}},
+		// Issue 17 item 7: a signature that no supplied certificate
+		// verifies, in a message that carries none, says only that the
+		// signer's certificate was not supplied.
+		{name: "PK signed by a signer whose certificate was not supplied", code: analysis.KindNoKeyFits.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				initKey, respKey := rsaKeys(t)
+				m := pkInitCert(t, initKey, respKey, false)
+				bob, err := x509.ParseCertificate(selfSignedCert(t, respKey, "bob"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				st := &keys.Store{RSAKeys: []mikey.RSAKey{{Private: respKey, Source: "bob.pem"}}, Certs: []mikey.Cert{{Cert: bob, Source: "bob.crt"}}}
+				f := newFeed(analysis.Options{Keys: st})
+				f.invite(m.Raw)
+				r := f.finish()
+				if len(r.Sessions[0].CryptoSessions) != 1 {
+					t.Errorf("the envelope key should open the KEMAC: %+v", r.Sessions[0].MIKEY[0])
+				}
+				for _, fd := range r.Findings {
+					if fd.Code == analysis.KindSignatureInvalid.Code {
+						t.Errorf("signature-invalid without evidence: %s", fd.Summary)
+					}
+				}
+				return r
+			},
+			summary: []string{"SIGN payload of Public key verifies with none of the 2 supplied certificate(s) or key(s), and the message carries no certificate"}},
 		{name: "10 minutes slow", code: analysis.KindClockSkew.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				f := newFeed(analysis.Options{})
@@ -644,6 +737,25 @@ func mikeyFindingCases() []findingCase {
 				return f.finish()
 			},
 			summary: []string{"timestamp 2026-11-02T09:50:00Z is -600 s from the capture time (allowed ±300 s)"}, also: nullFindings},
+		// Issue 17 item 8: days of skew are written in days.
+		{name: "999 days slow", code: analysis.KindClockSkew.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{})
+				f.invite(nullMessage(t, func(m *mikey.Message) {
+					payloadOf[*mikey.TPayload](m).Value = mikey.NTP64(caseT0.Add(-(999*24*time.Hour + 17*time.Hour + 28*time.Minute + 44*time.Second)))
+				}))
+				return f.finish()
+			},
+			summary: []string{"is 999 days 17h 28m 44s behind the capture time, -86376524 s (allowed ±300 s)"}, also: nullFindings},
+		{name: "one day fast", code: analysis.KindClockSkew.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{})
+				f.invite(nullMessage(t, func(m *mikey.Message) {
+					payloadOf[*mikey.TPayload](m).Value = mikey.NTP64(caseT0.Add(24*time.Hour + 5*time.Second))
+				}))
+				return f.finish()
+			},
+			summary: []string{"is 1 day 0h 0m 5s ahead of the capture time, +86405 s"}, also: nullFindings},
 		{name: "custom skew of 1 minute", code: analysis.KindClockSkew.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				raw := nullMessage(t, func(m *mikey.Message) {

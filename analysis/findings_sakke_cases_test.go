@@ -196,10 +196,28 @@ func sakkeFindingCases() []findingCase {
 				return r
 			},
 			summary: []string{"does not decapsulate for " + sakkeBob + " in 2026-11"}},
-		{name: "carol's RSK for bob's message", code: analysis.KindSAKKERSKInvalid.Code, frame: 1,
+		// Issue 17 item 7: carol's RSK is not evidence that bob's message
+		// is wrong: bob's key was not supplied.
+		{name: "carol's RSK for bob's message", code: analysis.KindNoKeyFits.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				k := sakkeKeysFor(t)
-				return sakkeRun(t, sakkeMessage(t, sakkeBob, sakkeBob), sakkeStore(k.rskCarol, k.Z, k.KPAK))
+				r := sakkeRun(t, sakkeMessage(t, sakkeBob, sakkeBob), sakkeStore(k.rskCarol, k.Z, k.KPAK))
+				if mm := r.Sessions[0].MIKEY[0]; mm.Auth != "no-key-fits" {
+					t.Errorf("auth %s (%s), want no-key-fits", mm.Auth, mm.Detail)
+				}
+				return r
+			},
+			summary: []string{"no supplied RSK is valid for " + sakkeBob + " in key period 2026-11", "its RSK was not supplied"}},
+		{name: "carol's RSK bound to bob", code: analysis.KindSAKKERSKInvalid.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				k := sakkeKeysFor(t)
+				st := sakkeStore(k.rskCarol, k.Z, k.KPAK)
+				st.SAKKERSKs[0].Identity = sakkeBob
+				r := sakkeRun(t, sakkeMessage(t, sakkeBob, sakkeBob), st)
+				if mm := r.Sessions[0].MIKEY[0]; mm.Auth != "failed" {
+					t.Errorf("auth %s (%s), want failed", mm.Auth, mm.Detail)
+				}
+				return r
 			},
 			summary: []string{"no supplied RSK is valid for " + sakkeBob + " in key period 2026-11"}},
 		{name: "no Z", code: analysis.KindSAKKEMissingKMS.Code, frame: 1,

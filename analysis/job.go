@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
 	"github.com/mikeyscope/mikeyscope/keys"
+	"github.com/mikeyscope/mikeyscope/tlsdec"
 )
 
 // JobProgress is how far a background analysis has come.
@@ -70,8 +72,10 @@ func (j *Job) start() error {
 	if err != nil {
 		return err
 	}
+	j.mu.Lock()
 	opts := j.opts
 	opts.Keys = j.store
+	j.mu.Unlock()
 	a := New(opts)
 	a.SetInputs(j.inputs)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -152,22 +156,50 @@ func (j *Job) SetPaused(p bool) {
 }
 
 // AddKey adds a key given as a keys-file line ("psk 00112233...",
-// "srtp 0x1234=KEY:SALT") and redoes the analysis with it: a file is read
-// again from the start; a live capture reopens the exchanges seen so far and
-// decrypts from now on.
+// "srtp 0x1234=KEY:SALT", "tls-keylog FILE") and redoes the analysis with
+// it: a file is read again from the start; a live capture reopens the
+// exchanges seen so far and decrypts from now on. The line is read as a
+// keys file's is (keys.SplitLine, strict values); an error adds nothing. A
+// TLS key log is read at once (a missing, unreadable or empty file is an
+// error) and decrypts the TLS connections of the new pass; a live capture
+// takes one only at its start (--tls-keylog).
 func (j *Job) AddKey(spec string) error {
-	kind, value, ok := strings.Cut(strings.TrimSpace(spec), " ")
-	if !ok {
-		return fmt.Errorf("want a keys-file line such as \"psk 0011...\", got %q", spec)
+	kind, value, ok := keys.SplitLine(spec)
+	if !ok || value == "" {
+		return fmt.Errorf("want a keys-file line such as \"psk 0011...\" or \"tls-keylog FILE\", got %q", strings.TrimSpace(spec))
+	}
+	add := &keys.Store{}
+	if _, err := add.AddWithWarnings(kind, value, "added in the UI"); err != nil {
+		return err
+	}
+	var kl *tlsdec.KeyLog
+	if kind == keys.KindTLSKeyLog {
+		if j.live {
+			return errors.New("a live capture reads its TLS key log when it starts: run it again with --tls-keylog FILE")
+		}
+		loaded, err := readKeyLog(add.TLSKeyLogs[0].Path)
+		if err != nil {
+			return err
+		}
+		if loaded == nil || loaded.Len() == 0 {
+			return fmt.Errorf("TLS key log %s holds no secrets (want SSLKEYLOGFILE lines such as CLIENT_RANDOM <random> <secret>)", add.TLSKeyLogs[0].Path)
+		}
+		kl = tlsdec.NewKeyLog()
+		j.mu.Lock()
+		if j.opts.TLSKeyLog != nil {
+			kl.Merge(j.opts.TLSKeyLog)
+		}
+		j.mu.Unlock()
+		kl.Merge(loaded)
 	}
 	j.mu.Lock()
 	next := &keys.Store{}
 	next.Merge(j.store)
-	if err := next.Add(kind, strings.TrimSpace(value), "added in the UI"); err != nil {
-		j.mu.Unlock()
-		return err
-	}
+	next.Merge(add)
 	j.store = next
+	if kl != nil {
+		j.opts.TLSKeyLog = kl
+	}
 	a, cancel := j.a, j.cancel
 	j.mu.Unlock()
 	if j.live {

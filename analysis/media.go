@@ -32,6 +32,9 @@ type binding struct {
 	// lastUse is the capture time of the last packet decrypted with ctx
 	// (or when it was made).
 	lastUse time.Time
+	// supplied is set for a key given directly (--srtp); used once a
+	// packet authenticated with it (recorded as the key's use).
+	supplied, used bool
 }
 
 // context returns the binding's SRTP context, building it again when an
@@ -190,7 +193,10 @@ func (m *mediaState) bind(st *sessionState, cs *CryptoSession, p srtp.Policy, ke
 	sid := st.s.ID
 	var old *binding
 	for _, b := range m.bindings[sid] {
-		if b.ssrc == cs.ssrc && b.ssrc != 0 {
+		// The same crypto session opened again (with the response), or a
+		// re-key of the SSRC. A placeholder (SSRC 0) is only ever the same
+		// crypto session: two placeholders of one map are two streams.
+		if b.cs == cs || b.ssrc == cs.ssrc && b.ssrc != 0 {
 			old = b
 			break
 		}
@@ -263,6 +269,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		ss = m.streams[k]
 	}
 	if ss == nil {
+		if st != nil && m.natDummy(st, p) {
+			return
+		}
 		if len(m.order) >= m.a.opts.MaxStreams {
 			if !m.limitHit {
 				m.limitHit = true
@@ -275,7 +284,7 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	if ss.gen != m.gen {
 		m.resolve(ss)
 	}
-	if ss.bind == nil && ss.trials < maxSSRCTrials && ss.session != nil && len(m.bindings[ss.session.s.ID]) > 0 {
+	if ss.bind == nil && (ss.trials < maxSSRCTrials || p.Kind != dissect.KindRTP) && ss.session != nil && len(m.bindings[ss.session.s.ID]) > 0 {
 		m.trySessionKeys(ss, p)
 	}
 	if p.Kind == dissect.KindRTP {
@@ -320,6 +329,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		if p.Kind == dissect.KindRTP && errors.Is(err, srtp.ErrAuthFailed) {
 			m.searchROC(ss, p)
 		}
+	} else if b := ss.bind; b.supplied && !b.used {
+		b.used = true
+		m.a.noteKeyUse(b.cs.KeyFP, b.cs.Source, p.Frame)
 	}
 	if res.ROCAdjusted && !ss.rocWarned {
 		ss.rocWarned = true
@@ -328,6 +340,48 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	if m.hook != nil {
 		m.hook(ss.model, p, plain)
 	}
+}
+
+// natDummySize is the size of the datagrams GStreamer's rtspsrc sends to
+// open a NAT pinhole (gstrtspsrc.c: a fakesrc with filltype 3 (random),
+// num-buffers 5, sizetype 2 (fixed), sizemax 200, linked to a udpsink on
+// the client's RTP socket aimed at the server's RTP port, started at PLAY
+// when nat-method is dummy, the default).
+const (
+	natDummySize = 200
+	maxNATDummy  = 16 // dummy SSRCs remembered per session
+)
+
+// natDummy recognises a NAT dummy datagram that happens to start like RTP
+// (version 2): in an RTSP session over UDP, from the RTSP client's address
+// toward the server, exactly 200 bytes, from a port that sends no stream,
+// with an SSRC that no crypto session names and no earlier dummy had (a
+// stream repeats its SSRC; random bytes do not). It is reported once per
+// session (rtsp.nat-dummy, counted) and not made a stream. Caller holds a.mu.
+func (m *mediaState) natDummy(st *sessionState, p *dissect.MediaPacket) bool {
+	if st.carrier != dissect.CarrierRTSP || p.Interleaved >= 0 || len(p.Data) != natDummySize ||
+		!st.rtspClient.IsValid() || p.Src.Addr().Unmap() != st.rtspClient || len(st.dummySSRCs) >= maxNATDummy {
+		return false
+	}
+	for _, s := range st.streams {
+		if s.src == p.Src {
+			return false
+		}
+	}
+	for _, b := range m.bindings[st.s.ID] {
+		if b.ssrc == p.SSRC {
+			return false
+		}
+	}
+	for _, d := range st.dummySSRCs {
+		if d == p.SSRC {
+			return false
+		}
+	}
+	st.dummySSRCs = append(st.dummySSRCs, p.SSRC)
+	m.a.addFolded(KindNATDummy.New(p.Frame, st.s.ID, fmt.Sprintf("%d-byte datagram(s) of random data %s -> %s (the client's RTP port to the server's) that look like RTP: GStreamer rtspsrc's NAT dummy packets, not a stream",
+		natDummySize, p.Src, p.Dst)), "nat-dummy")
+	return true
 }
 
 // newStream creates the state and model of a stream. Caller holds a.mu.
@@ -394,13 +448,41 @@ func (m *mediaState) resolve(ss *streamState) {
 		m.attach(ss, b)
 		return
 	}
-	if ss.session != nil {
+	if ss.kind != dissect.KindRTP && ss.session != nil {
+		// SRTCP uses the keys of its SSRC's RTP stream (RFC 3711 §3.4 and
+		// §8.1: one crypto context per SSRC), never the first placeholder
+		// of the session, which keys another stream; with no such stream
+		// yet, trySessionKeys tries the session's keys on the packet.
+		if b := m.rtpBinding(ss); b != nil {
+			ss.trialBound = true
+			m.attach(ss, b)
+			return
+		}
+		if m.hasPlaceholder(ss.session.s.ID) {
+			return
+		}
+	}
+	if ss.session != nil && ss.kind == dissect.KindRTP {
+		// One free placeholder (SSRC 0) keys the stream; with several, the
+		// one whose keys authenticate its packets does (trySessionKeys),
+		// not the first by the order streams start.
+		var free *binding
+		n := 0
 		for _, b := range m.bindings[ss.session.s.ID] {
-			if b.ssrc == 0 && (!b.taken || ss.model.Kind == "rtcp") {
-				b.taken = true
-				m.attach(ss, b)
-				return
+			if b.ssrc == 0 && !b.taken {
+				if free == nil {
+					free = b
+				}
+				n++
 			}
+		}
+		switch {
+		case n == 1:
+			free.taken = true
+			m.attach(ss, free)
+			return
+		case n > 1:
+			return
 		}
 	}
 	if m.wildcard != nil {
@@ -597,6 +679,27 @@ func (m *mediaState) searchROC(ss *streamState, p *dissect.MediaPacket) {
 	m.a.add(KindSRTPROC.New(p.Frame, sessionID(ss.session), fmt.Sprintf("SSRC 0x%08x: packets authenticate only with ROC %d; the key exchange gave ROC %d", p.SSRC, roc, ss.bind.roc)))
 }
 
+// rtpBinding returns the binding of the session's RTP stream with the SSRC
+// of the SRTCP stream ss (nil when there is none, or it has no keys).
+func (m *mediaState) rtpBinding(ss *streamState) *binding {
+	for _, other := range ss.session.streams {
+		if other.model.ssrc == ss.model.ssrc && other.kind == dissect.KindRTP && other.bind != nil {
+			return other.bind
+		}
+	}
+	return nil
+}
+
+// hasPlaceholder reports whether a crypto session of the session has SSRC 0.
+func (m *mediaState) hasPlaceholder(sid int) bool {
+	for _, b := range m.bindings[sid] {
+		if b.ssrc == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // maxSSRCTrials is how many packets of a stream whose SSRC no key exchange
 // names are tried against the keys of the session's crypto sessions.
 const maxSSRCTrials = 3
@@ -607,20 +710,51 @@ const maxSSRCTrials = 3
 // exchange (or a CS ID map listing another SSRC) is then decrypted all the
 // same, and the finding says which crypto session's keys it uses.
 func (m *mediaState) trySessionKeys(ss *streamState, p *dissect.MediaPacket) {
-	ss.trials++
 	if p.Kind != dissect.KindRTP {
-		// SRTCP of the stream follows its RTP stream's keys.
-		for _, other := range ss.session.streams {
-			if other.model.ssrc == ss.model.ssrc && other.kind == dissect.KindRTP && other.trialBound {
-				ss.trialBound = true
-				m.attach(ss, other.bind)
-				return
+		// SRTCP of the stream follows its RTP stream's keys; before its
+		// RTP stream is keyed, a packet that authenticates with the keys
+		// of a crypto session binds it (each SSRC has its own SRTCP index
+		// and replay state, RFC 3711 §3.2.3, so a fresh state checks it).
+		if b := m.rtpBinding(ss); b != nil {
+			ss.trialBound = true
+			m.attach(ss, b)
+			return
+		}
+		if ss.trials >= maxSSRCTrials {
+			return
+		}
+		ss.trials++
+		for _, b := range m.bindings[ss.session.s.ID] {
+			ctx, err := b.context()
+			if err != nil {
+				continue
 			}
+			if _, _, err := ctx.DecryptRTCP(m.buf[:cap(m.buf)], p.Data, srtp.NewStreamSSRC(ss.model.ssrc, 0), p.Time); err != nil {
+				continue
+			}
+			ss.trialBound = true
+			m.attach(ss, b)
+			return
 		}
 		return
 	}
-	for _, b := range m.bindings[ss.session.s.ID] {
-		if b.ssrc == ss.model.ssrc {
+	ss.trials++
+	bindings := m.bindings[ss.session.s.ID]
+	// A free placeholder whose keys authenticate the packet keys the stream.
+	for _, b := range bindings {
+		if b.ssrc != 0 || b.taken {
+			continue
+		}
+		if ctx, err := b.context(); err == nil {
+			if _, _, found, err := ctx.SearchROC(p.Data, b.roc, b.roc); err == nil && found {
+				b.taken = true
+				m.attach(ss, b)
+				return
+			}
+		}
+	}
+	for _, b := range bindings {
+		if b.ssrc == ss.model.ssrc || b.ssrc == 0 && !b.taken {
 			continue
 		}
 		lo := b.roc
@@ -640,5 +774,16 @@ func (m *mediaState) trySessionKeys(ss *streamState, p *dissect.MediaPacket) {
 		m.a.add(KindSRTPUnknownSSRC.New(p.Frame, sessionID(ss.session), fmt.Sprintf("%s SSRC %s %s -> %s is not in the CS ID map, but it decrypts with the keys of crypto session %d (announced for SSRC %s): the sender changed its SSRC after the key exchange",
 			ss.model.Kind, ss.model.SSRC, ss.model.Src, ss.model.Dst, b.cs.CSID, b.cs.SSRC)))
 		return
+	}
+	if ss.trials >= maxSSRCTrials {
+		// No keys authenticate it: the first free placeholder keys it, and
+		// its failures show.
+		for _, b := range bindings {
+			if b.ssrc == 0 && !b.taken {
+				b.taken = true
+				m.attach(ss, b)
+				return
+			}
+		}
 	}
 }

@@ -101,7 +101,10 @@ func modeName(m *mikey.Message) string {
 
 // keyMgmtItem decodes one MIKEY message found in signalling and records it.
 // Caller holds a.mu.
-func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *dissect.KeyMgmtItem) {
+//
+// relayOf is the frame of the earlier copy of the signal when a proxy
+// relayed it: the same MIKEY message in that copy is not checked again.
+func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *dissect.KeyMgmtItem, relayOf uint64) {
 	if it.Err != nil {
 		if errors.Is(it.Err, mikey.ErrNotMIKEY) {
 			a.add(KindUnknownKeyMgmt.New(sm.Frame, st.s.ID, fmt.Sprintf("%s names protocol %q", it.Where, it.Prot)))
@@ -140,6 +143,12 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 			mm.Tree = msg.Tree()
 		}
 	}
+	if orig := relayedMIKEY(st, relayOf, it.Data); orig != nil {
+		mm.RelayOf = orig.Frame
+		mm.Error = orig.Error
+		copyVerdict(mm, orig)
+		return
+	}
 	if err != nil {
 		mm.Error = err.Error()
 		var pe *mikey.ParseError
@@ -164,6 +173,29 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 	}
 	a.checkMessage(st, mm, msg)
 	a.pair(st, mm, msg, err == nil)
+}
+
+// relayedMIKEY returns the MIKEY message with the same bytes in the copy
+// of the signal at frame relayOf (nil when there is none).
+func relayedMIKEY(st *sessionState, relayOf uint64, raw []byte) *MIKEYMessage {
+	if relayOf == 0 {
+		return nil
+	}
+	for i := len(st.s.MIKEY) - 1; i >= 0; i-- {
+		mm := st.s.MIKEY[i]
+		if mm.Frame < relayOf {
+			break
+		}
+		if mm.Frame == relayOf && mm.RelayOf == 0 && string(mm.Raw) == string(raw) {
+			return mm
+		}
+	}
+	return nil
+}
+
+// copyVerdict gives a relayed copy the verdict of the message it relays.
+func copyVerdict(dst, src *MIKEYMessage) {
+	dst.Auth, dst.KeyFP, dst.Detail = src.Auth, src.KeyFP, src.Detail
 }
 
 // checkMessage makes the findings one message gives on its own. Caller
@@ -197,8 +229,8 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 				t.Value, mikey.NTPTime(t.Value).UTC().Format(time.RFC3339), ts.Time.UTC().Format(time.RFC3339))))
 		default:
 			if off, ok := ts.Offset(mm.Time); ok && math.Abs(off.Seconds()) > a.opts.ClockSkew.Seconds() {
-				a.add(KindClockSkew.New(mm.Frame, sid, fmt.Sprintf("timestamp %s is %+.0f s from the capture time (allowed ±%.0f s)",
-					ts.Time.UTC().Format(time.RFC3339), off.Seconds(), a.opts.ClockSkew.Seconds())))
+				a.add(KindClockSkew.New(mm.Frame, sid, fmt.Sprintf("timestamp %s is %s (allowed ±%.0f s)",
+					ts.Time.UTC().Format(time.RFC3339), skewText(off), a.opts.ClockSkew.Seconds())))
 			}
 		}
 	}
@@ -335,6 +367,9 @@ func (a *Analyzer) pair(st *sessionState, mm *MIKEYMessage, msg *mikey.Message, 
 		}
 		if dataTypeRole(h.DataType) == roleError {
 			ex.errMsgs = append(ex.errMsgs, mm)
+			if ex.init.Auth == authNoKeyFits {
+				a.open(ex) // an Auth failure error is evidence of a mismatch
+			}
 			return
 		}
 		if ex.resp != nil {
@@ -449,4 +484,26 @@ func unansweredInit(st *sessionState, dt mikey.DataType) *exchange {
 		}
 	}
 	return nil
+}
+
+// skewText writes a clock offset from the capture time: in seconds up to
+// a day ("-10800 s from the capture time"), in days beyond ("999 days 17h
+// 28m 44s behind the capture time, -86376524 s"), where a count of seconds
+// means nothing to a reader.
+func skewText(off time.Duration) string {
+	if off > -24*time.Hour && off < 24*time.Hour {
+		return fmt.Sprintf("%+.0f s from the capture time", off.Seconds())
+	}
+	dir, abs := "ahead of", off
+	if off < 0 {
+		dir, abs = "behind", -off
+	}
+	abs = abs.Round(time.Second)
+	days := abs / (24 * time.Hour)
+	rest := abs - days*24*time.Hour
+	unit := "days"
+	if days == 1 {
+		unit = "day"
+	}
+	return fmt.Sprintf("%d %s %dh %dm %ds %s the capture time, %+.0f s", days, unit, rest/time.Hour, (rest%time.Hour)/time.Minute, (rest%time.Minute)/time.Second, dir, off.Seconds())
 }

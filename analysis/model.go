@@ -43,12 +43,17 @@ type Summary struct {
 	ReadError     string    `json:"read_error,omitempty"` // the capture could not be read to its end
 }
 
-// KeyUse records a supplied key (by fingerprint only) and the messages it verified.
+// KeyUse records a supplied key (by fingerprint only) and the messages it
+// verified (for an SRTP key: the first packet it authenticated).
+// VerifiedNothing marks a supplied PSK, SRTP key or SAKKE RSK that
+// verified nothing in the capture; other kinds are listed only when they
+// verified something.
 type KeyUse struct {
-	Fingerprint string   `json:"fingerprint"`
-	Kind        string   `json:"kind"`
-	Source      string   `json:"source"`
-	Verified    []uint64 `json:"verified_frames,omitempty"`
+	Fingerprint     string   `json:"fingerprint"`
+	Kind            string   `json:"kind"`
+	Source          string   `json:"source"`
+	Verified        []uint64 `json:"verified_frames,omitempty"`
+	VerifiedNothing bool     `json:"verified_nothing,omitempty"`
 }
 
 // Session is a SIP dialog or an RTSP session.
@@ -63,7 +68,15 @@ type Session struct {
 	URL       string    `json:"url,omitempty"`
 	Transport string    `json:"transport,omitempty"` // udp, tcp, tls
 	Mode      string    `json:"mode,omitempty"`      // MIKEY mode: PSK, PK, DH, DHHMAC, RSA-R, TICKET, SAKKE, NULL
-	KeyStatus string    `json:"key_status"`          // verified, failed, no-key, in-clear, none
+	KeyStatus string    `json:"key_status"`          // verified, failed, no-key, no-key-fits, in-clear, none
+	// Path is the signalling path of a dialog relayed by SIP proxies, as
+	// the capture shows it: the caller, each proxy, the callee (the
+	// addresses of the INVITE's legs); empty when no message was relayed.
+	Path []string `json:"path,omitempty"`
+	// FinalStatus is the SIP dialog's final response to its latest INVITE
+	// ("200 OK", "488 Not Acceptable Here"); empty without one (RTSP, or
+	// no final response in the capture).
+	FinalStatus string `json:"final_status,omitempty"`
 
 	Signals        []*Signal        `json:"signals"`
 	MIKEY          []*MIKEYMessage  `json:"mikey"`
@@ -87,25 +100,33 @@ type Signal struct {
 	Dst     string    `json:"dst"`
 	Summary string    `json:"summary"` // "INVITE sip:bob@...", "200 OK"
 	MIKEY   int       `json:"mikey"`   // number of MIKEY messages carried
-	Raw     []byte    `json:"-"`       // message text for the detail view (with Options.SignalText)
+	// RelayOf is the frame of the same message on the previous leg when a
+	// proxy relayed it (same CSeq, one Via more or less, sent by the
+	// address the earlier copy went to); 0 otherwise.
+	RelayOf uint64 `json:"relay_of,omitempty"`
+	Raw     []byte `json:"-"` // message text for the detail view (with Options.SignalText)
 }
 
 // MIKEYMessage is one decoded MIKEY message and what the keys made of it.
 type MIKEYMessage struct {
-	Frame    uint64       `json:"frame"`
-	Time     time.Time    `json:"time"`
-	Src      string       `json:"src"`
-	Dst      string       `json:"dst"`
-	Where    string       `json:"where"` // sdp-session, sdp-media, rtsp-keymgmt-header, mikey-body, rtsp-parameter
-	Length   int          `json:"length"`
-	DataType string       `json:"data_type"`
-	Role     string       `json:"role"` // initiator, response, error
-	CSBID    string       `json:"csb_id"`
-	Auth     string       `json:"auth"`          // verified, failed, no-key, not-protected, in-clear, not-checked
-	KeyFP    string       `json:"key,omitempty"` // fingerprint of the key that verified it
-	Detail   string       `json:"auth_detail,omitempty"`
-	Error    string       `json:"decode_error,omitempty"`
-	Tree     *mikey.Field `json:"tree,omitempty"` // every field, with offsets (JSON only with --tree)
+	Frame    uint64    `json:"frame"`
+	Time     time.Time `json:"time"`
+	Src      string    `json:"src"`
+	Dst      string    `json:"dst"`
+	Where    string    `json:"where"` // sdp-session, sdp-media, rtsp-keymgmt-header, mikey-body, rtsp-parameter
+	Length   int       `json:"length"`
+	DataType string    `json:"data_type"`
+	Role     string    `json:"role"` // initiator, response, error
+	CSBID    string    `json:"csb_id"`
+	Auth     string    `json:"auth"`          // verified, failed, no-key, not-protected, in-clear, not-checked
+	KeyFP    string    `json:"key,omitempty"` // fingerprint of the key that verified it
+	Detail   string    `json:"auth_detail,omitempty"`
+	Error    string    `json:"decode_error,omitempty"`
+	// RelayOf is the frame of the same MIKEY message on the previous leg
+	// when a proxy relayed the signal carrying it; the message is then not
+	// checked again (not a replay) and carries that message's verdict.
+	RelayOf uint64       `json:"relay_of,omitempty"`
+	Tree    *mikey.Field `json:"tree,omitempty"` // every field, with offsets (JSON only with --tree)
 
 	Raw []byte `json:"-"`
 	// msg is the decoded message; the analyzer drops it when the session
@@ -183,7 +204,11 @@ func (m *MIKEYMessage) Parsed() *mikey.Message {
 // them. Caller holds a.mu.
 func (a *Analyzer) dropIdleMessages(limit time.Time) {
 	for _, st := range a.sessions {
-		if st.msgsDropped || !st.s.End.Before(limit) {
+		if !st.s.End.Before(limit) {
+			continue
+		}
+		st.recent = nil // a relayed copy comes within relayWindow
+		if st.msgsDropped {
 			continue
 		}
 		for _, mm := range st.s.MIKEY {

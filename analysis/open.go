@@ -85,10 +85,10 @@ func (a *Analyzer) open(ex *exchange) {
 	res := mikey.OpenExchange(im, rm, a.mikeyKeys(), opts)
 	sid := ex.session.s.ID
 	if res.Init != nil && ex.init != nil {
-		a.applyMessageResult(ex.init, res.Init, sid, false)
+		a.applyMessageResult(ex, ex.init, res.Init, res.Resp, sid, false)
 	}
 	if res.Resp != nil && ex.resp != nil {
-		a.applyMessageResult(ex.resp, res.Resp, sid, true)
+		a.applyMessageResult(ex, ex.resp, res.Resp, res.Init, sid, true)
 	}
 	if len(res.Sessions) > 0 {
 		a.addCryptoSessions(ex, res.Sessions)
@@ -96,11 +96,88 @@ func (a *Analyzer) open(ex *exchange) {
 	a.updateKeyStatus(ex.session)
 }
 
+// authNoKeyFits is the verdict on a message that no supplied key verifies
+// when nothing shows that a key tried was meant for it: the user has not
+// given this call's key. It is neutral, not a failure (see
+// mismatchEvidence).
+const authNoKeyFits = "no-key-fits"
+
+// mismatchEvidence says why a message that no supplied key verifies (r) is
+// a real mismatch rather than a call whose key was not supplied, or ""
+// when nothing shows it. The evidence, in order:
+//   - a key tried was meant for the message: a PSK bound to an identity the
+//     exchange names (ID/IDR payloads, SIP From/To), an RSA key that
+//     decrypted the PKE envelope (r.Meant);
+//   - the other message of the exchange verified with a supplied key, so
+//     the two peers used different keys (or one computed its MAC
+//     otherwise);
+//   - the peer answered the initiator's message with a MIKEY error payload
+//     Auth failure (RFC 3830 §6.12): the peers disagree.
+//
+// That a key is the only one supplied, or that the capture holds one call,
+// is not evidence: a user may give one call's key and open a capture of
+// many calls, and a mistyped key fails the same way.
+func mismatchEvidence(ex *exchange, r, other *mikey.MessageResult, response bool) string {
+	if r.Meant != "" {
+		return r.Meant
+	}
+	if other != nil && other.Auth == mikey.AuthVerified && other.KeyRef != "" && other.KeyRef != "in clear" {
+		if response {
+			return fmt.Sprintf("the initiator's message (frame %d) verified with %s, so the responder used another key", ex.init.Frame, other.KeyRef)
+		}
+		if ex.resp != nil {
+			return fmt.Sprintf("the response (frame %d) verified with %s, so the initiator used another key", ex.resp.Frame, other.KeyRef)
+		}
+	}
+	if !response {
+		for _, em := range ex.errMsgs {
+			m := em.Parsed()
+			if m == nil {
+				continue
+			}
+			for _, e := range m.ERR() {
+				if e.Code == 0 {
+					return fmt.Sprintf("the peer answered with MIKEY error Auth failure (frame %d)", em.Frame)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// dropFinding removes the finding of a code at a frame of a session (a
+// verdict revised when more of the exchange arrived). Caller holds a.mu.
+func (a *Analyzer) dropFinding(code string, frame uint64, sid int) {
+	for i := len(a.findings) - 1; i >= 0; i-- {
+		if f := a.findings[i]; f.Code == code && f.Frame == frame && f.Session == sid {
+			a.findings = append(a.findings[:i], a.findings[i+1:]...)
+			return
+		}
+	}
+}
+
 // applyMessageResult copies one message's verdict into the model and makes
-// its findings. Caller holds a.mu.
-func (a *Analyzer) applyMessageResult(mm *MIKEYMessage, r *mikey.MessageResult, sid int, response bool) {
+// its findings; other is the result of the exchange's other message (nil
+// without one). Caller holds a.mu.
+func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r, other *mikey.MessageResult, sid int, response bool) {
 	prev := mm.Auth
 	mm.Auth = authWord(r.Auth)
+	evidence := ""
+	// The verdict rests on a signature alone (DH-SIGN, RSA-R): no MAC or V
+	// key was tried.
+	sigOnly := r.Tried == 0 && r.Signature.Status == mikey.AuthFailed
+	if r.Auth == mikey.AuthFailed {
+		if sigOnly {
+			if r.Signature.MessageCert {
+				evidence = "the message's own CERT payload does not verify its signature"
+			}
+		} else {
+			evidence = mismatchEvidence(ex, r, other, response)
+		}
+		if evidence == "" {
+			mm.Auth = authNoKeyFits
+		}
+	}
 	mm.KeyFP = r.KeyRef
 	if r.Auth == mikey.AuthInClear || r.Auth == mikey.AuthNotProtected {
 		mm.KeyFP = "" // nothing verified it
@@ -120,22 +197,47 @@ func (a *Analyzer) applyMessageResult(mm *MIKEYMessage, r *mikey.MessageResult, 
 		detail = append(detail, s)
 	}
 	detail = append(detail, r.Notes...)
+	if evidence != "" {
+		detail = append(detail, "mismatch: "+evidence)
+	}
 	mm.Detail = strings.Join(detail, "; ")
+	for _, r := range ex.session.s.MIKEY {
+		if r.RelayOf == mm.Frame {
+			copyVerdict(r, mm)
+		}
+	}
 	if prev == mm.Auth {
+		if mm.Auth == authNoKeyFits && !response {
+			a.reviseNoKeyFits(ex, mm, sid, r.Tried) // the response may say more now
+		}
 		return // reopened with the response: the verdict on this message is known
+	}
+	if prev == authNoKeyFits {
+		a.dropFinding(KindNoKeyFits.Code, mm.Frame, sid) // revised: the rest of the exchange shows a mismatch
 	}
 	switch r.Auth {
 	case mikey.AuthVerified:
 		if r.KeyRef != "" {
 			a.noteKeyUse(r.KeyRef, r.KeySource, mm.Frame)
 		}
+		a.checkLayout(ex, mm, r, sid)
 	case mikey.AuthFailed:
+		if sigOnly {
+			break // the signature's finding below says it
+		}
 		k := KindMACMismatch
 		what := "MAC"
 		if m := mm.Parsed(); response && m != nil && m.V() != nil {
 			k, what = KindVMismatch, "V payload MAC"
 		}
-		a.add(k.New(mm.Frame, sid, fmt.Sprintf("%s of %s does not verify with any of %d supplied key(s)", what, mm.DataType, r.Tried)))
+		if evidence == "" {
+			if response && ex.init != nil && ex.init.Auth == authNoKeyFits {
+				break // the initiator's finding covers the exchange: its key was not supplied
+			}
+			a.add(KindNoKeyFits.New(mm.Frame, sid, noKeyFitsSummary(ex, mm, what, r.Tried, response)))
+			break
+		}
+		a.add(k.New(mm.Frame, sid, fmt.Sprintf("%s of %s does not verify with any of %d supplied key(s): %s", what, mm.DataType, r.Tried, evidence)))
 	case mikey.AuthNoKey:
 		m := mm.Parsed()
 		if k := m.KEMAC(); k != nil && k.EncrAlg != mikey.EncrNULL || m.PKE() != nil {
@@ -143,8 +245,77 @@ func (a *Analyzer) applyMessageResult(mm *MIKEYMessage, r *mikey.MessageResult, 
 		}
 	}
 	if r.Signature.Status == mikey.AuthFailed {
-		a.add(KindSignatureInvalid.New(mm.Frame, sid, fmt.Sprintf("SIGN payload of %s does not verify (%d key(s) or certificate(s) tried)", mm.DataType, r.Signature.Tried)))
+		if r.Signature.MessageCert {
+			a.add(KindSignatureInvalid.New(mm.Frame, sid, fmt.Sprintf("SIGN payload of %s does not verify (%d key(s) or certificate(s) tried, among them the message's own CERT payload)", mm.DataType, r.Signature.Tried)))
+		} else {
+			// Only supplied certificates and keys were tried: they may
+			// belong to other calls (issue 17 item 7).
+			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("SIGN payload of %s verifies with none of the %d supplied certificate(s) or key(s), and the message carries no certificate: the signer's certificate was not supplied, or is not the one given", mm.DataType, r.Signature.Tried)))
+		}
 	}
+}
+
+// noKeyFitsSummary words a KindNoKeyFits finding: what failed, and, when
+// the responder's verification message shows that the peers accepted each
+// other's key, that too.
+func noKeyFitsSummary(ex *exchange, mm *MIKEYMessage, what string, tried int, response bool) string {
+	s := fmt.Sprintf("%s of %s verifies with none of the %d supplied key(s), and none of them is bound to this exchange", what, mm.DataType, tried)
+	if !response && ex.resp != nil && ex.resp.dataType == mikey.DataTypePSKVerify {
+		s += fmt.Sprintf("; the responder's verification message (frame %d) shows that it accepted this MAC, so the peers agree on a key that was not supplied", ex.resp.Frame)
+	}
+	return s
+}
+
+// reviseNoKeyFits rewrites the summary of the initiator's KindNoKeyFits
+// finding once the response is known. Caller holds a.mu.
+func (a *Analyzer) reviseNoKeyFits(ex *exchange, mm *MIKEYMessage, sid, tried int) {
+	for i := len(a.findings) - 1; i >= 0; i-- {
+		if f := a.findings[i]; f.Code == KindNoKeyFits.Code && f.Frame == mm.Frame && f.Session == sid {
+			f.Summary = noKeyFitsSummary(ex, mm, "MAC", tried, false)
+			return
+		}
+	}
+}
+
+// checkLayout reports a MAC, V payload or signature that verified only
+// over a non-standard input (#17): the verdict says which layout, and a
+// peer following RFC 3830 will reject the message. When the V payload left
+// out identities that only the signalling names (no ID payload in either
+// message), RFC 3830 does not say plainly which identities a peer uses, so
+// the finding is a note. Caller holds a.mu.
+func (a *Analyzer) checkLayout(ex *exchange, mm *MIKEYMessage, r *mikey.MessageResult, sid int) {
+	var what, layout, want string
+	vBase, _, _ := strings.Cut(r.VVariant, ", with")
+	switch {
+	case r.VVariant != "" && vBase != mikey.VVariantRFC:
+		what, layout, want = "V payload", vBase, mikey.VVariantRFC
+	case r.MACVariant != "":
+		what, layout, want = "KEMAC MAC", r.MACVariant, "RFC 3830 §4.2.4: the message up to the MAC field"
+	case r.Signature.Status == mikey.AuthVerified && r.Signature.Variant != "":
+		what, layout, want = "signature", r.Signature.Variant, "RFC 3830 §5.2"
+	default:
+		return
+	}
+	f := KindNonStandardMAC.New(mm.Frame, sid, fmt.Sprintf("%s of %s verifies over %s, not %s: a peer following the RFC rejects it", what, mm.DataType, layout, want))
+	if vBase == mikey.VVariantNoIDs && !exchangeCarriesIDs(ex) {
+		f.Severity = SeverityNote
+		f.Summary = fmt.Sprintf("V payload of %s verifies over %s; neither message carries an ID payload, so a peer that takes the identities from the signalling (SIP From/To) computes %s and rejects it", mm.DataType, vBase, mikey.VVariantRFC)
+	}
+	a.add(f)
+}
+
+// exchangeCarriesIDs reports whether a message of the exchange carries an
+// ID or IDR payload.
+func exchangeCarriesIDs(ex *exchange) bool {
+	for _, mm := range []*MIKEYMessage{ex.init, ex.resp} {
+		if mm == nil {
+			continue
+		}
+		if m := mm.Parsed(); m != nil && (len(m.IDs()) > 0 || m.IDR(mikey.RoleInitiator) != nil || m.IDR(mikey.RoleResponder) != nil) {
+			return true
+		}
+	}
+	return false
 }
 
 func kemacAlg(m *mikey.Message) string {
@@ -244,7 +415,7 @@ func (a *Analyzer) findCryptoSession(st *sessionState, frame uint64, csID uint8,
 // failed beats no-key beats in-clear beats verified.
 func (a *Analyzer) updateKeyStatus(st *sessionState) {
 	status := "none"
-	rank := map[string]int{"none": 0, "not-checked": 1, "verified": 2, "not-protected": 3, "in-clear": 4, "no-key": 5, "failed": 6}
+	rank := map[string]int{"none": 0, "not-checked": 1, "verified": 2, "not-protected": 3, "in-clear": 4, "no-key": 5, authNoKeyFits: 6, "failed": 7}
 	for _, m := range st.s.MIKEY {
 		w := m.Auth
 		if w == "not-protected" {

@@ -28,6 +28,24 @@ func (a *Analyzer) sakkeKeys() (mikey.SAKKEKeys, bool) {
 	return k, len(k.RSKs)+len(k.Zs)+len(k.KPAKs) > 0
 }
 
+// rskBoundTo reports whether a supplied RSK is bound to uri (sakke-rsk
+// URI=HEX), with or without the key period prefix of RFC 6509 §4.4.
+func (a *Analyzer) rskBoundTo(uri string) bool {
+	if a.opts.Keys == nil || uri == "" {
+		return false
+	}
+	for _, k := range a.opts.Keys.SAKKERSKs {
+		id := k.Identity
+		if i := strings.IndexByte(id, 0); i >= 0 {
+			id = id[i+1:]
+		}
+		if id == uri || strings.HasSuffix(id, "\x00"+uri) {
+			return true
+		}
+	}
+	return false
+}
+
 // openSAKKE opens a MIKEY-SAKKE I_MESSAGE (RFC 6509) with the supplied RSK
 // and KMS keys: ECCSI signature, SAKKE decapsulation of the SSV (the TGK),
 // and the crypto session keys. Caller holds a.mu.
@@ -57,6 +75,11 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 		mm.Auth, mm.KeyFP = "not-protected", res.RSKRef
 	case res.Decap == mikey.SAKKENoKey || !have:
 		mm.Auth = "no-key"
+	case res.Decap == mikey.SAKKERSKInvalid && res.RSKMonth == "" && !a.rskBoundTo(res.ResponderURI):
+		// No RSK given is this responder's (not for a neighbouring key
+		// period either, not bound to its URI): its key was not supplied;
+		// another user's RSK is not evidence of a mismatch.
+		mm.Auth = authNoKeyFits
 	default:
 		mm.Auth = "failed"
 	}
@@ -70,6 +93,10 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 	case mikey.SAKKEOtherIdentity:
 		a.add(KindSAKKEWrongIdentity.New(mm.Frame, sid, fmt.Sprintf("the SAKKE payload does not decapsulate for %s in %s (RFC 6508 §6.2.2 check failed)", res.ResponderURI, res.Month)))
 	case mikey.SAKKERSKInvalid:
+		if mm.Auth == authNoKeyFits {
+			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s, and none is bound to it or is its key for a neighbouring period: its RSK was not supplied", res.ResponderURI, res.Month)))
+			break
+		}
 		a.add(KindSAKKERSKInvalid.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s", res.ResponderURI, res.Month)))
 	case mikey.SAKKENoKey:
 		a.add(KindSAKKEMissingKMS.New(mm.Frame, sid, "MIKEY-SAKKE message: the RSK or the KMS public key (Z) is missing"))

@@ -289,28 +289,35 @@ func TestSamplesWithoutKeys(t *testing.T) {
 	}
 }
 
-// TestSampleWrongPSK: a wrong PSK is reported as a MAC mismatch, no keys
-// come out, and nothing is decrypted.
+// TestSampleWrongPSK: a PSK that is not the call's is "no key fits" (the
+// responder's verification shows the peers agree); bound to the caller's
+// identity it is a MAC mismatch. Either way no keys come out and nothing
+// is decrypted.
 func TestSampleWrongPSK(t *testing.T) {
-	st := &keys.Store{}
-	if err := st.Add("psk", "00112233445566778899aabbccddeeff", "test"); err != nil {
-		t.Fatal(err)
-	}
-	r := analyse(t, "sip-udp-psk.pcap", st, nil)
-	ss := r.Sessions[0]
-	if ss.MIKEY[0].Auth != "failed" || ss.KeyStatus != "failed" {
-		t.Errorf("auth = %s, session key status = %s, want failed", ss.MIKEY[0].Auth, ss.KeyStatus)
-	}
-	if len(ss.CryptoSessions) != 0 {
-		t.Errorf("crypto sessions = %d, want none from a wrong key", len(ss.CryptoSessions))
-	}
-	for _, s := range ss.Streams {
-		if s.Decrypted != 0 {
-			t.Errorf("stream %s decrypted %d packets with a wrong key", s.SSRC, s.Decrypted)
+	for _, tc := range []struct{ value, status, code string }{
+		{"00112233445566778899aabbccddeeff", "no-key-fits", "mikey.no-key-fits"},
+		{"sip:alice@example.com=00112233445566778899aabbccddeeff", "failed", "mikey.mac-mismatch"},
+	} {
+		st := &keys.Store{}
+		if err := st.Add("psk", tc.value, "test"); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !contains(findingCodes(r), "mikey.mac-mismatch") {
-		t.Errorf("findings %v lack mikey.mac-mismatch", findingCodes(r))
+		r := analyse(t, "sip-udp-psk.pcap", st, nil)
+		ss := r.Sessions[0]
+		if ss.MIKEY[0].Auth != tc.status || ss.KeyStatus != tc.status {
+			t.Errorf("%s: auth = %s, session key status = %s, want %s", tc.value, ss.MIKEY[0].Auth, ss.KeyStatus, tc.status)
+		}
+		if len(ss.CryptoSessions) != 0 {
+			t.Errorf("crypto sessions = %d, want none from a wrong key", len(ss.CryptoSessions))
+		}
+		for _, s := range ss.Streams {
+			if s.Decrypted != 0 {
+				t.Errorf("stream %s decrypted %d packets with a wrong key", s.SSRC, s.Decrypted)
+			}
+		}
+		if !contains(findingCodes(r), tc.code) {
+			t.Errorf("%s: findings %v lack %s", tc.value, findingCodes(r), tc.code)
+		}
 	}
 }
 

@@ -12,13 +12,16 @@ import (
 // Caller holds a.mu.
 func (a *Analyzer) checkSDP(st *sessionState, m *dissect.SignalMessage) {
 	sdp := m.SDP
-	defer func() { st.sessionKeyMgmt = st.sessionKeyMgmt || sdp.SessionKeyMgmt }()
+	// A MIKEY message in an application/mikey body part of the same
+	// message keys its media as a session-level a=key-mgmt would.
+	bodyKeyed := mikeyBodyPart(m)
+	defer func() { st.sessionKeyMgmt = st.sessionKeyMgmt || sdp.SessionKeyMgmt || bodyKeyed }()
 	for i := range sdp.Media {
 		md := &sdp.Media[i]
 		prev := st.sdpMediaAt(md.Index)
-		st.setSDPMedia(md)
+		st.setSDPMedia(md, bodyKeyed)
 		secure := strings.Contains(strings.ToUpper(md.Proto), "SAVP")
-		keyMgmt := md.KeyMgmt || sdp.SessionKeyMgmt || md.KeyMgmtItem >= 0
+		keyMgmt := md.KeyMgmt || sdp.SessionKeyMgmt || md.KeyMgmtItem >= 0 || bodyKeyed
 		// An answer needs no keying attribute of its own when the offer
 		// carried one: a MIKEY message that asks for no response (NULL, PSK
 		// without V, SAKKE) is answered by plain RTP/SAVP (RFC 4567 §4.1.2).
@@ -34,6 +37,18 @@ func (a *Analyzer) checkSDP(st *sessionState, m *dissect.SignalMessage) {
 				fmt.Sprint("both", md.Index, m.Frame))
 		}
 	}
+}
+
+// mikeyBodyPart reports whether the message carries a MIKEY message in an
+// application/mikey body or body part (RFC 3830 §10.1), which keys the
+// media of the SDP beside it.
+func mikeyBodyPart(m *dissect.SignalMessage) bool {
+	for i := range m.KeyMgmt {
+		if it := &m.KeyMgmt[i]; it.Where == dissect.WhereMIKEYBody && it.Err == nil && len(it.Data) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // rtspKeyedElsewhere reports whether an RTSP session may key its media with
@@ -62,8 +77,9 @@ func (st *sessionState) sdpMediaAt(i int) sdpMedia {
 	return st.sdpMedia[i]
 }
 
-// setSDPMedia records the SDP description of a media.
-func (st *sessionState) setSDPMedia(md *dissect.SDPMedia) {
+// setSDPMedia records the SDP description of a media; bodyKeyed: a MIKEY
+// body part of the same message keys it.
+func (st *sessionState) setSDPMedia(md *dissect.SDPMedia, bodyKeyed bool) {
 	st.addClocks(md)
 	if md.Index < 0 {
 		return
@@ -73,7 +89,7 @@ func (st *sessionState) setSDPMedia(md *dissect.SDPMedia) {
 	}
 	st.sdpMedia[md.Index] = sdpMedia{
 		seen:  true,
-		keyed: md.KeyMgmt || md.KeyMgmtItem >= 0 || len(md.Crypto) > 0,
+		keyed: md.KeyMgmt || md.KeyMgmtItem >= 0 || len(md.Crypto) > 0 || bodyKeyed,
 		savp:  md.Proto == "RTP/SAVP" || md.Proto == "RTP/SAVPF",
 	}
 }

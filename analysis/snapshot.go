@@ -112,6 +112,7 @@ func (a *Analyzer) buildReport(copies bool) *Report {
 		kc.Verified = append([]uint64(nil), k.Verified...)
 		r.Keys = append(r.Keys, kc)
 	}
+	r.Keys = append(r.Keys, a.unusedKeys()...)
 	sort.Slice(r.Keys, func(i, j int) bool { return r.Keys[i].Fingerprint < r.Keys[j].Fingerprint })
 	return r
 }
@@ -132,4 +133,33 @@ func copySession(src *Session) *Session {
 		s.CryptoSessions[i] = &cc
 	}
 	return &s
+}
+
+// unusedKeys lists the supplied keys whose use is tracked (PSKs, SRTP keys,
+// SAKKE RSKs) that verified nothing, once each by fingerprint. Caller
+// holds a.mu.
+func (a *Analyzer) unusedKeys() []KeyUse {
+	st := a.opts.Keys
+	if st == nil {
+		return nil
+	}
+	var out []KeyUse
+	seen := map[string]bool{}
+	add := func(fp, kind, source string) {
+		if a.keyUse[fp] != nil || seen[fp] {
+			return
+		}
+		seen[fp] = true
+		out = append(out, KeyUse{Fingerprint: fp, Kind: kind, Source: source, VerifiedNothing: true})
+	}
+	for _, k := range st.PSKs {
+		add(k.Fingerprint(), "psk", k.Source)
+	}
+	for _, k := range st.SRTP {
+		add(k.Fingerprint(), "srtp", k.Source)
+	}
+	for _, k := range st.SAKKERSKs {
+		add(k.Fingerprint(), "sakke", k.Source)
+	}
+	return out
 }

@@ -36,13 +36,12 @@ func (a *Analyzer) addSuppliedSRTP() {
 			a.add(KindSRTPAuthFailed.New(0, 0, fmt.Sprintf("supplied SRTP key %d (%s, %s) is unusable: %v", i+1, k.Fingerprint(), k.Source, err)))
 			continue
 		}
-		b := &binding{ctx: ctx, cs: cs, ssrc: k.SSRC, keys: []srtp.MasterKey{mk}, policy: pol}
+		b := &binding{ctx: ctx, cs: cs, ssrc: k.SSRC, keys: []srtp.MasterKey{mk}, policy: pol, supplied: true}
 		if k.AnySSRC {
 			a.media.wildcard = b
 		} else {
 			a.media.supplied[k.SSRC] = b
 		}
-		a.keyUse[k.Fingerprint()] = &KeyUse{Fingerprint: k.Fingerprint(), Kind: "srtp", Source: k.Source}
 	}
 	a.media.gen++
 }

@@ -141,30 +141,40 @@ func looksLikeTLS(s *capture.Segment) bool {
 
 func isClientHello(b []byte) bool { return len(b) > 5 && b[0] == 22 && b[5] == 1 }
 
+// readKeyLog reads one key log file (at most 64 MiB).
+func readKeyLog(p string) (*tlsdec.KeyLog, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("TLS key log: %w", err)
+	}
+	defer f.Close()
+	k, err := tlsdec.ParseKeyLog(io.LimitReader(f, 64<<20))
+	if k == nil && err != nil {
+		return nil, fmt.Errorf("TLS key log %s: %w", p, err)
+	}
+	return k, nil
+}
+
 // LoadTLSKeyLog gathers TLS secrets from the key log files of the store
 // (--tls-keylog, keys file, and $SSLKEYLOGFILE as Wireshark reads it) and
 // from the Decryption Secrets Blocks of pcapng inputs (editcap
 // --inject-secrets). It returns nil when there are none.
 func LoadTLSKeyLog(st *keys.Store, inputs []string) (*tlsdec.KeyLog, error) {
 	kl := tlsdec.NewKeyLog()
-	var paths []string
+	var paths []keys.Path
 	if st != nil {
-		for _, p := range st.TLSKeyLogs {
-			paths = append(paths, p.Path)
-		}
+		paths = append(paths, st.TLSKeyLogs...)
 	}
 	if env := os.Getenv("SSLKEYLOGFILE"); env != "" {
-		paths = append(paths, env)
+		paths = append(paths, keys.Path{Path: env, Source: "SSLKEYLOGFILE"})
 	}
 	for _, p := range paths {
-		f, err := os.Open(p)
+		k, err := readKeyLog(p.Path)
 		if err != nil {
-			return nil, fmt.Errorf("TLS key log: %w", err)
-		}
-		k, err := tlsdec.ParseKeyLog(io.LimitReader(f, 64<<20))
-		f.Close()
-		if k == nil && err != nil {
-			return nil, fmt.Errorf("TLS key log %s: %w", p, err)
+			if p.Source != "" {
+				return nil, fmt.Errorf("%s: %w", p.Source, err) // names the flag or keys-file line
+			}
+			return nil, err
 		}
 		if k != nil {
 			kl.Merge(k)

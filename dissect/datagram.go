@@ -26,8 +26,12 @@ func (e *Engine) udpMedia(d *capture.Datagram) {
 		return
 	}
 	f, ok := e.flows.get(d.Dst)
-	if !ok {
-		f, ok = e.flows.get(d.Src)
+	if !ok || f.shared {
+		// A destination several sessions learnt (one server port for many
+		// RTSP clients) does not tell the session; the source does.
+		if g, found := e.flows.get(d.Src); found && (!ok || !g.shared) {
+			f, ok = g, true
+		}
 	}
 	if ok {
 		p.SessionKey, p.SessionID, p.MediaIndex, p.Learnt = f.sess.key, f.sess.id, f.media, true

@@ -32,7 +32,11 @@ func parseSDP(body []byte, off int) (*SDPInfo, []KeyMgmtItem, []issue) {
 	info, items, iss := scanSDP(body, off)
 	var sd sdp.SessionDescription
 	if err := sd.Unmarshal(body); err != nil {
-		iss = append(iss, issue{ProblemSDP, off, fmt.Sprintf("SDP rejected by the strict parser (%v); read tolerantly", err)})
+		why := sdpOrderProblem(body)
+		if why == "" {
+			why = err.Error() // pion's own words: a byte position
+		}
+		iss = append(iss, issue{ProblemSDP, off, fmt.Sprintf("SDP rejected by the strict parser: %s; read tolerantly", why)})
 	} else if n := min(len(sd.MediaDescriptions), maxSDPMedia); n == len(info.Media) {
 		info.Strict = true
 	} else {

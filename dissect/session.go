@@ -29,6 +29,11 @@ type flow struct {
 	sess  *session
 	media int
 	kind  Kind // the role the signalling gave the port; 0 for rtcp-mux
+	// shared: another session learnt the address too (a server sending one
+	// stream to several RTSP clients from the same ports, a port reused by
+	// a later call); a packet to it belongs to the session of its other
+	// address when that one is not shared.
+	shared bool
 }
 
 // chanRole maps an RTSP interleaved channel to a media (RFC 2326 §12.39).
@@ -92,7 +97,8 @@ func (e *Engine) learnFlow(m *SignalMessage, s *session, addr netip.Addr, port u
 		return
 	}
 	ap := netip.AddrPortFrom(addr.Unmap(), port)
-	if _, ok := e.flows.get(ap); !ok && e.flows.len() >= e.opts.MaxFlows {
+	old, had := e.flows.get(ap)
+	if !had && e.flows.len() >= e.opts.MaxFlows {
 		if !e.limitFlows {
 			e.limitFlows = true
 			e.problemAt(m, ProblemLimit, -1, fmt.Sprintf("media flow limit %d reached: older flows are forgotten", e.opts.MaxFlows))
@@ -101,7 +107,8 @@ func (e *Engine) learnFlow(m *SignalMessage, s *session, addr netip.Addr, port u
 			return
 		}
 	}
-	e.flows.set(ap, flow{sess: s, media: idx, kind: kind})
+	shared := had && (old.shared || old.sess != s && !old.sess.gone && old.sess.key != s.key)
+	e.flows.set(ap, flow{sess: s, media: idx, kind: kind, shared: shared})
 	if len(s.flows) < maxFlowsPerSession {
 		s.flows = append(s.flows, ap)
 	}

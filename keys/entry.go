@@ -31,14 +31,27 @@ var ErrUnknownKind = errors.New("unknown key kind")
 
 // Add adds one entry given as a flag: kind is the flag name, value its
 // argument, source names it in results ("--psk"). Paths are taken as given
-// (relative to the working directory).
+// (relative to the working directory). Warnings (an unusually short key)
+// are dropped: callers that show them use AddWithWarnings.
 func (s *Store) Add(kind, value, source string) error {
+	_, err := s.AddWithWarnings(kind, value, source)
+	return err
+}
+
+// AddWithWarnings is Add returning the warnings about the value, such as a
+// PSK shorter than 128 bits, for the caller to show.
+func (s *Store) AddWithWarnings(kind, value, source string) ([]Warning, error) {
 	p := parser{store: s, readFile: readFileLimited}
 	if err := p.add(kind, value, source, ""); err != nil {
-		return fmt.Errorf("%s: %w", source, err)
+		return p.warnings, fmt.Errorf("%s: %w", source, err)
 	}
-	return nil
+	return p.warnings, nil
 }
+
+// SplitLine splits a keys-file line into its kind and value, dropping a
+// comment; ok is false for a blank or comment line. The TUI's add-key
+// dialog reads its line with it, as ParseFile reads a file's.
+func SplitLine(line string) (kind, value string, ok bool) { return splitEntry(line) }
 
 // parser adds entries to a store; readFile is replaceable for tests and
 // fuzzing.
@@ -52,22 +65,44 @@ func (p *parser) warn(source, text string) {
 	p.warnings = append(p.warnings, Warning{Source: source, Text: text})
 }
 
+// oneToken lists the kinds whose value is one word: a second word on the
+// line is an error that names it (paths may hold spaces).
+var oneToken = map[string]bool{KindPSK: true, KindDHKey: true, KindTGK: true, KindSRTP: true,
+	KindSAKKERSK: true, KindKMSZ: true, KindKMSKPAK: true}
+
+// Lengths of the MIKEY-SAKKE values (RFC 6509 §2.1.1 parameter set 1: p of
+// 1024 bits; RFC 6507 with P-256): uncompressed points 0x04 || x || y.
+const (
+	sakkePointLen = 1 + 2*128
+	kpakPointLen  = 1 + 2*32
+)
+
 // add parses value for kind; baseDir resolves relative paths.
 func (p *parser) add(kind, value, source, baseDir string) error {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return fmt.Errorf("%s: missing value", kind)
 	}
+	if oneToken[kind] {
+		if i := strings.IndexAny(value, " \t"); i >= 0 {
+			extra := strings.Fields(value[i:])[0]
+			if IsHexDigits(strings.TrimPrefix(extra, "0x")) {
+				// Likely a key split by a space: not quoted (keys are not printed).
+				return fmt.Errorf("%s: unexpected second word of %d hex digits after the value (a key split by a space?)", kind, len(extra))
+			}
+			return fmt.Errorf("%s: unexpected word %q after the value (one value per line; a comment starts with \" #\")", kind, extra)
+		}
+	}
 	s := p.store
 	switch kind {
 	case KindPSK:
 		id, v := splitIdentity(value)
-		k, err := decodeKey(v)
+		k, err := ParseValue(v)
 		if err != nil {
 			return fmt.Errorf("psk: %w", err)
 		}
 		if len(k) < 16 {
-			p.warn(source, fmt.Sprintf("psk of %d bytes is shorter than 128 bits", len(k)))
+			p.warn(source, fmt.Sprintf("psk %s of %d bytes is unusually short (under 128 bits): check that it is the whole key", mikey.KindFingerprint("psk", k), len(k)))
 		}
 		s.PSKs = append(s.PSKs, mikey.PSK{Key: k, Identity: id, Source: source})
 	case KindRSAKey:
@@ -97,15 +132,18 @@ func (p *parser) add(kind, value, source, baseDir string) error {
 			s.Certs = append(s.Certs, mikey.Cert{Cert: c, Source: source})
 		}
 	case KindDHKey:
-		k, err := decodeHex(value)
+		k, err := parseHex(value)
 		if err != nil {
 			return fmt.Errorf("dh-key: %w", err)
 		}
 		s.DHKeys = append(s.DHKeys, mikey.DHKey{Private: k, Source: source})
 	case KindTGK:
-		k, err := decodeHex(value)
+		k, err := parseHex(value)
 		if err != nil {
 			return fmt.Errorf("tgk: %w", err)
+		}
+		if len(k) < 16 {
+			p.warn(source, fmt.Sprintf("tgk %s of %d bytes is unusually short (under 128 bits): check that it is the whole key", mikey.KindFingerprint("tgk", k), len(k)))
 		}
 		s.TGKs = append(s.TGKs, mikey.TGK{Key: k, Source: source})
 	case KindSRTP:
@@ -117,13 +155,17 @@ func (p *parser) add(kind, value, source, baseDir string) error {
 		s.SRTP = append(s.SRTP, k)
 	case KindSAKKERSK:
 		id, v := splitIdentity(value)
-		k, err := decodeHex(v)
+		k, err := parsePoint(v, sakkePointLen, "an RSK (RFC 6508 §2.2: a point of E, parameter set 1)")
 		if err != nil {
 			return fmt.Errorf("sakke-rsk: %w", err)
 		}
 		s.SAKKERSKs = append(s.SAKKERSKs, SAKKEKey{Identity: id, RSK: k, Source: source})
 	case KindKMSZ, KindKMSKPAK:
-		k, err := decodeHex(value)
+		want, what := sakkePointLen, "the KMS public key Z (RFC 6508 §2.2: a point of E, parameter set 1)"
+		if kind == KindKMSKPAK {
+			want, what = kpakPointLen, "the KPAK (RFC 6507 §4.2: a P-256 point)"
+		}
+		k, err := parsePoint(value, want, what)
 		if err != nil {
 			return fmt.Errorf("%s: %w", kind, err)
 		}
@@ -138,6 +180,28 @@ func (p *parser) add(kind, value, source, baseDir string) error {
 		return fmt.Errorf("%w %q (want one of %s)", ErrUnknownKind, kind, strings.Join(Kinds, ", "))
 	}
 	return nil
+}
+
+// parseHex reads a value that is hex only (an optional hex: or 0x prefix).
+func parseHex(v string) ([]byte, error) {
+	return decodeHex(strings.TrimPrefix(v, "hex:"))
+}
+
+// parsePoint reads an uncompressed elliptic curve point in hex: want bytes
+// starting with 0x04.
+func parsePoint(v string, want int, what string) ([]byte, error) {
+	b, err := parseHex(v)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) != want || b[0] != 0x04 {
+		first := "starting 0x04"
+		if b[0] != 0x04 {
+			first = "not starting 0x04"
+		}
+		return nil, fmt.Errorf("%d bytes %s: %s is %d bytes, 0x04 || x || y", len(b), first, what, want)
+	}
+	return b, nil
 }
 
 // parseSRTP reads <ssrc>=<keyhex>:<salthex> or <ssrc>=inline:<base64>.
@@ -157,10 +221,11 @@ func parseSRTP(v string) (SRTPKey, error) {
 		if err != nil {
 			return k, fmt.Errorf("inline key: %w", err)
 		}
-		k.Inline = b
-		if key, salt, ok := SplitInline(b); ok {
-			k.Key, k.Salt = key, salt
+		key, salt, ok := SplitInline(b)
+		if !ok {
+			return k, fmt.Errorf("inline key||salt of %d bytes fits no SRTP suite (30, 38 or 46 bytes for AES-CM with a 14-byte salt; 28 or 44 for AES-GCM)", len(b))
 		}
+		k.Inline, k.Key, k.Salt = b, key, salt
 		return k, nil
 	}
 	j := strings.IndexByte(rest, ':')
@@ -172,6 +237,9 @@ func parseSRTP(v string) (SRTPKey, error) {
 	}
 	if k.Salt, err = decodeHex(rest[j+1:]); err != nil {
 		return k, fmt.Errorf("master salt: %w", err)
+	}
+	if err := checkSRTPLengths(len(k.Key), len(k.Salt)); err != nil {
+		return k, err
 	}
 	return k, nil
 }

@@ -30,6 +30,7 @@ func unhex(t *testing.T, s string) []byte {
 
 func TestAddValues(t *testing.T) {
 	key16 := "000102030405060708090a0b0c0d0e0f"
+	point257 := "04" + strings.Repeat("a5", 256)
 	tests := []struct {
 		kind, value string
 		check       func(t *testing.T, s *Store)
@@ -76,7 +77,7 @@ func TestAddValues(t *testing.T) {
 				t.Fatalf("srtp %+v", k)
 			}
 		}},
-		{"srtp", "12345=" + key16 + ":0102", func(t *testing.T, s *Store) {
+		{"srtp", "12345=" + key16 + ":" + strings.Repeat("ab", 14), func(t *testing.T, s *Store) {
 			if s.SRTP[0].SSRC != 12345 {
 				t.Fatal("decimal ssrc")
 			}
@@ -88,23 +89,23 @@ func TestAddValues(t *testing.T) {
 				t.Fatalf("inline %+v", k)
 			}
 		}},
-		{"sakke-rsk", "tel:+447700900123=" + key16, func(t *testing.T, s *Store) {
-			if s.SAKKERSKs[0].Identity != "tel:+447700900123" || len(s.SAKKERSKs[0].RSK) != 16 {
+		{"sakke-rsk", "tel:+447700900123=" + point257, func(t *testing.T, s *Store) {
+			if s.SAKKERSKs[0].Identity != "tel:+447700900123" || len(s.SAKKERSKs[0].RSK) != 257 {
 				t.Fatal("sakke-rsk")
 			}
 		}},
-		{"sakke-rsk", key16, func(t *testing.T, s *Store) {
+		{"sakke-rsk", point257, func(t *testing.T, s *Store) {
 			if s.SAKKERSKs[0].Identity != "" {
 				t.Fatal("sakke-rsk without identity")
 			}
 		}},
-		{"kms-z", "04" + key16, func(t *testing.T, s *Store) {
-			if len(s.KMSZ[0].Value) != 17 {
+		{"kms-z", point257, func(t *testing.T, s *Store) {
+			if len(s.KMSZ[0].Value) != 257 {
 				t.Fatal("kms-z")
 			}
 		}},
-		{"kms-kpak", "04" + key16, func(t *testing.T, s *Store) {
-			if len(s.KMSKPAK[0].Value) != 17 {
+		{"kms-kpak", "04" + strings.Repeat("5a", 64), func(t *testing.T, s *Store) {
+			if len(s.KMSKPAK[0].Value) != 65 {
 				t.Fatal("kms-kpak")
 			}
 		}},
@@ -131,7 +132,7 @@ func TestAddValues(t *testing.T) {
 func TestAddErrors(t *testing.T) {
 	tests := []struct{ kind, value, want string }{
 		{"psk", "", "missing value"},
-		{"psk", "zz!!", "not hex or base64"},
+		{"psk", "zz!!", "the character at position 3 is in neither alphabet"},
 		{"dh-key", "abc", "odd number"},
 		{"tgk", "xyz0", "not hex"},
 		{"srtp", "0x1=aa", "want <keyhex>:<salthex>"},
@@ -265,7 +266,7 @@ func TestParseFileWarnsOnMode(t *testing.T) {
 	var mode, short bool
 	for _, w := range warns {
 		mode = mode || strings.Contains(w.Text, "mode 0644")
-		short = short || (strings.Contains(w.Text, "shorter than 128 bits") && w.Source == path+":1")
+		short = short || (strings.Contains(w.Text, "unusually short (under 128 bits)") && w.Source == path+":1")
 	}
 	if !mode || !short {
 		t.Fatalf("warnings %v", warns)
@@ -347,6 +348,120 @@ func BenchmarkParse(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := Parse(data, "bench", ""); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestParseValueStrict: every key input reads its value through ParseValue
+// and refuses what is not a key, naming what is wrong (issue 17 item 1: a
+// mistyped --psk was read as base64 and blamed on the peers).
+func TestParseValueStrict(t *testing.T) {
+	key16 := "000102030405060708090a0b0c0d0e0f"
+	tests := []struct {
+		in      string
+		want    string // hex of the value, or "" for an error
+		errPart string
+	}{
+		{key16, key16, ""},
+		{"0x" + key16, key16, ""},
+		{"hex:" + key16, key16, ""},
+		{"AAECAwQFBgcICQoLDA0ODw==", key16, ""},
+		{"AAECAwQFBgcICQoLDA0ODw", key16, ""},   // unpadded
+		{"base64:AAEC", "000102", ""},           // prefix: short base64 allowed
+		{"base64:00112233", "d34d75db6df7", ""}, // prefix: hex digits read as base64
+		{"zz", "", "not valid base64"},
+		{"0011223", "", "odd number of hex digits (7)"},
+		{"0x0011223", "", "odd number of hex digits (7)"},
+		{"hex:zz", "", "the character at position 1 is not a hex digit"},
+		{"AAEG", "", "make only 3 byte(s): too short for a key"},
+		{"AAECAwQFBgcICQoLDA0ODw=", "", "not valid base64"},
+		{"secret!", "", "the character at position 7 is in neither alphabet"},
+		{"AAECAwQFBgcICQoLDA0ODx", "", "not valid base64"}, // last character's unused bits set
+		{"base64:", "", "empty value"},
+	}
+	for _, tt := range tests {
+		b, err := ParseValue(tt.in)
+		switch {
+		case tt.want != "" && (err != nil || hex.EncodeToString(b) != tt.want):
+			t.Errorf("ParseValue(%q) = %x, %v; want %s", tt.in, b, err, tt.want)
+		case tt.want == "" && (err == nil || !strings.Contains(err.Error(), tt.errPart)):
+			t.Errorf("ParseValue(%q) error %v, want it to contain %q", tt.in, err, tt.errPart)
+		}
+	}
+}
+
+// TestAddStrictLengths: lengths fixed by what the key is for are checked;
+// a short PSK or TGK is a warning that names it by fingerprint only.
+func TestAddStrictLengths(t *testing.T) {
+	errs := []struct{ kind, value, want string }{
+		{"psk", "0011223", "odd number of hex digits"},
+		{"psk", "zz", "not valid base64"},
+		{"psk", "sip:alice@example.com=zz", "not valid base64"},
+		{"srtp", "1=" + strings.Repeat("00", 16) + ":" + strings.Repeat("00", 13), "salt of 13 bytes fits no SRTP suite"},
+		{"srtp", "1=" + strings.Repeat("00", 20) + ":" + strings.Repeat("00", 14), "master key of 20 bytes"},
+		{"srtp", "1=inline:" + strings.Repeat("A", 36), "inline key||salt of 27 bytes fits no SRTP suite"},
+		{"sakke-rsk", "04" + strings.Repeat("00", 100), "is 257 bytes"},
+		{"kms-kpak", "05" + strings.Repeat("00", 64), "65 bytes not starting 0x04"},
+		{"tgk", "xyz0", "not a hex digit"},
+	}
+	for _, tt := range errs {
+		s := &Store{}
+		_, err := s.AddWithWarnings(tt.kind, tt.value, "--"+tt.kind)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "--"+tt.kind+": ") {
+			t.Errorf("%s %q: error %v, want it to name the flag and contain %q", tt.kind, tt.value, err, tt.want)
+		}
+		if s.Len() != 0 {
+			t.Errorf("%s %q: %d entries added despite the error", tt.kind, tt.value, s.Len())
+		}
+	}
+	s := &Store{}
+	w, err := s.AddWithWarnings("psk", "00112233", "--psk")
+	if err != nil || len(w) != 1 || !strings.Contains(w[0].Text, "psk:") || !strings.Contains(w[0].Text, "4 bytes is unusually short") || strings.Contains(w[0].Text, "00112233") {
+		t.Errorf("short psk: warnings %v, error %v", w, err)
+	}
+	if w, err := s.AddWithWarnings("psk", strings.Repeat("ab", 16), "--psk"); err != nil || len(w) != 0 {
+		t.Errorf("16-byte psk: warnings %v, error %v", w, err)
+	}
+}
+
+// TestParseFileNamesExtraWord: a keys-file line with a word after the value
+// names the word and the line; a second word of hex digits (a key split
+// by a space) is described, not quoted.
+func TestParseFileNamesExtraWord(t *testing.T) {
+	for _, tc := range []struct{ line, word string }{
+		{"psk 000102030405060708090a0b0c0d0e0f extra", "extra"},
+		{"tgk 000102030405060708090a0b0c0d0e0f\tfor-bob", "for-bob"},
+		{"psk 0011223344556677 8899aabbccddeeff", ""},
+		{"srtp *=inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd  x#y", "x#y"},
+	} {
+		_, _, err := Parse([]byte("# keys\n"+tc.line+"\n"), "k.txt", "")
+		if tc.word == "" {
+			if err == nil || !strings.Contains(err.Error(), "k.txt:2: psk: unexpected second word of 16 hex digits") || strings.Contains(err.Error(), "8899") {
+				t.Errorf("%q: error %v", tc.line, err)
+			}
+			continue
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), "k.txt:2: ") || !strings.Contains(err.Error(), fmt.Sprintf("unexpected word %q", tc.word)) {
+			t.Errorf("%q: error %v, want k.txt:2 and the word %q", tc.line, err, tc.word)
+		}
+	}
+}
+
+// TestErrorsDoNotQuoteKeys: an error about a mistyped key never repeats
+// the key (keys are printed only with --show-keys).
+func TestErrorsDoNotQuoteKeys(t *testing.T) {
+	for _, tc := range []struct{ kind, value, secret string }{
+		{"psk", "0011223", "0011223"},
+		{"psk", "s3cr3tPass!", "s3cr3t"},
+		{"psk", "AAEG", "AAEG"},
+		{"psk", "hex:00zz11", "zz"},
+		{"tgk", "00112233445566778899aabbccddeefg", "aabbcc"},
+		{"sakke-rsk", "05" + strings.Repeat("7e", 256), "7e7e"},
+		{"srtp", "1=00112233445566778899aabbccddeeff:0011", "8899"},
+	} {
+		_, err := (&Store{}).AddWithWarnings(tc.kind, tc.value, "--"+tc.kind)
+		if err == nil || strings.Contains(err.Error(), tc.secret) {
+			t.Errorf("%s %s: error %v", tc.kind, tc.value, err)
 		}
 	}
 }

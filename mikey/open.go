@@ -151,6 +151,14 @@ func (x *exchange) identities() map[string]bool {
 	return ids
 }
 
+// noteMeant records that psk, tried on mr, is bound to an identity the
+// exchange names (ids): evidence that it was meant for this message.
+func noteMeant(mr *MessageResult, psk PSK, ids map[string]bool) {
+	if mr.Meant == "" && psk.Identity != "" && ids[psk.Identity] {
+		mr.Meant = fmt.Sprintf("%s is bound to %q, an identity of this exchange", psk.Fingerprint(), psk.Identity)
+	}
+}
+
 // orderedPSKs yields the PSKs to try: those bound to an identity present in
 // the exchange, then unbound ones, then the remaining bound ones (the MAC
 // decides; a note says when a key bound elsewhere verified). It walks the

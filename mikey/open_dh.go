@@ -136,14 +136,17 @@ func (x *exchange) verifyDHHMAC(m *Message, mr *MessageResult) {
 		return
 	}
 	tried := 0
+	ids := x.identities()
 	for psk := range x.orderedPSKs() {
 		tried++
 		mr.Tried++
+		noteMeant(mr, psk, ids)
 		keys, err := DeriveMessageKeys(m.Header.PRF, psk.Key, x.csbID(m), x.rand(), 0, 20, 0)
 		if err != nil {
 			continue
 		}
 		if ok, _ := VerifyMAC(MACHMACSHA1160, keys.Auth, mac, m.Raw[:macOff]); ok {
+			mr.Meant = ""
 			mr.Auth, mr.KeyRef, mr.KeySource = AuthVerified, psk.Fingerprint(), psk.Source
 			return
 		}

@@ -45,9 +45,13 @@ func (x *exchange) openEnvelope(m *Message, mr *MessageResult) {
 		o, err := openKEMAC(m, k, m.Header.PRF, env, x.csbID(m), x.rand(), ts, true, true)
 		if err != nil {
 			lastErr = fmt.Errorf("envelope key decrypted (%s) but the KEMAC did not open: %w", scheme, err)
+			if mr.Meant == "" {
+				mr.Meant = rk.Fingerprint() + " decrypted the envelope key (PKE)"
+			}
 			continue
 		}
 		x.envKey = env
+		mr.Meant = ""
 		mr.Envelope, mr.KeyRef, mr.KeySource = scheme, rk.Fingerprint(), rk.Source
 		mr.MACVariant = variantNote(o.macVariant)
 		mr.EncryptedID = append([]byte(nil), o.id...)

@@ -36,15 +36,18 @@ func (x *exchange) openPSKInit(m *Message, mr *MessageResult) {
 	}
 	var lastErr error
 	tried := 0
+	ids := x.identities()
 	for psk := range x.orderedPSKs() {
 		tried++
 		mr.Tried++
+		noteMeant(mr, psk, ids)
 		o, err := openKEMAC(m, k, m.Header.PRF, psk.Key, x.csbID(m), rand, ts, false, false)
 		if err != nil {
 			lastErr = err
 			continue
 		}
 		x.envKey = psk.Key
+		mr.Meant = ""
 		mr.KeyRef, mr.KeySource, mr.MACVariant = psk.Fingerprint(), psk.Source, variantNote(o.macVariant)
 		mr.Auth = AuthVerified
 		if k.MACAlg == MACNULL {
@@ -171,9 +174,11 @@ func (x *exchange) openV(m *Message, mr *MessageResult, candidates iter.Seq[PSK]
 	rand := x.rand()
 	var lastErr error
 	tried := 0
+	ids := x.identities()
 	for psk := range candidates {
 		tried++
 		mr.Tried++
+		noteMeant(mr, psk, ids)
 		keys, err := DeriveMessageKeys(m.Header.PRF, psk.Key, x.csbID(m), rand, 0, authLen, 0)
 		if err != nil {
 			lastErr = err
@@ -194,6 +199,7 @@ func (x *exchange) openV(m *Message, mr *MessageResult, candidates iter.Seq[PSK]
 			continue
 		}
 		if variant != "" {
+			mr.Meant = ""
 			mr.Auth, mr.VVariant = AuthVerified, variant
 			mr.KeyRef, mr.KeySource = psk.Fingerprint(), psk.Source
 			return

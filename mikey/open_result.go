@@ -102,6 +102,12 @@ type SignatureVerdict struct {
 	// is plausible (RSA-R: with or without the SIGN header, RFC 4738 §3.6).
 	Variant string `json:",omitempty"`
 	Tried   int    `json:",omitempty"`
+	// MessageCert is set when a certificate carried in the message's own
+	// CERT payload was among the signers tried: a failure with it shows
+	// the message is not signed by its own certificate's key, whereas a
+	// failure with supplied certificates and keys alone may only mean the
+	// signer's was not supplied.
+	MessageCert bool `json:",omitempty"`
 }
 
 // RecoveredKey is one decrypted Key data sub-payload (RFC 3830 §6.13).
@@ -126,6 +132,12 @@ type MessageResult struct {
 	Auth     AuthStatus
 	// Tried is the number of keys tried for the MAC/V/envelope.
 	Tried int `json:",omitempty"`
+	// Meant, when Auth is AuthFailed, names the evidence that a key tried
+	// was meant for this message: a PSK bound to an identity the exchange
+	// names, or an RSA key that decrypted the envelope key. Empty, a
+	// failure shows only that no supplied key fits, not that the peers'
+	// keys differ.
+	Meant string `json:",omitempty"`
 	// KeyRef is the fingerprint of the key that verified or opened the
 	// message ("psk:3f2a9c1d", "rsa:…", "dh:…", "in clear"); KeySource is
 	// where it came from.

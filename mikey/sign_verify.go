@@ -67,6 +67,7 @@ func (x *exchange) verifySIGN(m *Message, variants []macInput) SignatureVerdict 
 	v.Status = AuthFailed
 	for _, sg := range signers {
 		v.Tried++
+		v.MessageCert = v.MessageCert || sg.source == "CERT payload"
 		for _, in := range variants {
 			scheme, err := VerifyRSASignature(sg.pub, s.SType, concat(in.parts...), s.Signature)
 			if errors.Is(err, ErrSignature) || err != nil {

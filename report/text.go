@@ -12,11 +12,15 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
 // TextOptions selects what the text report shows.
 type TextOptions struct {
 	Verbose bool // include every signalling message and the causes/fixes of notes
+	// Trees prints each MIKEY message's full field tree (with byte
+	// offsets) under it, as report --tree does in JSON.
+	Trees bool
 }
 
 // WriteText writes the human-readable report. Wire-derived text is passed
@@ -25,10 +29,15 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 	s := r.Summary
+	// A capture that spans days shows dates with every time.
+	stamp := clockStamp
+	if analysis.SpansDays(s.First, s.Last) {
+		stamp = dateStamp
+	}
 	p("mikeyscope report: %s\n", strings.Join(r.Inputs, ", "))
 	p("  %d frames, %s", s.Frames, byteCount(s.Bytes))
 	if !s.First.IsZero() {
-		p(", %s to %s (%s)", stamp(s.First), stamp(s.Last), s.Last.Sub(s.First).Round(time.Millisecond))
+		p(", %s to %s (%s)", stamp(s.First), stamp(s.Last), analysis.FormatDuration(s.Last.Sub(s.First)))
 	}
 	p("\n  %d sessions, %d MIKEY messages, %d streams; findings: %d errors, %d warnings, %d notes\n",
 		s.Sessions, s.MIKEYMessages, s.Streams, s.Errors, s.Warnings, s.Notes)
@@ -36,7 +45,14 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		p("  capture read stopped early: %s\n", Printable(s.ReadError))
 	}
 	for _, c := range findingsByCode(r.Findings) {
-		p("  %-7s %-28s %6d in %d session(s)\n", c.severity, c.code, c.n, c.sessions)
+		switch {
+		case c.sessions == 0:
+			p("  %-7s %-28s %6d capture-wide\n", c.severity, c.code, c.n)
+		case c.wide > 0:
+			p("  %-7s %-28s %6d in %d session(s) and capture-wide\n", c.severity, c.code, c.n, c.sessions)
+		default:
+			p("  %-7s %-28s %6d in %d session(s)\n", c.severity, c.code, c.n, c.sessions)
+		}
 	}
 
 	findingsBySession := map[int][]*analysis.Finding{}
@@ -60,12 +76,25 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 			mode = "no MIKEY"
 		}
 		p("; MIKEY mode %s; keys %s\n", mode, ss.KeyStatus)
+		if ss.Carrier == "sip" {
+			final := ss.FinalStatus
+			if final == "" {
+				final = "none seen"
+			}
+			p("  Call-ID %s; final response %s\n", Printable(ss.Key), Printable(final))
+		}
+		if len(ss.Path) > 0 {
+			p("  relayed by proxy: %s (%d legs)\n", Printable(strings.Join(ss.Path, " -> ")), len(ss.Path)-1)
+		}
 		if opts.Verbose && len(ss.Signals) > 0 {
 			p("  Signalling\n")
 			for _, sg := range ss.Signals {
 				mark := ""
 				if sg.MIKEY > 0 {
 					mark = "  [MIKEY]"
+				}
+				if sg.RelayOf != 0 {
+					mark += fmt.Sprintf("  (relay of frame %d)", sg.RelayOf)
 				}
 				p("    frame %-6d %s  %s -> %s  %s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark)
 			}
@@ -78,6 +107,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 				if m.KeyFP != "" {
 					p(" with %s", m.KeyFP)
 				}
+				if m.RelayOf != 0 {
+					p(" (relayed copy of frame %d)", m.RelayOf)
+				}
 				if m.Detail != "" {
 					p(" (%s)", Printable(m.Detail))
 				}
@@ -85,6 +117,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 					p("\n      decode error: %s", Printable(m.Error))
 				}
 				p("\n")
+				if opts.Trees && m.Tree != nil {
+					writeTree(bw, m.Tree, 3)
+				}
 			}
 		}
 		if len(ss.CryptoSessions) > 0 {
@@ -150,6 +185,25 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	return bw.Flush()
 }
 
+// writeTree prints a MIKEY field tree, two spaces a level from depth, each
+// field with its byte offset and length; wire text is escaped.
+func writeTree(w *bufio.Writer, f *mikey.Field, depth int) {
+	w.WriteString(strings.Repeat("  ", depth))
+	w.WriteString(Printable(f.Name))
+	switch {
+	case f.Value != "" && f.Meaning != "":
+		w.WriteString(": " + Printable(f.Value) + " (" + Printable(f.Meaning) + ")")
+	case f.Value != "":
+		w.WriteString(": " + Printable(f.Value))
+	case f.Meaning != "":
+		w.WriteString(": " + Printable(f.Meaning))
+	}
+	fmt.Fprintf(w, " [%d +%d]\n", f.Offset, f.Length)
+	for _, c := range f.Children {
+		writeTree(w, c, depth+1)
+	}
+}
+
 func writeStream(w io.Writer, st *analysis.Stream) {
 	fmt.Fprintf(w, "    %-4s %s  %s -> %s  packets %d, authenticated %d, auth failed %d, decrypted %d",
 		st.Kind, st.SSRC, st.Src, st.Dst, st.Packets, st.Authenticated, st.AuthFailed, st.Decrypted)
@@ -158,7 +212,7 @@ func writeStream(w io.Writer, st *analysis.Stream) {
 		fmt.Fprintf(w, ", lost %d, duplicates %d, out of order %d", h.Lost, h.Duplicates, h.OutOfOrder)
 	}
 	if st.MaxJitterMS > 0 {
-		fmt.Fprintf(w, ", jitter %.2f ms (max %.2f)", st.JitterMS, st.MaxJitterMS)
+		fmt.Fprintf(w, ", RFC 3550 interarrival jitter %.2f ms last, %.2f ms max", st.JitterMS, st.MaxJitterMS)
 	}
 	fmt.Fprintf(w, "  [%s]\n", st.KeyStatus)
 }
@@ -188,11 +242,21 @@ func sessionTitle(s *analysis.Session) string {
 	return s.Key
 }
 
-func stamp(t time.Time) string {
+// clockStamp writes a capture time of a capture within one day (UTC).
+func clockStamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
 	return t.UTC().Format("15:04:05.000")
+}
+
+// dateStamp writes a capture time with its date, for captures that span
+// days.
+func dateStamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000")
 }
 
 func byteCount(n uint64) string {
@@ -255,7 +319,8 @@ type codeCount struct {
 	code     string
 	severity analysis.Severity
 	n        int
-	sessions int // distinct sessions (0 for capture-wide findings)
+	sessions int // distinct sessions
+	wide     int // capture-wide findings (session 0)
 }
 
 // findingsByCode counts the findings per code, most severe first, then most
@@ -272,6 +337,9 @@ func findingsByCode(fs []*analysis.Finding) []codeCount {
 		}
 		c.n++
 		c.severity = max(c.severity, f.Severity)
+		if f.Session == 0 {
+			c.wide++
+		}
 		if f.Session != 0 && !seen[f.Code][f.Session] {
 			seen[f.Code][f.Session] = true
 			c.sessions++

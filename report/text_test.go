@@ -18,7 +18,8 @@ func TestTextFindingsByCode(t *testing.T) {
 		f("srtp.no-key", analysis.SeverityNote, 1), f("srtp.no-key", analysis.SeverityNote, 1),
 		f("srtp.no-key", analysis.SeverityNote, 2), f("mikey.replay", analysis.SeverityWarning, 2),
 		f("mikey.mac-mismatch", analysis.SeverityError, 3), f("capture.limit", analysis.SeverityWarning, 0),
-		f("capture.limit", analysis.SeverityWarning, 0),
+		f("capture.limit", analysis.SeverityWarning, 0), f("tcp.gap", analysis.SeverityWarning, 0),
+		f("tcp.gap", analysis.SeverityWarning, 4),
 	}}
 	var b bytes.Buffer
 	if err := WriteText(&b, r, TextOptions{}); err != nil {
@@ -26,17 +27,33 @@ func TestTextFindingsByCode(t *testing.T) {
 	}
 	var got []string
 	for _, line := range strings.Split(b.String(), "\n") {
-		if fs := strings.Fields(line); len(fs) == 6 && fs[3] == "in" {
+		if fs := strings.Fields(line); len(fs) >= 4 && (fs[3] == "in" || fs[3] == "capture-wide") {
 			got = append(got, strings.Join(fs, " "))
 		}
 	}
 	want := []string{
 		"error mikey.mac-mismatch 1 in 1 session(s)",
-		"warning capture.limit 2 in 0 session(s)",
+		// Capture-wide findings are not "in 0 session(s)" (issue 17 item 8).
+		"warning capture.limit 2 capture-wide",
+		"warning tcp.gap 2 in 1 session(s) and capture-wide",
 		"warning mikey.replay 1 in 1 session(s)",
 		"note srtp.no-key 3 in 2 session(s)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("by code:\n%s\nwant\n%s\n\nreport:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), b.String())
+	}
+}
+
+// TestTextJitterLabel: jitter is named for what it is, RFC 3550
+// interarrival jitter, last value and maximum (issue 17 item 8).
+func TestTextJitterLabel(t *testing.T) {
+	r := &analysis.Report{Inputs: []string{"x"}, Sessions: []*analysis.Session{{ID: 1, Carrier: "rtsp", Key: "s1",
+		Streams: []*analysis.Stream{{Kind: "rtp", SSRC: "0x00000001", JitterMS: 1.25, MaxJitterMS: 3.5, KeyStatus: "no-key"}}}}}
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), ", RFC 3550 interarrival jitter 1.25 ms last, 3.50 ms max") {
+		t.Errorf("jitter label:\n%s", b.String())
 	}
 }

@@ -251,6 +251,9 @@ func messageLabel(m *analysis.MIKEYMessage) string {
 	if m.KeyFP != "" {
 		s += " key " + m.KeyFP
 	}
+	if m.RelayOf != 0 {
+		s += fmt.Sprintf(" (relayed copy of frame %d)", m.RelayOf)
+	}
 	if m.Detail != "" {
 		s += ": " + m.Detail
 	}
@@ -264,7 +267,7 @@ func authColorName(auth string) string {
 		return "verified"
 	case "failed":
 		return "failed"
-	case "no-key", "in-clear", "not-protected":
+	case "no-key", "no-key-fits", "in-clear", "not-protected":
 		return "no-key"
 	}
 	return ""

@@ -5,11 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/scenario"
 )
 
 // TestEndToEndAddKey runs the real analysis job over the PSK sample: the
@@ -60,4 +62,89 @@ func TestEndToEndAddKey(t *testing.T) {
 	h.waitText("decrypting")
 	h.press('k')
 	h.waitText("added in the UI")
+}
+
+// TestEndToEndAddTLSKeyLog (issue 17 item 6): on an RTSPS capture opened
+// without keys, the empty sessions screen says TLS connections were seen
+// without keys and how to add the key log; a missing key log file is an
+// error in the dialog; "tls-keylog FILE" then decrypts the TLS, and the
+// RTSP session and its MIKEY-NULL keyed streams appear.
+func TestEndToEndAddTLSKeyLog(t *testing.T) {
+	file := filepath.Join("..", "samples", "rtsps", "rtsps-tls13.pcap")
+	open := func() (capture.Source, error) { return capture.OpenFiles(file) }
+	job, err := analysis.StartJob(open, []string{file}, 0, false, analysis.Options{}, dissect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(job.Stop)
+	h := startUI(t, job, Options{Title: "rtsps-tls13.pcap"})
+	h.waitText("done, 41 frames")
+	h.waitText("Sessions (0 of 0)")
+	h.waitText("1 TLS connection seen without its keys")
+	h.waitText("press a and type tls-keylog FILE")
+
+	h.press('a')
+	h.waitText("Add a key")
+	h.typeText("tls-keylog " + filepath.Join("..", "samples", "rtsps", "no-such.keylog"))
+	h.key(tcell.KeyEnter)
+	h.waitText("no-such.keylog: no such")
+	h.waitText("Nothing was added")
+	h.key(tcell.KeyEscape)
+	h.waitGone("Add a key")
+
+	h.press('a')
+	h.waitText("Add a key")
+	h.typeText("tls-keylog " + filepath.Join("..", "samples", "rtsps", "rtsps-tls13.keylog"))
+	h.key(tcell.KeyEnter)
+	h.waitGone("Add a key")
+	h.waitText("Sessions (1 of 1)")
+	h.waitText("rtsps://")
+	h.waitText("in-clear")
+	r := job.Snapshot()
+	if len(r.Sessions) != 1 {
+		t.Fatalf("%d sessions after adding the key log", len(r.Sessions))
+	}
+	for _, st := range r.Sessions[0].Streams {
+		if st.Decrypted == 0 || st.AuthFailed != 0 {
+			t.Errorf("stream %s: decrypted %d, auth failed %d", st.SSRC, st.Decrypted, st.AuthFailed)
+		}
+	}
+	if s := h.text(); strings.Contains(s, "seen without its keys") {
+		t.Errorf("the no-key hint stays after the key log decrypted:\n%s", s)
+	}
+}
+
+// TestEndToEndAcrossDays (issue 17 item 8): on a capture of two calls five
+// days apart (the sample generator's call builder), the sessions list
+// writes dates with its times, shows each call's final SIP response, and
+// 'c' shows the Call-IDs instead of From / To.
+func TestEndToEndAcrossDays(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	file := filepath.Join(t.TempDir(), "days.pcap")
+	if err := scenario.WritePcap(file, []scenario.SIPCallSpec{scenario.NumberedCall(0, t0, 5),
+		scenario.NumberedCall(1, t0.Add(120*time.Hour+56*time.Minute+37380*time.Millisecond), 5)}); err != nil {
+		t.Fatal(err)
+	}
+	open := func() (capture.Source, error) { return capture.OpenFiles(file) }
+	job, err := analysis.StartJob(open, []string{file}, 0, false, analysis.Options{}, dissect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(job.Stop)
+	h := startUI(t, job, Options{Title: "days.pcap"})
+	h.waitText("Sessions (2 of 2)")
+	h.waitText("2026-11-02 10:00:00.000")
+	h.waitText("2026-11-07 10:56:37.380")
+	h.waitText("Final")
+	h.waitText("200 OK")
+	if s := h.text(); strings.Contains(s, "call2@example.com") {
+		t.Fatal("Call-IDs shown before 'c'")
+	}
+	h.press('c')
+	h.waitText("Call-ID or RTSP session")
+	h.waitText("call1@example.com")
+	h.waitText("call2@example.com")
+	h.press('c')
+	h.waitGone("call2@example.com")
+	h.waitText("sip:alice2@example.com")
 }

@@ -48,7 +48,12 @@ func (v *flowView) setSession(s *analysis.Session, width int) {
 	if width > 40 {
 		v.width = width
 	}
-	l := newLadder(s.Signals, v.width-flowFixedColumns)
+	withDate := analysis.SpansDays(s.Start, s.End)
+	fixed := flowFixedColumns
+	if withDate {
+		fixed += len("2006-01-02 ")
+	}
+	l := newLadder(s.Signals, v.width-fixed)
 	hdr := func(c int, t string) {
 		v.table.SetCell(0, c, tview.NewTableCell(t).SetSelectable(false).SetTextColor(tcell.ColorYellow).SetAttributes(tcell.AttrBold))
 	}
@@ -60,7 +65,7 @@ func (v *flowView) setSession(s *analysis.Session, width int) {
 		if sig.MIKEY > 0 {
 			color = tcell.ColorAqua
 		}
-		v.table.SetCell(i+1, 0, tview.NewTableCell(clock(sig.Time)).SetTextColor(colorDim))
+		v.table.SetCell(i+1, 0, tview.NewTableCell(clockOf(sig.Time, withDate)).SetTextColor(colorDim))
 		v.table.SetCell(i+1, 1, tview.NewTableCell(fmt.Sprint(sig.Frame)).SetAlign(tview.AlignRight))
 		v.table.SetCell(i+1, 2, tview.NewTableCell(escapeTags(l.line(sig))).SetTextColor(color))
 	}

@@ -7,9 +7,16 @@ import (
 )
 
 // clock formats a capture time as the views show it (UTC, milliseconds).
-func clock(t time.Time) string {
+func clock(t time.Time) string { return clockOf(t, false) }
+
+// clockOf formats a capture time, with its date when withDate (a capture
+// or session that spans days).
+func clockOf(t time.Time, withDate bool) string {
 	if t.IsZero() {
 		return "-"
+	}
+	if withDate {
+		return t.UTC().Format("2006-01-02 15:04:05.000")
 	}
 	return t.UTC().Format("15:04:05.000")
 }
@@ -35,7 +42,7 @@ func keyStatusColor(status string) tcell.Color {
 		return colorGood
 	case "failed", "failing":
 		return colorBad
-	case "in-clear", "no-key", "no-exchange":
+	case "in-clear", "no-key", "no-key-fits", "no-exchange":
 		return colorWarn
 	}
 	return tcell.ColorDefault

@@ -1,7 +1,13 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	"github.com/gdamore/tcell/v2"
+
+	"github.com/mikeyscope/mikeyscope/keys"
 )
 
 // bindKeys builds the key tables of every screen. The help screen is
@@ -32,6 +38,7 @@ func (u *UI) bindKeys() {
 			r('k', "keys: crypto sessions and supplied keys", func() { u.open(pageKeys) }),
 			r('s', "sort by the next column", u.sessions.cycleSort),
 			r('S', "reverse the sort order", u.sessions.reverseSort),
+			r('c', "show Call-IDs (RTSP session ids) instead of From / To, or back", u.sessions.toggleCallID),
 			r('/', "filter: text, carrier:, status:, mode:, code:", func() { u.showModal("filter") }),
 			k(tcell.KeyEscape, "clear the filter", func() { u.filterIn.SetText("") }),
 		},
@@ -104,19 +111,53 @@ func (u *UI) streamsFocus() {
 	}
 }
 
-// submitKey hands a key to the backend off the UI goroutine (a file
-// analysis restarts, which takes a moment) and reports the outcome.
+// submitKey checks the line as a keys file's line is checked and hands it
+// to the backend off the UI goroutine (a file analysis restarts, which
+// takes a moment). An error stays in the dialog and nothing is added; on
+// success the dialog closes.
 func (u *UI) submitKey(spec string) {
-	u.closeModal()
-	u.status.flash("adding key...")
+	warn, err := checkKeyLine(spec)
+	if err != nil {
+		u.addKey.showError(err.Error())
+		return
+	}
+	u.addKey.showBusy()
 	go func() {
 		err := u.b.AddKey(spec)
 		u.app.QueueUpdateDraw(func() {
 			if err != nil {
-				u.status.flashError("key not added: " + err.Error())
+				if u.modal != pageAddKey {
+					u.status.flashError("key not added: " + err.Error()) // the dialog was closed meanwhile
+					return
+				}
+				u.addKey.showError("key not added: " + err.Error())
 				return
 			}
-			u.status.flash("key added; analysing again")
+			u.addKey.reset()
+			u.closeModal()
+			msg := "key added; analysing again"
+			if warn != "" {
+				msg += "; warning: " + warn
+			}
+			u.status.flash(msg)
 		})
 	}()
+}
+
+// checkKeyLine parses a keys-file line with the keys package, into a
+// scratch store: the same strict reading as --psk and keys files. It
+// returns the first warning (an unusually short key).
+func checkKeyLine(spec string) (warning string, err error) {
+	kind, value, ok := keys.SplitLine(spec)
+	if !ok || value == "" {
+		return "", fmt.Errorf("want a keys-file line such as \"psk 0011...\" or \"tls-keylog FILE\"")
+	}
+	w, err := (&keys.Store{}).AddWithWarnings(kind, value, "line")
+	if err != nil {
+		return "", errors.New(strings.TrimPrefix(err.Error(), "line: "))
+	}
+	if len(w) > 0 {
+		return w[0].Text, nil
+	}
+	return "", nil
 }

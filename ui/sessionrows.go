@@ -183,7 +183,7 @@ func statusRank(s string) int {
 	switch s {
 	case "failed":
 		return 0
-	case "no-key":
+	case "no-key", "no-key-fits":
 		return 1
 	case "in-clear":
 		return 2

@@ -22,7 +22,11 @@ type sessionsView struct {
 	total   int
 }
 
-var sessionHeaders = [...]string{"#", "Time", "Carrier", "From / To or URL", "Mode", "Key", "Streams", "Findings"}
+var sessionHeaders = [...]string{"#", "Time", "Carrier", "From / To or URL", "Mode", "Key", "Final", "Streams", "Findings"}
+
+// callIDHeader replaces the From / To header when the list shows Call-IDs
+// (RTSP: the Session id).
+const callIDHeader = "Call-ID or RTSP session"
 
 func newSessionsView() *sessionsView {
 	v := &sessionsView{content: &sessionTable{}}
@@ -37,7 +41,30 @@ func (v *sessionsView) setReport(r *analysis.Report) {
 	keep := v.selectedID()
 	v.all = buildSessionRows(r)
 	v.total = len(v.all)
+	v.content.hint = emptyHint(r)
+	v.content.withDate = analysis.SpansDays(r.Summary.First, r.Summary.Last)
 	v.apply(keep)
+}
+
+// emptyHint explains an empty sessions list when the capture has TLS
+// connections that could not be decrypted: the signalling (and so every
+// session) is inside them.
+func emptyHint(r *analysis.Report) []string {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Code == analysis.KindTLSNoKey.Code {
+			n += max(f.Count, 1)
+		}
+	}
+	if n == 0 || len(r.Sessions) > 0 {
+		return nil
+	}
+	conns := fmt.Sprintf("%d TLS connection seen without its keys (tls.no-key):", n)
+	if n > 1 {
+		conns = fmt.Sprintf("%d TLS connections seen without their keys (tls.no-key):", n)
+	}
+	return []string{"No sessions yet.", conns, "the signalling inside them cannot be read. To decrypt,",
+		"press a and type tls-keylog FILE (an SSLKEYLOGFILE key log),", "or start with --tls-keylog FILE."}
 }
 
 // apply sorts and filters the rows and restores the selection of session
@@ -101,6 +128,13 @@ func (v *sessionsView) reverseSort() {
 	v.apply(v.selectedID())
 }
 
+// toggleCallID shows the Call-ID (RTSP: Session id) instead of the peers
+// in the From / To column, or back.
+func (v *sessionsView) toggleCallID() {
+	v.content.showID = !v.content.showID
+	v.apply(v.selectedID())
+}
+
 // setFilter narrows the list to the sessions the query matches.
 func (v *sessionsView) setFilter(q string) {
 	v.filter = q
@@ -113,6 +147,11 @@ type sessionTable struct {
 	tview.TableContentReadOnly
 	rows  []*sessionRow
 	cells [][len(sessionHeaders)]*tview.TableCell
+	// hint is shown, one line a row, when there are no sessions.
+	hint []string
+	// withDate shows dates with the times (a capture spanning days);
+	// showID shows Call-IDs instead of the peers.
+	withDate, showID bool
 }
 
 func (t *sessionTable) setRows(rows []*sessionRow) {
@@ -120,17 +159,35 @@ func (t *sessionTable) setRows(rows []*sessionRow) {
 	t.cells = make([][len(sessionHeaders)]*tview.TableCell, len(rows))
 }
 
-func (t *sessionTable) GetRowCount() int    { return len(t.rows) + 1 }
+func (t *sessionTable) GetRowCount() int {
+	if len(t.rows) == 0 {
+		return len(t.hint) + 1
+	}
+	return len(t.rows) + 1
+}
 func (t *sessionTable) GetColumnCount() int { return len(sessionHeaders) }
 
 // GetCell returns the cell of the header (row 0) or of a session.
 func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
-	if col < 0 || col >= len(sessionHeaders) || row < 0 || row > len(t.rows) {
+	if col < 0 || col >= len(sessionHeaders) || row < 0 {
 		return nil
 	}
 	if row == 0 {
-		return tview.NewTableCell(sessionHeaders[col]).SetSelectable(false).
+		h := sessionHeaders[col]
+		if col == 3 && t.showID {
+			h = callIDHeader
+		}
+		return tview.NewTableCell(h).SetSelectable(false).
 			SetAttributes(tcell.AttrBold).SetTextColor(tcell.ColorYellow)
+	}
+	if len(t.rows) == 0 && row <= len(t.hint) {
+		if col != 3 {
+			return tview.NewTableCell("").SetSelectable(false)
+		}
+		return tview.NewTableCell(t.hint[row-1]).SetSelectable(false).SetTextColor(colorWarn)
+	}
+	if row > len(t.rows) {
+		return nil
 	}
 	if c := t.cells[row-1][col]; c != nil {
 		return c
@@ -141,16 +198,25 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 	case 0:
 		c = tview.NewTableCell(strconv.Itoa(r.s.ID)).SetAlign(tview.AlignRight)
 	case 1:
-		c = tview.NewTableCell(clock(r.s.Start))
+		c = tview.NewTableCell(clockOf(r.s.Start, t.withDate))
 	case 2:
 		c = tview.NewTableCell(SafeText(r.s.Carrier))
 	case 3:
-		c = tview.NewTableCell(SafeText(sessionPeers(r.s))).SetMaxWidth(48).SetExpansion(1)
+		text := sessionPeers(r.s)
+		if t.showID {
+			text = r.s.Key
+		}
+		c = tview.NewTableCell(SafeText(text)).SetMaxWidth(48).SetExpansion(1)
 	case 4:
 		c = tview.NewTableCell(SafeText(orDash(r.s.Mode)))
 	case 5:
 		c = tview.NewTableCell(SafeText(orDash(r.s.KeyStatus))).SetTextColor(keyStatusColor(r.s.KeyStatus))
 	case 6:
+		c = tview.NewTableCell(SafeText(orDash(r.s.FinalStatus))).SetMaxWidth(24)
+		if code := r.s.FinalStatus; len(code) > 0 && code[0] >= '3' {
+			c.SetTextColor(colorWarn)
+		}
+	case 7:
 		c = tview.NewTableCell(r.streamsLabel())
 		switch {
 		case r.failing > 0:
@@ -158,7 +224,7 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 		case r.decrypt > 0 && r.decrypt == len(r.s.Streams):
 			c.SetTextColor(colorGood)
 		}
-	case 7:
+	case 8:
 		c = tview.NewTableCell(findingLabel(r.s.FindingCounts))
 		switch fc := r.s.FindingCounts; {
 		case fc.Errors > 0:

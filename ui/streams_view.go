@@ -55,9 +55,9 @@ func (v *streamsView) setSession(r *analysis.Report, s *analysis.Session) {
 		return
 	}
 	if s.ID == 0 {
-		v.streams.SetTitle(" Streams tied to no session ")
+		v.streams.SetTitle(" Streams tied to no session " + jitterLegend)
 	} else {
-		v.streams.SetTitle(fmt.Sprintf(" Streams of session %d ", s.ID))
+		v.streams.SetTitle(fmt.Sprintf(" Streams of session %d ", s.ID) + jitterLegend)
 	}
 	for i, st := range s.Streams {
 		h := st.Health
@@ -147,6 +147,9 @@ func severityColor(s analysis.Severity) tcellColor {
 }
 
 func u64(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// jitterLegend says what the Jitter column holds.
+const jitterLegend = "(Jitter: RFC 3550 interarrival jitter in ms, last/max) "
 
 // jitterCell shows a stream's jitter and its largest value in
 // milliseconds, or "-" when its clock rate is unknown (RTCP, dynamic

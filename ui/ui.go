@@ -94,7 +94,7 @@ func New(b Backend, screen tcell.Screen, opts Options) *UI {
 		AddPage(pageKeys, u.keys.root, true, false).
 		AddPage(pageStreams, u.streams.root, true, false).
 		AddPage(pageHelp, centered(u.help, 72, 30), true, false).
-		AddPage(pageAddKey, centered(u.addKey.root, 76, 8), true, false)
+		AddPage(pageAddKey, centered(u.addKey.root, 76, 10), true, false)
 	u.layout = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(u.pages, 0, 1, true).
 		AddItem(u.filterIn, 0, 0, false).

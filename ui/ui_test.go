@@ -151,6 +151,8 @@ func TestAddKeyDialog(t *testing.T) {
 	if s := h.text(); strings.Contains(s, "verified") {
 		t.Fatal("a wrong key verified the session")
 	}
+	h.key(tcell.KeyEscape) // the error stays in the dialog until it is closed
+	h.waitGone("Add a key")
 	h.press('a')
 	h.waitText("Add a key")
 	h.waitGone("psk 00ff") // the dialog starts empty
@@ -169,6 +171,37 @@ func TestAddKeyDialog(t *testing.T) {
 	h.press('t')
 	h.waitText("Streams of session 1")
 	h.waitText("decrypting")
+}
+
+// TestAddKeyDialogStrict (issue 17 item 1): a line that is not a key is
+// refused in the dialog, with what is wrong, and never reaches the
+// backend; the dialog stays open with the line for editing.
+func TestAddKeyDialogStrict(t *testing.T) {
+	b := newFakeBackend(false, false)
+	h := startUI(t, b, Options{})
+	h.waitText("no-key")
+	for _, tc := range []struct{ line, want string }{
+		{"psk zz", "psk: neither hex"},
+		{"psk 0011223", "psk: odd number of hex digits (7)"},
+		{"psk 00112233445566778899aabbccddeeff extra", `psk: unexpected word "extra"`},
+		{"srtp 0x1=00112233445566778899aabbccddeeff:0011", "salt of 2 bytes fits no SRTP suite"},
+		{"psk", "want a keys-file line"},
+	} {
+		h.press('a')
+		h.waitText("Add a key")
+		h.typeText(tc.line)
+		h.key(tcell.KeyEnter)
+		h.waitText(tc.want)
+		h.waitText("Nothing was added")
+		h.key(tcell.KeyEscape)
+		h.waitGone("Add a key")
+	}
+	b.mu.Lock()
+	added := append([]string(nil), b.added...)
+	b.mu.Unlock()
+	if len(added) != 0 {
+		t.Errorf("lines with bad keys reached the backend: %q", added)
+	}
 }
 
 // TestFilter: the filter narrows the list by text, carrier, status and

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
@@ -164,7 +165,7 @@ func decodeInput(s string) ([]byte, string, error) {
 		return r
 	}, s)
 	compact = strings.TrimPrefix(strings.TrimPrefix(compact, "0x"), "0X")
-	if isHex(compact) && len(compact)%2 == 0 {
+	if keys.IsHexDigits(compact) && len(compact)%2 == 0 {
 		b, err := hex.DecodeString(compact)
 		if err == nil {
 			return b, "hex", nil
@@ -183,19 +184,6 @@ func decodeInput(s string) ([]byte, string, error) {
 		}
 	}
 	return nil, "", fmt.Errorf("input is neither base64, hex, an a=key-mgmt line nor a KeyMgmt header: %q", clip(s))
-}
-
-func isHex(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 func clip(s string) string {

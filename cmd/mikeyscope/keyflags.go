@@ -82,9 +82,11 @@ func (kf *keyFlags) store(stderr io.Writer) (*keys.Store, error) {
 		st.Merge(s)
 	}
 	for _, e := range kf.entries {
-		if err := st.Add(e.kind, e.value, "--"+e.kind); err != nil {
-			return nil, fmt.Errorf("--%s: %w", e.kind, err)
+		w, err := st.AddWithWarnings(e.kind, e.value, "--"+e.kind)
+		if err != nil {
+			return nil, err // names the flag: "--psk: psk: odd number of hex digits (7)..."
 		}
+		warns = append(warns, w...)
 	}
 	for _, w := range warns {
 		fmt.Fprintf(stderr, "mikeyscope: warning: %s\n", w)

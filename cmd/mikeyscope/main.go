@@ -16,6 +16,8 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"sort"
+	"strings"
 )
 
 // subcommand runs with its arguments and returns the exit status.
@@ -55,17 +57,48 @@ func profiled(f func() int) int {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
 		return 2
 	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(stdout) // asked for: not an error
+		return 0
+	}
 	cmd, ok := subcommands[args[0]]
 	if !ok {
+		if unknownSubcommand(args[0]) {
+			fmt.Fprintf(stderr, "mikeyscope: unknown subcommand %q, and no file of that name (subcommands: %s; or give capture files; mikeyscope --help)\n",
+				args[0], strings.Join(subcommandNames(), ", "))
+			return 2
+		}
 		// mikeyscope FILE... or mikeyscope -i IFACE: the terminal UI when
 		// standard output is a terminal, the text report otherwise.
 		return runView(args, stdin, stdout, stderr)
 	}
 	return cmd(args[1:], stdin, stdout, stderr)
+}
+
+// unknownSubcommand says whether the first argument is a word meant as a
+// subcommand rather than a capture file: it is not a flag, names no file,
+// and has no '.' or path separator (capture files have an extension or a
+// directory; a missing one is reported as a missing file).
+func unknownSubcommand(arg string) bool {
+	if arg == "" || arg[0] == '-' || strings.ContainsAny(arg, "./\\") {
+		return false
+	}
+	_, err := os.Stat(arg)
+	return err != nil
+}
+
+func subcommandNames() []string {
+	names := make([]string, 0, len(subcommands))
+	for n := range subcommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func usage(w io.Writer) {

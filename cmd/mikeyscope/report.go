@@ -80,7 +80,7 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var o reportOptions
 	o.register(fs)
 	asJSON := fs.Bool("json", false, "print the report as JSON (schema mikeyscope.report/v1)")
-	trees := fs.Bool("tree", false, "with --json: include every MIKEY message's full field tree")
+	trees := fs.Bool("tree", false, "include every MIKEY message's full field tree with byte offsets (text and JSON)")
 	verbose := fs.Bool("v", false, "text: list every signalling message and the cause/fix of notes too")
 	failOn := fs.String("fail-on", "error", "exit 1 when a finding reaches this severity: note, warning, error or none")
 	fs.Usage = func() {
@@ -103,7 +103,7 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *asJSON {
 		err = report.WriteJSON(stdout, r, report.JSONOptions{Trees: *trees})
 	} else {
-		err = report.WriteText(stdout, r, report.TextOptions{Verbose: *verbose})
+		err = report.WriteText(stdout, r, report.TextOptions{Verbose: *verbose, Trees: *trees})
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mikeyscope report: %v\n", err)

@@ -43,6 +43,19 @@ type SIPCallSpec struct {
 	// instead of 200 OK; no media or BYE follow. Only used when RejectSet.
 	Reject    mikey.ErrorCode
 	RejectSet bool
+	// SSRCChangeAfter, when not zero for direction d (0 caller, 1 callee),
+	// makes that sender continue with SSRC NewSSRC[d] after that many RTP
+	// packets, under the same keys; SRTCP then reports the new SSRC.
+	SSRCChangeAfter [2]int
+	NewSSRC         [2]uint32
+	// MediaDelay delays the media of direction d (0 caller, 1 callee) by
+	// that much, so that the callee's stream can start first.
+	MediaDelay [2]time.Duration
+	// MIKEYBody carries each MIKEY message as an application/mikey part
+	// (RFC 3830 §10.1, base64 with Content-Transfer-Encoding) of a
+	// multipart/mixed body beside an SDP without a=key-mgmt, in the INVITE
+	// and in the answer, instead of in an a=key-mgmt line.
+	MIKEYBody bool
 	// DH, when not nil, replaces MIKEY-PSK by DHHMAC (RFC 4650) with the
 	// same identities, RAND, CS map and PSK: the TGK is g^(xi·xr) and
 	// Exchange.TGK is ignored.
@@ -101,10 +114,15 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 	}
 	offer := SDP(c.CallerUser, c.SessionID, c.CallerRTP, base64.StdEncoding.EncodeToString(g.Offer))
 	ctype, body := "application/sdp", offer
+	answer := SDP(c.CalleeUser, c.SessionID+1, c.CalleeRTP, base64.StdEncoding.EncodeToString(g.Answer))
+	answerType := "application/sdp"
+	if spec.MIKEYBody {
+		ctype, body = MIKEYMultipart(SDP(c.CallerUser, c.SessionID, c.CallerRTP, ""), g.Offer)
+		answerType, answer = MIKEYMultipart(SDP(c.CalleeUser, c.SessionID+1, c.CalleeRTP, ""), g.Answer)
+	}
 	if spec.InviteBody != nil {
 		ctype, body = spec.InviteBody(offer)
 	}
-	answer := SDP(c.CalleeUser, c.SessionID+1, c.CalleeRTP, base64.StdEncoding.EncodeToString(g.Answer))
 	answerAfter := spec.AnswerAfter
 	if answerAfter == 0 {
 		answerAfter = time.Second
@@ -130,12 +148,12 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 	steps := []sipStep{
 		{5 * time.Millisecond, c.Trying(), "100 Trying", 0, false},
 		{50 * time.Millisecond, c.Ringing(), "180 Ringing", 0, false},
-		{answerAfter, c.OK("application/sdp", answer), "200 OK (INVITE)", 1, false},
+		{answerAfter, c.OK(answerType, answer), "200 OK (INVITE)", 1, false},
 		{answerAfter + 10*time.Millisecond, c.Ack(), "ACK", 0, true},
 	}
 	if spec.RejectSet {
 		steps = append(steps[:2],
-			sipStep{answerAfter, c.Reject488("application/sdp", answer), "488 Not Acceptable Here (INVITE)", 1, false},
+			sipStep{answerAfter, c.Reject488(answerType, answer), "488 Not Acceptable Here (INVITE)", 1, false},
 			sipStep{answerAfter + 10*time.Millisecond, c.AckNon2xx(), "ACK", 0, true})
 		g.spec.Packets = 0
 	}
@@ -156,6 +174,20 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 		return nil, err
 	}
 	return g, g.closeTCP(end.Add(10 * time.Millisecond))
+}
+
+// MIKEYMultipart returns a multipart/mixed body (RFC 2046 §5.1) of an SDP
+// part and an application/mikey part carrying msg in base64 (RFC 3830
+// §10.1), and its Content-Type.
+func MIKEYMultipart(sdp, msg []byte) (contentType string, body []byte) {
+	const boundary = "mikey-part-boundary"
+	b := make([]byte, 0, len(sdp)+len(msg)*2+200)
+	b = append(b, "--"+boundary+"\r\nContent-Type: application/sdp\r\n\r\n"...)
+	b = append(b, sdp...)
+	b = append(b, "\r\n--"+boundary+"\r\nContent-Type: application/mikey\r\nContent-Transfer-Encoding: base64\r\n\r\n"...)
+	b = append(b, base64.StdEncoding.EncodeToString(msg)...)
+	b = append(b, "\r\n--"+boundary+"--\r\n"...)
+	return "multipart/mixed;boundary=" + boundary, b
 }
 
 // closeTCP appends the connection close (TCP calls only) starting at t.
@@ -267,7 +299,7 @@ func reorder(frames [][]byte, order []int) [][]byte {
 // mediaTime returns the send time of packet k of direction d: the caller
 // sends at k·20 ms, the callee 7 ms later.
 func (g *SIPCallGen) mediaTime(d, k int) time.Time {
-	return g.media0.Add(time.Duration(k)*20*time.Millisecond + time.Duration(d)*7*time.Millisecond)
+	return g.media0.Add(time.Duration(k)*20*time.Millisecond + time.Duration(d)*7*time.Millisecond + g.spec.MediaDelay[d])
 }
 
 // srDue reports whether direction d owes a sender report after its sent
@@ -333,12 +365,15 @@ func (g *SIPCallGen) Next() (f *Frame, ok bool, err error) {
 			if err != nil {
 				return nil, false, err
 			}
-			g.frame = Frame{Time: t, Data: g.buf, Kind: KindRTCP, SSRC: g.spec.Exchange.SSRCs[d]}
+			g.frame = Frame{Time: t, Data: g.buf, Kind: KindRTCP, SSRC: s.SSRC()}
 			return &g.frame, true, nil
 		}
 		if !g.srDue(d) && g.sent[d] < g.spec.Packets && g.mediaTime(d, g.sent[d]).Equal(t) {
+			if n := g.spec.SSRCChangeAfter[d]; n > 0 && g.sent[d] == n {
+				s.SetSSRC(g.spec.NewSSRC[d])
+			}
 			seq := s.Seq()
-			ssrc := g.spec.Exchange.SSRCs[d]
+			ssrc := s.SSRC()
 			g.pay = AppendPCMU(g.pay[:0], ssrc, seq)
 			p, err := s.Next(g.pay, g.sent[d] == 0, false)
 			if err != nil {

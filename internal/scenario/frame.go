@@ -12,6 +12,7 @@ const (
 	KindRTP                           // SRTP packet
 	KindRTCP                          // SRTCP packet
 	KindFragment                      // IP fragment that is not the last one written
+	KindNATDummy                      // a client's NAT hole-punching datagram (not RTP)
 )
 
 // Frame is one generated Ethernet frame with what a test needs to know

@@ -49,6 +49,17 @@ type PSKExchange struct {
 	PSK      []byte
 	TGK      []byte
 	Suite    Suite // SRTP suite of the SP payload
+	// MapSSRC0 announces SSRC 0 (a placeholder, as in the RFC 4567
+	// examples) for every crypto session of the map; the streams still use
+	// SSRCs.
+	MapSSRC0 bool
+	// VNoIDs computes the V payload's MAC over the verification message
+	// and T only, leaving the identities out (as minisip and other early
+	// implementations do), instead of RFC 3830 §5.2's IDi || IDr || T.
+	VNoIDs bool
+	// OmitIDs sends no ID payloads (IDi, IDr) in either message; the
+	// identities are then those of the signalling.
+	OmitIDs bool
 }
 
 // srtpMap returns the SRTP-ID CS map of the exchange, with the ROCs given
@@ -66,7 +77,15 @@ func srtpMap(ssrcs []uint32, rocs ...uint32) []mikey.SRTPCS {
 
 func (x *PSKExchange) header(dt mikey.DataType, v bool) mikey.Header {
 	return mikey.Header{Version: 1, DataType: dt, V: v, PRF: mikey.PRFFuncMIKEY1, CSBID: x.CSBID,
-		NumCS: uint8(len(x.SSRCs)), MapType: mikey.MapSRTPID, SRTPMap: srtpMap(x.SSRCs, x.ROCs...)}
+		NumCS: uint8(len(x.SSRCs)), MapType: mikey.MapSRTPID, SRTPMap: srtpMap(x.mapSSRCs(), x.ROCs...)}
+}
+
+// mapSSRCs returns the SSRCs the CS map announces.
+func (x *PSKExchange) mapSSRCs() []uint32 {
+	if !x.MapSSRC0 {
+		return x.SSRCs
+	}
+	return make([]uint32, len(x.SSRCs))
 }
 
 func (x *PSKExchange) ts() uint64 { return mikey.NTP64(x.Time) }
@@ -96,6 +115,9 @@ func (x *PSKExchange) Init() ([]byte, error) {
 		x.Suite.SP(0),
 		&mikey.KEMACPayload{EncrAlg: mikey.EncrAESCM128, EncrData: enc, MACAlg: mikey.MACHMACSHA1160, MAC: make([]byte, 20)},
 	}}
+	if x.OmitIDs {
+		m.Payloads = append(m.Payloads[:2], m.Payloads[4:]...)
+	}
 	return sealLastMAC(m, keys.Auth.Reveal())
 }
 
@@ -113,8 +135,14 @@ func (x *PSKExchange) Verify() ([]byte, error) {
 		&mikey.IDPayload{IDType: mikey.IDURI, Data: []byte(x.IDr)},
 		&mikey.VPayload{AuthAlg: mikey.MACHMACSHA1160, VerData: make([]byte, 20)},
 	}}
+	if x.OmitIDs {
+		m.Payloads = append(m.Payloads[:1], m.Payloads[2:]...)
+	}
 	var t [8]byte
 	putBE64(t[:], x.ts())
+	if x.VNoIDs {
+		return sealLastMAC(m, keys.Auth.Reveal(), t[:])
+	}
 	return sealLastMAC(m, keys.Auth.Reveal(), []byte(x.IDi), []byte(x.IDr), t[:])
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 	"time"
 
@@ -42,6 +43,20 @@ type RTSPSpec struct {
 	// SET_PARAMETER "mikey:" parameter (ONVIF client re-keying) and the
 	// server switch to it, with its new MKI, at video packet Rekey.At.
 	Rekey *RTSPRekey
+	// ClientRTCPSSRC, when not zero, makes the client send an SRTCP
+	// receiver report about the video from its video RTCP port to the
+	// server's, 2 ms after each video sender report, from this SSRC and
+	// under the video keys (the receiver's SRTCP uses the stream's crypto
+	// session, as GStreamer's rtspsrc does).
+	ClientRTCPSSRC uint32
+	// NATDummies makes the client send, 1 ms after PLAY, the datagrams
+	// GStreamer's rtspsrc sends to open a NAT pinhole (nat-method=dummy):
+	// five of 200 bytes of random data (fakesrc filltype=random,
+	// sizetype=fixed, sizemax=200, num-buffers=5) from its video RTP port
+	// to the server's; the bytes are scenario.VideoPayload(ssrc, i, 200)
+	// for i 0..4, ssrc being NATDummySeed.
+	NATDummies   bool
+	NATDummySeed uint32
 }
 
 // RTSPRekey is a re-key of the video stream: a MIKEY-NULL message with the
@@ -84,6 +99,11 @@ type RTSPGen struct {
 	// VideoMIKEY and AudioMIKEY are the MIKEY-NULL messages of the SDP and
 	// of the SETUP KeyMgmt header.
 	VideoMIKEY, AudioMIKEY []byte
+	// client sends the client's receiver reports (ClientRTCPSSRC); rrSent
+	// counts them, srTimes holds the times of the video sender reports.
+	client  *Sender
+	rrSent  int
+	srTimes []time.Time
 }
 
 const (
@@ -110,6 +130,12 @@ func NewRTSPGen(spec RTSPSpec, b *pcapbuild.Builder) (*RTSPGen, error) {
 		FirstTS: spec.FirstTS[1], TSStep: FrameSamples, CNAME: "client", Profile: srtp.ProtectionProfileAes128CmHmacSha1_80,
 		Key: spec.Audio.Key, Salt: spec.Audio.Salt, MKI: spec.Audio.MKI}); err != nil {
 		return nil, err
+	}
+	if spec.ClientRTCPSSRC != 0 {
+		if g.client, err = NewSender(StreamParams{SSRC: spec.ClientRTCPSSRC, CNAME: "client@" + spec.Client.Addr().String(),
+			Profile: srtp.ProtectionProfileAes128CmHmacSha1_80, Key: spec.Video.Key, Salt: spec.Video.Salt, MKI: spec.Video.MKI}); err != nil {
+			return nil, err
+		}
 	}
 	g.tcp = pcapbuild.NewTCPConn(b, spec.Client, spec.Server, 0x31000000, 0x52000000)
 	t := spec.Start
@@ -159,6 +185,16 @@ func NewRTSPGen(spec RTSPSpec, b *pcapbuild.Builder) (*RTSPGen, error) {
 		if err := g.signal(&g.pre, t.Add(m.at*time.Millisecond), m.client, m.data, m.name, m.mikey); err != nil {
 			return nil, err
 		}
+	}
+	if spec.NATDummies {
+		for i := 0; i < 5; i++ {
+			f, err := b.UDP(spec.VideoClientRTP, spec.VideoServerRTP, VideoPayload(spec.NATDummySeed, uint16(i), 200))
+			if err != nil {
+				return nil, err
+			}
+			g.pre = append(g.pre, Frame{Time: t.Add(100*time.Millisecond + time.Duration(i+1)*time.Millisecond), Data: f, Kind: KindNATDummy})
+		}
+		sort.SliceStable(g.pre, func(i, j int) bool { return g.pre[i].Time.Before(g.pre[j].Time) })
 	}
 	g.media0 = t.Add(140 * time.Millisecond)
 	teardownCSeq := 5
@@ -257,7 +293,7 @@ func (g *RTSPGen) aSRDue() bool {
 }
 
 // event identifies the next frame: 0 pre, 1 video SR, 2 video, 3 audio SR,
-// 4 audio, 5 post, 6 re-key message, -1 end.
+// 4 audio, 5 post, 6 re-key message, 7 client RR, -1 end.
 func (g *RTSPGen) event() (int, time.Time) {
 	ev, best := -1, time.Time{}
 	consider := func(e int, t time.Time) {
@@ -275,6 +311,9 @@ func (g *RTSPGen) event() (int, time.Time) {
 		consider(1, g.videoTime(g.vSent-1).Add(100*time.Microsecond))
 	} else if g.vSent < g.spec.VideoPackets {
 		consider(2, g.videoTime(g.vSent))
+	}
+	if g.rrSent < len(g.srTimes) {
+		consider(7, g.srTimes[g.rrSent].Add(2*time.Millisecond))
 	}
 	if g.aSRDue() {
 		consider(3, g.audioTime(g.aSent-1).Add(time.Millisecond))
@@ -325,8 +364,19 @@ func (g *RTSPGen) Next() (*Frame, bool, error) {
 			return nil, false, err
 		}
 		g.vSR = g.vSent
+		if g.client != nil {
+			g.srTimes = append(g.srTimes, t)
+		}
 		g.buf, err = g.b.AppendUDP(g.buf[:0], rtcpPort(s.VideoServerRTP), rtcpPort(s.VideoClientRTP), p)
 		g.frame = Frame{Time: t, Data: g.buf, Kind: KindRTCP, SSRC: s.Video.SSRC}
+	case 7:
+		p, err := g.client.ReceiverReport(s.Video.SSRC, uint32(g.video.Seq())-1)
+		if err != nil {
+			return nil, false, err
+		}
+		g.rrSent++
+		g.buf, err = g.b.AppendUDP(g.buf[:0], rtcpPort(s.VideoClientRTP), rtcpPort(s.VideoServerRTP), p)
+		g.frame = Frame{Time: t, Data: g.buf, Kind: KindRTCP, SSRC: s.ClientRTCPSSRC}
 	case 2:
 		if r := s.Rekey; r != nil && g.vSent == r.At {
 			if err := g.video.Rekey(r.Key.MKI, r.Key.Key, r.Key.Salt); err != nil {

@@ -66,6 +66,19 @@ func NewSender(p StreamParams) (*Sender, error) {
 	}, nil
 }
 
+// SSRC returns the SSRC the next packet will carry.
+func (s *Sender) SSRC() uint32 { return s.ssrc }
+
+// SetSSRC makes the sender continue with another SSRC under the same master
+// key (a sender that changed its SSRC mid-call, RFC 3550 §8.2): the new SSRC
+// starts its own rollover counter and SRTCP index (RFC 3711 §3.2.3), its
+// packet and octet counts start again; sequence numbers and timestamps
+// continue.
+func (s *Sender) SetSSRC(ssrc uint32) {
+	s.ssrc, s.hdr.SSRC = ssrc, ssrc
+	s.packets, s.octets = 0, 0
+}
+
 // Seq returns the sequence number the next packet will carry.
 func (s *Sender) Seq() uint16 { return s.hdr.SequenceNumber }
 
@@ -112,6 +125,35 @@ func (s *Sender) SenderReport(now time.Time) ([]byte, error) {
 	return s.rtcpOut, nil
 }
 
+// ReceiverReport returns an SRTCP compound packet: a receiver report (RFC
+// 3550 §6.4.2) from the stream's SSRC with one report block about source
+// (cumulative loss 0, extended highest sequence number highest), followed
+// by an SDES CNAME, protected per RFC 3711 §3.4 with the stream's keys.
+func (s *Sender) ReceiverReport(source, highest uint32) ([]byte, error) {
+	p := AppendReceiverReport(s.plain[:0], s.ssrc, source, highest, s.cname)
+	s.plain = p
+	var err error
+	s.rtcpOut, err = s.ctx.EncryptRTCP(s.rtcpOut[:0], p, nil)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: SRTCP protect RR SSRC %#08x: %w", s.ssrc, err)
+	}
+	return s.rtcpOut, nil
+}
+
+// AppendReceiverReport appends an RTCP compound packet of an RR with one
+// report block and an SDES chunk with one CNAME item.
+func AppendReceiverReport(dst []byte, ssrc, source, highest uint32, cname string) []byte {
+	var rr [32]byte
+	rr[0] = 0x81
+	rr[1] = 201
+	binary.BigEndian.PutUint16(rr[2:], 7)
+	binary.BigEndian.PutUint32(rr[4:], ssrc)
+	binary.BigEndian.PutUint32(rr[8:], source)
+	binary.BigEndian.PutUint32(rr[16:], highest)
+	dst = append(dst, rr[:]...)
+	return appendSDES(dst, ssrc, cname)
+}
+
 // NTP converts t to the 64-bit NTP timestamp format (RFC 5905 §6).
 func NTP(t time.Time) uint64 {
 	const ntpEpochOffset = 2208988800
@@ -133,6 +175,11 @@ func AppendSenderReport(dst []byte, ssrc uint32, now time.Time, rtpTS, packets, 
 	binary.BigEndian.PutUint32(sr[20:], packets)
 	binary.BigEndian.PutUint32(sr[24:], octets)
 	dst = append(dst, sr[:]...)
+	return appendSDES(dst, ssrc, cname)
+}
+
+// appendSDES appends an SDES packet with one chunk: ssrc and its CNAME.
+func appendSDES(dst []byte, ssrc uint32, cname string) []byte {
 	// SDES: header, SSRC, CNAME item, null terminator, padding to 32 bits.
 	itemLen := 2 + len(cname)
 	chunk := 4 + itemLen + 1

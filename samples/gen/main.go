@@ -45,6 +45,7 @@ var catalogue = []sample{
 	{"sip-udp-dhhmac", pcapwrite.FormatPcap, sipUDPDHHMAC},
 	{"sip-udp-roc", pcapwrite.FormatPcap, sipUDPROC},
 	{"sip-gtpu-psk", pcapwrite.FormatPcap, sipGTPU},
+	{"sip-udp-proxied", pcapwrite.FormatPcap, sipUDPProxied},
 	{"broken/wrong-psk", pcapwrite.FormatPcap, brokenWrongPSK},
 	{"broken/err-auth-failure", pcapwrite.FormatPcap, brokenErrorAnswer},
 	{"broken/clock-skew", pcapwrite.FormatPcap, brokenClockSkew},

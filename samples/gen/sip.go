@@ -281,3 +281,18 @@ func (w *gtpuGen) Next() (*scenario.Frame, bool, error) {
 	g.Data = data
 	return &g, true, nil
 }
+
+// proxyV4 is the SIP proxy of sipUDPProxied.
+var proxyV4 = netip.MustParseAddr("203.0.113.50")
+
+func sipUDPProxied() (*built, error) {
+	spec := callSpec(12, "UDP", ap(aliceV4, 5060), ap(bobV4, 5060), ap(aliceV4, 49280), ap(bobV4, 50280), 50)
+	b, err := sipSample(spec, "sip-udp-proxied: the SIP/MIKEY-PSK call through a stateful SIP proxy at 203.0.113.50:5060, captured beside the proxy: every SIP message twice, received on one leg and forwarded on the other (same Call-ID, CSeq and body; a request gains the proxy's Via and, on the INVITE, a Record-Route; a response loses the proxy's Via); the proxy sends its own 100 Trying and absorbs bob's; media flows directly between alice and bob",
+		"the MIKEY offer and answer each appear twice, byte for byte the same: the copies on the second leg are relays, not replays",
+		"the proxy's branch is z9hG4bKpx followed by the branch of the Via it received")
+	if err != nil {
+		return nil, err
+	}
+	b.gens[0] = scenario.NewProxyGen(b.gens[0], spec.Call, ap(proxyV4, 5060), b.builder)
+	return b, nil
+}
