@@ -38,6 +38,9 @@ type Options struct {
 	// recently active are dropped (see evictSessions). 0: the dissector's
 	// limit when Run is given one, else DefaultMaxSessions.
 	MaxSessions int
+	// HEP configures the decoding of HEP (capture/hep.go): extra ports, an
+	// auth key, the counters (created when nil).
+	HEP capture.HEPOptions
 }
 
 // DefaultClockSkew is the allowed difference between a MIKEY timestamp and
@@ -84,6 +87,7 @@ type Analyzer struct {
 	// summaries shares the text of response summaries across sessions
 	// (see responseSummary).
 	summaries map[string]string
+	hep       hepState // duplicates seen by HEP and on the wire (hep.go)
 	// pending are the findings of problems the dissector found in a
 	// message before reporting the message itself (it reports a message's
 	// problems first): when that message creates its session, they
@@ -146,6 +150,9 @@ func New(opts Options) *Analyzer {
 	}
 	if opts.MaxStreams == 0 {
 		opts.MaxStreams = 65536
+	}
+	if opts.HEP.Stats == nil {
+		opts.HEP.Stats = new(capture.HEPStats)
 	}
 	a := &Analyzer{
 		opts:  opts,
@@ -313,6 +320,10 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	if m.Transport == "tcp" && a.tlsConns[connKey(m.Src, m.Dst)] {
 		m.Transport = "tls"
 	}
+	dup, dk, place := a.hepDuplicate(m)
+	if dup {
+		return
+	}
 	st := a.session(m)
 	s := st.s
 	a.claimPending(m, s.ID)
@@ -344,7 +355,9 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 		Dst:     st.signalAddr(m.Dst),
 		Summary: a.signalSummary(m),
 		MIKEY:   len(m.KeyMgmt),
+		Via:     hepVia(m),
 	}
+	a.hepRemember(dk, place, s, sig)
 	if m.Carrier == dissect.CarrierSIP && !m.Request && m.Status >= 200 && m.CSeqMethod == "INVITE" {
 		s.FinalStatus = sig.Summary // the shared "status reason" text
 	}
@@ -392,6 +405,8 @@ func (a *Analyzer) problemLocked(p *dissect.Problem) {
 			k = KindFileDamaged
 		case capture.ProblemMidStream:
 			k = KindMidCall
+		case capture.ProblemHEPAuth:
+			k = KindHEPAuthFailed
 		default:
 			k = KindMalformedFrame
 		}

@@ -245,6 +245,12 @@ var (
 		"the message does not follow the grammar (RFC 3261, RFC 2326, RFC 4566) or was damaged",
 		"check the sender; mikeyscope keeps what it could read"}
 
+	// HEP.
+	KindHEPAuthFailed = Kind{"hep.auth-failed", SeverityWarning,
+		"A HEP packet does not carry the expected auth key",
+		"a capture agent is configured with another (or no) auth key than --hep-auth, or an unknown sender is writing to the collector port",
+		"set the same key on the agent (Kamailio siptrace hep_capture_id/auth, sngrep eep.send.pass) or firewall the HEP port"}
+
 	// TLS.
 	KindTLSNoKey = Kind{"tls.no-key", SeverityWarning,
 		"TLS-protected signalling with no key to decrypt it",
@@ -283,6 +289,7 @@ var Catalogue = []Kind{
 	KindSRTPAuthFailed, KindSRTPROC, KindSRTPUnknownSSRC, KindSRTPUnknownMKI, KindSRTPNoKeyExchange, KindSRTPUndecryptable,
 	KindNATDummy, KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
 	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindMidCall, KindSignalError,
+	KindHEPAuthFailed,
 	KindTLSNoKey, KindTLSWrongKey, KindTLSAfterHandshake,
 	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS,
 }

@@ -81,6 +81,7 @@ func allFindingCases() []findingCase {
 	all = append(all, tlsFindingCases()...)
 	all = append(all, sakkeFindingCases()...)
 	all = append(all, trustFindingCases()...)
+	all = append(all, hepFindingCases()...)
 	return all
 }
 

@@ -41,6 +41,8 @@ type Summary struct {
 	Warnings      int       `json:"warnings"`
 	Notes         int       `json:"notes"`
 	ReadError     string    `json:"read_error,omitempty"` // the capture could not be read to its end
+	// HEP counts the HEP packets decoded (hep.go); absent when none.
+	HEP *HEPSummary `json:"hep,omitempty"`
 }
 
 // KeyUse records a supplied key (by fingerprint only) and the messages it
@@ -104,7 +106,13 @@ type Signal struct {
 	// proxy relayed it (same CSeq, one Via more or less, sent by the
 	// address the earlier copy went to); 0 otherwise.
 	RelayOf uint64 `json:"relay_of,omitempty"`
-	Raw     []byte `json:"-"` // message text for the detail view (with Options.SignalText)
+	// Via names the HEP agent that mirrored the message ("hep agent
+	// 2002"); empty when it was captured itself.
+	Via string `json:"via,omitempty"`
+	// AlsoSeen lists the other copies of the message (seen by HEP and on
+	// the capture, or by several agents), folded into this one.
+	AlsoSeen []SignalCopy `json:"also_seen,omitempty"`
+	Raw      []byte       `json:"-"` // message text for the detail view (with Options.SignalText)
 }
 
 // MIKEYMessage is one decoded MIKEY message and what the keys made of it.

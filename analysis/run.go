@@ -42,6 +42,7 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		r.seen = q.tlsConn
 		h = r
 	}
+	h = capture.NewHEPHandler(h, a.opts.HEP)
 	dec := capture.NewDecoder(h, capture.DecoderOptions{})
 	// Cancelling closes the source, which unblocks a live capture waiting
 	// for its next packet.

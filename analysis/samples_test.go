@@ -102,6 +102,7 @@ var samples = []struct {
 	{"sip-udp-gcm", "sip-udp-gcm.pcap", "verified", nil},
 	{"sip-udp-dhhmac", "sip-udp-dhhmac.pcap", "verified", nil},
 	{"sip-udp-roc", "sip-udp-roc.pcap", "verified", nil},
+	{"sip-hep-psk", "sip-hep-psk.pcap", "verified", nil},
 	{"rtsp-rekey", "rtsp-rekey.pcap", "in-clear", []string{"mikey.keys-in-clear", "mikey.no-integrity", "mikey.tek-key-and-salt"}},
 }
 

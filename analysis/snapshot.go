@@ -26,6 +26,7 @@ func (a *Analyzer) settle() {
 		a.finished = true
 		a.finishMIKEY()
 		a.media.finish()
+		a.finishHEP()
 	}
 }
 
@@ -107,6 +108,7 @@ func (a *Analyzer) buildReport(copies bool) *Report {
 	r.Streams = streams[0]
 	r.Summary.Streams += len(r.Streams)
 	r.Summary.Sessions = len(r.Sessions)
+	r.Summary.HEP = a.hepSummary()
 	for _, k := range a.keyUse {
 		kc := *k
 		kc.Verified = append([]uint64(nil), k.Verified...)

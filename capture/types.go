@@ -43,6 +43,9 @@ type Datagram struct {
 	Src, Dst   netip.AddrPort
 	Payload    []byte
 	Fragmented bool // true when reassembled from IP fragments
+	// HEP is set when the payload came inside a HEP packet (hep.go): Src,
+	// Dst and Time are then the ones the capture agent recorded.
+	HEP *HEPOrigin
 }
 
 // Segment is a run of in-order bytes of one direction of a TCP connection,
@@ -70,6 +73,7 @@ const (
 	ProblemLimit                               // a resource limit was hit (fragments, streams, buffer)
 	ProblemReadError                           // the capture file itself is damaged
 	ProblemMidStream                           // TCP data seen without the start of the connection
+	ProblemHEPAuth                             // a HEP packet without the expected auth key (hep.go)
 )
 
 // Problem is something wrong with the capture at the network layer. It is a

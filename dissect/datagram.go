@@ -10,6 +10,8 @@ func (e *Engine) Datagram(d *capture.Datagram) {
 	if len(b) == 0 {
 		return
 	}
+	// A HEP agent's SIP (d.HEP set) always starts with a letter here
+	// (capture.HEPHandler drops others), so it never reaches the media path.
 	switch {
 	case b[0]>>6 == 2:
 		e.udpMedia(d)

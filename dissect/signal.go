@@ -16,6 +16,7 @@ type msgCtx struct {
 	src, dst  netip.AddrPort
 	transport string
 	conn      *conn
+	hep       *capture.HEPOrigin
 }
 
 // signal parses one framed message (raw is copied), correlates it and
@@ -28,7 +29,7 @@ func (e *Engine) signal(ctx msgCtx, raw []byte) {
 		}
 		return
 	}
-	m.Frame, m.Time, m.Src, m.Dst, m.Transport = ctx.frame, ctx.time, ctx.src, ctx.dst, ctx.transport
+	m.Frame, m.Time, m.Src, m.Dst, m.Transport, m.HEP = ctx.frame, ctx.time, ctx.src, ctx.dst, ctx.transport, ctx.hep
 	if ctx.conn != nil {
 		m.Conn = ctx.conn.name
 		if ctx.conn.carrier == 0 {
@@ -81,7 +82,10 @@ func (e *Engine) udpSignal(d *capture.Datagram) {
 	if k != startYes {
 		return
 	}
-	ctx := msgCtx{frame: d.Frame, time: d.Time, src: d.Src, dst: d.Dst, transport: "udp"}
+	ctx := msgCtx{frame: d.Frame, time: d.Time, src: d.Src, dst: d.Dst, transport: "udp", hep: d.HEP}
+	if d.HEP != nil {
+		ctx.transport = hepTransport(d.HEP.IPProto)
+	}
 	raw := d.Payload
 	if len(raw) > e.opts.MaxMessageSize {
 		e.problem(ctx, 0, ProblemLimit, 0, fmt.Sprintf("%d-byte message exceeds the %d-byte limit; ignored", len(raw), e.opts.MaxMessageSize))
@@ -98,4 +102,16 @@ func (e *Engine) udpSignal(d *capture.Datagram) {
 		}
 	}
 	e.signal(ctx, raw)
+}
+
+// hepTransport names the protocol a HEP agent says it captured the message
+// on.
+func hepTransport(proto uint8) string {
+	switch proto {
+	case 6:
+		return "tcp"
+	case 132:
+		return "sctp"
+	}
+	return "udp"
 }

@@ -214,6 +214,9 @@ type SignalMessage struct {
 	SDP        *SDPInfo // first SDP body, nil when none
 	KeyMgmt    []KeyMgmtItem
 	Transports []RTSPTransport // RTSP Transport header
+	// HEP is set when the message came inside a HEP packet: which agent
+	// mirrored it (Src, Dst and Time are the ones the agent recorded).
+	HEP *capture.HEPOrigin
 }
 
 // Header returns the value of the first header with the given name (case

@@ -44,6 +44,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	if s.ReadError != "" {
 		p("  capture read stopped early: %s\n", Printable(s.ReadError))
 	}
+	if s.HEP != nil {
+		p("  %s\n", Printable(hepLine(s.HEP)))
+	}
 	for _, c := range findingsByCode(r.Findings) {
 		switch {
 		case c.sessions == 0:
@@ -86,6 +89,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		if len(ss.Path) > 0 {
 			p("  relayed by proxy: %s (%d legs)\n", Printable(strings.Join(ss.Path, " -> ")), len(ss.Path)-1)
 		}
+		if via := signalVia(ss); via != "" {
+			p("  signalling %s\n", Printable(via))
+		}
 		if opts.Verbose && len(ss.Signals) > 0 {
 			p("  Signalling\n")
 			for _, sg := range ss.Signals {
@@ -96,7 +102,7 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 				if sg.RelayOf != 0 {
 					mark += fmt.Sprintf("  (relay of frame %d)", sg.RelayOf)
 				}
-				p("    frame %-6d %s  %s -> %s  %s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark)
+				p("    frame %-6d %s  %s -> %s  %s%s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark, Printable(seenText(sg)))
 			}
 		}
 		if len(ss.MIKEY) > 0 {

@@ -77,6 +77,9 @@ func TestSamplesWithTshark(t *testing.T) {
 	bin := needTshark(t)
 	for _, tr := range loadTruths(t) {
 		t.Run(tr.Name(), func(t *testing.T) {
+			if strings.Contains(tr.File, "-hep-") {
+				t.Skip("tshark 4.0 has no HEP dissector: TestHEPSampleWithSngrep cross-checks the HEP sample")
+			}
 			msgFilter, proto := "sip.Method || sip.Status-Code", "SIP"
 			if strings.HasPrefix(tr.File, "rtsp") {
 				msgFilter, proto = "rtsp.request || rtsp.response", "RTSP"

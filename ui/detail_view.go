@@ -154,7 +154,7 @@ func (v *detailView) build(keep *fieldRef) {
 	v.tree.SetRoot(root).SetTopLevel(1)
 	if v.signal != nil {
 		v.text.SetText(SafeLines(string(v.signal.Raw))).ScrollToBeginning()
-		v.text.SetTitle(" " + SafeText(v.signal.Summary) + " ")
+		v.text.SetTitle(" " + SafeText(v.signal.Summary+signalPlaces(v.signal)) + " ")
 	} else {
 		v.text.SetText("[gray]no signalling message in this frame[-]")
 		v.text.SetTitle(" Signalling ")

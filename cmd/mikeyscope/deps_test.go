@@ -33,11 +33,11 @@ func goList(t *testing.T, args ...string) string {
 // a lower layer, so mikey can be imported alone.
 func TestLayering(t *testing.T) {
 	layer := map[string]int{
-		"mikey": 0, "mikey/eccsi": 0, "mikey/sakke": 0,
+		"mikey": 0, "mikey/eccsi": 0, "mikey/sakke": 0, "hep": 0,
 		"srtp": 1, "keys": 1, "tlsdec": 1, "capture": 1,
 		"dissect":  2,
 		"analysis": 3,
-		"report":   4, "export": 4, "ui": 4, "internal/pcapbuild": 1,
+		"report":   4, "export": 4, "ui": 4, "metrics": 4, "internal/pcapbuild": 1,
 	}
 	out := goList(t, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...")
 	seen := 0

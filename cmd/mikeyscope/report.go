@@ -27,6 +27,7 @@ type reportOptions struct {
 	filter    string
 	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
 	maxSessions int
+	hep         hepFlags // HEP and /metrics (hep.go)
 }
 
 func (o *reportOptions) register(fs *flag.FlagSet) {
@@ -35,6 +36,7 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.iface, "i", "", "capture live on this interface instead of reading files")
 	fs.IntVar(&o.maxSessions, "max-sessions", analysis.DefaultMaxSessions, "sessions tracked at once; past it the least recently active are dropped (a capture.limit finding says so)")
 	fs.StringVar(&o.filter, "f", "", "capture filter for live capture (tcpdump syntax subset: udp, tcp, port N, host A, and/or/not)")
+	o.hep.register(fs)
 }
 
 // analyse runs one pass over the files (or the live interface) and returns
@@ -44,11 +46,14 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	if err != nil {
 		return nil, err
 	}
+	if err := o.checkMetrics(); err != nil {
+		return nil, err
+	}
 	var src capture.Source
 	inputs := files
-	if o.iface != "" {
-		src, err = capture.OpenLive(o.iface, o.filter, capture.LiveOptions{})
-		inputs = []string{"live:" + o.iface}
+	if o.live() {
+		src, err = o.openLiveInputs()
+		inputs = []string{o.liveTitle()}
 	} else {
 		if len(files) == 0 {
 			return nil, fmt.Errorf("no capture file given")
@@ -63,8 +68,13 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	if err != nil {
 		return nil, err
 	}
-	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions})
+	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions, HEP: o.hepOptions()})
 	a.SetInputs(inputs)
+	stopMetrics, err := o.serveMetrics(src, a.Counters)
+	if err != nil {
+		return nil, err
+	}
+	defer stopMetrics()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	_ = analysis.Run(ctx, src, a, dissect.Options{MaxSessions: o.maxSessions}, nil)
@@ -84,7 +94,7 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "text: list every signalling message and the cause/fix of notes too")
 	failOn := fs.String("fail-on", "error", "exit 1 when a finding reaches this severity: note, warning, error or none")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mikeyscope report [--json] [--fail-on SEVERITY] [key flags] FILE...\n       mikeyscope report -i IFACE [-f FILTER] ...")
+		fmt.Fprintln(stderr, "usage: mikeyscope report [--json] [--fail-on SEVERITY] [key flags] FILE...\n       mikeyscope report -i IFACE [-f FILTER] ...\n       mikeyscope report --hep-listen udp:ADDR:PORT [-i IFACE] [--metrics ADDR] ...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorderFlags(fs, args)); err != nil {

@@ -34,17 +34,30 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	files := fs.Args()
-	live := o.iface != ""
+	if err := o.checkMetrics(); err != nil {
+		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+		return 2
+	}
+	live := o.live()
 	var open func() (capture.Source, error)
+	var liveSrc capture.Source
 	var total int64
 	title := strings.Join(files, ", ")
 	switch {
 	case live:
-		title = "live: " + o.iface
+		title = o.liveTitle()
 		if o.filter != "" {
 			title += " (" + o.filter + ")"
 		}
-		open = func() (capture.Source, error) { return capture.OpenLive(o.iface, o.filter, capture.LiveOptions{}) }
+		// Opened once, before the analysis options: the listeners' ports
+		// join the HEP ports. A live Job does not reopen its source.
+		src, err := o.openLiveInputs()
+		if err != nil {
+			fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+			return 2
+		}
+		liveSrc = src
+		open = func() (capture.Source, error) { return src, nil }
 	case len(files) == 0:
 		fs.Usage()
 		return 2
@@ -64,7 +77,7 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
 	}
-	opts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: true, SignalText: true, TLSKeyLog: kl, MaxSessions: o.maxSessions}
+	opts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: true, SignalText: true, TLSKeyLog: kl, MaxSessions: o.maxSessions, HEP: o.hepOptions()}
 	inputs := files
 	if live {
 		inputs = []string{title}
@@ -75,6 +88,14 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer job.Stop()
+	if live {
+		stopMetrics, err := o.serveMetrics(liveSrc, job.Counters)
+		if err != nil {
+			fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+			return 2
+		}
+		defer stopMetrics()
+	}
 	if err := ui.Run(job, ui.Options{Title: title, ShowKeys: o.keys.showKeys}); err != nil {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2

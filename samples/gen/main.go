@@ -46,6 +46,7 @@ var catalogue = []sample{
 	{"sip-udp-roc", pcapwrite.FormatPcap, sipUDPROC},
 	{"sip-gtpu-psk", pcapwrite.FormatPcap, sipGTPU},
 	{"sip-udp-proxied", pcapwrite.FormatPcap, sipUDPProxied},
+	{"sip-hep-psk", pcapwrite.FormatPcap, sipHEP},
 	{"broken/wrong-psk", pcapwrite.FormatPcap, brokenWrongPSK},
 	{"broken/err-auth-failure", pcapwrite.FormatPcap, brokenErrorAnswer},
 	{"broken/clock-skew", pcapwrite.FormatPcap, brokenClockSkew},
