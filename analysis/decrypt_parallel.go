@@ -40,8 +40,13 @@ const (
 var aheadMinBytesOverride = 0
 
 // aheadTally, when set, is told after each batch how many of its SRTP
-// packets were guessed and how many guesses DecryptRTP took (tests).
-var aheadTally func(guessed, taken int)
+// packets were guessed, how many guesses DecryptRTP took and how many were
+// abandoned (tests).
+var aheadTally func(guessed, taken, abandoned int)
+
+// aheadWorkerHook, when set, runs in a worker goroutine after it claims a
+// chunk, before opening it (tests delay workers as a busy machine does).
+var aheadWorkerHook func()
 
 // batchEventsOverride, when positive, replaces batchEvents (tests make
 // small captures span many batches).
@@ -71,7 +76,11 @@ func aheadWorkers() int {
 type aheadJob struct {
 	g     srtp.Guess
 	st    *srtp.Stream
-	plain []byte // where the plaintext goes
+	plain []byte      // where the plaintext goes
+	done  atomic.Bool // OpenGuess returned
+	// abandoned: not done when the batch was handled, so DecryptRTP did
+	// the work (see commit); its guess is not read again.
+	abandoned bool
 }
 
 // aheadSet is the SRTP packets of one batch to open ahead. Its jobs are
@@ -86,6 +95,10 @@ type aheadSet struct {
 	plain []byte
 	state atomic.Uint64 // gen<<40 | count<<20 | next
 	wg    sync.WaitGroup
+	// held: handled, but a worker may still be opening an abandoned job
+	// (reading the batch's bytes): the set and its batch wait until it
+	// is done (release) before they are used again.
+	held bool
 }
 
 const aheadIndexBits = 20 // jobs and chunk indices stay below 2^20
@@ -109,9 +122,13 @@ func (s *aheadSet) open(w int, gen uint64) {
 		if !s.state.CompareAndSwap(v, packAhead(gen, count, end)) {
 			continue
 		}
+		if w > 0 && aheadWorkerHook != nil {
+			aheadWorkerHook()
+		}
 		for i := next; i < end; i++ {
 			j := &s.jobs[i]
 			j.g.Context().Worker(w).OpenGuess(j.plain, &j.g)
+			j.done.Store(true)
 		}
 		s.wg.Add(next - end)
 	}
@@ -123,8 +140,9 @@ type aheadMsg struct {
 	gen uint64
 }
 
-// decryptAhead is the workers and the two sets in use: the batch being
-// opened and the one being handled.
+// decryptAhead is the workers and three sets, used in turn: the batch
+// being opened, the one being handled, and one that may still wait for an
+// abandoned job.
 type decryptAhead struct {
 	workers int
 	work    chan aheadMsg
@@ -134,7 +152,7 @@ type decryptAhead struct {
 
 func newDecryptAhead(workers int) *decryptAhead {
 	d := &decryptAhead{workers: workers, work: make(chan aheadMsg, 4*workers)}
-	for i := 0; i < 2; i++ {
+	for i := 0; i < 3; i++ {
 		d.free = append(d.free, &aheadSet{jobs: make([]aheadJob, 0, batchEventsCap()), plain: make([]byte, 0, batchArena)})
 	}
 	for w := 1; w <= workers; w++ {
@@ -152,8 +170,8 @@ func (d *decryptAhead) stop() { close(d.work) }
 // guess makes the guesses of batch b's SRTP packets and starts opening
 // them. Caller holds a.mu; nothing of the analysis changes.
 func (d *decryptAhead) guess(m *mediaState, b *batch, tag uint64) *aheadSet {
-	s := d.free[len(d.free)-1]
-	d.free = d.free[:len(d.free)-1]
+	s := d.free[0]
+	d.free = append(d.free[:0], d.free[1:]...)
 	s.b, s.tag, s.jobs, s.plain = b, tag, s.jobs[:0], s.plain[:0]
 	if len(m.bindings) == 0 && len(m.supplied) == 0 && m.wildcard == nil {
 		return s // no keys
@@ -183,7 +201,8 @@ func (d *decryptAhead) guess(m *mediaState, b *batch, tag uint64) *aheadSet {
 			s.jobs = s.jobs[:len(s.jobs)-1]
 			continue
 		}
-		j.st = ss.srtp
+		j.st, j.abandoned = ss.srtp, false
+		j.done.Store(false)
 		j.plain = s.plain[len(s.plain) : len(s.plain) : len(s.plain)+len(p.Data)]
 		s.plain = s.plain[:len(s.plain)+len(p.Data)]
 	}
@@ -202,32 +221,55 @@ func (d *decryptAhead) guess(m *mediaState, b *batch, tag uint64) *aheadSet {
 	return s
 }
 
-// commit opens what the workers did not take of s, waits for them, hands
-// the batch to the analyzer and drops the guesses nobody took.
+// commit opens what the workers did not take of s and hands the batch to
+// the analyzer. A job a worker took but has not finished (its goroutine was
+// descheduled: the machine is busy) is not waited for: its guess is
+// abandoned and DecryptRTP decrypts the packet itself. Then the guesses
+// nobody took are dropped.
 func (d *decryptAhead) commit(q *batchQueue, s *aheadSet) {
+	abandoned := 0
 	if len(s.jobs) > 0 {
 		s.open(0, s.gen())
-		s.wg.Wait()
+		q.a.mu.Lock()
+		for i := range s.jobs {
+			if j := &s.jobs[i]; !j.done.Load() {
+				j.abandoned = true
+				j.st.AbandonGuess(&j.g)
+				abandoned++
+			}
+		}
+		q.a.mu.Unlock()
 	}
 	q.process(s.b)
 	if len(s.jobs) > 0 {
 		taken := 0
 		q.a.mu.Lock()
 		for i := range s.jobs {
-			s.jobs[i].st.DropGuesses(s.tag)
-			if s.jobs[i].g.Taken() {
+			j := &s.jobs[i]
+			j.st.DropGuesses(s.tag)
+			if !j.abandoned && j.g.Taken() {
 				taken++
 			}
 		}
 		q.a.mu.Unlock()
 		if aheadTally != nil {
-			aheadTally(len(s.jobs), taken)
+			aheadTally(len(s.jobs), taken, abandoned)
 		}
-		clear(s.jobs)
 	}
-	q.free <- s.b
-	s.b = nil
+	s.held = true
+	if abandoned == 0 {
+		s.release(q) // every job is done: at most a moment's wait
+	}
 	d.free = append(d.free, s)
+}
+
+// release waits until no worker touches the set (an abandoned job
+// finished) and returns its batch to the reading goroutine.
+func (s *aheadSet) release(q *batchQueue) {
+	s.wg.Wait()
+	clear(s.jobs)
+	q.free <- s.b
+	s.b, s.held = nil, false
 }
 
 // gen returns the generation the set's jobs were published under.
@@ -239,7 +281,14 @@ func (s *aheadSet) gen() uint64 { return s.state.Load() >> (2 * aheadIndexBits) 
 // once when no batch waits, so that a live capture's views never lag).
 func (q *batchQueue) consumeAhead(workers int) {
 	d := newDecryptAhead(workers)
-	defer d.stop()
+	defer func() {
+		for _, s := range d.free {
+			if s.held {
+				s.wg.Wait() // no worker left reading a batch
+			}
+		}
+		d.stop()
+	}()
 	var prev *aheadSet
 	var tag uint64
 	for {
@@ -263,6 +312,9 @@ func (q *batchQueue) consumeAhead(workers int) {
 			return
 		}
 		tag++
+		if s := d.free[0]; s.held {
+			s.release(q) // the oldest set: its abandoned jobs had a batch's time
+		}
 		q.a.mu.Lock()
 		s := d.guess(q.a.media, b, tag)
 		q.a.mu.Unlock()

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
@@ -34,11 +36,11 @@ func TestDecryptAheadSameReports(t *testing.T) {
 		t.Fatalf("only %d samples found", len(files))
 	}
 	defer func(w, b, e int) {
-		aheadWorkersOverride, aheadMinBytesOverride, batchEventsOverride, aheadTally = w, b, e, nil
+		aheadWorkersOverride, aheadMinBytesOverride, batchEventsOverride, aheadTally, aheadWorkerHook = w, b, e, nil, nil
 	}(aheadWorkersOverride, aheadMinBytesOverride, batchEventsOverride)
 	aheadMinBytesOverride = 1
-	var guessed, taken int
-	aheadTally = func(g, tk int) { guessed += g; taken += tk }
+	var guessed, taken, abandoned int
+	aheadTally = func(g, tk, ab int) { guessed += g; taken += tk; abandoned += ab }
 	for _, file := range files {
 		base := strings.TrimSuffix(strings.TrimSuffix(file, ".pcapng"), ".pcap")
 		for _, withKeys := range []bool{false, true} {
@@ -56,8 +58,22 @@ func TestDecryptAheadSameReports(t *testing.T) {
 				}
 				aheadWorkersOverride, batchEventsOverride = 0, 0
 				want, wantMedia := aheadReport(t, file, kf)
-				for _, shape := range []struct{ workers, batch int }{{1, 0}, {2, 0}, {1, 5}, {2, 16}} {
+				for _, shape := range []struct {
+					workers, batch int
+					slow           bool
+				}{{1, 0, false}, {2, 0, false}, {1, 5, false}, {2, 16, false}, {1, 8, true}} {
 					aheadWorkersOverride, batchEventsOverride = shape.workers, shape.batch
+					aheadWorkerHook = nil
+					if shape.slow {
+						// Workers that lose their core now and then: the
+						// analyzer abandons what they hold.
+						var n atomic.Int64
+						aheadWorkerHook = func() {
+							if n.Add(1)%3 == 0 {
+								time.Sleep(2 * time.Millisecond)
+							}
+						}
+					}
 					got, gotMedia := aheadReport(t, file, kf)
 					if got != want {
 						t.Errorf("%+v: report differs:\n%s\nin order:\n%s", shape, got, want)
@@ -69,9 +85,13 @@ func TestDecryptAheadSameReports(t *testing.T) {
 			})
 		}
 	}
-	t.Logf("%d packets guessed, %d guesses taken", guessed, taken)
+	aheadWorkerHook = nil
+	t.Logf("%d packets guessed, %d guesses taken, %d abandoned", guessed, taken, abandoned)
 	if taken == 0 || taken < guessed/2 {
 		t.Fatalf("%d packets guessed, only %d guesses taken", guessed, taken)
+	}
+	if abandoned == 0 {
+		t.Fatal("no guess was abandoned with slow workers")
 	}
 }
 

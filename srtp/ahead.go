@@ -66,11 +66,18 @@ func (p *predictor) accept(idx uint64, roc uint32, seq uint16, resync bool) {
 // ahead is a stream's queue of guesses not yet taken by DecryptRTP.
 type ahead struct {
 	pred predictor // the stream's state after the last queued guess
-	q    []*Guess
+	q    []queued
 	head int
 	// diverged: a packet's outcome differed from its prediction, so the
 	// queued guesses are likely wrong; no new guesses until they are gone.
 	diverged bool
+}
+
+// queued is a guess in a stream's queue; abandoned: its verdict is not to
+// be read (AbandonGuess).
+type queued struct {
+	g         *Guess
+	abandoned bool
 }
 
 // Guess is one SRTP packet's predicted master key and ROC (GuessRTP) and,
@@ -172,7 +179,7 @@ func (c *Context) GuessRTP(pkt []byte, st *Stream, g *Guess, tag uint64) bool {
 		clear(a.q[n:])
 		a.q, a.head = a.q[:n], 0
 	}
-	a.q = append(a.q, g)
+	a.q = append(a.q, queued{g: g})
 	return true
 }
 
@@ -185,8 +192,8 @@ func (st *Stream) DropGuesses(tag uint64) {
 	if a == nil {
 		return
 	}
-	for a.head < len(a.q) && a.q[a.head].tag <= tag {
-		a.q[a.head] = nil
+	for a.head < len(a.q) && a.q[a.head].g.tag <= tag {
+		a.q[a.head] = queued{}
 		a.head++
 	}
 	if a.head == len(a.q) {
@@ -195,26 +202,45 @@ func (st *Stream) DropGuesses(tag uint64) {
 }
 
 // takeGuess returns the queued guess for pkt, dropping the older guesses
-// before it (their packets were not decrypted on st), or nil. Only the
-// next few guesses are looked at: the packets come in the order guessed.
-func (st *Stream) takeGuess(pkt []byte) *Guess {
+// before it (their packets were not decrypted on st), or nil; usable is
+// false for an abandoned guess, whose prediction (g.after) may be read but
+// not its verdict. Only the next few guesses are looked at: the packets
+// come in the order guessed.
+func (st *Stream) takeGuess(pkt []byte) (g *Guess, usable bool) {
 	a := st.ahead
 	if a == nil || a.head == len(a.q) || len(pkt) == 0 {
-		return nil
+		return nil, false
 	}
 	end := min(len(a.q), a.head+4)
 	for i := a.head; i < end; i++ {
-		g := a.q[i]
-		if len(g.pkt) == len(pkt) && unsafe.SliceData(g.pkt) == unsafe.SliceData(pkt) {
+		e := a.q[i]
+		if len(e.g.pkt) == len(pkt) && unsafe.SliceData(e.g.pkt) == unsafe.SliceData(pkt) {
 			clear(a.q[a.head : i+1])
 			a.head = i + 1
 			if a.head == len(a.q) {
 				a.q, a.head = a.q[:0], 0
 			}
-			return g
+			return e.g, !e.abandoned
 		}
 	}
-	return nil
+	return nil, false
+}
+
+// AbandonGuess marks g, queued on st, as one whose verdict DecryptRTP must
+// not use: OpenGuess may still be running on it on another goroutine (a
+// worker that was descheduled), and the caller would rather decrypt the
+// packet itself than wait. DecryptRTP still takes it from the queue and
+// checks the stream against its prediction, reading only what GuessRTP
+// wrote. A guess not queued on st is ignored.
+func (st *Stream) AbandonGuess(g *Guess) {
+	if a := st.ahead; a != nil {
+		for i := a.head; i < len(a.q); i++ {
+			if a.q[i].g == g {
+				a.q[i].abandoned = true
+				return
+			}
+		}
+	}
 }
 
 // pending reports whether st has guesses queued.

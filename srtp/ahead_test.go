@@ -312,6 +312,42 @@ func TestDecryptRTPTakesGuess(t *testing.T) {
 	}
 }
 
+// TestAbandonGuess: an abandoned guess's verdict is not used (its
+// plaintext, marked here, does not come back), the packet is decrypted by
+// DecryptRTP itself, and the stream goes on guessing.
+func TestAbandonGuess(t *testing.T) {
+	c := mustContext(t, DefaultPolicy(), defaultKey())
+	pkts := sealRun(t, c, 0, 9, 0, seqRun(1, 3), 20)
+	want, _, _ := c.DecryptRTP(nil, pkts[1], NewStreamSSRC(9, 0), time.Time{})
+	st := NewStreamSSRC(9, 0)
+	var g [3]Guess
+	for i := range g {
+		if !c.GuessRTP(pkts[i], st, &g[i], 1) {
+			t.Fatalf("packet %d not guessed", i)
+		}
+		c.Worker(1).OpenGuess(nil, &g[i])
+	}
+	g[1].plain[len(g[1].plain)-1] ^= 0xff
+	st.AbandonGuess(&g[1])
+	st.AbandonGuess(&Guess{}) // not queued: ignored
+	for i := range g {
+		plain, _, err := c.DecryptRTP(nil, pkts[i], st, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && (!bytes.Equal(plain, want) || g[1].Taken()) {
+			t.Fatalf("abandoned guess used: %x", plain)
+		}
+		if i != 1 && !g[i].Taken() {
+			t.Fatalf("guess %d not taken", i)
+		}
+	}
+	var next Guess
+	if !c.GuessRTP(sealRun(t, c, 0, 9, 0, seqRun(4, 1), 20)[0], st, &next, 2) {
+		t.Fatal("no guess after an abandoned one")
+	}
+}
+
 // TestGuessRTPDivergence checks that a stream whose packets did not do as
 // predicted (a packet that fails authentication) stops guessing until its
 // queue is empty, then guesses again from its real state.

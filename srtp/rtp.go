@@ -28,7 +28,11 @@ func (c *Context) DecryptRTP(dst, pkt []byte, st *Stream, at time.Time) ([]byte,
 	if st == nil {
 		return nil, r, ErrNoStream
 	}
-	g := st.takeGuess(pkt)
+	g, usable := st.takeGuess(pkt)
+	verdict := g // the guess's verdict, when it may be read
+	if !usable {
+		verdict = nil
+	}
 	stats := &st.Stats
 	stats.observe(at, len(pkt))
 	h, err := ParseRTPHeader(pkt)
@@ -97,11 +101,11 @@ search:
 			} else {
 				roc, _ = st.rocCandidate(est, i)
 			}
-			if ki == 0 && i == 0 && g.answers(c, key, roc) {
+			if ki == 0 && i == 0 && verdict.answers(c, key, roc) {
 				// Opened ahead (see GuessRTP), maybe on another goroutine.
-				g.taken = true
-				if g.ok {
-					dst, found = g.plain, true
+				verdict.taken = true
+				if verdict.ok {
+					dst, found = verdict.plain, true
 					break search
 				}
 				continue
