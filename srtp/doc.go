@@ -33,5 +33,6 @@
 // packet order what DecryptRTP will try first, OpenGuess does that work on
 // any goroutine (one Worker context each), and DecryptRTP, called in
 // packet order as always, takes the verdict when its first try is exactly
-// the guess (ahead.go).
+// the guess (ahead.go); a guess whose opening is still running can be
+// abandoned (Stream.AbandonGuess) and DecryptRTP then does the work.
 package srtp
