@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 	"time"
@@ -52,6 +53,20 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	var frames uint64
 	var runErr error
 	var lastProgress time.Time
+	// A live capture (or a pipe) that falls quiet reports it (ErrIdle)
+	// every ~100 ms: what the batch holds is then handed to the analyzer,
+	// so the last packets before a pause are shown without waiting for
+	// more traffic.
+	if ir, ok := src.(capture.IdleReporter); ok {
+		ir.ReportIdle(idleFlush)
+	}
+	live, _ := src.(capture.StatsReporter)
+	if ks, ok := src.(capture.KernelStatsOptional); ok && !ks.HasKernelStats() {
+		live = nil // HEP listeners only: no kernel counters
+	}
+	var lastStats time.Time
+	idleSince := uint64(0) // frames at the last idle report; idles after it
+	idles := 0
 	// Cancellation is polled on the channel once per frame: ctx.Err takes
 	// the context's lock, which twice per frame was 3 % of the reading
 	// goroutine on a large capture.
@@ -62,6 +77,10 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		if progress != nil && frames > 0 && (frames%progressEvery == 0 || p.Time.Sub(lastProgress) > 100*time.Millisecond) {
 			lastProgress = p.Time
 			q.flush()
+			if live != nil && time.Since(lastStats) > 100*time.Millisecond {
+				lastStats = time.Now()
+				a.setLiveCounters(live.Stats())
+			}
 			progress(frames)
 		}
 		err := src.Next(&p)
@@ -72,6 +91,24 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		}
 		if runErr != nil {
 			break
+		}
+		if err == capture.ErrIdle {
+			if frames != idleSince {
+				idleSince, idles = frames, 0
+			}
+			idles++
+			q.flush()
+			if live != nil {
+				lastStats = time.Now()
+				a.setLiveCounters(live.Stats())
+			}
+			// Twice after the traffic stopped (a view may skip updates
+			// closer than 100 ms together), then not again until it
+			// resumes.
+			if progress != nil && idles <= 2 {
+				progress(frames)
+			}
+			continue
 		}
 		if err == io.EOF {
 			break
@@ -93,13 +130,49 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	eng.Flush()
 	q.close()
 	<-done
+	if live != nil {
+		// After the source is closed (cancelled) or ended: the final
+		// counts. A source still open is read once more.
+		a.setLiveCounters(live.Stats())
+	}
 	a.mu.Lock()
+	a.captureLosses(live != nil, src)
 	a.settle() // Finish or Snapshot builds the report
 	a.mu.Unlock()
 	if progress != nil {
 		progress(frames)
 	}
 	return runErr
+}
+
+// idleFlush is how long a quiet source waits before the batch it feeds is
+// handed on: well within the half second a live view may lag.
+const idleFlush = 100 * time.Millisecond
+
+// setLiveCounters records a live capture's kernel counters in the summary.
+func (a *Analyzer) setLiveCounters(st capture.LiveStats) {
+	a.mu.Lock()
+	a.summary.Live = &LiveCounters{Received: st.Received, Dropped: st.Dropped, RingFreezes: st.Freezes, FilterRemoved: st.Filtered}
+	a.mu.Unlock()
+}
+
+// captureLosses adds the findings for packets lost before the analysis:
+// those the kernel dropped from a live capture, and those the tool that
+// wrote a file recorded as dropped. Caller holds a.mu.
+func (a *Analyzer) captureLosses(live bool, src capture.Source) {
+	if l := a.summary.Live; live && l != nil && l.Dropped > 0 {
+		a.add(KindKernelDrops.New(0, 0, fmt.Sprintf(
+			"the kernel dropped %d of the %d packets the capture filter passed (%.2f %%; the ring was full %d times): "+
+				"the analysis never saw them; capture with a bigger ring (-B MiB) or a narrower filter (-f)",
+			l.Dropped, l.Received, 100*float64(l.Dropped)/float64(max(l.Received, 1)), l.RingFreezes)))
+	}
+	if dr, ok := src.(capture.DropRecorder); ok {
+		if n := dr.RecordedDrops(); n > 0 {
+			a.summary.RecordedDrops = n
+			a.add(KindRecordedDrops.New(0, 0, fmt.Sprintf(
+				"the tool that wrote the capture recorded %d packets it dropped (pcapng interface statistics): they are not in the file", n)))
+		}
+	}
 }
 
 // eventKind tells the events of a batch apart.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/mikeyscope/mikeyscope/tlsdec"
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
@@ -25,9 +27,14 @@ type reportOptions struct {
 	clockSkew time.Duration
 	iface     string
 	filter    string
+	bufferMiB int
+	write     string
+	ring      ringFlag
 	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
 	maxSessions int
 	hep         hepFlags // HEP and /metrics (hep.go)
+	// tlsKeyLog is what analyse loaded (export reads the files again).
+	tlsKeyLog *tlsdec.KeyLog
 }
 
 func (o *reportOptions) register(fs *flag.FlagSet) {
@@ -35,8 +42,74 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.clockSkew, "clock-skew", analysis.DefaultClockSkew, "allowed difference between a MIKEY timestamp and the capture time")
 	fs.StringVar(&o.iface, "i", "", "capture live on this interface instead of reading files")
 	fs.IntVar(&o.maxSessions, "max-sessions", analysis.DefaultMaxSessions, "sessions tracked at once; past it the least recently active are dropped (a capture.limit finding says so)")
-	fs.StringVar(&o.filter, "f", "", "capture filter for live capture (tcpdump syntax subset: udp, tcp, port N, host A, and/or/not)")
+	fs.StringVar(&o.filter, "f", "", "capture filter for live capture (tcpdump syntax subset: udp, tcp, port N, host A, and/or/not), run in the kernel")
+	const bufUsage = "live capture: size of the kernel's capture ring in MiB (dumpcap's -B); raise it when the report says the kernel dropped packets"
+	fs.IntVar(&o.bufferMiB, "B", capture.DefaultBufferMiB, bufUsage)
+	fs.IntVar(&o.bufferMiB, "buffer", capture.DefaultBufferMiB, bufUsage)
+	fs.StringVar(&o.write, "w", "", "live capture: also write the captured packets to this pcapng file as they come (dumpcap's -w)")
 	o.hep.register(fs)
+	fs.Var(&o.ring, "b", "with -w: ring buffer option, as dumpcap's: filesize:kB, files:N, duration:s, packets:N (repeat it); files are named FILE_NNNNN_YYYYMMDDhhmmss.pcapng")
+}
+
+// ringFlag collects -b options.
+type ringFlag struct {
+	opts capture.RingOptions
+	set  bool
+}
+
+func (r *ringFlag) String() string { return "" }
+
+func (r *ringFlag) Set(s string) error {
+	r.set = true
+	return capture.ParseRingOption(s, &r.opts)
+}
+
+// openFiles opens the capture files. When one is a pipe or a FIFO (which
+// may pause: tcpdump -w - | ...), it is read on a goroutine of its own so
+// that the analysis can show what arrived before a pause without waiting
+// for more (capture.WithIdle).
+func openFiles(files []string) (capture.Source, error) {
+	src, err := capture.OpenFiles(files...)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && !fi.Mode().IsRegular() {
+			return capture.WithIdle(src), nil
+		}
+	}
+	return src, nil
+}
+
+// maxBufferMiB bounds -B: the ring is locked in memory.
+const maxBufferMiB = 4096
+
+// openLive opens the live capture the flags ask for.
+func (o *reportOptions) openLive() (capture.Source, error) {
+	if o.bufferMiB < 1 || o.bufferMiB > maxBufferMiB {
+		return nil, fmt.Errorf("-B %d: the capture ring size is 1 to %d MiB", o.bufferMiB, maxBufferMiB)
+	}
+	if o.ring.set && o.write == "" {
+		return nil, fmt.Errorf("-b needs -w FILE")
+	}
+	src, err := capture.OpenLive(o.iface, o.filter, capture.LiveOptions{BufferSize: o.bufferMiB << 20})
+	if err != nil || o.write == "" {
+		return src, err
+	}
+	w, err := capture.CreatePcapng(o.write, o.ring.opts, src.(capture.StatsReporter).Stats)
+	if err != nil {
+		src.Close()
+		return nil, err
+	}
+	return capture.Tee(src, w), nil
+}
+
+// checkLiveFlags rejects live-capture flags given without -i.
+func (o *reportOptions) checkLiveFlags() error {
+	if o.iface == "" && (o.write != "" || o.ring.set || o.filter != "") {
+		return fmt.Errorf("-f, -w and -b apply to a live capture (-i IFACE)")
+	}
+	return nil
 }
 
 // analyse runs one pass over the files (or the live interface) and returns
@@ -51,6 +124,9 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	}
 	var src capture.Source
 	inputs := files
+	if err := o.checkLiveFlags(); err != nil {
+		return nil, err
+	}
 	if o.live() {
 		src, err = o.openLiveInputs()
 		inputs = []string{o.liveTitle()}
@@ -58,7 +134,7 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 		if len(files) == 0 {
 			return nil, fmt.Errorf("no capture file given")
 		}
-		src, err = capture.OpenFiles(files...)
+		src, err = openFiles(files)
 	}
 	if err != nil {
 		return nil, err
@@ -68,6 +144,7 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	if err != nil {
 		return nil, err
 	}
+	o.tlsKeyLog = kl
 	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions, HEP: o.hepOptions()})
 	a.SetInputs(inputs)
 	stopMetrics, err := o.serveMetrics(src, a.Counters)
@@ -75,9 +152,15 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 		return nil, err
 	}
 	defer stopMetrics()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Interrupt (^C) or SIGTERM end a live capture; the report covers
+	// everything read until then.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	_ = analysis.Run(ctx, src, a, dissect.Options{MaxSessions: o.maxSessions}, nil)
+	if err := src.Close(); err != nil && o.write != "" {
+		// The report is still whole; the written file is not.
+		fmt.Fprintf(stderr, "mikeyscope: -w: %v\n", err)
+	}
 	return a.Finish(), nil
 }
 
