@@ -44,6 +44,10 @@ var aheadMinBytesOverride = 0
 // abandoned (tests).
 var aheadTally func(guessed, taken, abandoned int)
 
+// aheadAnalyzerIdle, when set, keeps the analyzer from opening guesses
+// itself: what the workers have not finished is abandoned (tests).
+var aheadAnalyzerIdle = false
+
 // aheadWorkerHook, when set, runs in a worker goroutine after it claims a
 // chunk, before opening it (tests delay workers as a busy machine does).
 var aheadWorkerHook func()
@@ -229,7 +233,9 @@ func (d *decryptAhead) guess(m *mediaState, b *batch, tag uint64) *aheadSet {
 func (d *decryptAhead) commit(q *batchQueue, s *aheadSet) {
 	abandoned := 0
 	if len(s.jobs) > 0 {
-		s.open(0, s.gen())
+		if !aheadAnalyzerIdle {
+			s.open(0, s.gen())
+		}
 		q.a.mu.Lock()
 		for i := range s.jobs {
 			if j := &s.jobs[i]; !j.done.Load() {

@@ -36,11 +36,18 @@ func TestDecryptAheadSameReports(t *testing.T) {
 		t.Fatalf("only %d samples found", len(files))
 	}
 	defer func(w, b, e int) {
-		aheadWorkersOverride, aheadMinBytesOverride, batchEventsOverride, aheadTally, aheadWorkerHook = w, b, e, nil, nil
+		aheadWorkersOverride, aheadMinBytesOverride, batchEventsOverride = w, b, e
+		aheadTally, aheadWorkerHook, aheadAnalyzerIdle = nil, nil, false
 	}(aheadWorkersOverride, aheadMinBytesOverride, batchEventsOverride)
 	aheadMinBytesOverride = 1
 	var guessed, taken, abandoned int
-	aheadTally = func(g, tk, ab int) { guessed += g; taken += tk; abandoned += ab }
+	var commits atomic.Int64 // batches with guesses handled
+	aheadTally = func(g, tk, ab int) {
+		guessed += g
+		taken += tk
+		abandoned += ab
+		commits.Add(1)
+	}
 	for _, file := range files {
 		base := strings.TrimSuffix(strings.TrimSuffix(file, ".pcapng"), ".pcap")
 		for _, withKeys := range []bool{false, true} {
@@ -63,14 +70,22 @@ func TestDecryptAheadSameReports(t *testing.T) {
 					slow           bool
 				}{{1, 0, false}, {2, 0, false}, {1, 5, false}, {2, 16, false}, {1, 8, true}} {
 					aheadWorkersOverride, batchEventsOverride = shape.workers, shape.batch
-					aheadWorkerHook = nil
+					aheadWorkerHook, aheadAnalyzerIdle = nil, shape.slow
 					if shape.slow {
-						// Workers that lose their core now and then: the
-						// analyzer abandons what they hold.
-						var n atomic.Int64
+						// A worker that loses its core now and then: every
+						// fifth chunk it takes, it waits until two more
+						// batches have been handled (or 20 ms), so the
+						// analyzer (which here opens nothing itself)
+						// handles that chunk's batch without it and
+						// abandons the guesses not yet opened.
+						var claims atomic.Int64
 						aheadWorkerHook = func() {
-							if n.Add(1)%3 == 0 {
-								time.Sleep(2 * time.Millisecond)
+							if claims.Add(1)%5 != 0 {
+								return
+							}
+							start := commits.Load()
+							for deadline := time.Now().Add(20 * time.Millisecond); commits.Load() < start+2 && time.Now().Before(deadline); {
+								time.Sleep(50 * time.Microsecond)
 							}
 						}
 					}
@@ -85,7 +100,7 @@ func TestDecryptAheadSameReports(t *testing.T) {
 			})
 		}
 	}
-	aheadWorkerHook = nil
+	aheadWorkerHook, aheadAnalyzerIdle = nil, false
 	t.Logf("%d packets guessed, %d guesses taken, %d abandoned", guessed, taken, abandoned)
 	if taken == 0 || taken < guessed/2 {
 		t.Fatalf("%d packets guessed, only %d guesses taken", guessed, taken)
