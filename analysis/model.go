@@ -49,6 +49,10 @@ type Summary struct {
 	RecordedDrops uint64 `json:"recorded_drops,omitempty"`
 	// HEP counts the HEP packets decoded (hep.go); absent when none.
 	HEP *HEPSummary `json:"hep,omitempty"`
+	// LatePackets counts the signalling messages and media packets that
+	// came for a session after it had ended and been written out (see
+	// Options.Retire); they are tied to it and not analysed.
+	LatePackets uint64 `json:"late_packets,omitempty"`
 }
 
 // LiveCounters are a live capture's kernel counters, read during and at

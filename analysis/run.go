@@ -30,6 +30,11 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		// Keep as many sessions as the dissector tracks.
 		a.opts.MaxSessions = dopts.MaxSessions
 	}
+	if a.opts.Retire != nil && dopts.SessionIdle == 0 {
+		// The dissector keeps a session's Call-ID and flows as long as its
+		// tombstone ties late packets to it.
+		dopts.SessionIdle = a.opts.ForgetAfter()
+	}
 	q := newBatchQueue(a)
 	done := make(chan struct{})
 	go func() {
@@ -61,6 +66,10 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		ir.ReportIdle(idleFlush)
 	}
 	live, _ := src.(capture.StatsReporter)
+	// A live source's packets carry the wall clock: while it is quiet, the
+	// wall clock moves the analysis on, so that calls which ended are
+	// written out (report --jsonl) without waiting for more traffic.
+	wallClock := live != nil
 	if ks, ok := src.(capture.KernelStatsOptional); ok && !ks.HasKernelStats() {
 		live = nil // HEP listeners only: no kernel counters
 	}
@@ -97,6 +106,9 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 				idleSince, idles = frames, 0
 			}
 			idles++
+			if wallClock && a.opts.Retire != nil {
+				q.pushOther(evAdvance, &otherEvent{at: time.Now()})
+			}
 			q.flush()
 			if live != nil {
 				lastStats = time.Now()
@@ -185,6 +197,7 @@ const (
 	evReadError
 	evFinding
 	evTLSConn
+	evAdvance // a quiet live source: the wall clock's time
 )
 
 // event is one queued event. Media data lives in the batch's arena. The
@@ -206,6 +219,7 @@ type otherEvent struct {
 	fkind   Kind
 	summary string
 	conn    [2]netip.AddrPort
+	at      time.Time
 }
 
 // batch is a run of events with the bytes of their media packets, and the
@@ -415,6 +429,8 @@ func (q *batchQueue) process(b *batch) {
 			a.readErrorLocked(e.other.frame, e.other.err)
 		case evFinding:
 			a.add(e.other.fkind.New(e.other.frame, 0, e.other.summary))
+		case evAdvance:
+			a.advance(e.other.at)
 		case evTLSConn:
 			if len(a.tlsConns) < 65536 {
 				a.tlsConns[e.other.conn] = true
