@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"errors"
 	"net"
 	"net/netip"
 	"strings"
@@ -262,6 +263,87 @@ func TestHEPListenerFlood(t *testing.T) {
 	if queued := len(l.items); queued < 1 || queued > 10+1 || c.Flood < 150 {
 		t.Errorf("queued %d, flood-dropped %d (rate 5/s, burst 10)", queued, c.Flood)
 	}
+}
+
+// dialFrom opens a TCP connection to to from the loopback address from
+// (Linux routes all of 127/8 to lo).
+func dialFrom(t *testing.T, from string, to netip.AddrPort) *net.TCPConn {
+	t.Helper()
+	c, err := net.DialTCP("tcp", net.TCPAddrFromAddrPort(netip.MustParseAddrPort(from+":0")), net.TCPAddrFromAddrPort(to))
+	if err != nil {
+		t.Skipf("dial from %s: %v", from, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// closedByPeer reports whether the listener closed c (a read sees EOF or a
+// reset within a second).
+func closedByPeer(c *net.TCPConn) bool {
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	_, err := c.Read(make([]byte, 1))
+	var ne net.Error
+	return err != nil && !(errors.As(err, &ne) && ne.Timeout())
+}
+
+// TestHEPListenerSilentConns: connections opened and kept silent cannot
+// lock agents out. Before, the first MaxConns connections held their place
+// for ever: one host opening 256 idle connections (or 10,000) made the
+// listener close every agent's connection on accept. Now one sender holds
+// at most MaxConnsPerSender, and when all places are taken a new
+// connection takes the place of one silent for IdleEvict.
+func TestHEPListenerSilentConns(t *testing.T) {
+	t.Run("per sender", func(t *testing.T) {
+		l := listen(t, HEPListenOptions{MaxConns: 8, MaxConnsPerSender: 2, IdleEvict: time.Hour})
+		to := l.Addrs()[1].Addr
+		a1, a2 := dialFrom(t, "127.0.0.2", to), dialFrom(t, "127.0.0.2", to)
+		a3 := dialFrom(t, "127.0.0.2", to)
+		if !closedByPeer(a3) {
+			t.Error("a third connection of one sender was kept")
+		}
+		if closedByPeer(a1) || closedByPeer(a2) {
+			t.Error("the sender's first two connections were closed")
+		}
+		b := dialFrom(t, "127.0.0.3", to)
+		b.Write(hepPacket(t, hep.ProtoSIP, "INVITE sip:u SIP/2.0\r\n\r\n"))
+		if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 {
+			t.Errorf("another sender's packet: %v", r.events)
+		}
+		if c := l.Stats().Counts(); c.Flood != 1 {
+			t.Errorf("refused connections counted %d, want 1", c.Flood)
+		}
+	})
+	t.Run("idle eviction", func(t *testing.T) {
+		l := listen(t, HEPListenOptions{MaxConns: 2, MaxConnsPerSender: 2, IdleEvict: 1500 * time.Millisecond})
+		to := l.Addrs()[1].Addr
+		active := dialFrom(t, "127.0.0.4", to)
+		silent := dialFrom(t, "127.0.0.2", to)
+		time.Sleep(50 * time.Millisecond)
+		active.Write(hepPacket(t, hep.ProtoSIP, "OPTIONS sip:a SIP/2.0\r\n\r\n"))
+		if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 {
+			t.Fatalf("active sender: %v", r.events)
+		}
+		// Both places taken, neither silent for IdleEvict: refused.
+		if early := dialFrom(t, "127.0.0.3", to); !closedByPeer(early) {
+			t.Error("a connection beyond MaxConns was kept while none was idle")
+		}
+		time.Sleep(1700 * time.Millisecond)
+		active.Write(hepPacket(t, hep.ProtoSIP, "OPTIONS sip:a SIP/2.0\r\n\r\n"))
+		if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 {
+			t.Fatalf("active sender: %v", r.events)
+		}
+		late := dialFrom(t, "127.0.0.3", to)
+		late.Write(hepPacket(t, hep.ProtoSIP, "INVITE sip:u SIP/2.0\r\n\r\n"))
+		if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 || r.events[0].Payload[:6] != "INVITE" {
+			t.Errorf("new agent after the idle one: %v", r.events)
+		}
+		if !closedByPeer(silent) {
+			t.Error("the silent connection was not closed")
+		}
+		if closedByPeer(active) {
+			t.Error("the active connection was closed")
+		}
+	})
 }
 
 func TestAppendUDPFrame(t *testing.T) {

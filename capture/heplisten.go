@@ -24,8 +24,9 @@ import (
 //
 // Bounded: a datagram or TCP frame over MaxPacket, a sender over its rate,
 // packets beyond the queue's bytes while the analysis is behind, TCP
-// connections over MaxConns: all counted in HEPStats, never buffered
-// without limit.
+// connections over MaxConns or a sender's MaxConnsPerSender: all counted
+// in HEPStats, never buffered without limit. Connections kept silent give
+// their place to new ones after IdleEvict.
 
 // HEPListenOptions bounds a listener. Zero fields take the defaults shown.
 type HEPListenOptions struct {
@@ -39,6 +40,14 @@ type HEPListenOptions struct {
 	QueueBytes int
 	// MaxConns bounds the TCP connections open at once (256).
 	MaxConns int
+	// MaxConnsPerSender bounds the TCP connections one IP address holds
+	// (MaxConns/8, at least 1), so that one sender cannot take them all.
+	MaxConnsPerSender int
+	// IdleEvict: when MaxConns connections are open, a new one takes the
+	// place of the one silent longest if it has been silent this long
+	// (30 s), so connections opened and kept silent cannot lock agents
+	// out; a connection that sent within IdleEvict is never closed.
+	IdleEvict time.Duration
 	// Stats receives the drop counts (with the HEPHandler's counts when it
 	// is given the same HEPStats).
 	Stats *HEPStats
@@ -56,6 +65,12 @@ func (o HEPListenOptions) withDefaults() HEPListenOptions {
 	}
 	if o.MaxConns <= 0 {
 		o.MaxConns = 256
+	}
+	if o.MaxConnsPerSender <= 0 {
+		o.MaxConnsPerSender = max(1, o.MaxConns/8)
+	}
+	if o.IdleEvict <= 0 {
+		o.IdleEvict = 30 * time.Second
 	}
 	if o.Stats == nil {
 		o.Stats = new(HEPStats)
@@ -116,9 +131,9 @@ type HEPListener struct {
 	once    sync.Once
 	wg      sync.WaitGroup
 	queued  atomic.Int64 // bytes in items
-	conns   atomic.Int32
 	connsMu sync.Mutex
-	open    map[net.Conn]bool
+	open    map[*net.TCPConn]*hepConn
+	senders map[netip.Addr]int // open connections per sender
 
 	rateMu  sync.Mutex
 	buckets map[netip.Addr]*bucket
@@ -144,7 +159,7 @@ type bucket struct {
 // system: Addrs tells which.
 func ListenHEP(addrs []HEPListenAddr, o HEPListenOptions) (*HEPListener, error) {
 	l := &HEPListener{opts: o.withDefaults(), items: make(chan hepItem, hepQueueLen), done: make(chan struct{}),
-		buckets: make(map[netip.Addr]*bucket), open: make(map[net.Conn]bool)}
+		buckets: make(map[netip.Addr]*bucket), open: make(map[*net.TCPConn]*hepConn), senders: make(map[netip.Addr]int)}
 	for _, a := range addrs {
 		switch a.Network {
 		case "udp":
@@ -290,28 +305,78 @@ func (l *HEPListener) accept(ln *net.TCPListener) {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		if int(l.conns.Add(1)) > l.opts.MaxConns {
-			l.conns.Add(-1)
+		hc := l.admit(c, time.Now())
+		if hc == nil {
 			l.opts.Stats.add(func(h *HEPCounts) { h.Flood++ })
 			c.Close()
 			continue
 		}
-		l.connsMu.Lock()
-		l.open[c] = true
-		l.connsMu.Unlock()
 		l.wg.Add(1)
-		go l.readTCP(c)
+		go l.readTCP(hc)
 	}
 }
 
-func (l *HEPListener) readTCP(c *net.TCPConn) {
+// hepConn is an open HEP TCP connection.
+type hepConn struct {
+	c    *net.TCPConn
+	from netip.Addr
+	last atomic.Int64 // Unix nanoseconds of its last data (or its accept)
+}
+
+// admit registers a new connection, or returns nil when its sender holds
+// MaxConnsPerSender connections already, or MaxConns are open and none has
+// been silent for IdleEvict (the one silent longest is closed otherwise).
+func (l *HEPListener) admit(c *net.TCPConn, now time.Time) *hepConn {
+	from := c.RemoteAddr().(*net.TCPAddr).AddrPort().Addr().Unmap()
+	l.connsMu.Lock()
+	defer l.connsMu.Unlock()
+	select {
+	case <-l.done:
+		return nil // closing: Close may have walked l.open already
+	default:
+	}
+	if l.senders[from] >= l.opts.MaxConnsPerSender {
+		return nil
+	}
+	if len(l.open) >= l.opts.MaxConns {
+		var idlest *hepConn
+		for _, o := range l.open {
+			if idlest == nil || o.last.Load() < idlest.last.Load() {
+				idlest = o
+			}
+		}
+		if now.UnixNano()-idlest.last.Load() < int64(l.opts.IdleEvict) {
+			return nil
+		}
+		l.forget(idlest)
+		idlest.c.Close() // its reader ends
+	}
+	hc := &hepConn{c: c, from: from}
+	hc.last.Store(now.UnixNano())
+	l.open[c] = hc
+	l.senders[from]++
+	return hc
+}
+
+// forget drops hc from the open connections (once); connsMu is held.
+func (l *HEPListener) forget(hc *hepConn) {
+	if l.open[hc.c] != hc {
+		return
+	}
+	delete(l.open, hc.c)
+	if l.senders[hc.from]--; l.senders[hc.from] <= 0 {
+		delete(l.senders, hc.from)
+	}
+}
+
+func (l *HEPListener) readTCP(hc *hepConn) {
 	defer l.wg.Done()
+	c := hc.c
 	defer func() {
 		c.Close()
 		l.connsMu.Lock()
-		delete(l.open, c)
+		l.forget(hc)
 		l.connsMu.Unlock()
-		l.conns.Add(-1)
 	}()
 	from := c.RemoteAddr().(*net.TCPAddr).AddrPort()
 	to := c.LocalAddr().(*net.TCPAddr).AddrPort()
@@ -320,6 +385,7 @@ func (l *HEPListener) readTCP(c *net.TCPConn) {
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
+			hc.last.Store(time.Now().UnixNano())
 			before := f.Skipped
 			f.Write(buf[:n], func(pkt []byte) { l.deliver(pkt, from, to) })
 			if d := f.Skipped - before; d > 0 {
