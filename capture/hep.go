@@ -64,8 +64,9 @@ type HEPOptions struct {
 // together under "other".
 const maxHEPAgents = 1024
 
-// maxHEPStreams bounds the TCP directions framed at once.
-const maxHEPStreams = 4096
+// maxHEPStreams bounds the TCP directions that hold part of a HEP packet
+// at once (each holds less than hep.MaxPacket bytes).
+const maxHEPStreams = 1024
 
 // HEPAgentKey names an agent in the statistics.
 type HEPAgentKey struct {
@@ -147,7 +148,11 @@ type HEPHandler struct {
 	portSet [1024]uint64 // ports as a bitmap: the per-datagram test is two loads
 	auth    []byte
 	stats   *HEPStats
-	framers map[[2]netip.AddrPort]*hep.Framer
+	// framers are the TCP directions holding part of a packet; a
+	// direction between packets needs no state and has no entry.
+	framers map[[2]netip.AddrPort]*hepStream
+	spare   *hepStream // a framer with nothing buffered, for reuse
+	limited bool       // the maxHEPStreams problem was reported
 	dg      Datagram
 	prob    Problem
 	pkt     hep.Packet
@@ -167,7 +172,7 @@ func NewHEPHandler(next Handler, o HEPOptions) *HEPHandler {
 	if h.stats == nil {
 		h.stats = new(HEPStats)
 	}
-	h.framers = make(map[[2]netip.AddrPort]*hep.Framer)
+	h.framers = make(map[[2]netip.AddrPort]*hepStream)
 	return h
 }
 
@@ -198,21 +203,17 @@ func (h *HEPHandler) Segment(s *Segment) {
 	}
 	k := [2]netip.AddrPort{s.Src, s.Dst}
 	f := h.framers[k]
+	if f == nil && len(s.Payload) == 0 {
+		return // nothing buffered, nothing new
+	}
+	held := f != nil
 	if f == nil {
-		if len(s.Payload) == 0 {
-			return
-		}
 		// A stream on a HEP port is HEP: the framer finds the first
 		// "HEP3" when the capture starts in the middle of the stream.
-		if len(h.framers) >= maxHEPStreams {
-			for victim := range h.framers { // any one: a limit, not a policy
-				delete(h.framers, victim)
-				break
-			}
-			h.problem(ProblemLimit, s.Frame, s.Time, s.Src, s.Dst, fmt.Sprintf("more than %d HEP TCP streams: one no longer followed", maxHEPStreams))
+		f, h.spare = h.spare, nil
+		if f == nil {
+			f = new(hepStream)
 		}
-		f = new(hep.Framer)
-		h.framers[k] = f
 	}
 	if s.GapBefore > 0 {
 		f.Reset()
@@ -222,6 +223,46 @@ func (h *HEPHandler) Segment(s *Segment) {
 	if n := f.Skipped - before; n > 0 {
 		h.stats.add(func(c *HEPCounts) { c.Skipped += n })
 		h.problem(ProblemMalformed, s.Frame, s.Time, s.Src, s.Dst, fmt.Sprintf("HEP over TCP: %d bytes that are not a HEP3 packet skipped", n))
+	}
+	switch {
+	case f.Buffered() == 0:
+		// Between packets: forget the direction (memory follows the
+		// packets in progress, not the connections seen).
+		if held {
+			delete(h.framers, k)
+		}
+		if f.Skipped = 0; h.spare == nil && f.Cap() <= 4<<10 {
+			h.spare = f
+		}
+	case !held:
+		if len(h.framers) >= maxHEPStreams {
+			h.evictStream(s)
+		}
+		h.framers[k] = f
+	}
+	f.last = s.Frame
+}
+
+// hepStream is a TCP direction holding part of a HEP packet.
+type hepStream struct {
+	hep.Framer
+	last uint64 // frame of its last segment
+}
+
+// evictStream forgets the direction that waited longest for the rest of
+// its packet, to make room for another.
+func (h *HEPHandler) evictStream(s *Segment) {
+	var victim [2]netip.AddrPort
+	oldest := ^uint64(0)
+	for k, f := range h.framers {
+		if f.last < oldest {
+			victim, oldest = k, f.last
+		}
+	}
+	delete(h.framers, victim)
+	if !h.limited {
+		h.limited = true
+		h.problem(ProblemLimit, s.Frame, s.Time, s.Src, s.Dst, fmt.Sprintf("more than %d HEP TCP streams in the middle of a packet: the one waiting longest is forgotten", maxHEPStreams))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -394,6 +395,60 @@ func TestMergeLive(t *testing.T) {
 	var p Packet
 	if err := m.Next(&p); err == nil {
 		t.Error("Next after Close")
+	}
+}
+
+// TestHEPHandlerTCPStreamState: a TCP direction on a HEP port keeps state
+// only while it holds part of a packet. Before, every direction seen kept
+// a framer for the rest of the pass: past 4,096 connections (a day of
+// agents reconnecting) each new one evicted a random one, possibly in the
+// middle of a packet, and raised a capture.limit problem per connection.
+func TestHEPHandlerTCPStreamState(t *testing.T) {
+	pkt := hepPacket(t, hep.ProtoSIP, "OPTIONS sip:k SIP/2.0\r\n\r\n")
+	src := func(i int) netip.AddrPort {
+		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 40000)
+	}
+	r := &hepRecorder{}
+	h := NewHEPHandler(r, HEPOptions{})
+	const conns = 5000
+	for i := 0; i < conns; i++ {
+		// Each connection sends one packet in two segments, then closes.
+		h.Segment(&Segment{Frame: uint64(2 * i), Src: src(i), Dst: hepTo, Payload: pkt[:10]})
+		h.Segment(&Segment{Frame: uint64(2*i + 1), Src: src(i), Dst: hepTo, Payload: pkt[10:]})
+		h.Segment(&Segment{Frame: uint64(2*i + 1), Src: src(i), Dst: hepTo})
+	}
+	if n := len(r.of("udp")); n != conns {
+		t.Errorf("%d SIP datagrams, want %d", n, conns)
+	}
+	if p := r.problems(ProblemLimit); len(p) != 0 {
+		t.Errorf("%d limit problems, first %v", len(p), p[0])
+	}
+	if len(h.framers) != 0 {
+		t.Errorf("%d directions still held after every packet completed", len(h.framers))
+	}
+
+	// maxHEPStreams+1 directions in the middle of a packet: the one
+	// waiting longest is forgotten, once reported; the others complete.
+	r = &hepRecorder{}
+	h = NewHEPHandler(r, HEPOptions{})
+	for i := 0; i <= maxHEPStreams; i++ {
+		h.Segment(&Segment{Frame: uint64(i + 1), Src: src(i), Dst: hepTo, Payload: pkt[:10]})
+	}
+	if len(h.framers) != maxHEPStreams {
+		t.Fatalf("%d directions held, want %d", len(h.framers), maxHEPStreams)
+	}
+	if p := r.problems(ProblemLimit); len(p) != 1 {
+		t.Errorf("%d limit problems, want 1", len(p))
+	}
+	for _, i := range []int{0, 1, maxHEPStreams} {
+		h.Segment(&Segment{Frame: uint64(maxHEPStreams + 2 + i), Src: src(i), Dst: hepTo, Payload: pkt[10:]})
+	}
+	var got []uint64
+	for _, e := range r.of("udp") {
+		got = append(got, e.Frame)
+	}
+	if want := []uint64{maxHEPStreams + 3, 2*maxHEPStreams + 2}; !slices.Equal(got, want) {
+		t.Errorf("packets completed in frames %v, want %v (directions 1 and %d; direction 0 forgotten)", got, want, maxHEPStreams)
 	}
 }
 
