@@ -266,6 +266,78 @@ func TestHEPListenerFlood(t *testing.T) {
 	}
 }
 
+// TestHEPListenerQueueShare: a sender within its packet rate but with
+// large packets holds at most a quarter of the queue; another sender's
+// packet still gets in. Before, the first sender filled all of it and the
+// others' packets were dropped as overrun.
+func TestHEPListenerQueueShare(t *testing.T) {
+	l := listen(t, HEPListenOptions{QueueBytes: 40000})
+	to := net.UDPAddrFromAddrPort(l.Addrs()[0].Addr)
+	dial := func(from string) *net.UDPConn {
+		c, err := net.DialUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(from+":0")), to)
+		if err != nil {
+			t.Skipf("dial from %s: %v", from, err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	big := hepPacket(t, hep.ProtoSIP, "MESSAGE sip:x SIP/2.0\r\n\r\n"+strings.Repeat("z", 1400))
+	a, b := dial("127.0.0.2"), dial("127.0.0.3")
+	for i := 0; i < 60; i++ {
+		a.Write(big)
+	}
+	waitCount := func(want uint64) {
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) && l.Stats().Counts().Overrun+uint64(len(l.items)) < want {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitCount(60)
+	if q := len(l.items); q*len(big) > 10000 || q == 0 {
+		t.Errorf("one sender queued %d packets of %d bytes (queue 40,000 bytes, share 10,000)", q, len(big))
+	}
+	b.Write(hepPacket(t, hep.ProtoSIP, "INVITE sip:b SIP/2.0\r\n\r\n"))
+	waitCount(61)
+	n := len(l.items)
+	r := nextDatagrams(t, l, n)
+	if e := r.of("udp"); len(e) != n || e[n-1].Payload[:6] != "INVITE" {
+		t.Errorf("the other sender's packet was not queued: %d datagrams", len(e))
+	}
+	// Reading the queue gives the first sender its share back.
+	a.Write(big)
+	if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 {
+		t.Error("the first sender's share was not given back")
+	}
+}
+
+// TestHEPListenerManySenders: with maxRateSenders senders tracked, all
+// recently seen, a new sender takes the place of one of the least recent
+// (before: refused until one of them was silent for 2 s, so spoofed
+// addresses sending every 2 s locked every new agent out); senders with
+// packets queued are never forgotten.
+func TestHEPListenerManySenders(t *testing.T) {
+	l := listen(t, HEPListenOptions{})
+	t0 := time.Now()
+	addr := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}) }
+	for i := 0; i < maxRateSenders; i++ {
+		if ok, _ := l.admitPacket(addr(i), 100, t0); !ok {
+			t.Fatalf("sender %d refused", i)
+		}
+	}
+	if ok, flood := l.admitPacket(addr(maxRateSenders), 100, t0); ok || !flood {
+		t.Errorf("a new sender admitted while every tracked one has packets queued: %v %v", ok, flood)
+	}
+	for i := 0; i < maxRateSenders; i++ {
+		l.release(addr(i), 100)
+	}
+	if ok, _ := l.admitPacket(addr(maxRateSenders), 100, t0); !ok {
+		t.Error("a new sender refused")
+	}
+	if len(l.buckets) != maxRateSenders {
+		t.Errorf("%d senders tracked", len(l.buckets))
+	}
+}
+
 // dialFrom opens a TCP connection to to from the loopback address from
 // (Linux routes all of 127/8 to lo).
 func dialFrom(t *testing.T, from string, to netip.AddrPort) *net.TCPConn {

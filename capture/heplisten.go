@@ -36,7 +36,9 @@ type HEPListenOptions struct {
 	// Rate is the packets per second one sender (IP address) may send on
 	// average (20000), with bursts of twice as many.
 	Rate int
-	// QueueBytes bounds the bytes received and not yet analysed (16 MiB).
+	// QueueBytes bounds the bytes received and not yet analysed (16 MiB);
+	// one sender may hold a quarter of them, so that a sender within its
+	// rate but with large packets cannot fill the queue for the others.
 	QueueBytes int
 	// MaxConns bounds the TCP connections open at once (256).
 	MaxConns int
@@ -153,7 +155,14 @@ func (l *HEPListener) ReportIdle(d time.Duration) { l.idle = d }
 type bucket struct {
 	tokens float64
 	last   time.Time
+	queued int // bytes of this sender waiting in items
 }
+
+// evictSample is how many tracked senders are looked at to find one to
+// forget when maxRateSenders are tracked (Go's map iteration starts at a
+// random place: an approximate least-recently-seen choice at a bounded
+// cost per packet).
+const evictSample = 16
 
 // ListenHEP opens the listeners. Ports bound to 0 are given one by the
 // system: Addrs tells which.
@@ -210,23 +219,35 @@ func (l *HEPListener) Ports() []uint16 {
 // Stats returns the drop counters.
 func (l *HEPListener) Stats() *HEPStats { return l.opts.Stats }
 
-// allow applies the per-sender rate limit.
-func (l *HEPListener) allow(from netip.Addr, now time.Time) bool {
+// admitPacket applies the per-sender rate limit and queue share to n
+// bytes from from; ok means they are counted as queued (release them).
+// Otherwise it says which bound refused them.
+func (l *HEPListener) admitPacket(from netip.Addr, n int, now time.Time) (ok, flood bool) {
 	l.rateMu.Lock()
 	defer l.rateMu.Unlock()
 	b := l.buckets[from]
 	burst := float64(2 * l.opts.Rate)
 	if b == nil {
 		if len(l.buckets) >= maxRateSenders {
-			for k, v := range l.buckets { // forget a sender whose bucket is full again
-				if v.tokens+now.Sub(v.last).Seconds()*float64(l.opts.Rate) >= burst {
-					delete(l.buckets, k)
+			// Forget the sender seen least recently among a sample, if
+			// it has nothing queued. Refusing every new sender instead
+			// let 4,096 spoofed addresses, each sending every 2 s, lock
+			// every new agent out.
+			var victim netip.Addr
+			var vb *bucket
+			i := 0
+			for k, v := range l.buckets {
+				if v.queued == 0 && (vb == nil || v.last.Before(vb.last)) {
+					victim, vb = k, v
+				}
+				if i++; i >= evictSample {
 					break
 				}
 			}
-			if len(l.buckets) >= maxRateSenders {
-				return false
+			if vb == nil {
+				return false, true
 			}
+			delete(l.buckets, victim)
 		}
 		b = &bucket{tokens: burst, last: now}
 		l.buckets[from] = b
@@ -234,24 +255,42 @@ func (l *HEPListener) allow(from netip.Addr, now time.Time) bool {
 	b.tokens = min(burst, b.tokens+now.Sub(b.last).Seconds()*float64(l.opts.Rate))
 	b.last = now
 	if b.tokens < 1 {
-		return false
+		return false, true
+	}
+	if b.queued+n > l.opts.QueueBytes/4 {
+		return false, false
 	}
 	b.tokens--
-	return true
+	b.queued += n
+	return true, false
+}
+
+// release returns n queued bytes of from.
+func (l *HEPListener) release(from netip.Addr, n int) {
+	l.rateMu.Lock()
+	if b := l.buckets[from]; b != nil {
+		b.queued -= n
+	}
+	l.rateMu.Unlock()
 }
 
 // deliver queues one HEP packet (copied), or counts why not.
 func (l *HEPListener) deliver(data []byte, from, to netip.AddrPort) {
 	now := time.Now()
 	st := l.opts.Stats
-	switch {
-	case len(data) > l.opts.MaxPacket || (!from.Addr().Unmap().Is4() && len(data) > 65535-8):
+	if len(data) > l.opts.MaxPacket || (!from.Addr().Unmap().Is4() && len(data) > 65535-8) {
 		st.add(func(c *HEPCounts) { c.Oversized++ })
 		return
-	case !l.allow(from.Addr(), now):
+	}
+	if l.queued.Load()+int64(len(data)) > int64(l.opts.QueueBytes) {
+		st.add(func(c *HEPCounts) { c.Overrun++ })
+		return
+	}
+	switch ok, flood := l.admitPacket(from.Addr(), len(data), now); {
+	case flood:
 		st.add(func(c *HEPCounts) { c.Flood++ })
 		return
-	case l.queued.Load()+int64(len(data)) > int64(l.opts.QueueBytes):
+	case !ok:
 		st.add(func(c *HEPCounts) { c.Overrun++ })
 		return
 	}
@@ -261,8 +300,10 @@ func (l *HEPListener) deliver(data []byte, from, to netip.AddrPort) {
 	case l.items <- it:
 	case <-l.done:
 		l.queued.Add(-int64(len(data)))
+		l.release(from.Addr(), len(data))
 	default:
 		l.queued.Add(-int64(len(data)))
+		l.release(from.Addr(), len(data))
 		st.add(func(c *HEPCounts) { c.Overrun++ })
 	}
 }
@@ -415,6 +456,7 @@ func (l *HEPListener) Next(p *Packet) error {
 		return ErrIdle
 	case it := <-l.items:
 		l.queued.Add(-int64(len(it.data)))
+		l.release(it.from.Addr(), len(it.data))
 		l.frame++
 		l.buf = appendUDPFrame(l.buf[:0], it.from, it.to, it.data)
 		*p = Packet{Frame: l.frame, Time: it.t, LinkType: LinkTypeRaw, Data: l.buf, OrigLen: len(l.buf)}
