@@ -60,6 +60,20 @@ type HEPOptions struct {
 	Stats *HEPStats
 }
 
+// maxHEPText bounds the node name and correlation id kept from a HEP
+// packet: they name every message that agent sent (Signal.Via, the
+// duplicate check, the agents' counts), and a chunk may hold 65 KB.
+const maxHEPText = 128
+
+// hepText is a node name or correlation id as kept: at most maxHEPText
+// bytes, then "...".
+func hepText(b []byte) string {
+	if len(b) > maxHEPText {
+		return string(b[:maxHEPText]) + "..."
+	}
+	return string(b)
+}
+
 // maxHEPAgents bounds the agents counted one by one; more are counted
 // together under "other".
 const maxHEPAgents = 1024
@@ -131,7 +145,7 @@ func (s *HEPStats) packet(p *hep.Packet, n int) {
 		c.Agents = make(map[HEPAgentKey]uint64)
 	}
 	c.ByType[hep.ProtoName(p.ProtoType)]++
-	k := HEPAgentKey{Node: string(p.NodeName)}
+	k := HEPAgentKey{Node: hepText(p.NodeName)}
 	if p.HasAgent {
 		k.ID = strconv.FormatUint(uint64(p.Agent), 10)
 	}
@@ -315,8 +329,8 @@ func (h *HEPHandler) decode(b []byte, frame uint64, t time.Time, src, dst netip.
 		return
 	}
 	h.stats.add(func(c *HEPCounts) { c.SIP++ })
-	o := &HEPOrigin{Version: p.Version, Agent: p.Agent, HasAgent: p.HasAgent, Node: string(p.NodeName),
-		Correlation: string(p.CorrelationID), Sender: src, IPProto: p.IPProto}
+	o := &HEPOrigin{Version: p.Version, Agent: p.Agent, HasAgent: p.HasAgent, Node: hepText(p.NodeName),
+		Correlation: hepText(p.CorrelationID), Sender: src, IPProto: p.IPProto}
 	when := t
 	if !p.Time.IsZero() && p.Time.Unix() != 0 { // a zero time means none (heplify reads it so too)
 		when = p.Time

@@ -94,6 +94,35 @@ func TestHEPHandlerUDP(t *testing.T) {
 	}
 }
 
+// TestHEPHandlerLongNodeName: a node name (or correlation id) filling a
+// chunk is kept to maxHEPText bytes. Before, each SIP message of such an
+// agent carried its 64 KB copy into the model (Signal.Via, the duplicate
+// check's 8,192 remembered places) and each of 1,024 agents into the counts.
+func TestHEPHandlerLongNodeName(t *testing.T) {
+	long := strings.Repeat("n", 60000)
+	p := hep.Packet{IPProto: 17, ProtoType: hep.ProtoSIP, Src: sipA, Dst: sipB, Time: hepT, Agent: 9, HasAgent: true,
+		NodeName: []byte(long), CorrelationID: []byte(long), Payload: []byte("OPTIONS sip:x SIP/2.0\r\n\r\n")}
+	b, err := hep.Append(nil, &p)
+	if err == nil {
+		t.Fatal("two 60,000-byte chunks fit a HEP packet?")
+	}
+	p.CorrelationID = []byte("c")
+	if b, err = hep.Append(nil, &p); err != nil {
+		t.Fatal(err)
+	}
+	r, h := decodeRaw(HEPOptions{}, appendUDPFrame(nil, hepFrom, hepTo, b))
+	want := strings.Repeat("n", maxHEPText) + "..."
+	if len(r.origins) != 1 || r.origins[0].Node != want || r.origins[0].Correlation != "c" {
+		t.Fatalf("origins %v", r.events)
+	}
+	if c := h.Stats().Counts(); c.Agents[HEPAgentKey{"9", want}] != 1 {
+		t.Errorf("agents %v", c.Agents)
+	}
+	if short := hepText([]byte("sbc-east")); short != "sbc-east" {
+		t.Errorf("short name %q", short)
+	}
+}
+
 func TestHEPHandlerAuth(t *testing.T) {
 	p := hep.Packet{IPProto: 17, ProtoType: hep.ProtoSIP, Src: sipA, Dst: sipB, AuthKey: []byte("k1"), Payload: []byte("BYE x SIP/2.0\r\n\r\n")}
 	good, _ := hep.Append(nil, &p)
