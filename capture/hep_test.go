@@ -367,6 +367,33 @@ func TestHEPListenerManySenders(t *testing.T) {
 	}
 }
 
+// TestHEPListenerIPv6Sender: the per-sender bounds count an IPv6 /64 as
+// one sender; before, each of its 2^64 addresses had its own bucket, so
+// one host rotating source addresses was never rate-limited.
+func TestHEPListenerIPv6Sender(t *testing.T) {
+	l := listen(t, HEPListenOptions{Rate: 5})
+	pkt := hepPacket(t, hep.ProtoSIP, "OPTIONS sip:6 SIP/2.0\r\n\r\n")
+	to := netip.MustParseAddrPort("[2001:db8:9::1]:9060")
+	for i := 0; i < 20; i++ {
+		from := netip.AddrPortFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, byte(i >> 8), byte(i)}), 5000)
+		l.deliver(pkt, from, to)
+	}
+	l.deliver(pkt, netip.MustParseAddrPort("[2001:db8:2::1]:5000"), to) // another /64
+	if c := l.Stats().Counts(); len(l.items) != 11 || c.Flood != 10 {
+		t.Errorf("queued %d, flood-dropped %d; want 11 and 10 (burst 10 for the /64, 1 for the other)", len(l.items), c.Flood)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"192.0.2.1", "192.0.2.1"},
+		{"::ffff:192.0.2.1", "192.0.2.1"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::"},
+		{"fe80::1%eth0", "fe80::"},
+	} {
+		if got := senderKey(netip.MustParseAddr(tc.in)); got.String() != tc.want {
+			t.Errorf("senderKey(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
 // dialFrom opens a TCP connection to to from the loopback address from
 // (Linux routes all of 127/8 to lo).
 func dialFrom(t *testing.T, from string, to netip.AddrPort) *net.TCPConn {

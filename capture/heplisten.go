@@ -33,8 +33,8 @@ type HEPListenOptions struct {
 	// MaxPacket is the largest HEP packet accepted (65507: the largest UDP
 	// payload over IPv4).
 	MaxPacket int
-	// Rate is the packets per second one sender (IP address) may send on
-	// average (20000), with bursts of twice as many.
+	// Rate is the packets per second one sender (IPv4 address, or IPv6
+	// /64) may send on average (20000), with bursts of twice as many.
 	Rate int
 	// QueueBytes bounds the bytes received and not yet analysed (16 MiB);
 	// one sender may hold a quarter of them, so that a sender within its
@@ -219,6 +219,19 @@ func (l *HEPListener) Ports() []uint16 {
 // Stats returns the drop counters.
 func (l *HEPListener) Stats() *HEPStats { return l.opts.Stats }
 
+// senderKey is the sender the per-sender bounds apply to: an IPv4 address,
+// or the /64 of an IPv6 one (a host given a /64 has as many addresses as
+// it likes; RFC 6177, and the usual unit of IPv6 rate limits).
+func senderKey(a netip.Addr) netip.Addr {
+	a = a.Unmap()
+	if a.Is4() {
+		return a
+	}
+	b := a.WithZone("").As16()
+	clear(b[8:])
+	return netip.AddrFrom16(b)
+}
+
 // admitPacket applies the per-sender rate limit and queue share to n
 // bytes from from; ok means they are counted as queued (release them).
 // Otherwise it says which bound refused them.
@@ -286,7 +299,7 @@ func (l *HEPListener) deliver(data []byte, from, to netip.AddrPort) {
 		st.add(func(c *HEPCounts) { c.Overrun++ })
 		return
 	}
-	switch ok, flood := l.admitPacket(from.Addr(), len(data), now); {
+	switch ok, flood := l.admitPacket(senderKey(from.Addr()), len(data), now); {
 	case flood:
 		st.add(func(c *HEPCounts) { c.Flood++ })
 		return
@@ -300,10 +313,10 @@ func (l *HEPListener) deliver(data []byte, from, to netip.AddrPort) {
 	case l.items <- it:
 	case <-l.done:
 		l.queued.Add(-int64(len(data)))
-		l.release(from.Addr(), len(data))
+		l.release(senderKey(from.Addr()), len(data))
 	default:
 		l.queued.Add(-int64(len(data)))
-		l.release(from.Addr(), len(data))
+		l.release(senderKey(from.Addr()), len(data))
 		st.add(func(c *HEPCounts) { c.Overrun++ })
 	}
 }
@@ -368,7 +381,7 @@ type hepConn struct {
 // MaxConnsPerSender connections already, or MaxConns are open and none has
 // been silent for IdleEvict (the one silent longest is closed otherwise).
 func (l *HEPListener) admit(c *net.TCPConn, now time.Time) *hepConn {
-	from := c.RemoteAddr().(*net.TCPAddr).AddrPort().Addr().Unmap()
+	from := senderKey(c.RemoteAddr().(*net.TCPAddr).AddrPort().Addr())
 	l.connsMu.Lock()
 	defer l.connsMu.Unlock()
 	select {
@@ -456,7 +469,7 @@ func (l *HEPListener) Next(p *Packet) error {
 		return ErrIdle
 	case it := <-l.items:
 		l.queued.Add(-int64(len(it.data)))
-		l.release(it.from.Addr(), len(it.data))
+		l.release(senderKey(it.from.Addr()), len(it.data))
 		l.frame++
 		l.buf = appendUDPFrame(l.buf[:0], it.from, it.to, it.data)
 		*p = Packet{Frame: l.frame, Time: it.t, LinkType: LinkTypeRaw, Data: l.buf, OrigLen: len(l.buf)}
