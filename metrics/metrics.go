@@ -259,6 +259,12 @@ func sortedKeys[V any](m map[[2]string]V) [][2]string {
 	return keys
 }
 
+// idleTimeout closes a kept-alive connection with no next request: without
+// it (net/http falls back to ReadTimeout, unset) a client that made one
+// request could hold its connection and goroutine for ever. Prometheus
+// scrapes every 15-60 s and reconnects when it must.
+var idleTimeout = 2 * time.Minute
+
 // Server serves /metrics.
 type Server struct {
 	srv  *http.Server
@@ -280,7 +286,7 @@ func Serve(addr string, c *Collector) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	s := &Server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln: ln, done: make(chan struct{})}
+	s := &Server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout}, ln: ln, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
