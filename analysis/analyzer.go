@@ -141,6 +141,11 @@ type sessionState struct {
 	// recent are the last SIP messages, to recognise their copies relayed
 	// by a proxy on the next leg (see relayOf); dropped when idle.
 	recent []relayEntry
+	// sdes is what the session's SDPs said in a=crypto (nil: nothing).
+	sdes *sdesState
+	// partyURIs are identities the signalling names besides From and To
+	// (P-Asserted-Identity, MC XML bodies), for MIKEY-SAKKE UIDs.
+	partyURIs []string
 }
 
 // New returns an Analyzer.
@@ -340,6 +345,7 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 			s.From = strings.Clone(nameAddr(m.From))
 			s.To = strings.Clone(nameAddr(m.To))
 		}
+		st.notePartyURIs(m)
 	case dissect.CarrierRTSP:
 		if m.Request && s.URL == "" && m.URI != "" && m.URI != "*" {
 			s.URL = m.URI
@@ -373,6 +379,7 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	// A relayed copy with the same body was checked as the first copy.
 	if m.SDP != nil && (sig.RelayOf == 0 || !st.sameBody(m, sig.RelayOf)) {
 		a.checkSDP(st, m)
+		a.sdesSDP(st, m)
 	}
 	for i := range m.KeyMgmt {
 		a.keyMgmtItem(st, m, &m.KeyMgmt[i], sig.RelayOf)

@@ -215,6 +215,40 @@ var (
 		"the offer proposes two key management methods; the answer decides which one is used",
 		"check which one the answer accepted; keys from SDES are visible to any SIP proxy"}
 
+	// SDES (RFC 4568 a=crypto).
+	KindSDESMalformed = Kind{"sdes.malformed", SeverityError,
+		"An a=crypto attribute could not be read",
+		"the attribute does not follow RFC 4568 §9.1 (tag, crypto-suite, inline key||salt of the suite's length, lifetime, MKI:length, session parameters)",
+		"fix the sender's SDP; the summary names the byte where reading stopped"}
+	KindSDESUnknownSuite = Kind{"sdes.unknown-suite", SeverityWarning,
+		"An a=crypto attribute names a crypto-suite mikeyscope does not know",
+		"the sender offers a suite outside RFC 4568, RFC 6188 and RFC 7714 (a vendor or newer suite); its key lengths are unknown",
+		"if the peer accepts it, give the stream's key with --srtp SSRC=KEY:SALT; otherwise offer a registered suite"}
+	KindSDESKeysInClear = Kind{"sdes.keys-in-clear", SeverityWarning,
+		"SDES keys are sent in the signalling",
+		"a=crypto carries the SRTP master keys in the clear (RFC 4568 §8.1): anyone who sees the signalling, or a proxy on its path, can decrypt the media; TLS protects them only hop by hop",
+		"carry SIP over TLS end to end (SIPS) at least, or key with MIKEY or DTLS-SRTP"}
+	KindSDESAnswerNotOffered = Kind{"sdes.answer-not-offered", SeverityError,
+		"The answer's a=crypto picks a tag or suite the offer did not offer",
+		"the answerer answered with a tag that is not among the offer's a=crypto tags, or changed its suite (RFC 4568 §7.1.2 requires the tag and suite of an offered attribute)",
+		"check the answerer's SDES implementation; the offerer will reject the answer or fail to decrypt"}
+	KindSDESKeyChanged = Kind{"sdes.key-changed", SeverityNote,
+		"The SDES key of a direction changed mid-call",
+		"a re-INVITE or UPDATE declared a new a=crypto key; packets sent before the switch use the old key",
+		"nothing if the media follows; if packets fail after the change, the sender did not switch to the key it declared"}
+	KindSDESLifetime = Kind{"sdes.lifetime-exhausted", SeverityWarning,
+		"A stream used an SDES key beyond its a=crypto lifetime",
+		"the sender kept the master key for more packets than the lifetime its attribute declared (RFC 4568 §6.1)",
+		"the sender should re-key (a new offer with a new key) before the lifetime ends"}
+	KindSDESOtherKeying = Kind{"sdes.other-keying", SeverityWarning,
+		"SRTP packets authenticate with the keys of the other key management",
+		"the offer carried both MIKEY and SDES; the media follows the one the answer did not keep (or the only one in the capture), so the peers disagree on the keying",
+		"make both ends use the keying the answer selected; check which one each end's configuration prefers"}
+	KindSDESMKILength = Kind{"sdes.mki-length-mismatch", SeverityError,
+		"The MKIs of an a=crypto attribute are missing or of different lengths",
+		"with several key-params every one needs an MKI, all of the same length (RFC 4568 §6.1); a receiver cannot tell the keys apart otherwise",
+		"give every key-param an MKI of the same length"}
+
 	// Capture and transport.
 	KindTCPGap = Kind{"capture.tcp-gap", SeverityWarning,
 		"TCP bytes are missing (lost segment)",
@@ -278,6 +312,26 @@ var (
 		"A MIKEY-SAKKE message cannot be opened or verified: a KMS key is missing",
 		"the KMS public key (Z) or authentication key (KPAK) was not supplied",
 		"supply --kms-z and --kms-kpak from the KMS certificate"}
+	KindSAKKEKeyPeriod = Kind{"sakke.key-period", SeverityWarning,
+		"An RSK of another key period than the message's",
+		"the sender's or the receiver's clock is off around a key period change, or the receiver holds only another period's key set",
+		"check both clocks and supply the key set (KmsKeySet) of the message's key period"}
+	KindSAKKEIDScheme = Kind{"sakke.id-scheme", SeverityWarning,
+		"A MIKEY-SAKKE identifier of another scheme than the KMS's",
+		"the message is signed or encrypted with RFC 6509 identifiers under a KMS of 3GPP UIDs (UserIdFormat 2), or the other way round, or its SAKKE ID scheme field says otherwise",
+		"configure the client for the KMS's UserIdFormat (TS 33.180 §F.2.1)"}
+	KindMCKeyPurpose = Kind{"mc.key-purpose", SeverityWarning,
+		"A mission-critical key id does not fit the message",
+		"the purpose tag (4 most significant bits) of the key id, MKI or key parameters differs from the CSB ID's, or the crypto sessions are of another kind of key (TS 33.180 §E.1.3)",
+		"check the key id the sender allocated (GMK 0, PCK 1, CSK 2, TS 33.180 Annex G)"}
+	KindMCGUKID = Kind{"mc.guk-id", SeverityError,
+		"The GUK-ID of a group key does not match",
+		"the CSB ID is not the GMK-ID XORed with the member's salt (TS 33.180 §5.2.4): a GMK for another member or altered",
+		"check the member URI the group management server used"}
+	KindMCSignerNotGMS = Kind{"mc.signer-not-gms", SeverityWarning,
+		"A group key is not signed by the group management server that sent it",
+		"the ECCSI signer of the GMK message is not the identity of the SIP sender",
+		"check which server distributes the group's keys and its key set"}
 )
 
 // Catalogue lists every kind of finding, in the order of the README.
@@ -288,10 +342,12 @@ var Catalogue = []Kind{
 	KindPolicyUnsupported, KindPolicyConflict, KindTagLenAsAuthKeyLen, KindTEKKeyAndSalt, KindSSRCZero,
 	KindSRTPAuthFailed, KindSRTPROC, KindSRTPUnknownSSRC, KindSRTPUnknownMKI, KindSRTPNoKeyExchange, KindSRTPUndecryptable,
 	KindNATDummy, KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
+	KindSDESMalformed, KindSDESUnknownSuite, KindSDESKeysInClear, KindSDESAnswerNotOffered, KindSDESKeyChanged, KindSDESLifetime, KindSDESOtherKeying, KindSDESMKILength,
 	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindMidCall, KindSignalError,
 	KindHEPAuthFailed,
 	KindTLSNoKey, KindTLSWrongKey, KindTLSAfterHandshake,
-	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS,
+	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS, KindSAKKEKeyPeriod, KindSAKKEIDScheme,
+	KindMCKeyPurpose, KindMCGUKID, KindMCSignerNotGMS,
 }
 
 // New makes a finding of this kind with a specific summary.

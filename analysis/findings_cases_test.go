@@ -82,6 +82,8 @@ func allFindingCases() []findingCase {
 	all = append(all, sakkeFindingCases()...)
 	all = append(all, trustFindingCases()...)
 	all = append(all, hepFindingCases()...)
+	all = append(all, sdesFindingCases()...)
+	all = append(all, mcFindingCases()...)
 	return all
 }
 
@@ -1030,7 +1032,8 @@ func mediaFindingCases() []findingCase {
 				}
 				return f.finish()
 			},
-			summary: []string{"rtp SSRC 0xa1a1a1a1 192.0.2.10:40000 -> 198.51.100.20:50000: 2 packets on SRTP media with no key exchange"}},
+			summary: []string{"rtp SSRC 0xa1a1a1a1 192.0.2.10:40000 -> 198.51.100.20:50000: 2 packets on SRTP media with no key exchange"},
+			also:    []string{analysis.KindSDESMalformed.Code, analysis.KindSDESKeysInClear.Code}},
 		{name: "media on no signalled flow", code: analysis.KindSRTPNoKeyExchange.Code, frame: 0, severity: analysis.SeverityNote,
 			run: func(t *testing.T) *analysis.Report {
 				a := analysis.New(analysis.Options{})
@@ -1072,7 +1075,8 @@ func mediaFindingCases() []findingCase {
 				f.sip(true, "INVITE", 0, sdp, nullMessage(t, nil))
 				return f.finish()
 			},
-			summary: []string{"media 0 (audio) offers a=crypto and a=key-mgmt"}, also: nullFindings},
+			summary: []string{"media 0 (audio) offers a=crypto and a=key-mgmt"},
+			also:    append([]string{analysis.KindSDESMalformed.Code, analysis.KindSDESKeysInClear.Code}, nullFindings...)},
 		{name: "first message a 200 OK", code: analysis.KindMidCall.Code, frame: 1,
 			run: func(t *testing.T) *analysis.Report {
 				f := newFeed(analysis.Options{})

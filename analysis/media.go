@@ -35,6 +35,9 @@ type binding struct {
 	// supplied is set for a key given directly (--srtp); used once a
 	// packet authenticated with it (recorded as the key's use).
 	supplied, used bool
+	// sdes is set for a binding made from SDES a=crypto attributes: which
+	// streams it keys (by media and direction, not SSRC); see sdes.go.
+	sdes *sdesSel
 }
 
 // context returns the binding's SRTP context, building it again when an
@@ -126,6 +129,7 @@ type streamState struct {
 	model   *Stream
 	kind    dissect.Kind
 	src     netip.AddrPort
+	dst     netip.AddrPort
 	session *sessionState
 	bind    *binding
 	gen     uint64 // bindings generation when bind was last resolved
@@ -144,6 +148,7 @@ type streamState struct {
 	// of the session's other crypto sessions; trialBound: one worked.
 	trials     int
 	trialBound bool
+	otherTried bool // the other keying's keys were tried (tryOtherKeying)
 	lastErr    error
 }
 
@@ -329,9 +334,24 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		if p.Kind == dissect.KindRTP && errors.Is(err, srtp.ErrAuthFailed) {
 			m.searchROC(ss, p)
 		}
+		if errors.Is(err, srtp.ErrAuthFailed) && m.tryOtherKeying(ss, p) {
+			if ctx, cerr := ss.bind.context(); cerr == nil {
+				if p.Kind == dissect.KindRTCP {
+					plain, res, err = ctx.DecryptRTCP(buf, p.Data, ss.srtp, p.Time)
+				} else {
+					plain, res, err = ctx.DecryptRTP(buf, p.Data, ss.srtp, p.Time)
+				}
+				if err != nil {
+					plain = nil
+				}
+			}
+		}
 	} else if b := ss.bind; b.supplied && !b.used {
 		b.used = true
 		m.a.noteKeyUse(b.cs.KeyFP, b.cs.Source, p.Frame)
+	}
+	if ss.bind.sdes != nil {
+		m.sdesObserve(ss, p, res, err == nil)
 	}
 	if res.ROCAdjusted && !ss.rocWarned {
 		ss.rocWarned = true
@@ -400,7 +420,7 @@ func (m *mediaState) newStream(k streamKey, st *sessionState, p *dissect.MediaPa
 		ssrc:       p.SSRC,
 		firstFrame: p.Frame,
 	}
-	ss := &streamState{model: model, session: st, gen: m.gen - 1, kind: k.kind, src: k.src}
+	ss := &streamState{model: model, session: st, gen: m.gen - 1, kind: k.kind, src: k.src, dst: p.Dst}
 	m.index(k, st, ss)
 	m.order = append(m.order, ss)
 	return ss
@@ -432,8 +452,12 @@ func (m *mediaState) index(k streamKey, st *sessionState, ss *streamState) {
 // wildcard supplied key. Caller holds a.mu.
 func (m *mediaState) resolve(ss *streamState) {
 	ss.gen = m.gen
-	if ss.bind != nil && (ss.bind.ssrc == ss.model.ssrc || ss.bind.taken || ss.trialBound) {
-		return // bound exactly (a re-key updates the binding in place), to its placeholder, or by trial
+	if ss.bind != nil && (ss.bind.ssrc == ss.model.ssrc || ss.bind.taken || ss.trialBound || ss.bind.sdes != nil) {
+		return // bound exactly (a re-key updates the binding in place), to its placeholder, by trial or by SDES
+	}
+	if b := m.sdesBinding(ss); b != nil {
+		m.attach(ss, b) // the keys the answer chose, over a MIKEY offer it did not keep
+		return
 	}
 	ssrc := ss.model.ssrc
 	if ss.session != nil {

@@ -462,7 +462,7 @@ func (a *Analyzer) finishMIKEY() {
 	for _, st := range a.sessions {
 		for _, ex := range st.exch {
 			im := ex.init.Parsed()
-			if im == nil || !im.Header.V || ex.resp != nil || len(ex.errMsgs) > 0 {
+			if im == nil || !im.Header.V || ex.resp != nil || len(ex.errMsgs) > 0 || st.sdesKept(ex.init.Frame) {
 				continue
 			}
 			a.add(KindNoResponse.New(ex.init.Frame, st.s.ID, fmt.Sprintf("%s with CSB ID 0x%08x has the V flag set; no verification message followed", im.Header.DataType, im.Header.CSBID)))

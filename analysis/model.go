@@ -70,7 +70,10 @@ type Session struct {
 	URL       string    `json:"url,omitempty"`
 	Transport string    `json:"transport,omitempty"` // udp, tcp, tls
 	Mode      string    `json:"mode,omitempty"`      // MIKEY mode: PSK, PK, DH, DHHMAC, RSA-R, TICKET, SAKKE, NULL
-	KeyStatus string    `json:"key_status"`          // verified, failed, no-key, no-key-fits, in-clear, none
+	// Keying says how the session's media is keyed: "MIKEY <mode>",
+	// "SDES <suite> tag <n>" (RFC 4568), or "supplied" (--srtp keys only).
+	Keying    string `json:"keying,omitempty"`
+	KeyStatus string `json:"key_status"` // verified, failed, no-key, no-key-fits, in-clear, none
 	// Path is the signalling path of a dialog relayed by SIP proxies, as
 	// the capture shows it: the caller, each proxy, the callee (the
 	// addresses of the INVITE's legs); empty when no message was relayed.
@@ -83,8 +86,10 @@ type Session struct {
 	Signals        []*Signal        `json:"signals"`
 	MIKEY          []*MIKEYMessage  `json:"mikey"`
 	CryptoSessions []*CryptoSession `json:"crypto_sessions"`
-	Streams        []*Stream        `json:"streams"`
-	FindingCounts  FindingCounts    `json:"finding_counts"`
+	// SDES lists the a=crypto attributes (RFC 4568) of the session's SDPs.
+	SDES          []*SDESAttribute `json:"sdes,omitempty"`
+	Streams       []*Stream        `json:"streams"`
+	FindingCounts FindingCounts    `json:"finding_counts"`
 }
 
 // FindingCounts counts a session's findings by severity.
@@ -135,6 +140,9 @@ type MIKEYMessage struct {
 	// checked again (not a replay) and carries that message's verdict.
 	RelayOf uint64       `json:"relay_of,omitempty"`
 	Tree    *mikey.Field `json:"tree,omitempty"` // every field, with offsets (JSON only with --tree)
+	// MC is the mission-critical key a MIKEY-SAKKE message distributes
+	// (3GPP TS 33.180): purpose, key id, GUK-ID, identities.
+	MC *mikey.MCReport `json:"mc,omitempty"`
 
 	Raw []byte `json:"-"`
 	// msg is the decoded message; the analyzer drops it when the session
@@ -160,10 +168,47 @@ type CryptoSession struct {
 	SaltFP    string `json:"master_salt,omitempty"`
 	KeyHex    string `json:"master_key_hex,omitempty"` // only with --show-keys
 	SaltHex   string `json:"master_salt_hex,omitempty"`
-	FromFrame uint64 `json:"from_frame"` // the MIKEY message that keyed it
-	Source    string `json:"source"`     // "mikey", "--srtp", "keys file"
+	FromFrame uint64 `json:"from_frame"` // the MIKEY message (or SDP) that keyed it
+	Source    string `json:"source"`     // "mikey", "sdes", "--srtp", "keys file"
+	// Tag and Media are an SDES crypto session's a=crypto tag and SDP
+	// media index (Source "sdes").
+	Tag   uint32 `json:"sdes_tag,omitempty"`
+	Media *int   `json:"sdes_media,omitempty"`
 
 	ssrc uint32
+}
+
+// SDESAttribute is one a=crypto attribute of an SDP, as read.
+type SDESAttribute struct {
+	Frame uint64 `json:"frame"`
+	Role  string `json:"role"` // offer, answer, rtsp (a server's SDP)
+	Media int    `json:"media"`
+	// Offset and Length locate the attribute value (after "a=crypto:")
+	// in the signalling message; Offset -1 when not found.
+	Offset   int       `json:"offset"`
+	Length   int       `json:"length"`
+	Tag      uint32    `json:"tag"`
+	Suite    string    `json:"suite"`
+	Known    bool      `json:"known_suite"`
+	Keys     []SDESKey `json:"keys,omitempty"`
+	Params   []string  `json:"session_params,omitempty"`
+	Selected bool      `json:"selected"` // it keys a direction of the media (the answer chose its tag)
+	Error    string    `json:"error,omitempty"`
+	// Tree is the attribute field by field with offsets in the message
+	// (JSON only with --tree).
+	Tree *mikey.Field `json:"tree,omitempty"`
+}
+
+// SDESKey is one key-param of an attribute, by fingerprint.
+type SDESKey struct {
+	KeyFP     string `json:"master_key"`
+	SaltFP    string `json:"master_salt"`
+	KeyHex    string `json:"master_key_hex,omitempty"` // only with --show-keys
+	SaltHex   string `json:"master_salt_hex,omitempty"`
+	Lifetime  uint64 `json:"lifetime,omitempty"`
+	MKI       string `json:"mki,omitempty"`
+	MKILength int    `json:"mki_length,omitempty"`
+	Offset    int    `json:"offset"` // of the key-param in the message; -1 when not found
 }
 
 // Stream is one RTP or RTCP stream (one SSRC in one direction).

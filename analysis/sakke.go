@@ -1,31 +1,35 @@
 package analysis
 
 import (
+	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/mikeyscope/mikeyscope/dissect"
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
-// sakkeKeys gathers the supplied MIKEY-SAKKE material: receiver secret keys
-// (RSK), KMS public keys (Z) and KMS public authentication keys (KPAK).
-func (a *Analyzer) sakkeKeys() (mikey.SAKKEKeys, bool) {
-	var k mikey.SAKKEKeys
-	st := a.opts.Keys
-	if st == nil {
-		return k, false
+// maxPartyURIs bounds the identities kept per session.
+const maxPartyURIs = 16
+
+// notePartyURIs keeps the identities a SIP message names besides From and
+// To: P-Asserted-Identity and the URIs of MC XML bodies.
+func (st *sessionState) notePartyURIs(m *dissect.SignalMessage) {
+	add := func(u string) {
+		if u == "" || len(st.partyURIs) >= maxPartyURIs || slices.Contains(st.partyURIs, u) {
+			return
+		}
+		st.partyURIs = append(st.partyURIs, strings.Clone(u))
 	}
-	for _, r := range st.SAKKERSKs {
-		k.RSKs = append(k.RSKs, r.RSK)
+	if v, ok := m.Header("P-Asserted-Identity"); ok {
+		for _, part := range strings.Split(v, ",") {
+			add(nameAddr(part))
+		}
 	}
-	for _, z := range st.KMSZ {
-		k.Zs = append(k.Zs, z.Value.Reveal())
+	for _, u := range m.PartyURIs {
+		add(u)
 	}
-	for _, p := range st.KMSKPAK {
-		k.KPAKs = append(k.KPAKs, p.Value.Reveal())
-	}
-	k.Source = "supplied keys"
-	return k, len(k.RSKs)+len(k.Zs)+len(k.KPAKs) > 0
 }
 
 // rskBoundTo reports whether a supplied RSK is bound to uri (sakke-rsk
@@ -43,6 +47,11 @@ func (a *Analyzer) rskBoundTo(uri string) bool {
 			return true
 		}
 	}
+	for _, k := range a.opts.Keys.KeySets {
+		if k.UserURI == uri && !k.Encrypted {
+			return true
+		}
+	}
 	return false
 }
 
@@ -52,15 +61,26 @@ func (a *Analyzer) rskBoundTo(uri string) bool {
 func (a *Analyzer) openSAKKE(ex *exchange) {
 	mm := ex.init
 	sid := ex.session.s.ID
-	k, have := a.sakkeKeys()
-	res, err := mikey.OpenSAKKE(mm.Parsed(), k, mikey.OpenOptions{CaptureTime: mm.Time})
+	var k mikey.SAKKEKeys
+	have := a.opts.Keys != nil && a.opts.Keys.HasSAKKE()
+	if a.opts.Keys != nil {
+		k = a.opts.Keys.SAKKEKeys()
+	}
+	opts := mikey.OpenOptions{CaptureTime: mm.Time, PartyURIs: ex.session.partyURIs}
+	opts.InitiatorID, opts.ResponderID = signallingIdentities(ex)
+	for _, u := range [][]byte{opts.InitiatorID, opts.ResponderID} {
+		if len(u) > 0 {
+			opts.PartyURIs = append(slices.Clip(opts.PartyURIs), string(u))
+		}
+	}
+	res, err := mikey.OpenSAKKE(mm.Parsed(), k, opts)
 	if err != nil {
 		mm.Auth, mm.Detail = "not-checked", err.Error()
 		return
 	}
 	var detail []string
-	if res.Month != "" {
-		detail = append(detail, "key period "+res.Month)
+	if p := res.PeriodText(); p != "" {
+		detail = append(detail, p)
 	}
 	if res.ResponderURI != "" {
 		detail = append(detail, "to "+res.ResponderURI)
@@ -75,7 +95,7 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 		mm.Auth, mm.KeyFP = "not-protected", res.RSKRef
 	case res.Decap == mikey.SAKKENoKey || !have:
 		mm.Auth = "no-key"
-	case res.Decap == mikey.SAKKERSKInvalid && res.RSKMonth == "" && !a.rskBoundTo(res.ResponderURI):
+	case res.Decap == mikey.SAKKERSKInvalid && res.RSKMonth == "" && res.RSKPeriod == "" && !a.rskBoundTo(res.ResponderURI):
 		// No RSK given is this responder's (not for a neighbouring key
 		// period either, not bound to its URI): its key was not supplied;
 		// another user's RSK is not evidence of a mismatch.
@@ -84,28 +104,82 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 		mm.Auth = "failed"
 	}
 	if res.RSKRef != "" {
-		a.noteKeyUse(res.RSKRef, "--sakke-rsk", mm.Frame)
+		src := res.RSKSource
+		if src == "" || src == k.Source {
+			src = "--sakke-rsk"
+		}
+		a.noteKeyUse(res.RSKRef, src, mm.Frame)
 	}
 	if res.Signature.Status == mikey.AuthFailed {
 		a.add(KindSignatureInvalid.New(mm.Frame, sid, fmt.Sprintf("ECCSI signature of the MIKEY-SAKKE message from %s does not verify with the supplied KPAK", res.InitiatorURI)))
 	}
 	switch res.Decap {
 	case mikey.SAKKEOtherIdentity:
-		a.add(KindSAKKEWrongIdentity.New(mm.Frame, sid, fmt.Sprintf("the SAKKE payload does not decapsulate for %s in %s (RFC 6508 §6.2.2 check failed)", res.ResponderURI, res.Month)))
+		a.add(KindSAKKEWrongIdentity.New(mm.Frame, sid, fmt.Sprintf("the SAKKE payload does not decapsulate for %s in %s (RFC 6508 §6.2.2 check failed)", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
 	case mikey.SAKKERSKInvalid:
 		if mm.Auth == authNoKeyFits {
-			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s, and none is bound to it or is its key for a neighbouring period: its RSK was not supplied", res.ResponderURI, res.Month)))
+			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s, and none is bound to it or is its key for a neighbouring period: its RSK was not supplied", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
 			break
 		}
-		a.add(KindSAKKERSKInvalid.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s", res.ResponderURI, res.Month)))
+		a.add(KindSAKKERSKInvalid.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
 	case mikey.SAKKENoKey:
 		a.add(KindSAKKEMissingKMS.New(mm.Frame, sid, "MIKEY-SAKKE message: the RSK or the KMS public key (Z) is missing"))
 	}
 	if res.Signature.Status == mikey.AuthNoKey && res.Decap != mikey.SAKKENoKey {
 		a.add(KindSAKKEMissingKMS.New(mm.Frame, sid, "MIKEY-SAKKE message: no KMS public authentication key (KPAK) to verify the ECCSI signature"))
 	}
+	a.mcFindings(mm, res, sid, string(opts.InitiatorID))
 	if len(res.Sessions) > 0 {
 		a.addCryptoSessions(ex, res.Sessions)
 	}
 	a.updateKeyStatus(ex.session)
+}
+
+// mcFindings reports what the mission-critical checks of the message found
+// (TS 33.180) and keeps its MC summary. sender is the identity the
+// signalling gives the initiator. Caller holds a.mu.
+func (a *Analyzer) mcFindings(mm *MIKEYMessage, res *mikey.SAKKEResult, sid int, sender string) {
+	mm.MC = res.MCReport(a.opts.ShowKeys)
+	if res.PeriodDelta != 0 || res.RSKPeriod != "" {
+		s := fmt.Sprintf("the SAKKE payload for %s was encapsulated for key %s while the message's timestamp is in %s: an RSK of another key period was needed", sakkeWho(res), res.RSKPeriod, sakkePeriod(res))
+		if res.Decap != mikey.SAKKEDecapsulated {
+			s = fmt.Sprintf("the supplied RSK of %s is the key of %s, not of the message's %s", sakkeWho(res), res.RSKPeriod, sakkePeriod(res))
+		}
+		a.add(KindSAKKEKeyPeriod.New(mm.Frame, sid, s))
+	}
+	for _, s := range res.SchemeMismatch {
+		a.add(KindSAKKEIDScheme.New(mm.Frame, sid, s))
+	}
+	mc := res.MC
+	if mc == nil {
+		return
+	}
+	for _, p := range mc.Problems {
+		k := KindMCKeyPurpose
+		if mc.GUKMismatch() && strings.Contains(p, "GUK-ID") {
+			k = KindMCGUKID
+		}
+		a.add(k.New(mm.Frame, sid, p))
+	}
+	if mc.Purpose == mikey.PurposeGMK.String() && res.Signature.Status == mikey.AuthVerified && sender != "" && res.KeyPeriodNo != nil && res.InitiatorURI != sender {
+		signer := res.InitiatorURI
+		if signer == "" {
+			signer = "the UID " + hex.EncodeToString(res.InitiatorID)
+		}
+		a.add(KindMCSignerNotGMS.New(mm.Frame, sid, fmt.Sprintf("the group key is signed by %s, not by %s, the group management server that sent it", signer, sender)))
+	}
+}
+
+func sakkeWho(res *mikey.SAKKEResult) string {
+	if res.ResponderURI != "" {
+		return res.ResponderURI
+	}
+	return "the responder"
+}
+
+func sakkePeriod(res *mikey.SAKKEResult) string {
+	if res.KeyPeriodNo != nil && res.UserIDFormat != mikey.UserIDFormatRFC6509 && res.ResponderScheme != "rfc6509" && !strings.Contains(res.RSKPeriod, "-") {
+		return fmt.Sprintf("period %d", *res.KeyPeriodNo)
+	}
+	return "period " + res.Month
 }

@@ -28,6 +28,7 @@ func (a *Analyzer) settle() {
 		a.media.finish()
 		a.finishHEP()
 	}
+	a.setKeying()
 }
 
 // Snapshot returns a consistent copy of the model so far; it is safe to call

@@ -27,6 +27,12 @@ type DecoderOptions struct {
 	// MaxTCPBufferedBytes bounds out-of-order bytes over all connections
 	// (64 MiB).
 	MaxTCPBufferedBytes int
+	// TCPHeader, when set, is called for every TCP header decoded, before
+	// its payload goes to reassembly: the direction, sequence number, flags
+	// (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10) and payload length. A
+	// consumer that rewrites TCP connections (export's decrypted capture)
+	// learns from it which frames belong to which connection.
+	TCPHeader func(src, dst netip.AddrPort, seq uint32, flags uint8, payloadLen int)
 }
 
 func (o DecoderOptions) withDefaults() DecoderOptions {

@@ -71,6 +71,9 @@ func (d *Decoder) decodeTransport(proto uint8, src, dst netip.Addr, b []byte, of
 			d.problem(kind, sp, dp, off+12, "TCP header beyond captured bytes")
 			return
 		}
+		if d.opts.TCPHeader != nil {
+			d.opts.TCPHeader(sp, dp, binary.BigEndian.Uint32(b[4:]), b[13], len(b)-hl)
+		}
 		d.tcp.segment(sp, dp, binary.BigEndian.Uint32(b[4:]), b[13], b[hl:])
 	case protoGRE:
 		d.decodeGRE(b, off)

@@ -183,6 +183,9 @@ func readBody(m *SignalMessage, b *Body) []issue {
 	case "text/parameters":
 		return readParameters(m, b)
 	}
+	if isMCXML(b.ContentType) {
+		return readMCXML(m, b)
+	}
 	return nil
 }
 

@@ -181,6 +181,11 @@ func applyAttr(info *SDPInfo, cur *SDPMedia, name, value string) string {
 		}
 	}
 	if cur == nil {
+		if strings.EqualFold(name, "crypto") && len(info.Crypto) < 64 {
+			// RFC 4568 defines a=crypto at media level; some senders put
+			// it at session level, where it applies to every media.
+			info.Crypto = append(info.Crypto, value)
+		}
 		return ""
 	}
 	switch strings.ToLower(name) {

@@ -85,6 +85,7 @@ const (
 	WhereRTSPHeader    = "rtsp-keymgmt-header" // RTSP KeyMgmt header, RFC 4567 §3.2
 	WhereMIKEYBody     = "mikey-body"          // an application/mikey body or body part
 	WhereRTSPParameter = "rtsp-parameter"      // "mikey: <base64>" line of a text/parameters body (ONVIF)
+	WhereMCXMLBody     = "mc-xml-body"         // base64 in an element of a 3GPP MC XML body (TS 24.379 ...); URI is the element
 )
 
 // KeyMgmtItem is one key management blob found in a message.
@@ -96,7 +97,7 @@ type KeyMgmtItem struct {
 	// when no media could be matched.
 	MediaIndex int
 	Prot       string // key management protocol identifier ("mikey")
-	URI        string // RTSP KeyMgmt uri parameter
+	URI        string // RTSP KeyMgmt uri parameter; for mc-xml-body the element name
 	B64        string // base64 text as carried, whitespace removed; empty for binary bodies
 	Data       []byte // decoded bytes (the MIKEY message)
 	Offset     int    // offset of the carried text (base64 or binary) in SignalMessage.Raw; -1 if unknown
@@ -116,6 +117,9 @@ type SDPInfo struct {
 	SessionKeyMgmt bool
 	Control        string // session-level a=control (RTSP)
 	Media          []SDPMedia
+	// Crypto are session-level a=crypto values (RFC 4568 puts them at
+	// media level; a session-level one applies to every media).
+	Crypto []string
 }
 
 // SDPMedia is one m= section.
@@ -217,6 +221,9 @@ type SignalMessage struct {
 	// HEP is set when the message came inside a HEP packet: which agent
 	// mirrored it (Src, Dst and Time are the ones the agent recorded).
 	HEP *capture.HEPOrigin
+	// PartyURIs are the SIP and tel URIs of 3GPP MC XML bodies (the MC
+	// identities of the parties, TS 24.379 mcptt-info and the like).
+	PartyURIs []string
 }
 
 // Header returns the value of the first header with the given name (case

@@ -1,6 +1,9 @@
 // Package export writes what mikeyscope decrypted in formats other tools
-// open: per stream, a pcap of the plain RTP or RTCP in its original
-// addressing (Wireshark decodes it as RTP), a WAV file for G.711 audio
+// open: the whole capture with the media decrypted and the signalling
+// rewritten for plain RTP, which Wireshark decodes with no options
+// (WriteDecrypted, decrypted.pcapng); and per stream, a pcap of the plain
+// RTP or RTCP alone in its original addressing (Wireshark needs Decode As
+// for it: there is no signalling in it), a WAV file for G.711 audio
 // (PCMU/PCMA, decoded to 16-bit linear PCM), and the raw payloads of other
 // codecs.
 package export
@@ -12,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/dissect"
@@ -31,6 +35,12 @@ type Exporter struct {
 	builder pcapbuild.Builder
 	frame   []byte
 	err     error
+	// spool keeps the decrypted packets for WriteDecrypted.
+	spool *spool
+	// mu serialises Hook, should the analysis ever call it from several
+	// goroutines; the spool tolerates calls out of capture order by up to
+	// spoolReadAhead packets.
+	mu sync.Mutex
 }
 
 // File is one file written.
@@ -63,14 +73,24 @@ func New(dir string) (*Exporter, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	return &Exporter{Dir: dir, MaxStreams: 256, streams: map[*analysis.Stream]*streamOut{}}, nil
+	sp, err := newSpool(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Exporter{Dir: dir, MaxStreams: 256, streams: map[*analysis.Stream]*streamOut{}, spool: sp}, nil
 }
 
 // Hook is the analysis.MediaHook that receives the packets.
 func (e *Exporter) Hook(s *analysis.Stream, p *dissect.MediaPacket, plain []byte) {
-	if plain == nil || e.err != nil {
+	if plain == nil {
 		return
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.err != nil {
+		return
+	}
+	e.spool.add(p, plain)
 	so := e.streams[s]
 	if so == nil {
 		if len(e.order) >= e.MaxStreams {
@@ -183,6 +203,7 @@ func codecName(pt uint8) string {
 func (e *Exporter) Close() ([]File, error) {
 	var files []File
 	err := e.err
+	e.spool.close()
 	for _, so := range e.order {
 		if so.pcapW != nil {
 			if ferr := so.pcapBuf.Flush(); ferr != nil && err == nil {

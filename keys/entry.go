@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/mikeyscope/mikeyscope/mikey"
@@ -21,10 +22,13 @@ const (
 	KindKMSZ      = "kms-z"
 	KindKMSKPAK   = "kms-kpak"
 	KindTLSKeyLog = "tls-keylog"
+	KindKMSURI    = "kms-uri"
+	KindKeyPeriod = "key-period"
+	KindKMSXML    = "kms-xml"
 )
 
 // Kinds lists every entry kind, for flag registration and help.
-var Kinds = []string{KindPSK, KindRSAKey, KindCert, KindDHKey, KindTGK, KindSRTP, KindSAKKERSK, KindKMSZ, KindKMSKPAK, KindTLSKeyLog}
+var Kinds = []string{KindPSK, KindRSAKey, KindCert, KindDHKey, KindTGK, KindSRTP, KindSAKKERSK, KindKMSZ, KindKMSKPAK, KindTLSKeyLog, KindKMSURI, KindKeyPeriod, KindKMSXML}
 
 // ErrUnknownKind is returned for an entry kind not in Kinds.
 var ErrUnknownKind = errors.New("unknown key kind")
@@ -183,6 +187,34 @@ func (p *parser) add(kind, value, source, baseDir string) error {
 		}
 	case KindTLSKeyLog:
 		s.TLSKeyLogs = append(s.TLSKeyLogs, Path{Path: resolve(baseDir, value), Source: source})
+	case KindKMSURI:
+		if strings.ContainsAny(value, " \t") {
+			return fmt.Errorf("kms-uri: %q has blank space", value)
+		}
+		s.KMSURIs = append(s.KMSURIs, Value{Value: value, Source: source})
+	case KindKeyPeriod:
+		kp, err := parseKeyPeriod(value)
+		if err != nil {
+			return fmt.Errorf("key-period: %w", err)
+		}
+		s.KeyPeriods = append(s.KeyPeriods, KeyPeriodEntry{Period: kp, Source: source})
+	case KindKMSXML:
+		path := resolve(baseDir, value)
+		data, err := p.readFile(path)
+		if err != nil {
+			return fmt.Errorf("kms-xml: %w", err)
+		}
+		certs, sets, err := ParseKMSXML(data, value)
+		if err != nil {
+			return fmt.Errorf("kms-xml: %w", err)
+		}
+		s.KMSCerts = append(s.KMSCerts, certs...)
+		for _, k := range sets {
+			if k.Encrypted {
+				p.warn(k.Source, fmt.Sprintf("the key set of %q for key period %d is encrypted (xmlenc EncryptedKey): it needs the KMS's transport key, which is not supplied; its keys are not used", k.UserURI, k.PeriodNo))
+			}
+		}
+		s.KeySets = append(s.KeySets, sets...)
 	default:
 		return fmt.Errorf("%w %q (want one of %s)", ErrUnknownKind, kind, strings.Join(Kinds, ", "))
 	}
@@ -256,4 +288,22 @@ func resolve(baseDir, path string) string {
 		return path
 	}
 	return filepath.Join(baseDir, path)
+}
+
+// parseKeyPeriod reads SECONDS[:OFFSET] (TS 33.180 UserKeyPeriod and
+// UserKeyOffset).
+func parseKeyPeriod(v string) (mikey.KeyPeriod, error) {
+	var kp mikey.KeyPeriod
+	l, o, hasOffset := strings.Cut(v, ":")
+	n, err := strconv.ParseUint(l, 10, 64)
+	if err != nil || n == 0 {
+		return kp, fmt.Errorf("%q: want SECONDS[:OFFSET], SECONDS a positive integer", v)
+	}
+	kp.Length = n
+	if hasOffset {
+		if kp.Offset, err = strconv.ParseUint(o, 10, 64); err != nil {
+			return kp, fmt.Errorf("%q: the offset %q is not a non-negative integer", v, o)
+		}
+	}
+	return kp, nil
 }

@@ -18,6 +18,26 @@ type Store struct {
 	KMSZ       []RawKey
 	KMSKPAK    []RawKey
 	TLSKeyLogs []Path
+	// KMSCerts and KeySets come from KMS provisioning documents
+	// (--kms-xml, TS 33.180 Annex D).
+	KMSCerts []KMSCert
+	KeySets  []KeySet
+	// KMSURIs (--kms-uri) and KeyPeriods (--key-period) describe a KMS
+	// known without its certificate, for the UIDs of TS 33.180 §F.2.1.
+	KMSURIs    []Value
+	KeyPeriods []KeyPeriodEntry
+}
+
+// Value is a string entry with its source.
+type Value struct {
+	Value  string
+	Source string
+}
+
+// KeyPeriodEntry is a --key-period SECONDS[:OFFSET].
+type KeyPeriodEntry struct {
+	Period mikey.KeyPeriod
+	Source string
 }
 
 // SRTPKey is an SRTP master key and salt for one SSRC or for any.
@@ -75,7 +95,8 @@ func (w Warning) String() string { return w.Source + ": " + w.Text }
 // Len returns the number of entries.
 func (s *Store) Len() int {
 	return len(s.PSKs) + len(s.RSAKeys) + len(s.Certs) + len(s.DHKeys) + len(s.TGKs) +
-		len(s.SRTP) + len(s.SAKKERSKs) + len(s.KMSZ) + len(s.KMSKPAK) + len(s.TLSKeyLogs)
+		len(s.SRTP) + len(s.SAKKERSKs) + len(s.KMSZ) + len(s.KMSKPAK) + len(s.TLSKeyLogs) +
+		len(s.KMSCerts) + len(s.KeySets) + len(s.KMSURIs) + len(s.KeyPeriods)
 }
 
 // Merge appends the entries of o to s.
@@ -93,6 +114,10 @@ func (s *Store) Merge(o *Store) {
 	s.KMSZ = append(s.KMSZ, o.KMSZ...)
 	s.KMSKPAK = append(s.KMSKPAK, o.KMSKPAK...)
 	s.TLSKeyLogs = append(s.TLSKeyLogs, o.TLSKeyLogs...)
+	s.KMSCerts = append(s.KMSCerts, o.KMSCerts...)
+	s.KeySets = append(s.KeySets, o.KeySets...)
+	s.KMSURIs = append(s.KMSURIs, o.KMSURIs...)
+	s.KeyPeriods = append(s.KeyPeriods, o.KeyPeriods...)
 }
 
 // MIKEY returns the keys MIKEY key recovery uses (PSKs, RSA keys,
@@ -143,5 +168,81 @@ func (s *Store) Summary() []string {
 	for _, p := range s.TLSKeyLogs {
 		out = append(out, fmt.Sprintf("tls-keylog %s from %s", p.Path, p.Source))
 	}
+	for _, c := range s.KMSCerts {
+		out = append(out, fmt.Sprintf("kms-cert %q (UserIdFormat %s, key period %v) %s %s from %s", c.URI, c.FormatRaw, c.Period,
+			mikey.KindFingerprint("kms-z", c.Z), mikey.KindFingerprint("kms-kpak", c.KPAK), c.Source))
+	}
+	for _, k := range s.KeySets {
+		what := k.Fingerprint()
+		if k.Encrypted {
+			what = "encrypted (xmlenc; its transport key is not supplied)"
+		}
+		out = append(out, fmt.Sprintf("key-set %q key period %d: %s from %s", k.UserURI, k.PeriodNo, what, k.Source))
+	}
+	for _, v := range s.KMSURIs {
+		out = append(out, fmt.Sprintf("kms-uri %q from %s", v.Value, v.Source))
+	}
+	for _, v := range s.KeyPeriods {
+		out = append(out, fmt.Sprintf("key-period %v from %s", v.Period, v.Source))
+	}
 	return out
+}
+
+// SAKKEKeys returns the MIKEY-SAKKE key material of the store in one
+// place for every caller: the RSKs (bound to their users when given as
+// URI=HEX or in a key set), the KMS public keys of kms-z, kms-kpak and the
+// KMS certificates, the KMS certificates themselves, a KMS described by
+// --kms-uri and --key-period, and the key sets' users (TS 33.180).
+func (s *Store) SAKKEKeys() mikey.SAKKEKeys {
+	k := mikey.SAKKEKeys{Source: "supplied keys"}
+	kmsURI := ""
+	if len(s.KMSURIs) > 0 {
+		kmsURI = s.KMSURIs[len(s.KMSURIs)-1].Value
+	}
+	for _, r := range s.SAKKERSKs {
+		k.RSKs = append(k.RSKs, r.RSK)
+		k.RSKUsers = append(k.RSKUsers, mikey.SAKKEUser{URI: r.Identity, KMSURI: kmsURI, Source: r.Source})
+		if r.Identity != "" {
+			k.Users = append(k.Users, mikey.SAKKEUser{URI: r.Identity, KMSURI: kmsURI, Source: r.Source})
+		}
+	}
+	for _, z := range s.KMSZ {
+		k.Zs = append(k.Zs, z.Value.Reveal())
+	}
+	for _, p := range s.KMSKPAK {
+		k.KPAKs = append(k.KPAKs, p.Value.Reveal())
+	}
+	for _, c := range s.KMSCerts {
+		k.Zs = append(k.Zs, c.Z.Reveal())
+		k.KPAKs = append(k.KPAKs, c.KPAK.Reveal())
+		k.KMS = append(k.KMS, mikey.SAKKEKMS{URI: c.URI, Format: c.Format, Period: c.Period, Z: c.Z.Reveal(), KPAK: c.KPAK.Reveal(), Source: c.Source})
+	}
+	if kmsURI != "" || len(s.KeyPeriods) > 0 {
+		have := false
+		for _, c := range s.KMSCerts {
+			have = have || c.URI == kmsURI
+		}
+		if !have {
+			km := mikey.SAKKEKMS{URI: kmsURI, Source: "--kms-uri/--key-period"}
+			if len(s.KeyPeriods) > 0 {
+				km.Period = s.KeyPeriods[len(s.KeyPeriods)-1].Period
+			}
+			k.KMS = append(k.KMS, km)
+		}
+	}
+	for _, ks := range s.KeySets {
+		u := mikey.SAKKEUser{URI: ks.UserURI, UID: ks.UID, PeriodNo: ks.PeriodNo, HavePeriodNo: ks.HavePeriodNo, KMSURI: ks.KMSURI, Source: ks.Source}
+		k.Users = append(k.Users, u)
+		if ks.Encrypted || len(ks.RSK) == 0 {
+			continue
+		}
+		k.RSKs = append(k.RSKs, ks.RSK)
+		k.RSKUsers = append(k.RSKUsers, u)
+	}
+	return k
+}
+
+// HasSAKKE says whether the store holds any MIKEY-SAKKE material.
+func (s *Store) HasSAKKE() bool {
+	return len(s.SAKKERSKs)+len(s.KMSZ)+len(s.KMSKPAK)+len(s.KMSCerts)+len(s.KeySets) > 0
 }

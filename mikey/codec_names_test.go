@@ -40,7 +40,7 @@ func TestNames(t *testing.T) {
 		{KeyIDType(2), "MBMS Transport Key ID"}, {BCASTSubtype(0), "unknown (0)"}, {BCASTSubtype(4), "Parental Control"},
 		{TSRole(4), "Rekeying interval (TRr)"}, {IDRole(0), "unknown (0)"}, {IDRole(6), "Initiator's KMS (IDRkmsi)"},
 		{RandRole(3), "KMS (RANDRkms)"}, {TicketType(2), "3GPP Base Ticket"}, {SAKKEParams(1), "Parameter Set 1"},
-		{SAKKEIDScheme(1), "tel URI with monthly keys"}, {KeyPurpose(0), "GMK"}, {KeyPurpose(5), "MSCCK"}, {KeyPurpose(6), "unknown (6)"},
+		{SAKKEIDScheme(1), "tel URI with monthly keys"}, {KeyPurpose(0), "GMK"}, {KeyPurpose(5), "MSCCK"}, {KeyPurpose(6), "MuSiK"}, {KeyPurpose(7), "unknown (7)"},
 		{SPParamType(12), "SRTP prefix length"}, {SPParamType(13), "ROC transmission rate"}, {SPParamType(19), "SRTCP Authentication tag length"},
 		{SPParamType(20), "AEAD authentication tag length"}, {SPParamType(21), "unknown (21)"},
 		{SRTPEncrAlg(6), "AES-GCM"}, {SRTPEncrAlg(8), "ARIA-GCM"}, {SRTPEncrAlg(9), "unknown (9)"},

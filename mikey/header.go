@@ -149,7 +149,11 @@ func (h *Header) tree(t *treeBuilder) *Field {
 	f.Add(enumField("PRF func", uint64(h.PRF), h.PRF.String(), o+3, 1))
 	csb := hexNumField("CSB ID", uint64(h.CSBID), 8, o+4, 4)
 	if h.DataType == DataTypeSAKKE {
-		csb.Meaning = "key purpose " + h.KeyPurpose().String() + " (3GPP), key ID 0x" + strconv.FormatUint(uint64(h.CSBID&0x0fffffff), 16)
+		p := h.KeyPurpose()
+		csb.Meaning = "key purpose " + p.String() + " (3GPP, " + p.Role() + "), key ID 0x" + strconv.FormatUint(uint64(h.CSBID&0x0fffffff), 16)
+		if p == PurposeGMK {
+			csb.Meaning += "; for a GMK the member's GUK-ID (TS 33.180 §5.2.4)"
+		}
 	}
 	f.Add(csb)
 	f.Add(numField("#CS", uint64(h.NumCS), o+8, 1))
@@ -197,7 +201,7 @@ func (h *Header) tree(t *treeBuilder) *Field {
 			po := so + 2 + len(g.SessionData)
 			cs.Add(numField("SPI length", uint64(len(g.SPI)), po, 1))
 			if len(g.SPI) > 0 {
-				cs.Add(bytesField("SPI", g.SPI, po+1, ""))
+				cs.Add(bytesField("SPI", g.SPI, po+1, mcMKIMeaning(h, g)))
 			}
 			eo += n
 		}
@@ -213,4 +217,31 @@ func appendU32(b []byte, v uint32) []byte {
 
 func appendU64(b []byte, v uint64) []byte {
 	return appendU32(appendU32(b, uint32(v>>32)), uint32(v))
+}
+
+// mcMKIMeaning explains the MKI of a MIKEY-SAKKE crypto session
+// (TS 33.180 §E.1.3): the key id, or GMK-ID ‖ GUK-ID for a group key, and
+// what the CS ID is for.
+func mcMKIMeaning(h *Header, g GenericCS) string {
+	if h.DataType != DataTypeSAKKE {
+		return ""
+	}
+	use := map[uint8]string{0: "initiator's MCPTT private call media", 1: "receiver's MCPTT private call media", 2: "initiator's MCVideo private call media",
+		3: "receiver's MCVideo private call media", 4: "MCPTT group call media", 5: "MCVideo group call media", 6: "CSK, MCPTT SRTCP",
+		7: "MuSiK, MCPTT SRTCP", 8: "CSK, MCVideo SRTCP", 9: "MuSiK, MCVideo SRTCP"}[g.CSID]
+	var s string
+	switch len(g.SPI) {
+	case 8:
+		a, b := be32(g.SPI), be32(g.SPI[4:])
+		s = fmt.Sprintf("MKI: GMK-ID 0x%08x (%v) ‖ GUK-ID 0x%08x", a, PurposeOf(a), b)
+	case 4:
+		a := be32(g.SPI)
+		s = fmt.Sprintf("MKI: key id 0x%08x (%v)", a, PurposeOf(a))
+	default:
+		return ""
+	}
+	if use != "" {
+		s += "; CS " + strconv.Itoa(int(g.CSID)) + ": " + use + " (TS 33.180 §E.1.3)"
+	}
+	return s
 }

@@ -381,7 +381,7 @@ const (
 )
 
 func (g GenExtType) String() string {
-	return lookup([]string{"Vendor ID", "SDP IDs", "TESLA I-Key", "Key ID", "CSB_ID", "OMA BCAST", "SAKKE-to-self"}, int(g))
+	return lookup([]string{"Vendor ID", "SDP IDs", "TESLA I-Key", "Key ID", "CSB_ID", "OMA BCAST", "SAKKE-to-self", "3GPP MC key parameters"}, int(g))
 }
 
 // KeyIDType is the Key ID sub-payload type (RFC 4563 §4 Table 2).
@@ -421,7 +421,8 @@ const (
 
 func (r IDRole) String() string {
 	return lookup([]string{"", "Initiator (IDRi)", "Responder (IDRr)", "KMS (IDRkms)", "Pre-Shared Key (IDRpsk)",
-		"Application (IDRapp)", "Initiator's KMS (IDRkmsi)", "Responder's KMS (IDRkmsr)"}, int(r))
+		"Application (IDRapp)", "Initiator's KMS (IDRkmsi)", "Responder's KMS (IDRkmsr)",
+		"Initiator's UID (3GPP TS 33.180)", "Responder's UID (3GPP TS 33.180)"}, int(r))
 }
 
 // RandRole is the RANDR payload role (RFC 6043 §6.8 Table 6.13).
@@ -452,11 +453,11 @@ func (s SAKKEIDScheme) String() string {
 }
 
 // KeyPurpose is the 3GPP key purpose tag in the top 4 bits of the CSB ID
-// of MIKEY-SAKKE messages (TS 33.180 §E.1.1).
+// of MIKEY-SAKKE messages (TS 33.180 §E.1.1, tags of Annex G).
 type KeyPurpose uint8
 
 func (k KeyPurpose) String() string {
-	return lookup([]string{"GMK", "PCK", "CSK", "SPK", "MKFC", "MSCCK"}, int(k))
+	return lookup([]string{"GMK", "PCK", "CSK", "SPK", "MKFC", "MSCCK", "MuSiK"}, int(k))
 }
 
 // SPParamType is an SRTP policy parameter type (RFC 3830 §6.10.1

@@ -19,6 +19,10 @@ type OpenOptions struct {
 	// RAND of the initial exchange, for update messages that carry none
 	// (RFC 3830 §4.5).
 	RAND []byte
+	// PartyURIs are further identities the signalling names (SIP
+	// P-Asserted-Identity, MC XML bodies): MIKEY-SAKKE tries them as the
+	// users of UIDs that no IDR payload or key set names.
+	PartyURIs []string
 }
 
 // OpenExchange tries every applicable supplied key on an exchange: the

@@ -41,6 +41,9 @@ type cryptoSession struct {
 	ssrc     uint32
 	roc      uint32
 	policyNo uint8
+	// spi is the GENERIC-ID map's SPI, for SRTP the MKI (RFC 6043
+	// §6.1.1; 3GPP TS 33.180 §E.1.3 puts the key id there).
+	spi []byte
 }
 
 // cryptoSessions lists the crypto sessions of a header: for SRTP-ID the CS
@@ -62,7 +65,7 @@ func cryptoSessions(h *Header, fill *Header) []cryptoSession {
 	case MapGenericID:
 		for i := range h.GenericMap {
 			g := &h.GenericMap[i]
-			s := cryptoSession{csID: g.CSID}
+			s := cryptoSession{csID: g.CSID, spi: g.SPI}
 			if len(g.Policies) > 0 {
 				s.policyNo = g.Policies[0]
 			}
@@ -117,6 +120,9 @@ func sessionKeys(hdr *Header, sps []*SPPayload, rand []byte, k RecoveredKey, cs 
 	}
 	if k.Index == 0 {
 		sk.From = from
+	}
+	if len(sk.MKI) == 0 && len(cs.spi) > 0 {
+		sk.MKI = append([]byte(nil), cs.spi...)
 	}
 	if !found && len(sps) > 0 {
 		sk.Notes = append(sk.Notes, fmt.Sprintf("no SP payload for policy %d; SRTP default lengths used", cs.policyNo))

@@ -3,6 +3,7 @@ package mikey
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // General extension payload (RFC 3830 §6.15).
@@ -109,6 +110,27 @@ func (p *GenExtPayload) tree(t *treeBuilder) *Field {
 			d.Add(enumField("Subtype", uint64(st), st.String(), o+4, 1))
 			d.Add(bytesField("Subtype specific data", p.Data[1:], o+5, ""))
 		}
+	case GenExtMCKeyParams:
+		kp, err := ParseMCKeyParams(p.Data)
+		if kp != nil && !kp.Legacy {
+			b := o + 4
+			d.Add(hexNumField("Message type", uint64(kp.MessageType), 2, b, 1)).Meaning = mcMessageType(kp.MessageType)
+			d.Add(numField("Date and time", kp.DateTime, b+1, 5))
+			d.Add(hexNumField("Payload ID", uint64(kp.PayloadID), 8, b+6, 4))
+			d.Add(numField("Payload sequence number", uint64(kp.PayloadSeq), b+10, 1))
+			d.Add(numField("Payload algorithm", uint64(kp.Algorithm), b+11, 1))
+			d.Add(bytesField("IV", kp.iv, b+12, ""))
+			d.Add(hexNumField("DPPK-ID", uint64(kp.DPPKID), 8, b+28, 4)).Meaning = "key purpose " + PurposeOf(kp.DPPKID).String()
+			d.Add(bytesField("Protected key parameters", kp.ciphertext, b+35, ""))
+		}
+		switch {
+		case err != nil:
+			d.Meaning = "malformed: " + err.Error()
+		case kp.Legacy:
+			d.Meaning = "key parameters in clear, an older layout (key type " + kp.KeyType.String() + ")"
+		default:
+			d.Meaning = "key parameters (TS 33.180 §E.6)"
+		}
 	case GenExtSAKKEToSelf:
 		s, err := p.SAKKEToSelf()
 		if s != nil {
@@ -121,4 +143,21 @@ func (p *GenExtPayload) tree(t *treeBuilder) *Field {
 		}
 	}
 	return f
+}
+
+// mcMessageType names the protected payload message type of the key
+// parameters extension (TS 24.282 §15.2: bit 7 encrypted, bit 8
+// authenticated).
+func mcMessageType(t uint8) string {
+	var w []string
+	if t&0x40 != 0 {
+		w = append(w, "encrypted")
+	}
+	if t&0x80 != 0 {
+		w = append(w, "authenticated")
+	}
+	if len(w) == 0 {
+		return "in clear"
+	}
+	return strings.Join(w, ", ")
 }

@@ -44,6 +44,17 @@ type SAKKEBuild struct {
 	// (Z when empty).
 	ToSelf     bool
 	InitiatorZ []byte
+	// InitiatorID and ResponderID, when set, are the identifiers to sign
+	// and encapsulate for instead of the RFC 6509 ones (a 3GPP UID,
+	// mikey.MCUID). With UIDs they also go in IDR payloads with the 3GPP
+	// roles 8 and 9 (TS 33.180 §E.2); the URIs are then optional.
+	InitiatorID, ResponderID []byte
+	UIDs                     bool
+	// IDScheme is the SAKKE payload's ID scheme (1 when 0).
+	IDScheme SAKKEIDScheme
+	// KeyParams adds the 3GPP key parameters extension (TS 33.180 §E.6),
+	// protected with the SSV, for a key of the CSB ID's purpose.
+	KeyParams bool
 	// Rnd supplies the ECCSI ephemeral j; nil means crypto/rand.
 	Rnd io.Reader
 }
@@ -67,11 +78,20 @@ func BuildSAKKE(b SAKKEBuild) (*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mikey: BuildSAKKE: PVT: %w", err)
 	}
-	if b.InitiatorURI == "" || b.ResponderURI == "" {
-		return nil, errors.New("mikey: BuildSAKKE: initiator and responder URIs are required")
+	if (b.InitiatorURI == "" && b.InitiatorID == nil) || (b.ResponderURI == "" && b.ResponderID == nil) {
+		return nil, errors.New("mikey: BuildSAKKE: initiator and responder URIs or identifiers are required")
 	}
-	respID := sakke.Identity(b.ResponderURI, b.Time)
-	initID := sakke.Identity(b.InitiatorURI, b.Time)
+	respID, initID := b.ResponderID, b.InitiatorID
+	if respID == nil {
+		respID = sakke.Identity(b.ResponderURI, b.Time)
+	}
+	if initID == nil {
+		initID = sakke.Identity(b.InitiatorURI, b.Time)
+	}
+	scheme := b.IDScheme
+	if scheme == 0 {
+		scheme = 1
+	}
 	ed, err := pp.Encapsulate(Z, respID, b.SSV)
 	if err != nil {
 		return nil, fmt.Errorf("mikey: BuildSAKKE: %w", err)
@@ -82,9 +102,18 @@ func BuildSAKKE(b SAKKEBuild) (*Message, error) {
 	}}
 	m.Payloads = append(m.Payloads,
 		&TPayload{TSType: TSTypeNTPUTC, Value: NTP64(b.Time)},
-		&RANDPayload{Rand: b.Rand},
-		&IDRPayload{Role: RoleInitiator, IDType: IDURI, Data: []byte(b.InitiatorURI)},
-		&IDRPayload{Role: RoleResponder, IDType: IDURI, Data: []byte(b.ResponderURI)})
+		&RANDPayload{Rand: b.Rand})
+	if b.InitiatorURI != "" {
+		m.Payloads = append(m.Payloads, &IDRPayload{Role: RoleInitiator, IDType: IDURI, Data: []byte(b.InitiatorURI)})
+	}
+	if b.ResponderURI != "" {
+		m.Payloads = append(m.Payloads, &IDRPayload{Role: RoleResponder, IDType: IDURI, Data: []byte(b.ResponderURI)})
+	}
+	if b.UIDs {
+		m.Payloads = append(m.Payloads,
+			&IDRPayload{Role: RoleInitiatorUID, IDType: IDURI, Data: initID},
+			&IDRPayload{Role: RoleResponderUID, IDType: IDURI, Data: respID})
+	}
 	if b.InitiatorKMS != "" {
 		m.Payloads = append(m.Payloads, &IDRPayload{Role: RoleInitiatorKMS, IDType: IDURI, Data: []byte(b.InitiatorKMS)})
 	}
@@ -95,16 +124,30 @@ func BuildSAKKE(b SAKKEBuild) (*Message, error) {
 		m.Payloads = append(m.Payloads, sp)
 	}
 	if b.ToSelf {
-		ext, err := sakkeToSelf(pp, b, initID)
+		ext, err := sakkeToSelf(pp, b, initID, scheme)
 		if err != nil {
 			return nil, err
 		}
 		m.Payloads = append(m.Payloads, ext)
 	}
+	m.Payloads = append(m.Payloads, &SAKKEPayload{Params: SAKKEParams(pp.ID), IDScheme: scheme, Data: ed.Marshal(pp)})
+	if b.KeyParams {
+		rnd := b.Rnd
+		if rnd == nil {
+			rnd = rand.Reader
+		}
+		iv := make([]byte, 16)
+		if _, err := io.ReadFull(rnd, iv); err != nil {
+			return nil, err
+		}
+		data, err := SealMCKeyParams(b.SSV, b.CSBID, PurposeOf(b.CSBID), iv)
+		if err != nil {
+			return nil, err
+		}
+		m.Payloads = append(m.Payloads, &GenExtPayload{ExtType: GenExtMCKeyParams, Data: data})
+	}
 	sign := &SIGNPayload{SType: SignECCSI, Signature: make([]byte, eccsi.SignatureLen)}
-	m.Payloads = append(m.Payloads,
-		&SAKKEPayload{Params: SAKKEParams(pp.ID), IDScheme: 1, Data: ed.Marshal(pp)},
-		sign)
+	m.Payloads = append(m.Payloads, sign)
 	wire, err := m.Marshal()
 	if err != nil {
 		return nil, err
@@ -133,7 +176,7 @@ func BuildSAKKE(b SAKKEBuild) (*Message, error) {
 
 // sakkeToSelf builds the SAKKE-to-self general extension: a SAKKE payload
 // with Next payload 0 carrying the SSV for the initiator.
-func sakkeToSelf(pp *sakke.Params, b SAKKEBuild, initID []byte) (*GenExtPayload, error) {
+func sakkeToSelf(pp *sakke.Params, b SAKKEBuild, initID []byte, scheme SAKKEIDScheme) (*GenExtPayload, error) {
 	zb := b.InitiatorZ
 	if len(zb) == 0 {
 		zb = b.Z
@@ -146,7 +189,7 @@ func sakkeToSelf(pp *sakke.Params, b SAKKEBuild, initID []byte) (*GenExtPayload,
 	if err != nil {
 		return nil, fmt.Errorf("mikey: BuildSAKKE: SAKKE-to-self: %w", err)
 	}
-	p := &SAKKEPayload{Params: SAKKEParams(pp.ID), IDScheme: 1, Data: ed.Marshal(pp)}
+	p := &SAKKEPayload{Params: SAKKEParams(pp.ID), IDScheme: scheme, Data: ed.Marshal(pp)}
 	data, err := p.AppendMarshal(nil, PayloadLast)
 	if err != nil {
 		return nil, err

@@ -27,6 +27,14 @@ type SAKKEKeys struct {
 	// Identifiers instead of "YYYY-MM\0uri\0" (for identifier schemes
 	// other than RFC 6509 §3.2, such as a 3GPP hashed UID).
 	ResponderID, InitiatorID []byte
+	// KMS are the supplied KMS certificates (TS 33.180 §D.3.2.2): their
+	// UserIdFormat chooses the identifier scheme tried first and their key
+	// period numbers UIDs (§F.2.1).
+	KMS []SAKKEKMS
+	// Users are the supplied users' key sets: a UID they name gives its
+	// user's URI. RSKUsers[i], when set, is the user of RSKs[i].
+	Users    []SAKKEUser
+	RSKUsers []SAKKEUser
 	// Source says where the keys came from ("--sakke-keys", "keys.txt:7").
 	Source string
 }
@@ -112,12 +120,42 @@ type SAKKEResult struct {
 	// RSKRef names the RSK that opened the payload ("sakke:…"), ZRef
 	// ("kms-z:…") the KMS public key it opened under, and KPAKRef
 	// ("kms-kpak:…") the KPAK the signature verified with.
-	RSKRef  string `json:",omitempty"`
-	ZRef    string `json:",omitempty"`
-	KPAKRef string `json:",omitempty"`
+	RSKRef string `json:",omitempty"`
+	// RSKSource says where the RSK that opened the payload came from.
+	RSKSource string `json:",omitempty"`
+	ZRef      string `json:",omitempty"`
+	KPAKRef   string `json:",omitempty"`
 	// RSKMonth is set when an RSK failed for the message's key period but
-	// is the responder's key for the month before or after.
-	RSKMonth string `json:",omitempty"`
+	// is the responder's key for the month before or after; RSKPeriod too,
+	// and for a UID also when it is the key of the UID's neighbouring key
+	// period ("period 235").
+	RSKMonth  string `json:",omitempty"`
+	RSKPeriod string `json:",omitempty"`
+	// KMSURI, UserIDFormat and KeyPeriodNo describe the responder's KMS
+	// when one was supplied (TS 33.180 §D.3.2.2) and the message's key
+	// period number under it.
+	KMSURI       string       `json:",omitempty"`
+	UserIDFormat UserIDFormat `json:",omitempty"`
+	KeyPeriodNo  *uint64      `json:",omitempty"`
+	// ResponderScheme and InitiatorScheme name the identifier scheme that
+	// opened the SAKKE payload and verified the signature ("uid",
+	// "rfc6509", "supplied"); ResponderIDFrom and InitiatorIDFrom what
+	// the identifier was ("UID in the IDR payload ...").
+	ResponderScheme, InitiatorScheme string `json:",omitempty"`
+	ResponderIDFrom, InitiatorIDFrom string `json:",omitempty"`
+	// ResponderUID and InitiatorUID are the UIDs of the IDR payloads with
+	// the 3GPP roles 8 and 9.
+	ResponderUID, InitiatorUID []byte `json:",omitempty"`
+	// PeriodDelta is the key period the SSV was encapsulated for relative
+	// to the message's (T) when an RSK of a neighbouring period was needed;
+	// SignPeriodDelta the same for the signature.
+	PeriodDelta, SignPeriodDelta int `json:",omitempty"`
+	// SchemeMismatch says where an identifier matched in a scheme other
+	// than the KMS's UserIdFormat.
+	SchemeMismatch []string `json:",omitempty"`
+	// MC is what the message carries as a mission-critical key
+	// distribution (TS 33.180): purpose, key ids, GUK-ID check.
+	MC *MCKey `json:",omitempty"`
 	// SSV is the shared secret value, used as the TGK (RFC 6509 §3.1),
 	// from the SAKKE payload or, when ToSelf is SAKKEDecapsulated, from
 	// the SAKKE-to-self extension.
@@ -153,24 +191,35 @@ func OpenSAKKE(m *Message, k SAKKEKeys, opts OpenOptions) (*SAKKEResult, error) 
 	if ok {
 		res.Month = month.UTC().Format("2006-01")
 	}
-	res.ResponderURI, res.InitiatorURI = idrURI(m, RoleResponder, opts.ResponderID), idrURI(m, RoleInitiator, opts.InitiatorID)
-	res.ResponderKMS, res.InitiatorKMS = idrURI(m, RoleResponderKMS, nil), idrURI(m, RoleInitiatorKMS, nil)
-	res.ResponderID = identifier(k.ResponderID, res.ResponderURI, month, ok)
-	res.InitiatorID = identifier(k.InitiatorID, res.InitiatorURI, month, ok)
-	for _, u := range []string{res.ResponderURI, res.InitiatorURI} {
-		if u != "" {
-			if err := sakke.CheckTelURI(u); err != nil {
+	resp := resolveParty(m, k, opts, month, ok, true, res)
+	init := resolveParty(m, k, opts, month, ok, false, res)
+	res.ResponderURI, res.InitiatorURI = resp.uri, init.uri
+	res.ResponderKMS, res.InitiatorKMS = resp.kmsURI, init.kmsURI
+	res.ResponderUID, res.InitiatorUID = resp.uid, init.uid
+	if resp.kms != nil {
+		res.KMSURI, res.UserIDFormat = resp.kms.URI, resp.kms.Format
+		if n, ok := resp.periodNo(month, ok); ok {
+			res.KeyPeriodNo = &n
+		}
+	}
+	res.ResponderID, res.InitiatorID = resp.primary(), init.primary()
+	for _, pt := range []*sakkeParty{resp, init} {
+		if pt.uri != "" && len(pt.uid) == 0 && (pt.kms == nil || pt.kms.Format != UserIDFormatUID) {
+			if err := sakke.CheckTelURI(pt.uri); err != nil {
 				res.note("identifier URI does not follow RFC 6509 §3.2: " + err.Error())
 			}
 		}
 	}
-	res.Signature = verifySAKKESign(m, k, res)
-	openSAKKEPayloads(m, k, res)
+	res.Signature = verifySAKKESign(m, k, init, res)
+	openSAKKEPayloads(m, k, resp, init, res)
 	if len(res.SSV) > 0 {
 		if res.Signature.Status != AuthVerified {
 			res.note("the SSV was recovered but the signature is not verified: the initiator is not authenticated (RFC 6509 §2.2.2)")
 		}
 		deriveSAKKESessions(m, res)
+	}
+	if isMC(m, resp, init) {
+		res.MC = mcKeyInfo(m, res)
 	}
 	return res, nil
 }
@@ -193,28 +242,9 @@ func sakkeMonth(m *Message, capture time.Time, res *SAKKEResult) (time.Time, boo
 	return time.Time{}, false
 }
 
-// idrURI returns the data of the first IDR payload with the role, else
-// the fallback.
-func idrURI(m *Message, role IDRole, fallback []byte) string {
-	if p := m.IDR(role); p != nil {
-		return string(p.Data)
-	}
-	return string(fallback)
-}
-
-func identifier(verbatim []byte, uri string, month time.Time, haveMonth bool) []byte {
-	switch {
-	case len(verbatim) > 0:
-		return verbatim
-	case uri == "" || !haveMonth:
-		return nil
-	}
-	return sakke.Identity(uri, month)
-}
-
 // verifySAKKESign verifies the SIGN payload as ECCSI (RFC 6509 §4.3,
 // RFC 6507 §5.2.2) over Raw[:SignatureOffset] (RFC 3830 §5.2).
-func verifySAKKESign(m *Message, k SAKKEKeys, res *SAKKEResult) SignatureVerdict {
+func verifySAKKESign(m *Message, k SAKKEKeys, init *sakkeParty, res *SAKKEResult) SignatureVerdict {
 	s := m.SIGN()
 	switch {
 	case s == nil:
@@ -239,8 +269,8 @@ func verifySAKKESign(m *Message, k SAKKEKeys, res *SAKKEResult) SignatureVerdict
 		res.note("no usable KPAK supplied: the ECCSI signature cannot be verified")
 		return v
 	}
-	if res.InitiatorID == nil {
-		res.note("initiator identifier unknown (no IDRi payload, no initiator URI): the signature cannot be verified")
+	if len(init.cands) == 0 {
+		res.note("initiator identifier unknown (no IDRi payload, no initiator URI or UID, or no key period): the signature cannot be verified")
 		return v
 	}
 	v.Status = AuthFailed
@@ -268,10 +298,22 @@ func verifySAKKESign(m *Message, k SAKKEKeys, res *SAKKEResult) SignatureVerdict
 	}
 	for i, kpak := range kpaks {
 		v.Tried++
-		for _, l := range layouts {
-			if eccsi.Verify(kpak, res.InitiatorID, l.signed, sig) == nil {
-				v.Status, v.Signer, v.CertSource, v.Variant = AuthVerified, res.InitiatorURI+" "+refs[i], k.Source, l.name
+		for _, c := range init.cands {
+			for _, l := range layouts {
+				if eccsi.Verify(kpak, c.id, l.signed, sig) != nil {
+					continue
+				}
+				signer := res.InitiatorURI
+				if signer == "" {
+					signer = "UID " + shortHex(c.id)
+				}
+				v.Status, v.Signer, v.CertSource, v.Variant = AuthVerified, signer+" "+refs[i], k.Source, l.name
 				res.KPAKRef = refs[i]
+				res.InitiatorID, res.InitiatorScheme, res.InitiatorIDFrom, res.SignPeriodDelta = c.id, schemeName(c), c.label, c.delta
+				if c.delta != 0 {
+					res.note(fmt.Sprintf("the signature verifies with the initiator's identifier of another key period (%s), not the message's", c.label))
+				}
+				schemeCheck(init, c, "the ECCSI signature", res)
 				return v
 			}
 		}
@@ -317,4 +359,25 @@ func (r *SAKKEResult) ExchangeResult() *ExchangeResult {
 		out.TGKs = []Secret{r.SSV}
 	}
 	return out
+}
+
+// periodText names the message's key period: "key period 1544 of
+// kms.example.org" under a UID KMS, else the month "2026-11".
+func (r *SAKKEResult) periodText() string {
+	if r.KeyPeriodNo != nil && r.UserIDFormat != UserIDFormatRFC6509 {
+		return fmt.Sprintf("key period %d of %s", *r.KeyPeriodNo, r.KMSURI)
+	}
+	return r.Month
+}
+
+// PeriodText names the message's key period for reports: "key period
+// 1544 of kms.example.org" under a UID KMS, else "key period 2026-11".
+func (r *SAKKEResult) PeriodText() string {
+	if r.KeyPeriodNo != nil && r.UserIDFormat != UserIDFormatRFC6509 {
+		return r.periodText()
+	}
+	if r.Month == "" {
+		return ""
+	}
+	return "key period " + r.Month
 }

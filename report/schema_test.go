@@ -126,10 +126,14 @@ func validate(root, node *schemaNode, v any, path string) []string {
 func TestReportJSONMatchesSchema(t *testing.T) {
 	root := loadSchema(t)
 	pcaps, _ := filepath.Glob(filepath.Join("..", "samples", "*.pcap*"))
-	if len(pcaps) == 0 {
+	sdesPcaps, _ := filepath.Glob(filepath.Join("..", "samples", "sdes", "*.pcap"))
+	// The MIKEY-SAKKE samples, mission-critical ones included (mc objects).
+	sakke, _ := filepath.Glob(filepath.Join("..", "samples", "sakke", "*.pcap"))
+	pcaps = append(pcaps, sakke...)
+	if len(pcaps) == 0 || len(sdesPcaps) == 0 {
 		t.Fatal("no samples")
 	}
-	for _, f := range pcaps {
+	for _, f := range append(pcaps, sdesPcaps...) {
 		for _, withKeys := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/keys=%v", filepath.Base(f), withKeys), func(t *testing.T) {
 				var buf bytes.Buffer

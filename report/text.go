@@ -78,7 +78,11 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		if mode == "" {
 			mode = "no MIKEY"
 		}
-		p("; MIKEY mode %s; keys %s\n", mode, ss.KeyStatus)
+		p("; MIKEY mode %s; keys %s", mode, ss.KeyStatus)
+		if ss.Keying != "" && !strings.HasPrefix(ss.Keying, "MIKEY") {
+			p("; keying %s", Printable(ss.Keying))
+		}
+		p("\n")
 		if ss.Carrier == "sip" {
 			final := ss.FinalStatus
 			if final == "" {
@@ -122,6 +126,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 				if m.Error != "" {
 					p("\n      decode error: %s", Printable(m.Error))
 				}
+				if m.MC != nil {
+					p("\n      MC key: %s", Printable(m.MC.String()))
+				}
 				p("\n")
 				if opts.Trees && m.Tree != nil {
 					writeTree(bw, m.Tree, 3)
@@ -131,7 +138,11 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		if len(ss.CryptoSessions) > 0 {
 			p("  Crypto sessions\n")
 			for _, cs := range ss.CryptoSessions {
-				p("    CS %d  SSRC %s  ROC %d  policy %d %s", cs.CSID, cs.SSRC, cs.ROC, cs.PolicyNo, cs.Policy)
+				if cs.Source == "sdes" && cs.Media != nil {
+					p("    SDES media %d tag %d  %s", *cs.Media, cs.Tag, Printable(cs.Policy))
+				} else {
+					p("    CS %d  SSRC %s  ROC %d  policy %d %s", cs.CSID, cs.SSRC, cs.ROC, cs.PolicyNo, cs.Policy)
+				}
 				if cs.MKI != "" {
 					p("  MKI %s", cs.MKI)
 				}

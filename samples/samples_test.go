@@ -201,6 +201,14 @@ func TestSamplesDecryptWithPion(t *testing.T) {
 				case "AES_CM_128_HMAC_SHA1_80":
 				case "AEAD_AES_128_GCM":
 					profile = srtp.ProtectionProfileAeadAes128Gcm
+				case "AEAD_AES_256_GCM":
+					profile = srtp.ProtectionProfileAeadAes256Gcm
+				case "AES_CM_128_HMAC_SHA1_32":
+					profile = srtp.ProtectionProfileAes128CmHmacSha1_32
+				case "AES_256_CM_HMAC_SHA1_80":
+					profile = srtp.ProtectionProfileAes256CmHmacSha1_80
+				case "AES_256_CM_HMAC_SHA1_32":
+					profile = srtp.ProtectionProfileAes256CmHmacSha1_32
 				default:
 					t.Fatalf("%s: unknown policy %q", s.SSRC, s.Policy)
 				}

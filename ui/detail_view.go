@@ -25,6 +25,7 @@ type detailView struct {
 	trees  []*mikey.Field // the trees shown, to notice a rerun's new ones
 	labels string         // the message labels shown, likewise
 	signal *analysis.Signal
+	sdes   []*analysis.SDESAttribute // a=crypto attributes of the frame's SDP
 }
 
 // fieldRef is the reference of a tree node: the message and (for a field
@@ -32,6 +33,9 @@ type detailView struct {
 type fieldRef struct {
 	msg   int
 	field *mikey.Field
+	// sdes marks a node of an a=crypto attribute: its offsets are in the
+	// signalling message, not in a MIKEY message.
+	sdes bool
 }
 
 func newDetailView() *detailView {
@@ -78,7 +82,15 @@ func (v *detailView) setFrame(s *analysis.Session, frame uint64) {
 	var trees []*mikey.Field
 	var sig *analysis.Signal
 	var labels strings.Builder
+	var attrs []*analysis.SDESAttribute
 	if s != nil {
+		for _, at := range s.SDES {
+			if at.Frame == frame {
+				attrs = append(attrs, at)
+				trees = append(trees, at.Tree)
+				labels.WriteString(sdesLabel(at) + "\n")
+			}
+		}
 		for _, m := range s.MIKEY {
 			if m.Frame == frame {
 				msgs = append(msgs, m)
@@ -94,7 +106,7 @@ func (v *detailView) setFrame(s *analysis.Session, frame uint64) {
 		}
 	}
 	if frame == v.frame && sameTrees(trees, v.trees) && labels.String() == v.labels {
-		v.msgs, v.signal = msgs, sig
+		v.msgs, v.signal, v.sdes = msgs, sig, attrs
 		v.retitle()
 		return
 	}
@@ -104,7 +116,7 @@ func (v *detailView) setFrame(s *analysis.Session, frame uint64) {
 			keep, _ = n.GetReference().(*fieldRef)
 		}
 	}
-	v.frame, v.msgs, v.trees, v.signal, v.labels = frame, msgs, trees, sig, labels.String()
+	v.frame, v.msgs, v.trees, v.signal, v.labels, v.sdes = frame, msgs, trees, sig, labels.String(), attrs
 	v.build(keep)
 }
 
@@ -148,7 +160,22 @@ func (v *detailView) build(keep *fieldRef) {
 				SetReference(&fieldRef{msg: i}))
 		}
 	}
-	if len(v.msgs) == 0 {
+	for _, at := range v.sdes {
+		an := tview.NewTreeNode(sdesLabel(at)).SetReference(&fieldRef{sdes: true, field: &mikey.Field{Name: "a=crypto", Offset: at.Offset, Length: at.Length}})
+		if at.Error != "" {
+			an.SetColor(colorBad)
+		}
+		root.AddChild(an)
+		if first == nil {
+			first = an
+		}
+		if at.Tree != nil {
+			for _, c := range at.Tree.Children {
+				v.addSDESField(an, c)
+			}
+		}
+	}
+	if len(v.msgs) == 0 && len(v.sdes) == 0 {
 		root.AddChild(tview.NewTreeNode("no MIKEY message in this frame").SetColor(colorDim).SetSelectable(false))
 	}
 	v.tree.SetRoot(root).SetTopLevel(1)
@@ -198,6 +225,18 @@ func (v *detailView) addField(parent *tview.TreeNode, msg int, f *mikey.Field, k
 // pane, the field's own bytes highlighted.
 func (v *detailView) selectNode(n *tview.TreeNode) {
 	ref, _ := n.GetReference().(*fieldRef)
+	if ref != nil && ref.sdes {
+		// An a=crypto attribute: its bytes are in the signalling message.
+		if v.signal == nil {
+			return
+		}
+		v.hex.setData(v.signal.Raw)
+		if ref.field != nil && ref.field.Offset >= 0 {
+			v.hex.setHighlight(ref.field.Offset, ref.field.Length)
+			v.hex.SetTitle(fmt.Sprintf(" Hex: %s [%d +%d] of the message ", SafeText(ref.field.Name), ref.field.Offset, ref.field.Length))
+		}
+		return
+	}
 	if ref == nil || ref.msg >= len(v.msgs) {
 		return
 	}
@@ -254,6 +293,9 @@ func messageLabel(m *analysis.MIKEYMessage) string {
 	if m.RelayOf != 0 {
 		s += fmt.Sprintf(" (relayed copy of frame %d)", m.RelayOf)
 	}
+	if m.MC != nil {
+		s += "; MC key " + m.MC.String()
+	}
 	if m.Detail != "" {
 		s += ": " + m.Detail
 	}
@@ -283,4 +325,28 @@ func (v *detailView) focusNext(app *tview.Application) {
 		}
 	}
 	app.SetFocus(v.tree)
+}
+
+// addSDESField adds an a=crypto field and its children under parent.
+func (v *detailView) addSDESField(parent *tview.TreeNode, f *mikey.Field) {
+	n := tview.NewTreeNode(fieldLabel(f)).SetReference(&fieldRef{sdes: true, field: f})
+	parent.AddChild(n)
+	for _, c := range f.Children {
+		v.addSDESField(n, c)
+	}
+}
+
+// sdesLabel summarises an a=crypto attribute for its tree node.
+func sdesLabel(at *analysis.SDESAttribute) string {
+	if at.Error != "" {
+		return SafeText(fmt.Sprintf("SDES a=crypto (%s, media %d): %s", at.Role, at.Media, at.Error))
+	}
+	s := fmt.Sprintf("SDES a=crypto tag %d %s (%s, media %d)", at.Tag, at.Suite, at.Role, at.Media)
+	if at.Selected {
+		s += " keys the media"
+	}
+	for _, k := range at.Keys {
+		s += " " + k.KeyFP
+	}
+	return SafeText(s)
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/mikeyscope/mikeyscope/analysis"
@@ -208,7 +209,11 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 		}
 		c = tview.NewTableCell(SafeText(text)).SetMaxWidth(48).SetExpansion(1)
 	case 4:
-		c = tview.NewTableCell(SafeText(orDash(r.s.Mode)))
+		mode := r.s.Mode
+		if mode == "" && strings.HasPrefix(r.s.Keying, "SDES") {
+			mode = r.s.Keying // SDES <suite> tag <n>
+		}
+		c = tview.NewTableCell(SafeText(orDash(mode)))
 	case 5:
 		c = tview.NewTableCell(SafeText(orDash(r.s.KeyStatus))).SetTextColor(keyStatusColor(r.s.KeyStatus))
 	case 6:

@@ -19,6 +19,7 @@ type verification struct {
 	Signature string               `json:"signature,omitempty"`
 	Notes     []string             `json:"notes,omitempty"`
 	KeyData   *mikey.Field         `json:"key_data,omitempty"`
+	MC        *mikey.MCReport      `json:"mc,omitempty"`
 	Sessions  []verifiedCryptoSess `json:"crypto_sessions"`
 }
 
@@ -48,17 +49,7 @@ func verify(m *mikey.Message, st *keys.Store, showKeys bool) *verification {
 	var sessions []mikey.SessionKeys
 	var kds []*mikey.KeyData
 	if m.Header.DataType == mikey.DataTypeSAKKE {
-		sk := mikey.SAKKEKeys{Source: "supplied keys"}
-		for _, r := range st.SAKKERSKs {
-			sk.RSKs = append(sk.RSKs, r.RSK)
-		}
-		for _, z := range st.KMSZ {
-			sk.Zs = append(sk.Zs, z.Value.Reveal())
-		}
-		for _, p := range st.KMSKPAK {
-			sk.KPAKs = append(sk.KPAKs, p.Value.Reveal())
-		}
-		res, err := mikey.OpenSAKKE(m, sk, mikey.OpenOptions{})
+		res, err := mikey.OpenSAKKE(m, st.SAKKEKeys(), mikey.OpenOptions{})
 		if err != nil {
 			v.Auth = err.Error()
 			return v
@@ -67,6 +58,7 @@ func verify(m *mikey.Message, st *keys.Store, showKeys bool) *verification {
 		v.Key = res.RSKRef
 		v.Signature = res.Signature.Status.String()
 		v.Notes = res.Notes
+		v.MC = res.MCReport(showKeys)
 		sessions = res.Sessions
 	} else {
 		res := mikey.OpenExchange(m, nil, st.MIKEY(), mikey.OpenOptions{})
@@ -127,6 +119,15 @@ func writeVerification(w io.Writer, v *verification) error {
 	}
 	for _, n := range v.Notes {
 		fmt.Fprintf(&b, "    Note: %s\n", n)
+	}
+	if v.MC != nil {
+		fmt.Fprintf(&b, "    MC key: %s\n", v.MC)
+		for _, p := range v.MC.Problems {
+			fmt.Fprintf(&b, "    MC problem: %s\n", p)
+		}
+		if v.MC.KeyParams != "" {
+			fmt.Fprintf(&b, "    MC key parameters: %s\n", v.MC.KeyParams)
+		}
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err

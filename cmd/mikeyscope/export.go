@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -13,7 +14,8 @@ func init() {
 }
 
 // runExport implements `mikeyscope export --out DIR [key flags] FILE...`:
-// per decrypted stream, a pcap of the plain RTP/RTCP in its original
+// DIR/decrypted.pcapng (the capture with its media decrypted, see
+// export.WriteDecrypted) and per decrypted stream, a pcap of the plain RTP/RTCP in its original
 // addressing, a WAV for PCMU/PCMA audio, raw payloads for other codecs.
 func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
@@ -38,7 +40,19 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	r, err := o.analyse(fs.Args(), stderr, false, ex.Hook)
+	var dec export.File
+	var decErr error
+	if err == nil && o.iface == "" {
+		var st export.DecryptedStats
+		dec, st, decErr = ex.WriteDecrypted(context.Background(), export.DecryptedOptions{Inputs: fs.Args(), TLSKeyLog: o.tlsKeyLog})
+		if decErr == nil && st.Unplaced > 0 {
+			fmt.Fprintf(stderr, "mikeyscope export: %d decrypted packets were not found again in the capture and stay encrypted in %s\n", st.Unplaced, export.DecryptedName)
+		}
+	}
 	files, cerr := ex.Close()
+	if cerr == nil {
+		cerr = decErr
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mikeyscope export: %v\n", err)
 		return 2
@@ -46,6 +60,9 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cerr != nil {
 		fmt.Fprintf(stderr, "mikeyscope export: %v\n", cerr)
 		return 2
+	}
+	if len(files) > 0 && dec.Path != "" {
+		fmt.Fprintf(stdout, "%-6s %s  %d frames, decrypted media and signalling for plain RTP (open it in Wireshark)\n", dec.Kind, dec.Path, dec.Packets)
 	}
 	for _, f := range files {
 		fmt.Fprintf(stdout, "%-4s %s  %s  %d packets\n", f.Kind, f.SSRC, f.Path, f.Packets)

@@ -27,10 +27,13 @@ var keyFlagKinds = []struct{ flag, kind, help string }{
 	{"dh-key", "dh-key", "Diffie-Hellman private value (hex) of either side"},
 	{"tgk", "tgk", "TEK generation key (hex)"},
 	{"srtp", "srtp", "SRTP master key for a stream: SSRC=KEYHEX:SALTHEX or SSRC=inline:BASE64 (SSRC may be *)"},
-	{"sakke-rsk", "sakke-rsk", "MIKEY-SAKKE receiver secret key (hex), or IDENTITY=HEX"},
+	{"sakke-rsk", "sakke-rsk", "MIKEY-SAKKE receiver secret key (hex), or URI=HEX to bind it to its user"},
 	{"kms-z", "kms-z", "MIKEY-SAKKE KMS public key Z (hex)"},
 	{"kms-kpak", "kms-kpak", "MIKEY-SAKKE KMS public authentication key KPAK (hex)"},
 	{"tls-keylog", "tls-keylog", "TLS key log file (SSLKEYLOGFILE format) for RTSPS/SIPS"},
+	{"kms-uri", "kms-uri", "MIKEY-SAKKE KMS URI, for 3GPP UID identifiers (TS 33.180) without its certificate"},
+	{"key-period", "key-period", "MIKEY-SAKKE user key period SECONDS[:OFFSET] of the KMS, for 3GPP UIDs"},
+	{"kms-xml", "kms-xml", "3GPP KMS document (TS 33.180 Annex D): KmsCertificate, KmsKeySet or a KmsResponse with them"},
 }
 
 type kindValue struct {

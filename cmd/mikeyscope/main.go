@@ -111,7 +111,7 @@ subcommands:
                                             streams, findings (exit 1 when a finding reaches SEV)
   decode [--json] INPUT                     decode a MIKEY message (base64, hex, an a=key-mgmt
                                             line, an RTSP KeyMgmt value, or - for stdin)
-  export --out DIR FILE...                  write decrypted streams as pcap (plain RTP) and WAV
+  export --out DIR FILE...                  write decrypted.pcapng (whole capture, media decrypted) and per-stream pcap/WAV
 
 key flags: --psk, --rsa-key, --cert, --dh-key, --tgk, --srtp, --sakke-rsk, --kms-z,
            --kms-kpak, --tls-keylog, --keys FILE, --show-keys ("mikeyscope report -h")

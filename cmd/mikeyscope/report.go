@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/mikeyscope/mikeyscope/tlsdec"
 	"io"
 	"os"
 	"os/signal"
@@ -28,6 +29,8 @@ type reportOptions struct {
 	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
 	maxSessions int
 	hep         hepFlags // HEP and /metrics (hep.go)
+	// tlsKeyLog is what analyse loaded (export reads the files again).
+	tlsKeyLog *tlsdec.KeyLog
 }
 
 func (o *reportOptions) register(fs *flag.FlagSet) {
@@ -68,6 +71,7 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	if err != nil {
 		return nil, err
 	}
+	o.tlsKeyLog = kl
 	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions, HEP: o.hepOptions()})
 	a.SetInputs(inputs)
 	stopMetrics, err := o.serveMetrics(src, a.Counters)

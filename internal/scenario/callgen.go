@@ -60,6 +60,8 @@ type SIPCallSpec struct {
 	// same identities, RAND, CS map and PSK: the TGK is g^(xi·xr) and
 	// Exchange.TGK is ignored.
 	DH *DHParams
+	// SDES, when not nil, keys the call with a=crypto (sdes.go).
+	SDES *SDESKeying
 }
 
 // SIPCallGen yields the frames of one call in time order.
@@ -113,8 +115,15 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 		}
 	}
 	offer := SDP(c.CallerUser, c.SessionID, c.CallerRTP, base64.StdEncoding.EncodeToString(g.Offer))
-	ctype, body := "application/sdp", offer
 	answer := SDP(c.CalleeUser, c.SessionID+1, c.CalleeRTP, base64.StdEncoding.EncodeToString(g.Answer))
+	offerMIKEY, answerMIKEY := 1, 1
+	if spec.SDES != nil {
+		if err := g.sdesSetup(names); err != nil {
+			return nil, err
+		}
+		offer, answer, offerMIKEY, answerMIKEY = g.sdesSDPs()
+	}
+	ctype, body := "application/sdp", offer
 	answerType := "application/sdp"
 	if spec.MIKEYBody {
 		ctype, body = MIKEYMultipart(SDP(c.CallerUser, c.SessionID, c.CallerRTP, ""), g.Offer)
@@ -142,13 +151,13 @@ func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) 
 			g.pre = append(g.pre, Frame{Time: t.Add(time.Duration(i-3) * time.Millisecond), Data: f, Kind: KindTCP})
 		}
 	}
-	if err := g.signal(&g.pre, t, true, c.Invite(ctype, body), "INVITE", 1, spec.InviteFragments, spec.FragmentOrder, spec.TCPCuts, spec.SegmentOrder); err != nil {
+	if err := g.signal(&g.pre, t, true, c.Invite(ctype, body), "INVITE", offerMIKEY, spec.InviteFragments, spec.FragmentOrder, spec.TCPCuts, spec.SegmentOrder); err != nil {
 		return nil, err
 	}
 	steps := []sipStep{
 		{5 * time.Millisecond, c.Trying(), "100 Trying", 0, false},
 		{50 * time.Millisecond, c.Ringing(), "180 Ringing", 0, false},
-		{answerAfter, c.OK(answerType, answer), "200 OK (INVITE)", 1, false},
+		{answerAfter, c.OK(answerType, answer), "200 OK (INVITE)", answerMIKEY, false},
 		{answerAfter + 10*time.Millisecond, c.Ack(), "ACK", 0, true},
 	}
 	if spec.RejectSet {

@@ -38,6 +38,9 @@ type StreamParams struct {
 	Key, Salt   []byte // SRTP master key and salt
 	MKI         []byte // when non-empty, carried in every packet (RFC 3711 §3.1)
 	ROC         uint32 // rollover counter of the first packet (RFC 3711 §3.3.1)
+	// NoSRTCPEncryption sends SRTCP unencrypted (E flag 0, still
+	// authenticated), as SDES UNENCRYPTED_SRTCP asks.
+	NoSRTCPEncryption bool
 }
 
 // NewSender returns a Sender for the stream.
@@ -45,6 +48,9 @@ func NewSender(p StreamParams) (*Sender, error) {
 	var opts []srtp.ContextOption
 	if len(p.MKI) > 0 {
 		opts = append(opts, srtp.MasterKeyIndicator(p.MKI))
+	}
+	if p.NoSRTCPEncryption {
+		opts = append(opts, srtp.SRTCPNoEncryption())
 	}
 	ctx, err := srtp.CreateContext(p.Key, p.Salt, p.Profile, opts...)
 	if err != nil {

@@ -50,6 +50,9 @@ var catalogue = []sample{
 	{"broken/wrong-psk", pcapwrite.FormatPcap, brokenWrongPSK},
 	{"broken/err-auth-failure", pcapwrite.FormatPcap, brokenErrorAnswer},
 	{"broken/clock-skew", pcapwrite.FormatPcap, brokenClockSkew},
+	{"sdes/sip-sdes-suites", pcapwrite.FormatPcap, sdesSuitesSample},
+	{"sdes/sip-sdes-wrong-key", pcapwrite.FormatPcap, sdesWrongKeySample},
+	{"sdes/sip-sdes-mikey", pcapwrite.FormatPcap, sdesMIKEYSample},
 }
 
 func main() {

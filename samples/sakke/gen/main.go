@@ -74,11 +74,19 @@ func Files() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{
+	files := map[string][]byte{
 		"sip-sakke.pcap":           pcap,
 		"sip-sakke.keys":           []byte(kms.keysFile(kms.RSKBob, "bob's RSK for 2026-11, the key period of the message", srtpKeys)),
 		"sip-sakke-wrong-rsk.keys": []byte(kms.keysFile(kms.RSKBobOct, "DELIBERATELY WRONG: bob's RSK for 2026-10, not the message's key period 2026-11", nil)),
-	}, nil
+	}
+	mc, err := mcFiles()
+	if err != nil {
+		return nil, err
+	}
+	for name, b := range mc {
+		files[name] = b
+	}
+	return files, nil
 }
 
 func run(dir string) error {

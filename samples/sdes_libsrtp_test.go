@@ -1,0 +1,195 @@
+package samples
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+
+	"github.com/mikeyscope/mikeyscope/sdes"
+)
+
+// libsrtpProfile names libsrtp's profile of an SDES suite (pylibsrtp has
+// these four).
+var libsrtpProfile = map[string]string{
+	"AES_CM_128_HMAC_SHA1_80": "AES128_CM_SHA1_80",
+	"AES_CM_128_HMAC_SHA1_32": "AES128_CM_SHA1_32",
+	"AEAD_AES_128_GCM":        "AEAD_AES_128_GCM",
+	"AEAD_AES_256_GCM":        "AEAD_AES_256_GCM",
+}
+
+var (
+	cryptoLine = regexp.MustCompile(`(?m)^a=crypto:(.*)\r$`)
+	mediaPort  = regexp.MustCompile(`(?m)^m=audio (\d+) `)
+	callID     = regexp.MustCompile(`(?m)^Call-ID: (.*)\r$`)
+)
+
+// sdesSide is what one side's SDP declared.
+type sdesSide struct {
+	port   int
+	crypto []*sdes.Crypto
+}
+
+// TestSDESSamplesWithLibsrtp: libsrtp 2 (Debian python3-pylibsrtp), given
+// for each stream the key its sender's a=crypto declared (read from the
+// capture's SDP with package sdes, the offer's attribute of the tag the
+// answer chose), unprotects every SRTP and SRTCP packet of the SDES
+// samples to the plaintext the generator encrypted; and in
+// sip-sdes-wrong-key it rejects exactly every packet of the callee, who
+// sent with another key. Calls whose suite or MKI pylibsrtp lacks
+// (AES_256_CM, MKI) are listed as skipped.
+func TestSDESSamplesWithLibsrtp(t *testing.T) {
+	py, err := exec.LookPath("/usr/bin/python3")
+	if err != nil {
+		t.Skip("libsrtp cross-check skipped: /usr/bin/python3 not found (apt-get install python3-pylibsrtp)")
+	}
+	checked := 0
+	for _, name := range []string{"sdes/sip-sdes-suites", "sdes/sip-sdes-wrong-key", "sdes/sip-sdes-mikey"} {
+		tr, err := Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offers, answers := map[string]*sdesSide{}, map[string]*sdesSide{}
+		var order []string
+		rtpPk, rtcpPk := map[uint32][][]byte{}, map[uint32][][]byte{}
+		for _, data := range packets(t, tr.CapturePath()) {
+			p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
+			u := innermostUDP(p)
+			if u == nil || len(u.Payload) < 12 {
+				continue
+			}
+			pl := u.Payload
+			if cid := callID.FindSubmatch(pl); cid != nil && bytes.Contains(pl, []byte("a=crypto:")) {
+				side := &sdesSide{}
+				if m := mediaPort.FindSubmatch(pl); m != nil {
+					side.port, _ = strconv.Atoi(string(m[1]))
+				}
+				for _, m := range cryptoLine.FindAllSubmatch(pl, -1) {
+					c, err := sdes.Parse(string(m[1]))
+					if err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					side.crypto = append(side.crypto, c)
+				}
+				if bytes.HasPrefix(pl, []byte("INVITE ")) {
+					offers[string(cid[1])] = side
+					order = append(order, string(cid[1]))
+				} else {
+					answers[string(cid[1])] = side
+				}
+				continue
+			}
+			if pl[0]>>6 != 2 {
+				continue
+			}
+			if pl[1] >= 200 && pl[1] <= 204 {
+				ssrc := binary.BigEndian.Uint32(pl[4:])
+				rtcpPk[ssrc] = append(rtcpPk[ssrc], append([]byte(nil), pl...))
+			} else {
+				ssrc := binary.BigEndian.Uint32(pl[8:])
+				rtpPk[ssrc] = append(rtpPk[ssrc], append([]byte(nil), pl...))
+			}
+		}
+		for _, s := range tr.Streams {
+			// The stream's sender: the side whose SDP has its source port.
+			srcPort := 0
+			if i := strings.LastIndex(s.Src, ":"); i >= 0 {
+				srcPort, _ = strconv.Atoi(s.Src[i+1:])
+			}
+			var declared *sdes.Crypto
+			for _, cid := range order {
+				o, a := offers[cid], answers[cid]
+				if o == nil || a == nil || len(a.crypto) == 0 {
+					continue
+				}
+				switch srcPort {
+				case o.port:
+					for _, c := range o.crypto {
+						if c.Tag == a.crypto[0].Tag {
+							declared = c
+						}
+					}
+				case a.port:
+					declared = a.crypto[0]
+				}
+			}
+			if declared == nil {
+				t.Logf("%s %s: keyed by MIKEY (the answer kept it), not SDES", name, s.SSRC)
+				continue
+			}
+			prof, ok := libsrtpProfile[declared.SuiteName]
+			if !ok || declared.Keys[0].HasMKI {
+				t.Logf("%s %s: skipped, pylibsrtp has no %s%s", name, s.SSRC, declared.SuiteName, map[bool]string{true: " with an MKI"}[declared.Keys[0].HasMKI])
+				continue
+			}
+			k := declared.Keys[0]
+			req := map[string]any{"profile": prof, "key": hex.EncodeToString(append(append([]byte(nil), k.Key...), k.Salt...))}
+			var rtpHex, rtcpHex []string
+			for _, b := range rtpPk[s.SSRCValue()] {
+				rtpHex = append(rtpHex, hex.EncodeToString(b))
+			}
+			wantRTCP := s.RTCPPackets
+			if declared.UnencryptedSRTCP {
+				// pylibsrtp cannot set an authentication-only SRTCP policy
+				// and libsrtp rejects E=0 under its default one.
+				t.Logf("%s %s: SRTCP (UNENCRYPTED_SRTCP) not given to libsrtp", name, s.SSRC)
+				wantRTCP = 0
+			} else {
+				for _, b := range rtcpPk[s.SSRCValue()] {
+					rtcpHex = append(rtcpHex, hex.EncodeToString(b))
+				}
+			}
+			req["rtp"], req["rtcp"] = rtpHex, rtcpHex
+			in, _ := json.Marshal(req)
+			cmd := exec.Command(py, "testdata/libsrtp_unprotect.py")
+			cmd.Stdin = bytes.NewReader(in)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			outJSON, err := cmd.Output()
+			var exit *exec.ExitError
+			if errors.As(err, &exit) && exit.ExitCode() == 3 {
+				t.Skipf("libsrtp cross-check skipped: %s (apt-get install python3-pylibsrtp)", bytes.TrimSpace(stderr.Bytes()))
+			}
+			if err != nil {
+				t.Fatalf("libsrtp: %v: %s", err, stderr.Bytes())
+			}
+			var out struct{ RTP, RTCP []*string }
+			if err := json.Unmarshal(outJSON, &out); err != nil {
+				t.Fatal(err)
+			}
+			if len(out.RTP) != s.RTPPackets || len(out.RTCP) != wantRTCP {
+				t.Fatalf("%s %s: %d RTP / %d RTCP packets in the capture, manifest %d / %d", name, s.SSRC, len(out.RTP), len(out.RTCP), s.RTPPackets, wantRTCP)
+			}
+			wrong := strings.HasPrefix(s.KeyFrom, "NOT")
+			for i, h := range append(out.RTP, out.RTCP...) {
+				if wrong != (h == nil) {
+					t.Fatalf("%s %s packet %d: libsrtp accepted=%v with the declared %s key, want %v", name, s.SSRC, i, h != nil, declared.SuiteName, !wrong)
+				}
+				if h == nil || i >= len(out.RTP) {
+					continue
+				}
+				plain, _ := hex.DecodeString(*h)
+				seq := binary.BigEndian.Uint16(plain[2:])
+				if !bytes.Equal(plain[12:], s.Plaintext(seq)) {
+					t.Fatalf("%s %s seq %d: libsrtp's plaintext differs from the generator's", name, s.SSRC, seq)
+				}
+			}
+			checked++
+		}
+	}
+	// sip-sdes-suites: 8 streams of the 4 suites pylibsrtp has (the two
+	// AES_256_CM calls skipped); sip-sdes-wrong-key: 2; sip-sdes-mikey: the
+	// 2 of the call whose answer kept SDES.
+	if checked != 12 {
+		t.Errorf("libsrtp checked %d streams, want 12", checked)
+	}
+}
