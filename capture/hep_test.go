@@ -447,6 +447,21 @@ func TestHEPListenerSilentConns(t *testing.T) {
 		to := l.Addrs()[1].Addr
 		active := dialFrom(t, "127.0.0.4", to)
 		silent := dialFrom(t, "127.0.0.2", to)
+		// "silent" trickles the bytes of a packet that never completes:
+		// that is no activity.
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			silent.Write([]byte("HEP3\xff\xf0"))
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(100 * time.Millisecond):
+					silent.Write([]byte{0})
+				}
+			}
+		}()
 		time.Sleep(50 * time.Millisecond)
 		active.Write(hepPacket(t, hep.ProtoSIP, "OPTIONS sip:a SIP/2.0\r\n\r\n"))
 		if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 {

@@ -48,7 +48,8 @@ type HEPListenOptions struct {
 	// IdleEvict: when MaxConns connections are open, a new one takes the
 	// place of the one silent longest if it has been silent this long
 	// (30 s), so connections opened and kept silent cannot lock agents
-	// out; a connection that sent within IdleEvict is never closed.
+	// out; a connection that sent a whole HEP packet within IdleEvict is
+	// never closed. Bytes of a packet that never completes are silence.
 	IdleEvict time.Duration
 	// Stats receives the drop counts (with the HEPHandler's counts when it
 	// is given the same HEPStats).
@@ -374,7 +375,7 @@ func (l *HEPListener) accept(ln *net.TCPListener) {
 type hepConn struct {
 	c    *net.TCPConn
 	from netip.Addr
-	last atomic.Int64 // Unix nanoseconds of its last data (or its accept)
+	last atomic.Int64 // Unix nanoseconds of its last whole packet (or its accept)
 }
 
 // admit registers a new connection, or returns nil when its sender holds
@@ -439,9 +440,13 @@ func (l *HEPListener) readTCP(hc *hepConn) {
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
-			hc.last.Store(time.Now().UnixNano())
 			before := f.Skipped
-			f.Write(buf[:n], func(pkt []byte) { l.deliver(pkt, from, to) })
+			f.Write(buf[:n], func(pkt []byte) {
+				// Activity is a whole packet: a sender trickling bytes
+				// of a packet that never completes is silent.
+				hc.last.Store(time.Now().UnixNano())
+				l.deliver(pkt, from, to)
+			})
 			if d := f.Skipped - before; d > 0 {
 				l.opts.Stats.add(func(h *HEPCounts) { h.Skipped += d; h.Malformed++ })
 			}
