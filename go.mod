@@ -4,7 +4,7 @@ go 1.26.8
 
 require (
 	github.com/gdamore/tcell/v2 v2.13.10
-	github.com/google/gopacket v1.1.19
+	github.com/gopacket/gopacket v1.7.7
 	github.com/klauspost/compress v1.20.4
 	github.com/pion/rtcp v1.2.19
 	github.com/pion/rtp v1.10.6

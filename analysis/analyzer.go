@@ -35,9 +35,24 @@ type Options struct {
 	// NoTLS passes TCP data on as it is, without looking for TLS.
 	NoTLS bool
 	// MaxSessions bounds the sessions kept in the model; past it the least
-	// recently active are dropped (see evictSessions). 0: the dissector's
-	// limit when Run is given one, else DefaultMaxSessions.
+	// recently active are dropped (see evictSessions), or with Retire
+	// written out early (it then bounds the sessions in progress only). 0:
+	// the dissector's limit when Run is given one, else DefaultMaxSessions.
 	MaxSessions int
+	// Retire, when set, receives every session once it has ended and
+	// lingered (retire.go), settled as Finish would settle it and with its
+	// streams and finding counts; its state then leaves the analyzer, and
+	// Finish's report lists only the sessions not yet retired (its summary
+	// counts all). Sessions are retired in capture-time order, not by ID.
+	// It runs on the analyzer goroutine with the analyzer locked.
+	Retire func(*Session)
+	// IdleTimeout is the capture time without any packet after which a
+	// session has ended (default DefaultIdleTimeout); only with Retire.
+	IdleTimeout time.Duration
+	// Finding, when set, receives every finding as it is raised (also
+	// those past the limit of findings kept), with the count it has then.
+	// It runs on the analyzer goroutine with the analyzer locked.
+	Finding func(*Finding)
 	// HEP configures the decoding of HEP (capture/hep.go): extra ports, an
 	// auth key, the counters (created when nil).
 	HEP capture.HEPOptions
@@ -87,7 +102,19 @@ type Analyzer struct {
 	// summaries shares the text of response summaries across sessions
 	// (see responseSummary).
 	summaries map[string]string
-	hep       hepState // duplicates seen by HEP and on the wire (hep.go)
+
+	// byID finds the sessions in the model by ID; lastID numbers them.
+	byID   map[int]*sessionState
+	lastID int
+	// Retirement (retire.go): now is the latest capture time a sweep
+	// has seen, nextRetire when the next is due; tombs the keys of retired
+	// sessions; retired counts what was retired, earlyRetired the sessions
+	// retired in progress at the MaxSessions limit.
+	now, nextRetire time.Time
+	tombs           tombstones
+	retired         retiredCounts
+	earlyRetired    int
+	hep             hepState // duplicates seen by HEP and on the wire (hep.go)
 	// pending are the findings of problems the dissector found in a
 	// message before reporting the message itself (it reports a message's
 	// problems first): when that message creates its session, they
@@ -134,6 +161,16 @@ type sessionState struct {
 	// streams are the session's media streams, found by a short scan
 	// rather than a map keyed by address.
 	streams []*streamState
+	// counts counts the session's findings in the list.
+	counts FindingCounts
+	// ended: the signalling ended the session (noteSignalEnd);
+	// established: an INVITE was answered with a 2xx; retiring: it is
+	// being retired.
+	ended, established, retiring bool
+	// over is the capture time at which a retiring session was over;
+	// touched the end of the latest gap in the capture while it was in
+	// progress (see advance).
+	over, touched time.Time
 	// rtspClient is the address of the RTSP client (the sender of the
 	// session's requests); dummySSRCs the SSRCs of NAT dummy datagrams.
 	rtspClient netip.Addr
@@ -167,6 +204,7 @@ func New(opts Options) *Analyzer {
 		folded:        map[foldKey]*Finding{},
 		keyUse:        map[string]*KeyUse{},
 		summaries:     map[string]string{},
+		byID:          map[int]*sessionState{},
 
 		tlsConns: map[[2]netip.AddrPort]bool{},
 	}
@@ -233,25 +271,35 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 	if st, ok := a.byKey[k]; ok {
 		return st
 	}
+	if a.lateKey(k) || (m.SessionAlias != "" && a.lateKey(sessionKey{m.Carrier, m.SessionAlias})) {
+		return nil // of a session already retired
+	}
+	a.lastID++
 	st := &sessionState{
 		carrier: m.Carrier,
 		s: &Session{
-			ID:        len(a.sessions) + 1,
+			ID:        a.lastID,
 			Carrier:   strings.ToLower(m.Carrier.String()),
 			Key:       m.SessionKey,
 			Start:     m.Time,
+			End:       m.Time,
 			Transport: m.Transport,
 			KeyStatus: "none",
 		},
 	}
 	a.sessions = append(a.sessions, st)
+	a.byID[st.s.ID] = st
 	a.byKey[k] = st
 	if other := (sessionKey{dissect.CarrierRTSP, k.key}); k.carrier == dissect.CarrierSIP {
 		if _, shadows := a.byKey[other]; shadows {
 			a.byKeyGen++ // lookupSession now answers the SIP session for this key
 		}
 	}
-	a.evictSessions()
+	if a.opts.Retire == nil {
+		a.evictSessions()
+	} else if len(a.sessions) > a.maxSessions() {
+		a.retireSweep(m.Time)
+	}
 	if why := midSession(m); why != "" {
 		a.add(KindMidCall.New(m.Frame, st.s.ID, why))
 	}
@@ -325,11 +373,16 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	if m.Transport == "tcp" && a.tlsConns[connKey(m.Src, m.Dst)] {
 		m.Transport = "tls"
 	}
+	a.advance(m.Time)
 	dup, dk, place := a.hepDuplicate(m)
 	if dup {
 		return
 	}
 	st := a.session(m)
+	if st == nil {
+		return // a late message of a retired session, counted
+	}
+	st.noteSignalEnd(m)
 	s := st.s
 	a.claimPending(m, s.ID)
 	if m.Time.After(s.End) {
@@ -477,6 +530,9 @@ func (a *Analyzer) claimPending(m *dissect.SignalMessage, sid int) {
 // counted, in one capture.limit finding, so hostile traffic cannot grow the
 // list without bound. Caller holds a.mu.
 func (a *Analyzer) add(f *Finding) {
+	if a.opts.Finding != nil {
+		a.opts.Finding(f)
+	}
 	if len(a.findings) >= maxFindings {
 		if a.findingsOverflow == nil {
 			a.findingsOverflow = KindCaptureLimit.New(f.Frame, 0, fmt.Sprintf("more than %d findings; further findings are only counted here", maxFindings))
@@ -486,6 +542,21 @@ func (a *Analyzer) add(f *Finding) {
 		return
 	}
 	a.findings = append(a.findings, f)
+	if st := a.byID[f.Session]; st != nil && f.Session != 0 {
+		st.counts.add(f.Severity)
+	}
+}
+
+// add counts a finding of severity sev.
+func (c *FindingCounts) add(sev Severity) {
+	switch sev {
+	case SeverityError:
+		c.Errors++
+	case SeverityWarning:
+		c.Warnings++
+	default:
+		c.Notes++
+	}
 }
 
 // maxFindings bounds the findings kept (folded ones count once).

@@ -36,34 +36,27 @@ func (a *Analyzer) Counters() Counters {
 	defer a.mu.Unlock()
 	a.media.refresh()
 	c := Counters{Frames: a.summary.Frames, Bytes: a.summary.Bytes,
-		SessionsSeen: len(a.sessions) + a.evicted,
+		SessionsSeen: len(a.sessions) + a.evicted + a.retired.sessions,
 		Sessions:     map[string]int{}, MIKEY: map[[2]string]int{},
 		Packets: map[[2]string]uint64{}, Findings: map[[2]string]int{}}
+	// The sessions retired so far (retire.go) count as they were.
+	for k, v := range a.retired.totals.Sessions {
+		c.Sessions[k] += v
+	}
+	for k, v := range a.retired.totals.MIKEY {
+		c.MIKEY[k] += v
+	}
+	for k, v := range a.retired.totals.Packets {
+		c.Packets[k] += v
+	}
 	since := a.summary.Last.Add(-ActiveWindow)
 	for _, st := range a.sessions {
-		s := st.s
-		c.Sessions[s.KeyStatus]++
-		if !s.End.Before(since) {
+		if countSession(&c, st.s) && !st.s.End.Before(since) {
 			c.SessionsActive++
-		}
-		mode := s.Mode
-		if mode == "" {
-			mode = "unknown"
-		}
-		for _, m := range s.MIKEY {
-			c.MIKEY[[2]string{mode, m.Auth}]++
 		}
 	}
 	for _, ss := range a.media.order {
-		st := ss.model
-		kind := "srtp"
-		if st.Kind == "rtcp" {
-			kind = "srtcp"
-		}
-		c.Packets[[2]string{kind, "authenticated"}] += st.Authenticated
-		c.Packets[[2]string{kind, "auth_failed"}] += st.AuthFailed
-		c.Packets[[2]string{kind, "decrypted"}] += st.Decrypted
-		if !st.Health.LastTime.Before(since) {
+		if countStream(&c, ss.model) && !ss.model.Health.LastTime.Before(since) {
 			c.StreamsActive++
 		}
 	}
@@ -75,6 +68,32 @@ func (a *Analyzer) Counters() Counters {
 		c.Findings[[2]string{f.Code, f.Severity.String()}] += n
 	}
 	return c
+}
+
+// countSession adds a session's key status and MIKEY verdicts to c (and
+// reports true).
+func countSession(c *Counters, s *Session) bool {
+	c.Sessions[s.KeyStatus]++
+	mode := s.Mode
+	if mode == "" {
+		mode = "unknown"
+	}
+	for _, m := range s.MIKEY {
+		c.MIKEY[[2]string{mode, m.Auth}]++
+	}
+	return true
+}
+
+// countStream adds a stream's packets to c (and reports true).
+func countStream(c *Counters, st *Stream) bool {
+	kind := "srtp"
+	if st.Kind == "rtcp" {
+		kind = "srtcp"
+	}
+	c.Packets[[2]string{kind, "authenticated"}] += st.Authenticated
+	c.Packets[[2]string{kind, "auth_failed"}] += st.AuthFailed
+	c.Packets[[2]string{kind, "decrypted"}] += st.Decrypted
+	return true
 }
 
 // Counters returns the totals of the job's current pass.

@@ -72,6 +72,7 @@ func (a *Analyzer) evictSessions() {
 	for st := range gone {
 		ids[st.s.ID] = true
 		delete(m.bindings, st.s.ID)
+		delete(a.byID, st.s.ID)
 	}
 	order := m.order[:0]
 	for _, ss := range m.order {

@@ -270,6 +270,14 @@ var (
 		"The capture file is damaged or truncated",
 		"the file was cut short (copy interrupted, capture killed) or corrupted",
 		"everything before the damage is reported; recapture or repair the file (e.g. with pcapfix)"}
+	KindKernelDrops = Kind{"capture.kernel-drops", SeverityWarning,
+		"The kernel dropped packets of the live capture: the analysis never saw them",
+		"mikeyscope did not empty the kernel's capture ring fast enough (a burst, a busy CPU, a ring too small for the traffic); calls, MIKEY messages and SRTP packets may be missing and counted as lost",
+		"capture with a bigger ring (-B, in MiB) or a narrower filter (-f) so that fewer packets reach the ring; or write the traffic with dumpcap first and analyse the file"}
+	KindRecordedDrops = Kind{"capture.recorded-drops", SeverityWarning,
+		"The capturing tool recorded packets it dropped",
+		"the program that wrote the file (dumpcap, tcpdump) could not keep up: its interface statistics (pcapng isb_ifdrop, isb_osdrop) count packets that are not in the file",
+		"capture again with a bigger buffer (dumpcap -B) or a narrower capture filter"}
 	KindMidCall = Kind{"capture.mid-call", SeverityNote,
 		"The capture starts in the middle of a call or connection",
 		"the capture was started after the call was set up",
@@ -343,7 +351,7 @@ var Catalogue = []Kind{
 	KindSRTPAuthFailed, KindSRTPROC, KindSRTPUnknownSSRC, KindSRTPUnknownMKI, KindSRTPNoKeyExchange, KindSRTPUndecryptable,
 	KindNATDummy, KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
 	KindSDESMalformed, KindSDESUnknownSuite, KindSDESKeysInClear, KindSDESAnswerNotOffered, KindSDESKeyChanged, KindSDESLifetime, KindSDESOtherKeying, KindSDESMKILength,
-	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindMidCall, KindSignalError,
+	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindKernelDrops, KindRecordedDrops, KindMidCall, KindSignalError,
 	KindHEPAuthFailed,
 	KindTLSNoKey, KindTLSWrongKey, KindTLSAfterHandshake,
 	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS, KindSAKKEKeyPeriod, KindSAKKEIDScheme,

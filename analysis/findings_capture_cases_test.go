@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
@@ -89,7 +92,74 @@ func nullInvite(t *testing.T, c *scenario.Call) []byte {
 	return c.Invite("application/sdp", scenario.SDP("alice", 6, caseCallerM, base64.StdEncoding.EncodeToString(nullMessage(t, nil))))
 }
 
+// statsSource is a capture read from memory that reports kernel counters
+// as a live capture does.
+type statsSource struct {
+	capture.Source
+	st capture.LiveStats
+}
+
+func (s *statsSource) Stats() capture.LiveStats { return s.st }
+
 func captureFindingCases() []findingCase {
+	return append(captureLossCases(), captureFindingCases1()...)
+}
+
+// captureLossCases: packets lost before the analysis, as the kernel's
+// counters (live) or the capturing tool's statistics (pcapng ISB) say.
+func captureLossCases() []findingCase {
+	return []findingCase{
+		{name: "kernel dropped packets of a live capture", code: analysis.KindKernelDrops.Code, frame: 0,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				f, err := c.b.UDP(netip.MustParseAddrPort("192.0.2.1:7000"), netip.MustParseAddrPort("192.0.2.2:7001"), []byte("hello"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.frame(t, f)
+				src, err := capture.OpenReader("live", bytes.NewReader(c.buf.Bytes()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				a := analysis.New(analysis.Options{})
+				if err := analysis.Run(context.Background(), &statsSource{src, capture.LiveStats{Received: 1000, Dropped: 37, Freezes: 2}}, a, dissect.Options{}, nil); err != nil {
+					t.Fatal(err)
+				}
+				r := a.Finish()
+				if l := r.Summary.Live; l == nil || l.Received != 1000 || l.Dropped != 37 || l.RingFreezes != 2 {
+					t.Errorf("summary counters %+v", l)
+				}
+				return r
+			},
+			summary: []string{"dropped 37 of the 1000 packets", "3.70 %", "full 2 times", "-B", "-f"}},
+		{name: "pcapng interface statistics record drops", code: analysis.KindRecordedDrops.Code, frame: 0,
+			run: func(t *testing.T) *analysis.Report {
+				var buf bytes.Buffer
+				w, err := pcapgo.NewNgWriter(&buf, layers.LinkTypeEthernet)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var b pcapbuild.Builder
+				f, err := b.UDP(netip.MustParseAddrPort("192.0.2.1:7000"), netip.MustParseAddrPort("192.0.2.2:7001"), []byte("hello"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.WritePacket(gopacket.CaptureInfo{Timestamp: caseT0, CaptureLength: len(f), Length: len(f)}, f)
+				w.WriteInterfaceStats(0, pcapgo.NgInterfaceStatistics{LastUpdate: caseT0, PacketsReceived: 50, PacketsDropped: 12})
+				if err := w.Flush(); err != nil {
+					t.Fatal(err)
+				}
+				r := runCapture(t, buf.Bytes(), analysis.Options{})
+				if r.Summary.RecordedDrops != 12 || r.Summary.Live != nil {
+					t.Errorf("summary: recorded drops %d, live %+v", r.Summary.RecordedDrops, r.Summary.Live)
+				}
+				return r
+			},
+			summary: []string{"recorded 12 packets"}},
+	}
+}
+
+func captureFindingCases1() []findingCase {
 	return []findingCase{
 		{name: "lost SIP segment", code: analysis.KindTCPGap.Code, frame: 6,
 			run: func(t *testing.T) *analysis.Report {

@@ -85,12 +85,34 @@ func fuzzKeys(t testing.TB) *keys.Store {
 // runFuzzPipeline runs the pipeline over src and checks what must hold for
 // any input: every frame counted, a read error only with its finding, and a
 // report that marshals.
+//
+// Sessions are retired as report retires them (analysis.Options.Retire):
+// every session is handed out once, with a unique ID, or is left in the
+// report, and the summary counts both.
 func runFuzzPipeline(t *testing.T, src capture.Source, opts analysis.Options, wantFrames int) {
+	seen := map[int]bool{}
+	opts.Retire = func(s *analysis.Session) {
+		if seen[s.ID] {
+			t.Fatalf("session %d retired twice", s.ID)
+		}
+		seen[s.ID] = true
+		if _, err := json.Marshal(s); err != nil {
+			t.Fatalf("retired session does not marshal: %v", err)
+		}
+	}
 	a := analysis.New(opts)
 	if err := analysis.Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	r := a.Finish()
+	for _, s := range r.Sessions {
+		if seen[s.ID] {
+			t.Fatalf("session %d both retired and in the report", s.ID)
+		}
+	}
+	if r.Summary.Sessions != len(seen)+len(r.Sessions) {
+		t.Fatalf("summary counts %d sessions, %d retired and %d left", r.Summary.Sessions, len(seen), len(r.Sessions))
+	}
 	if wantFrames >= 0 && r.Summary.Frames != uint64(wantFrames) {
 		t.Fatalf("%d frames counted, %d fed", r.Summary.Frames, wantFrames)
 	}

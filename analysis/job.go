@@ -24,6 +24,9 @@ type JobProgress struct {
 	Live       bool
 	Paused     bool // the view is frozen (live capture goes on)
 	Err        string
+	// Kernel holds a live capture's kernel counters (nil for files and
+	// before the first reading).
+	Kernel *LiveCounters
 }
 
 // Job runs an analysis on its own goroutine for an interactive view: the
@@ -139,6 +142,10 @@ func (j *Job) Progress() JobProgress {
 	j.mu.Unlock()
 	a.mu.Lock()
 	p.Frames, p.Bytes = a.summary.Frames, a.summary.Bytes
+	if l := a.summary.Live; l != nil {
+		c := *l
+		p.Kernel = &c
+	}
 	a.mu.Unlock()
 	return p
 }

@@ -254,8 +254,12 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		if m.now.Sub(m.lastSweep) >= idleSweepEvery {
 			m.sweepIdle(m.now)
 		}
+		m.a.advance(p.Time)
 	}
 	st := m.a.mediaSession(p)
+	if st == nil && p.SessionKey != "" && m.a.lateMedia(p.SessionKey) {
+		return // media of a retired session, counted
+	}
 	sid := 0
 	if st != nil {
 		sid = st.s.ID
@@ -537,13 +541,18 @@ func (m *mediaState) attach(ss *streamState, b *binding) {
 // stream's model has them already). Caller holds a.mu.
 func (m *mediaState) refresh() {
 	for _, ss := range m.order {
-		ss.setJitter()
-		switch {
-		case ss.srtp != nil:
-			m.setHealth(ss, ss.srtp.Stats)
-		case ss.idle == nil && ss.model.Packets > 0:
-			ss.model.KeyStatus = m.unboundStatus(ss)
-		}
+		m.refreshStream(ss)
+	}
+}
+
+// refreshStream is refresh for one stream. Caller holds a.mu.
+func (m *mediaState) refreshStream(ss *streamState) {
+	ss.setJitter()
+	switch {
+	case ss.srtp != nil:
+		m.setHealth(ss, ss.srtp.Stats)
+	case ss.idle == nil && ss.model.Packets > 0:
+		ss.model.KeyStatus = m.unboundStatus(ss)
 	}
 }
 
@@ -591,33 +600,8 @@ func (m *mediaState) finish() {
 	m.refresh()
 	var orphan []*streamState
 	for _, ss := range m.order {
-		s := ss.model
-		sid := sessionID(ss.session)
-		first := s.firstFrame
-		switch s.KeyStatus {
-		case "failing", "partly failing":
-			h := s.Health
-			if h.AuthFailed > 0 {
-				cause := ""
-				if ss.lastErr != nil && !errors.Is(ss.lastErr, srtp.ErrAuthFailed) {
-					cause = " (last error: " + ss.lastErr.Error() + ")"
-				}
-				m.a.add(KindSRTPAuthFailed.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d of %d packets fail authentication with the keys from frame %d%s",
-					s.Kind, s.SSRC, s.Src, s.Dst, h.AuthFailed, s.Packets, s.CryptoFrom, cause)))
-			}
-			if h.UnknownMKI > 0 {
-				m.a.add(KindSRTPUnknownMKI.New(first, sid, fmt.Sprintf("%s SSRC %s: %d packets carry an MKI no key exchange announced", s.Kind, s.SSRC, h.UnknownMKI)))
-			}
-		case "unknown-ssrc":
-			m.a.add(KindSRTPUnknownSSRC.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s (%d packets) is not in the CS ID map of the session's MIKEY exchange", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
-		case "no-key":
-			m.a.add(KindSRTPUndecryptable.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d packets; the session's MIKEY exchange was not opened", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
-		case "no-exchange":
-			if ss.session != nil && m.isSecureMedia(ss) {
-				m.a.add(KindSRTPNoKeyExchange.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d packets on SRTP media with no key exchange in the capture", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
-			} else if ss.session == nil {
-				orphan = append(orphan, ss)
-			}
+		if m.finishStream(ss) {
+			orphan = append(orphan, ss)
 		}
 	}
 	if len(orphan) > 0 {
@@ -626,6 +610,41 @@ func (m *mediaState) finish() {
 		f.Severity = SeverityNote
 		m.a.add(f)
 	}
+}
+
+// finishStream makes the findings of one stream, whose model refresh has
+// brought up to date, and reports whether it is a stream of no session
+// without keys (finish sums those up in one finding). Caller holds a.mu.
+func (m *mediaState) finishStream(ss *streamState) (orphan bool) {
+	s := ss.model
+	sid := sessionID(ss.session)
+	first := s.firstFrame
+	switch s.KeyStatus {
+	case "failing", "partly failing":
+		h := s.Health
+		if h.AuthFailed > 0 {
+			cause := ""
+			if ss.lastErr != nil && !errors.Is(ss.lastErr, srtp.ErrAuthFailed) {
+				cause = " (last error: " + ss.lastErr.Error() + ")"
+			}
+			m.a.add(KindSRTPAuthFailed.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d of %d packets fail authentication with the keys from frame %d%s",
+				s.Kind, s.SSRC, s.Src, s.Dst, h.AuthFailed, s.Packets, s.CryptoFrom, cause)))
+		}
+		if h.UnknownMKI > 0 {
+			m.a.add(KindSRTPUnknownMKI.New(first, sid, fmt.Sprintf("%s SSRC %s: %d packets carry an MKI no key exchange announced", s.Kind, s.SSRC, h.UnknownMKI)))
+		}
+	case "unknown-ssrc":
+		m.a.add(KindSRTPUnknownSSRC.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s (%d packets) is not in the CS ID map of the session's MIKEY exchange", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
+	case "no-key":
+		m.a.add(KindSRTPUndecryptable.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d packets; the session's MIKEY exchange was not opened", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
+	case "no-exchange":
+		if ss.session != nil && m.isSecureMedia(ss) {
+			m.a.add(KindSRTPNoKeyExchange.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d packets on SRTP media with no key exchange in the capture", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
+		} else if ss.session == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // isSecureMedia reports whether the stream's SDP media is RTP/SAVP(F).
@@ -653,14 +672,20 @@ func (m *mediaState) streamsBySession(copies bool) map[int][]*Stream {
 		out[sid] = append(out[sid], model)
 	}
 	for _, list := range out {
-		sort.SliceStable(list, func(i, j int) bool {
-			if list[i].Kind != list[j].Kind {
-				return list[i].Kind < list[j].Kind
-			}
-			return list[i].Src < list[j].Src
-		})
+		sortStreams(list)
 	}
 	return out
+}
+
+// sortStreams puts a session's streams (first seen first) in report
+// order: by kind, then source, then first seen.
+func sortStreams(list []*Stream) {
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].Kind != list[j].Kind {
+			return list[i].Kind < list[j].Kind
+		}
+		return list[i].Src < list[j].Src
+	})
 }
 
 // rocSearchAfter is the number of failing packets, with none authenticated,

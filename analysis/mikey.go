@@ -32,8 +32,16 @@ type mikeyState struct {
 
 const maxExchanges = 65536
 
+// The replay cache holds the MIKEY messages of the last twice the allowed
+// clock skew (Options.ClockSkew) of capture time, and a minute more: two
+// peers whose clocks are each off by up to the skew may both accept a
+// message that long apart; an older replay fails the timestamp check
+// (RFC 3830 §5.4). maxReplayEntries bounds it against a flood of distinct
+// messages.
+const maxReplayEntries = 65536
+
 func (a *Analyzer) initMIKEY() {
-	a.replay = mikey.NewReplayCache(4096)
+	a.replay = mikey.NewReplayWindow(2*a.opts.ClockSkew+time.Minute, maxReplayEntries)
 	a.byCSB = map[uint32][]*exchange{}
 }
 
@@ -215,7 +223,7 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 	if r := msg.RAND(); r != nil {
 		randBytes = r.Rand
 	}
-	if kind, ref := a.replay.Check(msg.Raw, h.CSBID, tsValue, t != nil, randBytes, int(mm.Frame)); kind != mikey.NotReplayed {
+	if kind, ref := a.replay.CheckAt(msg.Raw, h.CSBID, tsValue, t != nil, randBytes, int(mm.Frame), mm.Time); kind != mikey.NotReplayed {
 		a.add(KindReplay.New(mm.Frame, sid, fmt.Sprintf("%s: %s as frame %d", h.DataType, kind, ref)))
 	}
 
@@ -460,13 +468,19 @@ func policyDiff(x, y *mikey.SPPayload) string {
 // holds a.mu.
 func (a *Analyzer) finishMIKEY() {
 	for _, st := range a.sessions {
-		for _, ex := range st.exch {
-			im := ex.init.Parsed()
-			if im == nil || !im.Header.V || ex.resp != nil || len(ex.errMsgs) > 0 || st.sdesKept(ex.init.Frame) {
-				continue
-			}
-			a.add(KindNoResponse.New(ex.init.Frame, st.s.ID, fmt.Sprintf("%s with CSB ID 0x%08x has the V flag set; no verification message followed", im.Header.DataType, im.Header.CSBID)))
+		a.finishExchanges(st)
+	}
+}
+
+// finishExchanges reports the exchanges of a session that asked for a
+// verification message and got none. Caller holds a.mu.
+func (a *Analyzer) finishExchanges(st *sessionState) {
+	for _, ex := range st.exch {
+		im := ex.init.Parsed()
+		if im == nil || !im.Header.V || ex.resp != nil || len(ex.errMsgs) > 0 || st.sdesKept(ex.init.Frame) {
+			continue
 		}
+		a.add(KindNoResponse.New(ex.init.Frame, st.s.ID, fmt.Sprintf("%s with CSB ID 0x%08x has the V flag set; no verification message followed", im.Header.DataType, im.Header.CSBID)))
 	}
 }
 

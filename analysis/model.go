@@ -41,8 +41,27 @@ type Summary struct {
 	Warnings      int       `json:"warnings"`
 	Notes         int       `json:"notes"`
 	ReadError     string    `json:"read_error,omitempty"` // the capture could not be read to its end
+	// Live holds the kernel's counters of a live capture (absent for files).
+	Live *LiveCounters `json:"live_capture,omitempty"`
+	// RecordedDrops counts the packets the capturing tool recorded as
+	// dropped in a file (pcapng interface statistics isb_ifdrop and
+	// isb_osdrop, the last ones of each interface, summed).
+	RecordedDrops uint64 `json:"recorded_drops,omitempty"`
 	// HEP counts the HEP packets decoded (hep.go); absent when none.
 	HEP *HEPSummary `json:"hep,omitempty"`
+	// LatePackets counts the signalling messages and media packets that
+	// came for a session after it had ended and been written out (see
+	// Options.Retire); they are tied to it and not analysed.
+	LatePackets uint64 `json:"late_packets,omitempty"`
+}
+
+// LiveCounters are a live capture's kernel counters, read during and at
+// the end of the capture.
+type LiveCounters struct {
+	Received      uint64 `json:"kernel_received"` // frames the kernel's filter passed, dropped ones included
+	Dropped       uint64 `json:"kernel_dropped"`  // frames the kernel dropped: the ring was full
+	RingFreezes   uint64 `json:"ring_freezes"`    // times the ring was found full
+	FilterRemoved uint64 `json:"filter_removed"`  // frames the kernel passed that the exact filter removed
 }
 
 // KeyUse records a supplied key (by fingerprint only) and the messages it

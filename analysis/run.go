@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 	"time"
@@ -29,6 +30,11 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		// Keep as many sessions as the dissector tracks.
 		a.opts.MaxSessions = dopts.MaxSessions
 	}
+	if a.opts.Retire != nil && dopts.SessionIdle == 0 {
+		// The dissector keeps a session's Call-ID and flows as long as its
+		// tombstone ties late packets to it.
+		dopts.SessionIdle = a.opts.ForgetAfter()
+	}
 	q := newBatchQueue(a)
 	done := make(chan struct{})
 	go func() {
@@ -52,6 +58,24 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	var frames uint64
 	var runErr error
 	var lastProgress time.Time
+	// A live capture (or a pipe) that falls quiet reports it (ErrIdle)
+	// every ~100 ms: what the batch holds is then handed to the analyzer,
+	// so the last packets before a pause are shown without waiting for
+	// more traffic.
+	if ir, ok := src.(capture.IdleReporter); ok {
+		ir.ReportIdle(idleFlush)
+	}
+	live, _ := src.(capture.StatsReporter)
+	// A live source's packets carry the wall clock: while it is quiet, the
+	// wall clock moves the analysis on, so that calls which ended are
+	// written out (report --jsonl) without waiting for more traffic.
+	wallClock := live != nil
+	if ks, ok := src.(capture.KernelStatsOptional); ok && !ks.HasKernelStats() {
+		live = nil // HEP listeners only: no kernel counters
+	}
+	var lastStats time.Time
+	idleSince := uint64(0) // frames at the last idle report; idles after it
+	idles := 0
 	// Cancellation is polled on the channel once per frame: ctx.Err takes
 	// the context's lock, which twice per frame was 3 % of the reading
 	// goroutine on a large capture.
@@ -62,6 +86,10 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		if progress != nil && frames > 0 && (frames%progressEvery == 0 || p.Time.Sub(lastProgress) > 100*time.Millisecond) {
 			lastProgress = p.Time
 			q.flush()
+			if live != nil && time.Since(lastStats) > 100*time.Millisecond {
+				lastStats = time.Now()
+				a.setLiveCounters(live.Stats())
+			}
 			progress(frames)
 		}
 		err := src.Next(&p)
@@ -72,6 +100,27 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 		}
 		if runErr != nil {
 			break
+		}
+		if err == capture.ErrIdle {
+			if frames != idleSince {
+				idleSince, idles = frames, 0
+			}
+			idles++
+			if wallClock && a.opts.Retire != nil {
+				q.pushOther(evAdvance, &otherEvent{at: time.Now()})
+			}
+			q.flush()
+			if live != nil {
+				lastStats = time.Now()
+				a.setLiveCounters(live.Stats())
+			}
+			// Twice after the traffic stopped (a view may skip updates
+			// closer than 100 ms together), then not again until it
+			// resumes.
+			if progress != nil && idles <= 2 {
+				progress(frames)
+			}
+			continue
 		}
 		if err == io.EOF {
 			break
@@ -93,13 +142,49 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	eng.Flush()
 	q.close()
 	<-done
+	if live != nil {
+		// After the source is closed (cancelled) or ended: the final
+		// counts. A source still open is read once more.
+		a.setLiveCounters(live.Stats())
+	}
 	a.mu.Lock()
+	a.captureLosses(live != nil, src)
 	a.settle() // Finish or Snapshot builds the report
 	a.mu.Unlock()
 	if progress != nil {
 		progress(frames)
 	}
 	return runErr
+}
+
+// idleFlush is how long a quiet source waits before the batch it feeds is
+// handed on: well within the half second a live view may lag.
+const idleFlush = 100 * time.Millisecond
+
+// setLiveCounters records a live capture's kernel counters in the summary.
+func (a *Analyzer) setLiveCounters(st capture.LiveStats) {
+	a.mu.Lock()
+	a.summary.Live = &LiveCounters{Received: st.Received, Dropped: st.Dropped, RingFreezes: st.Freezes, FilterRemoved: st.Filtered}
+	a.mu.Unlock()
+}
+
+// captureLosses adds the findings for packets lost before the analysis:
+// those the kernel dropped from a live capture, and those the tool that
+// wrote a file recorded as dropped. Caller holds a.mu.
+func (a *Analyzer) captureLosses(live bool, src capture.Source) {
+	if l := a.summary.Live; live && l != nil && l.Dropped > 0 {
+		a.add(KindKernelDrops.New(0, 0, fmt.Sprintf(
+			"the kernel dropped %d of the %d packets the capture filter passed (%.2f %%; the ring was full %d times): "+
+				"the analysis never saw them; capture with a bigger ring (-B MiB) or a narrower filter (-f)",
+			l.Dropped, l.Received, 100*float64(l.Dropped)/float64(max(l.Received, 1)), l.RingFreezes)))
+	}
+	if dr, ok := src.(capture.DropRecorder); ok {
+		if n := dr.RecordedDrops(); n > 0 {
+			a.summary.RecordedDrops = n
+			a.add(KindRecordedDrops.New(0, 0, fmt.Sprintf(
+				"the tool that wrote the capture recorded %d packets it dropped (pcapng interface statistics): they are not in the file", n)))
+		}
+	}
 }
 
 // eventKind tells the events of a batch apart.
@@ -112,6 +197,7 @@ const (
 	evReadError
 	evFinding
 	evTLSConn
+	evAdvance // a quiet live source: the wall clock's time
 )
 
 // event is one queued event. Media data lives in the batch's arena. The
@@ -133,6 +219,7 @@ type otherEvent struct {
 	fkind   Kind
 	summary string
 	conn    [2]netip.AddrPort
+	at      time.Time
 }
 
 // batch is a run of events with the bytes of their media packets, and the
@@ -330,6 +417,8 @@ func (q *batchQueue) consume() {
 				a.readErrorLocked(e.other.frame, e.other.err)
 			case evFinding:
 				a.add(e.other.fkind.New(e.other.frame, 0, e.other.summary))
+			case evAdvance:
+				a.advance(e.other.at)
 			case evTLSConn:
 				if len(a.tlsConns) < 65536 {
 					a.tlsConns[e.other.conn] = true

@@ -412,19 +412,24 @@ func (m *mediaState) sdesObserve(ss *streamState, p *dissect.MediaPacket, res sr
 // setKeying names how each session's media is keyed. Caller holds a.mu.
 func (a *Analyzer) setKeying() {
 	for _, st := range a.sessions {
-		s := st.s
-		if strings.HasPrefix(s.Keying, "SDES") {
-			continue
-		}
-		switch {
-		case s.Mode != "":
-			s.Keying = "MIKEY " + s.Mode
-		case len(a.media.supplied) > 0 || a.media.wildcard != nil:
-			for _, ss := range st.streams {
-				if ss.bind != nil && ss.bind.cs != nil && ss.bind.cs.Source != "mikey" && ss.bind.cs.Source != "sdes" {
-					s.Keying = "supplied"
-					break
-				}
+		a.setSessionKeying(st)
+	}
+}
+
+// setSessionKeying is setKeying for one session. Caller holds a.mu.
+func (a *Analyzer) setSessionKeying(st *sessionState) {
+	s := st.s
+	if strings.HasPrefix(s.Keying, "SDES") {
+		return
+	}
+	switch {
+	case s.Mode != "":
+		s.Keying = "MIKEY " + s.Mode
+	case len(a.media.supplied) > 0 || a.media.wildcard != nil:
+		for _, ss := range st.streams {
+			if ss.bind != nil && ss.bind.cs != nil && ss.bind.cs.Source != "mikey" && ss.bind.cs.Source != "sdes" {
+				s.Keying = "supplied"
+				break
 			}
 		}
 	}

@@ -107,8 +107,9 @@ func (a *Analyzer) buildReport(copies bool) *Report {
 		r.Summary.Streams += len(s.Streams)
 	}
 	r.Streams = streams[0]
-	r.Summary.Streams += len(r.Streams)
-	r.Summary.Sessions = len(r.Sessions)
+	r.Summary.Streams += len(r.Streams) + a.retired.streams
+	r.Summary.Sessions = len(r.Sessions) + a.retired.sessions
+	r.Summary.MIKEYMessages += a.retired.mikey
 	r.Summary.HEP = a.hepSummary()
 	for _, k := range a.keyUse {
 		kc := *k

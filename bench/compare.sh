@@ -9,6 +9,8 @@
 #   MIKEYSCOPE       path of a mikeyscope binary (default: built from ./cmd/mikeyscope)
 #   MIKEYSCOPE_ARGS  extra arguments for `mikeyscope report` (default: none)
 #   TSHARK           path of tshark (default: tshark from PATH)
+#   TSHARK_ARGS      tshark's arguments after -n -r FILE (default: -Y mikey);
+#                    issue #19's target uses "-Y mikey -T fields -e mikey.csb_id"
 #   RUNS             runs of each program, interleaved (default 5): the
 #                    median and the best wall time are printed, and the
 #                    largest peak RSS (a shared or virtual machine's timing
@@ -97,7 +99,8 @@ for _ in $(seq "$runs"); do
 	measure mikeyscope "$bin" "${args[@]}"
 	echo "$secs ${rss_kb:-}" >>"$work/m.runs"
 	if [ -n "$tshark_bin" ]; then
-		measure tshark "$tshark_bin" -n -r "$file" -Y mikey
+		# shellcheck disable=SC2086
+		measure tshark "$tshark_bin" -n -r "$file" ${TSHARK_ARGS:--Y mikey}
 		echo "$secs ${rss_kb:-}" >>"$work/t.runs"
 	fi
 done

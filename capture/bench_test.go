@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // nopHandler discards events.
@@ -233,5 +234,55 @@ func BenchmarkGopacketDecodingLayerParser(b *testing.B) {
 		sink = netip.AddrPortFrom(src, uint16(udp.SrcPort))
 	}
 	_ = sink
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
+}
+
+// BenchmarkReadPcapGopacket and BenchmarkReadPcapngGopacket read the files
+// of BenchmarkReadPcap and BenchmarkReadPcapng with gopacket's pcapgo
+// (zero-copy where it offers it), to compare the readers (docs/architecture.md).
+func BenchmarkReadPcapGopacket(b *testing.B) {
+	frame := rtpLikeFrame(b)
+	frames := make([]frameRec, 10000)
+	for i := range frames {
+		frames[i] = frameRec{t: t0.Add(time.Duration(i) * 20 * time.Millisecond), data: frame}
+	}
+	file := writePcap(b, LinkTypeEthernet, frames...)
+	b.SetBytes(int64(len(frame) + 16))
+	b.ReportAllocs()
+	r, _ := pcapgo.NewReader(bytes.NewReader(file))
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := r.ZeroCopyReadPacketData(); err != nil {
+			if err != io.EOF {
+				b.Fatal(err)
+			}
+			r, _ = pcapgo.NewReader(bytes.NewReader(file))
+			r.ZeroCopyReadPacketData()
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
+}
+
+func BenchmarkReadPcapngGopacket(b *testing.B) {
+	frame := rtpLikeFrame(b)
+	n := &ngBuilder{order: binary.LittleEndian}
+	n.section()
+	n.iface(linkEthernet, 0)
+	for i := range 10000 {
+		n.epb(0, uint64(i)*20000, frame, uint32(len(frame)))
+	}
+	b.SetBytes(int64(len(frame) + 32))
+	b.ReportAllocs()
+	r, _ := pcapgo.NewNgReader(bytes.NewReader(n.b), pcapgo.DefaultNgReaderOptions)
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := r.ZeroCopyReadPacketData(); err != nil {
+			if err != io.EOF {
+				b.Fatal(err)
+			}
+			r, _ = pcapgo.NewNgReader(bytes.NewReader(n.b), pcapgo.DefaultNgReaderOptions)
+			r.ZeroCopyReadPacketData()
+		}
+	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"testing"
 	"time"
+
+	"golang.org/x/net/bpf"
 )
 
 // fuzzLinks are the link types FuzzDecoder picks from with its first byte.
@@ -115,6 +117,22 @@ func FuzzReadFile(f *testing.F) {
 		n.block(0x0BAD, []byte("skip"))
 		n.spb([]byte("C"))
 		n.block(ngPacketObsolete, append(order.AppendUint16(order.AppendUint16(nil, 0), 0), make([]byte, 16)...))
+		// Interface statistics (isb_ifdrop, isb_osdrop; one for an
+		// interface not described, one with a short option).
+		isb := func(id uint32, opts ...[]byte) []byte {
+			b := order.AppendUint32(nil, id)
+			b = order.AppendUint32(order.AppendUint32(b, 0), 0)
+			for _, o := range opts {
+				b = append(b, o...)
+			}
+			return b
+		}
+		opt := func(code uint16, val []byte) []byte {
+			return append(order.AppendUint16(order.AppendUint16(nil, code), uint16(len(val))), val...)
+		}
+		n.block(ngInterfaceStats, isb(0, opt(ngOptIsbIfdrop, order.AppendUint64(nil, 7)), opt(ngOptIsbOsdrop, order.AppendUint64(nil, ^uint64(0))), opt(0, nil)))
+		n.block(ngInterfaceStats, isb(9, opt(ngOptIsbIfdrop, order.AppendUint64(nil, 1))))
+		n.block(ngInterfaceStats, isb(1, opt(ngOptIsbIfdrop, []byte{1, 2})))
 		f.Add(n.b)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -170,6 +188,25 @@ func FuzzFilterParse(f *testing.F) {
 		}
 		for _, p := range frames {
 			flt.Match(p)
+		}
+		// The kernel program keeps every frame the Go filter keeps.
+		for _, cooked := range []bool{false, true} {
+			prog, err := compileBPF(flt, bpfMode{cooked: cooked, allOutgoing: !cooked})
+			if err != nil {
+				t.Fatalf("compileBPF(%q): %v", expr, err)
+			}
+			for _, p := range frames {
+				k := ethernetKernelFrame("fuzz", p.Data)
+				if p.LinkType == LinkTypeRaw {
+					k = cookedKernelFrame("fuzz", etherIPv6, p.Data)
+				}
+				if _, c := k.meta[bpf.ExtProto]; c != cooked {
+					continue
+				}
+				if k.goFrame.Data != nil && flt.Match(&k.goFrame) && !runBPF(t, prog, k) {
+					t.Fatalf("%q: the kernel program drops a frame the Go filter keeps", expr)
+				}
+			}
 		}
 	})
 }

@@ -1,12 +1,24 @@
 package capture
 
+import (
+	"errors"
+	"time"
+)
+
+// DefaultBufferMiB is the default size of a live capture's ring in MiB
+// (-B): 32 blocks of 1 MiB, about 0.17 s of a 1 Gb/s link at full rate or
+// some 200,000 frames of RTP, enough for the analysis to catch up after a
+// burst on a 2-core probe (docs/performance.md, bench/live.sh).
+const DefaultBufferMiB = 32
+
 // LiveOptions tunes a live capture. Zero fields take the defaults shown.
 type LiveOptions struct {
 	// Snaplen is the largest frame captured (262144).
 	Snaplen int
 	// Promiscuous puts the interface in promiscuous mode for the capture.
 	Promiscuous bool
-	// BufferSize is the kernel receive buffer in bytes (8 MiB).
+	// BufferSize is the size of the kernel ring in bytes
+	// (DefaultBufferMiB MiB).
 	BufferSize int
 }
 
@@ -15,18 +27,59 @@ func (o LiveOptions) withDefaults() LiveOptions {
 		o.Snaplen = 262144
 	}
 	if o.BufferSize <= 0 {
-		o.BufferSize = 8 << 20
+		o.BufferSize = DefaultBufferMiB << 20
 	}
 	return o
 }
 
 // LiveStats counts what a live capture saw and what the kernel dropped.
 type LiveStats struct {
-	Received uint64 // frames delivered by the kernel (before the filter)
-	Dropped  uint64 // frames the kernel dropped because the buffer was full
+	// Received counts the frames the kernel took for the capture (those
+	// its filter passed), the dropped ones included, as libpcap's ps_recv.
+	Received uint64
+	// Dropped counts the frames the kernel dropped because the ring was
+	// full: the analysis never saw them.
+	Dropped uint64
+	// Freezes counts the times the kernel found the ring full (TPACKET_V3
+	// queue freezes): each is a burst of drops.
+	Freezes uint64
+	// Filtered counts the frames the kernel passed that the exact (Go)
+	// filter then removed: those the kernel's program could only widen.
+	Filtered uint64
 }
 
-// StatsReporter is implemented by the Source of OpenLive.
+// StatsReporter is implemented by the Sources of OpenLive: Stats reads the
+// kernel's counters (it may be called from another goroutine while Next
+// runs, and after Close, when it returns the final counts).
 type StatsReporter interface {
 	Stats() LiveStats
+}
+
+// KernelStatsOptional is implemented by Sources whose Stats are a kernel's
+// counters only when they include a kernel capture (MergeLive over HEP
+// listeners and interfaces): HasKernelStats says whether they do.
+type KernelStatsOptional interface {
+	HasKernelStats() bool
+}
+
+// ErrIdle is returned by Next of a Source told to report idleness
+// (IdleReporter) when no packet arrived for a while. The Source stays
+// usable: the next call waits for packets again. It lets the reader flush
+// what it holds while the traffic pauses.
+var ErrIdle = errors.New("capture: no packet for a while")
+
+// IdleReporter is implemented by Sources that can return ErrIdle: live
+// captures, and the sources of WithIdle. After ReportIdle(d), Next returns
+// ErrIdle when no packet arrived within about d.
+type IdleReporter interface {
+	ReportIdle(d time.Duration)
+}
+
+// DropRecorder is implemented by the Sources of OpenFiles and OpenReader:
+// RecordedDrops is the number of packets the tool that wrote the files
+// recorded as dropped (pcapng Interface Statistics Blocks: isb_ifdrop plus
+// isb_osdrop, the latest of each interface), as far as the files were read.
+// Call it from the goroutine that calls Next.
+type DropRecorder interface {
+	RecordedDrops() uint64
 }

@@ -3,208 +3,195 @@
 package capture
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"syscall"
+	"sync"
+	"sync/atomic"
 	"time"
-	"unsafe"
 
+	"github.com/gopacket/gopacket/afpacket"
 	"golang.org/x/sys/unix"
 )
 
-// OpenLive captures from a network interface with an AF_PACKET socket
-// (packet(7)), in pure Go: no libpcap and no cgo. Interfaces with Ethernet
-// framing (including "lo", whose frames carry zero MAC addresses) are read
-// as LINKTYPE_ETHERNET; other interfaces and "any" are read in cooked mode
-// and delivered as LINKTYPE_LINUX_SLL. filter is a tcpdump-style expression
-// (see Filter) applied in user space; "" captures everything. As libpcap
-// does, frames sent on a loopback interface are seen once (the outgoing copy
-// is skipped). 802.1Q tags that the kernel strips are re-inserted from
-// PACKET_AUXDATA on Ethernet interfaces, so live frames look like the wire.
+// OpenLive captures from a network interface on an AF_PACKET socket with a
+// TPACKET_V3 memory-mapped ring (packet(7)), through gopacket's afpacket
+// package: pure Go, no libpcap and no cgo. The kernel fills blocks of the
+// ring and hands over a whole block at a time, so a busy interface costs a
+// system call per block rather than per frame, and frames are read in
+// place.
+//
+// Interfaces with Ethernet framing (including "lo", whose frames carry zero
+// MAC addresses) are read as LINKTYPE_ETHERNET; other interfaces and "any"
+// are read from the network header and delivered as LINKTYPE_RAW (IPv4
+// and IPv6 only). filter is a tcpdump-style expression (see Filter): it is
+// compiled to classic BPF and attached to the socket, so the kernel drops
+// unwanted frames before they take room in the ring; the Go filter checks
+// what the kernel passed where BPF can only widen it. "" captures
+// everything. As libpcap does, frames sent on a loopback interface are
+// seen once (the BPF program drops the kernel's outgoing copy). The
+// 802.1Q tag that the kernel strips is put back on Ethernet interfaces, so
+// live frames look like the wire.
 func OpenLive(iface, filter string, opts LiveOptions) (Source, error) {
 	f, err := CompileFilter(filter)
 	if err != nil {
 		return nil, err
 	}
 	opts = opts.withDefaults()
-	ifindex, cooked := 0, true
-	if iface != "any" {
+	bind, cooked := iface, true
+	mode := bpfMode{snaplen: uint32(opts.Snaplen)}
+	if iface == "any" {
+		bind = ""
+		if ifs, err := net.Interfaces(); err == nil {
+			for _, ifc := range ifs {
+				if ifc.Flags&net.FlagLoopback != 0 {
+					mode.dropOutgoing = append(mode.dropOutgoing, uint32(ifc.Index))
+				}
+			}
+		}
+	} else {
 		ifc, err := net.InterfaceByName(iface)
 		if err != nil {
 			return nil, fmt.Errorf("capture: interface %q: %w", iface, err)
 		}
-		ifindex = ifc.Index
-		cooked = ifc.Flags&net.FlagLoopback == 0 && len(ifc.HardwareAddr) != 6
+		loop := ifc.Flags&net.FlagLoopback != 0
+		cooked = !loop && len(ifc.HardwareAddr) != 6
+		mode.allOutgoing = loop
 	}
-	loopbacks := map[int]bool{}
-	if ifs, err := net.Interfaces(); err == nil {
-		for _, ifc := range ifs {
-			if ifc.Flags&net.FlagLoopback != 0 {
-				loopbacks[ifc.Index] = true
-			}
-		}
+	mode.cooked = cooked
+	prog, err := compileBPF(f, mode)
+	if err != nil {
+		return nil, fmt.Errorf("capture: filter %q: %w", filter, err)
 	}
-	typ := unix.SOCK_RAW
+	block, blocks := ringGeometry(opts.BufferSize)
+	socktype := afpacket.SocketRaw
 	if cooked {
-		typ = unix.SOCK_DGRAM
+		socktype = afpacket.SocketDgram
 	}
-	fd, err := unix.Socket(unix.AF_PACKET, typ|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, int(htons(unix.ETH_P_ALL)))
+	tp, err := afpacket.NewTPacket(
+		afpacket.OptInterface(bind),
+		afpacket.OptTPacketVersion(afpacket.TPacketVersion3),
+		afpacket.OptSocketType(socktype),
+		afpacket.OptBlockSize(block),
+		afpacket.OptFrameSize(pageSize),
+		afpacket.OptNumBlocks(blocks),
+		afpacket.OptBlockTimeout(blockTimeout),
+		afpacket.OptPollTimeout(pollTimeout),
+	)
 	if err != nil {
-		return nil, fmt.Errorf("capture: AF_PACKET socket on %q (needs root or CAP_NET_RAW): %w", iface, err)
+		return nil, fmt.Errorf("capture: AF_PACKET ring on %q (needs root or CAP_NET_RAW): %w", iface, err)
 	}
-	fail := func(what string, err error) (Source, error) {
-		unix.Close(fd)
-		return nil, fmt.Errorf("capture: %s on %q: %w", what, iface, err)
+	if err := tp.SetBPF(prog); err != nil {
+		tp.Close()
+		return nil, fmt.Errorf("capture: attaching the filter on %q: %w", iface, err)
 	}
-	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifindex}); err != nil {
-		return fail("bind", err)
-	}
-	if opts.Promiscuous && ifindex != 0 {
-		mreq := &unix.PacketMreq{Ifindex: int32(ifindex), Type: unix.PACKET_MR_PROMISC}
-		if err := unix.SetsockoptPacketMreq(fd, unix.SOL_PACKET, unix.PACKET_ADD_MEMBERSHIP, mreq); err != nil {
-			return fail("promiscuous mode", err)
+	if opts.Promiscuous && bind != "" {
+		if err := tp.SetPromiscuous(true); err != nil {
+			tp.Close()
+			return nil, fmt.Errorf("capture: promiscuous mode on %q: %w", iface, err)
 		}
 	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, opts.BufferSize); err != nil {
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, opts.BufferSize)
-	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
-		return fail("SO_TIMESTAMPNS", err)
-	}
-	// The kernel strips 802.1Q tags; PACKET_AUXDATA hands them back so they
-	// can be re-inserted (best effort: without it frames arrive untagged).
-	auxdata := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_AUXDATA, 1) == nil
-	s := &liveSource{
-		fd:        fd,
-		filter:    f,
-		cooked:    cooked,
-		auxdata:   auxdata,
-		loopbacks: loopbacks,
-		buf:       make([]byte, sllHeaderLen+opts.Snaplen),
-		oob:       make([]byte, 256),
-	}
-	s.drain()
-	s.file = os.NewFile(uintptr(fd), "af_packet:"+iface)
-	rc, err := s.file.SyscallConn()
-	if err != nil {
-		s.file.Close()
-		return nil, fmt.Errorf("capture: %q: %w", iface, err)
-	}
-	s.rc = rc
-	s.readFn = s.recvOnce
-	return s, nil
+	return &liveSource{
+		tp:      tp,
+		filter:  f,
+		cooked:  cooked,
+		start:   time.Now(),
+		scratch: make([]byte, 0, 4+opts.Snaplen),
+	}, nil
 }
 
-const sllHeaderLen = 16
+const (
+	// blockTimeout is how long the kernel fills a block before handing
+	// it over part full: the latency of a quiet capture.
+	blockTimeout = 20 * time.Millisecond
+	// pollTimeout bounds a wait for a block, so that Close and idle
+	// reports never wait longer.
+	pollTimeout = 100 * time.Millisecond
+)
 
-func htons(v uint16) uint16 { return v<<8 | v>>8 }
+var pageSize = unix.Getpagesize()
 
-// liveSource reads frames from an AF_PACKET socket through the runtime
-// poller, so Close unblocks a pending Next. Nothing per packet is allocated.
+// ringGeometry splits a ring of size bytes into blocks: 1 MiB blocks for
+// rings of 4 MiB and more, smaller ones (down to 64 KiB, at least two)
+// for small rings.
+func ringGeometry(size int) (blockSize, blocks int) {
+	blockSize = 1 << 20
+	for blockSize > 64<<10 && blockSize*4 > size {
+		blockSize /= 2
+	}
+	return blockSize, max(size/blockSize, 2)
+}
+
+// liveSource reads frames from the ring in place. Next holds mu while it
+// reads; Close takes it to unmap the ring only once no read is under way
+// (a read waits at most pollTimeout).
 type liveSource struct {
-	fd        int
-	file      *os.File
-	rc        syscall.RawConn
-	readFn    func(fd uintptr) bool
-	filter    *Filter
-	cooked    bool
-	auxdata   bool
-	loopbacks map[int]bool
+	mu      sync.Mutex
+	tp      *afpacket.TPacket
+	closed  atomic.Bool
+	idle    atomic.Bool
+	filter  *Filter
+	cooked  bool
+	start   time.Time // frames stamped before the filter was attached are skipped
+	scratch []byte    // a frame with its VLAN tag put back
+	frame   uint64
 
-	buf []byte
-	oob []byte
-	sa  unix.RawSockaddrLinklayer
-	iov unix.Iovec
-	msg unix.Msghdr
-
-	// results of recvOnce
-	n, oobn int
-	errno   syscall.Errno
-
-	frame uint64
-	stats LiveStats
+	statsMu  sync.Mutex
+	stats    LiveStats // the counts at Close
+	ended    bool
+	filtered atomic.Uint64
 }
 
-// recv performs one recvmsg(2) into buf (after room for a cooked header).
-func (s *liveSource) recv(fd int) {
-	data := s.buf[sllHeaderLen:]
-	s.iov.Base = &data[0]
-	s.iov.SetLen(len(data))
-	s.msg = unix.Msghdr{
-		Name:    (*byte)(unsafe.Pointer(&s.sa)),
-		Namelen: uint32(unsafe.Sizeof(s.sa)),
-		Iov:     &s.iov,
-		Control: &s.oob[0],
-	}
-	s.msg.SetIovlen(1)
-	s.msg.SetControllen(len(s.oob))
-	n, _, e := unix.Syscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&s.msg)), unix.MSG_TRUNC)
-	s.n, s.errno = int(n), e
-	s.oobn = int(s.msg.Controllen)
-}
+// ReportIdle implements IdleReporter: Next returns ErrIdle after each
+// pollTimeout without a block of frames.
+func (s *liveSource) ReportIdle(time.Duration) { s.idle.Store(true) }
 
-// recvOnce is the RawConn.Read callback: false asks the poller to wait.
-func (s *liveSource) recvOnce(fd uintptr) bool {
-	s.recv(int(fd))
-	return s.errno != unix.EAGAIN
-}
-
-// drain discards frames queued between socket(2) and bind(2), which may
-// come from any interface.
-func (s *liveSource) drain() {
-	for range 10000 {
-		s.recv(s.fd)
-		if s.errno != 0 {
-			return
-		}
-	}
-}
-
-// Next implements Source: it blocks until a frame passes the filter.
+// Next implements Source: it blocks until a frame passes the filter, the
+// source is closed (io.EOF), or (when asked) the capture is idle.
 func (s *liveSource) Next(p *Packet) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for {
-		if err := s.rc.Read(s.readFn); err != nil {
-			if errors.Is(err, os.ErrClosed) {
+		if s.closed.Load() {
+			return io.EOF
+		}
+		data, ci, err := s.tp.ZeroCopyReadPacketData()
+		switch {
+		case errors.Is(err, afpacket.ErrTimeout):
+			if s.idle.Load() {
+				return ErrIdle
+			}
+			continue
+		case err != nil:
+			if s.closed.Load() {
 				return io.EOF
 			}
 			return fmt.Errorf("capture: live read: %w", err)
 		}
-		if s.errno != 0 {
-			if s.errno == unix.EINTR {
-				continue
-			}
-			return fmt.Errorf("capture: live read: %w", s.errno)
+		if ci.Timestamp.Before(s.start) {
+			continue // in the ring before the filter was attached
 		}
-		if s.sa.Pkttype == unix.PACKET_OUTGOING && s.loopbacks[int(s.sa.Ifindex)] {
-			continue // the incoming copy follows
-		}
-		s.stats.Received++
-		wire := s.n
-		got := min(wire, len(s.buf)-sllHeaderLen)
-		data := s.buf[sllHeaderLen : sllHeaderLen+got]
-		p.LinkType = LinkTypeEthernet
-		ts, tpid, tci, tagged := s.control()
-		if tagged && !s.cooked {
-			start := insertVLAN(s.buf, sllHeaderLen, sllHeaderLen+got, tpid, tci)
-			data = s.buf[start : sllHeaderLen+got]
-			wire += sllHeaderLen - start
-		}
+		wire := max(ci.Length, len(data))
 		if s.cooked {
-			s.cookedHeader()
-			data = s.buf[:sllHeaderLen+got]
-			wire += sllHeaderLen
-			p.LinkType = LinkTypeLinuxSLL
+			p.LinkType = LinkTypeRaw
+		} else {
+			p.LinkType = LinkTypeEthernet
+			for _, a := range ci.AncillaryData {
+				if v, ok := a.(afpacket.AncillaryVLAN); ok && len(data) >= 12 {
+					data = s.withTag(data, uint16(v.VLAN))
+					wire += 4
+				}
+			}
 		}
 		p.Data = data
 		p.OrigLen = wire
-		p.Time = ts
-		p.Interface = int(s.sa.Ifindex)
+		p.Time = ci.Timestamp.UTC()
+		p.Interface = ci.InterfaceIndex
 		p.Input = 0
+		p.BadTime = false
 		if !s.filter.Match(p) {
+			s.filtered.Add(1)
 			continue
 		}
 		s.frame++
@@ -213,55 +200,51 @@ func (s *liveSource) Next(p *Packet) error {
 	}
 }
 
-// cookedHeader writes a LINKTYPE_LINUX_SLL header from the sockaddr_ll.
-func (s *liveSource) cookedHeader() {
-	h := s.buf[:sllHeaderLen]
-	binary.BigEndian.PutUint16(h[0:], uint16(s.sa.Pkttype))
-	binary.BigEndian.PutUint16(h[2:], s.sa.Hatype)
-	halen := min(int(s.sa.Halen), 8)
-	binary.BigEndian.PutUint16(h[4:], uint16(halen))
-	clear(h[6:14])
-	copy(h[6:14], s.sa.Addr[:halen])
-	binary.NativeEndian.PutUint16(h[14:], s.sa.Protocol) // already in network order
+// withTag copies data into the scratch buffer with an 802.1Q tag after the
+// MAC addresses (the kernel reports the VLAN id only).
+func (s *liveSource) withTag(data []byte, id uint16) []byte {
+	b := append(s.scratch[:4], data...)
+	start := insertVLAN(b, 4, len(b), etherVLAN, id)
+	s.scratch = b[:0]
+	return b[start:]
 }
 
-// control reads the control messages of the last recvmsg: the kernel
-// timestamp (SCM_TIMESTAMPNS; the current time when absent) and a VLAN tag
-// the kernel removed (PACKET_AUXDATA).
-func (s *liveSource) control() (ts time.Time, tpid, tci uint16, tagged bool) {
-	oob := s.oob[:min(s.oobn, len(s.oob))]
-	for len(oob) >= unix.SizeofCmsghdr {
-		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
-		l := int(h.Len)
-		if l < unix.SizeofCmsghdr || l > len(oob) {
-			break
-		}
-		data := oob[unix.CmsgLen(0):l]
-		switch {
-		case h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && len(data) >= int(unsafe.Sizeof(unix.Timespec{})):
-			t := (*unix.Timespec)(unsafe.Pointer(&data[0]))
-			ts = time.Unix(int64(t.Sec), int64(t.Nsec)).UTC()
-		case h.Level == unix.SOL_PACKET && h.Type == unix.PACKET_AUXDATA && s.auxdata:
-			tpid, tci, tagged = vlanFromAuxdata(data)
-		}
-		oob = oob[min(len(oob), unix.CmsgSpace(l-unix.CmsgLen(0))):]
-	}
-	if ts.IsZero() {
-		ts = time.Now().UTC()
-	}
-	return ts, tpid, tci, tagged
-}
-
-// Stats returns the kernel's counters (PACKET_STATISTICS) accumulated since
-// the capture started.
+// Stats returns the kernel's counters (PACKET_STATISTICS, which the kernel
+// resets on each read; afpacket sums them) since the capture started.
 func (s *liveSource) Stats() LiveStats {
-	if st, err := unix.GetsockoptTpacketStats(s.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS); err == nil {
-		s.stats.Dropped += uint64(st.Drops)
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	if !s.ended {
+		s.stats = s.readStats()
 	}
 	return s.stats
 }
 
-// Close implements Source; it unblocks a pending Next, which returns io.EOF.
+func (s *liveSource) readStats() LiveStats {
+	_, v3, err := s.tp.SocketStats()
+	if err != nil {
+		return s.stats
+	}
+	return LiveStats{
+		Received: uint64(v3.Packets()),
+		Dropped:  uint64(v3.Drops()),
+		Freezes:  uint64(v3.QueueFreezes()),
+		Filtered: s.filtered.Load(),
+	}
+}
+
+// Close implements Source; a pending Next returns io.EOF within
+// pollTimeout, then the ring is unmapped. Stats keeps the final counts.
 func (s *liveSource) Close() error {
-	return s.file.Close()
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.statsMu.Lock()
+	s.stats = s.readStats()
+	s.ended = true
+	s.tp.Close()
+	s.statsMu.Unlock()
+	return nil
 }

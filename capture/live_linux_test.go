@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mikeyscope/mikeyscope/internal/rawsend"
 )
 
 // TestLiveLoopback captures UDP sent to 127.0.0.1 on "lo" (Ethernet
@@ -128,4 +130,98 @@ func TestLiveErrors(t *testing.T) {
 	if _, err := OpenLive("no-such-interface0", "", LiveOptions{}); err == nil {
 		t.Error("missing interface accepted")
 	}
+}
+
+// openLoOrSkip opens a live capture on lo, skipping without root.
+func openLoOrSkip(t *testing.T, filter string, opts LiveOptions) Source {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("live capture test needs root (CAP_NET_RAW) to open AF_PACKET sockets on lo")
+	}
+	src, err := OpenLive("lo", filter, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// TestLiveDropCount: a tiny ring, a burst it cannot hold, read only after
+// the burst: the frames delivered plus the drops the source reports equal
+// the frames sent, and the kernel's received count is the frames sent.
+func TestLiveDropCount(t *testing.T) {
+	const port = 47123
+	src := openLoOrSkip(t, fmt.Sprintf("udp and host 10.9.8.7 and dst port %d", port), LiveOptions{BufferSize: 128 << 10})
+	defer src.Close()
+	tx, err := rawsend.Open("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	const sent = 20000
+	for i := range sent {
+		frame := ethernet(ipUDP(t, "10.9.8.7", 1000, "10.9.8.6", port, []byte(fmt.Sprintf("burst %05d", i))))
+		if err := tx.Send(frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src.(IdleReporter).ReportIdle(100 * time.Millisecond)
+	var p Packet
+	delivered := 0
+	for {
+		err := src.Next(&p)
+		if err == ErrIdle {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(p.Data), "burst ") {
+			t.Fatalf("frame %d is not one of the burst", p.Frame)
+		}
+		delivered++
+	}
+	st := src.(StatsReporter).Stats()
+	t.Logf("sent %d, delivered %d, kernel: received %d, dropped %d, ring full %d times", sent, delivered, st.Received, st.Dropped, st.Freezes)
+	if st.Dropped == 0 {
+		t.Fatalf("a 128 KiB ring held a burst of %d frames: nothing dropped", sent)
+	}
+	if uint64(delivered)+st.Dropped != sent {
+		t.Errorf("delivered %d + dropped %d = %d, sent %d", delivered, st.Dropped, uint64(delivered)+st.Dropped, sent)
+	}
+	if st.Received != sent {
+		t.Errorf("kernel received %d, sent %d", st.Received, sent)
+	}
+	src.Close()
+	if after := src.(StatsReporter).Stats(); after != st {
+		t.Errorf("stats after Close %+v, before %+v", after, st)
+	}
+}
+
+// TestLiveIdle: a quiet capture returns ErrIdle within the poll timeout
+// once asked to, and Close ends a Next in progress.
+func TestLiveIdle(t *testing.T) {
+	src := openLoOrSkip(t, "udp and host 10.9.8.5", LiveOptions{})
+	src.(IdleReporter).ReportIdle(100 * time.Millisecond)
+	var p Packet
+	start := time.Now()
+	if err := src.Next(&p); err != ErrIdle {
+		t.Fatalf("Next on a quiet capture: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("ErrIdle after %v", d)
+	}
+	src2 := openLoOrSkip(t, "udp and host 10.9.8.5", LiveOptions{})
+	done := make(chan error)
+	go func() { done <- src2.Next(&p) }()
+	time.Sleep(50 * time.Millisecond)
+	src2.Close()
+	select {
+	case err := <-done:
+		if err != io.EOF {
+			t.Errorf("Next after Close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end Next")
+	}
+	src.Close()
 }

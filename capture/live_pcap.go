@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/gopacket/pcap"
+	"github.com/gopacket/gopacket/pcap"
 )
 
 // OpenLive captures through libpcap (gopacket/pcap, cgo); this variant is
@@ -45,7 +45,12 @@ type pcapSource struct {
 	filter *Filter
 	frame  uint64
 	closed atomic.Bool
+	idle   atomic.Bool
 }
+
+// ReportIdle implements IdleReporter: Next returns ErrIdle after each
+// 100 ms read timeout without a frame.
+func (s *pcapSource) ReportIdle(time.Duration) { s.idle.Store(true) }
 
 func (s *pcapSource) Next(p *Packet) error {
 	for {
@@ -55,6 +60,9 @@ func (s *pcapSource) Next(p *Packet) error {
 		data, ci, err := s.h.ZeroCopyReadPacketData()
 		switch {
 		case errors.Is(err, pcap.NextErrorTimeoutExpired):
+			if s.idle.Load() {
+				return ErrIdle
+			}
 			continue
 		case errors.Is(err, io.EOF), errors.Is(err, pcap.NextErrorNoMorePackets):
 			return io.EOF

@@ -1,39 +1,8 @@
 package capture
 
 import (
-	"encoding/binary"
 	"testing"
 )
-
-func TestVLANFromAuxdata(t *testing.T) {
-	aux := func(status uint32, tci, tpid uint16) []byte {
-		b := make([]byte, tpacketAuxdataLen)
-		binary.NativeEndian.PutUint32(b, status)
-		binary.NativeEndian.PutUint16(b[16:], tci)
-		binary.NativeEndian.PutUint16(b[18:], tpid)
-		return b
-	}
-	tests := []struct {
-		name string
-		b    []byte
-		tpid uint16
-		tci  uint16
-		ok   bool
-	}{
-		{"no tag", aux(0, 0, 0), 0, 0, false},
-		{"tag, TPID unknown", aux(tpStatusVLANValid, 100, 0), etherVLAN, 100, true},
-		{"tag id 0 valid", aux(tpStatusVLANValid, 0, 0), etherVLAN, 0, true},
-		{"802.1ad TPID", aux(tpStatusVLANValid|tpStatusVLANTPIDValid, 200, etherQinQ), etherQinQ, 200, true},
-		{"old kernel: tci only", aux(0, 300, 0), etherVLAN, 300, true},
-		{"short", make([]byte, 8), 0, 0, false},
-	}
-	for _, tc := range tests {
-		tpid, tci, ok := vlanFromAuxdata(tc.b)
-		if tpid != tc.tpid || tci != tc.tci || ok != tc.ok {
-			t.Errorf("%s: got %#x %d %v", tc.name, tpid, tci, ok)
-		}
-	}
-}
 
 // TestInsertVLAN: a frame with its tag re-inserted decodes like the tagged
 // frame and passes a "vlan N" filter.

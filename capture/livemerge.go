@@ -185,22 +185,32 @@ func (m *mergeLive) Close() error {
 	return first
 }
 
-// Stats implements StatsReporter: a single source's own statistics as last
-// read, or the frames and kernel drops of all sources.
+// Stats implements StatsReporter: the kernel counters of the sources that
+// are kernel captures, summed (their Stats may be called while they are
+// read). A HEP listener has none: its drops are in SourceStats.
 func (m *mergeLive) Stats() LiveStats {
-	if len(m.srcs) == 1 {
-		if sr, ok := m.srcs[0].Src.(StatsReporter); ok {
-			if m.items == nil {
-				return sr.Stats() // Next runs on the caller's goroutine
-			}
+	var st LiveStats
+	for _, s := range m.srcs {
+		if sr, ok := s.Src.(StatsReporter); ok {
+			k := sr.Stats()
+			st.Received += k.Received
+			st.Dropped += k.Dropped
+			st.Freezes += k.Freezes
+			st.Filtered += k.Filtered
 		}
 	}
-	var st LiveStats
-	for i := range m.counts {
-		st.Received += m.counts[i].frames.Load()
-		st.Dropped += m.counts[i].dropped.Load()
-	}
 	return st
+}
+
+// HasKernelStats implements KernelStatsOptional: whether one of the
+// sources is a kernel capture.
+func (m *mergeLive) HasKernelStats() bool {
+	for _, s := range m.srcs {
+		if _, ok := s.Src.(StatsReporter); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // SourceStats implements SourceStatter.

@@ -22,6 +22,18 @@ func newMerger(readers []*fileReader) *merger {
 	return &merger{all: readers}
 }
 
+// RecordedDrops implements DropRecorder: the drops the pcapng files'
+// Interface Statistics Blocks read so far count, summed over the files.
+func (m *merger) RecordedDrops() uint64 {
+	var n uint64
+	for _, r := range m.all {
+		if f, ok := r.format.(*pcapngReader); ok {
+			n = satAdd(n, f.recordedDrops())
+		}
+	}
+	return n
+}
+
 func (m *merger) less(a, b *fileReader) bool {
 	if !a.cur.Time.Equal(b.cur.Time) {
 		return a.cur.Time.Before(b.cur.Time)

@@ -13,6 +13,9 @@ const (
 	ngPacketObsolete  = 0x00000002
 	ngSimplePacket    = 0x00000003
 	ngEnhancedPacket  = 0x00000006
+	ngInterfaceStats  = 0x00000005
+	ngOptIsbIfdrop    = 5
+	ngOptIsbOsdrop    = 7
 	ngByteOrderMagic  = 0x1A2B3C4D
 	ngOptEnd          = 0
 	ngOptIfTsresol    = 9
@@ -32,12 +35,17 @@ type ngInterface struct {
 	snapLen     uint32
 	unitsPerSec uint64 // if_tsresol: timestamp units per second
 	offsetSec   int64  // if_tsoffset
+	// drops is what the latest Interface Statistics Block of the
+	// interface counts as dropped (isb_ifdrop + isb_osdrop).
+	drops uint64
 }
 
 // pcapngReader reads the blocks of a pcapng file, section by section.
 type pcapngReader struct {
 	order  binary.ByteOrder
 	ifaces []ngInterface
+	// sectionDrops sums the recorded drops of the sections before.
+	sectionDrops uint64
 }
 
 func (f *pcapngReader) next(r *fileReader, p *Packet) error {
@@ -69,7 +77,7 @@ func (f *pcapngReader) next(r *fileReader, p *Packet) error {
 			return formatErrorf("block type %#x has invalid length %d", typ, total)
 		}
 		switch typ {
-		case ngInterfaceDesc, ngEnhancedPacket, ngSimplePacket, ngPacketObsolete:
+		case ngInterfaceDesc, ngEnhancedPacket, ngSimplePacket, ngPacketObsolete, ngInterfaceStats:
 		default:
 			if err := r.skip(int(total) - 8); err != nil {
 				return truncatedErrorf("block type %#x: body shorter than %d bytes", typ, total)
@@ -97,6 +105,8 @@ func (f *pcapngReader) next(r *fileReader, p *Packet) error {
 			return f.readObsolete(r, p, body)
 		case ngSimplePacket:
 			return f.readSimple(r, p, body)
+		case ngInterfaceStats:
+			f.readStats(body)
 		}
 	}
 }
@@ -130,9 +140,63 @@ func (f *pcapngReader) readSectionHeader(r *fileReader, h []byte) error {
 	if trailer := f.order.Uint32(b[len(b)-4:]); trailer != total {
 		return formatErrorf("section header: trailing length %d differs from %d", trailer, total)
 	}
+	f.sectionDrops = satAdd(f.sectionDrops, f.currentDrops())
 	f.ifaces = f.ifaces[:0]
 	return nil
 }
+
+// readStats reads an Interface Statistics Block body (§4.6): the counters
+// are cumulative, so the latest block of an interface holds its drops. A
+// block that names no described interface or has damaged options is
+// ignored: the statistics are advice, not packets.
+func (f *pcapngReader) readStats(body []byte) {
+	if len(body) < 12 {
+		return
+	}
+	id := f.order.Uint32(body)
+	if int64(id) >= int64(len(f.ifaces)) {
+		return
+	}
+	var drops uint64
+	seen := false
+	opts := body[12:]
+	for len(opts) >= 4 {
+		code := f.order.Uint16(opts)
+		n := int(f.order.Uint16(opts[2:]))
+		if code == ngOptEnd || 4+n > len(opts) {
+			break
+		}
+		if (code == ngOptIsbIfdrop || code == ngOptIsbOsdrop) && n == 8 {
+			v := f.order.Uint64(opts[4:])
+			drops = satAdd(drops, v)
+			seen = true
+		}
+		opts = opts[min(len(opts), 4+(n+3)&^3):]
+	}
+	if seen {
+		f.ifaces[id].drops = drops
+	}
+}
+
+// currentDrops sums the drops of the current section's interfaces.
+func (f *pcapngReader) currentDrops() uint64 {
+	var n uint64
+	for i := range f.ifaces {
+		n = satAdd(n, f.ifaces[i].drops)
+	}
+	return n
+}
+
+// satAdd adds without wrapping (a damaged file's counters can be anything).
+func satAdd(a, b uint64) uint64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return ^uint64(0)
+}
+
+// recordedDrops is what the file's statistics blocks count as dropped.
+func (f *pcapngReader) recordedDrops() uint64 { return satAdd(f.sectionDrops, f.currentDrops()) }
 
 // readInterface reads an Interface Description Block body (§4.2).
 func (f *pcapngReader) readInterface(body []byte) error {

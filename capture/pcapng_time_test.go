@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // TestPcapngTimestampRange: packet times are kept in years 0000-9999, the
@@ -84,5 +88,60 @@ func TestPcapngTimestampRange(t *testing.T) {
 		if (len(timeProblems) == 1) != bad || len(timeProblems) > 1 {
 			t.Errorf("%s: timestamp problems %v, want one: %v", tt.name, timeProblems, bad)
 		}
+	}
+}
+
+// TestPcapngRecordedDrops: the drops a capturing tool recorded in
+// Interface Statistics Blocks (written here by gopacket's pcapgo) are the
+// latest counts of each interface, summed; blocks before the packets and
+// between them do not disturb reading.
+func TestPcapngRecordedDrops(t *testing.T) {
+	var b bytes.Buffer
+	w, err := pcapgo.NewNgWriter(&b, layers.LinkTypeEthernet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.AddInterface(pcapgo.NgInterface{LinkType: layers.LinkTypeEthernet, SnapLength: 65535}); err != nil {
+		t.Fatal(err)
+	}
+	frame := ethernet(ipUDP(t, "192.0.2.1", 5060, "192.0.2.2", 5060, []byte("x")))
+	stats := func(intf int, dropped uint64) {
+		if err := w.WriteInterfaceStats(intf, pcapgo.NgInterfaceStatistics{LastUpdate: t0, PacketsReceived: 100, PacketsDropped: dropped}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	packet := func(intf int) {
+		ci := gopacket.CaptureInfo{Timestamp: t0, CaptureLength: len(frame), Length: len(frame), InterfaceIndex: intf}
+		if err := w.WritePacket(ci, frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	packet(0)
+	stats(0, 5)
+	packet(1)
+	packet(0)
+	stats(0, 7) // cumulative: replaces the 5
+	stats(1, 3)
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	src, err := OpenFiles(writeFile(t, "isb.pcapng", b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	pkts, err := readAll(t, src)
+	if err != nil || len(pkts) != 3 {
+		t.Fatalf("%d packets, %v", len(pkts), err)
+	}
+	if got := src.(DropRecorder).RecordedDrops(); got != 10 {
+		t.Errorf("recorded drops %d, want 10 (7 on interface 0, 3 on 1)", got)
+	}
+	// A pcap file records none.
+	src2, _ := OpenFiles(writeFile(t, "f.pcap", writePcap(t, LinkTypeEthernet, frameRec{t: t0, data: frame})))
+	defer src2.Close()
+	readAll(t, src2)
+	if got := src2.(DropRecorder).RecordedDrops(); got != 0 {
+		t.Errorf("pcap: %d drops", got)
 	}
 }

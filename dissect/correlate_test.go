@@ -2,6 +2,7 @@ package dissect
 
 import (
 	"testing"
+	"time"
 
 	"github.com/mikeyscope/mikeyscope/capture"
 )
@@ -148,5 +149,52 @@ func TestNetworkProblemPassThrough(t *testing.T) {
 	e.Problem(&capture.Problem{Frame: 9, Kind: capture.ProblemTCPGap, Offset: 3, Detail: "lost 100 bytes"})
 	if len(rec.probs) != 1 || rec.probs[0].Kind != ProblemNetwork || rec.probs[0].Network != capture.ProblemTCPGap || rec.probs[0].Frame != 9 {
 		t.Fatalf("%+v", rec.probs)
+	}
+}
+
+// TestSessionIdleExpiry: with Options.SessionIdle, a dialog, its media
+// flows and a TCP connection that see no packet for that long of capture
+// time are forgotten, while a dialog whose media goes on is kept; without
+// it nothing is forgotten.
+func TestSessionIdleExpiry(t *testing.T) {
+	at := func(frame uint64, ms int, src, dst string, payload []byte) *capture.Datagram {
+		d := dgram(frame, src, dst, payload)
+		d.Time = t0.Add(time.Duration(ms) * time.Millisecond)
+		return d
+	}
+	for _, idle := range []time.Duration{0, 60 * time.Second} {
+		rec := &recSink{}
+		e := NewEngine(rec, Options{SessionIdle: idle})
+		e.Datagram(at(1, 0, "10.0.0.1:5060", "10.0.0.2:5060", sipMsg("INVITE sip:b SIP/2.0", "quiet", "1 INVITE", "t", "", "application/sdp", sipSDP("10.0.0.1", "20000", ""))))
+		e.Datagram(at(2, 0, "10.0.0.3:5060", "10.0.0.4:5060", sipMsg("INVITE sip:b SIP/2.0", "talking", "1 INVITE", "t", "", "application/sdp", sipSDP("10.0.0.3", "22000", ""))))
+		s := seg(3, "10.0.0.5:41000", "10.0.0.6:5060", sipMsg("OPTIONS sip:x SIP/2.0", "tcp", "1 OPTIONS", "t", "", "", ""), 0)
+		s.Time = t0
+		e.Segment(s)
+		// The second call's media goes on for three minutes, a packet every
+		// 200 ms; the first call and the connection say nothing more.
+		frame := uint64(3)
+		for ms := 200; ms <= 180000; ms += 200 {
+			frame++
+			e.Datagram(at(frame, ms, "10.0.0.4:30000", "10.0.0.3:22000", rtpPacket(0, false, uint16(frame), 160, 0x2222, make([]byte, 20))))
+		}
+		_, quietKept := e.sessions["quiet"]
+		_, talkingKept := e.sessions["talking"]
+		_, quietFlow := e.flows.get(ap("10.0.0.1:20000"))
+		_, talkingFlow := e.flows.get(ap("10.0.0.3:22000"))
+		if idle == 0 {
+			if !quietKept || !talkingKept || !quietFlow || len(e.conns) != 1 {
+				t.Errorf("without SessionIdle: quiet %v talking %v flow %v conns %d", quietKept, talkingKept, quietFlow, len(e.conns))
+			}
+			continue
+		}
+		if quietKept || quietFlow || len(e.conns) != 0 {
+			t.Errorf("idle state kept: session %v flow %v conns %d", quietKept, quietFlow, len(e.conns))
+		}
+		if !talkingKept || !talkingFlow {
+			t.Errorf("active dialog forgotten: session %v flow %v", talkingKept, talkingFlow)
+		}
+		if last := rec.media[len(rec.media)-1]; last.SessionKey != "talking" || !last.Learnt {
+			t.Errorf("media of the active dialog: %+v", last)
+		}
 	}
 }

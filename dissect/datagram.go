@@ -6,6 +6,9 @@ import "github.com/mikeyscope/mikeyscope/capture"
 // learnt flow, or heuristically; else a SIP or RTSP message when it starts
 // with a start line; anything else is ignored.
 func (e *Engine) Datagram(d *capture.Datagram) {
+	if e.idleSkip--; e.idleSkip < 0 {
+		e.idleCheck(d.Frame, d.Time)
+	}
 	b := d.Payload
 	if len(b) == 0 {
 		return

@@ -1,6 +1,8 @@
 package dissect
 
 import (
+	"time"
+
 	"github.com/mikeyscope/mikeyscope/capture"
 )
 
@@ -41,6 +43,19 @@ type Engine struct {
 	slots MediaSlotter // the sink, when it builds media packets in place
 
 	limitSessions, limitFlows, limitConns bool // a limit Problem was reported
+
+	// Idle expiry (Options.SessionIdle): the next sweep, and the frame
+	// read at each earlier sweep with its time, oldest first.
+	idleNext time.Time
+	marks    []frameMark
+	// idleSkip counts down the packets until idleCheck looks at the time.
+	idleSkip int
+}
+
+// frameMark is the frame being read at a capture time.
+type frameMark struct {
+	frame uint64
+	time  time.Time
 }
 
 var _ capture.Handler = (*Engine)(nil)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"testing"
+
+	"github.com/mikeyscope/mikeyscope/internal/mcvectors"
 )
 
 // checkMessage asserts the invariants every delivered message must hold.
@@ -37,8 +39,10 @@ func sipSeeds(f *testing.F) {
 	f.Add(sipMsg("INVITE sip:b SIP/2.0", "x", "1 INVITE", "t", "", `multipart/mixed;boundary=b`,
 		"--b\r\nContent-Type: application/sdp\r\n\r\nv=0\r\nm=audio 1 RTP/SAVP 0\r\n--b\r\nContent-Type: application/mikey\r\nContent-Transfer-Encoding: base64\r\n\r\nAQAFgM0X\r\n--b--\r\n"))
 	f.Add([]byte("SIP/2.0 200 OK\r\ni: x\r\nl: 5\r\nc: application/sdp\r\n\r\nv=0\r\n"))
+	// An MC XML body with the start of a published GMK I_MESSAGE
+	// (internal/mcvectors).
 	f.Add(sipMsg("MESSAGE sip:b SIP/2.0", "x", "1 MESSAGE", "t", "", "application/vnd.3gpp.mcptt-info+xml",
-		"<mcpttinfo><mcptt-Params><mcptt-calling-user-id>sip:a@b</mcptt-calling-user-id><m>ARoFAQahKuoBAgQAAQAAAAgN+bw5BqEq6gsA7ImNqAAAAAAOEMovXVH/CGY2</m></mcptt-Params></mcpttinfo>"))
+		"<mcpttinfo><mcptt-Params><mcptt-calling-user-id>sip:a@b</mcptt-calling-user-id><m>"+mcvectors.GMK.Base64[:60]+"</m></mcptt-Params></mcpttinfo>"))
 	f.Add([]byte("OPTIONS sip:x SIP/2.0\r\nContent-Length: 99999999999\r\n\r\n"))
 }
 

@@ -4,28 +4,18 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mikeyscope/mikeyscope/internal/mcvectors"
 )
 
 // streamwideGMK is a MC vendor's published MIKEY-SAKKE I_MESSAGE (a GMK
-// for sip:alice@streamwide.com; mikey/testdata/streamwide).
+// for sip:alice@streamwide.com; internal/mcvectors: Streamwide/sw_mikey_sakke
+// StreamwideTestVectors.md v5, commit f599c2a0d2aa76391d173294bda56f108a39aba5).
 func streamwideGMK(t testing.TB) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "mikey", "testdata", "streamwide", "StreamwideTestVectors.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, _ := strings.Cut(string(b), "### Test 1: GMK")
-	_, rest, _ = strings.Cut(rest, "I-MESSAGE     : mikey ")
-	b64, _, _ := strings.Cut(rest, "\n")
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
+	return mcvectors.GMK.Wire()
 }
 
 // TestMCXMLBody: a MIKEY-SAKKE I_MESSAGE in base64 inside an element of a

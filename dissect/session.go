@@ -2,8 +2,10 @@ package dissect
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"sort"
+	"time"
 )
 
 // session is the correlation state of one SIP dialog (keyed by Call-ID,
@@ -79,15 +81,69 @@ func (e *Engine) evictSession() {
 	sort.Slice(all, func(i, j int) bool { return all[i].last < all[j].last })
 	n := max(1, len(all)/10)
 	for _, victim := range all[:n] {
-		delete(e.sessions, victim.key)
-		victim.gone = true
-		for _, ap := range victim.flows {
-			if f, ok := e.flows.get(ap); ok && f.sess == victim {
-				e.flows.delete(ap)
-			}
-		}
-		victim.flows = nil
+		e.forgetSession(victim)
 	}
+}
+
+// idleCheck runs expireIdle when it is due; the packet handlers call it
+// once idleSkip has counted down idleCheckEvery packets (a time comparison
+// per packet was 2 % of the instructions).
+func (e *Engine) idleCheck(frame uint64, t time.Time) {
+	if e.opts.SessionIdle <= 0 {
+		e.idleSkip = math.MaxInt
+		return
+	}
+	e.idleSkip = idleCheckEvery - 1
+	if t.After(e.idleNext) {
+		e.expireIdle(frame, t)
+	}
+}
+
+const idleCheckEvery = 64
+
+// expireIdle forgets the sessions, with their flows, and the TCP
+// connections that have seen no packet for Options.SessionIdle of capture
+// time; it runs every eighth of that (at least every second) from the
+// packet at frame and time t. The frame read at each run is remembered with
+// its time, so that the frame numbers the state keeps tell its age.
+func (e *Engine) expireIdle(frame uint64, t time.Time) {
+	idle := e.opts.SessionIdle
+	e.idleNext = t.Add(max(idle/8, time.Second))
+	e.marks = append(e.marks, frameMark{frame: frame, time: t})
+	limit := t.Add(-idle)
+	cut, n := uint64(0), -1
+	for i, mk := range e.marks {
+		if mk.time.After(limit) {
+			break
+		}
+		cut, n = mk.frame, i
+	}
+	if n < 0 {
+		return
+	}
+	e.marks = e.marks[:copy(e.marks, e.marks[n:])]
+	for _, s := range e.sessions {
+		if s.last < cut {
+			e.forgetSession(s)
+		}
+	}
+	for k, c := range e.conns {
+		if max(c.dir[0].last, c.dir[1].last) < cut {
+			delete(e.conns, k)
+		}
+	}
+}
+
+// forgetSession forgets a session and its flows.
+func (e *Engine) forgetSession(victim *session) {
+	delete(e.sessions, victim.key)
+	victim.gone = true
+	for _, ap := range victim.flows {
+		if f, ok := e.flows.get(ap); ok && f.sess == victim {
+			e.flows.delete(ap)
+		}
+	}
+	victim.flows = nil
 }
 
 // learnFlow records that media packets to addr belong to media idx of s. At

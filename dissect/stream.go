@@ -16,6 +16,9 @@ import (
 // delivered as media. After a gap the stream resynchronises at the next
 // start line (or interleaved frame).
 func (e *Engine) Segment(s *capture.Segment) {
+	if e.idleSkip--; e.idleSkip < 0 {
+		e.idleCheck(s.Frame, s.Time)
+	}
 	k, d := canonical(s.Src, s.Dst)
 	c := e.conns[k]
 	if c == nil {

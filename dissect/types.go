@@ -345,9 +345,14 @@ type Problem struct {
 // Options bounds the Engine's state and extends its port lists. Zero values
 // select the defaults.
 type Options struct {
-	MaxSessions    int      // SIP dialogs + RTSP sessions tracked (default 4096)
-	MaxFlows       int      // learnt media flows (default 16384)
-	MaxConns       int      // TCP connections tracked (default 4096)
+	MaxSessions int // SIP dialogs + RTSP sessions tracked (default 4096)
+	MaxFlows    int // learnt media flows (default 16384)
+	MaxConns    int // TCP connections tracked (default 4096)
+	// SessionIdle, when set, forgets the sessions (with their media flows)
+	// and the TCP connections that have seen no packet for this long of
+	// capture time, so that the state follows the calls in progress; 0:
+	// only the limits above bound it.
+	SessionIdle    time.Duration
 	MaxMessageSize int      // largest SIP/RTSP message, headers and body (default 256 KiB)
 	SIPPorts       []uint16 // extra SIP ports (5060 and 5061 are always SIP)
 	RTSPPorts      []uint16 // extra RTSP ports (554, 322, 8554 are always RTSP)

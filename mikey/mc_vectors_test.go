@@ -1,67 +1,31 @@
 package mikey
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mikeyscope/mikeyscope/internal/mcvectors"
 )
 
-// streamwideVectors is testdata/streamwide/StreamwideTestVectors.md read
-// as sections of "key: value" lines: "KMS Init", "KMS KeyProv for Alice",
-// "Test 1: GMK", ...
-func streamwideVectors(t testing.TB) map[string]map[string]string {
-	t.Helper()
-	f, err := os.Open("testdata/streamwide/StreamwideTestVectors.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]map[string]string{}
-	var cur map[string]string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case strings.HasPrefix(line, "### "), strings.HasPrefix(line, "* KMS"):
-			cur = map[string]string{}
-			out[strings.TrimPrefix(strings.TrimPrefix(line, "### "), "* ")] = cur
-		case strings.HasPrefix(line, "* ") && cur != nil:
-			k, v, ok := strings.Cut(line[2:], ":")
-			if ok {
-				cur[strings.TrimSpace(k)] = strings.TrimSpace(v)
-			}
-		}
-	}
-	return out
-}
-
-// streamwideKeys returns the KMS and the users' key sets as SAKKEKeys: the
-// RSKs of the named users, the KMS public keys, and (withKMS) the KMS
-// certificate with its UserIdFormat and key period.
-func streamwideKeys(t testing.TB, v map[string]map[string]string, withKMS bool, rskOf ...string) SAKKEKeys {
-	kms := v["KMS Init"]
-	k := SAKKEKeys{Zs: [][]byte{mustHex(t, kms["PubEncKey"])}, KPAKs: [][]byte{mustHex(t, kms["PubAuthKey"])}, Source: "StreamwideTestVectors.md"}
+// streamwideKeys returns the published KMS and the users' key sets
+// (internal/mcvectors) as SAKKEKeys: the RSKs of the named users, the KMS
+// public keys, and (withKMS) the KMS certificate with its UserIdFormat and
+// key period.
+func streamwideKeys(t testing.TB, withKMS bool, rskOf ...mcvectors.KeySet) SAKKEKeys {
+	kms := mcvectors.KMS
+	k := SAKKEKeys{Zs: [][]byte{mustHex(t, kms.Z)}, KPAKs: [][]byte{mustHex(t, kms.KPAK)}, Source: mcvectors.Source}
 	if withKMS {
-		period, _ := strconv.ParseUint(kms["UserKeyPeriod"], 10, 64)
-		offset, _ := strconv.ParseUint(kms["UserKeyOffset"], 10, 64)
-		format, _ := strconv.Atoi(kms["UserIdFormat"])
-		k.KMS = []SAKKEKMS{{URI: kms["KmsUri"], Format: UserIDFormat(format), Period: KeyPeriod{period, offset}}}
+		k.KMS = []SAKKEKMS{{URI: kms.URI, Format: UserIDFormat(kms.UserIDFormat), Period: KeyPeriod{kms.Length, kms.Offset}}}
 	}
-	for _, who := range []string{"GMS", "Alice", "Bob", "IWF"} {
-		ks := v["KMS KeyProv for "+who]
-		n, _ := strconv.ParseUint(ks["KeyPeriodNo"], 10, 64)
-		u := SAKKEUser{URI: ks["UserUri"], UID: mustHex(t, ks["UserID"]), PeriodNo: n, HavePeriodNo: true, KMSURI: kms["KmsUri"]}
+	for _, ks := range mcvectors.Users {
+		u := SAKKEUser{URI: ks.URI, UID: mustHex(t, ks.UID), PeriodNo: ks.PeriodNo, HavePeriodNo: true, KMSURI: kms.URI}
 		k.Users = append(k.Users, u)
 		for _, r := range rskOf {
-			if r == who {
-				k.RSKs = append(k.RSKs, mustHex(t, ks["UserDecryptKey"]))
+			if r.Name == ks.Name {
+				k.RSKs = append(k.RSKs, mustHex(t, ks.RSK))
 				k.RSKUsers = append(k.RSKUsers, u)
 			}
 		}
@@ -69,8 +33,10 @@ func streamwideKeys(t testing.TB, v map[string]map[string]string, withKMS bool, 
 	return k
 }
 
-// TestOpenStreamwideMessages opens the four I_MESSAGEs a mission-critical
-// vendor published with the KMS-provisioned keys that go with them: UID
+// TestOpenStreamwideMessages opens the I_MESSAGEs a mission-critical
+// vendor published (internal/mcvectors: Streamwide/sw_mikey_sakke
+// StreamwideTestVectors.md v5, commit f599c2a0d2aa76391d173294bda56f108a39aba5)
+// with the KMS-provisioned keys that go with them: UID
 // identifiers (IDR roles 8 and 9), the SSV is the published GMK, CSK or
 // PCK, the ECCSI signature of the GMS or of alice verifies, the GUK-ID of
 // the group key matches the published one and the key parameters
@@ -78,45 +44,42 @@ func streamwideKeys(t testing.TB, v map[string]map[string]string, withKMS bool, 
 // its UserIdFormat; without it both schemes are tried and the UID one
 // matches.
 func TestOpenStreamwideMessages(t *testing.T) {
-	v := streamwideVectors(t)
 	for _, c := range []struct {
-		test, to, key, keyID, purpose, role string
-		guk                                 string
+		tv      mcvectors.Message
+		to      mcvectors.KeySet
+		purpose string
+		role    string
 	}{
-		{"Test 1: GMK", "Alice", "GMK", "GMK-ID", "GMK", "group", "GUK-ID"},
-		{"Test 2: CSK", "GMS", "CSK", "CSK-ID", "CSK", "client-server", ""},
-		{"Test 3: PCK", "Bob", "PCK", "PCK-ID", "PCK", "private", ""},
+		{mcvectors.GMK, mcvectors.Alice, "GMK", "group"},
+		{mcvectors.CSK, mcvectors.GMS, "CSK", "client-server"},
+		{mcvectors.PCK, mcvectors.Bob, "PCK", "private"},
 	} {
 		for _, withKMS := range []bool{true, false} {
-			tv := v[c.test]
-			if tv == nil {
-				t.Fatalf("%s missing from the vectors", c.test)
+			tv := c.tv
+			if tv.Responder != c.to.URI {
+				t.Fatalf("%s is for %s, not %s", tv.Name, tv.Responder, c.to.URI)
 			}
-			wire, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(tv["I-MESSAGE"], "mikey "))
+			m, err := Parse(tv.Wire())
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("%s: %v", tv.Name, err)
 			}
-			m, err := Parse(wire)
-			if err != nil {
-				t.Fatalf("%s: %v", c.test, err)
-			}
-			k := streamwideKeys(t, v, withKMS, c.to)
+			k := streamwideKeys(t, withKMS, c.to)
 			res, err := OpenSAKKE(m, k, OpenOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			name := c.test + map[bool]string{true: " with KMS certificate", false: " without"}[withKMS]
+			name := tv.Name + map[bool]string{true: " with KMS certificate", false: " without"}[withKMS]
 			if res.Decap != SAKKEDecapsulated || res.Signature.Status != AuthVerified {
 				t.Fatalf("%s: decap %v, signature %v; notes %q", name, res.Decap, res.Signature.Status, res.Notes)
 			}
-			if !bytes.Equal(res.SSV, mustHex(t, tv[c.key])) {
-				t.Errorf("%s: SSV is not the published %s", name, c.key)
+			if !bytes.Equal(res.SSV, mustHex(t, tv.Key)) {
+				t.Errorf("%s: SSV is not the published %s", name, tv.Purpose)
 			}
 			if res.ResponderScheme != "uid" || res.InitiatorScheme != "uid" || res.PeriodDelta != 0 || len(res.SchemeMismatch) > 0 {
 				t.Errorf("%s: schemes %q/%q, delta %d, mismatch %q", name, res.ResponderScheme, res.InitiatorScheme, res.PeriodDelta, res.SchemeMismatch)
 			}
-			if res.ResponderURI != tv["Responder URI"] || res.InitiatorURI != tv["Initiator URI"] {
-				t.Errorf("%s: URIs %q -> %q, want %q -> %q", name, res.InitiatorURI, res.ResponderURI, tv["Initiator URI"], tv["Responder URI"])
+			if res.ResponderURI != tv.Responder || res.InitiatorURI != tv.Initiator {
+				t.Errorf("%s: URIs %q -> %q, want %q -> %q", name, res.InitiatorURI, res.ResponderURI, tv.Initiator, tv.Responder)
 			}
 			if withKMS && (res.KeyPeriodNo == nil || *res.KeyPeriodNo != 236 || res.UserIDFormat != UserIDFormatUID) {
 				t.Errorf("%s: key period %v, format %v", name, res.KeyPeriodNo, res.UserIDFormat)
@@ -125,29 +88,29 @@ func TestOpenStreamwideMessages(t *testing.T) {
 			if mc == nil {
 				t.Fatalf("%s: no MC key info", name)
 			}
-			wantID := binary.BigEndian.Uint32(mustHex(t, tv[c.keyID]))
+			wantID := binary.BigEndian.Uint32(mustHex(t, tv.KeyID))
 			if mc.Purpose != c.purpose || mc.Role != c.role || !mc.HaveKeyID || mc.KeyID != wantID || len(mc.Problems) > 0 {
 				t.Errorf("%s: MC %+v, want %s %s key id %08x", name, mc, c.purpose, c.role, wantID)
 			}
-			if mc.SSVRef != KindFingerprint(strings.ToLower(c.key), mustHex(t, tv[c.key])) {
+			if mc.SSVRef != KindFingerprint(strings.ToLower(tv.Purpose), mustHex(t, tv.Key)) {
 				t.Errorf("%s: SSV ref %q", name, mc.SSVRef)
 			}
-			if c.guk != "" {
-				if mc.GUKCheck != "matches" || mc.CSBID != binary.BigEndian.Uint32(mustHex(t, tv[c.guk])) || mc.MemberURI != tv["Responder URI"] {
+			if tv.GUKID != "" {
+				if mc.GUKCheck != "matches" || mc.CSBID != binary.BigEndian.Uint32(mustHex(t, tv.GUKID)) || mc.MemberURI != tv.Responder {
 					t.Errorf("%s: GUK check %q, CSB ID %08x, member %q", name, mc.GUKCheck, mc.CSBID, mc.MemberURI)
 				}
 			}
 			if p := mc.Params; p == nil || !p.Decrypted || p.KeyType.String() != c.purpose || p.Status != 1 || p.DPPKID != m.Header.CSBID {
 				t.Errorf("%s: key parameters %+v", name, p)
 			}
-			if c.test == "Test 1: GMK" {
+			if tv.GUKID != "" {
 				// The crypto session keys are those of the group call
 				// (CS ID 4, CSB ID the GUK-ID, RAND the GMK-RAND) with the
 				// MKI GMK-ID ‖ GUK-ID.
-				if len(res.Sessions) != 1 || res.Sessions[0].CSID != 4 || hex.EncodeToString(res.Sessions[0].MKI) != tv["GMK-ID"]+tv["GUK-ID"] {
+				if len(res.Sessions) != 1 || res.Sessions[0].CSID != 4 || hex.EncodeToString(res.Sessions[0].MKI) != tv.KeyID+tv.GUKID {
 					t.Errorf("%s: sessions %+v", name, res.Sessions)
 				}
-				if hex.EncodeToString(m.RAND().Rand) != tv["GMK-RAND"] {
+				if hex.EncodeToString(m.RAND().Rand) != tv.Rand {
 					t.Errorf("RAND is not the published GMK-RAND")
 				}
 			}
@@ -192,9 +155,7 @@ func TestMCTEKEtherstack(t *testing.T) {
 // and the crypto session's use, the UID roles of the IDR payloads, and the
 // key parameters extension field by field, each at its offset.
 func TestMCTree(t *testing.T) {
-	v := streamwideVectors(t)
-	wire, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(v["Test 1: GMK"]["I-MESSAGE"], "mikey "))
-	m, err := Parse(wire)
+	m, err := Parse(mcvectors.GMK.Wire())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,19 +212,16 @@ func FuzzMCKeyParams(f *testing.F) {
 // FuzzOpenMC opens mutated MC vendor messages with its published KMS and
 // key sets: no panic, and the MC report is consistent.
 func FuzzOpenMC(f *testing.F) {
-	v := streamwideVectors(f)
-	for _, test := range []string{"Test 1: GMK", "Test 2: CSK", "Test 3: PCK", "Test 4: GMK (legacy format for IWF)"} {
-		if wire, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(v[test]["I-MESSAGE"], "mikey ")); err == nil {
-			f.Add(wire)
-		}
+	for _, m := range mcvectors.Messages {
+		f.Add(m.Wire())
 	}
-	k := streamwideKeys(f, v, true, "Alice", "Bob", "GMS")
+	k := streamwideKeys(f, true, mcvectors.Alice, mcvectors.Bob, mcvectors.GMS)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Parse(b)
 		if err != nil {
 			return
 		}
-		res, err := OpenSAKKE(m, k, OpenOptions{PartyURIs: []string{"sip:alice@streamwide.com", ""}})
+		res, err := OpenSAKKE(m, k, OpenOptions{PartyURIs: []string{mcvectors.Alice.URI, ""}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,22 +237,20 @@ func FuzzOpenMC(f *testing.F) {
 // message, is recovered from the GUK-ID and the GMK and equals the
 // published one.
 func TestOpenStreamwideLegacy(t *testing.T) {
-	v := streamwideVectors(t)
-	tv := v["Test 4: GMK (legacy format for IWF)"]
-	wire, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(tv["I-MESSAGE"], "mikey "))
-	m, err := Parse(wire)
+	tv := mcvectors.GMKLegacy
+	m, err := Parse(tv.Wire())
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := OpenSAKKE(m, streamwideKeys(t, v, true, "IWF"), OpenOptions{})
+	res, err := OpenSAKKE(m, streamwideKeys(t, true, mcvectors.IWF), OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mc := res.MC
-	if res.Decap != SAKKEDecapsulated || res.Signature.Status != AuthVerified || !bytes.Equal(res.SSV, mustHex(t, tv["GMK"])) || mc == nil {
+	if res.Decap != SAKKEDecapsulated || res.Signature.Status != AuthVerified || !bytes.Equal(res.SSV, mustHex(t, tv.Key)) || mc == nil {
 		t.Fatalf("decap %v signature %v; notes %q", res.Decap, res.Signature.Status, res.Notes)
 	}
-	if want := binary.BigEndian.Uint32(mustHex(t, tv["GMK-ID"])); mc.KeyID != want || mc.KeyIDFrom != "GUK-ID" || res.ResponderURI != tv["Responder URI"] {
+	if want := binary.BigEndian.Uint32(mustHex(t, tv.KeyID)); mc.KeyID != want || mc.KeyIDFrom != "GUK-ID" || res.ResponderURI != tv.Responder {
 		t.Errorf("key id %08x from %s (want %08x), member %q", mc.KeyID, mc.KeyIDFrom, want, res.ResponderURI)
 	}
 	if p := mc.Params; p == nil || !p.Legacy || p.KeyType != PurposeGMK || p.Status != 1 || len(mc.Problems) != 0 {

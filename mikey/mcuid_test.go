@@ -1,34 +1,42 @@
 package mikey
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"testing"
 	"time"
+
+	"github.com/mikeyscope/mikeyscope/internal/mcvectors"
 )
 
 // TestMCUIDVectors: the UID of TS 33.180 §F.2.1 against published values:
-// issue #20's two vectors and the five of Streamwide's test vectors
-// (Streamwide/sw_mikey_sakke StreamwideTestVectors.md v5, "MIKEYSAKKE-UID"),
-// and the UserIDs its KMS provisioned with the key sets of the same file.
+// issue #20's two vectors (its second is Streamwide's first), the five UIDs
+// of Streamwide's test vectors and the
+// UserIDs its KMS provisioned with the key sets of the same file (values in
+// internal/mcvectors: Streamwide/sw_mikey_sakke StreamwideTestVectors.md
+// v5, commit f599c2a0d2aa76391d173294bda56f108a39aba5).
 func TestMCUIDVectors(t *testing.T) {
-	for _, c := range []struct {
+	type vector struct {
 		uri, kms       string
 		length, offset uint64
 		n              uint64
 		want           string
-	}{
+	}
+	cases := []vector{
 		{"alice@org.com", "192.168.4.101:8080", 2592000, 0, 631, "309d9c5b8e681c330283f85e04dab2ca4daa7dfd125f1d7bf9aa9f4e11fe91af"},
-		{"sip:user@example.org", "kms.example.org", 2592000, 0, 1, "74e2af803ab5d72841bbced0ce319ffe64f6fe23c88a2d258aabcf6ac5658ef4"},
-		{"sip:user@example.org", "kms.example.org", 10, 0, 10, "94fb1a697c15d7e9d6b7062066affebda2d9e346e0090d67525c0c3ce666eafa"},
-		{"sip:user@example.org", "kms.example.org", 25920000, 100, 1, "3c0ad8828cfae1ad1d08b27cc7b61258c6cfcd405081b68cd778f1e1c7f562a7"},
-		{"sip:user@example.org", "kms.example.org", 25920000, 100, 2048, "c88b3fa5e36a08985d10f7b31a631b0265e8249f0312435e4984dbc3765c7f0c"},
-		{"sip:user@example.org", "kms.example.org", 25920000, 45920000, 20393844, "8dc05540167345538475101514f4eabd384abd6ba665782abb312ecaf05934e1"},
-		// KmsKeySet UserIDs for key period 236 of kms.mydev.streamwide.com
-		// (UserKeyPeriod 16777215, UserKeyOffset 0).
-		{"gms@streamwide.com", "kms.mydev.streamwide.com", 16777215, 0, 236, "15a4d5b12856538d02d91fedbb766e6dd377b014c92e216666c8fb678608d20e"},
-		{"sip:alice@streamwide.com", "kms.mydev.streamwide.com", 16777215, 0, 236, "b5c452309219da6a3d805615548d6c1b0f4de45a6b48fb13d9a24d857fc03dc4"},
-		{"sip:bob@streamwide.com", "kms.mydev.streamwide.com", 16777215, 0, 236, "780851cda91a9c33f941cd3a2831697e2893264754e363f8a0cef827eb201a81"},
-	} {
+	}
+	for _, u := range mcvectors.UIDs {
+		cases = append(cases, vector{u.URI, u.KMSURI, u.Length, u.Offset, u.PeriodNo, u.UID})
+	}
+	// KmsKeySet UserIDs for key period 236 of the published KMS
+	// (kms.mydev.streamwide.com, UserKeyPeriod 16777215, UserKeyOffset 0).
+	for _, s := range []mcvectors.KeySet{mcvectors.GMS, mcvectors.Alice, mcvectors.Bob} {
+		cases = append(cases, vector{s.URI, mcvectors.KMS.URI, mcvectors.KMS.Length, mcvectors.KMS.Offset, s.PeriodNo, s.UID})
+	}
+	if len(cases) != 9 {
+		t.Fatalf("%d vectors", len(cases))
+	}
+	for _, c := range cases {
 		got := hex.EncodeToString(MCUID(c.uri, c.kms, KeyPeriod{c.length, c.offset}, c.n))
 		if got != c.want {
 			t.Errorf("UID(%q, %q, %d, %d, %d) = %s, want %s", c.uri, c.kms, c.length, c.offset, c.n, got, c.want)
@@ -83,7 +91,7 @@ func TestGUKID(t *testing.T) {
 		gmk, uri     string
 		gmkID, gukID uint32
 	}{
-		{"07d1a1677ac36d8e81620484689b3c2d", "sip:alice@streamwide.com", 0x0df9bc39, 0x06a12aea},
+		{mcvectors.GMK.Key, mcvectors.GMK.Responder, binary.BigEndian.Uint32(mustHex(t, mcvectors.GMK.KeyID)), binary.BigEndian.Uint32(mustHex(t, mcvectors.GMK.GUKID))},
 		{"fcfe65cd967c58d260b603ccb9a887a9", "sip:p25user01@etherstack.com", 0x09bf9d37, 0x01c8de7b},
 		{"fcfe65cd967c58d260b603ccb9a887a9", "sip:p25user02@etherstack.co.jp", 0x09bf9d37, 0x0abe69d0},
 	} {

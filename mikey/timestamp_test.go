@@ -1,6 +1,7 @@
 package mikey
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -119,5 +120,53 @@ func BenchmarkReplayCheck(b *testing.B) {
 		msg[0], msg[1] = byte(i), byte(i>>8)
 		c.Check(msg, 1, uint64(i), true, rnd, i)
 		i++
+	}
+}
+
+// TestReplayWindow: a windowed cache forgets the messages older than its
+// window (by the time they were checked at), holds any number within it up
+// to its limit, and still tells identical messages from same-tuple ones.
+func TestReplayWindow(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	c := NewReplayWindow(10*time.Minute, 1000)
+	for i := 0; i < 600; i++ { // one a second for 10 minutes
+		msg := []byte(fmt.Sprintf("message %d", i))
+		if k, _ := c.CheckAt(msg, uint32(i), uint64(i), true, []byte("r"), i+1, t0.Add(time.Duration(i)*time.Second)); k != NotReplayed {
+			t.Fatalf("message %d: %v", i, k)
+		}
+	}
+	if c.Len() != 600 {
+		t.Fatalf("len %d, want all 600 within the window", c.Len())
+	}
+	// 10 minutes after message 0: it is still (just) inside the window.
+	at := t0.Add(10 * time.Minute)
+	if k, ref := c.CheckAt([]byte("message 0"), 0, 0, true, []byte("r"), 700, at); k != ReplayIdentical || ref != 1 {
+		t.Fatalf("replay at the window's edge: %v %d", k, ref)
+	}
+	// Another message with message 5's tuple, 11 minutes after message 0:
+	// messages 0-59 are gone, 5 among them.
+	at = t0.Add(11 * time.Minute)
+	if k, _ := c.CheckAt([]byte("other 5"), 5, 5, true, []byte("r"), 701, at); k != NotReplayed {
+		t.Fatalf("tuple outside the window: %v", k)
+	}
+	if k, ref := c.CheckAt([]byte("other 100"), 100, 100, true, []byte("r"), 702, at); k != ReplaySameTuple || ref != 101 {
+		t.Fatalf("tuple inside the window: %v %d", k, ref)
+	}
+	if c.Len() != 600-60+1 { // a repeat is not cached again
+		t.Fatalf("len %d after expiry", c.Len())
+	}
+	// The limit holds whatever the window.
+	small := NewReplayWindow(time.Hour, 3)
+	for i := 0; i < 10; i++ {
+		small.CheckAt([]byte{byte(i)}, 0, 0, false, nil, i, t0)
+	}
+	if small.Len() != 3 {
+		t.Fatalf("len %d over the limit 3", small.Len())
+	}
+	if k, _ := small.CheckAt([]byte{9}, 0, 0, false, nil, 11, t0); k != ReplayIdentical {
+		t.Fatalf("latest entry lost: %v", k)
+	}
+	if k, _ := small.CheckAt([]byte{0}, 0, 0, false, nil, 12, t0); k != NotReplayed {
+		t.Fatalf("entry past the limit kept: %v", k)
 	}
 }

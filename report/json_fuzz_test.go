@@ -57,11 +57,12 @@ func FuzzWriteJSON(f *testing.F) {
 		}
 		r := a.Finish()
 		for _, trees := range []bool{false, true} {
+			pretty := trees // both forms, a run each
 			var got bytes.Buffer
-			if err := report.WriteJSON(&got, r, report.JSONOptions{Trees: trees}); err != nil {
+			if err := report.WriteJSON(&got, r, report.JSONOptions{Trees: trees, Pretty: pretty}); err != nil {
 				t.Fatalf("trees %v: %v", trees, err)
 			}
-			want := encodeWhole(t, r, trees)
+			want := encodeWhole(t, r, trees, pretty)
 			if !bytes.Equal(got.Bytes(), want) {
 				i := 0
 				for i < min(got.Len(), len(want)) && got.Bytes()[i] == want[i] {

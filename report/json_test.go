@@ -11,9 +11,10 @@ import (
 )
 
 // encodeWhole is what WriteJSON writes, stated plainly: the whole report
-// through one json.Encoder with two-space indentation (the trees dropped
-// when not asked for; no sessions or findings are empty arrays).
-func encodeWhole(t *testing.T, r *analysis.Report, trees bool) []byte {
+// through one json.Encoder, compact or with two-space indentation (the
+// trees dropped when not asked for; no sessions or findings are empty
+// arrays).
+func encodeWhole(t *testing.T, r *analysis.Report, trees, pretty bool) []byte {
 	t.Helper()
 	out := *r
 	if out.Sessions == nil {
@@ -37,7 +38,9 @@ func encodeWhole(t *testing.T, r *analysis.Report, trees bool) []byte {
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
+	if pretty {
+		enc.SetIndent("", "  ")
+	}
 	if err := enc.Encode(&out); err != nil {
 		t.Fatal(err)
 	}
@@ -64,12 +67,14 @@ func TestWriteJSONStreamsTheSameDocument(t *testing.T) {
 	reports = append(reports, empty, &analysis.Report{Schema: analysis.Schema})
 	for i, r := range reports {
 		for _, trees := range []bool{false, true} {
-			var got bytes.Buffer
-			if err := report.WriteJSON(&got, r, report.JSONOptions{Trees: trees}); err != nil {
-				t.Fatal(err)
-			}
-			if want := encodeWhole(t, r, trees); !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("report %d (trees %v): streamed document differs from the encoder's (%d vs %d bytes)", i, trees, got.Len(), len(want))
+			for _, pretty := range []bool{false, true} {
+				var got bytes.Buffer
+				if err := report.WriteJSON(&got, r, report.JSONOptions{Trees: trees, Pretty: pretty}); err != nil {
+					t.Fatal(err)
+				}
+				if want := encodeWhole(t, r, trees, pretty); !bytes.Equal(got.Bytes(), want) {
+					t.Errorf("report %d (trees %v, pretty %v): streamed document differs from the encoder's (%d vs %d bytes)", i, trees, pretty, got.Len(), len(want))
+				}
 			}
 		}
 	}

@@ -201,3 +201,32 @@ func sampleReport(t *testing.T, file string, withKeys bool) *analysis.Report {
 	}
 	return a.Finish()
 }
+
+// TestCaptureCountersMatchSchema: a report with a live capture's kernel
+// counters and a file's recorded drops matches the schema, and writes the
+// counters under the names the schema gives.
+func TestCaptureCountersMatchSchema(t *testing.T) {
+	root := loadSchema(t)
+	r := sampleReport(t, filepath.Join("..", "samples", "sip-udp-psk.pcap"), false)
+	r.Summary.Live = &analysis.LiveCounters{Received: 10, Dropped: 2, RingFreezes: 1, FilterRemoved: 3}
+	r.Summary.RecordedDrops = 4
+	var buf bytes.Buffer
+	if err := report.WriteJSON(&buf, r, report.JSONOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(&buf)
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if errs := validate(root, root, doc, "$"); len(errs) > 0 {
+		t.Errorf("report does not match the schema:\n%s", strings.Join(errs, "\n"))
+	}
+	s := doc["summary"].(map[string]any)
+	live, _ := s["live_capture"].(map[string]any)
+	if live == nil || live["kernel_dropped"] != json.Number("2") || live["kernel_received"] != json.Number("10") ||
+		live["ring_freezes"] != json.Number("1") || live["filter_removed"] != json.Number("3") || s["recorded_drops"] != json.Number("4") {
+		t.Errorf("summary %v", s)
+	}
+}

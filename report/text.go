@@ -21,6 +21,9 @@ type TextOptions struct {
 	// Trees prints each MIKEY message's full field tree (with byte
 	// offsets) under it, as report --tree does in JSON.
 	Trees bool
+	// Spool holds sessions written out during the pass (NewTextSpool with
+	// the same options); they are listed with the report's own, by ID.
+	Spool *Spool
 }
 
 // WriteText writes the human-readable report. Wire-derived text is passed
@@ -43,6 +46,13 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		s.Sessions, s.MIKEYMessages, s.Streams, s.Errors, s.Warnings, s.Notes)
 	if s.ReadError != "" {
 		p("  capture read stopped early: %s\n", Printable(s.ReadError))
+	}
+	if l := s.Live; l != nil {
+		p("  live capture: the kernel passed %d packets, dropped %d (ring full %d times); the exact filter removed %d\n",
+			l.Received, l.Dropped, l.RingFreezes, l.FilterRemoved)
+	}
+	if s.RecordedDrops > 0 {
+		p("  the capturing tool recorded %d dropped packets\n", s.RecordedDrops)
 	}
 	if s.HEP != nil {
 		p("  %s\n", Printable(hepLine(s.HEP)))
@@ -68,112 +78,23 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		}
 	}
 
-	for _, ss := range r.Sessions {
-		p("\nSession %d  %s  %s\n", ss.ID, strings.ToUpper(ss.Carrier), Printable(sessionTitle(ss)))
-		p("  %s to %s", stamp(ss.Start), stamp(ss.End))
-		if ss.Transport != "" {
-			p(", over %s", ss.Transport)
+	dated := analysis.SpansDays(s.First, s.Last)
+	err := mergeSessions(r.Sessions, opts.Spool, "text", func(ss *analysis.Session) error {
+		writeSession(bw, ss, opts, stamp)
+		writeSessionFindings(bw, findingsBySession[ss.ID], opts)
+		return nil
+	}, func(id int, b []byte, split int) error {
+		// The spool holds the session with clock times, then with dates.
+		if dated {
+			bw.Write(b[split:])
+		} else {
+			bw.Write(b[:split])
 		}
-		mode := ss.Mode
-		if mode == "" {
-			mode = "no MIKEY"
-		}
-		p("; MIKEY mode %s; keys %s", mode, ss.KeyStatus)
-		if ss.Keying != "" && !strings.HasPrefix(ss.Keying, "MIKEY") {
-			p("; keying %s", Printable(ss.Keying))
-		}
-		p("\n")
-		if ss.Carrier == "sip" {
-			final := ss.FinalStatus
-			if final == "" {
-				final = "none seen"
-			}
-			p("  Call-ID %s; final response %s\n", Printable(ss.Key), Printable(final))
-		}
-		if len(ss.Path) > 0 {
-			p("  relayed by proxy: %s (%d legs)\n", Printable(strings.Join(ss.Path, " -> ")), len(ss.Path)-1)
-		}
-		if via := signalVia(ss); via != "" {
-			p("  signalling %s\n", Printable(via))
-		}
-		if opts.Verbose && len(ss.Signals) > 0 {
-			p("  Signalling\n")
-			for _, sg := range ss.Signals {
-				mark := ""
-				if sg.MIKEY > 0 {
-					mark = "  [MIKEY]"
-				}
-				if sg.RelayOf != 0 {
-					mark += fmt.Sprintf("  (relay of frame %d)", sg.RelayOf)
-				}
-				p("    frame %-6d %s  %s -> %s  %s%s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark, Printable(seenText(sg)))
-			}
-		}
-		if len(ss.MIKEY) > 0 {
-			p("  MIKEY messages\n")
-			for _, m := range ss.MIKEY {
-				p("    frame %-6d %s  %s -> %s  %s (%s)  CSB ID %s  in %s  auth: %s", m.Frame, stamp(m.Time), m.Src, m.Dst,
-					m.DataType, m.Role, m.CSBID, m.Where, m.Auth)
-				if m.KeyFP != "" {
-					p(" with %s", m.KeyFP)
-				}
-				if m.RelayOf != 0 {
-					p(" (relayed copy of frame %d)", m.RelayOf)
-				}
-				if m.Detail != "" {
-					p(" (%s)", Printable(m.Detail))
-				}
-				if m.Error != "" {
-					p("\n      decode error: %s", Printable(m.Error))
-				}
-				if m.MC != nil {
-					p("\n      MC key: %s", Printable(m.MC.String()))
-				}
-				p("\n")
-				if opts.Trees && m.Tree != nil {
-					writeTree(bw, m.Tree, 3)
-				}
-			}
-		}
-		if len(ss.CryptoSessions) > 0 {
-			p("  Crypto sessions\n")
-			for _, cs := range ss.CryptoSessions {
-				if cs.Source == "sdes" && cs.Media != nil {
-					p("    SDES media %d tag %d  %s", *cs.Media, cs.Tag, Printable(cs.Policy))
-				} else {
-					p("    CS %d  SSRC %s  ROC %d  policy %d %s", cs.CSID, cs.SSRC, cs.ROC, cs.PolicyNo, cs.Policy)
-				}
-				if cs.MKI != "" {
-					p("  MKI %s", cs.MKI)
-				}
-				switch {
-				case cs.KeyHex != "":
-					p("  key %s salt %s", cs.KeyHex, cs.SaltHex)
-				case cs.KeyFP != "":
-					p("  key %s", cs.KeyFP)
-				default:
-					p("  key unknown")
-				}
-				if cs.FromFrame != 0 {
-					p("  from frame %d", cs.FromFrame)
-				} else if cs.Source != "" {
-					p("  from %s", cs.Source)
-				}
-				p("\n")
-			}
-		}
-		if len(ss.Streams) > 0 {
-			p("  Streams\n")
-			for _, st := range ss.Streams {
-				writeStream(bw, st)
-			}
-		}
-		if fs := findingsBySession[ss.ID]; len(fs) > 0 {
-			p("  Findings\n")
-			for _, f := range fs {
-				writeFinding(bw, f, opts, "    ")
-			}
-		}
+		writeSessionFindings(bw, findingsBySession[id], opts)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(r.Streams) > 0 {
 		p("\nStreams not tied to any session\n")
@@ -200,6 +121,124 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// writeSession writes a session's part of the text report up to its
+// findings (a spool keeps it so; the findings come from the report).
+//
+// stamp writes times: clockStamp, or dateStamp when the capture spans
+// days (which a spool does not know yet: it keeps both renderings).
+func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions, stamp func(time.Time) string) {
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	p("\nSession %d  %s  %s\n", ss.ID, strings.ToUpper(ss.Carrier), Printable(sessionTitle(ss)))
+	p("  %s to %s", stamp(ss.Start), stamp(ss.End))
+	if ss.Transport != "" {
+		p(", over %s", ss.Transport)
+	}
+	mode := ss.Mode
+	if mode == "" {
+		mode = "no MIKEY"
+	}
+	p("; MIKEY mode %s; keys %s", mode, ss.KeyStatus)
+	if ss.Keying != "" && !strings.HasPrefix(ss.Keying, "MIKEY") {
+		p("; keying %s", Printable(ss.Keying))
+	}
+	p("\n")
+	if ss.Carrier == "sip" {
+		final := ss.FinalStatus
+		if final == "" {
+			final = "none seen"
+		}
+		p("  Call-ID %s; final response %s\n", Printable(ss.Key), Printable(final))
+	}
+	if len(ss.Path) > 0 {
+		p("  relayed by proxy: %s (%d legs)\n", Printable(strings.Join(ss.Path, " -> ")), len(ss.Path)-1)
+	}
+	if via := signalVia(ss); via != "" {
+		p("  signalling %s\n", Printable(via))
+	}
+	if opts.Verbose && len(ss.Signals) > 0 {
+		p("  Signalling\n")
+		for _, sg := range ss.Signals {
+			mark := ""
+			if sg.MIKEY > 0 {
+				mark = "  [MIKEY]"
+			}
+			if sg.RelayOf != 0 {
+				mark += fmt.Sprintf("  (relay of frame %d)", sg.RelayOf)
+			}
+			p("    frame %-6d %s  %s -> %s  %s%s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark, Printable(seenText(sg)))
+		}
+	}
+	if len(ss.MIKEY) > 0 {
+		p("  MIKEY messages\n")
+		for _, m := range ss.MIKEY {
+			p("    frame %-6d %s  %s -> %s  %s (%s)  CSB ID %s  in %s  auth: %s", m.Frame, stamp(m.Time), m.Src, m.Dst,
+				m.DataType, m.Role, m.CSBID, m.Where, m.Auth)
+			if m.KeyFP != "" {
+				p(" with %s", m.KeyFP)
+			}
+			if m.RelayOf != 0 {
+				p(" (relayed copy of frame %d)", m.RelayOf)
+			}
+			if m.Detail != "" {
+				p(" (%s)", Printable(m.Detail))
+			}
+			if m.Error != "" {
+				p("\n      decode error: %s", Printable(m.Error))
+			}
+			if m.MC != nil {
+				p("\n      MC key: %s", Printable(m.MC.String()))
+			}
+			p("\n")
+			if opts.Trees && m.Tree != nil {
+				writeTree(bw, m.Tree, 3)
+			}
+		}
+	}
+	if len(ss.CryptoSessions) > 0 {
+		p("  Crypto sessions\n")
+		for _, cs := range ss.CryptoSessions {
+			if cs.Source == "sdes" && cs.Media != nil {
+				p("    SDES media %d tag %d  %s", *cs.Media, cs.Tag, Printable(cs.Policy))
+			} else {
+				p("    CS %d  SSRC %s  ROC %d  policy %d %s", cs.CSID, cs.SSRC, cs.ROC, cs.PolicyNo, cs.Policy)
+			}
+			if cs.MKI != "" {
+				p("  MKI %s", cs.MKI)
+			}
+			switch {
+			case cs.KeyHex != "":
+				p("  key %s salt %s", cs.KeyHex, cs.SaltHex)
+			case cs.KeyFP != "":
+				p("  key %s", cs.KeyFP)
+			default:
+				p("  key unknown")
+			}
+			if cs.FromFrame != 0 {
+				p("  from frame %d", cs.FromFrame)
+			} else if cs.Source != "" {
+				p("  from %s", cs.Source)
+			}
+			p("\n")
+		}
+	}
+	if len(ss.Streams) > 0 {
+		p("  Streams\n")
+		for _, st := range ss.Streams {
+			writeStream(bw, st)
+		}
+	}
+}
+
+// writeSessionFindings writes the findings of a session.
+func writeSessionFindings(bw *bufio.Writer, fs []*analysis.Finding, opts TextOptions) {
+	if len(fs) > 0 {
+		fmt.Fprintf(bw, "  Findings\n")
+		for _, f := range fs {
+			writeFinding(bw, f, opts, "    ")
+		}
+	}
 }
 
 // writeTree prints a MIKEY field tree, two spaces a level from depth, each

@@ -56,6 +56,14 @@ func statusLine(title string, r *analysis.Report, p analysis.JobProgress) string
 	switch {
 	case p.Live:
 		fmt.Fprintf(&b, "[green]LIVE[-] %d frames", p.Frames)
+		if k := p.Kernel; k != nil {
+			fmt.Fprintf(&b, " (kernel %d received, ", k.Received)
+			if k.Dropped > 0 {
+				fmt.Fprintf(&b, "[red::b]%d dropped[-::-])", k.Dropped)
+			} else {
+				b.WriteString("0 dropped)")
+			}
+		}
 	case p.Done:
 		fmt.Fprintf(&b, "done, %d frames", p.Frames)
 	case p.TotalBytes > 0:

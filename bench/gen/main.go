@@ -5,13 +5,17 @@
 //     ways (250 G.711 packets of 160 bytes and one SRTCP report per
 //     direction), overlapping in time like a busy link; every tenth call runs
 //     over TCP and every tenth has its INVITE fragmented into 3 IP fragments.
+//   - short-calls-N.pcap (with -short-calls N): N short calls, a new one
+//     every 100 ms, each INVITE/200 with MIKEY-PSK, 2 SRTP packets and an
+//     SRTCP report per direction, BYE/200: for memory growth in the number
+//     of calls (64,000 at most: the addresses are 10.1.x.y and 10.2.x.y).
 //   - rtsp-big.pcap: one RTSP session whose video key comes in a KeyMgmt
 //     header (MIKEY-NULL) and one SRTP video stream of 100,632 packets of
 //     1,388 payload bytes (AES-CM-128/HMAC-SHA1-80, 4-byte MKI) over UDP.
 //
 // Each comes with a keys file. Output is deterministic and streamed.
 //
-//	go run ./bench/gen -out bench/out [-calls 1000] [-rtsp-packets 100632]
+//	go run ./bench/gen -out bench/out [-calls 1000] [-rtsp-packets 100632] [-short-calls N]
 //	go run ./bench/gen -count FILE   # prints the number of packets in FILE
 package main
 
@@ -24,7 +28,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/google/gopacket/pcapgo"
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
@@ -35,14 +39,19 @@ func main() {
 	calls := flag.Int("calls", 1000, "number of SIP calls in calls.pcap (0 skips the file)")
 	rtspPackets := flag.Int("rtsp-packets", 100632, "SRTP packets in rtsp-big.pcap (0 skips the file)")
 	count := flag.String("count", "", "print the number of packets in this pcap file and exit")
+	short := flag.Int("short-calls", 0, "also write short-calls-N.pcap with N short calls (4 SRTP packets each)")
 	flag.Parse()
-	if err := run(*out, *calls, *rtspPackets, *count); err != nil {
+	if *short < 0 || *short > scenario.MaxSeriesCalls || *calls < 0 || *calls > scenario.MaxSeriesCalls {
+		fmt.Fprintf(os.Stderr, "bench/gen: -calls and -short-calls take 0 to %d\n", scenario.MaxSeriesCalls)
+		os.Exit(2)
+	}
+	if err := run(*out, *calls, *rtspPackets, *short, *count); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, calls, rtspPackets int, count string) error {
+func run(dir string, calls, rtspPackets, short int, count string) error {
 	if count != "" {
 		n, err := countPackets(count)
 		if err != nil {
@@ -54,15 +63,23 @@ func run(dir string, calls, rtspPackets int, count string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if calls > 0 {
-		gens, keys, err := callGens(calls)
+	for _, c := range []struct {
+		n     int
+		shape scenario.SeriesShape
+		name  string
+	}{{calls, longCalls, "calls"}, {short, shortCalls, fmt.Sprintf("short-calls-%d", short)}} {
+		if c.n == 0 {
+			continue
+		}
+		c.shape.Name = c.name
+		gens, keys, err := scenario.CallSeries(c.n, c.shape)
 		if err != nil {
 			return err
 		}
-		if err := writeCapture(filepath.Join(dir, "calls.pcap"), gens); err != nil {
+		if err := writeCapture(filepath.Join(dir, c.name+".pcap"), gens); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "calls.keys"), keys, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, c.name+".keys"), keys, 0o600); err != nil {
 			return err
 		}
 	}

@@ -11,7 +11,7 @@ import (
 // messages and 2×(250 SRTP + 1 SRTCP) per call; TCP calls (i%10 == 3) add
 // the 3-way handshake, the close (3 frames) and one more INVITE segment;
 // fragmented calls (i%10 == 7) add two INVITE fragments.
-func expectedCallFrames(n int) int {
+func expectedCallFrames(n, packetsPerDirection int) int {
 	total := 0
 	for i := 0; i < n; i++ {
 		total += 7 + 2*(packetsPerDirection+1)
@@ -40,11 +40,11 @@ func TestBenchCapturesDeterministicAndComplete(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	const calls, packets = 30, 1000
 	for _, dir := range []string{a, b} {
-		if err := run(dir, calls, packets, ""); err != nil {
+		if err := run(dir, calls, packets, calls, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, name := range []string{"calls.pcap", "calls.keys", "rtsp-big.pcap", "rtsp-big.keys"} {
+	for _, name := range []string{"calls.pcap", "calls.keys", "rtsp-big.pcap", "rtsp-big.keys", "short-calls-30.pcap", "short-calls-30.keys"} {
 		x, err := os.ReadFile(filepath.Join(a, name))
 		if err != nil {
 			t.Fatal(err)
@@ -54,7 +54,7 @@ func TestBenchCapturesDeterministicAndComplete(t *testing.T) {
 			t.Errorf("%s differs between two runs", name)
 		}
 	}
-	for name, want := range map[string]int{"calls.pcap": expectedCallFrames(calls), "rtsp-big.pcap": expectedRTSPFrames(packets)} {
+	for name, want := range map[string]int{"calls.pcap": expectedCallFrames(calls, longCalls.Packets), "short-calls-30.pcap": expectedCallFrames(calls, shortCalls.Packets), "rtsp-big.pcap": expectedRTSPFrames(packets)} {
 		n, err := countPackets(filepath.Join(a, name))
 		if err != nil {
 			t.Fatal(err)
@@ -63,7 +63,7 @@ func TestBenchCapturesDeterministicAndComplete(t *testing.T) {
 			t.Errorf("%s: %d packets, want %d", name, n, want)
 		}
 	}
-	if got, want := expectedCallFrames(1000), 509900; got != want {
+	if got, want := expectedCallFrames(1000, longCalls.Packets), 509900; got != want {
 		t.Errorf("full calls.pcap would have %d frames, want %d", got, want)
 	}
 	keys, _ := os.ReadFile(filepath.Join(a, "calls.keys"))

@@ -7,56 +7,35 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mikeyscope/mikeyscope/internal/mcvectors"
 )
 
-// streamwide reads a section's "key: value" lines of the published MC test
-// vectors (mikey/testdata/streamwide).
-func streamwide(t *testing.T, section string) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "mikey", "testdata", "streamwide", "StreamwideTestVectors.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(b), section+"\n")
-	if !ok {
-		t.Fatalf("no %q", section)
-	}
-	out := map[string]string{}
-	for _, line := range strings.Split(rest, "\n") {
-		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "###") || (strings.HasPrefix(line, "* KMS") && len(out) > 0) {
-			break
-		}
-		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "* "), ":"); ok {
-			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
-		}
-	}
-	return out
-}
-
 // TestDecodeMC: decode opens a MC vendor's published GMK I_MESSAGE with
-// its published KMS certificate and alice's key set, given as KMS XML
+// its published KMS certificate and alice's key set (internal/mcvectors:
+// Streamwide/sw_mikey_sakke StreamwideTestVectors.md v5, commit
+// f599c2a0d2aa76391d173294bda56f108a39aba5), given as KMS XML
 // documents (written here from the published values) or as flags; the
 // verification names the key purpose, GMK-ID, the GUK-ID check and the
 // GMK by fingerprint, in hex only with --show-keys; the JSON has them too.
 // A bad KMS document is a usage error naming its file and line.
 func TestDecodeMC(t *testing.T) {
-	kms, alice, gmk := streamwide(t, "* KMS Init"), streamwide(t, "* KMS KeyProv for Alice"), streamwide(t, "### Test 1: GMK")
+	kms, alice, gmk := mcvectors.KMS, mcvectors.Alice, mcvectors.GMK
 	dir := t.TempDir()
 	cert := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
 <KmsResponse xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><KmsMessage><KmsInit><KmsCertificate>
-<KmsUri>%s</KmsUri><UserIdFormat>%s</UserIdFormat><UserKeyPeriod>%s</UserKeyPeriod><UserKeyOffset>%s</UserKeyOffset>
+<KmsUri>%s</KmsUri><UserIdFormat>%d</UserIdFormat><UserKeyPeriod>%d</UserKeyPeriod><UserKeyOffset>%d</UserKeyOffset>
 <PubEncKey>%s</PubEncKey><PubAuthKey>%s</PubAuthKey></KmsCertificate></KmsInit></KmsMessage></KmsResponse>
-`, kms["KmsUri"], kms["UserIdFormat"], kms["UserKeyPeriod"], kms["UserKeyOffset"], kms["PubEncKey"], kms["PubAuthKey"])
+`, kms.URI, kms.UserIDFormat, kms.Length, kms.Offset, kms.Z, kms.KPAK)
 	keySet := fmt.Sprintf(`<KmsKeySet xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><KmsUri>%s</KmsUri><UserUri>%s</UserUri><UserID>%s</UserID>
-<KeyPeriodNo>%s</KeyPeriodNo><UserDecryptKey>%s</UserDecryptKey></KmsKeySet>`, kms["KmsUri"], alice["UserUri"], alice["UserID"], alice["KeyPeriodNo"], alice["UserDecryptKey"])
+<KeyPeriodNo>%d</KeyPeriodNo><UserDecryptKey>%s</UserDecryptKey></KmsKeySet>`, kms.URI, alice.URI, alice.UID, alice.PeriodNo, alice.RSK)
 	os.WriteFile(filepath.Join(dir, "cert.xml"), []byte(cert), 0o600)
 	os.WriteFile(filepath.Join(dir, "alice.xml"), []byte(keySet), 0o600)
-	os.WriteFile(filepath.Join(dir, "bad.xml"), []byte(strings.Replace(cert, kms["PubAuthKey"], "04zz", 1)), 0o600)
-	msg := strings.TrimPrefix(gmk["I-MESSAGE"], "mikey ")
+	os.WriteFile(filepath.Join(dir, "bad.xml"), []byte(strings.Replace(cert, kms.KPAK, "04zz", 1)), 0o600)
+	msg := gmk.Base64
 	xmlArgs := []string{"decode", "--kms-xml", filepath.Join(dir, "cert.xml"), "--kms-xml", filepath.Join(dir, "alice.xml")}
-	flagArgs := []string{"decode", "--kms-z", kms["PubEncKey"], "--kms-kpak", kms["PubAuthKey"], "--sakke-rsk", alice["UserUri"] + "=" + alice["UserDecryptKey"],
-		"--kms-uri", kms["KmsUri"], "--key-period", kms["UserKeyPeriod"] + ":" + kms["UserKeyOffset"]}
+	flagArgs := []string{"decode", "--kms-z", kms.Z, "--kms-kpak", kms.KPAK, "--sakke-rsk", alice.URI + "=" + alice.RSK,
+		"--kms-uri", kms.URI, "--key-period", fmt.Sprintf("%d:%d", kms.Length, kms.Offset)}
 	for name, args := range map[string][]string{"xml": xmlArgs, "flags": flagArgs} {
 		for _, show := range []bool{false, true} {
 			a := append([]string(nil), args...)
@@ -74,7 +53,7 @@ func TestDecodeMC(t *testing.T) {
 					t.Errorf("%s: no %q in\n%s", name, want, out)
 				}
 			}
-			if strings.Contains(out, gmk["GMK"]) != show {
+			if strings.Contains(out, gmk.Key) != show {
 				t.Errorf("%s, show keys %v: the GMK in hex is printed: %v", name, show, !show)
 			}
 		}

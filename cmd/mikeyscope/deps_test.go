@@ -66,16 +66,34 @@ func TestLayering(t *testing.T) {
 	}
 }
 
-// TestBinaryWithoutGopacketTables: the command does not link
-// gopacket/layers, whose protocol tables cost every run ~10 MB of memory
-// (docs/performance.md). gopacket stays in the tests and generators (pcapgo
-// writes the samples the readers are tested on) and in the opt-in libpcap
-// source (-tags pcap).
-func TestBinaryWithoutGopacketTables(t *testing.T) {
+// TestBinaryGopacket: the command captures live through gopacket's afpacket
+// (a TPACKET_V3 ring; with it gopacket's core and endian packages) and
+// links nothing else of gopacket: not layers, whose protocol tables cost
+// every run megabytes of memory while capture/ decodes the few headers it
+// needs itself, and not google/gopacket, the unmaintained original. layers
+// and pcapgo stay in the tests and generators (pcapgo writes the samples
+// the readers are tested on); pcap in the opt-in libpcap source (-tags
+// pcap).
+func TestBinaryGopacket(t *testing.T) {
 	out := goList(t, "-deps", "./cmd/mikeyscope")
+	linked := map[string]bool{}
 	for _, dep := range strings.Fields(out) {
+		linked[dep] = true
 		if strings.HasPrefix(dep, "github.com/google/gopacket") {
 			t.Errorf("mikeyscope links %s", dep)
 		}
+		if strings.HasPrefix(dep, "github.com/gopacket/gopacket") {
+			switch strings.TrimPrefix(dep, "github.com/gopacket/gopacket") {
+			case "", "/endian", "/afpacket":
+			default:
+				t.Errorf("mikeyscope links %s", dep)
+			}
+		}
+	}
+	if runtime.GOOS == "linux" && !linked["github.com/gopacket/gopacket/afpacket"] {
+		t.Error("mikeyscope does not link github.com/gopacket/gopacket/afpacket: live capture is not on the TPACKET_V3 ring")
+	}
+	if !linked["golang.org/x/net/bpf"] {
+		t.Error("mikeyscope does not link golang.org/x/net/bpf: filters are not compiled for the kernel")
 	}
 }

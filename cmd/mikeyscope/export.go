@@ -39,7 +39,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope export: %v\n", err)
 		return 2
 	}
-	r, err := o.analyse(fs.Args(), stderr, false, ex.Hook)
+	r, err := o.analyse(fs.Args(), stderr, false, ex.Hook, nil)
 	var dec export.File
 	var decErr error
 	if err == nil && o.iface == "" {

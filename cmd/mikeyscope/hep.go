@@ -116,9 +116,9 @@ func (o *reportOptions) checkMetrics() error {
 	return nil
 }
 
-// openIface opens the live interface (-i, -f).
+// openIface opens the live interface (-i, -f, -B, -w, -b: openLive).
 func (o *reportOptions) openIface() (capture.Source, error) {
-	return capture.OpenLive(o.iface, o.filter, capture.LiveOptions{})
+	return o.openLive()
 }
 
 // openLiveInputs opens the interface and the HEP listeners as one source.

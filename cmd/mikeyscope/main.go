@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -28,6 +29,9 @@ var subcommands = map[string]subcommand{
 }
 
 func main() {
+	if os.Getenv("MIKEYSCOPE_HEAPPROFILE") != "" {
+		runtime.MemProfileRate = 4096 // a profile that counts the small objects too
+	}
 	stopGC := tuneGC()
 	code := profiled(func() int { return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr) })
 	stopGC()
@@ -54,6 +58,26 @@ func profiled(f func() int) int {
 	}
 	defer pprof.StopCPUProfile()
 	return f()
+}
+
+// writeHeapProfile writes the live heap to the file named by
+// MIKEYSCOPE_HEAPPROFILE when set: it is called at the end of a pass,
+// before Finish, when the state of the pass is still live.
+func writeHeapProfile() {
+	path := os.Getenv("MIKEYSCOPE_HEAPPROFILE")
+	if path == "" {
+		return
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mikeyscope: MIKEYSCOPE_HEAPPROFILE: %v\n", err)
+		return
+	}
+	defer out.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(out); err != nil {
+		fmt.Fprintf(os.Stderr, "mikeyscope: MIKEYSCOPE_HEAPPROFILE: %v\n", err)
+	}
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -103,7 +127,7 @@ func subcommandNames() []string {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: mikeyscope [key flags] FILE...          open the terminal UI (text report when not a terminal)
-       mikeyscope -i IFACE [-f FILTER] ...        the same on a live capture
+       mikeyscope -i IFACE [-f FILTER] [-B MiB] ... the same on a live capture
        mikeyscope <subcommand> [options]
 
 subcommands:

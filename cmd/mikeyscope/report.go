@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
@@ -26,6 +28,9 @@ type reportOptions struct {
 	clockSkew time.Duration
 	iface     string
 	filter    string
+	bufferMiB int
+	write     string
+	ring      ringFlag
 	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
 	maxSessions int
 	hep         hepFlags // HEP and /metrics (hep.go)
@@ -37,14 +42,83 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 	o.keys.register(fs)
 	fs.DurationVar(&o.clockSkew, "clock-skew", analysis.DefaultClockSkew, "allowed difference between a MIKEY timestamp and the capture time")
 	fs.StringVar(&o.iface, "i", "", "capture live on this interface instead of reading files")
-	fs.IntVar(&o.maxSessions, "max-sessions", analysis.DefaultMaxSessions, "sessions tracked at once; past it the least recently active are dropped (a capture.limit finding says so)")
-	fs.StringVar(&o.filter, "f", "", "capture filter for live capture (tcpdump syntax subset: udp, tcp, port N, host A, and/or/not)")
+	fs.IntVar(&o.maxSessions, "max-sessions", analysis.DefaultMaxSessions, "sessions in progress tracked at once; past it report writes the least recently active out early, the TUI and export drop them (a capture.limit finding says so)")
+	fs.StringVar(&o.filter, "f", "", "capture filter for live capture (tcpdump syntax subset: udp, tcp, port N, host A, and/or/not), run in the kernel")
+	const bufUsage = "live capture: size of the kernel's capture ring in MiB (dumpcap's -B); raise it when the report says the kernel dropped packets"
+	fs.IntVar(&o.bufferMiB, "B", capture.DefaultBufferMiB, bufUsage)
+	fs.IntVar(&o.bufferMiB, "buffer", capture.DefaultBufferMiB, bufUsage)
+	fs.StringVar(&o.write, "w", "", "live capture: also write the captured packets to this pcapng file as they come (dumpcap's -w)")
 	o.hep.register(fs)
+	fs.Var(&o.ring, "b", "with -w: ring buffer option, as dumpcap's: filesize:kB, files:N, duration:s, packets:N (repeat it); files are named FILE_NNNNN_YYYYMMDDhhmmss.pcapng")
+}
+
+// ringFlag collects -b options.
+type ringFlag struct {
+	opts capture.RingOptions
+	set  bool
+}
+
+func (r *ringFlag) String() string { return "" }
+
+func (r *ringFlag) Set(s string) error {
+	r.set = true
+	return capture.ParseRingOption(s, &r.opts)
+}
+
+// openFiles opens the capture files. When one is a pipe or a FIFO (which
+// may pause: tcpdump -w - | ...), it is read on a goroutine of its own so
+// that the analysis can show what arrived before a pause without waiting
+// for more (capture.WithIdle).
+func openFiles(files []string) (capture.Source, error) {
+	src, err := capture.OpenFiles(files...)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && !fi.Mode().IsRegular() {
+			return capture.WithIdle(src), nil
+		}
+	}
+	return src, nil
+}
+
+// maxBufferMiB bounds -B: the ring is locked in memory.
+const maxBufferMiB = 4096
+
+// openLive opens the live capture the flags ask for.
+func (o *reportOptions) openLive() (capture.Source, error) {
+	if o.bufferMiB < 1 || o.bufferMiB > maxBufferMiB {
+		return nil, fmt.Errorf("-B %d: the capture ring size is 1 to %d MiB", o.bufferMiB, maxBufferMiB)
+	}
+	if o.ring.set && o.write == "" {
+		return nil, fmt.Errorf("-b needs -w FILE")
+	}
+	src, err := capture.OpenLive(o.iface, o.filter, capture.LiveOptions{BufferSize: o.bufferMiB << 20})
+	if err != nil || o.write == "" {
+		return src, err
+	}
+	w, err := capture.CreatePcapng(o.write, o.ring.opts, src.(capture.StatsReporter).Stats)
+	if err != nil {
+		src.Close()
+		return nil, err
+	}
+	return capture.Tee(src, w), nil
+}
+
+// checkLiveFlags rejects live-capture flags given without -i.
+func (o *reportOptions) checkLiveFlags() error {
+	if o.iface == "" && (o.write != "" || o.ring.set || o.filter != "") {
+		return fmt.Errorf("-f, -w and -b apply to a live capture (-i IFACE)")
+	}
+	return nil
 }
 
 // analyse runs one pass over the files (or the live interface) and returns
 // the report. A usage or file error returns an error (exit status 2).
-func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, hook analysis.MediaHook) (*analysis.Report, error) {
+//
+// retire, when set, adjusts the analysis options (report sets its Retire
+// and Finding writers there).
+func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, hook analysis.MediaHook, retire func(*analysis.Options)) (*analysis.Report, error) {
 	st, err := o.keys.store(stderr)
 	if err != nil {
 		return nil, err
@@ -54,6 +128,9 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	}
 	var src capture.Source
 	inputs := files
+	if err := o.checkLiveFlags(); err != nil {
+		return nil, err
+	}
 	if o.live() {
 		src, err = o.openLiveInputs()
 		inputs = []string{o.liveTitle()}
@@ -61,7 +138,7 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 		if len(files) == 0 {
 			return nil, fmt.Errorf("no capture file given")
 		}
-		src, err = capture.OpenFiles(files...)
+		src, err = openFiles(files)
 	}
 	if err != nil {
 		return nil, err
@@ -72,17 +149,30 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 		return nil, err
 	}
 	o.tlsKeyLog = kl
-	a := analysis.New(analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions, HEP: o.hepOptions()})
+	aopts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions, HEP: o.hepOptions()}
+	if retire != nil {
+		retire(&aopts)
+	}
+	a := analysis.New(aopts)
 	a.SetInputs(inputs)
 	stopMetrics, err := o.serveMetrics(src, a.Counters)
 	if err != nil {
 		return nil, err
 	}
 	defer stopMetrics()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Interrupt (^C) or SIGTERM end a live capture; the report covers
+	// everything read until then.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	_ = analysis.Run(ctx, src, a, dissect.Options{MaxSessions: o.maxSessions}, nil)
-	return a.Finish(), nil
+	if err := src.Close(); err != nil && o.write != "" {
+		// The report is still whole; the written file is not.
+		fmt.Fprintf(stderr, "mikeyscope: -w: %v\n", err)
+	}
+	writeHeapProfile() // the state of the pass is live until Finish
+	r := a.Finish()
+	runtime.KeepAlive(a)
+	return r, nil
 }
 
 // runReport implements `mikeyscope report [--json] [key flags] FILE...`.
@@ -93,12 +183,15 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var o reportOptions
 	o.register(fs)
-	asJSON := fs.Bool("json", false, "print the report as JSON (schema mikeyscope.report/v1)")
-	trees := fs.Bool("tree", false, "include every MIKEY message's full field tree with byte offsets (text and JSON)")
+	asJSON := fs.Bool("json", false, "print the report as one compact JSON document (schema mikeyscope.report/v1)")
+	pretty := fs.Bool("pretty", false, "with --json: indent the document by two spaces")
+	asLines := fs.Bool("jsonl", false, "print JSON lines as things happen: a finding when raised, a session when it ends, a summary last (docs/report-lines-schema.json)")
+	trees := fs.Bool("tree", false, "include every MIKEY message's full field tree with byte offsets (text, JSON and JSON lines)")
+	idle := fs.Duration("idle-timeout", analysis.DefaultIdleTimeout, "a session with no packet for this long of capture time has ended and is written out (an established SIP call with no media in the capture: an hour, or this when longer)")
 	verbose := fs.Bool("v", false, "text: list every signalling message and the cause/fix of notes too")
 	failOn := fs.String("fail-on", "error", "exit 1 when a finding reaches this severity: note, warning, error or none")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mikeyscope report [--json] [--fail-on SEVERITY] [key flags] FILE...\n       mikeyscope report -i IFACE [-f FILTER] ...\n       mikeyscope report --hep-listen udp:ADDR:PORT [-i IFACE] [--metrics ADDR] ...")
+		fmt.Fprintln(stderr, "usage: mikeyscope report [--json [--pretty] | --jsonl] [--fail-on SEVERITY] [key flags] FILE...\n       mikeyscope report -i IFACE [-f FILTER] ...\n       mikeyscope report --hep-listen udp:ADDR:PORT [-i IFACE] [--metrics ADDR] ...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
@@ -109,15 +202,62 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope report: %v\n", err)
 		return 2
 	}
-	r, err := o.analyse(fs.Args(), stderr, *trees, nil)
+	usage := func(msg string) int {
+		fmt.Fprintf(stderr, "mikeyscope report: %s\n", msg)
+		return 2
+	}
+	switch {
+	case *asJSON && *asLines:
+		return usage("--json and --jsonl exclude each other")
+	case *pretty && !*asJSON:
+		return usage("--pretty applies to --json only")
+	case *idle <= 0:
+		return usage("--idle-timeout must be positive")
+	case o.maxSessions <= 0:
+		return usage("--max-sessions must be positive")
+	}
+	// Sessions that have ended are written out during the pass: to stdout
+	// with --jsonl, else to a spool file the report is assembled from.
+	jopts := report.JSONOptions{Trees: *trees, Pretty: *pretty}
+	topts := report.TextOptions{Verbose: *verbose, Trees: *trees}
+	var lines *report.JSONLines
+	var spool *report.Spool
+	switch {
+	case *asLines:
+		lines = report.NewJSONLines(stdout, jopts)
+	case *asJSON:
+		spool, err = report.NewJSONSpool(jopts)
+	default:
+		spool, err = report.NewTextSpool(topts)
+	}
+	if err != nil {
+		// Without a spool file (no writable temporary directory) every
+		// session stays in memory, as before sessions were written out.
+		fmt.Fprintf(stderr, "mikeyscope report: %v; finished sessions stay in memory\n", err)
+		spool = nil
+	}
+	defer spool.Close()
+	jopts.Spool, topts.Spool = spool, spool
+	r, err := o.analyse(fs.Args(), stderr, *trees, nil, func(ao *analysis.Options) {
+		ao.IdleTimeout = *idle
+		switch {
+		case lines != nil:
+			ao.Retire, ao.Finding = lines.Session, lines.Finding
+		case spool != nil:
+			ao.Retire = spool.Add
+		}
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "mikeyscope report: %v\n", err)
 		return 2
 	}
-	if *asJSON {
-		err = report.WriteJSON(stdout, r, report.JSONOptions{Trees: *trees})
-	} else {
-		err = report.WriteText(stdout, r, report.TextOptions{Verbose: *verbose, Trees: *trees})
+	switch {
+	case lines != nil:
+		err = lines.Finish(r)
+	case *asJSON:
+		err = report.WriteJSON(stdout, r, jopts)
+	default:
+		err = report.WriteText(stdout, r, topts)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mikeyscope report: %v\n", err)

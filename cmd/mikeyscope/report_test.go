@@ -39,6 +39,13 @@ func TestReportExitStatus(t *testing.T) {
 		{"no file", []string{"report"}, 2},
 		{"bad severity", []string{"report", "--fail-on", "fatal", sample("sip-udp-psk.pcap")}, 2},
 		{"bad key", []string{"report", "--psk", "xyz!", sample("sip-udp-psk.pcap")}, 2},
+		{"json lines", []string{"report", "--jsonl", "--keys", sample("sip-udp-psk.keys"), sample("sip-udp-psk.pcap")}, 0},
+		{"indented json", []string{"report", "--json", "--pretty", sample("sip-udp-psk.pcap")}, 0},
+		{"json and json lines", []string{"report", "--json", "--jsonl", sample("sip-udp-psk.pcap")}, 2},
+		{"pretty without json", []string{"report", "--pretty", sample("sip-udp-psk.pcap")}, 2},
+		{"zero idle timeout", []string{"report", "--idle-timeout", "0s", sample("sip-udp-psk.pcap")}, 2},
+		{"bad idle timeout", []string{"report", "--idle-timeout", "soon", sample("sip-udp-psk.pcap")}, 2},
+		{"zero max sessions", []string{"report", "--max-sessions", "0", sample("sip-udp-psk.pcap")}, 2},
 	}
 	for _, c := range cases {
 		code, out, errs := runCmd("", c.args...)
@@ -194,5 +201,55 @@ func TestDecodeWithKeys(t *testing.T) {
 	}
 	if doc.Verification.Auth != "failed" || len(doc.Verification.Sessions) != 0 {
 		t.Errorf("wrong PSK: %+v", doc.Verification)
+	}
+}
+
+// TestReportJSONForms: report --json is one compact line, --json --pretty
+// the same document indented, and --jsonl the same sessions as lines with
+// a summary last.
+func TestReportJSONForms(t *testing.T) {
+	args := []string{"--keys", sample("sip-udp-psk.keys"), sample("sip-udp-psk.pcap")}
+	_, compact, _ := runCmd("", append([]string{"report", "--json"}, args...)...)
+	_, pretty, _ := runCmd("", append([]string{"report", "--json", "--pretty"}, args...)...)
+	_, lines, _ := runCmd("", append([]string{"report", "--jsonl"}, args...)...)
+	if strings.Count(compact, "\n") != 1 || !strings.HasPrefix(pretty, "{\n  \"schema\"") {
+		t.Fatalf("compact %d lines, pretty starts %.20q", strings.Count(compact, "\n"), pretty)
+	}
+	var a, b map[string]any
+	if err := json.Unmarshal([]byte(compact), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(pretty), &b); err != nil {
+		t.Fatal(err)
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Error("--json and --json --pretty hold different documents")
+	}
+	all := strings.Split(strings.TrimSpace(lines), "\n")
+	types := map[string]int{}
+	for _, l := range all {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		types[m["type"].(string)]++
+	}
+	if types["session"] != len(a["sessions"].([]any)) || types["finding"] != len(a["findings"].([]any)) || types["summary"] != 1 ||
+		!strings.Contains(all[len(all)-1], `"type":"summary"`) {
+		t.Errorf("line types %v for %d sessions and %d findings", types, len(a["sessions"].([]any)), len(a["findings"].([]any)))
+	}
+}
+
+// TestReportWithoutSpoolFile: when no spool file can be made, the report
+// keeps every session in memory and is the same report.
+func TestReportWithoutSpoolFile(t *testing.T) {
+	args := []string{"report", "--json", "--keys", sample("sip-udp-psk.keys"), sample("sip-udp-psk.pcap")}
+	code, want, _ := runCmd("", args...)
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	code2, got, errs := runCmd("", args...)
+	if code != 0 || code2 != 0 || got != want || !strings.Contains(errs, "finished sessions stay in memory") {
+		t.Fatalf("exit %d/%d, same %v, stderr %q", code, code2, got == want, errs)
 	}
 }

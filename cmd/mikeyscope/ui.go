@@ -34,6 +34,10 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	files := fs.Args()
+	if err := o.checkLiveFlags(); err != nil {
+		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+		return 2
+	}
 	if err := o.checkMetrics(); err != nil {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
@@ -70,7 +74,7 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			total += fi.Size()
 		}
-		open = func() (capture.Source, error) { return capture.OpenFiles(files...) }
+		open = func() (capture.Source, error) { return openFiles(files) }
 	}
 	kl, err := analysis.LoadTLSKeyLog(st, files)
 	if err != nil {

@@ -5,11 +5,11 @@ package deps
 
 import (
 	_ "github.com/gdamore/tcell/v2"
-	_ "github.com/google/gopacket"
-	_ "github.com/google/gopacket/ip4defrag"
-	_ "github.com/google/gopacket/layers"
-	_ "github.com/google/gopacket/pcapgo"
-	_ "github.com/google/gopacket/reassembly"
+	_ "github.com/gopacket/gopacket"
+	_ "github.com/gopacket/gopacket/ip4defrag"
+	_ "github.com/gopacket/gopacket/layers"
+	_ "github.com/gopacket/gopacket/pcapgo"
+	_ "github.com/gopacket/gopacket/reassembly"
 	_ "github.com/pion/rtp"
 	_ "github.com/pion/sdp/v3"
 	_ "github.com/pion/srtp/v3"
