@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -227,6 +228,11 @@ func TestMCGroupKeysSample(t *testing.T) {
 	checkTable("bob's key set", r, 3)
 	if checked != 60 || differ != 0 {
 		t.Errorf("bob's keys: payloads: %d checked, %d differ", checked, differ)
+	}
+
+	r = analyseWith(t, "sakke/mc-group-keys.pcap", analysis.Options{Keys: sampleKeys(t, "sakke/mc-group-keys"), ShowKeys: true})
+	if len(r.MCKeys) != 1 || r.MCKeys[0].KeyHex != hex.EncodeToString([]byte("MC group key #1!")) {
+		t.Errorf("--show-keys: MC keys %+v", r.MCKeys)
 	}
 
 	r = analyse(t, "sakke/mc-group-keys.pcap", nil, nil)
