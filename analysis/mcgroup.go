@@ -184,9 +184,9 @@ func (m *mediaState) tryGroupKeys(ss *streamState, p *dissect.MediaPacket) {
 		// The CSB ID of the derivation is the sender's GUK-ID, the MKI's
 		// second half (Etherstack's published vectors, internal/mcvectors);
 		// should the packets not authenticate so, the GMK-ID and the
-		// deliveries' CSB IDs are tried, and on the last trial packet the
-		// first candidate's keys bind all the same, so that the failures
-		// show on the stream.
+		// deliveries' CSB IDs are tried, and on the last trial packet of a
+		// mission-critical call the first candidate's keys bind all the
+		// same, so that the failures show on the stream.
 		cands := []uint32{k.keyID}
 		if len(mki) >= 8 {
 			cands = []uint32{binary.BigEndian.Uint32(mki[4:8]), k.keyID}
@@ -210,7 +210,7 @@ func (m *mediaState) tryGroupKeys(ss *streamState, p *dissect.MediaPacket) {
 			if err != nil {
 				continue
 			}
-			if j == 0 && ss.mcTrials >= maxMCTrials {
+			if j == 0 && ss.mcTrials >= maxMCTrials && ss.session.mcSignalled {
 				ctx, key, salt, mk = c, kk, ss1, m1
 			}
 			ok := false
