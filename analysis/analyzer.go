@@ -32,6 +32,15 @@ type Options struct {
 	// TLSKeyLog decrypts RTSPS/SIPS connections (see LoadTLSKeyLog); nil
 	// still recognises TLS and reports that no key is known.
 	TLSKeyLog *tlsdec.KeyLog
+	// TLSSecretsUsed, when set, is told the key log entries a TLS
+	// connection is decrypted with, for each TCP segment of the
+	// connection until they prove wrong (tls.wrong-key): the first time
+	// right after its ClientHello is read
+	// (before the next packet is read), so that a pcapng writer fed the
+	// same packets (capture.TeeInput) can put them into the file before
+	// the ServerHello (capture.PcapngWriter.UseSecrets). Only entries of
+	// connections in the capture are told, never the whole key log.
+	TLSSecretsUsed func(*tlsdec.Secrets)
 	// NoTLS passes TCP data on as it is, without looking for TLS.
 	NoTLS bool
 	// MaxSessions bounds the sessions kept in the model; past it the least
@@ -129,6 +138,9 @@ type Analyzer struct {
 	// problems first): when that message creates its session, they
 	// belong to it. Only the latest frame's are kept.
 	pending []pendingFinding
+	// mcKeys are the mission-critical keys distributed in the capture
+	// (mcgroup.go).
+	mcKeys mcKeyTable
 }
 
 // pendingFinding is a finding waiting for the session of its message.
@@ -192,6 +204,9 @@ type sessionState struct {
 	// partyURIs are identities the signalling names besides From and To
 	// (P-Asserted-Identity, MC XML bodies), for MIKEY-SAKKE UIDs.
 	partyURIs []string
+	// mcSignalled: a message of the session had a 3GPP MC XML body naming
+	// parties (a mission-critical call).
+	mcSignalled bool
 }
 
 // New returns an Analyzer.
