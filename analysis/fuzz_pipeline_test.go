@@ -88,9 +88,19 @@ func fuzzKeys(t testing.TB) *keys.Store {
 //
 // Sessions are retired as report retires them (analysis.Options.Retire):
 // every session is handed out once, with a unique ID, or is left in the
-// report, and the summary counts both.
+// report, and the summary counts both; its findings are handed out with
+// it, its own and sorted, and the summary counts them with the report's.
 func runFuzzPipeline(t *testing.T, src capture.Source, opts analysis.Options, wantFrames int) {
 	seen := map[int]bool{}
+	var handed int
+	opts.RetiredFindings = func(s *analysis.Session, fs []*analysis.Finding) {
+		for i, f := range fs {
+			if f.Session != s.ID || (i > 0 && analysis.CompareFindings(fs[i-1], f) >= 0) {
+				t.Fatalf("finding %+v handed out with session %d, out of place", f, s.ID)
+			}
+		}
+		handed += len(fs)
+	}
 	opts.Retire = func(s *analysis.Session) {
 		if seen[s.ID] {
 			t.Fatalf("session %d retired twice", s.ID)
@@ -112,6 +122,9 @@ func runFuzzPipeline(t *testing.T, src capture.Source, opts analysis.Options, wa
 	}
 	if r.Summary.Sessions != len(seen)+len(r.Sessions) {
 		t.Fatalf("summary counts %d sessions, %d retired and %d left", r.Summary.Sessions, len(seen), len(r.Sessions))
+	}
+	if n := r.Summary.Errors + r.Summary.Warnings + r.Summary.Notes; n != handed+len(r.Findings) {
+		t.Fatalf("summary counts %d findings, %d handed out and %d left", n, handed, len(r.Findings))
 	}
 	if wantFrames >= 0 && r.Summary.Frames != uint64(wantFrames) {
 		t.Fatalf("%d frames counted, %d fed", r.Summary.Frames, wantFrames)
