@@ -298,22 +298,19 @@ func (a *Analyzer) retireSweep(now time.Time) {
 // retire settles the sessions (in ID order), hands them to Options.Retire
 // and releases their state. Caller holds a.mu.
 func (a *Analyzer) retire(gone []*sessionState, now time.Time) {
-	settled := make([]*Session, len(gone))
-	for i, st := range gone {
-		settled[i] = a.settleSession(st)
-	}
 	ids := make(map[int]bool, len(gone))
 	for _, st := range gone {
 		ids[st.s.ID] = true
 	}
 	var found map[int][]*Finding
-	if a.opts.RetiredFindings != nil {
-		// The sessions' findings leave with them: one pass over the
-		// findings held, which keeps their order (the order raised).
-		found = map[int][]*Finding{}
-		kept := a.findings[:0]
-		for _, f := range a.findings {
-			if f.Session != 0 && ids[f.Session] {
+	var done map[int]bool
+	// take moves the findings of the sessions being retired, and not yet
+	// handed out, from a.findings[from:] to found, keeping the order of
+	// the rest (the order raised).
+	take := func(from int) {
+		kept := a.findings[:from]
+		for _, f := range a.findings[from:] {
+			if f.Session != 0 && ids[f.Session] && !done[f.Session] {
 				found[f.Session] = append(found[f.Session], f)
 			} else {
 				kept = append(kept, f)
@@ -321,19 +318,22 @@ func (a *Analyzer) retire(gone []*sessionState, now time.Time) {
 		}
 		clear(a.findings[len(kept):])
 		a.findings = kept
-		// A capture-wide finding folded before its message's session
-		// claimed it (claimPending) is the session's now: later repeats
-		// make a new finding.
-		for k, f := range a.folded {
-			if f.Session != 0 && ids[f.Session] {
-				delete(a.folded, k)
-			}
-		}
 	}
-	for _, s := range settled {
+	if a.opts.RetiredFindings != nil {
+		// The sessions' findings leave with them: one pass over the
+		// findings held, then over those each settling adds.
+		found, done = map[int][]*Finding{}, map[int]bool{}
+		take(0)
+	}
+	for _, st := range gone {
+		mark := len(a.findings)
+		s := a.settleSession(st)
 		a.retired.add(s)
 		if a.opts.RetiredFindings != nil {
+			take(mark)
 			fs := found[s.ID]
+			delete(found, s.ID)
+			done[s.ID] = true
 			if fs == nil {
 				fs = []*Finding{}
 			}
@@ -342,6 +342,16 @@ func (a *Analyzer) retire(gone []*sessionState, now time.Time) {
 			a.opts.RetiredFindings(s, fs)
 		}
 		a.opts.Retire(s)
+	}
+	if a.opts.RetiredFindings != nil {
+		// A capture-wide finding folded before its message's session
+		// claimed it (claimPending) is the session's now: later repeats
+		// make a new finding.
+		for k, f := range a.folded {
+			if f.Session != 0 && ids[f.Session] {
+				delete(a.folded, k)
+			}
+		}
 	}
 	// Release: one pass over each index per sweep.
 	kept := a.sessions[:0]

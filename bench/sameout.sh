@@ -9,7 +9,8 @@
 # --json became compact, --json --pretty writes the indented document the
 # old --json wrote); its compact document is checked to hold the same JSON
 # as OLD's; when OLD knows --pretty too, both write the same forms (compact,
-# and --tree --pretty) and are compared byte for byte. IGNORE (a jq-free sed expression, default none) is applied to
+# and --tree --pretty) and are compared byte for byte, and so are their JSON
+# lines (--jsonl) when both know them. IGNORE (a jq-free sed expression, default none) is applied to
 # both outputs first, for fields NEW adds. Prints one line per difference
 # and a total; exits 1 when anything differs.
 set -uo pipefail
@@ -27,6 +28,8 @@ case $("$new" report --help 2>&1) in *-pretty*) pretty="--pretty" ;; esac
 # and indented with trees) and compared byte for byte.
 modes="text verbose json tree"
 case $("$old" report --help 2>&1) in *-pretty*) [ -n "$pretty" ] && { modes="$modes pretty"; pretty=""; } ;; esac
+# JSON lines (report --jsonl) too, when both know them.
+case $("$old" report --help 2>&1) in *-jsonl*) case $("$new" report --help 2>&1) in *-jsonl*) modes="$modes jsonl" ;; esac ;; esac
 
 files=("$root"/samples/*.pcap* "$root"/samples/*/*.pcap* "$@")
 runs=0 diffs=0
@@ -57,6 +60,7 @@ for f in "${files[@]}"; do
 			json) a=(--json) b=(--json $pretty) ;;
 			tree) a=(--json --tree) b=(--json --tree $pretty) ;;
 			pretty) a=(--json --tree --pretty) b=(--json --tree --pretty) ;;
+			jsonl) a=(--jsonl) b=(--jsonl) ;;
 			esac
 			"$old" report "${a[@]}" -keys "$k" "${extra[@]}" "$f" >"$work/old" 2>/dev/null
 			"$new" report "${b[@]}" -keys "$k" "${extra[@]}" "$f" >"$work/new" 2>/dev/null
