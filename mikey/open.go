@@ -132,42 +132,29 @@ func (x *exchange) csbID(m *Message) uint32 {
 	return m.Header.CSBID
 }
 
-// idSet holds the identities an exchange names (a few; looked up by a
-// scan, without converting them to strings).
-type idSet [][]byte
-
-// has reports whether id is among the identities.
-func (s idSet) has(id string) bool {
-	for _, b := range s {
-		if string(b) == id {
-			return true
-		}
-	}
-	return false
-}
-
 // identities returns all identities that could select a bound PSK (none
-// when no PSK is supplied: nothing would look them up).
-func (x *exchange) identities() idSet {
+// when no PSK is supplied: nothing would look them up). A map: with
+// thousands of bound PSKs each is looked up three times per message.
+func (x *exchange) identities() map[string]bool {
 	if x.keys == nil || len(x.keys.PSKs) == 0 {
 		return nil
 	}
-	var ids idSet
+	ids := map[string]bool{}
 	if len(x.opts.InitiatorID) > 0 {
-		ids = append(ids, x.opts.InitiatorID)
+		ids[string(x.opts.InitiatorID)] = true
 	}
 	if len(x.opts.ResponderID) > 0 {
-		ids = append(ids, x.opts.ResponderID)
+		ids[string(x.opts.ResponderID)] = true
 	}
 	for _, m := range []*Message{x.init, x.resp} {
 		if m == nil {
 			continue
 		}
 		for _, p := range m.IDs() {
-			ids = append(ids, p.Data)
+			ids[string(p.Data)] = true
 		}
 		for _, p := range m.IDRs() {
-			ids = append(ids, p.Data)
+			ids[string(p.Data)] = true
 		}
 	}
 	return ids
@@ -175,8 +162,8 @@ func (x *exchange) identities() idSet {
 
 // noteMeant records that psk, tried on mr, is bound to an identity the
 // exchange names (ids): evidence that it was meant for this message.
-func noteMeant(mr *MessageResult, psk PSK, ids idSet) {
-	if mr.Meant == "" && psk.Identity != "" && ids.has(psk.Identity) {
+func noteMeant(mr *MessageResult, psk PSK, ids map[string]bool) {
+	if mr.Meant == "" && psk.Identity != "" && ids[psk.Identity] {
 		mr.Meant = fmt.Sprintf("%s is bound to %q, an identity of this exchange", psk.Fingerprint(), psk.Identity)
 	}
 }
@@ -194,11 +181,11 @@ func (x *exchange) orderedPSKs() iter.Seq[PSK] {
 				var in bool
 				switch pass {
 				case 0:
-					in = k.Identity != "" && ids.has(k.Identity)
+					in = k.Identity != "" && ids[k.Identity]
 				case 1:
 					in = k.Identity == ""
 				default:
-					in = k.Identity != "" && !ids.has(k.Identity)
+					in = k.Identity != "" && !ids[k.Identity]
 				}
 				if in && !yield(k) {
 					return

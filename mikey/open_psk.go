@@ -54,7 +54,7 @@ func (x *exchange) openPSKInit(m *Message, mr *MessageResult) {
 			mr.Auth = AuthNotProtected
 			mr.note("NULL MAC: the key was accepted because the decrypted key data parses; nothing proves it is the sender's")
 		}
-		if psk.Identity != "" && !x.identities().has(psk.Identity) {
+		if psk.Identity != "" && !x.identities()[psk.Identity] {
 			mr.note(fmt.Sprintf("the key verified but is bound to identity %q, which the exchange does not name", psk.Identity))
 		}
 		x.addKeys(mr, m, o.keyData, "opened with "+psk.Fingerprint())
