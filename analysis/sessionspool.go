@@ -31,23 +31,39 @@ type RetiredRow struct {
 // SessionSpool keeps retired sessions for an interactive view: each
 // session's full model, JSON-encoded with what JSON leaves out (the
 // signals' and MIKEY messages' raw bytes), in an unnamed temporary file,
-// and in memory a compact row of it (a fixed record without pointers and
-// the row's text in one byte arena: ~120 bytes plus the text per session),
+// and in memory a compact row of it (a fixed record of 112 bytes without
+// pointers and the row's free text: Call-ID, From, To, URL),
 // enough to list, sort and filter the sessions. Add and the readers may run
 // on different goroutines.
 type SessionSpool struct {
-	mu    sync.Mutex
-	f     *os.File
-	w     *bufio.Writer
-	off   int64
-	rows  []spoolRow
-	text  []byte
-	buf   []byte
-	err   error
-	dirty bool // w holds bytes not yet written to f
+	mu  sync.Mutex
+	f   *os.File
+	w   *bufio.Writer
+	off int64
+	// rows are in chunks of rowChunk, the rows' text in chunks of
+	// textChunk bytes (a row's text is in one chunk): no slack of a
+	// doubling slice, and nothing for the garbage collector to scan.
+	rows  [][]spoolRow
+	nrows int
+	text  [][]byte
+	// The fields of few values (carrier, transport, mode, keying, key
+	// status, final status, finding codes) are interned, up to maxInterned
+	// distinct values; further values go to the text.
+	interned map[string]uint32
+	values   []string
+	buf      []byte
+	err      error
+	dirty    bool // w holds bytes not yet written to f
 }
 
-// The text fields of a row, in the arena in this order.
+const (
+	rowChunk    = 1024
+	textChunk   = 64 << 10
+	maxInterned = 4096
+	isInterned  = 1 << 31 // in spoolRow.fields: an index into values, not a length
+)
+
+// The text fields of a row, in this order.
 const (
 	rowCarrier = iota
 	rowKey
@@ -63,15 +79,19 @@ const (
 	rowFields
 )
 
-// spoolRow is a retired session's row: fixed-size, without pointers, so
-// the garbage collector never scans the rows.
+// internable are the fields of few distinct values.
+var internable = [rowFields]bool{rowCarrier: true, rowTransport: true, rowMode: true, rowKeying: true, rowKeyStatus: true, rowFinalStatus: true, rowCodes: true}
+
+// spoolRow is a retired session's row: fixed-size, without pointers.
 type spoolRow struct {
-	id                          int64
-	start, end                  int64 // UnixNano, UTC; math.MinInt64 for a zero time
-	off                         int64 // of the full model in the file
-	n                           uint32
-	textOff                     uint32
-	lens                        [rowFields]uint32
+	start, end int64 // UnixNano, UTC; math.MinInt64 for a zero time
+	off        int64 // of the full model in the file
+	n          uint32
+	id         int32
+	// The row's text is text[textChunk][textOff:]; fields are the lengths
+	// of the fields in it, in order, or (isInterned) their values' index.
+	textChunk, textOff          uint32
+	fields                      [rowFields]uint32
 	errors, warnings, notes     int32
 	streams, decrypting, failed int32
 }
@@ -132,7 +152,7 @@ func (sp *SessionSpool) Add(s *Session, codes []string) {
 	if sp.err != nil {
 		return
 	}
-	if err == nil && len(b) > math.MaxUint32 {
+	if err == nil && (len(b) > math.MaxUint32 || s.ID > math.MaxInt32) {
 		err = fmt.Errorf("session %d is too large to spool (%d bytes)", s.ID, len(b))
 	}
 	if err == nil {
@@ -143,9 +163,8 @@ func (sp *SessionSpool) Add(s *Session, codes []string) {
 		return
 	}
 	sp.dirty = true
-	row := spoolRow{id: int64(s.ID), start: unixNano(s.Start), end: unixNano(s.End), off: sp.off, n: uint32(len(b)),
-		textOff: uint32(len(sp.text)),
-		errors:  int32(s.FindingCounts.Errors), warnings: int32(s.FindingCounts.Warnings), notes: int32(s.FindingCounts.Notes),
+	row := spoolRow{id: int32(s.ID), start: unixNano(s.Start), end: unixNano(s.End), off: sp.off, n: uint32(len(b)),
+		errors: int32(s.FindingCounts.Errors), warnings: int32(s.FindingCounts.Warnings), notes: int32(s.FindingCounts.Notes),
 		streams: int32(len(s.Streams))}
 	for _, st := range s.Streams {
 		switch st.KeyStatus {
@@ -155,12 +174,46 @@ func (sp *SessionSpool) Add(s *Session, codes []string) {
 			row.failed++
 		}
 	}
-	for i, t := range [rowFields]string{s.Carrier, s.Key, s.From, s.To, s.URL, s.Transport, s.Mode, s.Keying, s.KeyStatus, s.FinalStatus, strings.Join(codes, " ")} {
-		sp.text = append(sp.text, t...)
-		row.lens[i] = uint32(len(t))
+	vals := [rowFields]string{s.Carrier, s.Key, s.From, s.To, s.URL, s.Transport, s.Mode, s.Keying, s.KeyStatus, s.FinalStatus, strings.Join(codes, " ")}
+	textLen := 0
+	for i, v := range vals {
+		if internable[i] {
+			if k, ok := sp.interned[v]; ok {
+				row.fields[i] = k | isInterned
+				continue
+			}
+			if len(sp.values) < maxInterned {
+				if sp.interned == nil {
+					sp.interned = map[string]uint32{}
+				}
+				k := uint32(len(sp.values))
+				sp.values = append(sp.values, strings.Clone(v))
+				sp.interned[sp.values[k]] = k
+				row.fields[i] = k | isInterned
+				continue
+			}
+		}
+		textLen += len(v)
+	}
+	// The text of the row, in the last chunk if it fits.
+	last := len(sp.text) - 1
+	if last < 0 || cap(sp.text[last])-len(sp.text[last]) < textLen {
+		sp.text = append(sp.text, make([]byte, 0, max(textChunk, textLen)))
+		last++
+	}
+	row.textChunk, row.textOff = uint32(last), uint32(len(sp.text[last]))
+	for i, v := range vals {
+		if row.fields[i]&isInterned == 0 {
+			sp.text[last] = append(sp.text[last], v...)
+			row.fields[i] = uint32(len(v))
+		}
 	}
 	sp.off += int64(len(b))
-	sp.rows = append(sp.rows, row)
+	if sp.nrows%rowChunk == 0 {
+		sp.rows = append(sp.rows, make([]spoolRow, 0, rowChunk))
+	}
+	sp.rows[len(sp.rows)-1] = append(sp.rows[len(sp.rows)-1], row)
+	sp.nrows++
 }
 
 func unixNano(t time.Time) int64 {
@@ -181,8 +234,11 @@ func fromUnixNano(n int64) time.Time {
 func (sp *SessionSpool) Len() int {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	return len(sp.rows)
+	return sp.nrows
 }
+
+// row returns the i-th row.
+func (sp *SessionSpool) row(i int) *spoolRow { return &sp.rows[i/rowChunk][i%rowChunk] }
 
 // Err is the error that stopped the spool, if any (sessions retired after
 // it are not listed).
@@ -197,16 +253,21 @@ func (sp *SessionSpool) Err() error {
 func (sp *SessionSpool) Rows(n int) []*Session {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	n = min(n, len(sp.rows))
+	n = min(n, sp.nrows)
 	backing := make([]Session, n)
 	extra := make([]RetiredRow, n)
 	out := make([]*Session, n)
-	for i, r := range sp.rows[:n] {
+	for i := range n {
+		r := sp.row(i)
 		var f [rowFields]string
-		o := r.textOff
-		for k, l := range r.lens {
-			f[k] = string(sp.text[o : o+l])
-			o += l
+		text := sp.text[r.textChunk][r.textOff:]
+		for k, v := range r.fields {
+			if v&isInterned != 0 {
+				f[k] = sp.values[v&^isInterned]
+				continue
+			}
+			f[k] = string(text[:v])
+			text = text[v:]
 		}
 		extra[i] = RetiredRow{Streams: int(r.streams), Decrypting: int(r.decrypting), Failing: int(r.failed)}
 		if f[rowCodes] != "" {
@@ -234,9 +295,9 @@ func (sp *SessionSpool) Load(id int) (*Session, error) {
 		return nil, fmt.Errorf("session spool: closed")
 	}
 	var r *spoolRow
-	for i := range sp.rows { // retired in capture-time order: a scan
-		if sp.rows[i].id == int64(id) {
-			r = &sp.rows[i]
+	for i := range sp.nrows { // retired in capture-time order: a scan
+		if x := sp.row(i); int(x.id) == id {
+			r = x
 			break
 		}
 	}
