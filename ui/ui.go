@@ -44,13 +44,13 @@ type UI struct {
 
 	report    *analysis.Report
 	progress  analysis.JobProgress
-	stack     []string // screens opened, the current one last
-	sessionID int      // the session the flow, detail and streams screens show
-	frame     uint64   // the frame the detail screen shows
+	stack     []string          // screens opened, the current one last
+	sessionID int               // the session the flow, detail and streams screens show
+	frame     uint64            // the frame the detail screen shows
 	loaded    *analysis.Session // the full model of the focused retired session
 	loadErr   int               // the session whose loading failed last (said once)
-	modal     string   // the open overlay (help, addkey, filter), "" for none
-	drawnW    int      // the screen width the ladder was laid out for
+	modal     string            // the open overlay (help, addkey, filter), "" for none
+	drawnW    int               // the screen width the ladder was laid out for
 
 	stopOnce sync.Once
 	done     chan struct{}
