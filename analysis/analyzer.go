@@ -32,6 +32,15 @@ type Options struct {
 	// TLSKeyLog decrypts RTSPS/SIPS connections (see LoadTLSKeyLog); nil
 	// still recognises TLS and reports that no key is known.
 	TLSKeyLog *tlsdec.KeyLog
+	// TLSSecretsUsed, when set, is told the key log entries a TLS
+	// connection is decrypted with, for each TCP segment of the
+	// connection until they prove wrong (tls.wrong-key): the first time
+	// right after its ClientHello is read
+	// (before the next packet is read), so that a pcapng writer fed the
+	// same packets (capture.TeeInput) can put them into the file before
+	// the ServerHello (capture.PcapngWriter.UseSecrets). Only entries of
+	// connections in the capture are told, never the whole key log.
+	TLSSecretsUsed func(*tlsdec.Secrets)
 	// NoTLS passes TCP data on as it is, without looking for TLS.
 	NoTLS bool
 	// MaxSessions bounds the sessions kept in the model; past it the least

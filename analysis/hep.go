@@ -70,7 +70,8 @@ type dupKey struct {
 }
 
 // dupEntry is a remembered message: its signal and the places it was seen
-// (the first maxDupPlaces).
+// (the first maxDupPlaces; copies from further places are counted in
+// Summary.HEP.Duplicates but not listed in AlsoSeen).
 type dupEntry struct {
 	sess   *Session
 	sig    *Signal
@@ -170,9 +171,15 @@ func (a *Analyzer) hepDuplicate(m *dissect.SignalMessage) (dup bool, k dupKey, p
 			free = i
 		}
 	}
-	if free >= 0 {
-		e.places[free] = place
+	hs.duplicates++
+	a.claimPending(m, e.sess.ID) // the copy's problems belong to the session too
+	if free < 0 {
+		// The places are full: a copy from yet another place is folded
+		// and counted, not listed (a sender making up agent ids would
+		// otherwise grow the signal without end, copying it each time).
+		return true, k, place
 	}
+	e.places[free] = place
 	// Signals are shared with snapshots: replace, never change.
 	ns := *e.sig
 	ns.AlsoSeen = append(slices.Clip(e.sig.AlsoSeen), SignalCopy{Frame: m.Frame, Time: m.Time, Via: place})
@@ -184,8 +191,6 @@ func (a *Analyzer) hepDuplicate(m *dissect.SignalMessage) (dup bool, k dupKey, p
 	}
 	e.sig = &ns
 	hs.recent[k] = e
-	hs.duplicates++
-	a.claimPending(m, e.sess.ID) // the copy's problems belong to the session too
 	return true, k, place
 }
 

@@ -46,6 +46,7 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	if !a.opts.NoTLS {
 		r := newTLSRouter(eng, a.opts.TLSKeyLog, q.finding)
 		r.seen = q.tlsConn
+		r.used = a.opts.TLSSecretsUsed
 		h = r
 	}
 	h = capture.NewHEPHandler(h, a.opts.HEP)
@@ -256,7 +257,7 @@ type batchQueue struct {
 func newBatchQueue(a *Analyzer) *batchQueue {
 	q := &batchQueue{a: a, full: make(chan *batch, batchDepth), free: make(chan *batch, batchDepth+1)}
 	for i := 0; i < batchDepth+1; i++ {
-		q.free <- &batch{events: make([]event, 0, batchEvents), arena: make([]byte, 0, batchArena)}
+		q.free <- &batch{events: make([]event, 0, batchEventsCap()), arena: make([]byte, 0, batchArena)}
 	}
 	q.cur = <-q.free
 	return q
@@ -398,35 +399,45 @@ func (a *Analyzer) addFrames(f *frameTotals) {
 	}
 }
 
-// consume runs on the analyzer goroutine.
+// consume runs on the analyzer goroutine. With more than one core, SRTP
+// packets are opened ahead on other goroutines (decrypt_parallel.go).
 func (q *batchQueue) consume() {
-	a := q.a
+	if n := aheadWorkers(); n > 0 {
+		q.consumeAhead(n)
+		return
+	}
 	for b := range q.full {
-		a.mu.Lock()
-		a.addFrames(&b.frames)
-		for i := range b.events {
-			e := &b.events[i]
-			switch e.kind {
-			case evSignal:
-				a.signalLocked(e.signal)
-			case evMedia:
-				a.media.packet(&e.media)
-			case evProblem:
-				a.problemLocked(&e.other.problem)
-			case evReadError:
-				a.readErrorLocked(e.other.frame, e.other.err)
-			case evFinding:
-				a.add(e.other.fkind.New(e.other.frame, 0, e.other.summary))
-			case evAdvance:
-				a.advance(e.other.at)
-			case evTLSConn:
-				if len(a.tlsConns) < 65536 {
-					a.tlsConns[e.other.conn] = true
-				}
-			}
-			e.signal, e.other, e.media.Data = nil, nil, nil
-		}
-		a.mu.Unlock()
+		q.process(b)
 		q.free <- b
 	}
+}
+
+// process hands the events of a batch to the analyzer, in order.
+func (q *batchQueue) process(b *batch) {
+	a := q.a
+	a.mu.Lock()
+	a.addFrames(&b.frames)
+	for i := range b.events {
+		e := &b.events[i]
+		switch e.kind {
+		case evSignal:
+			a.signalLocked(e.signal)
+		case evMedia:
+			a.media.packet(&e.media)
+		case evProblem:
+			a.problemLocked(&e.other.problem)
+		case evReadError:
+			a.readErrorLocked(e.other.frame, e.other.err)
+		case evFinding:
+			a.add(e.other.fkind.New(e.other.frame, 0, e.other.summary))
+		case evAdvance:
+			a.advance(e.other.at)
+		case evTLSConn:
+			if len(a.tlsConns) < 65536 {
+				a.tlsConns[e.other.conn] = true
+			}
+		}
+		e.signal, e.other, e.media.Data = nil, nil, nil
+	}
+	a.mu.Unlock()
 }

@@ -31,6 +31,8 @@ func TestSDESSamples(t *testing.T) {
 		{name: "sdes/sip-sdes-suites", codes: map[string]int{analysis.KindSDESKeysInClear.Code: 12},
 			keying: []string{"SDES AES_CM_128_HMAC_SHA1_80 tag 2", "SDES AES_CM_128_HMAC_SHA1_32 tag 1", "SDES AES_256_CM_HMAC_SHA1_80 tag 1",
 				"SDES AES_256_CM_HMAC_SHA1_32 tag 1", "SDES AEAD_AES_128_GCM tag 1", "SDES AEAD_AES_256_GCM tag 1"}},
+		{name: "sdes/sip-sdes-more-suites", codes: map[string]int{analysis.KindSDESKeysInClear.Code: 6},
+			keying: []string{"SDES AES_192_CM_HMAC_SHA1_80 tag 1", "SDES AES_192_CM_HMAC_SHA1_32 tag 1", "SDES F8_128_HMAC_SHA1_80 tag 1"}},
 		{name: "sdes/sip-sdes-wrong-key", failing: map[string]bool{"0x5fa84732": true},
 			codes:  map[string]int{analysis.KindSDESKeysInClear.Code: 2, analysis.KindSRTPAuthFailed.Code: 2},
 			keying: []string{"SDES AES_CM_128_HMAC_SHA1_80 tag 1"}},

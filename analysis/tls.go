@@ -28,7 +28,10 @@ type tlsRouter struct {
 	next capture.Handler
 	// seen is told, once per connection, that a TLS connection decrypts,
 	// so the analysis marks its sessions as carried over TLS.
-	seen     func(client, server netip.AddrPort)
+	seen func(client, server netip.AddrPort)
+	// used, when set, is told the key log entries of a connection after
+	// each of its segments (Options.TLSSecretsUsed).
+	used     func(*tlsdec.Secrets)
 	kl       *tlsdec.KeyLog
 	conns    map[[2]netip.AddrPort]*tlsConn
 	notTLS   map[[2]netip.AddrPort]bool
@@ -102,6 +105,13 @@ func (r *tlsRouter) Segment(s *capture.Segment) {
 		r.next.Segment(&r.seg)
 	})
 	r.check(tc)
+	// The secrets are told from the ClientHello on (before the
+	// ServerHello they decrypt); once they prove wrong, no more.
+	if r.used != nil && tc.reported != tlsdec.StateWrongKey {
+		for _, sec := range tc.c.UsedSecrets() {
+			r.used(sec)
+		}
+	}
 }
 
 // check turns a connection's new decryption state into a finding, once.

@@ -60,12 +60,27 @@ type HEPOptions struct {
 	Stats *HEPStats
 }
 
+// maxHEPText bounds the node name and correlation id kept from a HEP
+// packet: they name every message that agent sent (Signal.Via, the
+// duplicate check, the agents' counts), and a chunk may hold 65 KB.
+const maxHEPText = 128
+
+// hepText is a node name or correlation id as kept: at most maxHEPText
+// bytes, then "...".
+func hepText(b []byte) string {
+	if len(b) > maxHEPText {
+		return string(b[:maxHEPText]) + "..."
+	}
+	return string(b)
+}
+
 // maxHEPAgents bounds the agents counted one by one; more are counted
 // together under "other".
 const maxHEPAgents = 1024
 
-// maxHEPStreams bounds the TCP directions framed at once.
-const maxHEPStreams = 4096
+// maxHEPStreams bounds the TCP directions that hold part of a HEP packet
+// at once (each holds less than hep.MaxPacket bytes).
+const maxHEPStreams = 1024
 
 // HEPAgentKey names an agent in the statistics.
 type HEPAgentKey struct {
@@ -130,7 +145,7 @@ func (s *HEPStats) packet(p *hep.Packet, n int) {
 		c.Agents = make(map[HEPAgentKey]uint64)
 	}
 	c.ByType[hep.ProtoName(p.ProtoType)]++
-	k := HEPAgentKey{Node: string(p.NodeName)}
+	k := HEPAgentKey{Node: hepText(p.NodeName)}
 	if p.HasAgent {
 		k.ID = strconv.FormatUint(uint64(p.Agent), 10)
 	}
@@ -147,7 +162,11 @@ type HEPHandler struct {
 	portSet [1024]uint64 // ports as a bitmap: the per-datagram test is two loads
 	auth    []byte
 	stats   *HEPStats
-	framers map[[2]netip.AddrPort]*hep.Framer
+	// framers are the TCP directions holding part of a packet; a
+	// direction between packets needs no state and has no entry.
+	framers map[[2]netip.AddrPort]*hepStream
+	spare   *hepStream // a framer with nothing buffered, for reuse
+	limited bool       // the maxHEPStreams problem was reported
 	dg      Datagram
 	prob    Problem
 	pkt     hep.Packet
@@ -167,7 +186,7 @@ func NewHEPHandler(next Handler, o HEPOptions) *HEPHandler {
 	if h.stats == nil {
 		h.stats = new(HEPStats)
 	}
-	h.framers = make(map[[2]netip.AddrPort]*hep.Framer)
+	h.framers = make(map[[2]netip.AddrPort]*hepStream)
 	return h
 }
 
@@ -198,21 +217,17 @@ func (h *HEPHandler) Segment(s *Segment) {
 	}
 	k := [2]netip.AddrPort{s.Src, s.Dst}
 	f := h.framers[k]
+	if f == nil && len(s.Payload) == 0 {
+		return // nothing buffered, nothing new
+	}
+	held := f != nil
 	if f == nil {
-		if len(s.Payload) == 0 {
-			return
-		}
 		// A stream on a HEP port is HEP: the framer finds the first
 		// "HEP3" when the capture starts in the middle of the stream.
-		if len(h.framers) >= maxHEPStreams {
-			for victim := range h.framers { // any one: a limit, not a policy
-				delete(h.framers, victim)
-				break
-			}
-			h.problem(ProblemLimit, s.Frame, s.Time, s.Src, s.Dst, fmt.Sprintf("more than %d HEP TCP streams: one no longer followed", maxHEPStreams))
+		f, h.spare = h.spare, nil
+		if f == nil {
+			f = new(hepStream)
 		}
-		f = new(hep.Framer)
-		h.framers[k] = f
 	}
 	if s.GapBefore > 0 {
 		f.Reset()
@@ -222,6 +237,46 @@ func (h *HEPHandler) Segment(s *Segment) {
 	if n := f.Skipped - before; n > 0 {
 		h.stats.add(func(c *HEPCounts) { c.Skipped += n })
 		h.problem(ProblemMalformed, s.Frame, s.Time, s.Src, s.Dst, fmt.Sprintf("HEP over TCP: %d bytes that are not a HEP3 packet skipped", n))
+	}
+	switch {
+	case f.Buffered() == 0:
+		// Between packets: forget the direction (memory follows the
+		// packets in progress, not the connections seen).
+		if held {
+			delete(h.framers, k)
+		}
+		if f.Skipped = 0; h.spare == nil && f.Cap() <= 4<<10 {
+			h.spare = f
+		}
+	case !held:
+		if len(h.framers) >= maxHEPStreams {
+			h.evictStream(s)
+		}
+		h.framers[k] = f
+	}
+	f.last = s.Frame
+}
+
+// hepStream is a TCP direction holding part of a HEP packet.
+type hepStream struct {
+	hep.Framer
+	last uint64 // frame of its last segment
+}
+
+// evictStream forgets the direction that waited longest for the rest of
+// its packet, to make room for another.
+func (h *HEPHandler) evictStream(s *Segment) {
+	var victim [2]netip.AddrPort
+	oldest := ^uint64(0)
+	for k, f := range h.framers {
+		if f.last < oldest {
+			victim, oldest = k, f.last
+		}
+	}
+	delete(h.framers, victim)
+	if !h.limited {
+		h.limited = true
+		h.problem(ProblemLimit, s.Frame, s.Time, s.Src, s.Dst, fmt.Sprintf("more than %d HEP TCP streams in the middle of a packet: the one waiting longest is forgotten", maxHEPStreams))
 	}
 }
 
@@ -274,8 +329,8 @@ func (h *HEPHandler) decode(b []byte, frame uint64, t time.Time, src, dst netip.
 		return
 	}
 	h.stats.add(func(c *HEPCounts) { c.SIP++ })
-	o := &HEPOrigin{Version: p.Version, Agent: p.Agent, HasAgent: p.HasAgent, Node: string(p.NodeName),
-		Correlation: string(p.CorrelationID), Sender: src, IPProto: p.IPProto}
+	o := &HEPOrigin{Version: p.Version, Agent: p.Agent, HasAgent: p.HasAgent, Node: hepText(p.NodeName),
+		Correlation: hepText(p.CorrelationID), Sender: src, IPProto: p.IPProto}
 	when := t
 	if !p.Time.IsZero() && p.Time.Unix() != 0 { // a zero time means none (heplify reads it so too)
 		when = p.Time

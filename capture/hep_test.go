@@ -2,8 +2,10 @@ package capture
 
 import (
 	"bytes"
+	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +91,35 @@ func TestHEPHandlerUDP(t *testing.T) {
 	c := h.Stats().Counts()
 	if c.Packets != 4 || c.SIP != 2 || c.ByType["rtcp-json"] != 1 || c.Malformed != 2 || c.Agents[HEPAgentKey{"2002", "sbc-east"}] != 4 {
 		t.Errorf("counts %+v", c)
+	}
+}
+
+// TestHEPHandlerLongNodeName: a node name (or correlation id) filling a
+// chunk is kept to maxHEPText bytes. Before, each SIP message of such an
+// agent carried its 64 KB copy into the model (Signal.Via, the duplicate
+// check's 8,192 remembered places) and each of 1,024 agents into the counts.
+func TestHEPHandlerLongNodeName(t *testing.T) {
+	long := strings.Repeat("n", 60000)
+	p := hep.Packet{IPProto: 17, ProtoType: hep.ProtoSIP, Src: sipA, Dst: sipB, Time: hepT, Agent: 9, HasAgent: true,
+		NodeName: []byte(long), CorrelationID: []byte(long), Payload: []byte("OPTIONS sip:x SIP/2.0\r\n\r\n")}
+	b, err := hep.Append(nil, &p)
+	if err == nil {
+		t.Fatal("two 60,000-byte chunks fit a HEP packet?")
+	}
+	p.CorrelationID = []byte("c")
+	if b, err = hep.Append(nil, &p); err != nil {
+		t.Fatal(err)
+	}
+	r, h := decodeRaw(HEPOptions{}, appendUDPFrame(nil, hepFrom, hepTo, b))
+	want := strings.Repeat("n", maxHEPText) + "..."
+	if len(r.origins) != 1 || r.origins[0].Node != want || r.origins[0].Correlation != "c" {
+		t.Fatalf("origins %v", r.events)
+	}
+	if c := h.Stats().Counts(); c.Agents[HEPAgentKey{"9", want}] != 1 {
+		t.Errorf("agents %v", c.Agents)
+	}
+	if short := hepText([]byte("sbc-east")); short != "sbc-east" {
+		t.Errorf("short name %q", short)
 	}
 }
 
@@ -264,6 +295,201 @@ func TestHEPListenerFlood(t *testing.T) {
 	}
 }
 
+// TestHEPListenerQueueShare: a sender within its packet rate but with
+// large packets holds at most a quarter of the queue; another sender's
+// packet still gets in. Before, the first sender filled all of it and the
+// others' packets were dropped as overrun.
+func TestHEPListenerQueueShare(t *testing.T) {
+	l := listen(t, HEPListenOptions{QueueBytes: 40000})
+	to := net.UDPAddrFromAddrPort(l.Addrs()[0].Addr)
+	dial := func(from string) *net.UDPConn {
+		c, err := net.DialUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(from+":0")), to)
+		if err != nil {
+			t.Skipf("dial from %s: %v", from, err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	big := hepPacket(t, hep.ProtoSIP, "MESSAGE sip:x SIP/2.0\r\n\r\n"+strings.Repeat("z", 1400))
+	a, b := dial("127.0.0.2"), dial("127.0.0.3")
+	for i := 0; i < 60; i++ {
+		a.Write(big)
+	}
+	waitCount := func(want uint64) {
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) && l.Stats().Counts().Overrun+uint64(len(l.items)) < want {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitCount(60)
+	if q := len(l.items); q*len(big) > 10000 || q == 0 {
+		t.Errorf("one sender queued %d packets of %d bytes (queue 40,000 bytes, share 10,000)", q, len(big))
+	}
+	b.Write(hepPacket(t, hep.ProtoSIP, "INVITE sip:b SIP/2.0\r\n\r\n"))
+	waitCount(61)
+	n := len(l.items)
+	r := nextDatagrams(t, l, n)
+	if e := r.of("udp"); len(e) != n || e[n-1].Payload[:6] != "INVITE" {
+		t.Errorf("the other sender's packet was not queued: %d datagrams", len(e))
+	}
+	// Reading the queue gives the first sender its share back.
+	a.Write(big)
+	if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 {
+		t.Error("the first sender's share was not given back")
+	}
+}
+
+// TestHEPListenerManySenders: with maxRateSenders senders tracked, all
+// recently seen, a new sender takes the place of one of the least recent
+// (before: refused until one of them was silent for 2 s, so spoofed
+// addresses sending every 2 s locked every new agent out); senders with
+// packets queued are never forgotten.
+func TestHEPListenerManySenders(t *testing.T) {
+	l := listen(t, HEPListenOptions{})
+	t0 := time.Now()
+	addr := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}) }
+	for i := 0; i < maxRateSenders; i++ {
+		if ok, _ := l.admitPacket(addr(i), 100, t0); !ok {
+			t.Fatalf("sender %d refused", i)
+		}
+	}
+	if ok, flood := l.admitPacket(addr(maxRateSenders), 100, t0); ok || !flood {
+		t.Errorf("a new sender admitted while every tracked one has packets queued: %v %v", ok, flood)
+	}
+	for i := 0; i < maxRateSenders; i++ {
+		l.release(addr(i), 100)
+	}
+	if ok, _ := l.admitPacket(addr(maxRateSenders), 100, t0); !ok {
+		t.Error("a new sender refused")
+	}
+	if len(l.buckets) != maxRateSenders {
+		t.Errorf("%d senders tracked", len(l.buckets))
+	}
+}
+
+// TestHEPListenerIPv6Sender: the per-sender bounds count an IPv6 /64 as
+// one sender; before, each of its 2^64 addresses had its own bucket, so
+// one host rotating source addresses was never rate-limited.
+func TestHEPListenerIPv6Sender(t *testing.T) {
+	l := listen(t, HEPListenOptions{Rate: 5})
+	pkt := hepPacket(t, hep.ProtoSIP, "OPTIONS sip:6 SIP/2.0\r\n\r\n")
+	to := netip.MustParseAddrPort("[2001:db8:9::1]:9060")
+	for i := 0; i < 20; i++ {
+		from := netip.AddrPortFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, byte(i >> 8), byte(i)}), 5000)
+		l.deliver(pkt, from, to)
+	}
+	l.deliver(pkt, netip.MustParseAddrPort("[2001:db8:2::1]:5000"), to) // another /64
+	if c := l.Stats().Counts(); len(l.items) != 11 || c.Flood != 10 {
+		t.Errorf("queued %d, flood-dropped %d; want 11 and 10 (burst 10 for the /64, 1 for the other)", len(l.items), c.Flood)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"192.0.2.1", "192.0.2.1"},
+		{"::ffff:192.0.2.1", "192.0.2.1"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::"},
+		{"fe80::1%eth0", "fe80::"},
+	} {
+		if got := senderKey(netip.MustParseAddr(tc.in)); got.String() != tc.want {
+			t.Errorf("senderKey(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+// dialFrom opens a TCP connection to to from the loopback address from
+// (Linux routes all of 127/8 to lo).
+func dialFrom(t *testing.T, from string, to netip.AddrPort) *net.TCPConn {
+	t.Helper()
+	c, err := net.DialTCP("tcp", net.TCPAddrFromAddrPort(netip.MustParseAddrPort(from+":0")), net.TCPAddrFromAddrPort(to))
+	if err != nil {
+		t.Skipf("dial from %s: %v", from, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// closedByPeer reports whether the listener closed c (a read sees EOF or a
+// reset within a second).
+func closedByPeer(c *net.TCPConn) bool {
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	_, err := c.Read(make([]byte, 1))
+	var ne net.Error
+	return err != nil && !(errors.As(err, &ne) && ne.Timeout())
+}
+
+// TestHEPListenerSilentConns: connections opened and kept silent cannot
+// lock agents out. Before, the first MaxConns connections held their place
+// for ever: one host opening 256 idle connections (or 10,000) made the
+// listener close every agent's connection on accept. Now one sender holds
+// at most MaxConnsPerSender, and when all places are taken a new
+// connection takes the place of one silent for IdleEvict.
+func TestHEPListenerSilentConns(t *testing.T) {
+	t.Run("per sender", func(t *testing.T) {
+		l := listen(t, HEPListenOptions{MaxConns: 8, MaxConnsPerSender: 2, IdleEvict: time.Hour})
+		to := l.Addrs()[1].Addr
+		a1, a2 := dialFrom(t, "127.0.0.2", to), dialFrom(t, "127.0.0.2", to)
+		a3 := dialFrom(t, "127.0.0.2", to)
+		if !closedByPeer(a3) {
+			t.Error("a third connection of one sender was kept")
+		}
+		if closedByPeer(a1) || closedByPeer(a2) {
+			t.Error("the sender's first two connections were closed")
+		}
+		b := dialFrom(t, "127.0.0.3", to)
+		b.Write(hepPacket(t, hep.ProtoSIP, "INVITE sip:u SIP/2.0\r\n\r\n"))
+		if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 {
+			t.Errorf("another sender's packet: %v", r.events)
+		}
+		if c := l.Stats().Counts(); c.Flood != 1 {
+			t.Errorf("refused connections counted %d, want 1", c.Flood)
+		}
+	})
+	t.Run("idle eviction", func(t *testing.T) {
+		l := listen(t, HEPListenOptions{MaxConns: 2, MaxConnsPerSender: 2, IdleEvict: 1500 * time.Millisecond})
+		to := l.Addrs()[1].Addr
+		active := dialFrom(t, "127.0.0.4", to)
+		silent := dialFrom(t, "127.0.0.2", to)
+		// "silent" trickles the bytes of a packet that never completes:
+		// that is no activity.
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			silent.Write([]byte("HEP3\xff\xf0"))
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(100 * time.Millisecond):
+					silent.Write([]byte{0})
+				}
+			}
+		}()
+		time.Sleep(50 * time.Millisecond)
+		active.Write(hepPacket(t, hep.ProtoSIP, "OPTIONS sip:a SIP/2.0\r\n\r\n"))
+		if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 {
+			t.Fatalf("active sender: %v", r.events)
+		}
+		// Both places taken, neither silent for IdleEvict: refused.
+		if early := dialFrom(t, "127.0.0.3", to); !closedByPeer(early) {
+			t.Error("a connection beyond MaxConns was kept while none was idle")
+		}
+		time.Sleep(1700 * time.Millisecond)
+		active.Write(hepPacket(t, hep.ProtoSIP, "OPTIONS sip:a SIP/2.0\r\n\r\n"))
+		if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 {
+			t.Fatalf("active sender: %v", r.events)
+		}
+		late := dialFrom(t, "127.0.0.3", to)
+		late.Write(hepPacket(t, hep.ProtoSIP, "INVITE sip:u SIP/2.0\r\n\r\n"))
+		if r := nextDatagrams(t, l, 1); len(r.of("udp")) != 1 || r.events[0].Payload[:6] != "INVITE" {
+			t.Errorf("new agent after the idle one: %v", r.events)
+		}
+		if !closedByPeer(silent) {
+			t.Error("the silent connection was not closed")
+		}
+		if closedByPeer(active) {
+			t.Error("the active connection was closed")
+		}
+	})
+}
+
 func TestAppendUDPFrame(t *testing.T) {
 	for _, tc := range []struct{ from, to string }{
 		{"10.0.0.1:1000", "10.0.0.2:9060"},
@@ -312,6 +538,60 @@ func TestMergeLive(t *testing.T) {
 	var p Packet
 	if err := m.Next(&p); err == nil {
 		t.Error("Next after Close")
+	}
+}
+
+// TestHEPHandlerTCPStreamState: a TCP direction on a HEP port keeps state
+// only while it holds part of a packet. Before, every direction seen kept
+// a framer for the rest of the pass: past 4,096 connections (a day of
+// agents reconnecting) each new one evicted a random one, possibly in the
+// middle of a packet, and raised a capture.limit problem per connection.
+func TestHEPHandlerTCPStreamState(t *testing.T) {
+	pkt := hepPacket(t, hep.ProtoSIP, "OPTIONS sip:k SIP/2.0\r\n\r\n")
+	src := func(i int) netip.AddrPort {
+		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 40000)
+	}
+	r := &hepRecorder{}
+	h := NewHEPHandler(r, HEPOptions{})
+	const conns = 5000
+	for i := 0; i < conns; i++ {
+		// Each connection sends one packet in two segments, then closes.
+		h.Segment(&Segment{Frame: uint64(2 * i), Src: src(i), Dst: hepTo, Payload: pkt[:10]})
+		h.Segment(&Segment{Frame: uint64(2*i + 1), Src: src(i), Dst: hepTo, Payload: pkt[10:]})
+		h.Segment(&Segment{Frame: uint64(2*i + 1), Src: src(i), Dst: hepTo})
+	}
+	if n := len(r.of("udp")); n != conns {
+		t.Errorf("%d SIP datagrams, want %d", n, conns)
+	}
+	if p := r.problems(ProblemLimit); len(p) != 0 {
+		t.Errorf("%d limit problems, first %v", len(p), p[0])
+	}
+	if len(h.framers) != 0 {
+		t.Errorf("%d directions still held after every packet completed", len(h.framers))
+	}
+
+	// maxHEPStreams+1 directions in the middle of a packet: the one
+	// waiting longest is forgotten, once reported; the others complete.
+	r = &hepRecorder{}
+	h = NewHEPHandler(r, HEPOptions{})
+	for i := 0; i <= maxHEPStreams; i++ {
+		h.Segment(&Segment{Frame: uint64(i + 1), Src: src(i), Dst: hepTo, Payload: pkt[:10]})
+	}
+	if len(h.framers) != maxHEPStreams {
+		t.Fatalf("%d directions held, want %d", len(h.framers), maxHEPStreams)
+	}
+	if p := r.problems(ProblemLimit); len(p) != 1 {
+		t.Errorf("%d limit problems, want 1", len(p))
+	}
+	for _, i := range []int{0, 1, maxHEPStreams} {
+		h.Segment(&Segment{Frame: uint64(maxHEPStreams + 2 + i), Src: src(i), Dst: hepTo, Payload: pkt[10:]})
+	}
+	var got []uint64
+	for _, e := range r.of("udp") {
+		got = append(got, e.Frame)
+	}
+	if want := []uint64{maxHEPStreams + 3, 2*maxHEPStreams + 2}; !slices.Equal(got, want) {
+		t.Errorf("packets completed in frames %v, want %v (directions 1 and %d; direction 0 forgotten)", got, want, maxHEPStreams)
 	}
 }
 

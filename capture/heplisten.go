@@ -24,21 +24,33 @@ import (
 //
 // Bounded: a datagram or TCP frame over MaxPacket, a sender over its rate,
 // packets beyond the queue's bytes while the analysis is behind, TCP
-// connections over MaxConns: all counted in HEPStats, never buffered
-// without limit.
+// connections over MaxConns or a sender's MaxConnsPerSender: all counted
+// in HEPStats, never buffered without limit. Connections kept silent give
+// their place to new ones after IdleEvict.
 
 // HEPListenOptions bounds a listener. Zero fields take the defaults shown.
 type HEPListenOptions struct {
 	// MaxPacket is the largest HEP packet accepted (65507: the largest UDP
 	// payload over IPv4).
 	MaxPacket int
-	// Rate is the packets per second one sender (IP address) may send on
-	// average (20000), with bursts of twice as many.
+	// Rate is the packets per second one sender (IPv4 address, or IPv6
+	// /64) may send on average (20000), with bursts of twice as many.
 	Rate int
-	// QueueBytes bounds the bytes received and not yet analysed (16 MiB).
+	// QueueBytes bounds the bytes received and not yet analysed (16 MiB);
+	// one sender may hold a quarter of them, so that a sender within its
+	// rate but with large packets cannot fill the queue for the others.
 	QueueBytes int
 	// MaxConns bounds the TCP connections open at once (256).
 	MaxConns int
+	// MaxConnsPerSender bounds the TCP connections one IP address holds
+	// (MaxConns/8, at least 1), so that one sender cannot take them all.
+	MaxConnsPerSender int
+	// IdleEvict: when MaxConns connections are open, a new one takes the
+	// place of the one silent longest if it has been silent this long
+	// (30 s), so connections opened and kept silent cannot lock agents
+	// out; a connection that sent a whole HEP packet within IdleEvict is
+	// never closed. Bytes of a packet that never completes are silence.
+	IdleEvict time.Duration
 	// Stats receives the drop counts (with the HEPHandler's counts when it
 	// is given the same HEPStats).
 	Stats *HEPStats
@@ -56,6 +68,12 @@ func (o HEPListenOptions) withDefaults() HEPListenOptions {
 	}
 	if o.MaxConns <= 0 {
 		o.MaxConns = 256
+	}
+	if o.MaxConnsPerSender <= 0 {
+		o.MaxConnsPerSender = max(1, o.MaxConns/8)
+	}
+	if o.IdleEvict <= 0 {
+		o.IdleEvict = 30 * time.Second
 	}
 	if o.Stats == nil {
 		o.Stats = new(HEPStats)
@@ -116,9 +134,9 @@ type HEPListener struct {
 	once    sync.Once
 	wg      sync.WaitGroup
 	queued  atomic.Int64 // bytes in items
-	conns   atomic.Int32
 	connsMu sync.Mutex
-	open    map[net.Conn]bool
+	open    map[*net.TCPConn]*hepConn
+	senders map[netip.Addr]int // open connections per sender
 
 	rateMu  sync.Mutex
 	buckets map[netip.Addr]*bucket
@@ -138,13 +156,20 @@ func (l *HEPListener) ReportIdle(d time.Duration) { l.idle = d }
 type bucket struct {
 	tokens float64
 	last   time.Time
+	queued int // bytes of this sender waiting in items
 }
+
+// evictSample is how many tracked senders are looked at to find one to
+// forget when maxRateSenders are tracked (Go's map iteration starts at a
+// random place: an approximate least-recently-seen choice at a bounded
+// cost per packet).
+const evictSample = 16
 
 // ListenHEP opens the listeners. Ports bound to 0 are given one by the
 // system: Addrs tells which.
 func ListenHEP(addrs []HEPListenAddr, o HEPListenOptions) (*HEPListener, error) {
 	l := &HEPListener{opts: o.withDefaults(), items: make(chan hepItem, hepQueueLen), done: make(chan struct{}),
-		buckets: make(map[netip.Addr]*bucket), open: make(map[net.Conn]bool)}
+		buckets: make(map[netip.Addr]*bucket), open: make(map[*net.TCPConn]*hepConn), senders: make(map[netip.Addr]int)}
 	for _, a := range addrs {
 		switch a.Network {
 		case "udp":
@@ -195,23 +220,48 @@ func (l *HEPListener) Ports() []uint16 {
 // Stats returns the drop counters.
 func (l *HEPListener) Stats() *HEPStats { return l.opts.Stats }
 
-// allow applies the per-sender rate limit.
-func (l *HEPListener) allow(from netip.Addr, now time.Time) bool {
+// senderKey is the sender the per-sender bounds apply to: an IPv4 address,
+// or the /64 of an IPv6 one (a host given a /64 has as many addresses as
+// it likes; RFC 6177, and the usual unit of IPv6 rate limits).
+func senderKey(a netip.Addr) netip.Addr {
+	a = a.Unmap()
+	if a.Is4() {
+		return a
+	}
+	b := a.WithZone("").As16()
+	clear(b[8:])
+	return netip.AddrFrom16(b)
+}
+
+// admitPacket applies the per-sender rate limit and queue share to n
+// bytes from from; ok means they are counted as queued (release them).
+// Otherwise it says which bound refused them.
+func (l *HEPListener) admitPacket(from netip.Addr, n int, now time.Time) (ok, flood bool) {
 	l.rateMu.Lock()
 	defer l.rateMu.Unlock()
 	b := l.buckets[from]
 	burst := float64(2 * l.opts.Rate)
 	if b == nil {
 		if len(l.buckets) >= maxRateSenders {
-			for k, v := range l.buckets { // forget a sender whose bucket is full again
-				if v.tokens+now.Sub(v.last).Seconds()*float64(l.opts.Rate) >= burst {
-					delete(l.buckets, k)
+			// Forget the sender seen least recently among a sample, if
+			// it has nothing queued. Refusing every new sender instead
+			// let 4,096 spoofed addresses, each sending every 2 s, lock
+			// every new agent out.
+			var victim netip.Addr
+			var vb *bucket
+			i := 0
+			for k, v := range l.buckets {
+				if v.queued == 0 && (vb == nil || v.last.Before(vb.last)) {
+					victim, vb = k, v
+				}
+				if i++; i >= evictSample {
 					break
 				}
 			}
-			if len(l.buckets) >= maxRateSenders {
-				return false
+			if vb == nil {
+				return false, true
 			}
+			delete(l.buckets, victim)
 		}
 		b = &bucket{tokens: burst, last: now}
 		l.buckets[from] = b
@@ -219,24 +269,42 @@ func (l *HEPListener) allow(from netip.Addr, now time.Time) bool {
 	b.tokens = min(burst, b.tokens+now.Sub(b.last).Seconds()*float64(l.opts.Rate))
 	b.last = now
 	if b.tokens < 1 {
-		return false
+		return false, true
+	}
+	if b.queued+n > l.opts.QueueBytes/4 {
+		return false, false
 	}
 	b.tokens--
-	return true
+	b.queued += n
+	return true, false
+}
+
+// release returns n queued bytes of from.
+func (l *HEPListener) release(from netip.Addr, n int) {
+	l.rateMu.Lock()
+	if b := l.buckets[from]; b != nil {
+		b.queued -= n
+	}
+	l.rateMu.Unlock()
 }
 
 // deliver queues one HEP packet (copied), or counts why not.
 func (l *HEPListener) deliver(data []byte, from, to netip.AddrPort) {
 	now := time.Now()
 	st := l.opts.Stats
-	switch {
-	case len(data) > l.opts.MaxPacket || (!from.Addr().Unmap().Is4() && len(data) > 65535-8):
+	if len(data) > l.opts.MaxPacket || (!from.Addr().Unmap().Is4() && len(data) > 65535-8) {
 		st.add(func(c *HEPCounts) { c.Oversized++ })
 		return
-	case !l.allow(from.Addr(), now):
+	}
+	if l.queued.Load()+int64(len(data)) > int64(l.opts.QueueBytes) {
+		st.add(func(c *HEPCounts) { c.Overrun++ })
+		return
+	}
+	switch ok, flood := l.admitPacket(senderKey(from.Addr()), len(data), now); {
+	case flood:
 		st.add(func(c *HEPCounts) { c.Flood++ })
 		return
-	case l.queued.Load()+int64(len(data)) > int64(l.opts.QueueBytes):
+	case !ok:
 		st.add(func(c *HEPCounts) { c.Overrun++ })
 		return
 	}
@@ -246,8 +314,10 @@ func (l *HEPListener) deliver(data []byte, from, to netip.AddrPort) {
 	case l.items <- it:
 	case <-l.done:
 		l.queued.Add(-int64(len(data)))
+		l.release(senderKey(from.Addr()), len(data))
 	default:
 		l.queued.Add(-int64(len(data)))
+		l.release(senderKey(from.Addr()), len(data))
 		st.add(func(c *HEPCounts) { c.Overrun++ })
 	}
 }
@@ -290,28 +360,78 @@ func (l *HEPListener) accept(ln *net.TCPListener) {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		if int(l.conns.Add(1)) > l.opts.MaxConns {
-			l.conns.Add(-1)
+		hc := l.admit(c, time.Now())
+		if hc == nil {
 			l.opts.Stats.add(func(h *HEPCounts) { h.Flood++ })
 			c.Close()
 			continue
 		}
-		l.connsMu.Lock()
-		l.open[c] = true
-		l.connsMu.Unlock()
 		l.wg.Add(1)
-		go l.readTCP(c)
+		go l.readTCP(hc)
 	}
 }
 
-func (l *HEPListener) readTCP(c *net.TCPConn) {
+// hepConn is an open HEP TCP connection.
+type hepConn struct {
+	c    *net.TCPConn
+	from netip.Addr
+	last atomic.Int64 // Unix nanoseconds of its last whole packet (or its accept)
+}
+
+// admit registers a new connection, or returns nil when its sender holds
+// MaxConnsPerSender connections already, or MaxConns are open and none has
+// been silent for IdleEvict (the one silent longest is closed otherwise).
+func (l *HEPListener) admit(c *net.TCPConn, now time.Time) *hepConn {
+	from := senderKey(c.RemoteAddr().(*net.TCPAddr).AddrPort().Addr())
+	l.connsMu.Lock()
+	defer l.connsMu.Unlock()
+	select {
+	case <-l.done:
+		return nil // closing: Close may have walked l.open already
+	default:
+	}
+	if l.senders[from] >= l.opts.MaxConnsPerSender {
+		return nil
+	}
+	if len(l.open) >= l.opts.MaxConns {
+		var idlest *hepConn
+		for _, o := range l.open {
+			if idlest == nil || o.last.Load() < idlest.last.Load() {
+				idlest = o
+			}
+		}
+		if now.UnixNano()-idlest.last.Load() < int64(l.opts.IdleEvict) {
+			return nil
+		}
+		l.forget(idlest)
+		idlest.c.Close() // its reader ends
+	}
+	hc := &hepConn{c: c, from: from}
+	hc.last.Store(now.UnixNano())
+	l.open[c] = hc
+	l.senders[from]++
+	return hc
+}
+
+// forget drops hc from the open connections (once); connsMu is held.
+func (l *HEPListener) forget(hc *hepConn) {
+	if l.open[hc.c] != hc {
+		return
+	}
+	delete(l.open, hc.c)
+	if l.senders[hc.from]--; l.senders[hc.from] <= 0 {
+		delete(l.senders, hc.from)
+	}
+}
+
+func (l *HEPListener) readTCP(hc *hepConn) {
 	defer l.wg.Done()
+	c := hc.c
 	defer func() {
 		c.Close()
 		l.connsMu.Lock()
-		delete(l.open, c)
+		l.forget(hc)
 		l.connsMu.Unlock()
-		l.conns.Add(-1)
 	}()
 	from := c.RemoteAddr().(*net.TCPAddr).AddrPort()
 	to := c.LocalAddr().(*net.TCPAddr).AddrPort()
@@ -321,7 +441,12 @@ func (l *HEPListener) readTCP(c *net.TCPConn) {
 		n, err := c.Read(buf)
 		if n > 0 {
 			before := f.Skipped
-			f.Write(buf[:n], func(pkt []byte) { l.deliver(pkt, from, to) })
+			f.Write(buf[:n], func(pkt []byte) {
+				// Activity is a whole packet: a sender trickling bytes
+				// of a packet that never completes is silent.
+				hc.last.Store(time.Now().UnixNano())
+				l.deliver(pkt, from, to)
+			})
 			if d := f.Skipped - before; d > 0 {
 				l.opts.Stats.add(func(h *HEPCounts) { h.Skipped += d; h.Malformed++ })
 			}
@@ -349,6 +474,7 @@ func (l *HEPListener) Next(p *Packet) error {
 		return ErrIdle
 	case it := <-l.items:
 		l.queued.Add(-int64(len(it.data)))
+		l.release(senderKey(it.from.Addr()), len(it.data))
 		l.frame++
 		l.buf = appendUDPFrame(l.buf[:0], it.from, it.to, it.data)
 		*p = Packet{Frame: l.frame, Time: it.t, LinkType: LinkTypeRaw, Data: l.buf, OrigLen: len(l.buf)}

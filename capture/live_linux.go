@@ -123,9 +123,10 @@ func ringGeometry(size int) (blockSize, blocks int) {
 	return blockSize, max(size/blockSize, 2)
 }
 
-// liveSource reads frames from the ring in place. Next holds mu while it
-// reads; Close takes it to unmap the ring only once no read is under way
-// (a read waits at most pollTimeout).
+// liveSource reads frames from the ring in place and hands out a copy of
+// each frame that passes the filter (valid until the next call, like a
+// file reader's). Next holds mu while it reads; Close takes it to unmap the
+// ring only once no read is under way (a read waits at most pollTimeout).
 type liveSource struct {
 	mu      sync.Mutex
 	tp      *afpacket.TPacket
@@ -135,6 +136,7 @@ type liveSource struct {
 	cooked  bool
 	start   time.Time // frames stamped before the filter was attached are skipped
 	scratch []byte    // a frame with its VLAN tag put back
+	buf     []byte    // the frame Next hands out, copied out of the ring
 	frame   uint64
 
 	statsMu  sync.Mutex
@@ -173,6 +175,7 @@ func (s *liveSource) Next(p *Packet) error {
 			continue // in the ring before the filter was attached
 		}
 		wire := max(ci.Length, len(data))
+		tagged := false
 		if s.cooked {
 			p.LinkType = LinkTypeRaw
 		} else {
@@ -181,6 +184,7 @@ func (s *liveSource) Next(p *Packet) error {
 				if v, ok := a.(afpacket.AncillaryVLAN); ok && len(data) >= 12 {
 					data = s.withTag(data, uint16(v.VLAN))
 					wire += 4
+					tagged = true
 				}
 			}
 		}
@@ -193,6 +197,14 @@ func (s *liveSource) Next(p *Packet) error {
 		if !s.filter.Match(p) {
 			s.filtered.Add(1)
 			continue
+		}
+		if !tagged {
+			// The frame is handed out in a buffer of the source's own, not
+			// in the ring: Close (from another goroutine, on cancel) unmaps
+			// the ring while the caller may still be reading the last frame,
+			// and the kernel reuses a block once the next one is read.
+			s.buf = append(s.buf[:0], data...)
+			p.Data = s.buf
 		}
 		s.frame++
 		p.Frame = s.frame

@@ -225,3 +225,50 @@ func TestLiveIdle(t *testing.T) {
 	}
 	src.Close()
 }
+
+// TestLiveFrameOutlivesClose reads a frame, closes the source (as Run does
+// from another goroutine when it is cancelled, while the reading goroutine
+// may still be decoding the last frame) and then reads the frame's bytes:
+// they must not point into the unmapped ring (that was a SIGSEGV in
+// runtime.memmove), and they must be the datagram that was sent.
+func TestLiveFrameOutlivesClose(t *testing.T) {
+	rx, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Skipf("no IPv4 loopback: %v", err)
+	}
+	defer rx.Close()
+	port := rx.LocalAddr().(*net.UDPAddr).Port
+	src := openLoOrSkip(t, fmt.Sprintf("udp dst port %d", port), LiveOptions{})
+	payload := []byte("the last frame before Close")
+	tx, err := net.DialUDP("udp4", nil, rx.LocalAddr().(*net.UDPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	got := make(chan error, 1)
+	var p Packet
+	go func() { got <- src.Next(&p) }()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(20 * time.Second) // a safety net, not a measurement
+	for done := false; !done; {
+		select {
+		case err := <-got:
+			if err != nil {
+				t.Fatalf("Next: %v", err)
+			}
+			done = true
+		case <-tick.C:
+			tx.Write(payload)
+		case <-deadline:
+			src.Close()
+			t.Fatal("no frame captured")
+		}
+	}
+	src.Close()
+	// Reading every byte after Close faults if Data is still in the ring.
+	data := append([]byte(nil), p.Data...)
+	if !strings.HasSuffix(string(data), string(payload)) {
+		t.Errorf("frame after Close ends %q, want the datagram %q", data[max(0, len(data)-len(payload)):], payload)
+	}
+}

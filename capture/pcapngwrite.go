@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,20 +21,37 @@ type RingOptions struct {
 	Duration time.Duration // duration:seconds
 	Packets  int64         // packets:N
 	Files    int           // files:N, the number of files kept (0: all)
+	// Interval (interval:seconds) starts a new file when the wall clock
+	// reaches a multiple of it (since the Unix epoch, as dumpcap counts:
+	// interval:3600 switches on the hour), even when no packet came.
+	Interval time.Duration
+	// PrintName (printname:FILE) is where the name of each file is
+	// printed, one a line, once the file is closed: a path, or "stdout"
+	// (also "-") or "stderr".
+	PrintName string
 }
 
-// active reports whether the options ask for several files.
+// active reports whether the options ask for several files. As in
+// dumpcap, any -b option does (the files are then named FILE_NNNNN_...).
 func (o RingOptions) active() bool {
-	return o.FileSize > 0 || o.Duration > 0 || o.Packets > 0 || o.Files > 0
+	return o.FileSize > 0 || o.Duration > 0 || o.Packets > 0 || o.Files > 0 || o.Interval > 0 || o.PrintName != ""
 }
 
 // ParseRingOption adds one -b option ("filesize:102400", "files:10",
-// "duration:60", "packets:1000") to o, in dumpcap's spelling and units.
+// "duration:60", "packets:1000", "interval:3600", "printname:stdout") to
+// o, in dumpcap's spelling and units.
 func ParseRingOption(s string, o *RingOptions) error {
 	key, val, ok := strings.Cut(s, ":")
+	if key == "printname" && ok {
+		if val == "" {
+			return fmt.Errorf("-b %q: printname needs a file name (or stdout, stderr)", s)
+		}
+		o.PrintName = val
+		return nil
+	}
 	n, err := strconv.ParseInt(val, 10, 64)
 	if !ok || err != nil || n <= 0 {
-		return fmt.Errorf("-b %q: want KEY:N with N > 0 (filesize:kB, files:N, duration:s, packets:N)", s)
+		return fmt.Errorf("-b %q: want KEY:N with N > 0 (filesize:kB, files:N, duration:s, packets:N, interval:s) or printname:FILE", s)
 	}
 	switch key {
 	case "filesize":
@@ -50,12 +69,31 @@ func ParseRingOption(s string, o *RingOptions) error {
 			return fmt.Errorf("-b %q: duration too long", s)
 		}
 		o.Duration = time.Duration(n) * time.Second
+	case "interval":
+		if n > 1<<31 {
+			return fmt.Errorf("-b %q: interval too long", s)
+		}
+		o.Interval = time.Duration(n) * time.Second
 	case "packets":
 		o.Packets = n
 	default:
-		return fmt.Errorf("-b %q: unknown ring buffer option %q (filesize, files, duration, packets)", s, key)
+		return fmt.Errorf("-b %q: unknown ring buffer option %q (filesize, files, duration, packets, interval, printname)", s, key)
 	}
 	return nil
+}
+
+// KeyLogSecrets are the TLS key log secrets of one connection
+// (tlsdec.Secrets): AppendKeyLog appends them as NSS key log lines.
+type KeyLogSecrets interface {
+	AppendKeyLog(b []byte) []byte
+}
+
+// secretsEntry is a connection's secrets, the last file that got them and
+// the last file the connection had traffic in.
+type secretsEntry struct {
+	s       KeyLogSecrets
+	written int // seq of the last file holding them (0: none)
+	active  int // seq of the last file UseSecrets was called in
 }
 
 // PcapngWriter writes packets to pcapng files (draft-ietf-opsawg-pcapng) as
@@ -67,10 +105,26 @@ func ParseRingOption(s string, o *RingOptions) error {
 // in mikeyscope, Wireshark or tshark. When a stats function is given, the
 // last file ends with an Interface Statistics Block holding the kernel's
 // received and dropped counts (isb_ifrecv, isb_ifdrop).
+//
+// UseSecrets adds TLS key log secrets to the files as Decryption Secrets
+// Blocks (pcapng §4.7, secrets type TLS key log, as editcap
+// --inject-secrets writes them): see there for which file gets which.
 type PcapngWriter struct {
+	// mu orders the writing goroutine's calls with a Close from another
+	// (a cancelled capture closes its source from a context callback).
+	mu    sync.Mutex
 	path  string
 	ring  RingOptions
 	stats func() LiveStats
+	now   func() time.Time // the wall clock (tests set it)
+
+	printTo    io.Writer // printname
+	printClose io.Closer // printname's file, when not stdout or stderr
+	nextSwitch time.Time // interval: the next multiple of the interval
+
+	secrets map[[32]byte]*secretsEntry
+	order   []*secretsEntry // the entries in the order they were told
+	pending []*secretsEntry // secrets to write before the next packet
 
 	f       *os.File
 	bw      *bufio.Writer
@@ -89,15 +143,43 @@ type PcapngWriter struct {
 
 // CreatePcapng creates the first file. stats may be nil.
 func CreatePcapng(path string, ring RingOptions, stats func() LiveStats) (*PcapngWriter, error) {
-	w := &PcapngWriter{path: path, ring: ring, stats: stats}
+	w := &PcapngWriter{path: path, ring: ring, stats: stats, now: time.Now}
+	if err := w.openPrintName(); err != nil {
+		return nil, err
+	}
 	if err := w.next(); err != nil {
+		if w.printClose != nil {
+			w.printClose.Close()
+		}
 		return nil, err
 	}
 	return w, nil
 }
 
+// openPrintName opens the printname target.
+func (w *PcapngWriter) openPrintName() error {
+	switch w.ring.PrintName {
+	case "":
+	case "stdout", "-":
+		w.printTo = os.Stdout
+	case "stderr":
+		w.printTo = os.Stderr
+	default:
+		f, err := os.OpenFile(w.ring.PrintName, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("capture: -b printname: %w", err)
+		}
+		w.printTo, w.printClose = f, f
+	}
+	return nil
+}
+
 // Files returns the names of the files written and kept so far.
-func (w *PcapngWriter) Files() []string { return append([]string(nil), w.kept...) }
+func (w *PcapngWriter) Files() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.kept...)
+}
 
 // fileName is the name of file number seq: the path itself for a single
 // file, else prefix_NNNNN_YYYYMMDDhhmmss.ext as dumpcap names ring files.
@@ -115,7 +197,8 @@ func (w *PcapngWriter) next() error {
 	if err := w.closeFile(false); err != nil {
 		return err
 	}
-	now := time.Now()
+	now := w.now()
+	prev := w.seq
 	w.seq++
 	name := w.fileName(w.seq, now)
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
@@ -133,13 +216,94 @@ func (w *PcapngWriter) next() error {
 		w.kept = append(w.kept[:0], w.kept[len(w.kept)-n:]...)
 	}
 	w.sectionHeader()
+	if iv := int64(w.ring.Interval / time.Second); iv > 0 {
+		sec := now.Unix()
+		w.nextSwitch = time.Unix(sec-sec%iv+iv, 0)
+	}
+	// The secrets of the connections that had traffic in the previous
+	// file (most likely still open) start the new one, so that a part of
+	// the ring opened alone has them; a connection that was quiet
+	// through a whole file gets them again with its next packet.
+	w.pending = w.pending[:0]
+	if prev > 0 {
+		for _, e := range w.order {
+			if e.active == prev {
+				e.written = w.seq
+				w.pending = append(w.pending, e)
+			}
+		}
+	}
+	w.writeSecrets()
 	return w.flushBuf()
 }
+
+// UseSecrets says that the packets being written belong to a TLS
+// connection decrypted with s (id: its client random). The first time a
+// file is told, the secrets are written into it as a Decryption Secrets
+// Block before the next packet: tell it when the ClientHello is read, and
+// the block precedes the ServerHello and every record the secrets
+// decrypt. A new file of the ring starts with the secrets of the
+// connections that had traffic in the previous file; a connection that
+// was quiet through a whole file gets them again after its next packet.
+// Only the secrets told are written, never a whole key log. The writer
+// keeps the entries told (s itself, not a copy), so its memory is bounded
+// by the key log the secrets come from.
+func (w *PcapngWriter) UseSecrets(id [32]byte, s KeyLogSecrets) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	if w.secrets == nil {
+		w.secrets = map[[32]byte]*secretsEntry{}
+	}
+	e := w.secrets[id]
+	if e == nil {
+		e = &secretsEntry{s: s}
+		w.secrets[id] = e
+		w.order = append(w.order, e)
+	}
+	e.active = w.seq
+	if e.written != w.seq {
+		e.written = w.seq
+		w.pending = append(w.pending, e)
+	}
+}
+
+// writeSecrets appends a Decryption Secrets Block with the pending
+// secrets to w.buf.
+func (w *PcapngWriter) writeSecrets() {
+	if len(w.pending) == 0 {
+		return
+	}
+	body := make([]byte, 8, 512)
+	for _, e := range w.pending {
+		body = e.s.AppendKeyLog(body)
+	}
+	w.pending = w.pending[:0]
+	n := len(body) - 8
+	binary.LittleEndian.PutUint32(body[0:], secretsTLSKeyLog)
+	binary.LittleEndian.PutUint32(body[4:], uint32(n))
+	body = append(body, make([]byte, (4-n%4)%4)...)
+	w.buf = block(w.buf, ngDecryptionSecrets, body)
+}
+
+// secretsTLSKeyLog is the pcapng secrets type of NSS key log text ("TLSK").
+const (
+	ngDecryptionSecrets = 0x0000000A
+	secretsTLSKeyLog    = 0x544c534b
+)
 
 // closeFile ends the current file; the last one gets the statistics.
 func (w *PcapngWriter) closeFile(last bool) error {
 	if w.f == nil {
 		return nil
+	}
+	if last && len(w.pending) > 0 {
+		// Secrets told after the last packet: still of use to a reader
+		// that gathers every block's secrets first (mikeyscope does).
+		w.writeSecrets()
+		w.flushBuf()
 	}
 	if last && w.stats != nil {
 		st := w.stats()
@@ -156,23 +320,36 @@ func (w *PcapngWriter) closeFile(last bool) error {
 	if err != nil {
 		return fmt.Errorf("capture: -w %s: %w", w.name, err)
 	}
+	if w.printTo != nil {
+		fmt.Fprintln(w.printTo, w.name)
+		if last && w.printClose != nil {
+			w.printClose.Close()
+		}
+	}
 	return nil
 }
 
 // WritePacket appends one packet, starting a new file first when a ring
 // limit is reached. After an error every call returns it.
 func (w *PcapngWriter) WritePacket(p *Packet) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return w.cerr
+	}
 	if w.err != nil {
 		return w.err
 	}
-	if w.ring.active() && w.packets > 0 &&
+	if w.ring.active() && (w.packets > 0 &&
 		(w.ring.FileSize > 0 && w.size+int64(len(p.Data))+32 > w.ring.FileSize ||
 			w.ring.Packets > 0 && w.packets >= w.ring.Packets ||
-			w.ring.Duration > 0 && time.Since(w.opened) >= w.ring.Duration) {
+			w.ring.Duration > 0 && w.now().Sub(w.opened) >= w.ring.Duration) ||
+		w.intervalDue()) {
 		if w.err = w.next(); w.err != nil {
 			return w.err
 		}
 	}
+	w.writeSecrets()
 	id, ok := w.ifaces[p.LinkType]
 	if !ok {
 		id = uint32(len(w.ifaces))
@@ -203,6 +380,22 @@ func (w *PcapngWriter) WritePacket(p *Packet) error {
 	w.size += int64(len(p.Data))
 	w.packets++
 	return w.flushBuf()
+}
+
+// intervalDue reports whether the wall clock reached the next multiple
+// of the interval.
+func (w *PcapngWriter) intervalDue() bool {
+	return w.ring.Interval > 0 && !w.now().Before(w.nextSwitch)
+}
+
+// tick starts the next file when the interval is due while no packet
+// comes (dumpcap switches on the clock, not on the next packet).
+func (w *PcapngWriter) tick() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil && !w.closed && w.intervalDue() {
+		w.err = w.next()
+	}
 }
 
 // flushBuf writes w.buf to the file buffer.
@@ -271,6 +464,8 @@ func (w *PcapngWriter) interfaceStats(id uint32, st LiveStats) {
 // Close ends the last file (with the statistics) and returns the first
 // error met while writing.
 func (w *PcapngWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.closed {
 		return w.cerr
 	}
@@ -287,8 +482,22 @@ func (w *PcapngWriter) Close() error {
 // stops the writing (w.Close returns it), not the capture. Closing it
 // closes src, then w (so the statistics are src's final ones).
 func Tee(src Source, w *PcapngWriter) Source {
-	t := &teeSource{Source: src, w: w}
+	return TeeInput(src, w, -1)
+}
+
+// TeeInput is Tee writing only the packets of one input of src
+// (Packet.Input: the interface of a MergeLive of an interface and HEP
+// listeners). Placed after the merge, the writer and the analysis see the
+// packets in one order on one goroutine, so that secrets the analysis
+// tells the writer (UseSecrets) when it reads a ClientHello go into the
+// file before the next packet. A merged source's statistics, kernel
+// counters and per-source counters pass through.
+func TeeInput(src Source, w *PcapngWriter, input int) Source {
+	t := &teeSource{Source: src, w: w, input: input}
 	if _, ok := src.(StatsReporter); ok {
+		if _, ok := src.(SourceStatter); ok {
+			return &teeMerged{teeLive{t}}
+		}
 		return &teeLive{t}
 	}
 	return t
@@ -296,7 +505,8 @@ func Tee(src Source, w *PcapngWriter) Source {
 
 type teeSource struct {
 	Source
-	w *PcapngWriter
+	w     *PcapngWriter
+	input int // write only the packets of this input (-1: all)
 }
 
 // Close closes src, then the writer (its error first).
@@ -310,8 +520,10 @@ func (t *teeSource) Close() error {
 
 func (t *teeSource) Next(p *Packet) error {
 	err := t.Source.Next(p)
-	if err == nil {
+	if err == nil && (t.input < 0 || p.Input == t.input) {
 		t.w.WritePacket(p)
+	} else if err == ErrIdle {
+		t.w.tick()
 	}
 	return err
 }
@@ -326,3 +538,16 @@ func (t *teeSource) ReportIdle(d time.Duration) {
 type teeLive struct{ *teeSource }
 
 func (t *teeLive) Stats() LiveStats { return t.Source.(StatsReporter).Stats() }
+
+// teeMerged passes a merged live source's per-source counters and
+// whether it has kernel counters through.
+type teeMerged struct{ teeLive }
+
+func (t *teeMerged) SourceStats() []SourceStat { return t.Source.(SourceStatter).SourceStats() }
+
+func (t *teeMerged) HasKernelStats() bool {
+	if k, ok := t.Source.(KernelStatsOptional); ok {
+		return k.HasKernelStats()
+	}
+	return true
+}

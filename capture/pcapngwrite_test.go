@@ -1,10 +1,12 @@
 package capture
 
 import (
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,7 +24,20 @@ func TestParseRingOption(t *testing.T) {
 	if o != (RingOptions{FileSize: 102400000, Files: 10, Duration: time.Minute, Packets: 5}) {
 		t.Errorf("%+v", o)
 	}
-	for _, bad := range []string{"filesize", "filesize:", "filesize:0", "files:-1", "size:10", "files:x", ""} {
+	for _, c := range []struct {
+		opt  string
+		want RingOptions
+	}{
+		{"interval:3600", RingOptions{Interval: time.Hour}},
+		{"printname:stdout", RingOptions{PrintName: "stdout"}},
+		{"printname:/tmp/a:b", RingOptions{PrintName: "/tmp/a:b"}},
+	} {
+		var o RingOptions
+		if err := ParseRingOption(c.opt, &o); err != nil || o != c.want || !o.active() {
+			t.Errorf("%s: %+v, %v", c.opt, o, err)
+		}
+	}
+	for _, bad := range []string{"filesize", "filesize:", "filesize:0", "files:-1", "size:10", "files:x", "", "interval:0", "interval:-5", "printname:", "printname", "interval:1.5"} {
 		if err := ParseRingOption(bad, &o); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
@@ -147,5 +162,230 @@ func TestPcapngSingleFile(t *testing.T) {
 	}
 	if string(got[0].Data) != string(frame) || got[0].OrigLen != len(frame)+7 || !got[0].Time.Equal(t0) || got[1].LinkType != LinkTypeRaw {
 		t.Errorf("read back %+v", got)
+	}
+}
+
+// fakeSecrets is a connection's key log lines.
+type fakeSecrets string
+
+func (f fakeSecrets) AppendKeyLog(b []byte) []byte { return append(b, f...) }
+
+// pcapngBlocks lists the blocks of a pcapng file this package wrote
+// (little-endian): "SHB", "IDB", "EPB", "ISB", or "DSB:" and the secrets.
+func pcapngBlocks(t *testing.T, name string) []string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for len(b) > 0 {
+		if len(b) < 12 {
+			t.Fatalf("%s: %d bytes left", name, len(b))
+		}
+		typ, n := binary.LittleEndian.Uint32(b), int(binary.LittleEndian.Uint32(b[4:]))
+		if n < 12 || n%4 != 0 || n > len(b) || binary.LittleEndian.Uint32(b[n-4:]) != uint32(n) {
+			t.Fatalf("%s: bad block length %d", name, n)
+		}
+		switch typ {
+		case ngSectionHeader:
+			out = append(out, "SHB")
+		case ngInterfaceDesc:
+			out = append(out, "IDB")
+		case ngEnhancedPacket:
+			out = append(out, "EPB")
+		case ngInterfaceStats:
+			out = append(out, "ISB")
+		case ngDecryptionSecrets:
+			if binary.LittleEndian.Uint32(b[8:]) != secretsTLSKeyLog {
+				t.Fatalf("%s: secrets type %x", name, b[8:12])
+			}
+			l := int(binary.LittleEndian.Uint32(b[12:]))
+			if 16+l > n-4 {
+				t.Fatalf("%s: secrets length %d in a block of %d", name, l, n)
+			}
+			out = append(out, "DSB:"+string(b[16:16+l]))
+		default:
+			t.Fatalf("%s: block type %x", name, typ)
+		}
+		b = b[n:]
+	}
+	return out
+}
+
+// TestPcapngSecrets: secrets told with UseSecrets go into a Decryption
+// Secrets Block before the next packet, once per file; a new file of the
+// ring starts with the secrets of the connections that had traffic in
+// the previous one (not of those quiet through it, which get theirs again
+// after their next packet); secrets told after the last packet end the
+// last file. Wireshark reads the blocks (tshark counts the packets).
+func TestPcapngSecrets(t *testing.T) {
+	src, err := OpenFiles("../samples/sip-udp-psk.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkts, err := readAll(t, src)
+	src.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const a, b, c = fakeSecrets("CLIENT_RANDOM aa 11\n"), fakeSecrets("CLIENT_RANDOM bb 22\n"), fakeSecrets("CLIENT_RANDOM cc 33\n")
+	// After packet i (1-based), these connections have traffic.
+	told := map[int][]fakeSecrets{1: {a}, 2: {a}, 3: {b}, 5: {a}, 6: {c}}
+	dir := t.TempDir()
+	ring := RingOptions{Packets: 2}
+	w, err := CreatePcapng(filepath.Join(dir, "s.pcapng"), ring, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 6; i++ {
+		if err := w.WritePacket(&pkts[i-1]); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range told[i] {
+			w.UseSecrets([32]byte{s[14]}, s)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := w.Files()
+	want := [][]string{
+		{"SHB", "IDB", "EPB", "DSB:" + string(a), "EPB"},
+		{"SHB", "DSB:" + string(a), "IDB", "EPB", "DSB:" + string(b), "EPB"},
+		{"SHB", "DSB:" + string(b), "IDB", "EPB", "DSB:" + string(a), "EPB", "DSB:" + string(c)},
+	}
+	if len(files) != len(want) {
+		t.Fatalf("files %v", files)
+	}
+	for i, f := range files {
+		if got := pcapngBlocks(t, f); !slices.Equal(got, want[i]) {
+			t.Errorf("file %d: blocks %q, want %q", i+1, got, want[i])
+		}
+		if tshark, err := exec.LookPath("tshark"); err == nil {
+			out, err := exec.Command(tshark, "-r", f, "-T", "fields", "-e", "frame.number").Output()
+			if err != nil || len(strings.Fields(string(out))) != 2 {
+				t.Errorf("tshark -r %s: %v: %q", f, err, out)
+			}
+		}
+	}
+}
+
+// TestPcapngInterval: -b interval:60 switches files when the wall clock
+// reaches a multiple of 60 s, on a packet or, with no traffic, on the idle
+// tick; -b printname:FILE lists each file once it is closed, in order.
+func TestPcapngInterval(t *testing.T) {
+	src, err := OpenFiles("../samples/sip-udp-psk.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkts, err := readAll(t, src)
+	src.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	names := filepath.Join(dir, "names.txt")
+	var ring RingOptions
+	for _, o := range []string{"interval:60", "printname:" + names} {
+		if err := ParseRingOption(o, &ring); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock := time.Date(2026, 12, 7, 10, 0, 30, 0, time.UTC)
+	// CreatePcapng with the test's clock.
+	w := &PcapngWriter{path: filepath.Join(dir, "live.pcapng"), ring: ring, now: func() time.Time { return clock }}
+	if err := w.openPrintName(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.next(); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		at     string // clock time
+		packet bool   // a packet, else an idle tick
+		files  int    // files opened after the step
+	}{
+		{"10:00:40", true, 1},
+		{"10:00:59", false, 1},
+		{"10:00:59", true, 1},
+		{"10:01:00", true, 2}, // an exact multiple switches
+		{"10:01:30", true, 2},
+		{"10:02:05", false, 3}, // no traffic: the tick switches
+		{"10:02:06", false, 3},
+		{"10:03:00", false, 4},
+		{"10:03:01", true, 4},
+	}
+	n := 0
+	for _, s := range steps {
+		tm, _ := time.Parse("15:04:05", s.at)
+		clock = time.Date(2026, 12, 7, tm.Hour(), tm.Minute(), tm.Second(), 0, time.UTC)
+		if s.packet {
+			if err := w.WritePacket(&pkts[n]); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		} else {
+			w.tick()
+		}
+		if w.seq != s.files {
+			t.Fatalf("at %s: %d files, want %d", s.at, w.seq, s.files)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := w.Files()
+	wantPackets := []int{2, 2, 0, 1}
+	for i, f := range files {
+		if !strings.Contains(f, "_0000"+strconv.Itoa(i+1)+"_202612071"+[]string{"00030", "00100", "00205", "00300"}[i]) {
+			t.Errorf("file %d named %s", i+1, f)
+		}
+		got := 0
+		for _, b := range pcapngBlocks(t, f) {
+			if b == "EPB" {
+				got++
+			}
+		}
+		if got != wantPackets[i] {
+			t.Errorf("%s: %d packets, want %d", f, got, wantPackets[i])
+		}
+	}
+	printed, err := os.ReadFile(names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(printed) != strings.Join(files, "\n")+"\n" {
+		t.Errorf("printname wrote %q, want %q", printed, files)
+	}
+}
+
+// BenchmarkPcapngWrite: the cost per packet of -w (a 200-byte RTP frame),
+// without and with TLS secrets told for every packet (--w-secrets on a
+// TLS connection).
+func BenchmarkPcapngWrite(b *testing.B) {
+	for _, secrets := range []bool{false, true} {
+		name := "plain"
+		if secrets {
+			name = "secrets"
+		}
+		b.Run(name, func(b *testing.B) {
+			w, err := CreatePcapng(filepath.Join(b.TempDir(), "b.pcapng"), RingOptions{}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p := &Packet{Time: time.Unix(1700000000, 0), LinkType: 1, Data: make([]byte, 200), OrigLen: 200}
+			s := fakeSecrets("CLIENT_RANDOM aa 11\n")
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				w.WritePacket(p)
+				if secrets {
+					w.UseSecrets([32]byte{1}, s)
+				}
+			}
+			if err := w.Close(); err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }

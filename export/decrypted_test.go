@@ -112,6 +112,7 @@ func TestDecryptedCaptureTshark(t *testing.T) {
 		{sample: "rtsp-rekey", file: "rtsp-rekey.pcap"},
 		{sample: "sdes/sip-sdes-suites", file: "sdes/sip-sdes-suites.pcap"},
 		{sample: "sdes/sip-sdes-mikey", file: "sdes/sip-sdes-mikey.pcap"},
+		{sample: "sdes/sip-sdes-more-suites", file: "sdes/sip-sdes-more-suites.pcap"},
 		{sample: "rtsps/rtsps-tls13", file: "rtsps/rtsps-tls13.pcap", extra: []string{"-d", "tcp.port==322,rtsp"}, streams: []*samples.Stream{rtspsStream}},
 		{sample: "rtsps/rtsps-tls12", file: "rtsps/rtsps-tls12.pcap", extra: []string{"-d", "tcp.port==322,rtsp"}, streams: []*samples.Stream{rtspsStream}},
 		{sample: "rtsps/rtsps-tls13-dsb", file: "rtsps/rtsps-tls13-dsb.pcapng", extra: []string{"-d", "tcp.port==322,rtsp"}, streams: []*samples.Stream{rtspsStream}},

@@ -23,6 +23,9 @@ func (f *Framer) Reset() { f.buf = f.buf[:0] }
 // Buffered is the number of bytes waiting for the rest of their packet.
 func (f *Framer) Buffered() int { return len(f.buf) }
 
+// Cap is the capacity of the framer's buffer (what it keeps allocated).
+func (f *Framer) Cap() int { return cap(f.buf) }
+
 // Write consumes data and calls emit for every complete packet, in order.
 // The slice given to emit is valid only during the call. Only the bytes of
 // an incomplete packet at the end are copied: at most MaxPacket-1 bytes

@@ -233,11 +233,13 @@ func parse3(b []byte, p *Packet) error {
 			p.ProtoType = v[0]
 		case ChunkAgentID:
 			id := binary.BigEndian.Uint32(v)
-			if id&0xffff == 0 && id>>16 != 0 {
-				// sngrep 1.6 writes htons(id) into the 32-bit field.
-				id, p.AgentQuirk = id>>16, true
+			// sngrep 1.6 writes htons(id) into the 32-bit field. A later
+			// agent id chunk replaces an earlier one, quirk included.
+			quirk := id&0xffff == 0 && id>>16 != 0
+			if quirk {
+				id >>= 16
 			}
-			p.Agent, p.HasAgent = id, true
+			p.Agent, p.HasAgent, p.AgentQuirk = id, true, quirk
 		case ChunkKeepAlive:
 			p.KeepAlive = binary.BigEndian.Uint16(v)
 		case ChunkAuthKey:

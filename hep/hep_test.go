@@ -103,6 +103,18 @@ func TestRoundTrip(t *testing.T) {
 	if err := Parse(b, &q); err != nil || q.Agent != 2002 || !q.AgentQuirk {
 		t.Errorf("quirk: %v %d %v", err, q.Agent, q.AgentQuirk)
 	}
+	// A second agent id chunk without the quirk replaces the first one
+	// and its quirk (found by FuzzParse: the quirk stayed, and the packet
+	// re-encoded with the id shifted out).
+	p.Agent, p.AgentQuirk = 0x12345678, false
+	b = append(b[:len(b):len(b)], 0, 0, 0, ChunkAgentID, 0, 10, 0x12, 0x34, 0x56, 0x78)
+	b[4], b[5] = byte(len(b)>>8), byte(len(b))
+	if err := Parse(b, &q); err != nil || q.Agent != 0x12345678 || q.AgentQuirk {
+		t.Errorf("second agent chunk: %v %#x quirk %v", err, q.Agent, q.AgentQuirk)
+	}
+	if c, err := Append(nil, &q); err != nil || Parse(c, &p) != nil || p.Agent != 0x12345678 {
+		t.Errorf("second agent chunk re-encoded: %v %#x", err, p.Agent)
+	}
 }
 
 // chunkAt returns the offset of the first chunk of type typ in b.

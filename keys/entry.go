@@ -94,6 +94,13 @@ func (p *parser) add(kind, value, source, baseDir string) error {
 				// Likely a key split by a space: not quoted (keys are not printed).
 				return fmt.Errorf("%s: unexpected second word of %d hex digits after the value (a key split by a space?)", kind, len(extra))
 			}
+			// A base64 key split by a space: the value's last part and
+			// the word make a key together. Not quoted either.
+			head := value[:i]
+			head = head[strings.LastIndexAny(head, ":=")+1:]
+			if _, err := ParseValue(head + extra); err == nil {
+				return fmt.Errorf("%s: unexpected second word of %d characters after the value (a key split by a space?)", kind, len(extra))
+			}
 			return fmt.Errorf("%s: unexpected word %q after the value (one value per line; a comment starts with \" #\")", kind, extra)
 		}
 	}

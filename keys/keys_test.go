@@ -432,12 +432,23 @@ func TestParseFileNamesExtraWord(t *testing.T) {
 		{"psk 000102030405060708090a0b0c0d0e0f extra", "extra"},
 		{"tgk 000102030405060708090a0b0c0d0e0f\tfor-bob", "for-bob"},
 		{"psk 0011223344556677 8899aabbccddeeff", ""},
+		// A base64 key split by a space (its second half was quoted).
+		{"psk AAECAwQFBgcICQoL DA0ODxAREhMUFRYXGBkaGw==", "-"},
+		{"psk alice=AAECAwQFBgcICQoL DA0ODxAREhMUFRYXGBkaGw==", "-"},
+		{"srtp *=inline:AAECAwQFBgcICQoLDA0O DxAREhMUFRYXGBkaGxwd", "-"},
 		{"srtp *=inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd  x#y", "x#y"},
 	} {
 		_, _, err := Parse([]byte("# keys\n"+tc.line+"\n"), "k.txt", "")
 		if tc.word == "" {
 			if err == nil || !strings.Contains(err.Error(), "k.txt:2: psk: unexpected second word of 16 hex digits") || strings.Contains(err.Error(), "8899") {
 				t.Errorf("%q: error %v", tc.line, err)
+			}
+			continue
+		}
+		if tc.word == "-" {
+			second := strings.Fields(tc.line)[2]
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("unexpected second word of %d characters", len(second))) || strings.Contains(err.Error(), second[:6]) {
+				t.Errorf("%q: error %v, want the second word described, not quoted", tc.line, err)
 			}
 			continue
 		}

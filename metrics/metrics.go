@@ -7,11 +7,14 @@ package metrics
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -58,6 +61,8 @@ type Collector struct {
 	mu   sync.Mutex
 	high map[string]*series
 	gen  uint64
+	// agents are the hep_packets_total labels given to each agent.
+	agents map[capture.HEPAgentKey][2]string
 }
 
 // series is a counter series sent before.
@@ -139,8 +144,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if c.in.HEP != nil {
 		h := c.in.HEP.Counts()
-		for k, v := range h.Agents {
-			c.counter(ch, dHEP, float64(v), k.ID, k.Node)
+		for k, v := range c.agentSeries(h.Agents) {
+			c.counter(ch, dHEP, v, k[0], k[1])
 		}
 		for t, v := range h.ByType {
 			c.counter(ch, dHEPType, float64(v), t)
@@ -152,6 +157,92 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			c.counter(ch, dHEPDrop, float64(r.v), r.name)
 		}
 	}
+}
+
+// maxAgentSeries bounds the hep_packets_total series: the agent ids and
+// node names come from the wire, and every sender that writes to the
+// collector port can make new ones. The first agents seen (in the order of
+// the scrapes, then of id and node) keep their own series; the packets of
+// the others are counted under agent="other", node="".
+const maxAgentSeries = 64
+
+// maxLabelBytes bounds a label value taken from the wire (a node name).
+const maxLabelBytes = 64
+
+// agentSeries maps the HEP agents to their series: labels made valid and
+// visible (labelValue), agents past maxAgentSeries (and the HEPStats'
+// own "other") summed under "other". An agent keeps the series it was
+// given, so "other" only ever adds agents and never goes down.
+func (c *Collector) agentSeries(agents map[capture.HEPAgentKey]uint64) map[[2]string]float64 {
+	if c.agents == nil {
+		c.agents = map[capture.HEPAgentKey][2]string{}
+	}
+	keys := make([]capture.HEPAgentKey, 0, len(agents))
+	for k := range agents {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].ID != keys[j].ID {
+			return keys[i].ID < keys[j].ID
+		}
+		return keys[i].Node < keys[j].Node
+	})
+	other := [2]string{"other", ""}
+	out := make(map[[2]string]float64, min(len(keys), maxAgentSeries+1))
+	for _, k := range keys {
+		l, ok := c.agents[k]
+		if !ok {
+			l = other
+			if k.ID != "other" && len(c.agents) < maxAgentSeries {
+				l = [2]string{labelValue(k.ID), labelValue(k.Node)}
+			}
+			c.agents[k] = l
+		}
+		out[l] += float64(agents[k])
+	}
+	return out
+}
+
+// labelValue makes wire text a label value: valid UTF-8 (Prometheus
+// rejects anything else, and one bad value failed the whole scrape),
+// control characters and bidirectional overrides in visible \xNN and
+// \uNNNN forms (label values end up in terminals and dashboards), at most
+// maxLabelBytes bytes.
+func labelValue(s string) string {
+	clean := len(s) <= maxLabelBytes
+	for i := 0; clean && i < len(s); i++ {
+		clean = s[i] >= 0x20 && s[i] < 0x7f
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		var piece string
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			piece = fmt.Sprintf("\\x%02x", s[i])
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			piece = fmt.Sprintf("\\x%02x", r)
+		case isBidiControl(r):
+			piece = fmt.Sprintf("\\u%04x", r)
+		default:
+			piece = string(r)
+		}
+		if b.Len()+len(piece) > maxLabelBytes-len("...") {
+			b.WriteString("...")
+			break
+		}
+		b.WriteString(piece)
+		i += max(size, 1)
+	}
+	return b.String()
+}
+
+// isBidiControl reports the Unicode bidirectional formatting characters.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 func sortedKeys[V any](m map[[2]string]V) [][2]string {
@@ -167,6 +258,12 @@ func sortedKeys[V any](m map[[2]string]V) [][2]string {
 	})
 	return keys
 }
+
+// idleTimeout closes a kept-alive connection with no next request: without
+// it (net/http falls back to ReadTimeout, unset) a client that made one
+// request could hold its connection and goroutine for ever. Prometheus
+// scrapes every 15-60 s and reconnects when it must.
+var idleTimeout = 2 * time.Minute
 
 // Server serves /metrics.
 type Server struct {
@@ -189,7 +286,7 @@ func Serve(addr string, c *Collector) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	s := &Server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}, ln: ln, done: make(chan struct{})}
+	s := &Server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: idleTimeout}, ln: ln, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

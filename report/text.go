@@ -343,12 +343,14 @@ func frameList(fs []uint64) string {
 }
 
 // Printable replaces control characters (including ESC, so no terminal
-// escape sequence from the wire is ever emitted) with visible \xNN forms and
-// invalid UTF-8 with U+FFFD.
+// escape sequence from the wire is ever emitted) with visible \xNN forms,
+// bidirectional formatting characters (which make text read differently
+// from its bytes: a node name or Via with U+202E) with visible \uNNNN
+// forms, and invalid UTF-8 with U+FFFD.
 func Printable(s string) string {
 	clean := true
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfffd {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfffd || isBidiControl(r) {
 			clean = false
 			break
 		}
@@ -363,11 +365,19 @@ func Printable(s string) string {
 			b.WriteRune(0xfffd)
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
 			fmt.Fprintf(&b, "\\x%02x", r)
+		case isBidiControl(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// isBidiControl reports the Unicode bidirectional formatting characters
+// (the ones ui.SafeText escapes too).
+func isBidiControl(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 // codeCount is how often one finding code occurs in a report.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 )
@@ -55,5 +56,47 @@ func TestTextJitterLabel(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), ", RFC 3550 interarrival jitter 1.25 ms last, 3.50 ms max") {
 		t.Errorf("jitter label:\n%s", b.String())
+	}
+}
+
+// TestTextHostileHEPNames: a HEP node name (or anything else from the
+// wire) with a terminal escape, a bidi override or invalid UTF-8 reaches
+// the text report in visible forms. The bidi override U+202E passed
+// through Printable before and reversed the rest of the line on screen.
+func TestTextHostileHEPNames(t *testing.T) {
+	node := "sbc\x1b[2J\u202eevil\u2066\xff"
+	via := "hep agent 7 (" + node + ")"
+	r := &analysis.Report{Inputs: []string{"x"},
+		Summary: analysis.Summary{HEP: &analysis.HEPSummary{Packets: 1, SIP: 1, Agents: []analysis.HEPAgent{{ID: "7", Node: node, Packets: 1}}}},
+		Sessions: []*analysis.Session{{ID: 1, Carrier: "sip", Key: "c\u202e1",
+			Signals: []*analysis.Signal{{Frame: 1, Summary: "INVITE sip:b@x", Via: via,
+				AlsoSeen: []analysis.SignalCopy{{Frame: 2, Via: via}}}}}}}
+	var b bytes.Buffer
+	if err := WriteText(&b, r, TextOptions{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\u202e\u2066") || !utf8.ValidString(out) {
+		t.Errorf("escape, bidi override or invalid UTF-8 in the report:\n%q", out)
+	}
+	want := `sbc\x1b[2J\u202eevil\u2066` + "\ufffd"
+	if n := strings.Count(out, want); n < 3 {
+		t.Errorf("the node name in visible form %d times, want 3 (HEP line, session, signal):\n%s", n, out)
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain text", "plain text"},
+		{"caf\u00e9", "caf\u00e9"},
+		{"a\x1b[31mb", `a\x1b[31mb`},
+		{"\u202egnp.exe", `\u202egnp.exe`},
+		{"x\u200ey\u061c", `x\u200ey\u061c`},
+		{"\xff", "\ufffd"},
+		{"\u0085", `\x85`},
+	} {
+		if got := Printable(tc.in); got != tc.want {
+			t.Errorf("Printable(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

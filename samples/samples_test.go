@@ -177,6 +177,12 @@ type streamCheck struct {
 func TestSamplesDecryptWithPion(t *testing.T) {
 	for _, tr := range loadTruths(t) {
 		t.Run(tr.Name(), func(t *testing.T) {
+			for _, s := range tr.Streams {
+				switch s.Policy {
+				case "AES_192_CM_HMAC_SHA1_80", "AES_192_CM_HMAC_SHA1_32", "F8_128_HMAC_SHA1_80":
+					t.Skipf("%s: pion/srtp has no %s; TestSDESMoreSuitesRFC3711 and TestSDESMoreSuitesWithLibsrtp check this sample", s.SSRC, s.Policy)
+				}
+			}
 			keys := crossCheckKeys(t, tr.KeysPath())
 			streams := map[uint32]*streamCheck{}
 			for _, s := range tr.Streams {

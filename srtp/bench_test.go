@@ -1,6 +1,7 @@
 package srtp
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -94,4 +95,23 @@ func BenchmarkPionDecryptRTP(b *testing.B) {
 	b.Run("AEAD_AES_128_GCM/1400B", func(b *testing.B) {
 		run(b, pion.ProtectionProfileAeadAes128Gcm, GCMPolicy(16), 1400-12-16)
 	})
+}
+
+// BenchmarkAESCM compares, on one 1,400-byte packet, AES-CM decryption with
+// the bulk counter-mode keystream (aesctr.go) and with crypto/cipher.NewCTR
+// per packet, the path of CPUs without AES instructions.
+func BenchmarkAESCM(b *testing.B) {
+	bulk := haveBulkAES
+	defer func() { haveBulkAES = bulk }()
+	for _, size := range []int{160, 1400 - 12 - 10} {
+		for _, path := range []struct {
+			name string
+			bulk bool
+		}{{"bulk", bulk}, {"NewCTR", false}} {
+			b.Run(fmt.Sprintf("%s/%dB", path.name, size), func(b *testing.B) {
+				haveBulkAES = path.bulk
+				benchDecryptRTP(b, DefaultPolicy(), size)
+			})
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 )
 
 // MasterKey is one SRTP master key with its master salt and, when the
@@ -60,6 +61,11 @@ type Context struct {
 	p       Policy
 	keys    []masterKeyState
 	sendKey int
+
+	// workers are the contexts Worker made; origin is the context a worker
+	// context was made for.
+	workers []*Context
+	origin  *Context
 
 	// scratch, reused per packet
 	nonce  [12]byte
@@ -192,6 +198,9 @@ func (c *Context) sessionKeys(k int, idx uint64, rtcp bool) (*sessionKeys, error
 	if s.valid && s.r == r {
 		return s, nil
 	}
+	if m.prf == nil { // a clone of session keys whose MAC could not be copied
+		return nil, fmt.Errorf("%w: no master key to derive session keys from", ErrPolicy)
+	}
 	if err := s.derive(&c.p, m.prf, m.salt, r, rtcp); err != nil {
 		return nil, err
 	}
@@ -208,8 +217,23 @@ func (c *Context) Clone() *Context {
 	for i, k := range c.keys {
 		n.keys[i] = masterKeyState{mki: k.mki, salt: k.salt, fingerprint: k.fingerprint, prf: k.prf}
 		if k.rtp.fixed { // session-key contexts (tests) cannot re-derive
-			n.keys[i].rtp, n.keys[i].rtcp = k.rtp, k.rtcp
+			n.keys[i].rtp, n.keys[i].rtcp = k.rtp.clone(), k.rtcp.clone()
 		}
 	}
 	return n
+}
+
+// clone returns a copy of fixed session keys with its own MAC state (the
+// cipher blocks and AEAD are safe for concurrent use; a MAC is not).
+func (s sessionKeys) clone() sessionKeys {
+	if c, ok := s.mac.(hash.Cloner); ok {
+		if m, err := c.Clone(); err == nil {
+			s.mac = m
+			return s
+		}
+	}
+	if s.mac != nil {
+		s.valid, s.fixed = false, false // cannot be shared: left without keys
+	}
+	return s
 }

@@ -23,9 +23,16 @@
 //     parsers shared with the dissector.
 //
 // Decryption never panics on malformed input and, once a Context and a
-// destination buffer exist, allocates nothing per packet except inside
-// crypto/cipher.NewCTR on the AES-CM path (see Context.xorCM).
+// destination buffer exist, allocates nothing per packet (AES-CM keystreams
+// come from a key expanded once, aesctr.go; without AES-NI, and with
+// -tags purego, crypto/cipher.NewCTR allocates 512 bytes per packet).
 //
 // A Context and its Streams are not safe for concurrent use; Clone gives
-// each goroutine its own Context.
+// each goroutine its own Context. One stream's packets can still be
+// authenticated and decrypted on several goroutines: GuessRTP predicts in
+// packet order what DecryptRTP will try first, OpenGuess does that work on
+// any goroutine (one Worker context each), and DecryptRTP, called in
+// packet order as always, takes the verdict when its first try is exactly
+// the guess (ahead.go); a guess whose opening is still running can be
+// abandoned (Stream.AbandonGuess) and DecryptRTP then does the work.
 package srtp

@@ -1,7 +1,5 @@
 package srtp
 
-import "crypto/cipher"
-
 // cryptHeaderExt encrypts or decrypts (the same XOR) in place the bodies
 // of the header extension elements of pkt whose IDs are in
 // Policy.HeaderExtIDs (RFC 6904 §4). The keystream is AES-CM under the
@@ -34,7 +32,7 @@ func (c *Context) cryptHeaderExt(s *sessionKeys, pkt []byte, h *RTPHeader, index
 	for i := 0; i < 6; i++ {
 		iv[13-i] ^= byte(index >> (8 * i))
 	}
-	cipher.NewCTR(s.hdrBlock, iv[:]).XORKeyStream(ks, ks)
+	xorCTR(s.hdrCTR, s.hdrBlock, ks, ks, iv)
 	for i := 0; i < len(data); {
 		var id uint8
 		var n int

@@ -53,18 +53,20 @@ type sessionKeys struct {
 	saltLen int
 
 	block   cipher.Block // AES keyed with the session encryption key
+	ctr     *ctrKey      // the same key expanded for counter mode (AES-CM), nil without bulk AES
 	f8Block cipher.Block // AES keyed with k_e XOR m (RFC 3711 §4.1.2.1)
 	aead    cipher.AEAD  // AES-GCM (RFC 7714)
 	mac     hash.Hash    // HMAC-SHA1 keyed with the session auth key
 
 	hdrBlock cipher.Block // RFC 6904 header extension key (SRTP only)
+	hdrCTR   *ctrKey
 	hdrSalt  [14]byte
 }
 
 // setKeys builds the cipher and MAC state from session key material.
 func (s *sessionKeys) setKeys(p *Policy, encKey, salt, authKey []byte, rtcp bool) error {
 	s.saltLen = copy(s.salt[:], salt)
-	s.block, s.f8Block, s.aead, s.mac = nil, nil, nil, nil
+	s.block, s.ctr, s.f8Block, s.aead, s.mac = nil, nil, nil, nil, nil
 	switch p.Cipher {
 	case CipherAESCM, CipherAESF8, CipherAESGCM:
 		b, err := aes.NewCipher(encKey)
@@ -72,6 +74,9 @@ func (s *sessionKeys) setKeys(p *Policy, encKey, salt, authKey []byte, rtcp bool
 			return fmt.Errorf("%w: session key: %v", ErrPolicy, err)
 		}
 		s.block = b
+	}
+	if p.Cipher == CipherAESCM {
+		s.ctr = newCTRKey(encKey)
 	}
 	switch p.Cipher {
 	case CipherAESF8:
@@ -143,6 +148,7 @@ func (s *sessionKeys) derive(p *Policy, prf cipher.Block, masterSalt []byte, r u
 		prfOutput(prf, masterSalt, labelHeaderKey, r, enc)
 		prfOutput(prf, masterSalt, labelHeaderSalt, r, s.hdrSalt[:p.SaltLen])
 		s.hdrBlock, err = aes.NewCipher(enc)
+		s.hdrCTR = newCTRKey(enc)
 	}
 	clear(buf[:])
 	s.r = r

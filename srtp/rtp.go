@@ -13,7 +13,9 @@ import (
 // written to dst, which is grown only when its capacity is too small; dst
 // may be pkt[:0] to decrypt in place (with AES-GCM in place, the ROC search
 // is skipped because a failed AEAD open clears its output). Any other
-// overlap of dst and pkt is rejected.
+// overlap of dst and pkt is rejected. When the packet was opened ahead
+// (GuessRTP) and that verdict answers, the plaintext returned is the one
+// OpenGuess wrote, in the buffer it was given, and dst is left alone.
 //
 // The ROC is estimated from the stream (RFC 3711 §3.3.1); when the tag
 // does not verify, ROCs around the estimate are tried (Stream.ROCSearch)
@@ -25,6 +27,11 @@ func (c *Context) DecryptRTP(dst, pkt []byte, st *Stream, at time.Time) ([]byte,
 	r := Result{KeyIndex: -1}
 	if st == nil {
 		return nil, r, ErrNoStream
+	}
+	g, usable := st.takeGuess(pkt)
+	verdict := g // the guess's verdict, when it may be read
+	if !usable {
+		verdict = nil
 	}
 	stats := &st.Stats
 	stats.observe(at, len(pkt))
@@ -73,8 +80,7 @@ func (c *Context) DecryptRTP(dst, pkt []byte, st *Stream, at time.Time) ([]byte,
 		rocPkt = binary.BigEndian.Uint32(tag)
 		r.ROCFromPacket = true
 	}
-	// verifiable: the packet carries something that proves key and ROC.
-	verifiable := p.IsAEAD() || (p.SRTPAuth && p.Auth.hasMAC() && tagLen > 0 && (!rocInTag || tagLen > 4))
+	verifiable := p.rtpVerifiable(tagLen, rocInTag)
 	maxTries := 1
 	if verifiable && !rocInTag && !(inPlace && p.IsAEAD()) {
 		maxTries = 2*max(st.ROCSearch, 0) + 1
@@ -95,6 +101,15 @@ search:
 			} else {
 				roc, _ = st.rocCandidate(est, i)
 			}
+			if ki == 0 && i == 0 && verdict.answers(c, key, roc) {
+				// Opened ahead (see GuessRTP), maybe on another goroutine.
+				verdict.taken = true
+				if verdict.ok {
+					dst, found = verdict.plain, true
+					break search
+				}
+				continue
+			}
 			ok, err := c.openRTP(key, roc, pkt, &h, authEnd, tag, rocInTag, dst, verifiable)
 			if err != nil {
 				return nil, r, err
@@ -106,6 +121,9 @@ search:
 		}
 	}
 	if !found {
+		if g != nil {
+			st.ahead.diverged = true
+		}
 		stats.AuthFailed++
 		return nil, r, ErrAuthFailed
 	}
@@ -131,7 +149,15 @@ search:
 	r.Duplicate, r.OutOfOrder = a.duplicate, a.outOfOrder
 	st.key = key
 	stats.opened(key, verifiable, r.Decrypted)
+	st.checkPrediction(g)
 	return dst, r, nil
+}
+
+// rtpVerifiable reports whether an SRTP packet with an authentication tag
+// of tagLen bytes (the ROC included when rocInTag) carries something that
+// proves key and ROC.
+func (p *Policy) rtpVerifiable(tagLen int, rocInTag bool) bool {
+	return p.IsAEAD() || (p.SRTPAuth && p.Auth.hasMAC() && tagLen > 0 && (!rocInTag || tagLen > 4))
 }
 
 // openRTP verifies the packet with master key k and ROC roc and, if it

@@ -30,6 +30,8 @@ type Stream struct {
 
 	sendIndex   uint64 // SRTCP sender index (next to use)
 	sendStarted bool
+
+	ahead *ahead // guesses opened ahead (GuessRTP), nil until the first
 }
 
 // indexState follows a stream's packet index: the roll-over counter with the

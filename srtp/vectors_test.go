@@ -173,6 +173,21 @@ func TestF8Vector(t *testing.T) {
 	if !bytes.Equal(ivp[:], unhex(t, "595b699bbd3bc0df26062093c1ad8f73")) {
 		t.Fatalf("IV' = %x", ivp)
 	}
+	// The sender side (SealRTP, which the F8_128 SDES sample's media is
+	// sealed with) gives the vector's ciphertext under the vector's ROC;
+	// with no authentication, nothing follows it.
+	p.Auth, p.TagLen, p.SRTPAuth = AuthNull, 0, false
+	c, err = newSessionContext(p, key, saltKey, make([]byte, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := c.SealRTP(nil, append(append([]byte(nil), hdr...), plain...), 0xd462564a, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(sealed, append(append([]byte(nil), hdr...), want...)) {
+		t.Fatalf("SealRTP f8\n got %x\nwant %x%x", sealed, hdr, want)
+	}
 }
 
 // RFC 7714 §16/§17 vectors: session keys are given directly.

@@ -63,8 +63,9 @@ type Conn struct {
 	sh             serverHello
 	suite          *suite
 	secrets        *Secrets
-	master         []byte // TLS 1.0-1.2 master secret in use
-	reneg          bool   // a renegotiation ClientHello was seen
+	used           []*Secrets // key log entries found for this connection (UsedSecrets)
+	master         []byte     // TLS 1.0-1.2 master secret in use
+	reneg          bool       // a renegotiation ClientHello was seen
 	renegCH        clientHello
 	renegotiations int
 
@@ -134,6 +135,26 @@ func (c *Conn) setState(s State, detail string) {
 		}
 	}
 	c.st.State, c.st.Frame, c.st.Detail = s, c.frame, detail
+}
+
+// UsedSecrets returns the key log entries this connection's decryption
+// takes its secrets from: the entry of its ClientHello random, found as
+// soon as the ClientHello is read (before the ServerHello, whose records
+// need it), a TLS 1.2 renegotiation's, or the entry the mid-stream key
+// search found. The entries are the key log's: do not modify them.
+func (c *Conn) UsedSecrets() []*Secrets { return c.used }
+
+// use records a key log entry as used by the connection.
+func (c *Conn) use(s *Secrets) {
+	if s == nil || len(c.used) >= 8 {
+		return
+	}
+	for _, u := range c.used {
+		if u == s {
+			return
+		}
+	}
+	c.used = append(c.used, s)
 }
 
 // version is the negotiated protocol version (0 before the ServerHello).

@@ -23,6 +23,7 @@ func (c *Conn) handshakeMessage(h *half, typ uint8, body []byte) {
 		if h.encrypted {
 			if c.version() < VersionTLS13 && c.isClient(h) {
 				c.reneg, c.renegCH = true, ch // TLS 1.2 renegotiation (RFC 5746)
+				c.use(c.kl.Lookup(ch.random))
 			}
 			return
 		}
@@ -32,6 +33,7 @@ func (c *Conn) handshakeMessage(h *half, typ uint8, body []byte) {
 			c.swap = true // the capture layer guessed the roles the wrong way round
 		}
 		c.st.ClientRandom = hex.EncodeToString(ch.random[:])
+		c.use(c.kl.Lookup(ch.random))
 		c.st.State = StateUnknown // a ClientHello supersedes a mid-stream guess
 		c.setState(StateHandshake, "")
 	case hsServerHello:

@@ -321,3 +321,35 @@ func isLabel(s string) bool {
 	}
 	return len(s) > 0
 }
+
+// AppendKeyLog appends the entry's secrets to b as NSS key log lines, one
+// per secret the log provided ("LABEL <client random> <secret>\n", hex),
+// as ParseKeyLog reads them. The lines hold the secrets themselves: they
+// are for key log files and pcapng Decryption Secrets Blocks, never for
+// display.
+func (s *Secrets) AppendKeyLog(b []byte) []byte {
+	for _, f := range []struct {
+		label  string
+		secret []byte
+	}{
+		{LabelClientRandom, s.MasterSecret},
+		{LabelClientEarlyTraffic, s.ClientEarlyTraffic},
+		{LabelClientHandshakeTraffic, s.ClientHandshakeTraffic},
+		{LabelServerHandshakeTraffic, s.ServerHandshakeTraffic},
+		{LabelClientTraffic0, s.ClientTraffic0},
+		{LabelServerTraffic0, s.ServerTraffic0},
+		{LabelExporter, s.Exporter},
+		{LabelEarlyExporter, s.EarlyExporter},
+	} {
+		if f.secret == nil {
+			continue
+		}
+		b = append(b, f.label...)
+		b = append(b, ' ')
+		b = hex.AppendEncode(b, s.ClientRandom[:])
+		b = append(b, ' ')
+		b = hex.AppendEncode(b, f.secret)
+		b = append(b, '\n')
+	}
+	return b
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -157,4 +158,44 @@ func FuzzParseKeyLog(f *testing.F) {
 			}
 		})
 	})
+}
+
+// TestAppendKeyLog: the lines AppendKeyLog writes parse back to the same
+// secrets, one line per secret, in the NSS format.
+func TestAppendKeyLog(t *testing.T) {
+	r := bytes.Repeat([]byte{0xab}, 32)
+	cases := []struct {
+		name  string
+		in    string
+		lines int
+	}{
+		{"tls12", "CLIENT_RANDOM " + hex.EncodeToString(r) + " " + strings.Repeat("11", 48) + "\n", 1},
+		{"tls13", "CLIENT_HANDSHAKE_TRAFFIC_SECRET " + hex.EncodeToString(r) + " " + strings.Repeat("22", 32) + "\n" +
+			"SERVER_HANDSHAKE_TRAFFIC_SECRET " + hex.EncodeToString(r) + " " + strings.Repeat("33", 32) + "\n" +
+			"CLIENT_TRAFFIC_SECRET_0 " + hex.EncodeToString(r) + " " + strings.Repeat("44", 48) + "\n" +
+			"SERVER_TRAFFIC_SECRET_0 " + hex.EncodeToString(r) + " " + strings.Repeat("55", 48) + "\n" +
+			"EXPORTER_SECRET " + hex.EncodeToString(r) + " " + strings.Repeat("66", 32) + "\n" +
+			"CLIENT_EARLY_TRAFFIC_SECRET " + hex.EncodeToString(r) + " " + strings.Repeat("77", 32) + "\n" +
+			"EARLY_EXPORTER_SECRET " + hex.EncodeToString(r) + " " + strings.Repeat("88", 32) + "\n", 7},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			kl, err := ParseKeyLog(strings.NewReader(c.in))
+			if err != nil || kl.Len() != 1 {
+				t.Fatalf("parse: %v, %d entries", err, kl.Len())
+			}
+			s := kl.Lookup([32]byte(r))
+			out := s.AppendKeyLog([]byte("x"))
+			if out[0] != 'x' || bytes.Count(out, []byte("\n")) != c.lines {
+				t.Fatalf("AppendKeyLog: %q", out)
+			}
+			back, err := ParseKeyLog(bytes.NewReader(out[1:]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := back.Lookup([32]byte(r)); !reflect.DeepEqual(got, s) {
+				t.Errorf("round trip: %v, want %v", got, s)
+			}
+		})
+	}
 }

@@ -139,6 +139,7 @@ func (c *Conn) tryMidStream(h *half, hdr *[recordHeaderLen]byte, body []byte) bo
 		c.swap = true
 	}
 	c.suite, c.secrets = m.suite, m.sec
+	c.use(m.sec)
 	c.st.Version, c.st.Suite = VersionTLS13, m.suite.id
 	c.st.ClientRandom = hex.EncodeToString(m.sec.ClientRandom[:])
 	c.st.KeyFingerprint = Fingerprint(m.sec.ClientTraffic0)

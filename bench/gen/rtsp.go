@@ -41,5 +41,6 @@ func rtspGen(packets int) (scenario.Generator, []byte, error) {
 	k.WriteString("# No secret is needed: the video key comes in the clear in a MIKEY-NULL message\n")
 	k.WriteString("# in the KeyMgmt header of the video SETUP. For cross-checks only:\n")
 	fmt.Fprintf(&k, "# srtp 0x%08x=%s:%s\n", spec.Video.SSRC, hex.EncodeToString(spec.Video.Key), hex.EncodeToString(spec.Video.Salt))
+	fmt.Fprintf(&k, "# mki %s, SRTP to udp port %d (bench/srtp.sh reads these lines)\n", hex.EncodeToString(spec.Video.MKI), spec.VideoClientRTP.Port())
 	return g, []byte(k.String()), nil
 }

@@ -8,17 +8,18 @@ import (
 	"time"
 )
 
-// Garbage collection pacing. The packet path allocates little that lives:
-// with keys, crypto/cipher's NewCTR allocates 512 bytes per AES-CM packet
-// and drops them at once; each SIP call leaves ~45 KB of garbage (parsing,
-// JSON). Two settings, measured (docs/performance.md, Memory):
+// Garbage collection pacing. The packet path allocates nothing per packet,
+// SRTP decryption included (srtp/aesctr.go); each SIP call leaves ~45 KB
+// of garbage (parsing, JSON). Two settings, measured (docs/performance.md,
+// Memory and SRTP decryption):
 //
 //   - While the live heap is small (a long single stream, a short capture,
 //     the calls in progress of a report that writes finished calls out),
 //     GOGC=300: collecting at every doubling of a few-megabyte heap runs the
-//     collector dozens of times for nothing (calls.pcap with keys: 0.57 s
-//     of CPU against 0.67 s at GOGC=100). Once the live heap passes
-//     gcSmallHeap, the default pacing comes back.
+//     collector several times as often for nothing (calls.pcap: 2-3
+//     collections against 8-9 at GOGC=100, ~10 % less CPU; rtsp-big.pcap
+//     with keys makes no garbage to speak of: 0 against 1, no difference).
+//     Once the live heap passes gcSmallHeap, the default pacing comes back.
 //   - A soft memory limit of gcSoftLimit, raised to gcLimitPerLive times
 //     the live heap when that is more: the heap then stays near 40 MiB
 //     where GOGC alone let it grow to 50-60 MiB (10,000 to 40,000 short

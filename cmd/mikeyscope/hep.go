@@ -153,7 +153,16 @@ func (o *reportOptions) openLiveInputs() (capture.Source, error) {
 		}
 		srcs = append(srcs, capture.NamedSource{Name: "hep:" + strings.Join(names, ","), Src: l})
 	}
-	return capture.MergeLive(srcs...), nil
+	merged := capture.MergeLive(srcs...)
+	if o.write == "" {
+		return merged, nil
+	}
+	w, err := o.teeWrite(merged, srcs[0].Src, 0) // the interface is input 0
+	if err != nil {
+		merged.Close()
+		return nil, err
+	}
+	return w, nil
 }
 
 // serveMetrics starts /metrics when --metrics was given; stop is never nil.

@@ -31,6 +31,9 @@ type reportOptions struct {
 	bufferMiB int
 	write     string
 	ring      ringFlag
+	wSecrets  bool
+	// writer is the -w writer openLiveInputs opened (nil without -w).
+	writer *capture.PcapngWriter
 	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
 	maxSessions int
 	hep         hepFlags // HEP and /metrics (hep.go)
@@ -49,7 +52,8 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.bufferMiB, "buffer", capture.DefaultBufferMiB, bufUsage)
 	fs.StringVar(&o.write, "w", "", "live capture: also write the captured packets to this pcapng file as they come (dumpcap's -w)")
 	o.hep.register(fs)
-	fs.Var(&o.ring, "b", "with -w: ring buffer option, as dumpcap's: filesize:kB, files:N, duration:s, packets:N (repeat it); files are named FILE_NNNNN_YYYYMMDDhhmmss.pcapng")
+	fs.Var(&o.ring, "b", "with -w: ring buffer option, as dumpcap's: filesize:kB, files:N, duration:s, packets:N, interval:s, printname:FILE (repeat it); files are named FILE_NNNNN_YYYYMMDDhhmmss.pcapng")
+	fs.BoolVar(&o.wSecrets, "w-secrets", false, "with -w and a TLS key log: write the key log lines of the TLS connections the capture decrypts (only those) into the -w files as Decryption Secrets Blocks, so Wireshark or mikeyscope decrypt the files alone; the files then hold secrets")
 }
 
 // ringFlag collects -b options.
@@ -93,22 +97,48 @@ func (o *reportOptions) openLive() (capture.Source, error) {
 	if o.ring.set && o.write == "" {
 		return nil, fmt.Errorf("-b needs -w FILE")
 	}
-	src, err := capture.OpenLive(o.iface, o.filter, capture.LiveOptions{BufferSize: o.bufferMiB << 20})
-	if err != nil || o.write == "" {
-		return src, err
-	}
-	w, err := capture.CreatePcapng(o.write, o.ring.opts, src.(capture.StatsReporter).Stats)
+	return capture.OpenLive(o.iface, o.filter, capture.LiveOptions{BufferSize: o.bufferMiB << 20})
+}
+
+// teeWrite writes the packets of input iface of src (the interface of the
+// merged live source) to the -w files. The writer sits after the merge, on
+// the goroutine of the analysis, so that the TLS secrets the analysis
+// finds at a ClientHello go into the file before the next packet.
+func (o *reportOptions) teeWrite(src capture.Source, iface capture.Source, input int) (capture.Source, error) {
+	w, err := capture.CreatePcapng(o.write, o.ring.opts, iface.(capture.StatsReporter).Stats)
 	if err != nil {
-		src.Close()
 		return nil, err
 	}
-	return capture.Tee(src, w), nil
+	o.writer = w
+	return capture.TeeInput(src, w, input), nil
+}
+
+// checkSecrets rejects --w-secrets without a TLS key log, before the
+// capture opens.
+func (o *reportOptions) checkSecrets(kl *tlsdec.KeyLog) error {
+	if o.wSecrets && kl == nil {
+		return fmt.Errorf("--w-secrets needs a TLS key log (--tls-keylog FILE, a keys file's tls-keylog line, or SSLKEYLOGFILE)")
+	}
+	return nil
+}
+
+// secretsHook returns the analysis hook that puts the TLS secrets used
+// into the -w files (--w-secrets), or nil.
+func (o *reportOptions) secretsHook() func(*tlsdec.Secrets) {
+	w := o.writer
+	if !o.wSecrets || w == nil {
+		return nil
+	}
+	return func(s *tlsdec.Secrets) { w.UseSecrets(s.ClientRandom, s) }
 }
 
 // checkLiveFlags rejects live-capture flags given without -i.
 func (o *reportOptions) checkLiveFlags() error {
-	if o.iface == "" && (o.write != "" || o.ring.set || o.filter != "") {
-		return fmt.Errorf("-f, -w and -b apply to a live capture (-i IFACE)")
+	if o.iface == "" && (o.write != "" || o.ring.set || o.filter != "" || o.wSecrets) {
+		return fmt.Errorf("-f, -w, -b and --w-secrets apply to a live capture (-i IFACE)")
+	}
+	if o.wSecrets && o.write == "" {
+		return fmt.Errorf("--w-secrets needs -w FILE")
 	}
 	return nil
 }
@@ -131,6 +161,13 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	if err := o.checkLiveFlags(); err != nil {
 		return nil, err
 	}
+	kl, err := analysis.LoadTLSKeyLog(st, files)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.checkSecrets(kl); err != nil {
+		return nil, err
+	}
 	if o.live() {
 		src, err = o.openLiveInputs()
 		inputs = []string{o.liveTitle()}
@@ -144,12 +181,8 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 		return nil, err
 	}
 	defer src.Close()
-	kl, err := analysis.LoadTLSKeyLog(st, files)
-	if err != nil {
-		return nil, err
-	}
 	o.tlsKeyLog = kl
-	aopts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, MaxSessions: o.maxSessions, HEP: o.hepOptions()}
+	aopts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: trees, Hook: hook, TLSKeyLog: kl, TLSSecretsUsed: o.secretsHook(), MaxSessions: o.maxSessions, HEP: o.hepOptions()}
 	if retire != nil {
 		retire(&aopts)
 	}

@@ -42,6 +42,15 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
 	}
+	kl, err := analysis.LoadTLSKeyLog(st, files)
+	if err != nil {
+		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+		return 2
+	}
+	if err := o.checkSecrets(kl); err != nil {
+		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
+		return 2
+	}
 	live := o.live()
 	var open func() (capture.Source, error)
 	var liveSrc capture.Source
@@ -76,12 +85,7 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		open = func() (capture.Source, error) { return openFiles(files) }
 	}
-	kl, err := analysis.LoadTLSKeyLog(st, files)
-	if err != nil {
-		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
-		return 2
-	}
-	opts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: true, SignalText: true, TLSKeyLog: kl, MaxSessions: o.maxSessions, HEP: o.hepOptions()}
+	opts := analysis.Options{Keys: st, ShowKeys: o.keys.showKeys, ClockSkew: o.clockSkew, Trees: true, SignalText: true, TLSKeyLog: kl, TLSSecretsUsed: o.secretsHook(), MaxSessions: o.maxSessions, HEP: o.hepOptions()}
 	inputs := files
 	if live {
 		inputs = []string{title}

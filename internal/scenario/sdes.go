@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 
 	"github.com/pion/srtp/v3"
+
+	msrtp "github.com/mikeyscope/mikeyscope/srtp"
 )
 
 // SDESKeying keys a call with SDP Security Descriptions (RFC 4568) instead
@@ -25,7 +27,11 @@ type SDESKeying struct {
 
 // SDESSend is the SRTP context one side sends with.
 type SDESSend struct {
-	Profile          srtp.ProtectionProfile
+	Profile srtp.ProtectionProfile
+	// Policy, when set, replaces Profile: the side seals with the
+	// project's srtp package under it (AES_192_CM, F8_128: pion/srtp
+	// implements neither).
+	Policy           *msrtp.Policy
 	Key, Salt, MKI   []byte
 	UnencryptedSRTCP bool
 }
@@ -45,7 +51,7 @@ func (g *SIPCallGen) sdesSetup(names [2]string) error {
 		}
 		snd, err := NewSender(StreamParams{SSRC: g.spec.Exchange.SSRCs[i], PayloadType: PayloadPCMU, ROC: roc,
 			FirstSeq: g.spec.FirstSeq[i], FirstTS: g.spec.FirstTS[i], TSStep: FrameSamples, CNAME: names[i],
-			Profile: s.Profile, Key: s.Key, Salt: s.Salt, MKI: s.MKI, NoSRTCPEncryption: s.UnencryptedSRTCP})
+			Profile: s.Profile, Policy: s.Policy, Key: s.Key, Salt: s.Salt, MKI: s.MKI, NoSRTCPEncryption: s.UnencryptedSRTCP})
 		if err != nil {
 			return err
 		}

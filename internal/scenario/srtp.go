@@ -7,14 +7,21 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
+
+	msrtp "github.com/mikeyscope/mikeyscope/srtp"
 )
 
 // Sender produces the SRTP and SRTCP packets of one RTP stream, protected by
 // github.com/pion/srtp (RFC 3711), an implementation independent of the
-// project's own srtp package. It reuses its buffers: each returned packet is
-// valid until the next call.
+// project's own srtp package; or, for the transforms pion/srtp lacks
+// (StreamParams.Policy: AES-192-CM, AES-f8), by the project's srtp sealer,
+// whose output tests must then check against another implementation. It
+// reuses its buffers: each returned packet is valid until the next call.
 type Sender struct {
-	ctx     *srtp.Context
+	ctx *srtp.Context
+	// own and ownSt seal with the project's srtp package instead of ctx.
+	own     *msrtp.Context
+	ownSt   *msrtp.Stream
 	hdr     rtp.Header
 	plain   []byte
 	out     []byte
@@ -41,10 +48,18 @@ type StreamParams struct {
 	// NoSRTCPEncryption sends SRTCP unencrypted (E flag 0, still
 	// authenticated), as SDES UNENCRYPTED_SRTCP asks.
 	NoSRTCPEncryption bool
+	// Policy, when set, protects with the project's srtp package under
+	// this policy instead of pion/srtp with Profile: for the transforms
+	// pion/srtp does not implement (AES_192_CM, F8_128). MKILen and
+	// SRTCPEncrypt follow MKI and NoSRTCPEncryption.
+	Policy *msrtp.Policy
 }
 
 // NewSender returns a Sender for the stream.
 func NewSender(p StreamParams) (*Sender, error) {
+	if p.Policy != nil {
+		return newOwnSender(p)
+	}
 	var opts []srtp.ContextOption
 	if len(p.MKI) > 0 {
 		opts = append(opts, srtp.MasterKeyIndicator(p.MKI))
@@ -72,6 +87,45 @@ func NewSender(p StreamParams) (*Sender, error) {
 	}, nil
 }
 
+// newOwnSender is a Sender sealing with the project's srtp package.
+func newOwnSender(p StreamParams) (*Sender, error) {
+	pol := *p.Policy
+	pol.MKILen = len(p.MKI)
+	pol.SRTCPEncrypt = !p.NoSRTCPEncryption
+	ctx, err := msrtp.NewContext(pol, msrtp.MasterKey{Key: p.Key, Salt: p.Salt, MKI: p.MKI})
+	if err != nil {
+		return nil, fmt.Errorf("scenario: SRTP context for SSRC %#08x: %w", p.SSRC, err)
+	}
+	return &Sender{
+		own:   ctx,
+		ownSt: msrtp.NewStreamSSRC(p.SSRC, p.ROC),
+		hdr: rtp.Header{Version: 2, PayloadType: p.PayloadType, SequenceNumber: p.FirstSeq,
+			Timestamp: p.FirstTS, SSRC: p.SSRC},
+		plain:   make([]byte, 0, 1600),
+		out:     make([]byte, 0, 1700),
+		rtcpOut: make([]byte, 0, 200),
+		cname:   p.CNAME,
+		ssrc:    p.SSRC,
+		tsStep:  p.TSStep,
+	}, nil
+}
+
+// encryptRTP and encryptRTCP protect with whichever implementation the
+// sender uses.
+func (s *Sender) encryptRTP(dst, pkt []byte) ([]byte, error) {
+	if s.own != nil {
+		return s.own.EncryptRTP(dst, pkt, s.ownSt)
+	}
+	return s.ctx.EncryptRTP(dst, pkt, nil)
+}
+
+func (s *Sender) encryptRTCP(dst, pkt []byte) ([]byte, error) {
+	if s.own != nil {
+		return s.own.EncryptRTCP(dst, pkt, s.ownSt)
+	}
+	return s.ctx.EncryptRTCP(dst, pkt, nil)
+}
+
 // SSRC returns the SSRC the next packet will carry.
 func (s *Sender) SSRC() uint32 { return s.ssrc }
 
@@ -83,6 +137,9 @@ func (s *Sender) SSRC() uint32 { return s.ssrc }
 func (s *Sender) SetSSRC(ssrc uint32) {
 	s.ssrc, s.hdr.SSRC = ssrc, ssrc
 	s.packets, s.octets = 0, 0
+	if s.own != nil {
+		s.ownSt = msrtp.NewStreamSSRC(ssrc, 0)
+	}
 }
 
 // Seq returns the sequence number the next packet will carry.
@@ -104,7 +161,7 @@ func (s *Sender) Next(payload []byte, marker, sameTS bool) ([]byte, error) {
 		return nil, fmt.Errorf("scenario: RTP header SSRC %#08x: %w", s.ssrc, err)
 	}
 	s.plain = append(s.plain[:n], payload...)
-	s.out, err = s.ctx.EncryptRTP(s.out[:0], s.plain, nil)
+	s.out, err = s.encryptRTP(s.out[:0], s.plain)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: SRTP protect SSRC %#08x seq %d: %w", s.ssrc, s.hdr.SequenceNumber, err)
 	}
@@ -124,7 +181,7 @@ func (s *Sender) SenderReport(now time.Time) ([]byte, error) {
 	p := AppendSenderReport(s.plain[:0], s.ssrc, now, s.hdr.Timestamp, s.packets, s.octets, s.cname)
 	s.plain = p
 	var err error
-	s.rtcpOut, err = s.ctx.EncryptRTCP(s.rtcpOut[:0], p, nil)
+	s.rtcpOut, err = s.encryptRTCP(s.rtcpOut[:0], p)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: SRTCP protect SSRC %#08x: %w", s.ssrc, err)
 	}
@@ -139,7 +196,7 @@ func (s *Sender) ReceiverReport(source, highest uint32) ([]byte, error) {
 	p := AppendReceiverReport(s.plain[:0], s.ssrc, source, highest, s.cname)
 	s.plain = p
 	var err error
-	s.rtcpOut, err = s.ctx.EncryptRTCP(s.rtcpOut[:0], p, nil)
+	s.rtcpOut, err = s.encryptRTCP(s.rtcpOut[:0], p)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: SRTCP protect RR SSRC %#08x: %w", s.ssrc, err)
 	}
@@ -207,6 +264,9 @@ func appendSDES(dst []byte, ssrc uint32, cname string) []byte {
 // packet); the rollover counter and SRTCP index continue. The stream must
 // have been created with an MKI of the same length.
 func (s *Sender) Rekey(mki, key, salt []byte) error {
+	if s.own != nil {
+		return fmt.Errorf("scenario: SSRC %#08x: a re-key of a sender sealing with the project's srtp package is not supported", s.ssrc)
+	}
 	if err := s.ctx.AddCipherForMKI(mki, key, salt); err != nil {
 		return fmt.Errorf("scenario: SSRC %#08x re-key: %w", s.ssrc, err)
 	}

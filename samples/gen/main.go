@@ -53,6 +53,7 @@ var catalogue = []sample{
 	{"sdes/sip-sdes-suites", pcapwrite.FormatPcap, sdesSuitesSample},
 	{"sdes/sip-sdes-wrong-key", pcapwrite.FormatPcap, sdesWrongKeySample},
 	{"sdes/sip-sdes-mikey", pcapwrite.FormatPcap, sdesMIKEYSample},
+	{"sdes/sip-sdes-more-suites", pcapwrite.FormatPcap, sdesMoreSuitesSample},
 }
 
 func main() {

@@ -14,26 +14,48 @@ import (
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	mskeys "github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/mikey"
+	msrtp "github.com/mikeyscope/mikeyscope/srtp"
 )
 
 // SDES (RFC 4568) samples: SIP calls whose SDP carries a=crypto lines,
 // media protected by pion/srtp with the keys the lines declare.
 
-// sdesSuite is a crypto-suite pion/srtp protects with.
+// sdesSuite is a crypto-suite pion/srtp protects with, or (policy set) one
+// the project's srtp package seals.
 type sdesSuite struct {
 	name      string
 	profile   srtp.ProtectionProfile
 	key, salt int
+	policy    *msrtp.Policy
 }
 
 var sdesSuites = []sdesSuite{
-	{"AES_CM_128_HMAC_SHA1_80", srtp.ProtectionProfileAes128CmHmacSha1_80, 16, 14},
-	{"AES_CM_128_HMAC_SHA1_32", srtp.ProtectionProfileAes128CmHmacSha1_32, 16, 14},
-	{"AES_256_CM_HMAC_SHA1_80", srtp.ProtectionProfileAes256CmHmacSha1_80, 32, 14},
-	{"AES_256_CM_HMAC_SHA1_32", srtp.ProtectionProfileAes256CmHmacSha1_32, 32, 14},
-	{"AEAD_AES_128_GCM", srtp.ProtectionProfileAeadAes128Gcm, 16, 12},
-	{"AEAD_AES_256_GCM", srtp.ProtectionProfileAeadAes256Gcm, 32, 12},
+	{"AES_CM_128_HMAC_SHA1_80", srtp.ProtectionProfileAes128CmHmacSha1_80, 16, 14, nil},
+	{"AES_CM_128_HMAC_SHA1_32", srtp.ProtectionProfileAes128CmHmacSha1_32, 16, 14, nil},
+	{"AES_256_CM_HMAC_SHA1_80", srtp.ProtectionProfileAes256CmHmacSha1_80, 32, 14, nil},
+	{"AES_256_CM_HMAC_SHA1_32", srtp.ProtectionProfileAes256CmHmacSha1_32, 32, 14, nil},
+	{"AEAD_AES_128_GCM", srtp.ProtectionProfileAeadAes128Gcm, 16, 12, nil},
+	{"AEAD_AES_256_GCM", srtp.ProtectionProfileAeadAes256Gcm, 32, 12, nil},
 }
+
+// sdesOwnSuites are the RFC 4568 / RFC 6188 suites pion/srtp does not
+// implement; their media is sealed by the project's srtp package, and the
+// sample's tests check it with libsrtp (AES_192_CM) and with an f8
+// written in the test from RFC 3711 §4.1.2 (F8_128).
+var sdesOwnSuites = func() []sdesSuite {
+	aes192 := func(tag int) *msrtp.Policy {
+		p := msrtp.DefaultPolicy()
+		p.KeyLen, p.TagLen = 24, tag
+		return &p
+	}
+	f8 := msrtp.DefaultPolicy()
+	f8.Cipher = msrtp.CipherAESF8
+	return []sdesSuite{
+		{name: "AES_192_CM_HMAC_SHA1_80", key: 24, salt: 14, policy: aes192(10)},
+		{name: "AES_192_CM_HMAC_SHA1_32", key: 24, salt: 14, policy: aes192(4)},
+		{name: "F8_128_HMAC_SHA1_80", key: 16, salt: 14, policy: &f8},
+	}
+}()
 
 // sdesCall is one call of an SDES sample and what its manifest says.
 type sdesCall struct {
@@ -184,7 +206,30 @@ func sdesSuitesSample() (*built, error) {
 		"call 1 offers tag 1 AES_CM_128_HMAC_SHA1_32 and tag 2 AES_CM_128_HMAC_SHA1_80; the answer takes tag 2",
 		"call 2 (AES_CM_128_HMAC_SHA1_32) asks UNENCRYPTED_SRTCP: its SRTCP has the E flag 0 and a clear payload, still authenticated",
 		"call 3 (AES_256_CM_HMAC_SHA1_80) gives each key a lifetime of 2^31 and a 4-byte MKI (1 for the caller, 7 for the callee), carried in every packet",
-		"AES_192_CM and F8_128 have no sample: pion/srtp does not implement them (the parser and mikeyscope's srtp package do)")
+		"AES_192_CM and F8_128, which pion/srtp does not implement, are in sdes/sip-sdes-more-suites")
+}
+
+// sdesMoreSuitesSample: a call per suite pion/srtp does not implement
+// (AES_192_CM_HMAC_SHA1_80/32, F8_128_HMAC_SHA1_80), sealed by the
+// project's srtp package.
+func sdesMoreSuitesSample() (*built, error) {
+	r := rand.New(rand.NewChaCha8([32]byte{'s', 'd', 'e', 's', '+'}))
+	var calls []sdesCall
+	for i, s := range sdesOwnSuites {
+		spec := sdesSpec(uint64(130+i), i, 20)
+		ka, sa := sdesKeys(r, s)
+		kb, sb := sdesKeys(r, s)
+		spec.SDES = &scenario.SDESKeying{
+			OfferCrypto:  []string{fmt.Sprintf("1 %s %s", s.name, inlineKey(ka, sa))},
+			AnswerCrypto: []string{fmt.Sprintf("1 %s %s", s.name, inlineKey(kb, sb))},
+			Send:         [2]scenario.SDESSend{{Policy: s.policy, Key: ka, Salt: sa}, {Policy: s.policy, Key: kb, Salt: sb}},
+		}
+		calls = append(calls, sdesCall{spec: spec, policy: [2]string{s.name, s.name},
+			keyFrom: [2]string{fmt.Sprintf("SDES a=crypto tag 1 of the offer (%s)", s.name), "SDES a=crypto tag 1 of the answer"}})
+	}
+	desc := "sdes/sip-sdes-more-suites: three SIP calls over UDP keyed by SDES (RFC 4568 a=crypto), one per suite pion/srtp does not implement: AES_192_CM_HMAC_SHA1_80 and AES_192_CM_HMAC_SHA1_32 (RFC 6188), F8_128_HMAC_SHA1_80 (RFC 4568)"
+	return sdesSample(calls, sdesKeysFile(desc, calls), desc,
+		"the media is sealed by mikeyscope's own srtp package (pion/srtp has neither transform); go test ./samples checks it with libsrtp (AES_192_CM) and with an AES-f8 written in the test from RFC 3711 §4.1.2 (F8_128)")
 }
 
 // sdesWrongKeySample: the callee sends with another key than the one its

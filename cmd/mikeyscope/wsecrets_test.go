@@ -1,0 +1,37 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWriteSecretsUsage: --w-secrets and the new -b options are usage
+// errors (exit 2, nothing opened or written) where they cannot apply.
+func TestWriteSecretsUsage(t *testing.T) {
+	t.Setenv("SSLKEYLOGFILE", "")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "live.pcapng")
+	cases := []struct {
+		args []string
+		want string // in the error message
+	}{
+		{[]string{"report", "--w-secrets", sample("sip-udp-psk.pcap")}, "live capture"},
+		{[]string{"report", "-i", "lo", "--w-secrets", "--tls-keylog", sample("rtsps/rtsps-tls13.keylog")}, "--w-secrets needs -w"},
+		{[]string{"report", "-i", "lo", "-w", out, "--w-secrets"}, "needs a TLS key log"},
+		{[]string{"report", "-i", "lo", "-w", out, "-b", "interval:0"}, "interval:0"},
+		{[]string{"report", "-i", "lo", "-w", out, "-b", "printname:"}, "printname"},
+		{[]string{"report", "-i", "lo", "-w", out, "-b", "interval:x"}, "interval:x"},
+	}
+	for _, c := range cases {
+		var stdout, stderr bytes.Buffer
+		if code := run(c.args, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 naming %q", c.args, code, stderr.String(), c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Fatalf("%q: %s written", c.args, out)
+		}
+	}
+}
