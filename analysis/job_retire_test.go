@@ -353,3 +353,52 @@ func TestSpoolRowSize(t *testing.T) {
 		t.Errorf("spoolRow is %d bytes", n)
 	}
 }
+
+// TestJobLiveKeyLeavesRetired: in a live capture a key added at run time
+// reopens the exchanges of the sessions in progress; the sessions already
+// retired stay as they were written out (their packets are gone), as
+// docs/architecture.md says.
+func TestJobLiveKeyLeavesRetired(t *testing.T) {
+	const n = 40
+	pcap, keyFile := writeSeries(t, n, scenario.SeriesShape{Packets: 3, Spacing: time.Second, Name: "tui"})
+	kb, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() (capture.Source, error) { return capture.OpenFiles(pcap) }
+	j, err := StartJob(open, []string{"live:test"}, 0, true, Options{Trees: true, SignalText: true}, dissect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	waitJob(t, j)
+	for _, line := range strings.Split(string(kb), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			if err := j.AddKey(line); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	r := j.Snapshot()
+	if len(r.Sessions) != n {
+		t.Fatalf("%d sessions listed", len(r.Sessions))
+	}
+	retired, inProgress := 0, 0
+	for _, row := range r.Sessions {
+		if row.Retired != nil {
+			retired++
+			s, err := j.Session(row.ID)
+			if err != nil || row.KeyStatus != "no-key" || s.KeyStatus != "no-key" {
+				t.Errorf("retired session %d: %s / %v %v", row.ID, row.KeyStatus, s, err)
+			}
+			continue
+		}
+		inProgress++
+		if row.KeyStatus != "verified" || len(row.CryptoSessions) != 2 {
+			t.Errorf("session %d in progress: %s, %d crypto sessions", row.ID, row.KeyStatus, len(row.CryptoSessions))
+		}
+	}
+	if retired < n-10 || inProgress == 0 {
+		t.Errorf("%d retired, %d in progress", retired, inProgress)
+	}
+}
