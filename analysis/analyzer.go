@@ -129,6 +129,9 @@ type Analyzer struct {
 	// problems first): when that message creates its session, they
 	// belong to it. Only the latest frame's are kept.
 	pending []pendingFinding
+	// mcKeys are the mission-critical keys distributed in the capture
+	// (mcgroup.go).
+	mcKeys mcKeyTable
 }
 
 // pendingFinding is a finding waiting for the session of its message.
@@ -194,6 +197,9 @@ type sessionState struct {
 	// partyURIs are identities the signalling names besides From and To
 	// (P-Asserted-Identity, MC XML bodies), for MIKEY-SAKKE UIDs.
 	partyURIs []string
+	// mcSignalled: a message of the session had a 3GPP MC XML body naming
+	// parties (a mission-critical call).
+	mcSignalled bool
 }
 
 // New returns an Analyzer.

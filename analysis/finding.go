@@ -340,6 +340,10 @@ var (
 		"A group key is not signed by the group management server that sent it",
 		"the ECCSI signer of the GMK message is not the identity of the SIP sender",
 		"check which server distributes the group's keys and its key set"}
+	KindMCGroupKeyUnknown = Kind{"mc.group-key-unknown", SeverityWarning,
+		"Mission-critical group media names no distributed group key",
+		"the MKI of SRTP in a MC call without keys of its own names a GMK-ID that no GMK distribution opened in the capture carried, or one whose GUK-ID checks failed",
+		"supply the key set (KmsKeySet) of a group member, or capture the group management server's GMK distribution (SIP MESSAGE)"}
 )
 
 // Catalogue lists every kind of finding, in the order of the README.
@@ -355,7 +359,7 @@ var Catalogue = []Kind{
 	KindHEPAuthFailed,
 	KindTLSNoKey, KindTLSWrongKey, KindTLSAfterHandshake,
 	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS, KindSAKKEKeyPeriod, KindSAKKEIDScheme,
-	KindMCKeyPurpose, KindMCGUKID, KindMCSignerNotGMS,
+	KindMCKeyPurpose, KindMCGUKID, KindMCSignerNotGMS, KindMCGroupKeyUnknown,
 }
 
 // New makes a finding of this kind with a specific summary.

@@ -84,6 +84,7 @@ func allFindingCases() []findingCase {
 	all = append(all, hepFindingCases()...)
 	all = append(all, sdesFindingCases()...)
 	all = append(all, mcFindingCases()...)
+	all = append(all, mcGroupFindingCases()...)
 	return all
 }
 

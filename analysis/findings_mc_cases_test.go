@@ -239,3 +239,167 @@ func TestMCCaseControl(t *testing.T) {
 		t.Errorf("private call: findings %s, MC %+v", describeFindings(r), r.Sessions[0].MIKEY[0].MC)
 	}
 }
+
+const mcGroup = "sip:group-red@mc.example.org"
+
+// mcGroupKeys are the SRTP master key and salt of a talker in a group
+// call keyed by the GMK of the test messages (seq(0x20, 16)), derived as
+// Etherstack's published vectors have it: the GMK as TGK, CS ID 4, the
+// sender's GUK-ID as CSB ID (csb), the RAND of the distribution.
+func mcGroupKeys(t *testing.T, csb uint32) (key, salt []byte) {
+	t.Helper()
+	gmk := seq(0x20, 16)
+	key, err := mikey.DeriveTEK(mikey.PRFFuncHMACSHA256, gmk, 4, csb, caseRAND, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if salt, err = mikey.DeriveTEKSalt(mikey.PRFFuncHMACSHA256, gmk, 4, csb, caseRAND, 14); err != nil {
+		t.Fatal(err)
+	}
+	return key, salt
+}
+
+// mcGroupRun delivers a GMK message from the GMS to member (a SIP MESSAGE,
+// frame 1), then a group call from alice (INVITE frame 2 with an mcptt-info
+// body naming alice and the group, no key management; 200 OK frame 3) and
+// its media (frames 4...). The group call has no keys of its own.
+func mcGroupRun(t *testing.T, st *keys.Store, member string, dist []byte, media [][]byte) *analysis.Report {
+	t.Helper()
+	f := newFeed(analysis.Options{Keys: st})
+	fr := f.next()
+	f.a.Signal(&dissect.SignalMessage{
+		Frame: fr, Time: f.t, Transport: "udp", Carrier: dissect.CarrierSIP, Src: caseCallee, Dst: caseCaller,
+		SessionKey: "gmk-dist@mc.example.org", Conn: "udp:" + caseCallee.String() + "-" + caseCaller.String(),
+		Request: true, Method: "MESSAGE", URI: member, Version: "SIP/2.0", CSeq: 1, CSeqMethod: "MESSAGE",
+		From: "<" + mcGMS + ">;tag=m1", To: "<" + member + ">", FromTag: "m1", CallID: "gmk-dist@mc.example.org", MediaIndex: -1,
+		Headers:   []dissect.Header{{Name: "P-Asserted-Identity", Value: "<" + mcGMS + ">"}},
+		PartyURIs: []string{mcGMS, member},
+		KeyMgmt:   []dissect.KeyMgmtItem{{Where: dissect.WhereMCXMLBody, MediaIndex: -1, Prot: "mikey", URI: "mikey-sakke-i-message", B64: base64.StdEncoding.EncodeToString(dist), Data: dist}},
+	})
+	for _, req := range []bool{true, false} {
+		fr := f.next()
+		m := &dissect.SignalMessage{
+			Frame: fr, Time: f.t, Transport: "udp", Carrier: dissect.CarrierSIP,
+			SessionKey: caseCallID, Conn: "udp:" + caseCaller.String() + "-" + caseCallee.String(),
+			Request: req, Method: "INVITE", Version: "SIP/2.0", CSeq: 1, CSeqMethod: "INVITE",
+			From: "<" + mcAlice + ">;tag=a1", To: "<" + mcGroup + ">", FromTag: "a1", CallID: caseCallID, MediaIndex: -1,
+			SDP: audioSDP("RTP/SAVP", false), PartyURIs: []string{mcGroup, mcAlice},
+		}
+		if req {
+			m.Src, m.Dst, m.URI = caseCaller, caseCallee, mcGroup
+		} else {
+			m.Src, m.Dst, m.Status, m.Reason, m.ToTag, m.To, m.PartyURIs = caseCallee, caseCaller, 200, "OK", "g2", "<"+mcGroup+">;tag=g2", nil
+		}
+		f.a.Signal(m)
+	}
+	for _, p := range media {
+		f.rtp(p)
+	}
+	return f.finish()
+}
+
+// mcGroupFindingCases: group call media keyed by a GMK distributed in
+// another dialog (TS 33.180).
+func mcGroupFindingCases() []findingCase {
+	gmk := seq(0x20, 16)
+	return []findingCase{
+		{name: "group media naming a GMK-ID no distribution carried", code: analysis.KindMCGroupKeyUnknown.Code, frame: 4,
+			run: func(t *testing.T) *analysis.Report {
+				w := mcCases(t)
+				guk := mikey.GUKID(gmk, mcAlice, mcGMKID)
+				const other = uint32(0x0fedcba9)
+				key, salt := mcGroupKeys(t, mikey.GUKID(gmk, mcAlice, other))
+				r := mcGroupRun(t, w.store(t, w.alice), mcAlice, w.message(t, w.gms, w.alice, guk, mcSessions(4, u32(mcGMKID, guk)), true),
+					srtpPackets(t, key, salt, u32(other, mikey.GUKID(gmk, mcAlice, other)), ssrcA, 100, 5, 0))
+				if s := r.Sessions[1].Streams; len(s) != 1 || s[0].Decrypted != 0 {
+					t.Errorf("streams %+v", s)
+				}
+				return r
+			},
+			summary: []string{"rtp SSRC 0xa1a1a1a1", "names no GMK distributed in the capture (1 recovered)", "0x0fedcba9"},
+			also:    []string{analysis.KindSRTPNoKeyExchange.Code}},
+		{name: "group media under a GMK whose GUK-ID check failed", code: analysis.KindMCGroupKeyUnknown.Code, frame: 4,
+			run: func(t *testing.T) *analysis.Report {
+				w := mcCases(t)
+				guk := mikey.GUKID(gmk, mcCarol, mcGMKID) // the message is for alice
+				key, salt := mcGroupKeys(t, mikey.GUKID(gmk, mcAlice, mcGMKID))
+				r := mcGroupRun(t, w.store(t, w.alice), mcAlice, w.message(t, w.gms, w.alice, guk, mcSessions(4, u32(mcGMKID, guk)), true),
+					srtpPackets(t, key, salt, u32(mcGMKID, mikey.GUKID(gmk, mcAlice, mcGMKID)), ssrcA, 100, 5, 0))
+				if s := r.Sessions[1].Streams; len(s) != 1 || s[0].Decrypted != 0 || len(r.Sessions[1].CryptoSessions) != 0 {
+					t.Errorf("streams %+v, crypto sessions %+v", s, r.Sessions[1].CryptoSessions)
+				}
+				return r
+			},
+			summary: []string{"names GMK-ID 0x01234567, distributed in frame [1], but no delivery of it passed its GUK-ID check"},
+			also:    []string{analysis.KindMCGUKID.Code, analysis.KindSRTPNoKeyExchange.Code}},
+		{name: "group media whose MKI carries the GUK-ID of no party", code: analysis.KindMCGUKID.Code, frame: 4,
+			run: func(t *testing.T) *analysis.Report {
+				w := mcCases(t)
+				guk := mikey.GUKID(gmk, mcAlice, mcGMKID)
+				carol := mikey.GUKID(gmk, mcCarol, mcGMKID)
+				key, salt := mcGroupKeys(t, carol)
+				r := mcGroupRun(t, w.store(t, w.alice), mcAlice, w.message(t, w.gms, w.alice, guk, mcSessions(4, u32(mcGMKID, guk)), true),
+					srtpPackets(t, key, salt, u32(mcGMKID, carol), ssrcA, 100, 5, 0))
+				if s := r.Sessions[1].Streams; len(s) != 1 || s[0].Decrypted != 5 || s[0].MCSender != "" {
+					t.Errorf("streams %+v", s)
+				}
+				return r
+			},
+			summary: []string{"the GUK-ID 0x", "in the MKI is not the GUK-ID of GMK-ID 0x01234567 for any identity of the call"}},
+	}
+}
+
+// TestMCGroupCallControl: a GMK distributed to alice keys a group call of
+// another dialog: the packets (sealed by the srtp package with keys the
+// test derived with alice's GUK-ID) all decrypt to their plaintext, the crypto session is
+// mc-gmk from the distribution's frame, alice is named the sender by her
+// GUK-ID in the MKI, and there is no finding. Without the key set nothing
+// decrypts, and the GMK message's missing key is the only finding.
+func TestMCGroupCallControl(t *testing.T) {
+	w := mcCases(t)
+	gmk := seq(0x20, 16)
+	guk := mikey.GUKID(gmk, mcAlice, mcGMKID)
+	key, salt := mcGroupKeys(t, guk)
+	dist := w.message(t, w.gms, w.alice, guk, mcSessions(4, u32(mcGMKID, guk)), true)
+	media := srtpPackets(t, key, salt, u32(mcGMKID, guk), ssrcA, 100, 8, 0)
+	r := mcGroupRun(t, w.store(t, w.alice), mcAlice, dist, media)
+	if len(r.Findings) != 0 {
+		t.Errorf("findings: %s", describeFindings(r))
+	}
+	g := r.Sessions[1]
+	if cs := g.CryptoSessions; len(cs) != 1 || cs[0].Source != "mc-gmk" || cs[0].FromFrame != 1 || cs[0].CSID != 4 || cs[0].SSRC != "0xa1a1a1a1" ||
+		cs[0].MKI != "0x01234567"+hex.EncodeToString(u32(guk)) {
+		t.Errorf("crypto sessions %+v", cs)
+	}
+	if s := g.Streams; len(s) != 1 || s[0].Decrypted != 8 || s[0].Authenticated != 8 || s[0].MCSender != mcAlice {
+		t.Errorf("streams %+v", s)
+	}
+	// Keys derived with the GMK-ID in place of the sender's GUK-ID are
+	// found too.
+	gkey, gsalt := mcGroupKeys(t, mcGMKID)
+	r = mcGroupRun(t, w.store(t, w.alice), mcAlice, dist, srtpPackets(t, gkey, gsalt, u32(mcGMKID, guk), ssrcA, 100, 8, 0))
+	if s := r.Sessions[1].Streams; len(r.Findings) != 0 || len(s) != 1 || s[0].Decrypted != 8 {
+		t.Errorf("GMK-ID as CSB ID: streams %+v; findings %s", s, describeFindings(r))
+	}
+	// Keys the GMK does not give (another RAND): the stream is bound to the
+	// GMK by its MKI on the third packet, which fails with the five after it.
+	bad := srtpPackets(t, seq(0x51, 16), seq(0x61, 14), u32(mcGMKID, guk), ssrcA, 100, 8, 0)
+	r = mcGroupRun(t, w.store(t, w.alice), mcAlice, dist, bad)
+	if s := r.Sessions[1].Streams; len(s) != 1 || s[0].Decrypted != 0 || s[0].AuthFailed != 6 || s[0].KeyStatus != "failing" || len(r.Sessions[1].CryptoSessions) != 1 {
+		t.Errorf("wrong keys: stream %+v; findings %s", *s[0], describeFindings(r))
+	}
+	for _, f := range r.Findings {
+		if f.Code == analysis.KindMCGroupKeyUnknown.Code {
+			t.Errorf("wrong keys: %s", f.Summary)
+		}
+	}
+	r = mcGroupRun(t, w.store(t), mcAlice, dist, media)
+	if s := r.Sessions[1].Streams; len(s) != 1 || s[0].Decrypted != 0 {
+		t.Errorf("without the key set: streams %+v", s)
+	}
+	for _, f := range r.Findings {
+		if f.Code == analysis.KindMCGroupKeyUnknown.Code {
+			t.Errorf("without the key set: %s", f.Summary)
+		}
+	}
+}

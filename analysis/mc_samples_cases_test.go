@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -112,20 +113,37 @@ func TestMCPrivateCallSample(t *testing.T) {
 // alice and bob (I_MESSAGE in an mcptt-info body): both open with the
 // members' key sets, the signer is the GMS, each CSB ID is the member's
 // GUK-ID and checks, the GMK-ID is recovered from the MKI, and both carry
-// the same key (one fingerprint).
+// the same key (one fingerprint). The group call that follows (another
+// dialog, no key management) is keyed by that GMK: its four streams
+// (AES-GCM SRTP and SRTCP written by pion/srtp with keys the generator
+// derived per talker from its GUK-ID) authenticate, every payload is the generator's plaintext, each
+// talker is named by the GUK-ID in the MKI; bob's key set alone does the
+// same; without keys nothing decrypts and no mc.group-key-unknown is made.
 func TestMCGroupKeysSample(t *testing.T) {
-	r := analyse(t, "sakke/mc-group-keys.pcap", sampleKeys(t, "sakke/mc-group-keys"), nil)
-	if len(r.Sessions) != 2 || len(r.Findings) != 0 {
+	const alice, bob = "sip:alice@mcptt.example.org", "sip:bob@mcptt.example.org"
+	checked, differ := 0, 0
+	hook := func(s *analysis.Stream, p *dissect.MediaPacket, plain []byte) {
+		if plain == nil || p.Kind != dissect.KindRTP {
+			return
+		}
+		h, err := srtp.ParseRTPHeader(plain)
+		checked++
+		if err != nil || !bytes.Equal(plain[h.HeaderLen:], scenario.Payload(h.SSRC, h.SequenceNumber)) {
+			differ++
+		}
+	}
+	r := analyse(t, "sakke/mc-group-keys.pcap", sampleKeys(t, "sakke/mc-group-keys"), hook)
+	if len(r.Sessions) != 3 || len(r.Findings) != 0 {
 		t.Fatalf("%d sessions; findings %s", len(r.Sessions), describeFindings(r))
 	}
 	var keys, guks []string
-	for i, ss := range r.Sessions {
+	for i, ss := range r.Sessions[:2] {
 		if len(ss.MIKEY) != 1 {
 			t.Fatalf("session %d: %d MIKEY messages", i, len(ss.MIKEY))
 		}
 		mm := ss.MIKEY[0]
 		mc := mm.MC
-		member := []string{"sip:alice@mcptt.example.org", "sip:bob@mcptt.example.org"}[i]
+		member := []string{alice, bob}[i]
 		if mm.Auth != "verified" || mm.Where != dissect.WhereMCXMLBody || mc == nil || mc.Purpose != "GMK" || mc.Role != "group" ||
 			mc.KeyID != "0x0a11ce55" || mc.GUKCheck != "matches" || mc.GUKID != mm.CSBID || mc.Initiator != "sip:gms@mcptt.example.org" || mc.Responder != member {
 			t.Errorf("session %d: auth %s where %s MC %+v", i, mm.Auth, mm.Where, mc)
@@ -136,7 +154,99 @@ func TestMCGroupKeysSample(t *testing.T) {
 			t.Errorf("session %d: crypto sessions %+v", i, cs)
 		}
 	}
-	if len(keys) == 2 && (keys[0] != keys[1] || guks[0] == guks[1]) {
-		t.Errorf("keys %q, GUK-IDs %q: one GMK, two GUK-IDs expected", keys, guks)
+	if len(keys) != 2 || keys[0] != keys[1] || guks[0] == guks[1] {
+		t.Fatalf("keys %q, GUK-IDs %q: one GMK, two GUK-IDs expected", keys, guks)
+	}
+	checkGroupCall := func(name string, r *analysis.Report, distFrame map[string]uint64) {
+		t.Helper()
+		g := r.Sessions[2]
+		if g.To != "sip:group-fire@mcptt.example.org" || len(g.MIKEY) != 0 || len(g.CryptoSessions) != 2 {
+			t.Fatalf("%s: group call %s -> %s, %d MIKEY, crypto sessions %+v", name, g.From, g.To, len(g.MIKEY), g.CryptoSessions)
+		}
+		if cs := g.CryptoSessions; cs[0].KeyFP == cs[1].KeyFP {
+			t.Errorf("%s: both talkers have key %s (each GUK-ID derives its own)", name, cs[0].KeyFP)
+		}
+		// The talkers' keys are those of their own GMK messages' crypto
+		// sessions (opened by mikey.OpenSAKKE with the GUK-ID as CSB ID).
+		for i, cs := range g.CryptoSessions {
+			if own := r.Sessions[i].CryptoSessions; len(own) == 1 && own[0].KeyFP != "" && own[0].KeyFP != cs.KeyFP && distFrame["0x4c0a11ce"] == 1 {
+				t.Errorf("%s: talker %s key %s, its GMK message's crypto session %s", name, cs.SSRC, cs.KeyFP, own[0].KeyFP)
+			}
+		}
+		wantMKI := map[string]string{"0x4c0a11ce": "0x0a11ce55" + strings.TrimPrefix(guks[0], "0x"), "0x4c0b0b00": "0x0a11ce55" + strings.TrimPrefix(guks[1], "0x")}
+		for _, cs := range g.CryptoSessions {
+			if cs.Source != "mc-gmk" || cs.CSID != 4 || cs.FromFrame != distFrame[cs.SSRC] || cs.MKI != wantMKI[cs.SSRC] || cs.Policy != "AEAD_AES_128_GCM" {
+				t.Errorf("%s: crypto session %+v", name, cs)
+			}
+		}
+		want := map[string]uint64{"rtp": 30, "rtcp": 1}
+		sender := map[string]string{"0x4c0a11ce": alice, "0x4c0b0b00": bob}
+		if len(g.Streams) != 4 {
+			t.Errorf("%s: %d streams", name, len(g.Streams))
+		}
+		for _, s := range g.Streams {
+			if s.Packets != want[s.Kind] || s.Authenticated != s.Packets || s.Decrypted != s.Packets || s.KeyStatus != "decrypting" {
+				t.Errorf("%s: %s %s: %d packets, %d authenticated, %d decrypted, %s", name, s.Kind, s.SSRC, s.Packets, s.Authenticated, s.Decrypted, s.KeyStatus)
+			}
+			if s.Kind == "rtp" && s.MCSender != sender[s.SSRC] {
+				t.Errorf("%s: %s sender %q", name, s.SSRC, s.MCSender)
+			}
+		}
+	}
+	checkGroupCall("both members", r, map[string]uint64{"0x4c0a11ce": 1, "0x4c0b0b00": 3})
+	checkTable := func(name string, r *analysis.Report, frames ...uint64) {
+		t.Helper()
+		if len(r.MCKeys) != 1 {
+			t.Fatalf("%s: MC keys %+v", name, r.MCKeys)
+		}
+		k := r.MCKeys[0]
+		if k.Purpose != "GMK" || k.KeyID != "0x0a11ce55" || k.Key != keys[0] || k.KeyHex != "" || k.Streams != 2 || len(k.Deliveries) != len(frames) {
+			t.Errorf("%s: MC key %+v", name, k)
+		}
+		for i, d := range k.Deliveries {
+			if i < len(frames) && (d.Frame != frames[i] || d.GUKCheck != "matches" || d.GUKID != guks[frames[i]/2] || d.Member != []string{alice, bob}[frames[i]/2]) {
+				t.Errorf("%s: delivery %+v", name, d)
+			}
+		}
+	}
+	checkTable("both members", r, 1, 3)
+	if checked != 60 || differ != 0 {
+		t.Errorf("payloads: %d checked, %d differ", checked, differ)
+	}
+
+	checked, differ = 0, 0
+	r = analyse(t, "sakke/mc-group-keys.pcap", sampleKeys(t, "sakke/mc-group-keys-bob"), hook)
+	if len(r.Sessions) != 3 || r.Sessions[0].MIKEY[0].Auth == "verified" || r.Sessions[1].MIKEY[0].Auth != "verified" {
+		t.Fatalf("bob's keys: %d sessions; findings %s", len(r.Sessions), describeFindings(r))
+	}
+	for _, f := range r.Findings {
+		if f.Session == r.Sessions[2].ID {
+			t.Errorf("bob's keys: group call finding %s: %s", f.Code, f.Summary)
+		}
+	}
+	checkGroupCall("bob's key set", r, map[string]uint64{"0x4c0a11ce": 3, "0x4c0b0b00": 3})
+	checkTable("bob's key set", r, 3)
+	if checked != 60 || differ != 0 {
+		t.Errorf("bob's keys: payloads: %d checked, %d differ", checked, differ)
+	}
+
+	r = analyseWith(t, "sakke/mc-group-keys.pcap", analysis.Options{Keys: sampleKeys(t, "sakke/mc-group-keys"), ShowKeys: true})
+	if len(r.MCKeys) != 1 || r.MCKeys[0].KeyHex != hex.EncodeToString([]byte("MC group key #1!")) {
+		t.Errorf("--show-keys: MC keys %+v", r.MCKeys)
+	}
+
+	r = analyse(t, "sakke/mc-group-keys.pcap", nil, nil)
+	if len(r.MCKeys) != 0 {
+		t.Errorf("no keys: MC keys %+v", r.MCKeys)
+	}
+	for _, s := range r.Sessions[2].Streams {
+		if s.Decrypted != 0 {
+			t.Errorf("no keys: %s %s decrypted", s.Kind, s.SSRC)
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Code == analysis.KindMCGroupKeyUnknown.Code || f.Code == analysis.KindSAVPWithoutKeying.Code {
+			t.Errorf("no keys: %s: %s", f.Code, f.Summary)
+		}
 	}
 }

@@ -149,7 +149,10 @@ type streamState struct {
 	trials     int
 	trialBound bool
 	otherTried bool // the other keying's keys were tried (tryOtherKeying)
-	lastErr    error
+	// mcTrials counts the packets tried against the distributed MC group
+	// keys (tryGroupKeys).
+	mcTrials int
+	lastErr  error
 }
 
 // mediaState tracks streams and their SRTP contexts.
@@ -295,6 +298,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	}
 	if ss.bind == nil && (ss.trials < maxSSRCTrials || p.Kind != dissect.KindRTP) && ss.session != nil && len(m.bindings[ss.session.s.ID]) > 0 {
 		m.trySessionKeys(ss, p)
+	}
+	if ss.bind == nil && ss.mcTrials < maxMCTrials && ss.session != nil && (ss.session.mcSignalled || len(m.a.mcKeys.keys) > 0) && !m.keyedOtherwise(ss) {
+		m.tryGroupKeys(ss, p)
 	}
 	if p.Kind == dissect.KindRTP {
 		rate := ss.jit.rate

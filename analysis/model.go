@@ -26,6 +26,9 @@ type Report struct {
 	Streams  []*Stream  `json:"unassociated_streams,omitempty"` // media not tied to any session
 	Findings []*Finding `json:"findings"`
 	Keys     []KeyUse   `json:"keys,omitempty"` // supplied keys and what they opened
+	// MCKeys are the mission-critical keys distributed in the capture
+	// (the latest 256; see mcgroup.go).
+	MCKeys []MCKeyEntry `json:"mc_keys,omitempty"`
 }
 
 // Summary counts what the pass saw.
@@ -236,18 +239,21 @@ type SDESKey struct {
 
 // Stream is one RTP or RTCP stream (one SSRC in one direction).
 type Stream struct {
-	SSRC          string     `json:"ssrc"` // "0x%08x"
-	Kind          string     `json:"kind"` // rtp, rtcp
-	Src           string     `json:"src"`
-	Dst           string     `json:"dst"`
-	Media         int        `json:"media"` // SDP media index, -1 unknown
-	Packets       uint64     `json:"packets"`
-	Authenticated uint64     `json:"authenticated"`
-	AuthFailed    uint64     `json:"auth_failed"`
-	Decrypted     uint64     `json:"decrypted"`
-	KeyStatus     string     `json:"key_status"` // decrypting, failing, no-key, no-exchange
-	CryptoFrom    uint64     `json:"keyed_by_frame,omitempty"`
-	Health        srtp.Stats `json:"health"`
+	SSRC          string `json:"ssrc"` // "0x%08x"
+	Kind          string `json:"kind"` // rtp, rtcp
+	Src           string `json:"src"`
+	Dst           string `json:"dst"`
+	Media         int    `json:"media"` // SDP media index, -1 unknown
+	Packets       uint64 `json:"packets"`
+	Authenticated uint64 `json:"authenticated"`
+	AuthFailed    uint64 `json:"auth_failed"`
+	Decrypted     uint64 `json:"decrypted"`
+	KeyStatus     string `json:"key_status"` // decrypting, failing, no-key, no-exchange
+	CryptoFrom    uint64 `json:"keyed_by_frame,omitempty"`
+	// MCSender is, for mission-critical group media keyed by a distributed
+	// GMK, the identity whose GUK-ID the packets' MKI carries.
+	MCSender string     `json:"mc_sender,omitempty"`
+	Health   srtp.Stats `json:"health"`
 	// ClockRate is the RTP clock rate the jitter is measured with (the
 	// payload type's a=rtpmap, else RFC 3551's static types); 0, and no
 	// jitter, when unknown or for RTCP.

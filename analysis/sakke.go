@@ -30,6 +30,9 @@ func (st *sessionState) notePartyURIs(m *dissect.SignalMessage) {
 	for _, u := range m.PartyURIs {
 		add(u)
 	}
+	if len(m.PartyURIs) > 0 {
+		st.mcSignalled = true
+	}
 }
 
 // rskBoundTo reports whether a supplied RSK is bound to uri (sakke-rsk
@@ -129,6 +132,7 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 		a.add(KindSAKKEMissingKMS.New(mm.Frame, sid, "MIKEY-SAKKE message: no KMS public authentication key (KPAK) to verify the ECCSI signature"))
 	}
 	a.mcFindings(mm, res, sid, string(opts.InitiatorID))
+	a.noteMCKey(ex, res)
 	if len(res.Sessions) > 0 {
 		a.addCryptoSessions(ex, res.Sessions)
 	}

@@ -26,7 +26,10 @@ func (a *Analyzer) checkSDP(st *sessionState, m *dissect.SignalMessage) {
 		// carried one: a MIKEY message that asks for no response (NULL, PSK
 		// without V, SAKKE) is answered by plain RTP/SAVP (RFC 4567 §4.1.2).
 		offerKeyed := !m.Request && prev.seen && (prev.keyed || st.sessionKeyMgmt)
-		if secure && !keyMgmt && len(md.Crypto) == 0 && md.Port != 0 && !offerKeyed && !rtspKeyedElsewhere(st, m) {
+		// A mission-critical call (an MC XML body named its parties) may
+		// be keyed by a key distributed elsewhere: a group call's GMK
+		// (TS 33.180; mcgroup.go binds it and reports media without one).
+		if secure && !keyMgmt && len(md.Crypto) == 0 && md.Port != 0 && !offerKeyed && !rtspKeyedElsewhere(st, m) && !st.mcSignalled {
 			a.addFolded(KindSAVPWithoutKeying.New(m.Frame, st.s.ID,
 				fmt.Sprintf("media %d (%s %s port %d) has no a=key-mgmt or a=crypto", md.Index, md.Type, md.Proto, md.Port)),
 				fmt.Sprint("savp", md.Index, m.Frame))

@@ -118,6 +118,7 @@ func (a *Analyzer) buildReport(copies bool) *Report {
 	}
 	r.Keys = append(r.Keys, a.unusedKeys()...)
 	sort.Slice(r.Keys, func(i, j int) bool { return r.Keys[i].Fingerprint < r.Keys[j].Fingerprint })
+	r.MCKeys = a.mcKeyEntries()
 	return r
 }
 

@@ -75,11 +75,12 @@ func (j *JSONLines) Finding(f *analysis.Finding) {
 
 // linesSummary is the last line's content.
 type linesSummary struct {
-	Schema  string             `json:"schema"`
-	Inputs  []string           `json:"inputs"`
-	Summary analysis.Summary   `json:"summary"`
-	Streams []*analysis.Stream `json:"unassociated_streams,omitempty"`
-	Keys    []analysis.KeyUse  `json:"keys,omitempty"`
+	Schema  string                `json:"schema"`
+	Inputs  []string              `json:"inputs"`
+	Summary analysis.Summary      `json:"summary"`
+	Streams []*analysis.Stream    `json:"unassociated_streams,omitempty"`
+	Keys    []analysis.KeyUse     `json:"keys,omitempty"`
+	MCKeys  []analysis.MCKeyEntry `json:"mc_keys,omitempty"`
 }
 
 // Finish writes the sessions of r (those not written when they ended) and
@@ -88,7 +89,7 @@ func (j *JSONLines) Finish(r *analysis.Report) error {
 	for _, s := range r.Sessions {
 		j.Session(s)
 	}
-	j.line("summary", &linesSummary{Schema: r.Schema, Inputs: r.Inputs, Summary: r.Summary, Streams: r.Streams, Keys: r.Keys})
+	j.line("summary", &linesSummary{Schema: r.Schema, Inputs: r.Inputs, Summary: r.Summary, Streams: r.Streams, Keys: r.Keys, MCKeys: r.MCKeys})
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.err

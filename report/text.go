@@ -120,6 +120,32 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 			p("\n")
 		}
 	}
+	if len(r.MCKeys) > 0 {
+		p("\nDistributed MC keys\n")
+		for _, k := range r.MCKeys {
+			p("  %s %s %s", Printable(k.Purpose), Printable(k.KeyID), Printable(k.Key))
+			if k.KeyHex != "" {
+				p(" (%s)", k.KeyHex)
+			}
+			for i, d := range k.Deliveries {
+				sep := ";"
+				if i == 0 {
+					sep = ", delivered in"
+				}
+				p("%s frame %d", sep, d.Frame)
+				if d.Member != "" {
+					p(" to %s", Printable(d.Member))
+				}
+				if d.GUKID != "" {
+					p(" (GUK-ID %s %s)", d.GUKID, Printable(d.GUKCheck))
+				}
+			}
+			if k.Purpose == "GMK" {
+				p("; keyed %d SRTP streams of other dialogs", k.Streams)
+			}
+			p("\n")
+		}
+	}
 	return bw.Flush()
 }
 

@@ -2,11 +2,13 @@
 // test vectors a MC vendor published, for the tests of mikey, dissect and
 // the command: UIDs with their inputs, a KMS certificate, four users' key
 // sets for key period 236 and four I_MESSAGEs built with them, with the
-// keys they carry.
+// keys they carry; and the SRTP keys of group call media.
 //
 // Source of every value below: github.com/Streamwide/sw_mikey_sakke, file
 // StreamwideTestVectors.md, version v5, at commit
-// f599c2a0d2aa76391d173294bda56f108a39aba5 (tag 1.3.6). Only the numbers,
+// f599c2a0d2aa76391d173294bda56f108a39aba5 (tag 1.3.6). GroupSRTPs (the
+// SRTP keys of group call media, Etherstack's vectors) come from another
+// file of that repository, named at them. Only the numbers,
 // URIs and encoded messages are taken; the names and the layout are ours.
 // The repository is not copied into this project.
 package mcvectors
@@ -185,3 +187,40 @@ var (
 
 // Messages are the four I_MESSAGEs.
 var Messages = []Message{GMK, CSK, PCK, GMKLegacy}
+
+// GroupSRTP is a published derivation of the SRTP master key and salt of
+// mission-critical media from a distributed key: for a group call (CS ID
+// 4) the GMK is the TGK and the CSB ID is the sending member's GUK-ID (so
+// every talker has keys of its own); for the CSK's SRTCP (CS ID 6) the CSB
+// ID is the key id. PRF-HMAC-SHA-256 (RFC 3830 §4.1.3).
+type GroupSRTP struct {
+	Sender   string // the sending member's MC identity
+	CSID     uint8
+	Key      string // GMK or CSK, hex
+	KeyID    string // GMK-ID or CSK-ID, hex
+	Rand     string // RAND of the distribution, hex
+	GUKID    string // the sender's GUK-ID (empty: the key id is the CSB ID)
+	Master   string // SRTP master key, hex
+	Salt     string // SRTP master salt (12 bytes), hex
+	TestName string
+}
+
+// GroupSRTPSource names the publication of GroupSRTPs.
+const GroupSRTPSource = "Streamwide/sw_mikey_sakke unit_tests/test_guk.cc @ 90179ad7 (Etherstack's vectors)"
+
+// GroupSRTPs are the Etherstack test vectors Streamwide's library checks:
+// github.com/Streamwide/sw_mikey_sakke, file unit_tests/test_guk.cc, tests
+// test_vector_etherstack_S01, _S02, _S03 and _SPK, at commit
+// 90179ad702005da17203ebfff9006121aa0aa9d1 (the GMK-ID "9bf9d37" there is
+// 0x09bf9d37; the SPK test's RAND is the ASCII text "030246a070da332e").
+// Only the values are taken.
+var GroupSRTPs = []GroupSRTP{
+	{TestName: "S01", Sender: "sip:p25user01@etherstack.com", CSID: 4, Key: "fcfe65cd967c58d260b603ccb9a887a9", KeyID: "09bf9d37",
+		Rand: "6819e679461120e10ac458cce67b8024", GUKID: "01c8de7b", Master: "64837d2b4d69a266e4489d3807353ad9", Salt: "8b2f081ce8e8bdab1f8d9eb8"},
+	{TestName: "S02", Sender: "sip:p25user02@etherstack.co.jp", CSID: 4, Key: "fcfe65cd967c58d260b603ccb9a887a9", KeyID: "09bf9d37",
+		Rand: "6819e679461120e10ac458cce67b8024", GUKID: "0abe69d0", Master: "de81b70c4ae0ff3f79364df586c2e0ce", Salt: "750ea7422b4d5a8ff475c6d5"},
+	{TestName: "S03", Sender: "sip:92100002447@att.com", CSID: 4, Key: "fcfe65cd967c58d260b603ccb9a887a9", KeyID: "09bf9d37",
+		Rand: "6819e679461120e10ac458cce67b8024", GUKID: "0c449727", Master: "f097ac3325f1f784bc8ba4112c5e5f88", Salt: "97a154fb24efbfb353a265e2"},
+	{TestName: "SPK", Sender: "sip:92100002447@att.com", CSID: 6, Key: "28ba74447f037dcc09ad7f2576dc2def", KeyID: "1c5f7886",
+		Rand: "30333032343661303730646133333265", Master: "185d08cb5a226d19d71679adf5e415be", Salt: "d1d648b2a0040633a3dd72e5"},
+}

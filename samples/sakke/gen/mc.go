@@ -37,6 +37,13 @@ const (
 	MCSSRCA   = uint32(0x3c0a11ce)
 	MCSSRCB   = uint32(0x3c0b0b00)
 	MCPackets = 30
+	// The group call: alice's and bob's talk bursts (TS 33.180 §7.3: SRTP
+	// keyed by the GMK, the MKI GMK-ID ‖ the sender's GUK-ID).
+	MCGroupSSRCA = uint32(0x4c0a11ce)
+	MCGroupSSRCB = uint32(0x4c0b0b00)
+	// MCGroupCSID is the crypto session of the GMK messages (§E.1.3: 4, a
+	// GMK for MCPTT group calls).
+	MCGroupCSID = uint8(4)
 )
 
 var (
@@ -44,6 +51,9 @@ var (
 	mcAliceSIP = netip.MustParseAddrPort("192.0.2.30:5060")
 	mcBobSIP   = netip.MustParseAddrPort("198.51.100.40:5060")
 	mcGMSSIP   = netip.MustParseAddrPort("203.0.113.5:5060")
+	mcGMSRTP   = netip.MustParseAddrPort("203.0.113.5:51400")
+	mcGroupRTP = netip.MustParseAddrPort("192.0.2.30:49500") // alice's media in the group call
+	mcGroupRND = []byte("MC group RAND #1")
 	mcAliceRTP = netip.MustParseAddrPort("192.0.2.30:49400")
 	mcBobRTP   = netip.MustParseAddrPort("198.51.100.40:50400")
 	mcPCK      = []byte("MC private key!!")
@@ -97,7 +107,7 @@ func newMCWorld() (*mcWorld, error) {
 	}{{w.alice, &w.aliceGMK, &w.groupAlice}, {w.bob, &w.bobGMK, &w.groupBob}} {
 		*x.guk = mikey.GUKID(mcGMK, x.to.UserURI, MCGMKID)
 		mki := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, MCGMKID), *x.guk)
-		if *x.msg, err = build(w.gms, x.to, *x.guk, mcGMK, []mikey.GenericCS{{CSID: 4, Prot: mikey.ProtSRTP, Policies: []byte{0}, SPI: mki}}, "MC group RAND #1"); err != nil {
+		if *x.msg, err = build(w.gms, x.to, *x.guk, mcGMK, []mikey.GenericCS{{CSID: MCGroupCSID, Prot: mikey.ProtSRTP, Policies: []byte{0}, SPI: mki}}, string(mcGroupRND)); err != nil {
 			return nil, err
 		}
 	}
@@ -114,7 +124,7 @@ func mcFiles() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	group, err := w.groupKeys()
+	group, groupLines, err := w.groupKeys()
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +149,9 @@ func mcFiles() (map[string][]byte, error) {
 		"mc-private-call.keys":                 append(keysFile(privLines, "mc-kms.xml", "mc-bob.xml"), []byte("# For cross-checks only; mikeyscope derives these from the PCK:\n# "+strings.Join(lines, "\n# ")+"\n")...),
 		"mc-private-call-wrong-period.keys":    keysFile(fmt.Sprintf("DELIBERATELY WRONG: bob's key set for key period %d, not the message's %d", w.n-1, w.n), "mc-kms.xml", "mc-bob-previous.xml"),
 		"mc-private-call-wrong-recipient.keys": keysFile("DELIBERATELY WRONG: carol's key set; the message is for bob", "mc-kms.xml", "mc-carol.xml"),
-		"mc-group-keys.keys":                   keysFile("the KMS certificate and the key sets of the group members alice and bob", "mc-kms.xml", "mc-alice.xml", "mc-bob.xml"),
+		"mc-group-keys.keys": append(keysFile("the KMS certificate and the key sets of the group members alice and bob", "mc-kms.xml", "mc-alice.xml", "mc-bob.xml"),
+			[]byte("# For cross-checks only; mikeyscope derives these from the GMK:\n# "+strings.Join(groupLines, "\n# ")+"\n")...),
+		"mc-group-keys-bob.keys": keysFile("the KMS certificate and the key set of one group member, bob: his GMK message opens, and the group call decrypts with it", "mc-kms.xml", "mc-bob.xml"),
 	}
 	return out, nil
 }
@@ -290,13 +302,17 @@ func sipMessage(callID, from, to string, src, dst netip.AddrPort, ctype string, 
 	return []byte(r.String()), []byte(o.String())
 }
 
-// groupKeys is a group key distribution: the GMS sends the group's GMK to
-// alice and to bob in SIP MESSAGEs, each I_MESSAGE in an mcptt-info body
-// and encapsulated for the member, its CSB ID the member's GUK-ID.
-func (w *mcWorld) groupKeys() ([]byte, error) {
+// groupKeys is a group key distribution followed by a group call: the GMS
+// sends the group's GMK to alice and to bob in SIP MESSAGEs, each
+// I_MESSAGE in an mcptt-info body and encapsulated for the member, its CSB
+// ID the member's GUK-ID; then alice calls the group (an INVITE to the
+// GMS whose mcptt-info names the group, an SDP without key management),
+// and the call's media carries alice's talk burst and bob's, forwarded by
+// the GMS, keyed by the GMK.
+func (w *mcWorld) groupKeys() ([]byte, []string, error) {
 	s, err := newPcapSink()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i, x := range []struct {
 		to  string
@@ -307,11 +323,114 @@ func (w *mcWorld) groupKeys() ([]byte, error) {
 			"application/vnd.3gpp.mcptt-info+xml", mcpttInfo(MCGMS, x.to, x.msg.Raw))
 		at := start.Add(time.Duration(i) * 100 * time.Millisecond)
 		if err := s.send(at, mcGMSSIP, x.dst, req); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := s.send(at.Add(20*time.Millisecond), x.dst, mcGMSSIP, ok); err != nil {
+			return nil, nil, err
+		}
+	}
+	lines, err := w.groupCall(s, start.Add(time.Second))
+	return s.buf.Bytes(), lines, err
+}
+
+// groupInfo is the mcptt-info body of a group call INVITE (TS 24.379): the
+// group in mcptt-request-uri, the caller in mcptt-calling-user-id.
+func groupInfo(caller, group string) []byte {
+	var b strings.Builder
+	b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<mcpttinfo xmlns=\"urn:3gpp:ns:mcpttInfo:1.0\">\r\n<mcptt-Params>\r\n")
+	fmt.Fprintf(&b, "<session-type>prearranged</session-type>\r\n<mcptt-request-uri type=\"Normal\">%s</mcptt-request-uri>\r\n", group)
+	fmt.Fprintf(&b, "<mcptt-calling-user-id type=\"Normal\">%s</mcptt-calling-user-id>\r\n", caller)
+	b.WriteString("</mcptt-Params>\r\n</mcpttinfo>\r\n")
+	return []byte(b.String())
+}
+
+// groupKeyMaterial is the SRTP master key and salt of a talker in the
+// group call, derived here from the GMK as Etherstack's published vectors
+// have it (internal/mcvectors.GroupSRTPs): the GMK is the TGK of the MIKEY
+// key derivation (RFC 3830 §4.1.3, PRF-HMAC-SHA-256) with the CS ID of
+// the GMK's crypto session, the sender's GUK-ID as CSB ID (every talker
+// has keys of its own) and the RAND of the distribution messages (the
+// same in both).
+func groupKeyMaterial(senderGUK uint32) (key, salt []byte, err error) {
+	if key, err = mikey.DeriveTEK(mikey.PRFFuncHMACSHA256, mcGMK, MCGroupCSID, senderGUK, mcGroupRND, 16); err != nil {
+		return nil, nil, err
+	}
+	salt, err = mikey.DeriveTEKSalt(mikey.PRFFuncHMACSHA256, mcGMK, MCGroupCSID, senderGUK, mcGroupRND, 12)
+	return key, salt, err
+}
+
+// groupCall writes the group call from t0: INVITE (multipart SDP and
+// mcptt-info), 200 OK, ACK, alice's talk burst to the GMS, bob's talk
+// burst forwarded by the GMS to alice, an SRTCP sender report each, BYE.
+// AES-GCM SRTP (the GMK messages' SP) by pion/srtp, MKI GMK-ID ‖ the
+// sender's GUK-ID, each talker's keys derived with its GUK-ID.
+func (w *mcWorld) groupCall(s *pcapSink, t0 time.Time) ([]string, error) {
+	c := &scenario.Call{CallID: "mc-group-1@ims.example.org", Transport: "UDP", Caller: mcAliceSIP, Callee: mcGMSSIP,
+		CallerUser: "alice", CalleeUser: "group-fire", Domain: "mcptt.example.org", FromTag: "mcga", ToTag: "mcgg",
+		Branch: "z9hG4bKmcgroup", CallerRTP: mcGroupRTP, CalleeRTP: mcGMSRTP, SessionID: 33181, InviteCSeq: 1, ByeSeq: 1}
+	offer := scenario.SDP(c.CallerUser, c.SessionID, mcGroupRTP, "")
+	body := "--mcg1\r\nContent-Type: application/sdp\r\n\r\n" + string(offer) +
+		"\r\n--mcg1\r\nContent-Type: application/vnd.3gpp.mcptt-info+xml\r\n\r\n" + string(groupInfo(MCAlice, MCGroup)) + "\r\n--mcg1--\r\n"
+	answer := scenario.SDP("gms", c.SessionID+1, mcGMSRTP, "")
+	for _, x := range []struct {
+		at       time.Duration
+		msg      []byte
+		src, dst netip.AddrPort
+	}{
+		{0, c.Invite("multipart/mixed;boundary=mcg1", []byte(body)), mcAliceSIP, mcGMSSIP},
+		{5 * time.Millisecond, c.Trying(), mcGMSSIP, mcAliceSIP},
+		{200 * time.Millisecond, c.OK("application/sdp", answer), mcGMSSIP, mcAliceSIP},
+		{210 * time.Millisecond, c.Ack(), mcAliceSIP, mcGMSSIP},
+	} {
+		if err := s.send(t0.Add(x.at), x.src, x.dst, x.msg); err != nil {
 			return nil, err
 		}
 	}
-	return s.buf.Bytes(), nil
+	var lines []string
+	media := t0.Add(220 * time.Millisecond)
+	rtcp := func(a netip.AddrPort) netip.AddrPort { return netip.AddrPortFrom(a.Addr(), a.Port()+1) }
+	for i, x := range []struct {
+		ssrc     uint32
+		member   string
+		src, dst netip.AddrPort
+	}{{MCGroupSSRCA, MCAlice, mcGroupRTP, mcGMSRTP}, {MCGroupSSRCB, MCBob, mcGMSRTP, mcGroupRTP}} {
+		guk := mikey.GUKID(mcGMK, x.member, MCGMKID)
+		mki := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, MCGMKID), guk)
+		key, salt, err := groupKeyMaterial(guk)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, fmt.Sprintf("srtp 0x%08x=%x:%x (group call, %s, MKI %x: CS ID %d, CSB ID the GUK-ID, RAND %q)", x.ssrc, key, salt, x.member, mki, MCGroupCSID, mcGroupRND))
+		snd, err := scenario.NewSender(scenario.StreamParams{SSRC: x.ssrc, PayloadType: scenario.PayloadPCMU,
+			FirstSeq: FirstSeq + uint16(i)*1000, FirstTS: 16000 * uint32(i+1), TSStep: scenario.FrameSamples, CNAME: x.member,
+			Profile: srtp.ProtectionProfileAeadAes128Gcm, Key: key, Salt: salt, MKI: mki})
+		if err != nil {
+			return nil, err
+		}
+		for k := 0; k < MCPackets; k++ {
+			p, err := snd.Next(scenario.Payload(x.ssrc, snd.Seq()), k == 0, false)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.send(media.Add(time.Duration(k)*20*time.Millisecond), x.src, x.dst, p); err != nil {
+				return nil, err
+			}
+		}
+		end := media.Add(MCPackets * 20 * time.Millisecond)
+		sr, err := snd.SenderReport(end)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.send(end, rtcp(x.src), rtcp(x.dst), sr); err != nil {
+			return nil, err
+		}
+		media = end.Add(100 * time.Millisecond) // the floor passes to the next talker
+	}
+	if err := s.send(media, mcAliceSIP, mcGMSSIP, c.Bye()); err != nil {
+		return nil, err
+	}
+	if err := s.send(media.Add(5*time.Millisecond), mcGMSSIP, mcAliceSIP, c.ByeOK()); err != nil {
+		return nil, err
+	}
+	return lines, nil
 }
