@@ -200,9 +200,14 @@ func (j *Job) Session(id int) (*Session, error) {
 // Progress reports how far the pass has come.
 func (j *Job) Progress() JobProgress {
 	j.mu.Lock()
-	a := j.a
+	a, sp := j.a, j.spool
 	p := JobProgress{TotalBytes: j.total, Done: j.done, Live: j.live, Paused: j.paused.Load(), Err: j.err}
 	j.mu.Unlock()
+	if sp != nil && p.Err == "" {
+		if err := sp.Err(); err != nil {
+			p.Err = err.Error() + " (finished sessions after it are not listed)"
+		}
+	}
 	a.mu.Lock()
 	p.Frames, p.Bytes = a.summary.Frames, a.summary.Bytes
 	p.Retired = a.retired.sessions

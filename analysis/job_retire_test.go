@@ -402,3 +402,32 @@ func TestJobLiveKeyLeavesRetired(t *testing.T) {
 		t.Errorf("%d retired, %d in progress", retired, inProgress)
 	}
 }
+
+// TestSessionSpoolError: a spool whose file fails says so, and lists and
+// loads nothing it could not write.
+func TestSessionSpoolError(t *testing.T) {
+	sp, err := NewSessionSpool()
+	if err != nil {
+		t.Skip(err)
+	}
+	s := &Session{ID: 1, Carrier: "sip", Key: "a@b", Start: time.Unix(10, 0).UTC(), End: time.Unix(11, 0).UTC(), KeyStatus: "none"}
+	sp.Add(s, []string{"sip.x"})
+	if got, err := sp.Load(1); err != nil || got.Key != "a@b" || !got.Start.Equal(s.Start) {
+		t.Fatalf("load: %+v %v", got, err)
+	}
+	if rows := sp.Rows(5); len(rows) != 1 || rows[0].Retired == nil || rows[0].Retired.Codes[0] != "sip.x" {
+		t.Fatalf("rows %+v", rows)
+	}
+	sp.f.Close() // the file fails under the spool
+	big := &Session{ID: 2, Carrier: "sip", Key: strings.Repeat("k", 200<<10), KeyStatus: "none"}
+	sp.Add(big, nil) // larger than the write buffer: written at once, and fails
+	if sp.Err() == nil {
+		t.Fatal("no error from a closed file")
+	}
+	if sp.Len() != 1 {
+		t.Errorf("%d rows after the failure", sp.Len())
+	}
+	if _, err := sp.Load(1); err == nil {
+		t.Error("a failed spool loads")
+	}
+}
