@@ -182,8 +182,10 @@ type sessionState struct {
 	// streams are the session's media streams, found by a short scan
 	// rather than a map keyed by address.
 	streams []*streamState
-	// counts counts the session's findings in the list.
+	// counts counts the session's findings in the list; codes are their
+	// codes, each once (kept for an interactive view's retired rows).
 	counts FindingCounts
+	codes  []string
 	// ended: the signalling ended the session (noteSignalEnd);
 	// established: an INVITE was answered with a 2xx; retiring: it is
 	// being retired.
@@ -545,6 +547,9 @@ func (a *Analyzer) claimPending(m *dissect.SignalMessage, sid int) {
 	for _, p := range a.pending {
 		if p.frame == m.Frame && p.key == m.SessionKey {
 			p.f.Session = sid
+			if st := a.byID[sid]; st != nil {
+				st.addCode(p.f.Code)
+			}
 		}
 	}
 	a.pending = a.pending[:0]
@@ -573,7 +578,18 @@ func (a *Analyzer) add(f *Finding) {
 	a.findings = append(a.findings, f)
 	if st := a.byID[f.Session]; st != nil && f.Session != 0 {
 		st.counts.add(f.Severity)
+		st.addCode(f.Code)
 	}
+}
+
+// addCode notes a finding code of the session, once.
+func (st *sessionState) addCode(code string) {
+	for _, c := range st.codes {
+		if c == code {
+			return
+		}
+	}
+	st.codes = append(st.codes, code)
 }
 
 // add counts a finding of severity sev.

@@ -27,12 +27,22 @@ type JobProgress struct {
 	// Kernel holds a live capture's kernel counters (nil for files and
 	// before the first reading).
 	Kernel *LiveCounters
+	// Retired counts the finished sessions written to the session spool
+	// (listed as compact rows, loaded on demand by Job.Session).
+	Retired int
 }
 
 // Job runs an analysis on its own goroutine for an interactive view: the
 // view polls Snapshot when Updates signals, and may add keys, after which
 // the analysis is redone (files) or the stored exchanges are reopened
 // (live). It never blocks the packet pipeline on the view.
+//
+// Finished sessions are retired as in the reports (see retire.go): each
+// is written whole to a SessionSpool (a temporary file) and Snapshot lists
+// it as a compact row (Session.Retired set); Session loads its full model
+// when the view opens it. Options.MaxSessions bounds the sessions in
+// progress only. Without a writable temporary directory every session
+// stays in memory and the oldest are dropped past MaxSessions.
 type Job struct {
 	open   func() (capture.Source, error)
 	inputs []string
@@ -48,6 +58,7 @@ type Job struct {
 	done    bool
 	err     string
 	frozen  *Report
+	spool   *SessionSpool // the current pass's retired sessions; nil without retirement
 	gen     int
 	updates chan struct{}
 	paused  atomic.Bool
@@ -79,14 +90,35 @@ func (j *Job) start() error {
 	opts := j.opts
 	opts.Keys = j.store
 	j.mu.Unlock()
-	a := New(opts)
+	var a *Analyzer
+	var sp *SessionSpool
+	if opts.Retire == nil {
+		if sp, err = NewSessionSpool(); err == nil {
+			// Called by the analyzer holding a.mu, before the session's
+			// state is released.
+			opts.Retire = func(s *Session) {
+				var codes []string
+				if st := a.byID[s.ID]; st != nil {
+					codes = st.codes
+				}
+				sp.Add(s, codes)
+			}
+		} else {
+			sp = nil // every session stays in memory
+		}
+	}
+	a = New(opts)
 	a.SetInputs(j.inputs)
 	ctx, cancel := context.WithCancel(context.Background())
 	j.mu.Lock()
 	j.gen++
 	gen := j.gen
-	j.a, j.cancel, j.done, j.err = a, cancel, false, ""
+	old := j.spool
+	j.a, j.cancel, j.done, j.err, j.spool = a, cancel, false, "", sp
 	j.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
 	j.wg.Add(1)
 	go func() {
 		defer j.wg.Done()
@@ -123,25 +155,62 @@ func (j *Job) notify() {
 func (j *Job) Updates() <-chan struct{} { return j.updates }
 
 // Snapshot returns a consistent copy of the model (the frozen one while
-// paused).
+// paused): the sessions in progress whole, the retired ones as compact
+// rows (Session.Retired set), all in ID order.
 func (j *Job) Snapshot() *Report {
 	j.mu.Lock()
-	a, frozen := j.a, j.frozen
+	a, frozen, sp := j.a, j.frozen, j.spool
 	j.mu.Unlock()
 	if j.paused.Load() && frozen != nil {
 		return frozen
 	}
-	return a.Snapshot()
+	if sp == nil {
+		return a.Snapshot()
+	}
+	a.mu.Lock()
+	a.media.refresh()
+	r := a.buildReport(true)
+	n := sp.Len() // the sessions retired so far: none is in r
+	a.mu.Unlock()
+	r.Sessions = mergeByID(r.Sessions, sp.Rows(n))
+	return r
+}
+
+// Session returns the full model of session id of the current pass: a
+// retired one is read back from the spool, one in progress copied. It is
+// an error when the current pass has not (yet) seen the session (after a
+// key was added to a file analysis, the new pass may not have come to it).
+func (j *Job) Session(id int) (*Session, error) {
+	j.mu.Lock()
+	a, sp := j.a, j.spool
+	j.mu.Unlock()
+	if sp != nil {
+		if s, err := sp.Load(id); s != nil || err != nil {
+			return s, err
+		}
+	}
+	for _, s := range a.Snapshot().Sessions {
+		if s.ID == id {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("session %d is not in the current pass (yet)", id)
 }
 
 // Progress reports how far the pass has come.
 func (j *Job) Progress() JobProgress {
 	j.mu.Lock()
-	a := j.a
+	a, sp := j.a, j.spool
 	p := JobProgress{TotalBytes: j.total, Done: j.done, Live: j.live, Paused: j.paused.Load(), Err: j.err}
 	j.mu.Unlock()
+	if sp != nil && p.Err == "" {
+		if err := sp.Err(); err != nil {
+			p.Err = err.Error() + " (finished sessions after it are not listed)"
+		}
+	}
 	a.mu.Lock()
 	p.Frames, p.Bytes = a.summary.Frames, a.summary.Bytes
+	p.Retired = a.retired.sessions
 	if l := a.summary.Live; l != nil {
 		c := *l
 		p.Kernel = &c
@@ -219,7 +288,8 @@ func (j *Job) AddKey(spec string) error {
 	return j.start()
 }
 
-// Stop ends the pass and waits for it.
+// Stop ends the pass and waits for it. The spool stays readable until
+// Close.
 func (j *Job) Stop() {
 	j.mu.Lock()
 	cancel := j.cancel
@@ -228,8 +298,22 @@ func (j *Job) Stop() {
 	j.wg.Wait()
 }
 
+// Close stops the pass and removes the session spool's file.
+func (j *Job) Close() {
+	j.Stop()
+	j.mu.Lock()
+	sp := j.spool
+	j.spool = nil
+	j.mu.Unlock()
+	if sp != nil {
+		sp.Close()
+	}
+}
+
 // Rekey replaces the supplied keys and reopens every exchange seen so far,
-// so that streams decrypt from the next packet on (live capture).
+// so that streams decrypt from the next packet on (live capture). Retired
+// sessions are not reopened: their packets are gone, and they stay as
+// they were written out.
 func (a *Analyzer) Rekey(st *keys.Store) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

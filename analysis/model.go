@@ -123,6 +123,10 @@ type Session struct {
 	SDES          []*SDESAttribute `json:"sdes,omitempty"`
 	Streams       []*Stream        `json:"streams"`
 	FindingCounts FindingCounts    `json:"finding_counts"`
+	// Retired is set on the compact row of a session an interactive view's
+	// analysis (Job) has retired: only the fields above Signals are set,
+	// and Job.Session loads the full model. Nil in the reports.
+	Retired *RetiredRow `json:"-"`
 }
 
 // FindingCounts counts a session's findings by severity.

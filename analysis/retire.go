@@ -31,8 +31,9 @@ import (
 // capture time) and counted in Summary.LatePackets, not reported as a new
 // session or as media of no session.
 //
-// Retirement only runs when Options.Retire is set (the reports); without it
-// (the TUI) every session stays in the model.
+// Retirement only runs when Options.Retire is set (the reports, export,
+// and the TUI's Job with its SessionSpool); without it every session stays
+// in the model and the oldest are dropped past MaxSessions.
 
 // DefaultIdleTimeout is Options.IdleTimeout's default.
 const DefaultIdleTimeout = 30 * time.Second

@@ -3,6 +3,7 @@ package capture
 import (
 	"errors"
 	"io"
+	"sync/atomic"
 )
 
 // merger delivers the packets of several files in timestamp order (ties by
@@ -16,7 +17,13 @@ type merger struct {
 	frame uint64
 	err   error
 	init  bool
+	// closed is set by Close, which Run calls from another goroutine
+	// when a pass is cancelled, while Next may be running.
+	closed atomic.Bool
 }
+
+// errClosed is what Next returns once the source is closed.
+var errClosed = errors.New("capture: source closed")
 
 func newMerger(readers []*fileReader) *merger {
 	return &merger{all: readers}
@@ -87,6 +94,10 @@ func (m *merger) Next(p *Packet) error {
 	if m.err != nil {
 		return m.err
 	}
+	if m.closed.Load() {
+		m.err = errClosed
+		return m.err
+	}
 	if !m.init {
 		m.init = true
 		for _, r := range m.all {
@@ -134,8 +145,6 @@ func (m *merger) Close() error {
 			first = err
 		}
 	}
-	if m.err == nil {
-		m.err = errors.New("capture: source closed")
-	}
+	m.closed.Store(true)
 	return first
 }

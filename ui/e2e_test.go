@@ -148,3 +148,55 @@ func TestEndToEndAcrossDays(t *testing.T) {
 	h.waitGone("call2@example.com")
 	h.waitText("sip:alice2@example.com")
 }
+
+// TestEndToEndRetiredSession: on a series of calls that end one after the
+// other the job retires the finished ones to its spool; the list still
+// shows and filters them (a finding code, a caller), and opening one shows
+// its flow, the decoded MIKEY message and its streams, read back from the
+// spool.
+func TestEndToEndRetiredSession(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := scenario.WriteSeriesFiles(dir, "series", 30, scenario.SeriesShape{Packets: 3, Spacing: time.Second, Name: "series"}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "series.pcap")
+	open := func() (capture.Source, error) { return capture.OpenFiles(file) }
+	job, err := analysis.StartJob(open, []string{file}, 0, false, analysis.Options{Trees: true, SignalText: true}, dissect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(job.Close)
+	h := startUI(t, job, Options{Title: "series.pcap"})
+	h.waitText("done, ")
+	h.waitText("Sessions (30 of 30)")
+	r := job.Snapshot()
+	if s := r.Sessions[7]; s.Retired == nil || s.From != "sip:caller0007@bench.example.com" {
+		t.Fatalf("session 8 is not a retired row: %+v", s)
+	}
+	h.press('/')
+	h.typeText("code:mikey.no-key")
+	h.key(tcell.KeyEnter)
+	h.waitText("Sessions (30 of 30)")
+	h.press('/')
+	for range len("code:mikey.no-key") {
+		h.key(tcell.KeyBackspace2)
+	}
+	h.typeText("caller0007")
+	h.key(tcell.KeyEnter)
+	h.waitText("Sessions (1 of 30)")
+	h.key(tcell.KeyEnter)
+	h.waitText("Flow of session 8")
+	h.waitText("◆MIKEY INVITE")
+	h.waitText("BYE sip:caller0007")
+	h.key(tcell.KeyEnter)
+	h.waitText("auth: no-key")
+	h.waitText("HDR: Common header payload [0 +")
+	h.waitText("Call-ID: ")
+	h.key(tcell.KeyEscape)
+	h.press('t')
+	h.waitText("Streams of session 8")
+	h.waitText("no-key")
+	if rtp, rtcp := strings.Count(h.text(), "│rtp  0x"), strings.Count(h.text(), "│rtcp 0x"); rtp != 2 || rtcp != 2 {
+		t.Errorf("%d RTP and %d RTCP streams shown:\n%s", rtp, rtcp, h.text())
+	}
+}

@@ -42,8 +42,10 @@ func headerRow(t *tview.Table, names []string) {
 	}
 }
 
-// setReport shows the keys of every session of r.
-func (v *keysView) setReport(r *analysis.Report) {
+// setReport shows the keys of every session of r in memory; of the
+// finished sessions written to the spool (compact rows), only focus's
+// when it is one of them, loaded: the others are counted on the last line.
+func (v *keysView) setReport(r *analysis.Report, focus *analysis.Session) {
 	row, _ := v.derived.GetSelection()
 	v.derived.Clear()
 	v.supplied.Clear()
@@ -53,7 +55,15 @@ func (v *keysView) setReport(r *analysis.Report) {
 		return
 	}
 	n := 1
+	retired := 0
 	for _, s := range r.Sessions {
+		if s.Retired != nil {
+			if focus == nil || focus.ID != s.ID || focus.Retired != nil {
+				retired++
+				continue
+			}
+			s = focus
+		}
 		for _, cs := range s.CryptoSessions {
 			key, salt := keyText(cs.KeyFP, cs.KeyHex, v.reveal), keyText(cs.SaltFP, cs.SaltHex, v.reveal)
 			cells := []string{strconv.Itoa(s.ID), strconv.Itoa(int(cs.CSID)), SafeText(cs.SSRC),
@@ -69,8 +79,11 @@ func (v *keysView) setReport(r *analysis.Report) {
 			n++
 		}
 	}
-	if n == 1 {
+	if n == 1 && retired == 0 {
 		v.derived.SetCell(1, 0, tview.NewTableCell("no crypto session keyed").SetTextColor(colorDim))
+	}
+	if retired > 0 {
+		v.derived.SetCell(n, 0, tview.NewTableCell(fmt.Sprintf("and %d finished sessions written to the spool: open one (Enter on the sessions list) to list its keys here", retired)).SetTextColor(colorDim).SetSelectable(false))
 	}
 	if row > 0 && row < n {
 		v.derived.Select(row, 0)

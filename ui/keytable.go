@@ -88,7 +88,7 @@ func (u *UI) toggleReveal() {
 		return
 	}
 	u.keys.reveal = !u.keys.reveal
-	u.keys.setReport(u.report)
+	u.keys.setReport(u.report, u.focusSession())
 }
 
 func (u *UI) openFinding() {
@@ -135,6 +135,7 @@ func (u *UI) submitKey(spec string) {
 			}
 			u.addKey.reset()
 			u.closeModal()
+			u.loaded, u.loadErr = nil, 0 // a new pass: load the focused session again
 			msg := "key added; analysing again"
 			if warn != "" {
 				msg += "; warning: " + warn

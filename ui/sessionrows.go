@@ -17,6 +17,7 @@ type sessionRow struct {
 	s        *analysis.Session
 	decrypt  int // streams decrypting
 	failing  int // streams failing
+	nstreams int // streams
 	findings int
 	codes    string // space-separated finding codes, lower case
 	haystack string // lower-case text the filter searches, made on first use
@@ -41,7 +42,8 @@ var sortNames = [sortColumns]string{"time", "carrier", "from/to", "mode", "key",
 func (c sortColumn) String() string { return sortNames[c] }
 
 // buildSessionRows derives the rows of every session of r. The finding
-// codes of each session (for the filter) come from r.Findings.
+// codes of each session (for the filter) come from r.Findings, those of a
+// retired session's compact row (Session.Retired) from the row.
 func buildSessionRows(r *analysis.Report) []*sessionRow {
 	if r == nil {
 		return nil
@@ -58,6 +60,15 @@ func buildSessionRows(r *analysis.Report) []*sessionRow {
 		row := &backing[i]
 		rows[i] = row
 		row.s = s
+		if rr := s.Retired; rr != nil {
+			// A retired session's compact row: its counts and codes
+			// were kept when it was written to the spool.
+			row.decrypt, row.failing, row.nstreams = rr.Decrypting, rr.Failing, rr.Streams
+			row.findings = s.FindingCounts.Errors + s.FindingCounts.Warnings + s.FindingCounts.Notes
+			row.codes = strings.ToLower(strings.Join(rr.Codes, " "))
+			continue
+		}
+		row.nstreams = len(s.Streams)
 		for _, st := range s.Streams {
 			switch st.KeyStatus {
 			case "decrypting":
@@ -81,7 +92,7 @@ func (r *sessionRow) streamsLabel() string {
 	if r.failing > 0 {
 		l += " " + strconv.Itoa(r.failing) + " fail"
 	}
-	return l + " /" + strconv.Itoa(len(r.s.Streams))
+	return l + " /" + strconv.Itoa(r.nstreams)
 }
 
 // text is the lower-case text the free-text filter searches.

@@ -226,7 +226,7 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 		switch {
 		case r.failing > 0:
 			c.SetTextColor(colorBad)
-		case r.decrypt > 0 && r.decrypt == len(r.s.Streams):
+		case r.decrypt > 0 && r.decrypt == r.nstreams:
 			c.SetTextColor(colorGood)
 		}
 	case 8:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"sync"
 
 	"github.com/gdamore/tcell/v2"
@@ -43,11 +44,13 @@ type UI struct {
 
 	report    *analysis.Report
 	progress  analysis.JobProgress
-	stack     []string // screens opened, the current one last
-	sessionID int      // the session the flow, detail and streams screens show
-	frame     uint64   // the frame the detail screen shows
-	modal     string   // the open overlay (help, addkey, filter), "" for none
-	drawnW    int      // the screen width the ladder was laid out for
+	stack     []string          // screens opened, the current one last
+	sessionID int               // the session the flow, detail and streams screens show
+	frame     uint64            // the frame the detail screen shows
+	loaded    *analysis.Session // the full model of the focused retired session
+	loadErr   int               // the session whose loading failed last (said once)
+	modal     string            // the open overlay (help, addkey, filter), "" for none
+	drawnW    int               // the screen width the ladder was laid out for
 
 	stopOnce sync.Once
 	done     chan struct{}
@@ -154,7 +157,7 @@ func (u *UI) apply(r *analysis.Report, p analysis.JobProgress) {
 		u.report = r
 		u.sessions.setReport(r)
 		if u.current() == pageKeys { // a table of every crypto session: only when shown
-			u.keys.setReport(r)
+			u.keys.setReport(r, u.focusSession())
 		}
 		s := u.focusSession()
 		u.flow.setSession(s, u.screenWidth())
@@ -199,10 +202,47 @@ func (u *UI) focusSession() *analysis.Session {
 	}
 	for _, s := range u.report.Sessions {
 		if s.ID == u.sessionID {
+			if s.Retired != nil {
+				return u.loadRetired(s)
+			}
 			return s
 		}
 	}
 	return nil
+}
+
+// SessionLoader is implemented by a Backend whose snapshots list finished
+// sessions as compact rows (analysis.Session.Retired set): Session reads
+// one's full model back; *analysis.Job does.
+type SessionLoader interface {
+	Session(id int) (*analysis.Session, error)
+}
+
+var _ SessionLoader = (*analysis.Job)(nil)
+
+// loadRetired returns the full model of the retired session whose row is
+// row, loaded from the backend once and kept while it is the focus (a
+// retired session no longer changes; adding a key drops it). Without a
+// loader, or when loading fails, it returns the row itself (no signals or
+// streams) and says why on the status line. UI goroutine only.
+func (u *UI) loadRetired(row *analysis.Session) *analysis.Session {
+	if u.loaded != nil && u.loaded.ID == row.ID {
+		return u.loaded
+	}
+	l, ok := u.b.(SessionLoader)
+	if !ok {
+		return row
+	}
+	s, err := l.Session(row.ID)
+	if err != nil || s == nil {
+		if err != nil && u.loadErr != row.ID {
+			u.loadErr = row.ID
+			u.status.flashError("session " + strconv.Itoa(row.ID) + ": " + err.Error())
+		}
+		return row
+	}
+	u.loaded, u.loadErr = s, 0
+	return s
 }
 
 func (u *UI) current() string { return u.stack[len(u.stack)-1] }
@@ -238,7 +278,7 @@ func (u *UI) show() {
 	case pageDetail:
 		u.app.SetFocus(u.detail.tree)
 	case pageKeys:
-		u.keys.setReport(u.report)
+		u.keys.setReport(u.report, u.focusSession())
 		u.app.SetFocus(u.keys.derived)
 	case pageStreams:
 		u.app.SetFocus(u.streams.findings)
@@ -256,6 +296,9 @@ func (u *UI) openSession(page string) {
 		return
 	}
 	u.sessionID = s.ID
+	if s.Retired != nil {
+		s = u.loadRetired(s) // a finished session's row: its full model
+	}
 	u.flow.setSession(s, u.screenWidth())
 	u.streams.setSession(u.report, s)
 	u.open(page)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/export"
 )
 
@@ -39,7 +40,13 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope export: %v\n", err)
 		return 2
 	}
-	r, err := o.analyse(fs.Args(), stderr, false, ex.Hook, nil)
+	// Finished sessions leave memory as in report (analysis/retire.go):
+	// export needs none of them after the pass (the streams' files are
+	// written as packets come, decrypted.pcapng from the packet spool),
+	// only the count of streams.
+	r, err := o.analyse(fs.Args(), stderr, false, ex.Hook, func(ao *analysis.Options) {
+		ao.Retire = func(*analysis.Session) {}
+	})
 	var dec export.File
 	var decErr error
 	if err == nil && o.iface == "" {

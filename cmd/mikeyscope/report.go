@@ -45,7 +45,7 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 	o.keys.register(fs)
 	fs.DurationVar(&o.clockSkew, "clock-skew", analysis.DefaultClockSkew, "allowed difference between a MIKEY timestamp and the capture time")
 	fs.StringVar(&o.iface, "i", "", "capture live on this interface instead of reading files")
-	fs.IntVar(&o.maxSessions, "max-sessions", analysis.DefaultMaxSessions, "sessions in progress tracked at once; past it report writes the least recently active out early, the TUI and export drop them (a capture.limit finding says so)")
+	fs.IntVar(&o.maxSessions, "max-sessions", analysis.DefaultMaxSessions, "sessions in progress tracked at once; past it the least recently active are written out early (a capture.limit finding says so)")
 	fs.StringVar(&o.filter, "f", "", "capture filter for live capture (tcpdump syntax subset: udp, tcp, port N, host A, and/or/not), run in the kernel")
 	const bufUsage = "live capture: size of the kernel's capture ring in MiB (dumpcap's -B); raise it when the report says the kernel dropped packets"
 	fs.IntVar(&o.bufferMiB, "B", capture.DefaultBufferMiB, bufUsage)

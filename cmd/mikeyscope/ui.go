@@ -95,7 +95,7 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
 	}
-	defer job.Stop()
+	defer job.Close()
 	if live {
 		stopMetrics, err := o.serveMetrics(liveSrc, job.Counters)
 		if err != nil {

@@ -1,0 +1,433 @@
+package analysis
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	"github.com/mikeyscope/mikeyscope/keys"
+)
+
+// tuiOptions are the analysis options the TUI runs with (cmd/mikeyscope).
+func tuiOptions(t testing.TB, keyFile string) Options {
+	o := Options{Trees: true, SignalText: true}
+	if keyFile != "" {
+		// Line by line: a series of 40,000 calls has a keys file larger
+		// than a keys file may be.
+		b, err := os.ReadFile(keyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &keys.Store{}
+		for _, line := range strings.Split(string(b), "\n") {
+			if kind, value, ok := keys.SplitLine(line); ok && value != "" {
+				if _, err := st.AddWithWarnings(kind, value, keyFile); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		o.Keys = st
+	}
+	return o
+}
+
+func startFileJob(t testing.TB, pcap string, opts Options) *Job {
+	t.Helper()
+	open := func() (capture.Source, error) { return capture.OpenFiles(pcap) }
+	j, err := StartJob(open, []string{pcap}, 0, false, opts, dissect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func waitJob(t testing.TB, j *Job) {
+	t.Helper()
+	deadline := time.After(5 * time.Minute)
+	for !j.Progress().Done {
+		select {
+		case <-j.Updates():
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("analysis did not finish")
+		}
+	}
+}
+
+// sessionCodes lists each session's finding codes, each once, by ID.
+func sessionCodes(r *Report) map[int][]string {
+	codes := map[int][]string{}
+	for _, f := range r.Findings {
+		if f.Session != 0 && !slices.Contains(codes[f.Session], f.Code) {
+			codes[f.Session] = append(codes[f.Session], f.Code)
+		}
+	}
+	return codes
+}
+
+// fullText is a session's JSON with what JSON leaves out (raw signals
+// and MIKEY messages, the decoded MIKEY message's tree).
+func fullText(t testing.TB, s *Session) string {
+	var b bytes.Buffer
+	b.WriteString(jsonText(t, s))
+	for _, sg := range s.Signals {
+		fmt.Fprintf(&b, "\nsignal %d %q", sg.Frame, sg.Raw)
+	}
+	for _, m := range s.MIKEY {
+		fmt.Fprintf(&b, "\nmikey %d %x decoded=%v %v %v %v", m.Frame, m.Raw, m.decoded, m.dataType, m.inRequest, m.overTLS)
+		if p := m.Parsed(); p != nil {
+			fmt.Fprintf(&b, " tree %s", jsonText(t, p.Tree()))
+		}
+	}
+	for _, st := range s.Streams {
+		fmt.Fprintf(&b, "\nstream %d %d", st.ssrc, st.firstFrame)
+	}
+	for _, cs := range s.CryptoSessions {
+		fmt.Fprintf(&b, "\ncs %d", cs.ssrc)
+	}
+	return b.String()
+}
+
+// TestJobRetiresFinishedSessions: a TUI job over a series of calls that
+// end one after the other writes the finished ones to its spool; every
+// session is still listed, its row (the list's fields, streams by status,
+// finding codes) is the session's, and the session loaded back is, field
+// for field and byte for byte, the session of a pass that keeps every
+// session in memory. With and without keys (without, every call has
+// findings, whose codes the rows keep).
+func TestJobRetiresFinishedSessions(t *testing.T) {
+	const n = 300
+	pcap, keyFile := writeSeries(t, n, scenario.SeriesShape{Packets: 3, Spacing: time.Second, Name: "tui"})
+	for _, kf := range []string{"", keyFile} {
+		t.Run(fmt.Sprintf("keys=%v", kf != ""), func(t *testing.T) {
+			ref := tuiOptions(t, kf)
+			ref.MaxSessions = 10 * n
+			want := runFile(t, pcap, "", ref)
+			if len(want.Sessions) != n {
+				t.Fatalf("%d sessions without retirement", len(want.Sessions))
+			}
+			j := startFileJob(t, pcap, tuiOptions(t, kf))
+			defer j.Close()
+			waitJob(t, j)
+			r := j.Snapshot()
+			if len(r.Sessions) != n || r.Summary.Sessions != n {
+				t.Fatalf("%d sessions listed (summary %d), want %d", len(r.Sessions), r.Summary.Sessions, n)
+			}
+			if p := j.Progress(); p.Retired < n-10 {
+				t.Errorf("%d sessions retired", p.Retired)
+			}
+			codes := sessionCodes(want)
+			withCodes := 0
+			for i, row := range r.Sessions {
+				w := want.Sessions[i]
+				if row.ID != w.ID {
+					t.Fatalf("row %d is session %d, want %d", i, row.ID, w.ID)
+				}
+				if row.Retired == nil {
+					if g, ws := fullText(t, row), fullText(t, w); g != ws {
+						t.Errorf("session %d in memory differs:\n got %s\nwant %s", w.ID, g, ws)
+					}
+					continue
+				}
+				// The row: what the list shows and filters on.
+				if row.Carrier != w.Carrier || row.Key != w.Key || !row.Start.Equal(w.Start) || !row.End.Equal(w.End) ||
+					row.From != w.From || row.To != w.To || row.URL != w.URL || row.Mode != w.Mode || row.Keying != w.Keying ||
+					row.KeyStatus != w.KeyStatus || row.FinalStatus != w.FinalStatus || row.Transport != w.Transport ||
+					row.FindingCounts != w.FindingCounts || row.Start.Location() != w.Start.Location() {
+					t.Errorf("row of session %d: %+v\nwant %+v", w.ID, row, w)
+				}
+				if row.Signals != nil || row.Streams != nil || row.MIKEY != nil {
+					t.Errorf("row of session %d holds its model", w.ID)
+				}
+				dec, fail := 0, 0
+				for _, st := range w.Streams {
+					switch st.KeyStatus {
+					case "decrypting":
+						dec++
+					case "failing":
+						fail++
+					}
+				}
+				if rr := row.Retired; rr.Streams != len(w.Streams) || rr.Decrypting != dec || rr.Failing != fail || !slices.Equal(rr.Codes, codes[w.ID]) {
+					t.Errorf("row of session %d: %+v, want %d streams %d decrypting %d failing, codes %v", w.ID, rr, len(w.Streams), dec, fail, codes[w.ID])
+				}
+				if len(row.Retired.Codes) > 0 {
+					withCodes++
+				}
+				// Every 7th session opened: its full model from the spool.
+				if i%7 != 0 && i != len(r.Sessions)-1 {
+					continue
+				}
+				s, err := j.Session(row.ID)
+				if err != nil || s == nil {
+					t.Fatalf("session %d: %v", row.ID, err)
+				}
+				if g, ws := fullText(t, s), fullText(t, w); g != ws {
+					t.Errorf("session %d loaded differs:\n got %s\nwant %s", w.ID, g, ws)
+				}
+			}
+			if kf == "" && withCodes < n-10 {
+				t.Errorf("only %d rows have finding codes", withCodes)
+			}
+			if kf != "" && withCodes != 0 {
+				t.Errorf("%d rows have finding codes with keys", withCodes)
+			}
+			if g, w := jsonText(t, r.Findings), jsonText(t, want.Findings); g != w {
+				t.Errorf("findings differ")
+			}
+			if _, err := j.Session(n + 1); err == nil {
+				t.Error("a session that does not exist was loaded")
+			}
+		})
+	}
+}
+
+// TestJobAddKeyRebuildsRetired: adding the key at run time reads the file
+// again with a new spool: the retired sessions' rows and models are those
+// of a pass with the key from the start.
+func TestJobAddKeyRebuildsRetired(t *testing.T) {
+	const n = 60
+	pcap, keyFile := writeSeries(t, n, scenario.SeriesShape{Packets: 3, Spacing: time.Second, Name: "tui"})
+	want := runFile(t, pcap, keyFile, Options{Trees: true, SignalText: true})
+	kb, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := startFileJob(t, pcap, Options{Trees: true, SignalText: true})
+	defer j.Close()
+	waitJob(t, j)
+	if r := j.Snapshot(); r.Sessions[0].Retired == nil || r.Sessions[0].KeyStatus != "no-key" {
+		t.Fatalf("before: %+v", r.Sessions[0])
+	}
+	added := 0
+	for _, line := range strings.Split(string(kb), "\n") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if err := j.AddKey(line); err != nil {
+			t.Fatal(err)
+		}
+		added++
+		if added%20 == 0 {
+			waitJob(t, j) // each key restarts the pass
+		}
+	}
+	if added != n {
+		t.Fatalf("%d keys added", added)
+	}
+	waitJob(t, j)
+	r := j.Snapshot()
+	if len(r.Sessions) != n {
+		t.Fatalf("%d sessions after adding keys", len(r.Sessions))
+	}
+	for i, row := range r.Sessions {
+		if row.KeyStatus != "verified" || (row.Retired != nil && (row.Retired.Decrypting != 4 || len(row.Retired.Codes) != 0)) {
+			t.Errorf("session %d after the key: %s %+v", row.ID, row.KeyStatus, row.Retired)
+		}
+		if i%10 == 0 {
+			s, err := j.Session(row.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range s.Streams {
+				if st.Decrypted != st.Packets || st.Packets == 0 {
+					t.Errorf("session %d stream %s: decrypted %d of %d", s.ID, st.SSRC, st.Decrypted, st.Packets)
+				}
+			}
+			w := want.Sessions[i]
+			// The keys' sources differ ("added in the UI"): compare the rest.
+			if len(s.Streams) != len(w.Streams) || s.KeyStatus != w.KeyStatus || len(s.MIKEY) != len(w.MIKEY) || s.MIKEY[0].Auth != w.MIKEY[0].Auth {
+				t.Errorf("session %d: %s, want %s", s.ID, jsonText(t, s), jsonText(t, w))
+			}
+		}
+	}
+}
+
+// liveHeap is the heap in use after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// TestJobMemoryFlatInCalls: a TUI job's live heap after a pass over
+// bench/gen's short calls (4 SRTP packets, BYE answered) at 10,000 and
+// 40,000 calls. The finished calls are in the spool; what the job keeps
+// beyond the report path's analysis (retirement handing sessions to a
+// writer that keeps nothing) is the list's compact row of each call
+// (spoolRow, 112 bytes, and its Call-ID, From and To): at most 256 bytes a
+// call (the report path's own growth is mostly this test's one key per
+// call: their use and the keys themselves), where the model of a call is ~11 KB. Every session is listed and
+// opens with its signals and decrypted streams.
+//
+// By default it runs 2,500 and 10,000 calls (the same fourfold step);
+// MIKEYSCOPE_MEMORY_TEST=full runs 10,000 and 40,000 (minutes on a loaded
+// machine).
+func TestJobMemoryFlatInCalls(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes and reads 12,500 calls")
+	}
+	small, big := 2500, 10000
+	if os.Getenv("MIKEYSCOPE_MEMORY_TEST") == "full" {
+		small, big = 10000, 40000
+	}
+	shape := scenario.SeriesShape{Packets: 2, Spacing: 100 * time.Millisecond, Name: "short-calls"}
+	job, rep := map[int]float64{}, map[int]float64{}
+	for _, n := range []int{small, big} {
+		pcap, keyFile := writeSeries(t, n, shape)
+		opts := tuiOptions(t, keyFile) // the keys (one per call) are the test's
+
+		// The report path: sessions handed out and forgotten.
+		before := liveHeap()
+		ro := opts
+		ro.Retire = func(*Session) {}
+		src, err := capture.OpenFiles(pcap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := New(ro)
+		if err := Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		src.Close()
+		rep[n] = float64(liveHeap()) - float64(before)
+		runtime.KeepAlive(a)
+		a = nil
+
+		before = liveHeap()
+		j := startFileJob(t, pcap, opts)
+		waitJob(t, j)
+		job[n] = float64(liveHeap()) - float64(before)
+		if p := os.Getenv("MIKEYSCOPE_HEAPPROFILE"); p != "" {
+			f, _ := os.Create(fmt.Sprintf("%s.%d", p, n))
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+		r := j.Snapshot()
+		if len(r.Sessions) != n {
+			t.Errorf("%d calls: %d listed", n, len(r.Sessions))
+		}
+		id := r.Sessions[n-1000].ID
+		r = nil
+		s, err := j.Session(id)
+		if err != nil || len(s.Signals) != 7 || len(s.MIKEY) != 2 || len(s.Streams) != 4 || s.KeyStatus != "verified" {
+			t.Fatalf("%d calls: session %d: %v %s", n, id, err, jsonText(t, s))
+		}
+		for _, st := range s.Streams {
+			if st.KeyStatus != "decrypting" || st.Decrypted != st.Packets || st.Packets == 0 {
+				t.Errorf("%d calls: session %d: stream %s %s decrypted %d of %d", n, id, st.Kind, st.SSRC, st.Decrypted, st.Packets)
+			}
+		}
+		t.Logf("%d calls: live heap %.1f MiB after the pass (report path's analysis %.1f MiB; %d sessions retired)", n, job[n]/(1<<20), rep[n]/(1<<20), j.Progress().Retired)
+		j.Close()
+	}
+	t.Logf("job's live heap at %d calls %.2fx that at %d; the report path's %.2fx", big, job[big]/job[small], small, rep[big]/rep[small])
+	for _, n := range []int{small, big} {
+		// Beside the rows: the spool's write buffer (128 KiB), its first
+		// text chunk (64 KiB) and the JSON encoder's type cache.
+		if extra := job[n] - rep[n]; extra > float64(256*n+512<<10) {
+			t.Errorf("%d calls: the job keeps %.0f bytes a call more than the report path", n, extra/float64(n))
+		}
+	}
+	if grow := (job[big] - job[small]) / float64(big-small); grow > 256+(rep[big]-rep[small])/float64(big-small) {
+		t.Errorf("the job's heap grows %.0f bytes a call", grow)
+	}
+}
+
+// TestSpoolRowSize: the list's fixed part of a retired session.
+func TestSpoolRowSize(t *testing.T) {
+	if n := unsafe.Sizeof(spoolRow{}); n != 112 {
+		t.Errorf("spoolRow is %d bytes", n)
+	}
+}
+
+// TestJobLiveKeyLeavesRetired: in a live capture a key added at run time
+// reopens the exchanges of the sessions in progress; the sessions already
+// retired stay as they were written out (their packets are gone), as
+// docs/architecture.md says.
+func TestJobLiveKeyLeavesRetired(t *testing.T) {
+	const n = 40
+	pcap, keyFile := writeSeries(t, n, scenario.SeriesShape{Packets: 3, Spacing: time.Second, Name: "tui"})
+	kb, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() (capture.Source, error) { return capture.OpenFiles(pcap) }
+	j, err := StartJob(open, []string{"live:test"}, 0, true, Options{Trees: true, SignalText: true}, dissect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	waitJob(t, j)
+	for _, line := range strings.Split(string(kb), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			if err := j.AddKey(line); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	r := j.Snapshot()
+	if len(r.Sessions) != n {
+		t.Fatalf("%d sessions listed", len(r.Sessions))
+	}
+	retired, inProgress := 0, 0
+	for _, row := range r.Sessions {
+		if row.Retired != nil {
+			retired++
+			s, err := j.Session(row.ID)
+			if err != nil || row.KeyStatus != "no-key" || s.KeyStatus != "no-key" {
+				t.Errorf("retired session %d: %s / %v %v", row.ID, row.KeyStatus, s, err)
+			}
+			continue
+		}
+		inProgress++
+		if row.KeyStatus != "verified" || len(row.CryptoSessions) != 2 {
+			t.Errorf("session %d in progress: %s, %d crypto sessions", row.ID, row.KeyStatus, len(row.CryptoSessions))
+		}
+	}
+	if retired < n-10 || inProgress == 0 {
+		t.Errorf("%d retired, %d in progress", retired, inProgress)
+	}
+}
+
+// TestSessionSpoolError: a spool whose file fails says so, and lists and
+// loads nothing it could not write.
+func TestSessionSpoolError(t *testing.T) {
+	sp, err := NewSessionSpool()
+	if err != nil {
+		t.Skip(err)
+	}
+	s := &Session{ID: 1, Carrier: "sip", Key: "a@b", Start: time.Unix(10, 0).UTC(), End: time.Unix(11, 0).UTC(), KeyStatus: "none"}
+	sp.Add(s, []string{"sip.x"})
+	if got, err := sp.Load(1); err != nil || got.Key != "a@b" || !got.Start.Equal(s.Start) {
+		t.Fatalf("load: %+v %v", got, err)
+	}
+	if rows := sp.Rows(5); len(rows) != 1 || rows[0].Retired == nil || rows[0].Retired.Codes[0] != "sip.x" {
+		t.Fatalf("rows %+v", rows)
+	}
+	sp.f.Close() // the file fails under the spool
+	big := &Session{ID: 2, Carrier: "sip", Key: strings.Repeat("k", 200<<10), KeyStatus: "none"}
+	sp.Add(big, nil) // larger than the write buffer: written at once, and fails
+	if sp.Err() == nil {
+		t.Fatal("no error from a closed file")
+	}
+	if sp.Len() != 1 {
+		t.Errorf("%d rows after the failure", sp.Len())
+	}
+	if _, err := sp.Load(1); err == nil {
+		t.Error("a failed spool loads")
+	}
+}
