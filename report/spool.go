@@ -229,6 +229,9 @@ func (sp *Spool) Close() error {
 // each spooled one, by ID (the report's sessions are in ID order; the
 // spool's are sorted here).
 func mergeSessions(sessions []*analysis.Session, sp *Spool, kind string, live func(*analysis.Session) error, spooled func(id int, b []byte, split int) error) error {
+	if sp != nil && sp.err != nil {
+		return sp.err // sessions were lost, even when none is in the index
+	}
 	if sp == nil || len(sp.index) == 0 {
 		for _, s := range sessions {
 			if err := live(s); err != nil {
@@ -278,6 +281,9 @@ func mergeSessions(sessions []*analysis.Session, sp *Spool, kind string, live fu
 // spooled for each encoded finding of the spool, in the report's order.
 // Each run of the spool is read through a 16 KiB buffer.
 func mergeFindings(findings []*analysis.Finding, sp *Spool, live func(*analysis.Finding) error, spooled func([]byte) error) error {
+	if sp != nil && sp.err != nil {
+		return sp.err // findings were lost, even when none was spooled
+	}
 	if sp == nil || sp.nSpooled == 0 {
 		for _, f := range findings {
 			if err := live(f); err != nil {
