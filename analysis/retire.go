@@ -87,12 +87,24 @@ type tombstones struct {
 	head  int
 }
 
-func (t *tombstones) add(k sessionKey, id int, until time.Time) {
+// add keeps k's tombstone until then; past limit tombstones the oldest
+// are given up (a hostile capture of one-packet sessions within
+// TombstoneFor would otherwise keep every Call-ID).
+func (t *tombstones) add(k sessionKey, id int, until time.Time, limit int) {
 	if t.byKey == nil {
 		t.byKey = map[sessionKey]tomb{}
 	}
 	t.byKey[k] = tomb{id: id, until: until}
 	t.queue = append(t.queue, tombEntry{key: k, until: until})
+	for len(t.byKey) > limit && t.head < len(t.queue) {
+		e := t.queue[t.head]
+		if tb, ok := t.byKey[e.key]; ok && tb.until.Equal(e.until) {
+			delete(t.byKey, e.key)
+		}
+		t.queue[t.head] = tombEntry{}
+		t.head++
+	}
+	t.compact()
 }
 
 func (t *tombstones) lookup(k sessionKey) (int, bool) {
@@ -113,7 +125,11 @@ func (t *tombstones) expire(now time.Time) {
 		t.queue[t.head] = tombEntry{}
 		t.head++
 	}
-	// Compact the queue once its dead front is half of it.
+	t.compact()
+}
+
+// compact drops the queue's dead front once it is half of it.
+func (t *tombstones) compact() {
 	if t.head > 0 && t.head*2 >= len(t.queue) {
 		n := copy(t.queue, t.queue[t.head:])
 		clear(t.queue[n:])
@@ -369,7 +385,7 @@ func (a *Analyzer) retire(gone []*sessionState, now time.Time) {
 			// The tombstone lasts TombstoneFor from when the session was
 			// over (a sweep after a gap in the capture may come later).
 			if until := st.over.Add(TombstoneFor); until.After(now) {
-				a.tombs.add(k, st.s.ID, until)
+				a.tombs.add(k, st.s.ID, until, a.maxSessions())
 			}
 		}
 	}

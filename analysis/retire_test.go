@@ -359,7 +359,7 @@ func TestTombstonesExpire(t *testing.T) {
 	var ts tombstones
 	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	for i := 0; i < 100; i++ {
-		ts.add(sessionKey{dissect.CarrierSIP, fmt.Sprint(i)}, i+1, t0.Add(time.Duration(i)*time.Second))
+		ts.add(sessionKey{dissect.CarrierSIP, fmt.Sprint(i)}, i+1, t0.Add(time.Duration(i)*time.Second), 1000)
 	}
 	ts.expire(t0.Add(49 * time.Second))
 	if ts.len() != 50 {
@@ -571,5 +571,32 @@ func TestQuietLiveCaptureRetires(t *testing.T) {
 	r := a.Finish()
 	if len(retired) != 1 || len(r.Sessions) != 0 || retired[0].Streams == nil {
 		t.Fatalf("%d sessions retired while the source was quiet, %d left at the end", len(retired), len(r.Sessions))
+	}
+}
+
+// TestTombstonesBoundedByMaxSessions: a hostile capture of one-packet
+// sessions, each with a Call-ID of its own, packed into less than
+// TombstoneFor of capture time, left a tombstone (with its Call-ID) for
+// every session retired early: memory grew with the capture, not with
+// --max-sessions (found in review). The tombstones are now as many as
+// --max-sessions at most, the oldest given up first; the latest still tie
+// late packets to their session.
+func TestTombstonesBoundedByMaxSessions(t *testing.T) {
+	h := newRetireHarness(t, Options{MaxSessions: 10})
+	const n = 5000
+	for i := 0; i < n; i++ {
+		h.sip(fmt.Sprintf("flood%d@x", i), time.Duration(i)*100*time.Microsecond, "INVITE")
+		if len(h.a.sessions) > 10 || h.a.tombs.len() > 10 || len(h.a.tombs.queue) > 2*10+1 {
+			t.Fatalf("after %d sessions: %d in progress, %d tombstones, queue %d", i+1, len(h.a.sessions), h.a.tombs.len(), len(h.a.tombs.queue))
+		}
+	}
+	if len(h.retired) < n-10 {
+		t.Fatalf("%d retired", len(h.retired))
+	}
+	// The latest retired session's key is still a tombstone.
+	late := h.retired[len(h.retired)-1]
+	h.sip(late, time.Duration(n)*100*time.Microsecond, "200 INVITE")
+	if got := h.a.Snapshot().Summary.LatePackets; got != 1 {
+		t.Fatalf("late packets %d, want 1 (%s)", got, late)
 	}
 }
