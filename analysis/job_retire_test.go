@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/mikeyscope/mikeyscope/capture"
@@ -429,5 +430,44 @@ func TestSessionSpoolError(t *testing.T) {
 	}
 	if _, err := sp.Load(1); err == nil {
 		t.Error("a failed spool loads")
+	}
+}
+
+// TestSessionSpoolRowsBounded: a retired session's row in memory holds at
+// most maxRowText bytes of each wire field (Call-ID, From, To, URL, the
+// final status's reason phrase), whatever their length; the spool holds
+// them whole. Found in review: a hostile capture of one-packet sessions
+// with 200 KB Call-IDs and reason phrases kept them all in the TUI's rows
+// (and up to 4,096 distinct reason phrases in the interned values), so
+// memory grew with the capture instead of ~250 bytes a call.
+func TestSessionSpoolRowsBounded(t *testing.T) {
+	sp, err := NewSessionSpool()
+	if err != nil {
+		t.Skip(err)
+	}
+	defer sp.Close()
+	long := func(c string) string { return strings.Repeat(c, 200<<10) + "é" }
+	for i := 1; i <= 20; i++ {
+		s := &Session{ID: i, Carrier: "sip", Key: long("k") + fmt.Sprint(i), From: long("f"), To: long("t"), URL: long("u"),
+			FinalStatus: "486 " + long("r") + fmt.Sprint(i), KeyStatus: "none"}
+		sp.Add(s, []string{"sip.x"})
+	}
+	held := 0
+	for _, c := range sp.text {
+		held += cap(c)
+	}
+	for _, v := range sp.values {
+		held += len(v)
+	}
+	if held > 20*5*maxRowText+textChunk {
+		t.Fatalf("%d bytes of row text held for 20 sessions", held)
+	}
+	rows := sp.Rows(20)
+	if r := rows[0]; len(r.Key) > maxRowText || !strings.HasPrefix(r.Key, "kkkk") || len(r.FinalStatus) > maxRowText || !utf8.ValidString(r.Key) {
+		t.Fatalf("row key %d bytes, status %d bytes", len(r.Key), len(r.FinalStatus))
+	}
+	s, err := sp.Load(3)
+	if err != nil || s.Key != long("k")+"3" || s.FinalStatus != "486 "+long("r")+"3" {
+		t.Fatalf("load: %v", err)
 	}
 }

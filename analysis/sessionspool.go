@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
@@ -175,6 +176,9 @@ func (sp *SessionSpool) Add(s *Session, codes []string) {
 		}
 	}
 	vals := [rowFields]string{s.Carrier, s.Key, s.From, s.To, s.URL, s.Transport, s.Mode, s.Keying, s.KeyStatus, s.FinalStatus, strings.Join(codes, " ")}
+	for i := range rowCodes { // wire text: the row keeps its start, the spool all of it
+		vals[i] = clipRowText(vals[i])
+	}
 	textLen := 0
 	for i, v := range vals {
 		if internable[i] {
@@ -214,6 +218,22 @@ func (sp *SessionSpool) Add(s *Session, codes []string) {
 	}
 	sp.rows[len(sp.rows)-1] = append(sp.rows[len(sp.rows)-1], row)
 	sp.nrows++
+}
+
+// maxRowText bounds each wire field (Call-ID, From, To, URL, reason
+// phrase...) a retired session's row keeps in memory.
+const maxRowText = 1024
+
+// clipRowText cuts s to maxRowText bytes at a character boundary.
+func clipRowText(s string) string {
+	if len(s) <= maxRowText {
+		return s
+	}
+	n := maxRowText
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func unixNano(t time.Time) int64 {
