@@ -132,6 +132,16 @@ func (o *reportOptions) secretsHook() func(*tlsdec.Secrets) {
 	return func(s *tlsdec.Secrets) { w.UseSecrets(s.ClientRandom, s) }
 }
 
+// printNameStdout says whether -b printname writes the file names to
+// stdout, where the JSON report, the JSON lines or the terminal UI are.
+func (o *reportOptions) printNameStdout() bool {
+	return o.ring.opts.PrintName == "stdout" || o.ring.opts.PrintName == "-"
+}
+
+// errPrintNameStdout: file names on stdout would be mixed into output that
+// is not theirs (a JSON document, JSON lines, the UI's screen).
+const errPrintNameStdout = "-b printname:stdout would mix the file names into %s on stdout; use printname:stderr or printname:FILE"
+
 // checkLiveFlags rejects live-capture flags given without -i.
 func (o *reportOptions) checkLiveFlags() error {
 	if o.iface == "" && (o.write != "" || o.ring.set || o.filter != "" || o.wSecrets) {
@@ -244,6 +254,8 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usage("--json and --jsonl exclude each other")
 	case *pretty && !*asJSON:
 		return usage("--pretty applies to --json only")
+	case (*asJSON || *asLines) && o.printNameStdout():
+		return usage(fmt.Sprintf(errPrintNameStdout, "the JSON"))
 	case *idle <= 0:
 		return usage("--idle-timeout must be positive")
 	case o.maxSessions <= 0:

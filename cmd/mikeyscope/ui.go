@@ -38,6 +38,10 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
 	}
+	if o.printNameStdout() {
+		fmt.Fprintf(stderr, "mikeyscope: "+errPrintNameStdout+"\n", "the terminal UI")
+		return 2
+	}
 	if err := o.checkMetrics(); err != nil {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
