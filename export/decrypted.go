@@ -548,7 +548,7 @@ func (w *decryptedWriter) segment(s segEvent) error {
 		if cl < 0 {
 			cl = 0
 		}
-		if he+cl > len(b) {
+		if cl > len(b)-he { // not he+cl > len(b): that overflows for a huge Content-Length
 			if len(b) > maxPending {
 				out = append(out, b...)
 				b = nil
