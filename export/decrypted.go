@@ -532,8 +532,13 @@ func (w *decryptedWriter) segment(s segEvent) error {
 				b = nil
 				break
 			}
-			out = append(out, b[:i+2]...)
-			b = b[i+2:]
+			// A line feed ends the bytes passed on; a '$' begins what
+			// follows.
+			if b[i+1] == '\n' {
+				i++
+			}
+			out = append(out, b[:i+1]...)
+			b = b[i+1:]
 			continue
 		}
 		he := headerEnd(b)
@@ -548,7 +553,7 @@ func (w *decryptedWriter) segment(s segEvent) error {
 		if cl < 0 {
 			cl = 0
 		}
-		if he+cl > len(b) {
+		if cl > len(b)-he { // not he+cl > len(b): that overflows for a huge Content-Length
 			if len(b) > maxPending {
 				out = append(out, b...)
 				b = nil

@@ -61,6 +61,11 @@ func newCTRKey(key []byte) *ctrKey {
 // block iv (a 128-bit big-endian counter, RFC 3711 §4.1.1) into dst
 // (len(dst) >= len(src); dst may be src).
 func (k *ctrKey) xorKeyStream(dst, src []byte, iv *[16]byte) {
+	if len(dst) < len(src) {
+		// As crypto/cipher's Stream: dst[:whole] below would reslice into
+		// dst's spare capacity and the assembly would write past len(dst).
+		panic("srtp: output smaller than input")
+	}
 	hi := binary.BigEndian.Uint64(iv[:8])
 	lo := binary.BigEndian.Uint64(iv[8:])
 	whole := len(src) &^ 15

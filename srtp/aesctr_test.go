@@ -127,3 +127,25 @@ func TestDecryptRTPAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestCTRShortDst: a dst shorter than src panics, as crypto/cipher's
+// Stream does, even when dst's capacity would hold the output (the fast
+// path would otherwise write past len(dst) into that capacity).
+func TestCTRShortDst(t *testing.T) {
+	k := newCTRKey(make([]byte, 16))
+	backing := make([]byte, 64)
+	dst := backing[:16]
+	src := make([]byte, 48)
+	var iv [16]byte
+	defer func() {
+		if recover() == nil {
+			t.Error("xorKeyStream wrote 48 bytes into a 16-byte dst without panicking")
+		}
+		for i, b := range backing[16:] {
+			if b != 0 {
+				t.Fatalf("byte %d past len(dst) written", 16+i)
+			}
+		}
+	}()
+	k.xorKeyStream(dst, src, &iv)
+}
