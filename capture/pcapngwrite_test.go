@@ -50,15 +50,7 @@ func TestParseRingOption(t *testing.T) {
 // by our reader and counted by tshark), the last one ending with the
 // statistics.
 func TestPcapngRing(t *testing.T) {
-	src, err := OpenFiles("../samples/sip-udp-psk.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkts, err := readAll(t, src)
-	src.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkts := udpSamplePackets(t)
 	dir := t.TempDir()
 	var ring RingOptions
 	ParseRingOption("filesize:10", &ring)
@@ -220,15 +212,7 @@ func pcapngBlocks(t *testing.T, name string) []string {
 // after their next packet); secrets told after the last packet end the
 // last file. Wireshark reads the blocks (tshark counts the packets).
 func TestPcapngSecrets(t *testing.T) {
-	src, err := OpenFiles("../samples/sip-udp-psk.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkts, err := readAll(t, src)
-	src.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkts := udpSamplePackets(t)
 	const a, b, c = fakeSecrets("CLIENT_RANDOM aa 11\n"), fakeSecrets("CLIENT_RANDOM bb 22\n"), fakeSecrets("CLIENT_RANDOM cc 33\n")
 	// After packet i (1-based), these connections have traffic.
 	told := map[int][]fakeSecrets{1: {a}, 2: {a}, 3: {b}, 5: {a}, 6: {c}}
@@ -275,15 +259,7 @@ func TestPcapngSecrets(t *testing.T) {
 // reaches a multiple of 60 s, on a packet or, with no traffic, on the idle
 // tick; -b printname:FILE lists each file once it is closed, in order.
 func TestPcapngInterval(t *testing.T) {
-	src, err := OpenFiles("../samples/sip-udp-psk.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkts, err := readAll(t, src)
-	src.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkts := udpSamplePackets(t)
 	dir := t.TempDir()
 	names := filepath.Join(dir, "names.txt")
 	var ring RingOptions
@@ -388,4 +364,19 @@ func BenchmarkPcapngWrite(b *testing.B) {
 			}
 		})
 	}
+}
+
+// udpSamplePackets reads all the packets of samples/sip-udp-psk.pcap.
+func udpSamplePackets(t *testing.T) []Packet {
+	t.Helper()
+	src, err := OpenFiles("../samples/sip-udp-psk.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkts, err := readAll(t, src)
+	src.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkts
 }
