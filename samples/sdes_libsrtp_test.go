@@ -8,12 +8,8 @@ import (
 	"errors"
 	"os/exec"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
 
 	"github.com/mikeyscope/mikeyscope/sdes"
 )
@@ -54,74 +50,8 @@ func TestSDESSamplesWithLibsrtp(t *testing.T) {
 	}
 	checked := 0
 	for _, name := range []string{"sdes/sip-sdes-suites", "sdes/sip-sdes-wrong-key", "sdes/sip-sdes-mikey"} {
-		tr, err := Load(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		offers, answers := map[string]*sdesSide{}, map[string]*sdesSide{}
-		var order []string
-		rtpPk, rtcpPk := map[uint32][][]byte{}, map[uint32][][]byte{}
-		for _, data := range packets(t, tr.CapturePath()) {
-			p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
-			u := innermostUDP(p)
-			if u == nil || len(u.Payload) < 12 {
-				continue
-			}
-			pl := u.Payload
-			if cid := callID.FindSubmatch(pl); cid != nil && bytes.Contains(pl, []byte("a=crypto:")) {
-				side := &sdesSide{}
-				if m := mediaPort.FindSubmatch(pl); m != nil {
-					side.port, _ = strconv.Atoi(string(m[1]))
-				}
-				for _, m := range cryptoLine.FindAllSubmatch(pl, -1) {
-					c, err := sdes.Parse(string(m[1]))
-					if err != nil {
-						t.Fatalf("%s: %v", name, err)
-					}
-					side.crypto = append(side.crypto, c)
-				}
-				if bytes.HasPrefix(pl, []byte("INVITE ")) {
-					offers[string(cid[1])] = side
-					order = append(order, string(cid[1]))
-				} else {
-					answers[string(cid[1])] = side
-				}
-				continue
-			}
-			if pl[0]>>6 != 2 {
-				continue
-			}
-			if pl[1] >= 200 && pl[1] <= 204 {
-				ssrc := binary.BigEndian.Uint32(pl[4:])
-				rtcpPk[ssrc] = append(rtcpPk[ssrc], append([]byte(nil), pl...))
-			} else {
-				ssrc := binary.BigEndian.Uint32(pl[8:])
-				rtpPk[ssrc] = append(rtpPk[ssrc], append([]byte(nil), pl...))
-			}
-		}
-		for _, s := range tr.Streams {
-			// The stream's sender: the side whose SDP has its source port.
-			srcPort := 0
-			if i := strings.LastIndex(s.Src, ":"); i >= 0 {
-				srcPort, _ = strconv.Atoi(s.Src[i+1:])
-			}
-			var declared *sdes.Crypto
-			for _, cid := range order {
-				o, a := offers[cid], answers[cid]
-				if o == nil || a == nil || len(a.crypto) == 0 {
-					continue
-				}
-				switch srcPort {
-				case o.port:
-					for _, c := range o.crypto {
-						if c.Tag == a.crypto[0].Tag {
-							declared = c
-						}
-					}
-				case a.port:
-					declared = a.crypto[0]
-				}
-			}
+		for _, st := range sdesCapture(t, name) {
+			s, declared := st.truth, st.declared
 			if declared == nil {
 				t.Logf("%s %s: keyed by MIKEY (the answer kept it), not SDES", name, s.SSRC)
 				continue
@@ -134,7 +64,7 @@ func TestSDESSamplesWithLibsrtp(t *testing.T) {
 			k := declared.Keys[0]
 			req := map[string]any{"profile": prof, "key": hex.EncodeToString(append(append([]byte(nil), k.Key...), k.Salt...))}
 			var rtpHex, rtcpHex []string
-			for _, b := range rtpPk[s.SSRCValue()] {
+			for _, b := range st.rtp {
 				rtpHex = append(rtpHex, hex.EncodeToString(b))
 			}
 			wantRTCP := s.RTCPPackets
@@ -144,7 +74,7 @@ func TestSDESSamplesWithLibsrtp(t *testing.T) {
 				t.Logf("%s %s: SRTCP (UNENCRYPTED_SRTCP) not given to libsrtp", name, s.SSRC)
 				wantRTCP = 0
 			} else {
-				for _, b := range rtcpPk[s.SSRCValue()] {
+				for _, b := range st.rtcp {
 					rtcpHex = append(rtcpHex, hex.EncodeToString(b))
 				}
 			}

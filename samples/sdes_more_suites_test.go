@@ -49,6 +49,23 @@ type sdesStream struct {
 // with the attribute its sender declared and its SRTP and SRTCP packets.
 func sdesStreams(t *testing.T, name string) []*sdesStream {
 	t.Helper()
+	out := sdesCapture(t, name)
+	for _, st := range out {
+		s := st.truth
+		if st.declared == nil {
+			t.Fatalf("%s %s: no a=crypto declares its key", name, s.SSRC)
+		}
+		if len(st.rtp) != s.RTPPackets || len(st.rtcp) != s.RTCPPackets {
+			t.Fatalf("%s %s: %d RTP / %d RTCP packets in the capture, manifest %d / %d", name, s.SSRC, len(st.rtp), len(st.rtcp), s.RTPPackets, s.RTCPPackets)
+		}
+	}
+	return out
+}
+
+// sdesCapture is sdesStreams without its checks: a stream no a=crypto
+// keys (MIKEY kept by the answer) has a nil declared.
+func sdesCapture(t *testing.T, name string) []*sdesStream {
+	t.Helper()
 	tr, err := Load(name)
 	if err != nil {
 		t.Fatal(err)
@@ -117,12 +134,6 @@ func sdesStreams(t *testing.T, name string) []*sdesStream {
 			case a.port:
 				st.declared = a.crypto[0]
 			}
-		}
-		if st.declared == nil {
-			t.Fatalf("%s %s: no a=crypto declares its key", name, s.SSRC)
-		}
-		if len(st.rtp) != s.RTPPackets || len(st.rtcp) != s.RTCPPackets {
-			t.Fatalf("%s %s: %d RTP / %d RTCP packets in the capture, manifest %d / %d", name, s.SSRC, len(st.rtp), len(st.rtcp), s.RTPPackets, s.RTCPPackets)
 		}
 		out = append(out, st)
 	}

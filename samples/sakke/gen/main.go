@@ -10,7 +10,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/pion/srtp/v3"
 
+	"github.com/mikeyscope/mikeyscope/internal/mckms"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
@@ -105,28 +105,6 @@ func run(dir string) error {
 	return nil
 }
 
-// seeded is a deterministic byte stream: SHA-256(seed || counter).
-type seeded struct {
-	seed string
-	ctr  uint64
-	buf  []byte
-}
-
-func (r *seeded) Read(p []byte) (int, error) {
-	for n := 0; n < len(p); {
-		if len(r.buf) == 0 {
-			var c [8]byte
-			binary.BigEndian.PutUint64(c[:], r.ctr)
-			r.ctr++
-			sum := sha256.Sum256(append([]byte(r.seed), c[:]...))
-			r.buf = sum[:]
-		}
-		k := copy(p[n:], r.buf)
-		r.buf, n = r.buf[k:], n+k
-	}
-	return len(p), nil
-}
-
 // KMS is the generated key material: the KMS public keys, bob's RSKs for
 // November and October 2026, alice's ECCSI signing key for November.
 type KMS struct {
@@ -136,7 +114,7 @@ type KMS struct {
 	PVT               []byte
 }
 
-func scalar(r *seeded) *big.Int {
+func scalar(r *mckms.Seeded) *big.Int {
 	b := make([]byte, 40)
 	r.Read(b)
 	v := new(big.Int).SetBytes(b)
@@ -147,7 +125,7 @@ func scalar(r *seeded) *big.Int {
 // NewKMS generates a KMS from seed (RFC 6508 §6.1, RFC 6507 §4.2, §5.1.1).
 func NewKMS(seed string) (*KMS, error) {
 	pp := sakke.ParameterSet1()
-	rnd := &seeded{seed: seed}
+	rnd := &mckms.Seeded{Seed: seed}
 	z, err := pp.GenerateMasterSecret(rnd)
 	if err != nil {
 		return nil, err
@@ -213,7 +191,7 @@ func (k *KMS) Message() (*mikey.Message, []byte, error) {
 		},
 		Policies: []*mikey.SPPayload{scenario.PolicyAEADAES128GCMSP(0)},
 		SSV:      ssv, Z: k.Z, KPAK: k.KPAK, PVT: k.PVT, SSK: mikey.Secret(k.SSK),
-		Rnd: &seeded{seed: "ECCSI ephemeral j"},
+		Rnd: &mckms.Seeded{Seed: "ECCSI ephemeral j"},
 	})
 	return m, ssv, err
 }
