@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -56,7 +57,7 @@ func signalVia(ss *analysis.Session) string {
 	var vias []string
 	for _, sg := range ss.Signals {
 		for _, v := range append([]string{sg.Via}, copyVias(sg)...) {
-			if v != "" && v != "capture" && !contains(vias, v) {
+			if v != "" && v != "capture" && !slices.Contains(vias, v) {
 				vias = append(vias, v)
 			}
 		}
@@ -73,15 +74,6 @@ func copyVias(sg *analysis.Signal) []string {
 		v = append(v, c.Via)
 	}
 	return v
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // seenText is the verbose signalling line's note of where the message was

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
@@ -29,7 +30,7 @@ func signalPlaces(sg *analysis.Signal) string {
 func flowVia(s *analysis.Session) string {
 	var vias []string
 	for _, sg := range s.Signals {
-		if sg.Via != "" && !contains(vias, sg.Via) {
+		if sg.Via != "" && !slices.Contains(vias, sg.Via) {
 			vias = append(vias, sg.Via)
 		}
 	}
@@ -37,13 +38,4 @@ func flowVia(s *analysis.Session) string {
 		return ""
 	}
 	return " via " + strings.Join(vias, ", ")
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

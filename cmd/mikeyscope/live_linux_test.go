@@ -53,41 +53,12 @@ func TestLiveReportWritesRing(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "report", "--json", "-i", "lo", "-f", filter,
-		"-w", filepath.Join(dir, "live.pcapng"), "-b", "filesize:10", "-b", "files:3")
-	cmd.Env = append(os.Environ(), "MIKEYSCOPE_TEST_RUN_MAIN=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	// The first ring file appears once the capture is open.
-	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
-		if m, _ := filepath.Glob(filepath.Join(dir, "live_00001_*.pcapng")); len(m) == 1 {
-			break
-		}
-		if time.Since(start) > 10*time.Second {
-			t.Fatalf("the capture did not start: %s", stderr.String())
-		}
-	}
-	tx, err := rawsend.Open("lo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Close()
-	for _, f := range frames {
-		if err := tx.Send(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	time.Sleep(500 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
-	if err := cmd.Wait(); err != nil {
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 2 {
-			t.Fatalf("report: %v: %s", err, stderr.String())
-		}
-	}
+	stdout := runLiveReport(t, []string{"report", "--json", "-i", "lo", "-f", filter,
+		"-w", filepath.Join(dir, "live.pcapng"), "-b", "filesize:10", "-b", "files:3"}, func() bool {
+		// The first ring file appears once the capture is open.
+		m, _ := filepath.Glob(filepath.Join(dir, "live_00001_*.pcapng"))
+		return len(m) == 1
+	}, frames)
 	var rep struct {
 		Summary struct {
 			Frames uint64 `json:"frames"`
@@ -97,8 +68,8 @@ func TestLiveReportWritesRing(t *testing.T) {
 			} `json:"live_capture"`
 		} `json:"summary"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
-		t.Fatalf("report: %v: %s", err, stdout.String())
+	if err := json.Unmarshal(stdout, &rep); err != nil {
+		t.Fatalf("report: %v: %s", err, stdout)
 	}
 	if rep.Summary.Frames != uint64(len(frames)) || rep.Summary.Live == nil || rep.Summary.Live.Received != uint64(len(frames)) || rep.Summary.Live.Dropped != 0 {
 		t.Errorf("report: %d frames, kernel %+v; sent %d", rep.Summary.Frames, rep.Summary.Live, len(frames))
@@ -145,4 +116,42 @@ func TestLiveReportWritesRing(t *testing.T) {
 			t.Fatalf("kept frame %d differs from frame %d sent", i+1, len(frames)-len(kept)+i+1)
 		}
 	}
+}
+
+// runLiveReport runs mikeyscope with args in a child process, waits until
+// started reports the capture open, sends frames on lo, stops the child with
+// SIGINT and returns its stdout.
+func runLiveReport(t *testing.T, args []string, started func() bool, frames [][]byte) []byte {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "MIKEYSCOPE_TEST_RUN_MAIN=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for start := time.Now(); !started(); time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("the capture did not start: %s", stderr.String())
+		}
+	}
+	tx, err := rawsend.Open("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Close()
+	for _, f := range frames {
+		if err := tx.Send(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 2 {
+			t.Fatalf("report: %v: %s", err, stderr.String())
+		}
+	}
+	return stdout.Bytes()
 }

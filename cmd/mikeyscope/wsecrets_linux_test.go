@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/capture"
-	"github.com/mikeyscope/mikeyscope/internal/rawsend"
 )
 
 // ownTCPAddresses rewrites the RTSPS samples' addresses (192.0.2.50,
@@ -97,40 +96,11 @@ func TestLiveWriteSecrets(t *testing.T) {
 			if secrets {
 				args = append(args, "--w-secrets")
 			}
-			cmd := exec.Command(os.Args[0], args...)
-			cmd.Env = append(os.Environ(), "MIKEYSCOPE_TEST_RUN_MAIN=1")
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer cmd.Process.Kill()
-			for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
-				if _, err := os.Stat(out); err == nil {
-					break
-				}
-				if time.Since(start) > 10*time.Second {
-					t.Fatalf("the capture did not start: %s", stderr.String())
-				}
-			}
-			tx, err := rawsend.Open("lo")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tx.Close()
-			for _, f := range frames {
-				if err := tx.Send(f); err != nil {
-					t.Fatal(err)
-				}
-			}
-			time.Sleep(500 * time.Millisecond)
-			cmd.Process.Signal(syscall.SIGINT)
-			if err := cmd.Wait(); err != nil {
-				if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 2 {
-					t.Fatalf("report: %v: %s", err, stderr.String())
-				}
-			}
-			if got := decryptedMedia(t, stdout.Bytes()); got != 50 {
+			stdout := runLiveReport(t, args, func() bool {
+				_, err := os.Stat(out)
+				return err == nil
+			}, frames)
+			if got := decryptedMedia(t, stdout); got != 50 {
 				t.Errorf("live report: %d media packets decrypted, want 50", got)
 			}
 			// The file alone.
