@@ -667,10 +667,3 @@ func nameAddr(v string) string {
 	}
 	return strings.TrimSpace(v)
 }
-
-func addrString(a netip.AddrPort) string {
-	if !a.IsValid() {
-		return ""
-	}
-	return a.String()
-}

@@ -1,15 +1,12 @@
 package analysis_test
 
 import (
-	"bytes"
 	"encoding/hex"
 	"strings"
 	"testing"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/dissect"
-	"github.com/mikeyscope/mikeyscope/internal/scenario"
-	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
 // TestMCPrivateCallSample: the MC private call of samples/sakke opens with
@@ -23,16 +20,7 @@ import (
 // (sakke.rsk-invalid with sakke.key-period; mikey.no-key-fits).
 func TestMCPrivateCallSample(t *testing.T) {
 	checked, differ := 0, 0
-	hook := func(s *analysis.Stream, p *dissect.MediaPacket, plain []byte) {
-		if plain == nil || p.Kind != dissect.KindRTP {
-			return
-		}
-		h, err := srtp.ParseRTPHeader(plain)
-		checked++
-		if err != nil || !bytes.Equal(plain[h.HeaderLen:], scenario.Payload(h.SSRC, h.SequenceNumber)) {
-			differ++
-		}
-	}
+	hook := payloadHook(&checked, &differ)
 	r := analyse(t, "sakke/mc-private-call.pcap", sampleKeys(t, "sakke/mc-private-call"), hook)
 	if len(r.Sessions) != 1 || len(r.Sessions[0].MIKEY) != 1 {
 		t.Fatalf("sessions: %+v", r.Sessions)
@@ -122,16 +110,7 @@ func TestMCPrivateCallSample(t *testing.T) {
 func TestMCGroupKeysSample(t *testing.T) {
 	const alice, bob = "sip:alice@mcptt.example.org", "sip:bob@mcptt.example.org"
 	checked, differ := 0, 0
-	hook := func(s *analysis.Stream, p *dissect.MediaPacket, plain []byte) {
-		if plain == nil || p.Kind != dissect.KindRTP {
-			return
-		}
-		h, err := srtp.ParseRTPHeader(plain)
-		checked++
-		if err != nil || !bytes.Equal(plain[h.HeaderLen:], scenario.Payload(h.SSRC, h.SequenceNumber)) {
-			differ++
-		}
-	}
+	hook := payloadHook(&checked, &differ)
 	r := analyse(t, "sakke/mc-group-keys.pcap", sampleKeys(t, "sakke/mc-group-keys"), hook)
 	if len(r.Sessions) != 3 || len(r.Findings) != 0 {
 		t.Fatalf("%d sessions; findings %s", len(r.Sessions), describeFindings(r))

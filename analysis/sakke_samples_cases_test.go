@@ -1,14 +1,10 @@
 package analysis_test
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
-	"github.com/mikeyscope/mikeyscope/dissect"
-	"github.com/mikeyscope/mikeyscope/internal/scenario"
-	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
 // TestSAKKESample: the MIKEY-SAKKE call of samples/sakke opens with its
@@ -18,16 +14,7 @@ import (
 // sakke.rsk-invalid finding names the key period and nothing decrypts.
 func TestSAKKESample(t *testing.T) {
 	checked, differ := 0, 0
-	hook := func(s *analysis.Stream, p *dissect.MediaPacket, plain []byte) {
-		if plain == nil || p.Kind != dissect.KindRTP {
-			return
-		}
-		h, err := srtp.ParseRTPHeader(plain)
-		checked++
-		if err != nil || !bytes.Equal(plain[h.HeaderLen:], scenario.Payload(h.SSRC, h.SequenceNumber)) {
-			differ++
-		}
-	}
+	hook := payloadHook(&checked, &differ)
 	r := analyse(t, "sakke/sip-sakke.pcap", sampleKeys(t, "sakke/sip-sakke"), hook)
 	if len(r.Sessions) != 1 || len(r.Sessions[0].MIKEY) != 1 {
 		t.Fatalf("sessions: %+v", r.Sessions)

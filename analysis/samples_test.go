@@ -64,6 +64,21 @@ func loadTruth(t *testing.T, name string) *truth {
 	return &tr
 }
 
+// payloadHook counts the decrypted RTP packets in *checked and those whose
+// payload is not the generator's scenario.Payload in *differ.
+func payloadHook(checked, differ *int) analysis.MediaHook {
+	return func(s *analysis.Stream, p *dissect.MediaPacket, plain []byte) {
+		if plain == nil || p.Kind != dissect.KindRTP {
+			return
+		}
+		h, err := srtp.ParseRTPHeader(plain)
+		*checked++
+		if err != nil || !bytes.Equal(plain[h.HeaderLen:], scenario.Payload(h.SSRC, h.SequenceNumber)) {
+			*differ++
+		}
+	}
+}
+
 // analyse runs the whole pipeline over a sample with the given keys.
 func analyse(t *testing.T, file string, st *keys.Store, hook analysis.MediaHook) *analysis.Report {
 	t.Helper()

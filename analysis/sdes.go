@@ -342,8 +342,8 @@ func (a *Analyzer) sdesBind(st *sessionState, from *sdesSDP, sm sdesMedia, c *sd
 			}
 			old := b.cs
 			b.keys = append(keys, b.keys...)
-			if len(b.keys) > 8 {
-				b.keys = b.keys[:8]
+			if len(b.keys) > maxMasterKeys {
+				b.keys = b.keys[:maxMasterKeys]
 			}
 			b.sdes.lifetime = append(lifetimes, b.sdes.lifetime...)
 			b.sdes.used = append(make([]uint64, len(keys)), b.sdes.used...)

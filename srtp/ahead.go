@@ -108,9 +108,6 @@ func (g *Guess) Taken() bool { return g.taken }
 // Context returns the context the guess was made for (nil for no guess).
 func (g *Guess) Context() *Context { return g.ctx }
 
-// Packet returns the packet the guess was made for.
-func (g *Guess) Packet() []byte { return g.pkt }
-
 // guessMaxQueue bounds a stream's queue of guesses; past it GuessRTP
 // declines (the caller is not taking them).
 const guessMaxQueue = 1 << 14
