@@ -172,7 +172,7 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 		}
 	}
 	for _, n := range msg.Notes {
-		if msg.Trailing != nil && n.Offset == msg.TrailingOffset {
+		if n.Code == mikey.NoteTrailingPadding || n.Code == mikey.NoteTrailingBytes {
 			a.add(KindTrailingBytes.New(sm.Frame, st.s.ID, fmt.Sprintf("%d byte(s) after the last payload at offset %d: %s", len(msg.Trailing), n.Offset, n.Text)))
 		}
 	}

@@ -12,7 +12,9 @@
 # and --tree --pretty) and are compared byte for byte, and so are their JSON
 # lines (--jsonl) when both know them. IGNORE (a jq-free sed expression, default none) is applied to
 # both outputs first, for fields NEW adds. Prints one line per difference
-# and a total; exits 1 when anything differs.
+# and a total; exits 1 when anything differs. Standard error and the exit
+# status are compared too, and every keys file of a capture is used
+# (NAME.keys and NAME-*.keys beside NAME.pcap).
 set -uo pipefail
 
 [ $# -ge 2 ] || { echo "usage: $0 OLD NEW [CAPTURE...]" >&2; exit 2; }
@@ -49,7 +51,9 @@ for f in "${files[@]}"; do
 	base=${f%.pcapng}
 	base=${base%.pcap}
 	keysets=(/dev/null)
-	[ -r "$base.keys" ] && keysets+=("$base.keys")
+	for k in "$base.keys" "$base"-*.keys; do
+		[ -r "$k" ] && keysets+=("$k")
+	done
 	extra=()
 	[ -r "$base.keylog" ] && extra=(--tls-keylog "$base.keylog")
 	for k in "${keysets[@]}"; do
@@ -62,9 +66,16 @@ for f in "${files[@]}"; do
 			pretty) a=(--json --tree --pretty) b=(--json --tree --pretty) ;;
 			jsonl) a=(--jsonl) b=(--jsonl) ;;
 			esac
-			"$old" report "${a[@]}" -keys "$k" "${extra[@]}" "$f" >"$work/old" 2>/dev/null
-			"$new" report "${b[@]}" -keys "$k" "${extra[@]}" "$f" >"$work/new" 2>/dev/null
+			"$old" report "${a[@]}" -keys "$k" "${extra[@]}" "$f" >"$work/old" 2>"$work/old.err"
+			echo "exit $?" >>"$work/old.err"
+			"$new" report "${b[@]}" -keys "$k" "${extra[@]}" "$f" >"$work/new" 2>"$work/new.err"
+			echo "exit $?" >>"$work/new.err"
 			compare "$(basename "$f") keys=$(basename "$k") $mode"
+			if ! cmp -s "$work/old.err" "$work/new.err"; then
+				diffs=$((diffs + 1))
+				echo "DIFFERS: $(basename "$f") keys=$(basename "$k") $mode: stderr or exit status"
+				diff "$work/old.err" "$work/new.err" | head -${DIFFLINES:-6}
+			fi
 			if [ "$mode" = json ] && [ -n "$pretty" ]; then
 				"$new" report --json -keys "$k" "${extra[@]}" "$f" >"$work/new" 2>/dev/null
 				python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(0 if a==b else 1)' "$work/old" "$work/new" ||

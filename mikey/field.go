@@ -38,12 +38,36 @@ func (s Span) End() int { return s.Offset + s.Length }
 // through the Payload interface.
 func (s Span) Extent() Span { return s }
 
-// Note is an observation made while decoding that is not an error, such as
-// trailing padding after the last payload.
+// Note is an observation made while decoding or mapping a message that is
+// not an error, such as trailing padding after the last payload. Code says
+// what kind of observation it is, so that callers match kinds, never texts
+// or offsets; Offset is the byte offset in the message it concerns (-1 when
+// none) and Text says it in words.
 type Note struct {
-	Offset int    `json:"offset"`
-	Text   string `json:"text"`
+	Code   NoteCode `json:"code"`
+	Offset int      `json:"offset"`
+	Text   string   `json:"text"`
 }
+
+// NoteCode names a kind of Note. The codes are stable: analysis maps each
+// to a finding through one table.
+type NoteCode string
+
+// Notes made while decoding (Parse).
+const (
+	// NoteOtherVersion: the header's version is not 1; the message was
+	// decoded with the version 1 layout (RFC 3830 §6.1).
+	NoteOtherVersion NoteCode = "other-version"
+	// NoteTrailingPadding: zero bytes after the last payload (not MIKEY
+	// framing; Milestone XProtect appends one 0x00), kept in Message.Trailing.
+	NoteTrailingPadding NoteCode = "trailing-padding"
+	// NoteTrailingBytes: non-zero bytes after the last payload, kept in
+	// Message.Trailing.
+	NoteTrailingBytes NoteCode = "trailing-bytes"
+	// NoteKEMACPadding: zero bytes after the last Key data sub-payload,
+	// inside a NULL-encrypted KEMAC's Encr data.
+	NoteKEMACPadding NoteCode = "kemac-padding"
+)
 
 // ParseError is a decoding failure. Offset is the byte offset in the message
 // where the fault was found and Payload names the payload being decoded

@@ -38,7 +38,7 @@ func (m *Message) Unmarshal(b []byte) error {
 		return wrapErr(err, "HDR")
 	}
 	if m.Header.Version != 1 {
-		m.note(0, "version "+strconv.Itoa(int(m.Header.Version))+" is not MIKEY version 1; decoded with the version 1 layout")
+		m.note(NoteOtherVersion, 0, "version "+strconv.Itoa(int(m.Header.Version))+" is not MIKEY version 1; decoded with the version 1 layout")
 	}
 	m.Payloads, err = parseChain(&r, next, &m.store, m.Payloads)
 	if err != nil {
@@ -49,9 +49,9 @@ func (m *Message) Unmarshal(b []byte) error {
 		m.TrailingOffset = r.off()
 		m.Trailing = r.remaining()
 		if allZero(m.Trailing) {
-			m.note(m.TrailingOffset, strconv.Itoa(len(m.Trailing))+" byte(s) of zero padding after the last payload (not part of the MIKEY framing; seen from Milestone XProtect)")
+			m.note(NoteTrailingPadding, m.TrailingOffset, strconv.Itoa(len(m.Trailing))+" byte(s) of zero padding after the last payload (not part of the MIKEY framing; seen from Milestone XProtect)")
 		} else {
-			m.note(m.TrailingOffset, strconv.Itoa(len(m.Trailing))+" unexpected byte(s) after the last payload, kept as Trailing")
+			m.note(NoteTrailingBytes, m.TrailingOffset, strconv.Itoa(len(m.Trailing))+" unexpected byte(s) after the last payload, kept as Trailing")
 		}
 	}
 	return nil
@@ -67,13 +67,13 @@ func (m *Message) notePadding() {
 		}
 		last := k.KeyData[len(k.KeyData)-1]
 		if end := k.EncrDataOffset + len(k.EncrData); last.End() < end {
-			m.note(last.End(), strconv.Itoa(end-last.End())+" zero byte(s) after the last Key data sub-payload, inside the KEMAC Encr data")
+			m.note(NoteKEMACPadding, last.End(), strconv.Itoa(end-last.End())+" zero byte(s) after the last Key data sub-payload, inside the KEMAC Encr data")
 		}
 	}
 }
 
-func (m *Message) note(off int, text string) {
-	m.Notes = append(m.Notes, Note{Offset: off, Text: text})
+func (m *Message) note(code NoteCode, off int, text string) {
+	m.Notes = append(m.Notes, Note{Code: code, Offset: off, Text: text})
 }
 
 // parseChain decodes payloads from r, starting with type next, until a
