@@ -171,10 +171,8 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 			return
 		}
 	}
-	for _, n := range msg.Notes {
-		if n.Code == mikey.NoteTrailingPadding || n.Code == mikey.NoteTrailingBytes {
-			a.add(KindTrailingBytes.New(sm.Frame, st.s.ID, fmt.Sprintf("%d byte(s) after the last payload at offset %d: %s", len(msg.Trailing), n.Offset, n.Text)))
-		}
+	for _, f := range noteFindingsOf(msg, sm.Frame, st.s.ID) {
+		a.add(f)
 	}
 	if mode := modeName(msg); mode != "" && st.s.Mode == "" {
 		st.s.Mode = mode
