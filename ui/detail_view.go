@@ -206,7 +206,7 @@ func (v *detailView) build(keep *fieldRef) {
 // addField adds f and its children under parent; it returns the node that
 // matches keep, if any.
 func (v *detailView) addField(parent *tview.TreeNode, msg int, f *mikey.Field, keep *fieldRef) *tview.TreeNode {
-	n := tview.NewTreeNode(fieldLabel(f)).SetReference(&fieldRef{msg: msg, field: f})
+	n := tview.NewTreeNode(SafeText(f.Label())).SetReference(&fieldRef{msg: msg, field: f})
 	parent.AddChild(n)
 	var found *tview.TreeNode
 	if keep != nil && keep.field != nil && keep.msg == msg && keep.field.Name == f.Name &&
@@ -268,22 +268,6 @@ func messageTree(m *analysis.MIKEYMessage) *mikey.Field {
 	return msg.Tree()
 }
 
-// fieldLabel is the line "mikeyscope decode" prints for a field.
-func fieldLabel(f *mikey.Field) string {
-	var b strings.Builder
-	b.WriteString(f.Name)
-	switch {
-	case f.Value != "" && f.Meaning != "":
-		b.WriteString(": " + f.Value + " (" + f.Meaning + ")")
-	case f.Value != "":
-		b.WriteString(": " + f.Value)
-	case f.Meaning != "":
-		b.WriteString(": " + f.Meaning)
-	}
-	b.WriteString(" [" + strconv.Itoa(f.Offset) + " +" + strconv.Itoa(f.Length) + "]")
-	return SafeText(b.String())
-}
-
 // messageLabel summarises one MIKEY message for its tree node.
 func messageLabel(m *analysis.MIKEYMessage) string {
 	s := fmt.Sprintf("MIKEY %s %s (%s, %d bytes) auth: %s", orDash(m.Role), orDash(m.DataType), orDash(m.Where), m.Length, orDash(m.Auth))
@@ -329,7 +313,7 @@ func (v *detailView) focusNext(app *tview.Application) {
 
 // addSDESField adds an a=crypto field and its children under parent.
 func (v *detailView) addSDESField(parent *tview.TreeNode, f *mikey.Field) {
-	n := tview.NewTreeNode(fieldLabel(f)).SetReference(&fieldRef{sdes: true, field: f})
+	n := tview.NewTreeNode(SafeText(f.Label())).SetReference(&fieldRef{sdes: true, field: f})
 	parent.AddChild(n)
 	for _, c := range f.Children {
 		v.addSDESField(n, c)

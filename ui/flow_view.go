@@ -44,7 +44,7 @@ func (v *flowView) setSession(s *analysis.Session, width int) {
 		v.table.SetTitle(" Flow ")
 		return
 	}
-	v.table.SetTitle(fmt.Sprintf(" Flow of session %d: %s %s%s ", s.ID, SafeText(s.Carrier), SafeText(sessionPeers(s)), SafeText(flowVia(s))))
+	v.table.SetTitle(fmt.Sprintf(" Flow of session %d: %s %s%s ", s.ID, SafeText(s.Carrier), SafeText(s.Title()), SafeText(flowVia(s))))
 	if width > 40 {
 		v.width = width
 	}

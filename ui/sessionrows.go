@@ -129,18 +129,6 @@ func findingLabel(fc analysis.FindingCounts) string {
 	return b.String()
 }
 
-// sessionPeers is the from/to of a SIP call or the URL of an RTSP session
-// (raw wire text: callers escape it).
-func sessionPeers(s *analysis.Session) string {
-	switch {
-	case s.URL != "":
-		return s.URL
-	case s.From != "" || s.To != "":
-		return s.From + " -> " + s.To
-	}
-	return s.Key
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -170,7 +158,7 @@ func compareRows(a, b *sessionRow, col sortColumn) int {
 	case sortByCarrier:
 		return strings.Compare(a.s.Carrier, b.s.Carrier)
 	case sortByPeers:
-		return strings.Compare(sessionPeers(a.s), sessionPeers(b.s))
+		return strings.Compare(a.s.Title(), b.s.Title())
 	case sortByMode:
 		return strings.Compare(a.s.Mode, b.s.Mode)
 	case sortByStatus:

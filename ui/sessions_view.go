@@ -203,7 +203,7 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 	case 2:
 		c = tview.NewTableCell(SafeText(r.s.Carrier))
 	case 3:
-		text := sessionPeers(r.s)
+		text := r.s.Title()
 		if t.showID {
 			text = r.s.Key
 		}
