@@ -125,8 +125,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if c.in.Counters != nil {
 		n := c.in.Counters()
 		c.counter(ch, dSessions, float64(n.SessionsSeen))
-		for _, st := range []string{"verified", "failed", "no-key", "in-clear", "none", "not-checked"} {
-			ch <- prometheus.MustNewConstMetric(dStatus, prometheus.GaugeValue, float64(n.Sessions[st]), st)
+		for _, st := range []analysis.KeyStatus{analysis.KeyVerified, analysis.KeyFailed, analysis.KeyNoKey, analysis.KeyInClear, analysis.KeyNone, analysis.KeyNotChecked} {
+			ch <- prometheus.MustNewConstMetric(dStatus, prometheus.GaugeValue, float64(n.Sessions[st]), st.String())
 		}
 		for _, k := range sortedKeys(n.MIKEY) {
 			c.counter(ch, dMIKEY, float64(n.MIKEY[k]), k[0], k[1])

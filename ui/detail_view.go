@@ -144,7 +144,7 @@ func (v *detailView) build(keep *fieldRef) {
 	var first, again *tview.TreeNode
 	for i, m := range v.msgs {
 		mn := tview.NewTreeNode(messageLabel(m)).SetReference(&fieldRef{msg: i}).
-			SetColor(keyStatusColor(authColorName(m.Auth)))
+			SetColor(keyStatusColor(m.Auth))
 		root.AddChild(mn)
 		if first == nil {
 			first = mn
@@ -270,7 +270,7 @@ func messageTree(m *analysis.MIKEYMessage) *mikey.Field {
 
 // messageLabel summarises one MIKEY message for its tree node.
 func messageLabel(m *analysis.MIKEYMessage) string {
-	s := fmt.Sprintf("MIKEY %s %s (%s, %d bytes) auth: %s", orDash(m.Role), orDash(m.DataType), orDash(m.Where), m.Length, orDash(m.Auth))
+	s := fmt.Sprintf("MIKEY %s %s (%s, %d bytes) auth: %s", orDash(m.Role), orDash(m.DataType), orDash(m.Where), m.Length, orDash(m.Auth.String()))
 	if m.KeyFP != "" {
 		s += " key " + m.KeyFP
 	}
@@ -284,19 +284,6 @@ func messageLabel(m *analysis.MIKEYMessage) string {
 		s += ": " + m.Detail
 	}
 	return SafeText(s)
-}
-
-// authColorName maps a message's auth verdict onto the status colours.
-func authColorName(auth string) string {
-	switch auth {
-	case "verified":
-		return "verified"
-	case "failed":
-		return "failed"
-	case "no-key", "no-key-fits", "in-clear", "not-protected":
-		return "no-key"
-	}
-	return ""
 }
 
 // focusNext moves the focus to the next pane (Tab).

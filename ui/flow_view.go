@@ -98,7 +98,7 @@ func streamsSummary(sts []*analysis.Stream) string {
 	var b strings.Builder
 	for _, st := range sts {
 		color := "white"
-		switch keyStatusColor(st.KeyStatus) {
+		switch streamStatusColor(st.KeyStatus) {
 		case colorGood:
 			color = "green"
 		case colorBad:
@@ -108,7 +108,7 @@ func streamsSummary(sts []*analysis.Stream) string {
 		}
 		fmt.Fprintf(&b, "%-4s %s  %s -> %s  packets %d  auth failed %d  decrypted %d  lost %d  [%s]%s[-]\n",
 			SafeText(st.Kind), SafeText(st.SSRC), SafeText(st.Src), SafeText(st.Dst),
-			st.Packets, st.AuthFailed, st.Decrypted, st.Health.Lost, color, SafeText(st.KeyStatus))
+			st.Packets, st.AuthFailed, st.Decrypted, st.Health.Lost, color, SafeText(st.KeyStatus.String()))
 	}
 	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
+	"github.com/mikeyscope/mikeyscope/analysis"
 )
 
 // clock formats a capture time as the views show it (UTC, milliseconds).
@@ -35,14 +36,28 @@ var (
 type tcellColor = tcell.Color
 
 // keyStatusColor colours a session's or message's key status: red failed,
-// green verified, yellow keys in clear or no key.
-func keyStatusColor(status string) tcell.Color {
+// green verified, yellow keys in clear, unprotected or no key.
+func keyStatusColor(status analysis.KeyStatus) tcell.Color {
 	switch status {
-	case "verified", "decrypting":
+	case analysis.KeyVerified:
 		return colorGood
-	case "failed", "failing":
+	case analysis.KeyFailed:
 		return colorBad
-	case "in-clear", "no-key", "no-key-fits", "no-exchange":
+	case analysis.KeyInClear, analysis.KeyNotProtected, analysis.KeyNoKey, analysis.KeyNoKeyFits:
+		return colorWarn
+	}
+	return tcell.ColorDefault
+}
+
+// streamStatusColor colours a stream's key status: green decrypting, red
+// failing, yellow no key or no key exchange.
+func streamStatusColor(status analysis.StreamStatus) tcell.Color {
+	switch status {
+	case analysis.StreamDecrypting:
+		return colorGood
+	case analysis.StreamFailing:
+		return colorBad
+	case analysis.StreamNoKey, analysis.StreamNoExchange:
 		return colorWarn
 	}
 	return tcell.ColorDefault

@@ -215,7 +215,7 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 		}
 		c = tview.NewTableCell(SafeText(orDash(mode)))
 	case 5:
-		c = tview.NewTableCell(SafeText(orDash(r.s.KeyStatus))).SetTextColor(keyStatusColor(r.s.KeyStatus))
+		c = tview.NewTableCell(SafeText(orDash(r.s.KeyStatus.String()))).SetTextColor(keyStatusColor(r.s.KeyStatus))
 	case 6:
 		c = tview.NewTableCell(SafeText(orDash(r.s.FinalStatus))).SetMaxWidth(24)
 		if code := r.s.FinalStatus; len(code) > 0 && code[0] >= '3' {
