@@ -308,22 +308,12 @@ func writeFinding(w io.Writer, f *analysis.Finding, opts TextOptions, indent str
 	}
 }
 
-// clockStamp writes a capture time of a capture within one day (UTC).
-func clockStamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("15:04:05.000")
-}
+// clockStamp writes a capture time of a capture within one day.
+func clockStamp(t time.Time) string { return analysis.FormatTime(t, false) }
 
 // dateStamp writes a capture time with its date, for captures that span
 // days.
-func dateStamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05.000")
-}
+func dateStamp(t time.Time) string { return analysis.FormatTime(t, true) }
 
 func byteCount(n uint64) string {
 	switch {

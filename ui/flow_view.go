@@ -65,7 +65,7 @@ func (v *flowView) setSession(s *analysis.Session, width int) {
 		if sig.MIKEY > 0 {
 			color = tcell.ColorAqua
 		}
-		v.table.SetCell(i+1, 0, tview.NewTableCell(clockOf(sig.Time, withDate)).SetTextColor(colorDim))
+		v.table.SetCell(i+1, 0, tview.NewTableCell(analysis.FormatTime(sig.Time, withDate)).SetTextColor(colorDim))
 		v.table.SetCell(i+1, 1, tview.NewTableCell(fmt.Sprint(sig.Frame)).SetAlign(tview.AlignRight))
 		v.table.SetCell(i+1, 2, tview.NewTableCell(escapeTags(l.line(sig))).SetTextColor(color))
 	}

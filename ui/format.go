@@ -1,26 +1,9 @@
 package ui
 
 import (
-	"time"
-
 	"github.com/gdamore/tcell/v2"
 	"github.com/mikeyscope/mikeyscope/analysis"
 )
-
-// clock formats a capture time as the views show it (UTC, milliseconds).
-func clock(t time.Time) string { return clockOf(t, false) }
-
-// clockOf formats a capture time, with its date when withDate (a capture
-// or session that spans days).
-func clockOf(t time.Time, withDate bool) string {
-	if t.IsZero() {
-		return "-"
-	}
-	if withDate {
-		return t.UTC().Format("2006-01-02 15:04:05.000")
-	}
-	return t.UTC().Format("15:04:05.000")
-}
 
 // Colours for states, shared by every view.
 var (

@@ -199,7 +199,7 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 	case 0:
 		c = tview.NewTableCell(strconv.Itoa(r.s.ID)).SetAlign(tview.AlignRight)
 	case 1:
-		c = tview.NewTableCell(clockOf(r.s.Start, t.withDate))
+		c = tview.NewTableCell(analysis.FormatTime(r.s.Start, t.withDate))
 	case 2:
 		c = tview.NewTableCell(SafeText(r.s.Carrier))
 	case 3:
