@@ -22,6 +22,20 @@ func (s *Session) Title() string {
 	return s.Key
 }
 
+// Seen says where a signalling message was seen when it came by HEP or was
+// seen more than once: "via hep agent 2002; also capture frame 12"; ""
+// when it was captured once.
+func (sg *Signal) Seen() string {
+	var parts []string
+	if sg.Via != "" {
+		parts = append(parts, "via "+sg.Via)
+	}
+	for _, c := range sg.AlsoSeen {
+		parts = append(parts, "also "+c.Via+" frame "+strconv.FormatUint(c.Frame, 10))
+	}
+	return strings.Join(parts, "; ")
+}
+
 // maxListedFrames bounds FrameList.
 const maxListedFrames = 8
 

@@ -35,3 +35,19 @@ func TestFrameList(t *testing.T) {
 		}
 	}
 }
+
+func TestSignalSeen(t *testing.T) {
+	for _, tc := range []struct {
+		sg   Signal
+		want string
+	}{
+		{Signal{}, ""},
+		{Signal{Via: "hep agent 2002"}, "via hep agent 2002"},
+		{Signal{AlsoSeen: []SignalCopy{{Frame: 7, Via: "hep agent 3 (sbc)"}}}, "also hep agent 3 (sbc) frame 7"},
+		{Signal{Via: "hep agent 2002", AlsoSeen: []SignalCopy{{Frame: 1, Via: "capture"}, {Frame: 9, Via: "hep agent 4"}}}, "via hep agent 2002; also capture frame 1; also hep agent 4 frame 9"},
+	} {
+		if got := tc.sg.Seen(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.sg, got, tc.want)
+		}
+	}
+}
