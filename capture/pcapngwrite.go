@@ -450,7 +450,7 @@ func (w *PcapngWriter) interfaceDesc(link LinkType) {
 }
 
 func (w *PcapngWriter) interfaceStats(id uint32, st LiveStats) {
-	ts := uint64(time.Now().UnixNano())
+	ts := uint64(w.now().UnixNano())
 	var body []byte
 	body = binary.LittleEndian.AppendUint32(body, id)
 	body = binary.LittleEndian.AppendUint32(body, uint32(ts>>32))
