@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 )
 
 func TestParseRingOption(t *testing.T) {
@@ -180,16 +182,16 @@ func pcapngBlocks(t *testing.T, name string) []string {
 			t.Fatalf("%s: bad block length %d", name, n)
 		}
 		switch typ {
-		case ngSectionHeader:
+		case pcapng.BlockSectionHeader:
 			out = append(out, "SHB")
-		case ngInterfaceDesc:
+		case pcapng.BlockInterfaceDescription:
 			out = append(out, "IDB")
-		case ngEnhancedPacket:
+		case pcapng.BlockEnhancedPacket:
 			out = append(out, "EPB")
-		case ngInterfaceStats:
+		case pcapng.BlockInterfaceStatistics:
 			out = append(out, "ISB")
-		case ngDecryptionSecrets:
-			if binary.LittleEndian.Uint32(b[8:]) != secretsTLSKeyLog {
+		case pcapng.BlockDecryptionSecrets:
+			if binary.LittleEndian.Uint32(b[8:]) != pcapng.SecretsTLSKeyLog {
 				t.Fatalf("%s: secrets type %x", name, b[8:12])
 			}
 			l := int(binary.LittleEndian.Uint32(b[12:]))
