@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/tlsdec/tlstest"
@@ -134,7 +135,7 @@ func writeSessionPcap(t *testing.T, path string, s *tlstest.Session) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn := pcapbuild.NewTCPConn(&pcapbuild.Builder{},
+	conn := pcapbuild.NewTCPConn(&framebuild.Builder{},
 		netip.MustParseAddrPort("192.0.2.10:50322"), netip.MustParseAddrPort("192.0.2.20:322"), 1000, 5000)
 	frames, err := conn.Handshake()
 	if err != nil {

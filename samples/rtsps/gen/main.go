@@ -34,6 +34,7 @@ import (
 
 	"github.com/pion/srtp/v3"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
@@ -200,7 +201,7 @@ func Capture(s *tlstest.Session, f pcapwrite.Format) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	conn := pcapbuild.NewTCPConn(b, client, server, 0x3a000000, 0x5b000000)
 	t := start
 	write := func(frames [][]byte, err error) error {

@@ -1,4 +1,4 @@
-package pcapbuild
+package framebuild
 
 import (
 	"bytes"
@@ -173,19 +173,6 @@ func TestIPv4IdentificationCounts(t *testing.T) {
 		if got := uint16(f[18])<<8 | uint16(f[19]); got != want {
 			t.Fatalf("IP ID %d, want %d", got, want)
 		}
-	}
-}
-
-func TestAppendInterleaved(t *testing.T) {
-	got, err := AppendInterleaved([]byte("x"), 2, []byte{0x80, 0x60, 0, 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []byte{'x', '$', 2, 0, 4, 0x80, 0x60, 0, 1}; !bytes.Equal(got, want) {
-		t.Fatalf("got %x want %x", got, want)
-	}
-	if _, err := AppendInterleaved(nil, 0, make([]byte, 0x10000)); err == nil {
-		t.Fatal("65536-byte packet accepted")
 	}
 }
 

@@ -1,12 +1,14 @@
-// Package pcapbuild builds Ethernet frames (IPv4 or IPv6, UDP or TCP, with
-// correct checksums and an optional 802.1Q tag), IP fragments, TCP
-// connections and RTSP interleaved framing, and writes them to pcap or pcapng
-// files with caller-chosen timestamps. It is used by the sample and benchmark
-// generators and by tests that need crafted packets.
+// Package framebuild builds Ethernet frames: IPv4 (RFC 791) or IPv6
+// (RFC 8200) packets carrying UDP (RFC 768) or TCP (RFC 9293), with correct
+// checksums (RFC 1071) and an optional 802.1Q tag, and IP fragments of a
+// UDP datagram. It is the one home of building these headers: export
+// rebuilds the frames of decrypted.pcapng and the per-stream pcaps with
+// it, and internal/pcapbuild (TCP connections, RTSP interleaving and
+// GTP-U for the sample generators and tests) builds on it.
 //
-// Builders append to a caller-supplied slice so that a generator writing
-// hundreds of megabytes can reuse one buffer per frame.
-package pcapbuild
+// Builders append to a caller-supplied slice so that a writer of hundreds
+// of megabytes can reuse one buffer per frame.
+package framebuild
 
 import (
 	"encoding/binary"
@@ -38,7 +40,7 @@ const (
 
 // ErrAddressFamily is returned when source and destination are not both IPv4
 // or both IPv6.
-var ErrAddressFamily = errors.New("pcapbuild: source and destination address families differ")
+var ErrAddressFamily = errors.New("framebuild: source and destination address families differ")
 
 // Builder builds frames. The zero value builds untagged frames with TTL 64.
 // A Builder numbers IPv4 identification fields (and IPv6 fragment
@@ -179,7 +181,7 @@ func udpChecksum(src, dst netip.Addr, seg []byte) uint16 {
 const MaxUDPPayload = 65535 - IPv4Len - UDPLen
 
 // ErrTooLong is returned when a payload does not fit the length fields.
-var ErrTooLong = errors.New("pcapbuild: payload too long")
+var ErrTooLong = errors.New("framebuild: payload too long")
 
 // AppendUDP appends to dst one Ethernet frame carrying a UDP datagram from src
 // to dst with the given payload, and returns the extended slice.
