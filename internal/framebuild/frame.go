@@ -143,14 +143,23 @@ func (b *Builder) appendIPv6(dst []byte, src, to netip.Addr, next uint8, payload
 	return dst
 }
 
-// appendIP appends Ethernet and IP headers for an unfragmented packet.
-func (b *Builder) appendIP(dst []byte, src, to netip.Addr, proto uint8, payloadLen int, df bool) []byte {
+// appendIPHeader appends the IP header of an unfragmented packet: IPv4
+// with the next identification, or IPv6.
+func (b *Builder) appendIPHeader(dst []byte, src, to netip.Addr, proto uint8, payloadLen int, df bool) []byte {
 	if src.Is4() {
-		dst = b.appendEthernet(dst, src, to, EtherTypeIPv4)
 		return b.appendIPv4(dst, src, to, proto, payloadLen, uint16(b.nextID()), df, false, 0)
 	}
-	dst = b.appendEthernet(dst, src, to, EtherTypeIPv6)
 	return b.appendIPv6(dst, src, to, proto, payloadLen)
+}
+
+// appendIP appends Ethernet and IP headers for an unfragmented packet.
+func (b *Builder) appendIP(dst []byte, src, to netip.Addr, proto uint8, payloadLen int, df bool) []byte {
+	etherType := uint16(EtherTypeIPv6)
+	if src.Is4() {
+		etherType = EtherTypeIPv4
+	}
+	dst = b.appendEthernet(dst, src, to, etherType)
+	return b.appendIPHeader(dst, src, to, proto, payloadLen, df)
 }
 
 func sameFamily(src, dst netip.AddrPort) bool {
@@ -183,23 +192,49 @@ const MaxUDPPayload = 65535 - IPv4Len - UDPLen
 // ErrTooLong is returned when a payload does not fit the length fields.
 var ErrTooLong = errors.New("framebuild: payload too long")
 
-// AppendUDP appends to dst one Ethernet frame carrying a UDP datagram from src
-// to dst with the given payload, and returns the extended slice.
-func (b *Builder) AppendUDP(dst []byte, src, to netip.AddrPort, payload []byte) ([]byte, error) {
+// checkUDP says why a datagram from src to to with payload cannot be
+// built, or nil.
+func checkUDP(src, to netip.AddrPort, payload []byte) error {
 	if !sameFamily(src, to) {
-		return dst, ErrAddressFamily
+		return ErrAddressFamily
 	}
 	if len(payload) > MaxUDPPayload {
-		return dst, ErrTooLong
+		return ErrTooLong
 	}
+	return nil
+}
+
+// appendUDPDatagram appends the UDP header (with its checksum) and payload.
+func appendUDPDatagram(dst []byte, src, to netip.AddrPort, payload []byte) []byte {
 	n := UDPLen + len(payload)
-	dst = b.appendIP(dst, src.Addr(), to.Addr(), ProtoUDP, n, false)
 	dst, o := grow(dst, n)
 	seg := dst[o:]
 	putUDP(seg, src, to, n)
 	copy(seg[UDPLen:], payload)
 	binary.BigEndian.PutUint16(seg[6:], udpChecksum(src.Addr(), to.Addr(), seg))
-	return dst, nil
+	return dst
+}
+
+// AppendUDP appends to dst one Ethernet frame carrying a UDP datagram from src
+// to dst with the given payload, and returns the extended slice.
+func (b *Builder) AppendUDP(dst []byte, src, to netip.AddrPort, payload []byte) ([]byte, error) {
+	if err := checkUDP(src, to, payload); err != nil {
+		return dst, err
+	}
+	dst = b.appendIP(dst, src.Addr(), to.Addr(), ProtoUDP, UDPLen+len(payload), false)
+	return appendUDPDatagram(dst, src, to, payload), nil
+}
+
+// AppendIPUDP appends to dst one IP packet without a link-layer header
+// (LINKTYPE_RAW) carrying a UDP datagram from src to dst with the given
+// payload, and returns the extended slice: AppendUDP without the Ethernet
+// header. The 802.1Q tag (VLAN) does not apply.
+func (b *Builder) AppendIPUDP(dst []byte, src, to netip.AddrPort, payload []byte) ([]byte, error) {
+	if err := checkUDP(src, to, payload); err != nil {
+		return dst, err
+	}
+	dst = b.appendIPHeader(dst, src.Addr(), to.Addr(), ProtoUDP, UDPLen+len(payload), false)
+	return appendUDPDatagram(dst, src, to, payload), nil
 }
 
 // UDP returns one Ethernet frame carrying a UDP datagram.

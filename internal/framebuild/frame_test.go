@@ -205,3 +205,35 @@ func BenchmarkAppendTCP(b *testing.B) {
 		}
 	}
 }
+
+// TestAppendIPUDP: the raw IP packet is the Ethernet frame of AppendUDP
+// without its Ethernet header (the builders at the same identification),
+// and the same datagrams are refused.
+func TestAppendIPUDP(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		src, dst netip.AddrPort
+		payload  []byte
+		err      error
+	}{
+		{"IPv4", v4a, v4b, []byte("INVITE"), nil},
+		{"IPv6", v6a, v6b, []byte("odd"), nil},
+		{"empty", v4b, v4a, nil, nil},
+		{"families differ", v4a, v6b, nil, ErrAddressFamily},
+		{"too long", v4a, v4b, make([]byte, MaxUDPPayload+1), ErrTooLong},
+	} {
+		var eb, rb Builder
+		frame, ferr := eb.AppendUDP(nil, c.src, c.dst, c.payload)
+		raw, rerr := rb.AppendIPUDP([]byte("x"), c.src, c.dst, c.payload)
+		if ferr != c.err || rerr != c.err {
+			t.Errorf("%s: errors %v, %v, want %v", c.name, ferr, rerr, c.err)
+			continue
+		}
+		if c.err != nil {
+			continue
+		}
+		if !bytes.Equal(raw[1:], frame[EthernetLen:]) || raw[0] != 'x' {
+			t.Errorf("%s: raw % x, frame % x", c.name, raw, frame)
+		}
+	}
+}
