@@ -399,9 +399,9 @@ func (w *PcapngWriter) sectionHeader() {
 }
 
 // interfaceDesc appends the Interface Description Block of the link type:
-// snapshot length 262144 (dumpcap's default), nanosecond timestamps.
+// the live capture's snapshot length, nanosecond timestamps.
 func (w *PcapngWriter) interfaceDesc(link LinkType) {
-	w.buf = pcapng.AppendInterfaceDescription(w.buf, uint16(link), 262144,
+	w.buf = pcapng.AppendInterfaceDescription(w.buf, uint16(link), DefaultSnaplen,
 		pcapng.AppendOption(nil, pcapng.OptIfTsresol, []byte{pcapng.TsresolNanoseconds}))
 }
 

@@ -150,12 +150,8 @@ func AppendEnhancedPacket(b []byte, iface uint32, ts uint64, data []byte, origLe
 // data from its own buffer and then AppendEnhancedPacketTail with the
 // same capLen and opts: together they are AppendEnhancedPacket.
 func AppendEnhancedPacketHead(b []byte, iface uint32, ts uint64, capLen, origLen int, opts []byte) []byte {
-	total := 32 + capLen + (4-capLen%4)%4
-	if len(opts) > 0 {
-		total += len(opts) + 4 // and opt_endofopt
-	}
 	b = binary.LittleEndian.AppendUint32(b, BlockEnhancedPacket)
-	b = binary.LittleEndian.AppendUint32(b, uint32(total))
+	b = binary.LittleEndian.AppendUint32(b, enhancedPacketLength(capLen, opts))
 	b = binary.LittleEndian.AppendUint32(b, iface)
 	b = binary.LittleEndian.AppendUint32(b, uint32(ts>>32))
 	b = binary.LittleEndian.AppendUint32(b, uint32(ts))
@@ -169,11 +165,18 @@ func AppendEnhancedPacketHead(b []byte, iface uint32, ts uint64, capLen, origLen
 func AppendEnhancedPacketTail(b []byte, capLen int, opts []byte) []byte {
 	b = append(b, make([]byte, (4-capLen%4)%4)...)
 	b = appendOptions(b, opts)
-	total := 32 + capLen + (4-capLen%4)%4
+	return binary.LittleEndian.AppendUint32(b, enhancedPacketLength(capLen, opts))
+}
+
+// enhancedPacketLength is the Block Total Length of an Enhanced Packet
+// Block with capLen bytes of data and opts (§4.3): 28 bytes of header
+// fields, the padded data, the options and their end, the trailing length.
+func enhancedPacketLength(capLen int, opts []byte) uint32 {
+	total := 28 + capLen + (4-capLen%4)%4 + 4
 	if len(opts) > 0 {
-		total += len(opts) + 4
+		total += len(opts) + 4 // opt_endofopt
 	}
-	return binary.LittleEndian.AppendUint32(b, uint32(total))
+	return uint32(total)
 }
 
 // AppendInterfaceStatistics appends an Interface Statistics Block (§4.6)
