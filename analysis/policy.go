@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/mikeyscope/mikeyscope/mikey"
+	"github.com/mikeyscope/mikeyscope/sdes"
 	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
@@ -75,17 +76,14 @@ var (
 )
 
 // suppliedPolicy guesses the SRTP policy of a directly supplied key from the
-// lengths of its key and salt (RFC 4568 suites: 16+14 AES_CM_128, 24+14
+// lengths of its key and salt: the first SDES suite (sdes.Suites) with
+// those lengths, the one with an 80-bit tag (16+14 AES_CM_128, 24+14
 // AES_192_CM, 32+14 AES_256_CM, 16+12 and 32+12 AEAD_AES_GCM).
 func suppliedPolicy(keyLen, saltLen int) (srtp.Policy, error) {
-	p := srtp.DefaultPolicy()
-	switch {
-	case saltLen == 14 && (keyLen == 16 || keyLen == 24 || keyLen == 32):
-		p.KeyLen = keyLen
-	case saltLen == 12 && (keyLen == 16 || keyLen == 32):
-		p = srtp.GCMPolicy(keyLen)
-	default:
-		return p, fmt.Errorf("no SRTP suite has a %d-byte key and a %d-byte salt", keyLen, saltLen)
+	for _, s := range sdes.Suites {
+		if s.Policy.KeyLen == keyLen && s.Policy.SaltLen == saltLen {
+			return s.Policy, nil
+		}
 	}
-	return p, nil
+	return srtp.DefaultPolicy(), fmt.Errorf("no SRTP suite has a %d-byte key and a %d-byte salt", keyLen, saltLen)
 }

@@ -106,3 +106,22 @@ func TestSRTPPolicyBridge(t *testing.T) {
 		t.Errorf("no SP payload: %v %v", p, err)
 	}
 }
+
+// TestSuppliedPolicy: a supplied key's policy by its key and salt lengths.
+func TestSuppliedPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		key, salt int
+		want      string
+	}{
+		{16, 14, "AES_CM_128_HMAC_SHA1_80"}, {24, 14, "AES_192_CM_HMAC_SHA1_80"}, {32, 14, "AES_256_CM_HMAC_SHA1_80"},
+		{16, 12, "AEAD_AES_128_GCM"}, {32, 12, "AEAD_AES_256_GCM"}, {24, 12, ""}, {16, 16, ""},
+	} {
+		p, err := suppliedPolicy(tc.key, tc.salt)
+		switch {
+		case tc.want == "" && err == nil:
+			t.Errorf("%d+%d: %v, want an error", tc.key, tc.salt, p)
+		case tc.want != "" && (err != nil || p.String() != tc.want || p.KeyLen != tc.key || p.SaltLen != tc.salt):
+			t.Errorf("%d+%d: %v %v, want %s", tc.key, tc.salt, p, err, tc.want)
+		}
+	}
+}
