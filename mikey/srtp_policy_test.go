@@ -320,3 +320,35 @@ func ExampleSPPayload_SRTP() {
 	// note: auth-key-len-is-tag-len
 	// AES-CM 16 14 HMAC-SHA-1 20 10
 }
+
+// TestPolicyLengths: the master key and salt lengths of a crypto session
+// are its SP payload description's.
+func TestPolicyLengths(t *testing.T) {
+	sp := func(no uint8, prot ProtType, kv ...int) *SPPayload {
+		return &SPPayload{PolicyNo: no, Prot: prot, Params: spParams(kv...)}
+	}
+	for _, tc := range []struct {
+		name      string
+		sps       []*SPPayload
+		no        uint8
+		key, salt int
+		found     bool
+	}{
+		{"no SP payload", nil, 0, 16, 14, false},
+		{"other policy number", []*SPPayload{sp(1, ProtSRTP, 1, 32)}, 0, 16, 14, false},
+		{"not SRTP", []*SPPayload{sp(0, 1, 1, 32)}, 0, 16, 14, false},
+		{"defaults", []*SPPayload{sp(0, ProtSRTP)}, 0, 16, 14, true},
+		{"AES-256", []*SPPayload{sp(0, ProtSRTP, 1, 32)}, 0, 32, 14, true},
+		{"AES-GCM salt", []*SPPayload{sp(0, ProtSRTP, 0, 6, 1, 32)}, 0, 32, 12, true},
+		{"salt given", []*SPPayload{sp(0, ProtSRTP, 0, 6, 4, 14)}, 0, 16, 14, true},
+		{"key length 0 keeps the default", []*SPPayload{sp(0, ProtSRTP, 1, 0)}, 0, 16, 14, true},
+		{"out of range keeps the default", []*SPPayload{sp(0, ProtSRTP, 1, 65, 4, 65)}, 0, 16, 14, true},
+		{"unusable policy still has lengths", []*SPPayload{sp(0, ProtSRTP, 0, 3, 1, 24)}, 0, 24, 14, true},
+		{"second payload", []*SPPayload{nil, sp(1, ProtSRTP), sp(2, ProtSRTP, 1, 24, 4, 12)}, 2, 24, 12, true},
+	} {
+		key, salt, found := policyLengths(tc.sps, tc.no)
+		if key != tc.key || salt != tc.salt || found != tc.found {
+			t.Errorf("%s: %d, %d, %v; want %d, %d, %v", tc.name, key, salt, found, tc.key, tc.salt, tc.found)
+		}
+	}
+}
