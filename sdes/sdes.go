@@ -34,8 +34,9 @@ type Suite struct {
 }
 
 // Suites lists the crypto-suites this package knows: those of RFC 4568
-// §6.2 (AES_CM_128 and F8_128 with HMAC_SHA1_80/32), RFC 6188 §7 (AES_192_CM,
-// AES_256_CM) and RFC 7714 §14.2 (AEAD_AES_128_GCM, AEAD_AES_256_GCM).
+// §6.2 (AES_CM_128_HMAC_SHA1_80/32, F8_128_HMAC_SHA1_80), RFC 6188
+// (AES_192_CM, AES_256_CM) and RFC 7714 (AEAD_AES_128_GCM,
+// AEAD_AES_256_GCM).
 var Suites = []Suite{
 	suite(hmacSHA1(srtp.CipherAESCM, 16, 10)),
 	suite(hmacSHA1(srtp.CipherAESCM, 16, 4)),
@@ -51,7 +52,8 @@ var Suites = []Suite{
 func suite(p srtp.Policy) Suite { return Suite{Name: p.String(), Policy: p, MaxLifetime: 1 << 48} }
 
 // hmacSHA1 is a suite's policy with HMAC-SHA1 authentication: an SRTP tag
-// of tagLen bytes, an SRTCP tag of 10 (RFC 4568 §6.2.1), a 14-byte salt.
+// of tagLen bytes, an SRTCP tag of 10 bytes even for the _32 suites
+// (RFC 4568 §6.2), a 14-byte salt.
 func hmacSHA1(c srtp.Cipher, keyLen, tagLen int) srtp.Policy {
 	p := srtp.DefaultPolicy()
 	p.Cipher, p.KeyLen, p.TagLen = c, keyLen, tagLen

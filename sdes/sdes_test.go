@@ -276,9 +276,9 @@ func writePcap(path string, frame []byte) error {
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-// TestSuites: every suite is named as RFC 4568 §6.2, RFC 6188 §7 and RFC
-// 7714 §14.2 register it (srtp.Policy.String), with the lengths this
-// package listed before its suites became srtp policies.
+// TestSuites: every suite is named as RFC 4568 §6.2, RFC 6188 and RFC
+// 7714 register it (srtp.Policy.String), with the lengths this package
+// listed before its suites became srtp policies.
 func TestSuites(t *testing.T) {
 	want := []struct {
 		name                             string
