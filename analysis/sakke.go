@@ -78,7 +78,7 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 	}
 	res, err := mikey.OpenSAKKE(mm.Parsed(), k, opts)
 	if err != nil {
-		mm.Auth, mm.Detail = "not-checked", err.Error()
+		mm.Auth, mm.Detail = KeyNotChecked, err.Error()
 		return
 	}
 	var detail []string
@@ -93,18 +93,18 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 	mm.Detail = strings.Join(detail, "; ")
 	switch {
 	case res.Decap == mikey.SAKKEDecapsulated && res.Signature.Status == mikey.AuthVerified:
-		mm.Auth, mm.KeyFP = "verified", res.RSKRef
+		mm.Auth, mm.KeyFP = KeyVerified, res.RSKRef
 	case res.Decap == mikey.SAKKEDecapsulated:
-		mm.Auth, mm.KeyFP = "not-protected", res.RSKRef
+		mm.Auth, mm.KeyFP = KeyNotProtected, res.RSKRef
 	case res.Decap == mikey.SAKKENoKey || !have:
-		mm.Auth = "no-key"
+		mm.Auth = KeyNoKey
 	case res.Decap == mikey.SAKKERSKInvalid && res.RSKMonth == "" && res.RSKPeriod == "" && !a.rskBoundTo(res.ResponderURI):
 		// No RSK given is this responder's (not for a neighbouring key
 		// period either, not bound to its URI): its key was not supplied;
 		// another user's RSK is not evidence of a mismatch.
-		mm.Auth = authNoKeyFits
+		mm.Auth = KeyNoKeyFits
 	default:
-		mm.Auth = "failed"
+		mm.Auth = KeyFailed
 	}
 	if res.RSKRef != "" {
 		src := res.RSKSource
@@ -120,7 +120,7 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 	case mikey.SAKKEOtherIdentity:
 		a.add(KindSAKKEWrongIdentity.New(mm.Frame, sid, fmt.Sprintf("the SAKKE payload does not decapsulate for %s in %s (RFC 6508 §6.2.2 check failed)", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
 	case mikey.SAKKERSKInvalid:
-		if mm.Auth == authNoKeyFits {
+		if mm.Auth == KeyNoKeyFits {
 			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s, and none is bound to it or is its key for a neighbouring period: its RSK was not supplied", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
 			break
 		}
