@@ -286,59 +286,40 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 
 	// Security policies.
 	for _, sp := range msg.SP() {
-		a.checkPolicy(mm, sid, sp)
+		a.checkPolicy(mm, sid, msg, sp)
 	}
 }
 
-// checkPolicy reports field quirks and transforms common peers lack.
-func (a *Analyzer) checkPolicy(mm *MIKEYMessage, sid int, sp *mikey.SPPayload) {
+// checkPolicy reports the quirks of an SRTP SP payload, the notes of its
+// description (mikey.SPPayload.SRTP) through noteFindings, then the
+// transforms common peers lack.
+func (a *Analyzer) checkPolicy(mm *MIKEYMessage, sid int, msg *mikey.Message, sp *mikey.SPPayload) {
 	if sp.Prot != mikey.ProtSRTP {
 		return
 	}
-	if p, ok := sp.Param(mikey.SPAuthKeyLen); ok {
-		if v, ok := p.Uint(); ok && (v == 4 || v == 10) {
-			a.add(KindTagLenAsAuthKeyLen.New(mm.Frame, sid, fmt.Sprintf("policy %d: session auth key length = %d at offset %d (a tag length, not a key length)", sp.PolicyNo, v, p.Offset)))
-		}
+	d, notes, _ := sp.SRTP()
+	for _, f := range findingsOfNotes(msg, notes, mm.Frame, sid) {
+		a.add(f)
 	}
-	if p, ok := sp.Param(mikey.SPEncrAlg); ok {
-		if v, ok := p.Uint(); ok && v != 0 && v != 1 && v != 6 {
-			a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: encryption algorithm %s", sp.PolicyNo, encrAlgName(v))))
-		}
+	if d.Encr != mikey.SRTPEncrNULL && d.Encr != mikey.SRTPEncrAESCM && d.Encr != mikey.SRTPEncrAESGCM {
+		a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: encryption algorithm %s", sp.PolicyNo, encrAlgName(d.Encr))))
 	}
-	if p, ok := sp.Param(mikey.SPKeyDerivRate); ok {
-		if v, ok := p.Uint(); ok && v != 0 {
-			a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: key derivation rate %d (common implementations only support 0)", sp.PolicyNo, v)))
-		}
+	if d.KDR != 0 {
+		a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: key derivation rate %d (common implementations only support 0)", sp.PolicyNo, d.KDR)))
 	}
-	if p, ok := sp.Param(mikey.SPAuthAlg); ok {
-		if v, ok := p.Uint(); ok && v >= 2 {
-			a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: authentication algorithm %d (RFC 4771 RCC mode)", sp.PolicyNo, v)))
-		}
+	if d.AuthAlg != mikey.SRTPAuthNULL && d.AuthAlg != mikey.SRTPAuthHMACSHA1 {
+		a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: authentication algorithm %d (RFC 4771 RCC mode)", sp.PolicyNo, d.AuthAlg)))
 	}
 }
 
-func encrAlgName(v uint64) string {
-	switch v {
-	case 0:
-		return "NULL"
-	case 1:
-		return "AES-CM"
-	case 2:
+// encrAlgName names an encryption algorithm as the policy-unsupported
+// finding always has: mikey's name, but "AES-f8" as RFC 3711 §4.1.2
+// writes it.
+func encrAlgName(e mikey.SRTPEncrAlg) string {
+	if e == mikey.SRTPEncrAESF8 {
 		return "AES-f8"
-	case 3:
-		return "SEED-CTR"
-	case 4:
-		return "SEED-CCM"
-	case 5:
-		return "SEED-GCM"
-	case 6:
-		return "AES-GCM"
-	case 7:
-		return "ARIA-CTR"
-	case 8:
-		return "ARIA-GCM"
 	}
-	return fmt.Sprintf("unknown (%d)", v)
+	return e.String()
 }
 
 // pair places a message in its exchange and opens the exchange when it is
