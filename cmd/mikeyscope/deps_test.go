@@ -31,7 +31,8 @@ func goList(t *testing.T, args ...string) string {
 // TestLayering keeps the floors of the design (docs/architecture.md,
 // "Dependency direction"): a package imports only packages of a lower
 // floor (or of its own family, such as mikey/sakke), so that the ground
-// floor's packages (mikey, srtp, hep, internal/safetext) can each be
+// floor's packages (mikey, srtp, hep, internal/safetext, internal/pcapng,
+// internal/framebuild) can each be
 // imported alone; sdes names its suites as srtp policies.
 func TestLayering(t *testing.T) {
 	layer := map[string]int{
