@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/mikeyscope/mikeyscope/mikey"
-	"github.com/mikeyscope/mikeyscope/sdes"
 	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
@@ -76,14 +75,11 @@ var (
 )
 
 // suppliedPolicy guesses the SRTP policy of a directly supplied key from the
-// lengths of its key and salt: the first SDES suite (sdes.Suites) with
-// those lengths, the one with an 80-bit tag (16+14 AES_CM_128, 24+14
-// AES_192_CM, 32+14 AES_256_CM, 16+12 and 32+12 AEAD_AES_GCM).
+// lengths of its key and salt (srtp.PolicyForKeyLengths: AES-CM with an
+// 80-bit tag for 16+14, 24+14, 32+14; AES-GCM for 16+12 and 32+12).
 func suppliedPolicy(keyLen, saltLen int) (srtp.Policy, error) {
-	for _, s := range sdes.Suites {
-		if s.Policy.KeyLen == keyLen && s.Policy.SaltLen == saltLen {
-			return s.Policy, nil
-		}
+	if p, ok := srtp.PolicyForKeyLengths(keyLen, saltLen); ok {
+		return p, nil
 	}
 	return srtp.DefaultPolicy(), fmt.Errorf("no SRTP suite has a %d-byte key and a %d-byte salt", keyLen, saltLen)
 }

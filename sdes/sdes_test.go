@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/internal/framebuild"
+
+	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
 func unb64(t *testing.T, s string) []byte {
@@ -315,5 +317,27 @@ func TestSuites(t *testing.T) {
 		if got, ok := LookupSuite(w.name); !ok || got.Name != w.name {
 			t.Errorf("LookupSuite(%s) = %v, %v", w.name, got.Name, ok)
 		}
+	}
+}
+
+// TestSuitesAgreeWithSRTPKeyLengths: a bare key of a suite's lengths gets
+// the policy of the first suite with those lengths (the 80-bit tag one),
+// and every suite's lengths are among srtp's.
+func TestSuitesAgreeWithSRTPKeyLengths(t *testing.T) {
+	first := map[[2]int]Suite{}
+	for _, s := range Suites {
+		k := [2]int{s.Policy.KeyLen, s.Policy.SaltLen}
+		if _, ok := first[k]; !ok {
+			first[k] = s
+		}
+	}
+	for k, s := range first {
+		p, ok := srtp.PolicyForKeyLengths(k[0], k[1])
+		if !ok || p != s.Policy {
+			t.Errorf("key %d salt %d: srtp gives %v (%v), suite %s is %v", k[0], k[1], p, ok, s.Name, s.Policy)
+		}
+	}
+	if len(first) != len(srtp.MasterKeyLengths) {
+		t.Errorf("suites have %d key/salt length pairs, srtp %d", len(first), len(srtp.MasterKeyLengths))
 	}
 }
