@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/internal/framebuild"
-
 	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
