@@ -10,7 +10,7 @@ import (
 // policyFor returns the SRTP policy of policy number no in the exchange's
 // SP payloads (initiator first), with the RFC 3830 §6.10.1 defaults when
 // there is none.
-func policyFor(ex *exchange, no uint8) (srtp.Policy, error) {
+func policyFor(ex *keyExchange, no uint8) (srtp.Policy, error) {
 	for _, mm := range []*MIKEYMessage{ex.init, ex.resp} {
 		if mm == nil || !mm.decoded {
 			continue

@@ -61,7 +61,7 @@ func (a *Analyzer) rskBoundTo(uri string) bool {
 // openSAKKE opens a MIKEY-SAKKE I_MESSAGE (RFC 6509) with the supplied RSK
 // and KMS keys: ECCSI signature, SAKKE decapsulation of the SSV (the TGK),
 // and the crypto session keys. Caller holds a.mu.
-func (a *Analyzer) openSAKKE(ex *exchange) {
+func (a *Analyzer) openSAKKE(ex *keyExchange) {
 	mm := ex.init
 	sid := ex.session.s.ID
 	var k mikey.SAKKEKeys

@@ -248,33 +248,25 @@ func (x *exchange) applySuppliedTGKs() {
 // decodeTimestamp records the message's T payload as time and its offset
 // from the capture time, and notes the Omnicast FILETIME quirk.
 func (mr *MessageResult) decodeTimestamp(m *Message, capture time.Time) {
-	t := m.Timestamp()
-	if t == nil {
+	ts, ok, err := m.ReadTimestamp(capture)
+	switch {
+	case !ok:
 		return
-	}
-	ts, err := DecodeTimestamp(t.TSType, t.Value, capture)
-	if err != nil {
+	case err != nil:
 		mr.note("timestamp: " + err.Error())
 		return
 	}
 	mr.Timestamp = &ts
 	mr.ClockOffset, mr.HasOffset = ts.Offset(capture)
 	if ts.FILETIME {
-		mr.note(fmt.Sprintf("the NTP-UTC timestamp 0x%016x is a Windows FILETIME (Genetec Omnicast): %s", t.Value, ts.Time.Format(time.RFC3339)))
+		mr.note(fmt.Sprintf("the NTP-UTC timestamp 0x%016x is a Windows FILETIME (Genetec Omnicast): %s", ts.Value64, ts.Time.Format(time.RFC3339)))
 	}
 }
 
-// isResponse reports whether a data type is a responder's message.
-func isResponse(d DataType) bool {
-	switch d {
-	case DataTypePSKVerify, DataTypePKVerify, DataTypeDHResp, DataTypeDHHMACResp, DataTypeRSARResp:
-		return true
-	}
-	return false
-}
-
-// orderRoles puts a responder's message passed as init where it belongs.
+// orderRoles puts a responder's message passed as init where it belongs:
+// one that answers an initiator's data type (DataType.Answers).
 func orderRoles(init, resp *Message) (*Message, *Message) {
+	isResponse := func(d DataType) bool { _, ok := d.Answers(); return ok }
 	switch {
 	case init != nil && resp == nil && isResponse(init.Header.DataType):
 		return nil, init
