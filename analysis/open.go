@@ -8,7 +8,8 @@ import (
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
-// mikeyKeys returns the supplied MIKEY keys (converted once per key set).
+// mikeyKeys returns the supplied MIKEY keys, MIKEY-SAKKE's included
+// (converted once per key set).
 func (a *Analyzer) mikeyKeys() *mikey.Keys {
 	if a.keysFor != a.opts.Keys || a.mkeys == nil {
 		a.keysFor = a.opts.Keys
@@ -72,17 +73,13 @@ func (a *Analyzer) open(ex *keyExchange) {
 	if im == nil && rm == nil {
 		return
 	}
-	first := im
-	if first == nil {
-		first = rm
-	}
-	if first.Header.DataType == mikey.DataTypeSAKKE {
-		a.openSAKKE(ex)
-		return
-	}
-	opts := mikey.OpenOptions{CaptureTime: ex.init.Time, RAND: a.previousRAND(ex)}
+	opts := mikey.OpenOptions{CaptureTime: ex.init.Time, RAND: a.previousRAND(ex), PartyURIs: ex.session.partyURIs}
 	opts.InitiatorID, opts.ResponderID = signallingIdentities(ex)
 	res := mikey.OpenExchange(im, rm, a.mikeyKeys(), opts)
+	if res.SAKKE != nil {
+		a.applySAKKEResult(ex, res.SAKKE, string(opts.InitiatorID))
+		return
+	}
 	sid := ex.session.s.ID
 	if res.Init != nil && ex.init != nil {
 		a.applyMessageResult(ex, ex.init, res.Init, res.Resp, sid, false)
@@ -182,21 +179,7 @@ func (a *Analyzer) applyMessageResult(ex *keyExchange, mm *MIKEYMessage, r, othe
 	if r.Auth == mikey.AuthInClear || r.Auth == mikey.AuthNotProtected {
 		mm.KeyFP = "" // nothing verified it
 	}
-	var detail []string
-	if r.MACVariant != "" {
-		detail = append(detail, "MAC verified over "+r.MACVariant)
-	}
-	if r.VVariant != "" {
-		detail = append(detail, "V verified with "+r.VVariant)
-	}
-	if r.Signature.Status != mikey.AuthNotApplicable {
-		s := "signature " + r.Signature.Status.String()
-		if r.Signature.Scheme != "" {
-			s += " (" + string(r.Signature.Scheme) + ")"
-		}
-		detail = append(detail, s)
-	}
-	detail = append(detail, r.Notes...)
+	detail := r.Details()
 	if evidence != "" {
 		detail = append(detail, "mismatch: "+evidence)
 	}

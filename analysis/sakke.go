@@ -58,45 +58,21 @@ func (a *Analyzer) rskBoundTo(uri string) bool {
 	return false
 }
 
-// openSAKKE opens a MIKEY-SAKKE I_MESSAGE (RFC 6509) with the supplied RSK
-// and KMS keys: ECCSI signature, SAKKE decapsulation of the SSV (the TGK),
-// and the crypto session keys. Caller holds a.mu.
-func (a *Analyzer) openSAKKE(ex *keyExchange) {
+// applySAKKEResult makes the verdict and findings of an opened MIKEY-SAKKE
+// I_MESSAGE (RFC 6509): ECCSI signature, SAKKE decapsulation of the SSV
+// (the TGK), and the crypto session keys. sender is the identity the
+// signalling gives the initiator. Caller holds a.mu.
+func (a *Analyzer) applySAKKEResult(ex *keyExchange, res *mikey.SAKKEResult, sender string) {
 	mm := ex.init
 	sid := ex.session.s.ID
-	var k mikey.SAKKEKeys
-	have := a.opts.Keys != nil && a.opts.Keys.HasSAKKE()
-	if a.opts.Keys != nil {
-		k = a.opts.Keys.SAKKEKeys()
-	}
-	opts := mikey.OpenOptions{CaptureTime: mm.Time, PartyURIs: ex.session.partyURIs}
-	opts.InitiatorID, opts.ResponderID = signallingIdentities(ex)
-	for _, u := range [][]byte{opts.InitiatorID, opts.ResponderID} {
-		if len(u) > 0 {
-			opts.PartyURIs = append(slices.Clip(opts.PartyURIs), string(u))
-		}
-	}
-	res, err := mikey.OpenSAKKE(mm.Parsed(), k, opts)
-	if err != nil {
-		mm.Auth, mm.Detail = "not-checked", err.Error()
-		return
-	}
-	var detail []string
-	if p := res.PeriodText(); p != "" {
-		detail = append(detail, p)
-	}
-	if res.ResponderURI != "" {
-		detail = append(detail, "to "+res.ResponderURI)
-	}
-	detail = append(detail, "signature "+res.Signature.Status.String(), "SAKKE "+res.Decap.String())
-	detail = append(detail, res.Notes...)
-	mm.Detail = strings.Join(detail, "; ")
+	k := &a.mikeyKeys().SAKKE
+	mm.Detail = strings.Join(res.Details(), "; ")
 	switch {
 	case res.Decap == mikey.SAKKEDecapsulated && res.Signature.Status == mikey.AuthVerified:
 		mm.Auth, mm.KeyFP = "verified", res.RSKRef
 	case res.Decap == mikey.SAKKEDecapsulated:
 		mm.Auth, mm.KeyFP = "not-protected", res.RSKRef
-	case res.Decap == mikey.SAKKENoKey || !have:
+	case res.Decap == mikey.SAKKENoKey || !k.Supplied():
 		mm.Auth = "no-key"
 	case res.Decap == mikey.SAKKERSKInvalid && res.RSKMonth == "" && res.RSKPeriod == "" && !a.rskBoundTo(res.ResponderURI):
 		// No RSK given is this responder's (not for a neighbouring key
@@ -131,7 +107,7 @@ func (a *Analyzer) openSAKKE(ex *keyExchange) {
 	if res.Signature.Status == mikey.AuthNoKey && res.Decap != mikey.SAKKENoKey {
 		a.add(KindSAKKEMissingKMS.New(mm.Frame, sid, "MIKEY-SAKKE message: no KMS public authentication key (KPAK) to verify the ECCSI signature"))
 	}
-	a.mcFindings(mm, res, sid, string(opts.InitiatorID))
+	a.mcFindings(mm, res, sid, sender)
 	a.noteMCKey(ex, res)
 	if len(res.Sessions) > 0 {
 		a.addCryptoSessions(ex, res.Sessions)

@@ -174,6 +174,28 @@ func (r *MessageResult) KeyData() []*KeyData { return r.keyData }
 
 func (r *MessageResult) note(s string) { r.Notes = append(r.Notes, s) }
 
+// Details says in words what opening the message found, as reports and
+// decode give it: the MAC input and the V input that verified when they
+// are not the RFC 3830 layouts (§4.2.4, §5.2), the signature verdict and
+// scheme, then the notes.
+func (r *MessageResult) Details() []string {
+	var d []string
+	if r.MACVariant != "" {
+		d = append(d, "MAC verified over "+r.MACVariant)
+	}
+	if r.VVariant != "" {
+		d = append(d, "V verified with "+r.VVariant)
+	}
+	if r.Signature.Status != AuthNotApplicable {
+		s := "signature " + r.Signature.Status.String()
+		if r.Signature.Scheme != "" {
+			s += " (" + string(r.Signature.Scheme) + ")"
+		}
+		d = append(d, s)
+	}
+	return append(d, r.Notes...)
+}
+
 // SessionKeys are the SRTP master key and salt of one crypto session
 // (RFC 3830 Appendix A), ready for an SRTP context.
 type SessionKeys struct {
@@ -209,6 +231,10 @@ type ExchangeResult struct {
 	// Sessions lists the keys per crypto session and key data.
 	Sessions []SessionKeys `json:",omitempty"`
 	Notes    []string      `json:",omitempty"`
+	// SAKKE is the full result of a MIKEY-SAKKE I_MESSAGE (identifiers,
+	// key period, decapsulation verdict, mission-critical key); nil for
+	// the other modes.
+	SAKKE *SAKKEResult `json:",omitempty"`
 }
 
 func (r *ExchangeResult) note(s string) { r.Notes = append(r.Notes, s) }

@@ -1,0 +1,34 @@
+package mikey
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMessageResultDetails(t *testing.T) {
+	tests := []struct {
+		name string
+		r    MessageResult
+		want string
+	}{
+		{"nothing", MessageResult{}, ""},
+		{"notes only", MessageResult{Notes: []string{"a", "b"}}, "a; b"},
+		{"mac variant", MessageResult{MACVariant: "x", Notes: []string{"n"}}, "MAC verified over x; n"},
+		{"v variant", MessageResult{VVariant: VVariantNoIDs}, "V verified with " + VVariantNoIDs},
+		{"signature with scheme", MessageResult{Signature: SignatureVerdict{Status: AuthVerified, Scheme: "RSA/PKCS#1/1.5 SHA-1"}}, "signature verified (RSA/PKCS#1/1.5 SHA-1)"},
+		{"signature failed", MessageResult{Signature: SignatureVerdict{Status: AuthFailed}}, "signature failed"},
+		{"all", MessageResult{MACVariant: "m", VVariant: "v", Signature: SignatureVerdict{Status: AuthNoKey}, Notes: []string{"n"}}, "MAC verified over m; V verified with v; signature no key; n"},
+	}
+	for _, tc := range tests {
+		got := tc.r.Details()
+		if s := strings.Join(got, "; "); s != tc.want {
+			t.Errorf("%s: Details = %q, want %q", tc.name, s, tc.want)
+		}
+		if len(tc.r.Notes) > 0 && len(got) > 0 {
+			got[len(got)-1] = "changed"
+			if tc.r.Notes[len(tc.r.Notes)-1] == "changed" {
+				t.Errorf("%s: Details shares the Notes array", tc.name)
+			}
+		}
+	}
+}
