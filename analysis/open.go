@@ -268,7 +268,7 @@ func (a *Analyzer) reviseNoKeyFits(ex *keyExchange, mm *MIKEYMessage, sid, tried
 // the finding is a note. Caller holds a.mu.
 func (a *Analyzer) checkLayout(ex *keyExchange, mm *MIKEYMessage, r *mikey.MessageResult, sid int) {
 	var what, layout, want string
-	vBase, _, _ := strings.Cut(r.VVariant, ", with")
+	vBase := r.VLayout
 	switch {
 	case r.VVariant != "" && vBase != mikey.VVariantRFC:
 		what, layout, want = "V payload", vBase, mikey.VVariantRFC

@@ -94,13 +94,13 @@ func (a *Analyzer) applySAKKEResult(ex *keyExchange, res *mikey.SAKKEResult, sen
 	}
 	switch res.Decap {
 	case mikey.SAKKEOtherIdentity:
-		a.add(KindSAKKEWrongIdentity.New(mm.Frame, sid, fmt.Sprintf("the SAKKE payload does not decapsulate for %s in %s (RFC 6508 §6.2.2 check failed)", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
+		a.add(KindSAKKEWrongIdentity.New(mm.Frame, sid, fmt.Sprintf("the SAKKE payload does not decapsulate for %s in %s (RFC 6508 §6.2.2 check failed)", res.ResponderName(), strings.TrimPrefix(res.MessageKeyPeriod(), "period "))))
 	case mikey.SAKKERSKInvalid:
 		if mm.Auth == authNoKeyFits {
-			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s, and none is bound to it or is its key for a neighbouring period: its RSK was not supplied", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
+			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s, and none is bound to it or is its key for a neighbouring period: its RSK was not supplied", res.ResponderName(), strings.TrimPrefix(res.MessageKeyPeriod(), "period "))))
 			break
 		}
-		a.add(KindSAKKERSKInvalid.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
+		a.add(KindSAKKERSKInvalid.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s", res.ResponderName(), strings.TrimPrefix(res.MessageKeyPeriod(), "period "))))
 	case mikey.SAKKENoKey:
 		a.add(KindSAKKEMissingKMS.New(mm.Frame, sid, "MIKEY-SAKKE message: the RSK or the KMS public key (Z) is missing"))
 	}
@@ -121,9 +121,9 @@ func (a *Analyzer) applySAKKEResult(ex *keyExchange, res *mikey.SAKKEResult, sen
 func (a *Analyzer) mcFindings(mm *MIKEYMessage, res *mikey.SAKKEResult, sid int, sender string) {
 	mm.MC = res.MCReport(a.opts.ShowKeys)
 	if res.PeriodDelta != 0 || res.RSKPeriod != "" {
-		s := fmt.Sprintf("the SAKKE payload for %s was encapsulated for key %s while the message's timestamp is in %s: an RSK of another key period was needed", sakkeWho(res), res.RSKPeriod, sakkePeriod(res))
+		s := fmt.Sprintf("the SAKKE payload for %s was encapsulated for key %s while the message's timestamp is in %s: an RSK of another key period was needed", res.ResponderName(), res.RSKPeriod, res.MessageKeyPeriod())
 		if res.Decap != mikey.SAKKEDecapsulated {
-			s = fmt.Sprintf("the supplied RSK of %s is the key of %s, not of the message's %s", sakkeWho(res), res.RSKPeriod, sakkePeriod(res))
+			s = fmt.Sprintf("the supplied RSK of %s is the key of %s, not of the message's %s", res.ResponderName(), res.RSKPeriod, res.MessageKeyPeriod())
 		}
 		a.add(KindSAKKEKeyPeriod.New(mm.Frame, sid, s))
 	}
@@ -134,12 +134,8 @@ func (a *Analyzer) mcFindings(mm *MIKEYMessage, res *mikey.SAKKEResult, sid int,
 	if mc == nil {
 		return
 	}
-	for _, p := range mc.Problems {
-		k := KindMCKeyPurpose
-		if mc.GUKMismatch() && strings.Contains(p, "GUK-ID") {
-			k = KindMCGUKID
-		}
-		a.add(k.New(mm.Frame, sid, p))
+	for _, f := range notesFindings(mm.Parsed(), mc.Problems, mm.Frame, sid) {
+		a.add(f)
 	}
 	if mc.Purpose == mikey.PurposeGMK.String() && res.Signature.Status == mikey.AuthVerified && sender != "" && res.KeyPeriodNo != nil && res.InitiatorURI != sender {
 		signer := res.InitiatorURI
@@ -148,18 +144,4 @@ func (a *Analyzer) mcFindings(mm *MIKEYMessage, res *mikey.SAKKEResult, sid int,
 		}
 		a.add(KindMCSignerNotGMS.New(mm.Frame, sid, fmt.Sprintf("the group key is signed by %s, not by %s, the group management server that sent it", signer, sender)))
 	}
-}
-
-func sakkeWho(res *mikey.SAKKEResult) string {
-	if res.ResponderURI != "" {
-		return res.ResponderURI
-	}
-	return "the responder"
-}
-
-func sakkePeriod(res *mikey.SAKKEResult) string {
-	if res.KeyPeriodNo != nil && res.UserIDFormat != mikey.UserIDFormatRFC6509 && res.ResponderScheme != "rfc6509" && !strings.Contains(res.RSKPeriod, "-") {
-		return fmt.Sprintf("period %d", *res.KeyPeriodNo)
-	}
-	return "period " + res.Month
 }

@@ -146,8 +146,11 @@ type MessageResult struct {
 	// MACVariant names the bytes a KEMAC MAC verified over when it is not
 	// the RFC layout (see the Variant* constants).
 	MACVariant string `json:",omitempty"`
-	// VVariant names the input layout the V payload verified with.
+	// VVariant names the input layout the V payload verified with; VLayout
+	// is that layout alone (a VVariant* constant), without the note that
+	// the initiator's T was used.
 	VVariant string `json:",omitempty"`
+	VLayout  string `json:",omitempty"`
 	// Envelope is the RSA scheme that decrypted a PKE payload.
 	Envelope  EnvelopeScheme   `json:",omitempty"`
 	Signature SignatureVerdict `json:",omitempty"`

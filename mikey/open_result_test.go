@@ -32,3 +32,28 @@ func TestMessageResultDetails(t *testing.T) {
 		}
 	}
 }
+
+func TestSAKKEResultNames(t *testing.T) {
+	n := uint64(1544)
+	tests := []struct {
+		name        string
+		r           SAKKEResult
+		who, period string
+	}{
+		{"month", SAKKEResult{Month: "2026-11"}, "the responder", "period 2026-11"},
+		{"uri", SAKKEResult{Month: "2026-11", ResponderURI: "tel:+1"}, "tel:+1", "period 2026-11"},
+		{"uid kms", SAKKEResult{Month: "2026-11", KeyPeriodNo: &n, UserIDFormat: UserIDFormatUID}, "the responder", "period 1544"},
+		{"uid kms, other period", SAKKEResult{Month: "2026-11", KeyPeriodNo: &n, UserIDFormat: UserIDFormatUID, RSKPeriod: "period 1543"}, "the responder", "period 1544"},
+		{"uid kms, rfc6509 identifier", SAKKEResult{Month: "2026-11", KeyPeriodNo: &n, UserIDFormat: UserIDFormatUID, ResponderScheme: "rfc6509"}, "the responder", "period 2026-11"},
+		{"uid kms, rsk of a month", SAKKEResult{Month: "2026-11", KeyPeriodNo: &n, UserIDFormat: UserIDFormatUID, RSKPeriod: "2026-10"}, "the responder", "period 2026-11"},
+		{"rfc6509 kms", SAKKEResult{Month: "2026-11", KeyPeriodNo: &n, UserIDFormat: UserIDFormatRFC6509}, "the responder", "period 2026-11"},
+	}
+	for _, tc := range tests {
+		if got := tc.r.ResponderName(); got != tc.who {
+			t.Errorf("%s: ResponderName = %q, want %q", tc.name, got, tc.who)
+		}
+		if got := tc.r.MessageKeyPeriod(); got != tc.period {
+			t.Errorf("%s: MessageKeyPeriod = %q, want %q", tc.name, got, tc.period)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package mikey
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/mikey/eccsi"
@@ -388,6 +389,26 @@ func (r *SAKKEResult) Details() []string {
 	}
 	d = append(d, "signature "+r.Signature.Status.String(), "SAKKE "+r.Decap.String())
 	return append(d, r.Notes...)
+}
+
+// ResponderName names the responder for findings: its URI, else "the
+// responder".
+func (r *SAKKEResult) ResponderName() string {
+	if r.ResponderURI != "" {
+		return r.ResponderURI
+	}
+	return "the responder"
+}
+
+// MessageKeyPeriod names the message's key period for findings: "period
+// 1544" (TS 33.180 §F.2.1) when the responder's KMS numbers its periods
+// and neither the identifier that opened the payload nor the RSK found
+// (RSKPeriod "2026-10") is an RFC 6509 §3.2 month, else "period 2026-11".
+func (r *SAKKEResult) MessageKeyPeriod() string {
+	if r.KeyPeriodNo != nil && r.UserIDFormat != UserIDFormatRFC6509 && r.ResponderScheme != "rfc6509" && !strings.Contains(r.RSKPeriod, "-") {
+		return fmt.Sprintf("period %d", *r.KeyPeriodNo)
+	}
+	return "period " + r.Month
 }
 
 // periodText names the message's key period: "key period 1544 of
