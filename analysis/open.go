@@ -118,7 +118,7 @@ func mismatchEvidence(ex *keyExchange, r, other *mikey.MessageResult, response b
 	if r.Meant != "" {
 		return r.Meant
 	}
-	if other != nil && other.Auth == mikey.AuthVerified && other.KeyRef != "" && other.KeyRef != "in clear" {
+	if other != nil && other.Auth == mikey.AuthVerified && other.KeyRef != "" && other.KeyRef != mikey.KeyRefInClear {
 		if response {
 			return fmt.Sprintf("the initiator's message (frame %d) verified with %s, so the responder used another key", ex.init.Frame, other.KeyRef)
 		}

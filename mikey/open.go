@@ -85,7 +85,7 @@ func OpenExchange(init, resp *Message, keys *Keys, opts OpenOptions) *ExchangeRe
 }
 
 // openSAKKE opens a MIKEY-SAKKE I_MESSAGE (RFC 6509) and presents its
-// result as the message's (see SAKKEResult.ExchangeResult).
+// result as the message's (SAKKEResult.fill).
 func (x *exchange) openSAKKE(m *Message) {
 	sr, err := OpenSAKKE(m, x.keys.SAKKE, x.opts)
 	if err != nil {

@@ -81,7 +81,7 @@ func (x *exchange) openInClear(m *Message, mr *MessageResult, k *KEMACPayload) b
 	if k.EncrAlg != EncrNULL || k.MACAlg != MACNULL {
 		return false
 	}
-	mr.Auth, mr.KeyRef = AuthInClear, "in clear"
+	mr.Auth, mr.KeyRef = AuthInClear, KeyRefInClear
 	if len(k.KeyData) == 0 && len(k.EncrData) > 0 {
 		kds, err := ParseKeyData(k.EncrData, k.EncrDataOffset)
 		if err != nil {

@@ -59,7 +59,7 @@ const (
 	ModeDHHMAC  Mode = "DHHMAC"            // RFC 4650
 	ModeRSAR    Mode = "RSA-R"             // RFC 4738
 	ModeError   Mode = "error"             // RFC 3830 §5.1.2
-	ModeSAKKE   Mode = "SAKKE"             // RFC 6509, handled by package sakke
+	ModeSAKKE   Mode = "SAKKE"             // RFC 6509, opened by OpenSAKKE
 	ModeTicket  Mode = "ticket"            // RFC 6043, not opened here
 	ModeUnknown Mode = "unknown data type" // unregistered data type
 )
@@ -125,6 +125,10 @@ type RecoveredKey struct {
 	Offset int
 }
 
+// KeyRefInClear is the KeyRef of a message whose keys are sent in the
+// clear (AuthInClear, RFC 3830 §4.2.3): no key opened it.
+const KeyRefInClear = "in clear"
+
 // MessageResult is what opening one MIKEY message found.
 type MessageResult struct {
 	DataType DataType
@@ -139,7 +143,7 @@ type MessageResult struct {
 	// keys differ.
 	Meant string `json:",omitempty"`
 	// KeyRef is the fingerprint of the key that verified or opened the
-	// message ("psk:3f2a9c1d", "rsa:…", "dh:…", "in clear"); KeySource is
+	// message ("psk:3f2a9c1d", "rsa:…", "dh:…", KeyRefInClear); KeySource is
 	// where it came from.
 	KeyRef    string `json:",omitempty"`
 	KeySource string `json:",omitempty"`

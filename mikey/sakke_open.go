@@ -350,21 +350,9 @@ func deriveSAKKESessions(m *Message, res *SAKKEResult) {
 	}
 }
 
-// ExchangeResult presents the SAKKE result in the shape OpenExchange
-// returns for the other modes: the SIGN verdict as the message's
-// authentication and the SSV as the TGK.
-func (r *SAKKEResult) ExchangeResult() *ExchangeResult {
-	mr := &MessageResult{DataType: DataTypeSAKKE, Mode: ModeSAKKE}
-	r.fill(mr)
-	out := &ExchangeResult{Mode: ModeSAKKE, Init: mr, Sessions: r.Sessions, SAKKE: r}
-	if len(r.SSV) > 0 {
-		out.TGKs = []Secret{r.SSV}
-	}
-	return out
-}
-
-// fill gives the message's result the SAKKE verdicts: the SIGN verdict as
-// its authentication, the SSV as its TGK, and the notes.
+// fill gives the message's result the SAKKE verdicts in the shape
+// OpenExchange returns for the other modes: the SIGN verdict as its
+// authentication, the SSV as its TGK, and the notes.
 func (r *SAKKEResult) fill(mr *MessageResult) {
 	mr.Signature, mr.Auth, mr.Tried = r.Signature, r.Signature.Status, r.Signature.Tried
 	if r.Decap == SAKKEDecapsulated {
