@@ -310,7 +310,7 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 			Start:     m.Time,
 			End:       m.Time,
 			Transport: m.Transport,
-			KeyStatus: "none",
+			KeyStatus: KeyNone,
 		},
 	}
 	a.sessions = append(a.sessions, st)

@@ -10,7 +10,7 @@ type Counters struct {
 	// MaxSessions included.
 	SessionsSeen int
 	// Sessions counts the sessions in the model by key status.
-	Sessions map[string]int
+	Sessions map[KeyStatus]int
 	// MIKEY counts MIKEY messages by session mode and verdict (Auth).
 	MIKEY map[[2]string]int
 	// Packets counts media packets by kind ("srtp", "srtcp") and result
@@ -37,7 +37,7 @@ func (a *Analyzer) Counters() Counters {
 	a.media.refresh()
 	c := Counters{Frames: a.summary.Frames, Bytes: a.summary.Bytes,
 		SessionsSeen: len(a.sessions) + a.evicted + a.retired.sessions,
-		Sessions:     map[string]int{}, MIKEY: map[[2]string]int{},
+		Sessions:     map[KeyStatus]int{}, MIKEY: map[[2]string]int{},
 		Packets: map[[2]string]uint64{}, Findings: map[[2]string]int{}}
 	// The sessions retired so far (retire.go) count as they were.
 	for k, v := range a.retired.totals.Sessions {
@@ -82,7 +82,7 @@ func countSession(c *Counters, s *Session) bool {
 		mode = "unknown"
 	}
 	for _, m := range s.MIKEY {
-		c.MIKEY[[2]string{mode, m.Auth}]++
+		c.MIKEY[[2]string{mode, m.Auth.String()}]++
 	}
 	return true
 }

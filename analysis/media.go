@@ -426,7 +426,7 @@ func (m *mediaState) newStream(k streamKey, st *sessionState, p *dissect.MediaPa
 		Src:        st.streamAddr(p.Src),
 		Dst:        st.streamAddr(p.Dst),
 		Media:      p.MediaIndex,
-		KeyStatus:  "no-key",
+		KeyStatus:  StreamNoKey,
 		ssrc:       p.SSRC,
 		firstFrame: p.Frame,
 	}
@@ -573,32 +573,32 @@ func (m *mediaState) setHealth(ss *streamState, h srtp.Stats) {
 	ss.model.Decrypted = h.Decrypted
 	switch {
 	case h.Authenticated > 0 && h.AuthFailed == 0 && h.UnknownMKI == 0:
-		ss.model.KeyStatus = "decrypting"
+		ss.model.KeyStatus = StreamDecrypting
 	case h.Authenticated > 0:
-		ss.model.KeyStatus = "partly failing"
+		ss.model.KeyStatus = StreamPartlyFailing
 	case h.AuthFailed > 0 || h.UnknownMKI > 0:
-		ss.model.KeyStatus = "failing"
+		ss.model.KeyStatus = StreamFailing
 	case h.Unverified > 0 || h.Decrypted > 0:
-		ss.model.KeyStatus = "decrypting (no tag)"
+		ss.model.KeyStatus = StreamDecryptingNoTag
 	default:
-		ss.model.KeyStatus = "keyed"
+		ss.model.KeyStatus = StreamKeyed
 	}
 }
 
 // unboundStatus says why a stream has no keys.
-func (m *mediaState) unboundStatus(ss *streamState) string {
+func (m *mediaState) unboundStatus(ss *streamState) StreamStatus {
 	if ss.session == nil {
-		return "no-exchange"
+		return StreamNoExchange
 	}
 	if len(m.bindings[ss.session.s.ID]) > 0 {
-		return "unknown-ssrc"
+		return StreamUnknownSSRC
 	}
 	for _, mm := range ss.session.s.MIKEY {
 		if mm.decoded {
-			return "no-key"
+			return StreamNoKey
 		}
 	}
-	return "no-exchange"
+	return StreamNoExchange
 }
 
 // finish makes the per-stream findings. Caller holds a.mu.
@@ -626,7 +626,7 @@ func (m *mediaState) finishStream(ss *streamState) (orphan bool) {
 	sid := sessionID(ss.session)
 	first := s.firstFrame
 	switch s.KeyStatus {
-	case "failing", "partly failing":
+	case StreamFailing, StreamPartlyFailing:
 		h := s.Health
 		if h.AuthFailed > 0 {
 			cause := ""
@@ -639,11 +639,11 @@ func (m *mediaState) finishStream(ss *streamState) (orphan bool) {
 		if h.UnknownMKI > 0 {
 			m.a.add(KindSRTPUnknownMKI.New(first, sid, fmt.Sprintf("%s SSRC %s: %d packets carry an MKI no key exchange announced", s.Kind, s.SSRC, h.UnknownMKI)))
 		}
-	case "unknown-ssrc":
+	case StreamUnknownSSRC:
 		m.a.add(KindSRTPUnknownSSRC.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s (%d packets) is not in the CS ID map of the session's MIKEY exchange", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
-	case "no-key":
+	case StreamNoKey:
 		m.a.add(KindSRTPUndecryptable.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d packets; the session's MIKEY exchange was not opened", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
-	case "no-exchange":
+	case StreamNoExchange:
 		if ss.session != nil && m.isSecureMedia(ss) {
 			m.a.add(KindSRTPNoKeyExchange.New(first, sid, fmt.Sprintf("%s SSRC %s %s -> %s: %d packets on SRTP media with no key exchange in the capture", s.Kind, s.SSRC, s.Src, s.Dst, s.Packets)))
 		} else if ss.session == nil {
@@ -825,7 +825,7 @@ func (m *mediaState) trySessionKeys(ss *streamState, p *dissect.MediaPacket) {
 		}
 		ss.trialBound = true
 		m.attach(ss, b)
-		ss.model.KeyStatus = "decrypting"
+		ss.model.KeyStatus = StreamDecrypting
 		m.a.add(KindSRTPUnknownSSRC.New(p.Frame, sessionID(ss.session), fmt.Sprintf("%s SSRC %s %s -> %s is not in the CS ID map, but it decrypts with the keys of crypto session %d (announced for SSRC %s): the sender changed its SSRC after the key exchange",
 			ss.model.Kind, ss.model.SSRC, ss.model.Src, ss.model.Dst, b.cs.CSID, b.cs.SSRC)))
 		return

@@ -70,7 +70,7 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 		Where:  it.Where,
 		Length: len(it.Data),
 		Raw:    it.Data,
-		Auth:   "not-checked",
+		Auth:   KeyNotChecked,
 
 		inRequest: sm.Request,
 		overTLS:   sm.Transport == "tls",
@@ -307,7 +307,7 @@ func (a *Analyzer) pair(st *sessionState, mm *MIKEYMessage, msg *mikey.Message, 
 		}
 		if role == mikey.RoleErrorMessage {
 			ex.errMsgs = append(ex.errMsgs, mm)
-			if ex.init.Auth == authNoKeyFits {
+			if ex.init.Auth == KeyNoKeyFits {
 				a.open(ex) // an Auth failure error is evidence of a mismatch
 			}
 			return

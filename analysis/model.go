@@ -105,8 +105,8 @@ type Session struct {
 	Mode      string    `json:"mode,omitempty"`      // MIKEY mode: PSK, PK, DH, DHHMAC, RSA-R, TICKET, SAKKE, NULL
 	// Keying says how the session's media is keyed: "MIKEY <mode>",
 	// "SDES <suite> tag <n>" (RFC 4568), or "supplied" (--srtp keys only).
-	Keying    string `json:"keying,omitempty"`
-	KeyStatus string `json:"key_status"` // verified, failed, no-key, no-key-fits, in-clear, none
+	Keying    string    `json:"keying,omitempty"`
+	KeyStatus KeyStatus `json:"key_status"` // the worst of its messages' Auth, KeyNone without one
 	// Path is the signalling path of a dialog relayed by SIP proxies, as
 	// the capture shows it: the caller, each proxy, the callee (the
 	// addresses of the INVITE's legs); empty when no message was relayed.
@@ -168,7 +168,7 @@ type MIKEYMessage struct {
 	DataType string    `json:"data_type"`
 	Role     string    `json:"role"` // initiator, response, error
 	CSBID    string    `json:"csb_id"`
-	Auth     string    `json:"auth"`          // verified, failed, no-key, not-protected, in-clear, not-checked
+	Auth     KeyStatus `json:"auth"`          // the verdict on its keys
 	KeyFP    string    `json:"key,omitempty"` // fingerprint of the key that verified it
 	Detail   string    `json:"auth_detail,omitempty"`
 	Error    string    `json:"decode_error,omitempty"`
@@ -250,17 +250,17 @@ type SDESKey struct {
 
 // Stream is one RTP or RTCP stream (one SSRC in one direction).
 type Stream struct {
-	SSRC          string `json:"ssrc"` // "0x%08x"
-	Kind          string `json:"kind"` // rtp, rtcp
-	Src           string `json:"src"`
-	Dst           string `json:"dst"`
-	Media         int    `json:"media"` // SDP media index, -1 unknown
-	Packets       uint64 `json:"packets"`
-	Authenticated uint64 `json:"authenticated"`
-	AuthFailed    uint64 `json:"auth_failed"`
-	Decrypted     uint64 `json:"decrypted"`
-	KeyStatus     string `json:"key_status"` // decrypting, failing, no-key, no-exchange
-	CryptoFrom    uint64 `json:"keyed_by_frame,omitempty"`
+	SSRC          string       `json:"ssrc"` // "0x%08x"
+	Kind          string       `json:"kind"` // rtp, rtcp
+	Src           string       `json:"src"`
+	Dst           string       `json:"dst"`
+	Media         int          `json:"media"` // SDP media index, -1 unknown
+	Packets       uint64       `json:"packets"`
+	Authenticated uint64       `json:"authenticated"`
+	AuthFailed    uint64       `json:"auth_failed"`
+	Decrypted     uint64       `json:"decrypted"`
+	KeyStatus     StreamStatus `json:"key_status"`
+	CryptoFrom    uint64       `json:"keyed_by_frame,omitempty"`
 	// MCSender is, for mission-critical group media keyed by a distributed
 	// GMK, the identity whose GUK-ID the packets' MKI carries.
 	MCSender string     `json:"mc_sender,omitempty"`

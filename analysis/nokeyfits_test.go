@@ -44,7 +44,7 @@ func TestOneKeySixCalls(t *testing.T) {
 					}
 				}
 			}
-			if s.KeyStatus != want {
+			if s.KeyStatus.String() != want {
 				t.Errorf("key %q: session %s key status %s, want %s", line[:12], s.Key, s.KeyStatus, want)
 			}
 		}

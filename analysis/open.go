@@ -93,12 +93,6 @@ func (a *Analyzer) open(ex *keyExchange) {
 	a.updateKeyStatus(ex.session)
 }
 
-// authNoKeyFits is the verdict on a message that no supplied key verifies
-// when nothing shows that a key tried was meant for it: the user has not
-// given this call's key. It is neutral, not a failure (see
-// mismatchEvidence).
-const authNoKeyFits = "no-key-fits"
-
 // mismatchEvidence says why a message that no supplied key verifies (r) is
 // a real mismatch rather than a call whose key was not supplied, or ""
 // when nothing shows it. The evidence, in order:
@@ -172,7 +166,7 @@ func (a *Analyzer) applyMessageResult(ex *keyExchange, mm *MIKEYMessage, r, othe
 			evidence = mismatchEvidence(ex, r, other, response)
 		}
 		if evidence == "" {
-			mm.Auth = authNoKeyFits
+			mm.Auth = KeyNoKeyFits
 		}
 	}
 	mm.KeyFP = r.KeyRef
@@ -190,12 +184,12 @@ func (a *Analyzer) applyMessageResult(ex *keyExchange, mm *MIKEYMessage, r, othe
 		}
 	}
 	if prev == mm.Auth {
-		if mm.Auth == authNoKeyFits && !response {
+		if mm.Auth == KeyNoKeyFits && !response {
 			a.reviseNoKeyFits(ex, mm, sid, r.Tried) // the response may say more now
 		}
 		return // reopened with the response: the verdict on this message is known
 	}
-	if prev == authNoKeyFits {
+	if prev == KeyNoKeyFits {
 		a.dropFinding(KindNoKeyFits.Code, mm.Frame, sid) // revised: the rest of the exchange shows a mismatch
 	}
 	switch r.Auth {
@@ -214,7 +208,7 @@ func (a *Analyzer) applyMessageResult(ex *keyExchange, mm *MIKEYMessage, r, othe
 			k, what = KindVMismatch, "V payload MAC"
 		}
 		if evidence == "" {
-			if response && ex.init != nil && ex.init.Auth == authNoKeyFits {
+			if response && ex.init != nil && ex.init.Auth == KeyNoKeyFits {
 				break // the initiator's finding covers the exchange: its key was not supplied
 			}
 			a.add(KindNoKeyFits.New(mm.Frame, sid, noKeyFitsSummary(ex, mm, what, r.Tried, response)))
@@ -308,20 +302,20 @@ func kemacAlg(m *mikey.Message) string {
 	return "an envelope key"
 }
 
-func authWord(s mikey.AuthStatus) string {
+func authWord(s mikey.AuthStatus) KeyStatus {
 	switch s {
 	case mikey.AuthVerified:
-		return "verified"
+		return KeyVerified
 	case mikey.AuthFailed:
-		return "failed"
+		return KeyFailed
 	case mikey.AuthNoKey:
-		return "no-key"
+		return KeyNoKey
 	case mikey.AuthNotProtected:
-		return "not-protected"
+		return KeyNotProtected
 	case mikey.AuthInClear:
-		return "in-clear"
+		return KeyInClear
 	}
-	return "not-checked"
+	return KeyNotChecked
 }
 
 // noteKeyUse records that a supplied key verified a message.
@@ -397,12 +391,12 @@ func (a *Analyzer) findCryptoSession(st *sessionState, frame uint64, csID uint8,
 // updateKeyStatus summarises a session's key status from its messages:
 // failed beats no-key beats in-clear beats verified.
 func (a *Analyzer) updateKeyStatus(st *sessionState) {
-	status := "none"
-	rank := map[string]int{"none": 0, "not-checked": 1, "verified": 2, "not-protected": 3, "in-clear": 4, "no-key": 5, authNoKeyFits: 6, "failed": 7}
+	status := KeyNone
+	rank := map[KeyStatus]int{KeyNone: 0, KeyNotChecked: 1, KeyVerified: 2, KeyNotProtected: 3, KeyInClear: 4, KeyNoKey: 5, KeyNoKeyFits: 6, KeyFailed: 7}
 	for _, m := range st.s.MIKEY {
 		w := m.Auth
-		if w == "not-protected" {
-			w = "in-clear"
+		if w == KeyNotProtected {
+			w = KeyInClear
 		}
 		if rank[w] > rank[status] {
 			status = w

@@ -535,7 +535,7 @@ func (r *retiredCounts) add(s *Session) {
 	r.mikey += len(s.MIKEY)
 	r.streams += len(s.Streams)
 	if r.totals.Sessions == nil {
-		r.totals.Sessions, r.totals.MIKEY, r.totals.Packets = map[string]int{}, map[[2]string]int{}, map[[2]string]uint64{}
+		r.totals.Sessions, r.totals.MIKEY, r.totals.Packets = map[KeyStatus]int{}, map[[2]string]int{}, map[[2]string]uint64{}
 	}
 	countSession(&r.totals, s)
 	for _, st := range s.Streams {

@@ -69,18 +69,18 @@ func (a *Analyzer) applySAKKEResult(ex *keyExchange, res *mikey.SAKKEResult, sen
 	mm.Detail = strings.Join(res.Details(), "; ")
 	switch {
 	case res.Decap == mikey.SAKKEDecapsulated && res.Signature.Status == mikey.AuthVerified:
-		mm.Auth, mm.KeyFP = "verified", res.RSKRef
+		mm.Auth, mm.KeyFP = KeyVerified, res.RSKRef
 	case res.Decap == mikey.SAKKEDecapsulated:
-		mm.Auth, mm.KeyFP = "not-protected", res.RSKRef
+		mm.Auth, mm.KeyFP = KeyNotProtected, res.RSKRef
 	case res.Decap == mikey.SAKKENoKey || !k.Supplied():
-		mm.Auth = "no-key"
+		mm.Auth = KeyNoKey
 	case res.Decap == mikey.SAKKERSKInvalid && res.RSKMonth == "" && res.RSKPeriod == "" && !a.rskBoundTo(res.ResponderURI):
 		// No RSK given is this responder's (not for a neighbouring key
 		// period either, not bound to its URI): its key was not supplied;
 		// another user's RSK is not evidence of a mismatch.
-		mm.Auth = authNoKeyFits
+		mm.Auth = KeyNoKeyFits
 	default:
-		mm.Auth = "failed"
+		mm.Auth = KeyFailed
 	}
 	if res.RSKRef != "" {
 		src := res.RSKSource
@@ -96,7 +96,7 @@ func (a *Analyzer) applySAKKEResult(ex *keyExchange, res *mikey.SAKKEResult, sen
 	case mikey.SAKKEOtherIdentity:
 		a.add(KindSAKKEWrongIdentity.New(mm.Frame, sid, fmt.Sprintf("the SAKKE payload does not decapsulate for %s in %s (RFC 6508 §6.2.2 check failed)", res.ResponderName(), strings.TrimPrefix(res.MessageKeyPeriod(), "period "))))
 	case mikey.SAKKERSKInvalid:
-		if mm.Auth == authNoKeyFits {
+		if mm.Auth == KeyNoKeyFits {
 			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s, and none is bound to it or is its key for a neighbouring period: its RSK was not supplied", res.ResponderName(), strings.TrimPrefix(res.MessageKeyPeriod(), "period "))))
 			break
 		}

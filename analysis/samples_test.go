@@ -106,8 +106,8 @@ func sampleKeys(t *testing.T, name string) *keys.Store {
 
 var samples = []struct {
 	name, file string
-	auth       string   // expected auth of every MIKEY message
-	codes      []string // exact set of finding codes expected
+	auth       analysis.KeyStatus // expected auth of every MIKEY message
+	codes      []string           // exact set of finding codes expected
 }{
 	{"sip-udp-psk", "sip-udp-psk.pcap", "verified", nil},
 	{"sip-tcp-psk", "sip-tcp-psk.pcap", "verified", nil},
@@ -310,7 +310,11 @@ func TestSamplesWithoutKeys(t *testing.T) {
 // identity it is a MAC mismatch. Either way no keys come out and nothing
 // is decrypted.
 func TestSampleWrongPSK(t *testing.T) {
-	for _, tc := range []struct{ value, status, code string }{
+	for _, tc := range []struct {
+		value  string
+		status analysis.KeyStatus
+		code   string
+	}{
 		{"00112233445566778899aabbccddeeff", "no-key-fits", "mikey.no-key-fits"},
 		{"sip:alice@example.com=00112233445566778899aabbccddeeff", "failed", "mikey.mac-mismatch"},
 	} {

@@ -169,13 +169,13 @@ func (sp *SessionSpool) Add(s *Session, codes []string) {
 		streams: int32(len(s.Streams))}
 	for _, st := range s.Streams {
 		switch st.KeyStatus {
-		case "decrypting":
+		case StreamDecrypting:
 			row.decrypting++
-		case "failing":
+		case StreamFailing:
 			row.failed++
 		}
 	}
-	vals := [rowFields]string{s.Carrier, s.Key, s.From, s.To, s.URL, s.Transport, s.Mode, s.Keying, s.KeyStatus, s.FinalStatus, strings.Join(codes, " ")}
+	vals := [rowFields]string{s.Carrier, s.Key, s.From, s.To, s.URL, s.Transport, s.Mode, s.Keying, s.KeyStatus.String(), s.FinalStatus, strings.Join(codes, " ")}
 	for i := range rowCodes { // wire text: the row keeps its start, the spool all of it
 		vals[i] = clipRowText(vals[i])
 	}
@@ -295,7 +295,7 @@ func (sp *SessionSpool) Rows(n int) []*Session {
 		}
 		backing[i] = Session{ID: int(r.id), Carrier: f[rowCarrier], Key: f[rowKey], Start: fromUnixNano(r.start), End: fromUnixNano(r.end),
 			From: f[rowFrom], To: f[rowTo], URL: f[rowURL], Transport: f[rowTransport], Mode: f[rowMode], Keying: f[rowKeying],
-			KeyStatus: f[rowKeyStatus], FinalStatus: f[rowFinalStatus],
+			KeyStatus: KeyStatus(f[rowKeyStatus]), FinalStatus: f[rowFinalStatus],
 			FindingCounts: FindingCounts{Errors: int(r.errors), Warnings: int(r.warnings), Notes: int(r.notes)},
 			Retired:       &extra[i]}
 		out[i] = &backing[i]

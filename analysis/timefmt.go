@@ -26,6 +26,20 @@ func FormatDuration(d time.Duration) string {
 	return fmt.Sprintf("%s%dh %dm %ds", sign, h, m, s)
 }
 
+// FormatTime writes a capture time as every view shows it: UTC to the
+// millisecond, "15:04:05.000", with its date ("2006-01-02 15:04:05.000")
+// when withDate (a capture or session that spans days, SpansDays); "-"
+// for the zero time (unknown).
+func FormatTime(t time.Time, withDate bool) string {
+	if t.IsZero() {
+		return "-"
+	}
+	if withDate {
+		return t.UTC().Format("2006-01-02 15:04:05.000")
+	}
+	return t.UTC().Format("15:04:05.000")
+}
+
 // SpansDays reports whether two times (UTC) fall on different dates: a
 // capture or session that does shows dates with its times.
 func SpansDays(a, b time.Time) bool {

@@ -31,3 +31,21 @@ func TestSpansDays(t *testing.T) {
 		t.Error("SpansDays")
 	}
 }
+
+func TestFormatTime(t *testing.T) {
+	at := time.Date(2026, 11, 27, 10, 4, 5, 678900000, time.FixedZone("CET", 3600))
+	for _, c := range []struct {
+		t        time.Time
+		withDate bool
+		want     string
+	}{
+		{at, false, "09:04:05.678"},
+		{at, true, "2026-11-27 09:04:05.678"},
+		{time.Time{}, false, "-"},
+		{time.Time{}, true, "-"},
+	} {
+		if got := FormatTime(c.t, c.withDate); got != c.want {
+			t.Errorf("FormatTime(%v, %v) = %q, want %q", c.t, c.withDate, got, c.want)
+		}
+	}
+}

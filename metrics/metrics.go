@@ -7,7 +7,6 @@ package metrics
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"sort"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/internal/safetext"
 )
 
 // Inputs is where the Collector reads from. Nil fields are left out.
@@ -125,8 +125,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if c.in.Counters != nil {
 		n := c.in.Counters()
 		c.counter(ch, dSessions, float64(n.SessionsSeen))
-		for _, st := range []string{"verified", "failed", "no-key", "in-clear", "none", "not-checked"} {
-			ch <- prometheus.MustNewConstMetric(dStatus, prometheus.GaugeValue, float64(n.Sessions[st]), st)
+		for _, st := range []analysis.KeyStatus{analysis.KeyVerified, analysis.KeyFailed, analysis.KeyNoKey, analysis.KeyInClear, analysis.KeyNone, analysis.KeyNotChecked} {
+			ch <- prometheus.MustNewConstMetric(dStatus, prometheus.GaugeValue, float64(n.Sessions[st]), st.String())
 		}
 		for _, k := range sortedKeys(n.MIKEY) {
 			c.counter(ch, dMIKEY, float64(n.MIKEY[k]), k[0], k[1])
@@ -204,10 +204,11 @@ func (c *Collector) agentSeries(agents map[capture.HEPAgentKey]uint64) map[[2]st
 }
 
 // labelValue makes wire text a label value: valid UTF-8 (Prometheus
-// rejects anything else, and one bad value failed the whole scrape),
-// control characters and bidirectional overrides in visible \xNN and
-// \uNNNN forms (label values end up in terminals and dashboards), at most
-// maxLabelBytes bytes.
+// rejects anything else, and one bad value failed the whole scrape), with
+// each byte that is not UTF-8 shown by its value (\xNN, where the report
+// and the TUI show U+FFFD), control characters and bidirectional overrides
+// in safetext's visible forms (label values end up in terminals and
+// dashboards), at most maxLabelBytes bytes.
 func labelValue(s string) string {
 	clean := len(s) <= maxLabelBytes
 	for i := 0; clean && i < len(s); i++ {
@@ -219,16 +220,9 @@ func labelValue(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		var piece string
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			piece = fmt.Sprintf("\\x%02x", s[i])
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			piece = fmt.Sprintf("\\x%02x", r)
-		case isBidiControl(r):
-			piece = fmt.Sprintf("\\u%04x", r)
-		default:
-			piece = string(r)
+		piece := safetext.Rune(r)
+		if r == utf8.RuneError && size <= 1 {
+			piece = safetext.Byte(s[i])
 		}
 		if b.Len()+len(piece) > maxLabelBytes-len("...") {
 			b.WriteString("...")
@@ -238,11 +232,6 @@ func labelValue(s string) string {
 		i += max(size, 1)
 	}
 	return b.String()
-}
-
-// isBidiControl reports the Unicode bidirectional formatting characters.
-func isBidiControl(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 func sortedKeys[V any](m map[[2]string]V) [][2]string {

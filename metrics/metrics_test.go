@@ -31,7 +31,7 @@ func get(t *testing.T, url string) string {
 // promtool, names follow the conventions, and a counter that the model
 // lowers (a dropped session, a verdict that changed) is not lowered.
 func TestServe(t *testing.T) {
-	n := analysis.Counters{Frames: 10, SessionsSeen: 3, Sessions: map[string]int{"verified": 2, "no-key": 1},
+	n := analysis.Counters{Frames: 10, SessionsSeen: 3, Sessions: map[analysis.KeyStatus]int{"verified": 2, "no-key": 1},
 		MIKEY:    map[[2]string]int{{"PSK", "no-key"}: 2, {"PSK", "verified"}: 4},
 		Packets:  map[[2]string]uint64{{"srtp", "decrypted"}: 200, {"srtcp", "authenticated"}: 4},
 		Findings: map[[2]string]int{{"srtp.auth-failed", "error"}: 7}, SessionsActive: 1, StreamsActive: 4}
@@ -68,7 +68,7 @@ func TestServe(t *testing.T) {
 	// dropped session takes its findings along.
 	n.MIKEY = map[[2]string]int{{"PSK", "verified"}: 6}
 	n.Findings = map[[2]string]int{{"srtp.auth-failed", "error"}: 3}
-	n.Sessions = map[string]int{"verified": 3}
+	n.Sessions = map[analysis.KeyStatus]int{"verified": 3}
 	text = get(t, url)
 	for _, want := range []string{
 		`mikeyscope_mikey_messages_total{mode="PSK",verdict="no-key"} 2`,

@@ -22,17 +22,30 @@ func writeField(w *bufio.Writer, f *Field, depth int) {
 	for i := 0; i < depth; i++ {
 		w.WriteString("  ")
 	}
-	w.WriteString(f.Name)
-	switch {
-	case f.Value != "" && f.Meaning != "":
-		w.WriteString(": " + f.Value + " (" + f.Meaning + ")")
-	case f.Value != "":
-		w.WriteString(": " + f.Value)
-	case f.Meaning != "":
-		w.WriteString(": " + f.Meaning)
-	}
-	w.WriteString(" [" + strconv.Itoa(f.Offset) + " +" + strconv.Itoa(f.Length) + "]\n")
+	w.WriteString(f.Label())
+	w.WriteByte('\n')
 	for _, c := range f.Children {
 		writeField(w, c, depth+1)
 	}
+}
+
+// Label is the field's line of the tree, as WriteTree, the text report's
+// --tree and the TUI's detail view show it:
+//
+//	name: value (meaning) [offset +length]
+//
+// with ": value" and " (meaning)" left out when empty. It is raw text from
+// the message: a view escapes it (the escaping is by character, so
+// escaping the label equals escaping its parts).
+func (f *Field) Label() string {
+	s := f.Name
+	switch {
+	case f.Value != "" && f.Meaning != "":
+		s += ": " + f.Value + " (" + f.Meaning + ")"
+	case f.Value != "":
+		s += ": " + f.Value
+	case f.Meaning != "":
+		s += ": " + f.Meaning
+	}
+	return s + " [" + strconv.Itoa(f.Offset) + " +" + strconv.Itoa(f.Length) + "]"
 }

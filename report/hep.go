@@ -79,15 +79,8 @@ func copyVias(sg *analysis.Signal) []string {
 // seenText is the verbose signalling line's note of where the message was
 // seen.
 func seenText(sg *analysis.Signal) string {
-	var parts []string
-	if sg.Via != "" {
-		parts = append(parts, "via "+sg.Via)
+	if seen := sg.Seen(); seen != "" {
+		return "  (" + seen + ")"
 	}
-	for _, c := range sg.AlsoSeen {
-		parts = append(parts, fmt.Sprintf("also %s frame %d", c.Via, c.Frame))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "  (" + strings.Join(parts, "; ") + ")"
+	return ""
 }

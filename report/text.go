@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/internal/safetext"
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
@@ -27,7 +28,8 @@ type TextOptions struct {
 }
 
 // WriteText writes the human-readable report. Wire-derived text is passed
-// through Printable so control characters cannot reach the terminal.
+// through safetext.Escape so control characters and bidirectional
+// overrides cannot reach the terminal.
 func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
@@ -45,7 +47,7 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	p("\n  %d sessions, %d MIKEY messages, %d streams; findings: %d errors, %d warnings, %d notes\n",
 		s.Sessions, s.MIKEYMessages, s.Streams, s.Errors, s.Warnings, s.Notes)
 	if s.ReadError != "" {
-		p("  capture read stopped early: %s\n", Printable(s.ReadError))
+		p("  capture read stopped early: %s\n", safetext.Escape(s.ReadError))
 	}
 	if l := s.Live; l != nil {
 		p("  live capture: the kernel passed %d packets, dropped %d (ring full %d times); the exact filter removed %d\n",
@@ -55,7 +57,7 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		p("  the capturing tool recorded %d dropped packets\n", s.RecordedDrops)
 	}
 	if s.HEP != nil {
-		p("  %s\n", Printable(hepLine(s.HEP)))
+		p("  %s\n", safetext.Escape(hepLine(s.HEP)))
 	}
 	for _, c := range findingsByCode(r.Findings, r.Retired) {
 		switch {
@@ -111,9 +113,9 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	if len(r.Keys) > 0 {
 		p("\nSupplied keys\n")
 		for _, k := range r.Keys {
-			p("  %-8s %s (%s)", k.Kind, k.Fingerprint, Printable(k.Source))
+			p("  %-8s %s (%s)", k.Kind, k.Fingerprint, safetext.Escape(k.Source))
 			if len(k.Verified) > 0 {
-				p(" verified frames %s", frameList(k.Verified))
+				p(" verified frames %s", analysis.FrameList(k.Verified))
 			} else {
 				p(" verified nothing")
 			}
@@ -123,7 +125,7 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 	if len(r.MCKeys) > 0 {
 		p("\nDistributed MC keys\n")
 		for _, k := range r.MCKeys {
-			p("  %s %s %s", Printable(k.Purpose), Printable(k.KeyID), Printable(k.Key))
+			p("  %s %s %s", safetext.Escape(k.Purpose), safetext.Escape(k.KeyID), safetext.Escape(k.Key))
 			if k.KeyHex != "" {
 				p(" (%s)", k.KeyHex)
 			}
@@ -134,10 +136,10 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 				}
 				p("%s frame %d", sep, d.Frame)
 				if d.Member != "" {
-					p(" to %s", Printable(d.Member))
+					p(" to %s", safetext.Escape(d.Member))
 				}
 				if d.GUKID != "" {
-					p(" (GUK-ID %s %s)", d.GUKID, Printable(d.GUKCheck))
+					p(" (GUK-ID %s %s)", d.GUKID, safetext.Escape(d.GUKCheck))
 				}
 			}
 			if k.Purpose == "GMK" {
@@ -156,7 +158,7 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 // days (which a spool does not know yet: it keeps both renderings).
 func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions, stamp func(time.Time) string) {
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
-	p("\nSession %d  %s  %s\n", ss.ID, strings.ToUpper(ss.Carrier), Printable(sessionTitle(ss)))
+	p("\nSession %d  %s  %s\n", ss.ID, strings.ToUpper(ss.Carrier), safetext.Escape(ss.Title()))
 	p("  %s to %s", stamp(ss.Start), stamp(ss.End))
 	if ss.Transport != "" {
 		p(", over %s", ss.Transport)
@@ -167,7 +169,7 @@ func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions, stam
 	}
 	p("; MIKEY mode %s; keys %s", mode, ss.KeyStatus)
 	if ss.Keying != "" && !strings.HasPrefix(ss.Keying, "MIKEY") {
-		p("; keying %s", Printable(ss.Keying))
+		p("; keying %s", safetext.Escape(ss.Keying))
 	}
 	p("\n")
 	if ss.Carrier == "sip" {
@@ -175,13 +177,13 @@ func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions, stam
 		if final == "" {
 			final = "none seen"
 		}
-		p("  Call-ID %s; final response %s\n", Printable(ss.Key), Printable(final))
+		p("  Call-ID %s; final response %s\n", safetext.Escape(ss.Key), safetext.Escape(final))
 	}
 	if len(ss.Path) > 0 {
-		p("  relayed by proxy: %s (%d legs)\n", Printable(strings.Join(ss.Path, " -> ")), len(ss.Path)-1)
+		p("  relayed by proxy: %s (%d legs)\n", safetext.Escape(strings.Join(ss.Path, " -> ")), len(ss.Path)-1)
 	}
 	if via := signalVia(ss); via != "" {
-		p("  signalling %s\n", Printable(via))
+		p("  signalling %s\n", safetext.Escape(via))
 	}
 	if opts.Verbose && len(ss.Signals) > 0 {
 		p("  Signalling\n")
@@ -193,7 +195,7 @@ func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions, stam
 			if sg.RelayOf != 0 {
 				mark += fmt.Sprintf("  (relay of frame %d)", sg.RelayOf)
 			}
-			p("    frame %-6d %s  %s -> %s  %s%s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, Printable(sg.Summary), mark, Printable(seenText(sg)))
+			p("    frame %-6d %s  %s -> %s  %s%s%s\n", sg.Frame, stamp(sg.Time), sg.Src, sg.Dst, safetext.Escape(sg.Summary), mark, safetext.Escape(seenText(sg)))
 		}
 	}
 	if len(ss.MIKEY) > 0 {
@@ -208,13 +210,13 @@ func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions, stam
 				p(" (relayed copy of frame %d)", m.RelayOf)
 			}
 			if m.Detail != "" {
-				p(" (%s)", Printable(m.Detail))
+				p(" (%s)", safetext.Escape(m.Detail))
 			}
 			if m.Error != "" {
-				p("\n      decode error: %s", Printable(m.Error))
+				p("\n      decode error: %s", safetext.Escape(m.Error))
 			}
 			if m.MC != nil {
-				p("\n      MC key: %s", Printable(m.MC.String()))
+				p("\n      MC key: %s", safetext.Escape(m.MC.String()))
 			}
 			p("\n")
 			if opts.Trees && m.Tree != nil {
@@ -226,7 +228,7 @@ func writeSession(bw *bufio.Writer, ss *analysis.Session, opts TextOptions, stam
 		p("  Crypto sessions\n")
 		for _, cs := range ss.CryptoSessions {
 			if cs.Source == "sdes" && cs.Media != nil {
-				p("    SDES media %d tag %d  %s", *cs.Media, cs.Tag, Printable(cs.Policy))
+				p("    SDES media %d tag %d  %s", *cs.Media, cs.Tag, safetext.Escape(cs.Policy))
 			} else {
 				p("    CS %d  SSRC %s  ROC %d  policy %d %s", cs.CSID, cs.SSRC, cs.ROC, cs.PolicyNo, cs.Policy)
 			}
@@ -271,16 +273,8 @@ func writeSessionFindings(bw *bufio.Writer, fs []*analysis.Finding, opts TextOpt
 // field with its byte offset and length; wire text is escaped.
 func writeTree(w *bufio.Writer, f *mikey.Field, depth int) {
 	w.WriteString(strings.Repeat("  ", depth))
-	w.WriteString(Printable(f.Name))
-	switch {
-	case f.Value != "" && f.Meaning != "":
-		w.WriteString(": " + Printable(f.Value) + " (" + Printable(f.Meaning) + ")")
-	case f.Value != "":
-		w.WriteString(": " + Printable(f.Value))
-	case f.Meaning != "":
-		w.WriteString(": " + Printable(f.Meaning))
-	}
-	fmt.Fprintf(w, " [%d +%d]\n", f.Offset, f.Length)
+	w.WriteString(safetext.Escape(f.Label()))
+	w.WriteByte('\n')
 	for _, c := range f.Children {
 		writeTree(w, c, depth+1)
 	}
@@ -308,38 +302,18 @@ func writeFinding(w io.Writer, f *analysis.Finding, opts TextOptions, indent str
 	if f.Count > 1 {
 		count = fmt.Sprintf(" (x%d)", f.Count)
 	}
-	fmt.Fprintf(w, "%s%-7s %s%s: %s%s\n", indent, f.Severity, f.Code, where, Printable(f.Summary), count)
+	fmt.Fprintf(w, "%s%-7s %s%s: %s%s\n", indent, f.Severity, f.Code, where, safetext.Escape(f.Summary), count)
 	if f.Severity > analysis.SeverityNote || opts.Verbose {
-		fmt.Fprintf(w, "%s        cause: %s\n%s        fix:   %s\n", indent, Printable(f.Cause), indent, Printable(f.Fix))
+		fmt.Fprintf(w, "%s        cause: %s\n%s        fix:   %s\n", indent, safetext.Escape(f.Cause), indent, safetext.Escape(f.Fix))
 	}
 }
 
-func sessionTitle(s *analysis.Session) string {
-	switch {
-	case s.URL != "":
-		return s.URL
-	case s.From != "" || s.To != "":
-		return s.From + " -> " + s.To
-	}
-	return s.Key
-}
-
-// clockStamp writes a capture time of a capture within one day (UTC).
-func clockStamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("15:04:05.000")
-}
+// clockStamp writes a capture time of a capture within one day.
+func clockStamp(t time.Time) string { return analysis.FormatTime(t, false) }
 
 // dateStamp writes a capture time with its date, for captures that span
 // days.
-func dateStamp(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05.000")
-}
+func dateStamp(t time.Time) string { return analysis.FormatTime(t, true) }
 
 func byteCount(n uint64) string {
 	switch {
@@ -351,59 +325,6 @@ func byteCount(n uint64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
-}
-
-func frameList(fs []uint64) string {
-	var b strings.Builder
-	for i, f := range fs {
-		if i == 8 {
-			fmt.Fprintf(&b, ", ... (%d in all)", len(fs))
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%d", f)
-	}
-	return b.String()
-}
-
-// Printable replaces control characters (including ESC, so no terminal
-// escape sequence from the wire is ever emitted) with visible \xNN forms,
-// bidirectional formatting characters (which make text read differently
-// from its bytes: a node name or Via with U+202E) with visible \uNNNN
-// forms, and invalid UTF-8 with U+FFFD.
-func Printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfffd || isBidiControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == 0xfffd:
-			b.WriteRune(0xfffd)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			fmt.Fprintf(&b, "\\x%02x", r)
-		case isBidiControl(r):
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// isBidiControl reports the Unicode bidirectional formatting characters
-// (the ones ui.SafeText escapes too).
-func isBidiControl(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 // codeCount is how often one finding code occurs in a report.

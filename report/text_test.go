@@ -62,7 +62,7 @@ func TestTextJitterLabel(t *testing.T) {
 // TestTextHostileHEPNames: a HEP node name (or anything else from the
 // wire) with a terminal escape, a bidi override or invalid UTF-8 reaches
 // the text report in visible forms. The bidi override U+202E passed
-// through Printable before and reversed the rest of the line on screen.
+// through the report's escaper before and reversed the rest of the line on screen.
 func TestTextHostileHEPNames(t *testing.T) {
 	node := "sbc\x1b[2J\u202eevil\u2066\xff"
 	via := "hep agent 7 (" + node + ")"
@@ -82,21 +82,5 @@ func TestTextHostileHEPNames(t *testing.T) {
 	want := `sbc\x1b[2J\u202eevil\u2066` + "\ufffd"
 	if n := strings.Count(out, want); n < 3 {
 		t.Errorf("the node name in visible form %d times, want 3 (HEP line, session, signal):\n%s", n, out)
-	}
-}
-
-func TestPrintable(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"plain text", "plain text"},
-		{"caf\u00e9", "caf\u00e9"},
-		{"a\x1b[31mb", `a\x1b[31mb`},
-		{"\u202egnp.exe", `\u202egnp.exe`},
-		{"x\u200ey\u061c", `x\u200ey\u061c`},
-		{"\xff", "\ufffd"},
-		{"\u0085", `\x85`},
-	} {
-		if got := Printable(tc.in); got != tc.want {
-			t.Errorf("Printable(%q) = %q, want %q", tc.in, got, tc.want)
-		}
 	}
 }

@@ -144,7 +144,7 @@ func (v *detailView) build(keep *fieldRef) {
 	var first, again *tview.TreeNode
 	for i, m := range v.msgs {
 		mn := tview.NewTreeNode(messageLabel(m)).SetReference(&fieldRef{msg: i}).
-			SetColor(keyStatusColor(authColorName(m.Auth)))
+			SetColor(keyStatusColor(m.Auth))
 		root.AddChild(mn)
 		if first == nil {
 			first = mn
@@ -206,7 +206,7 @@ func (v *detailView) build(keep *fieldRef) {
 // addField adds f and its children under parent; it returns the node that
 // matches keep, if any.
 func (v *detailView) addField(parent *tview.TreeNode, msg int, f *mikey.Field, keep *fieldRef) *tview.TreeNode {
-	n := tview.NewTreeNode(fieldLabel(f)).SetReference(&fieldRef{msg: msg, field: f})
+	n := tview.NewTreeNode(SafeText(f.Label())).SetReference(&fieldRef{msg: msg, field: f})
 	parent.AddChild(n)
 	var found *tview.TreeNode
 	if keep != nil && keep.field != nil && keep.msg == msg && keep.field.Name == f.Name &&
@@ -268,25 +268,9 @@ func messageTree(m *analysis.MIKEYMessage) *mikey.Field {
 	return msg.Tree()
 }
 
-// fieldLabel is the line "mikeyscope decode" prints for a field.
-func fieldLabel(f *mikey.Field) string {
-	var b strings.Builder
-	b.WriteString(f.Name)
-	switch {
-	case f.Value != "" && f.Meaning != "":
-		b.WriteString(": " + f.Value + " (" + f.Meaning + ")")
-	case f.Value != "":
-		b.WriteString(": " + f.Value)
-	case f.Meaning != "":
-		b.WriteString(": " + f.Meaning)
-	}
-	b.WriteString(" [" + strconv.Itoa(f.Offset) + " +" + strconv.Itoa(f.Length) + "]")
-	return SafeText(b.String())
-}
-
 // messageLabel summarises one MIKEY message for its tree node.
 func messageLabel(m *analysis.MIKEYMessage) string {
-	s := fmt.Sprintf("MIKEY %s %s (%s, %d bytes) auth: %s", orDash(m.Role), orDash(m.DataType), orDash(m.Where), m.Length, orDash(m.Auth))
+	s := fmt.Sprintf("MIKEY %s %s (%s, %d bytes) auth: %s", orDash(m.Role), orDash(m.DataType), orDash(m.Where), m.Length, orDash(m.Auth.String()))
 	if m.KeyFP != "" {
 		s += " key " + m.KeyFP
 	}
@@ -300,19 +284,6 @@ func messageLabel(m *analysis.MIKEYMessage) string {
 		s += ": " + m.Detail
 	}
 	return SafeText(s)
-}
-
-// authColorName maps a message's auth verdict onto the status colours.
-func authColorName(auth string) string {
-	switch auth {
-	case "verified":
-		return "verified"
-	case "failed":
-		return "failed"
-	case "no-key", "no-key-fits", "in-clear", "not-protected":
-		return "no-key"
-	}
-	return ""
 }
 
 // focusNext moves the focus to the next pane (Tab).
@@ -329,7 +300,7 @@ func (v *detailView) focusNext(app *tview.Application) {
 
 // addSDESField adds an a=crypto field and its children under parent.
 func (v *detailView) addSDESField(parent *tview.TreeNode, f *mikey.Field) {
-	n := tview.NewTreeNode(fieldLabel(f)).SetReference(&fieldRef{sdes: true, field: f})
+	n := tview.NewTreeNode(SafeText(f.Label())).SetReference(&fieldRef{sdes: true, field: f})
 	parent.AddChild(n)
 	for _, c := range f.Children {
 		v.addSDESField(n, c)

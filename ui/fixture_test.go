@@ -33,7 +33,7 @@ const (
 
 var t0 = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-func mikeyMsg(b64 string, frame uint64, src, dst, where, role, auth string) *analysis.MIKEYMessage {
+func mikeyMsg(b64 string, frame uint64, src, dst, where, role string, auth analysis.KeyStatus) *analysis.MIKEYMessage {
 	raw, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
 		panic(err) // test data
@@ -71,7 +71,7 @@ var inviteText = "INVITE sip:bob@biloxi.example SIP/2.0\r\n" +
 // (verified with two decrypting streams once keyed, no key before) and an
 // RTSP session with keys in clear and a failing stream, with findings.
 func fixtureReport(keyed, showKeys bool) *analysis.Report {
-	sipAuth, sipStatus, streamStatus := "no-key", "no-key", "no-key"
+	sipAuth, sipStatus, streamStatus := analysis.KeyNoKey, analysis.KeyNoKey, analysis.StreamNoKey
 	var decrypted uint64
 	if keyed {
 		sipAuth, sipStatus, streamStatus, decrypted = "verified", "verified", "decrypting", 500

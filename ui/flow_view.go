@@ -44,7 +44,7 @@ func (v *flowView) setSession(s *analysis.Session, width int) {
 		v.table.SetTitle(" Flow ")
 		return
 	}
-	v.table.SetTitle(fmt.Sprintf(" Flow of session %d: %s %s%s ", s.ID, SafeText(s.Carrier), SafeText(sessionPeers(s)), SafeText(flowVia(s))))
+	v.table.SetTitle(fmt.Sprintf(" Flow of session %d: %s %s%s ", s.ID, SafeText(s.Carrier), SafeText(s.Title()), SafeText(flowVia(s))))
 	if width > 40 {
 		v.width = width
 	}
@@ -65,7 +65,7 @@ func (v *flowView) setSession(s *analysis.Session, width int) {
 		if sig.MIKEY > 0 {
 			color = tcell.ColorAqua
 		}
-		v.table.SetCell(i+1, 0, tview.NewTableCell(clockOf(sig.Time, withDate)).SetTextColor(colorDim))
+		v.table.SetCell(i+1, 0, tview.NewTableCell(analysis.FormatTime(sig.Time, withDate)).SetTextColor(colorDim))
 		v.table.SetCell(i+1, 1, tview.NewTableCell(fmt.Sprint(sig.Frame)).SetAlign(tview.AlignRight))
 		v.table.SetCell(i+1, 2, tview.NewTableCell(escapeTags(l.line(sig))).SetTextColor(color))
 	}
@@ -98,7 +98,7 @@ func streamsSummary(sts []*analysis.Stream) string {
 	var b strings.Builder
 	for _, st := range sts {
 		color := "white"
-		switch keyStatusColor(st.KeyStatus) {
+		switch streamStatusColor(st.KeyStatus) {
 		case colorGood:
 			color = "green"
 		case colorBad:
@@ -108,7 +108,7 @@ func streamsSummary(sts []*analysis.Stream) string {
 		}
 		fmt.Fprintf(&b, "%-4s %s  %s -> %s  packets %d  auth failed %d  decrypted %d  lost %d  [%s]%s[-]\n",
 			SafeText(st.Kind), SafeText(st.SSRC), SafeText(st.Src), SafeText(st.Dst),
-			st.Packets, st.AuthFailed, st.Decrypted, st.Health.Lost, color, SafeText(st.KeyStatus))
+			st.Packets, st.AuthFailed, st.Decrypted, st.Health.Lost, color, SafeText(st.KeyStatus.String()))
 	}
 	return b.String()
 }

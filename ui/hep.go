@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -12,17 +11,10 @@ import (
 // HEP or was seen more than once: " (via hep agent 2002; also capture
 // frame 12)"; "" otherwise.
 func signalPlaces(sg *analysis.Signal) string {
-	var parts []string
-	if sg.Via != "" {
-		parts = append(parts, "via "+sg.Via)
+	if seen := sg.Seen(); seen != "" {
+		return " (" + seen + ")"
 	}
-	for _, c := range sg.AlsoSeen {
-		parts = append(parts, fmt.Sprintf("also %s frame %d", c.Via, c.Frame))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(parts, "; ") + ")"
+	return ""
 }
 
 // flowVia names the HEP agents of a session's signalling: " via hep agent

@@ -122,3 +122,5 @@ func (h *hexPane) InputHandler() func(event *tcell.EventKey, setFocus func(p tvi
 		h.top = max(0, min(h.top, h.lines()-1))
 	})
 }
+
+const hexDigits = "0123456789abcdef"

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/mikeyscope/mikeyscope/analysis"
@@ -91,7 +90,7 @@ func (v *keysView) setReport(r *analysis.Report, focus *analysis.Session) {
 	for i, k := range r.Keys {
 		verified := "nothing"
 		if len(k.Verified) > 0 {
-			verified = frameList(k.Verified)
+			verified = analysis.FrameList(k.Verified)
 		}
 		for c, t := range []string{SafeText(k.Fingerprint), SafeText(k.Kind), SafeText(k.Source), verified} {
 			v.supplied.SetCell(i+1, c, tview.NewTableCell(t))
@@ -116,20 +115,4 @@ func keyText(fp, hexKey string, reveal bool) string {
 		return "-"
 	}
 	return SafeText(fp)
-}
-
-// frameList lists frame numbers, at most eight.
-func frameList(fs []uint64) string {
-	var b strings.Builder
-	for i, f := range fs {
-		if i == 8 {
-			fmt.Fprintf(&b, ", ... (%d in all)", len(fs))
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.FormatUint(f, 10))
-	}
-	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/internal/safetext"
 )
 
 // ladder lays out a session's signalling as sngrep does: one column per
@@ -54,7 +55,7 @@ func (l ladder) center(i int) int { return i*l.colW + l.colW/2 }
 func (l ladder) header() string {
 	canvas := l.blank(' ')
 	for i, h := range l.hosts {
-		name := []rune(visible(h))
+		name := []rune(safetext.Escape(h))
 		if len(name) > l.colW-1 {
 			name = append(name[:l.colW-2], '…')
 		}
@@ -80,7 +81,7 @@ func (l ladder) line(sig *analysis.Signal) string {
 		canvas[l.center(i)] = '│'
 	}
 	from, to := l.center(l.column(sig.Src)), l.center(l.column(sig.Dst))
-	label := visible(sig.Summary)
+	label := safetext.Escape(sig.Summary)
 	if sig.MIKEY > 0 { // the marker first, so truncation never hides it
 		mark := "◆MIKEY "
 		if sig.MIKEY > 1 {

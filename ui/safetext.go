@@ -3,7 +3,8 @@ package ui
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/mikeyscope/mikeyscope/internal/safetext"
 )
 
 // SafeText makes a wire-derived string safe to hand to a tview primitive:
@@ -13,47 +14,15 @@ import (
 // region tags such as "[red]" are escaped so they show as text.
 //
 // Every string that came from the capture (SIP/RTSP/SDP text, URLs,
-// addresses, MIKEY field values, finding summaries) goes through it.
+// addresses, MIKEY field values, finding summaries) goes through it. Text
+// drawn straight to the screen (the ladder canvas, the hex pane) rather
+// than parsed by tview takes safetext.Escape alone, without tag escaping:
+// every rune of its result is printable and occupies its own cells.
 func SafeText(s string) string {
 	if isPlainText(s) {
 		return s
 	}
-	return escapeTags(visible(s))
-}
-
-// visible replaces control characters, bidirectional overrides and invalid
-// UTF-8 as SafeText does, without tag escaping: for text drawn straight to
-// the screen (the ladder canvas, the hex pane) rather than parsed by tview.
-// Every rune of the result is printable and occupies its own cells.
-func visible(s string) string {
-	if isPlainText(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size <= 1 {
-			b.WriteRune(utf8.RuneError)
-			i += max(size, 1)
-			continue
-		}
-		i += size
-		switch {
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			b.WriteString(`\x`)
-			b.WriteByte(hexDigits[r>>4])
-			b.WriteByte(hexDigits[r&0xf])
-		case isBidiControl(r):
-			b.WriteString(`\u`)
-			for shift := 12; shift >= 0; shift -= 4 {
-				b.WriteByte(hexDigits[(r>>shift)&0xf])
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return escapeTags(safetext.Escape(s))
 }
 
 // escapeTags makes tview show s literally. tview's parser takes
@@ -149,8 +118,6 @@ func SafeLines(s string) string {
 // maxLineBytes bounds one displayed line of wire text.
 const maxLineBytes = 4096
 
-const hexDigits = "0123456789abcdef"
-
 // isPlainText reports whether s is printable ASCII without '[' (so
 // neither escaping nor tag quoting is needed): the common case, which then
 // costs no allocation.
@@ -162,10 +129,4 @@ func isPlainText(s string) bool {
 		}
 	}
 	return true
-}
-
-// isBidiControl reports the Unicode bidirectional formatting characters,
-// which can make displayed text read differently from its bytes.
-func isBidiControl(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/mikeyscope/mikeyscope/internal/safetext"
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 )
@@ -58,11 +59,11 @@ func checkSafe(t *testing.T, in string) {
 		t.Fatalf("SafeText(%q) = %q: invalid UTF-8", in, out)
 	}
 	for _, r := range out {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r) {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || safetext.IsBidiControl(r) {
 			t.Fatalf("SafeText(%q) = %q keeps %U", in, out, r)
 		}
 	}
-	vis := visible(in)
+	vis := safetext.Escape(in)
 	if w, want := tview.TaggedStringWidth(out), uniseg.StringWidth(vis); w != want {
 		t.Fatalf("SafeText(%q) = %q: tview shows %d cells, the text has %d (a tag was interpreted)", in, out, w, want)
 	}

@@ -71,9 +71,9 @@ func buildSessionRows(r *analysis.Report) []*sessionRow {
 		row.nstreams = len(s.Streams)
 		for _, st := range s.Streams {
 			switch st.KeyStatus {
-			case "decrypting":
+			case analysis.StreamDecrypting:
 				row.decrypt++
-			case "failing":
+			case analysis.StreamFailing:
 				row.failing++
 			}
 		}
@@ -100,7 +100,7 @@ func (r *sessionRow) text() string {
 	if r.haystack == "" {
 		s := r.s
 		r.haystack = strings.ToLower(strings.Join([]string{
-			s.Carrier, s.Key, s.From, s.To, s.URL, s.Transport, s.Mode, s.KeyStatus, r.codes,
+			s.Carrier, s.Key, s.From, s.To, s.URL, s.Transport, s.Mode, s.KeyStatus.String(), r.codes,
 		}, "\x00"))
 	}
 	return r.haystack
@@ -127,18 +127,6 @@ func findingLabel(fc analysis.FindingCounts) string {
 	}
 	b.WriteString(")")
 	return b.String()
-}
-
-// sessionPeers is the from/to of a SIP call or the URL of an RTSP session
-// (raw wire text: callers escape it).
-func sessionPeers(s *analysis.Session) string {
-	switch {
-	case s.URL != "":
-		return s.URL
-	case s.From != "" || s.To != "":
-		return s.From + " -> " + s.To
-	}
-	return s.Key
 }
 
 func orDash(s string) string {
@@ -170,7 +158,7 @@ func compareRows(a, b *sessionRow, col sortColumn) int {
 	case sortByCarrier:
 		return strings.Compare(a.s.Carrier, b.s.Carrier)
 	case sortByPeers:
-		return strings.Compare(sessionPeers(a.s), sessionPeers(b.s))
+		return strings.Compare(a.s.Title(), b.s.Title())
 	case sortByMode:
 		return strings.Compare(a.s.Mode, b.s.Mode)
 	case sortByStatus:
@@ -190,15 +178,15 @@ func compareRows(a, b *sessionRow, col sortColumn) int {
 }
 
 // statusRank orders key statuses from worst to best.
-func statusRank(s string) int {
+func statusRank(s analysis.KeyStatus) int {
 	switch s {
-	case "failed":
+	case analysis.KeyFailed:
 		return 0
-	case "no-key", "no-key-fits":
+	case analysis.KeyNoKey, analysis.KeyNoKeyFits:
 		return 1
-	case "in-clear":
+	case analysis.KeyInClear:
 		return 2
-	case "verified":
+	case analysis.KeyVerified:
 		return 4
 	}
 	return 3
@@ -242,7 +230,8 @@ func (f sessionFilter) match(r *sessionRow) bool {
 		case "carrier":
 			ok = strings.EqualFold(r.s.Carrier, t.text)
 		case "status":
-			ok = strings.EqualFold(r.s.KeyStatus, t.text) || strings.EqualFold(strings.ReplaceAll(r.s.KeyStatus, "-", ""), t.text)
+			status := r.s.KeyStatus.String()
+			ok = strings.EqualFold(status, t.text) || strings.EqualFold(strings.ReplaceAll(status, "-", ""), t.text)
 		case "mode":
 			ok = strings.EqualFold(r.s.Mode, t.text)
 		case "code":

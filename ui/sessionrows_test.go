@@ -40,7 +40,7 @@ func TestSessionRowCounts(t *testing.T) {
 
 // sortFixture has sessions whose columns order differently.
 func sortFixture() []*sessionRow {
-	mk := func(id int, start int, carrier, from, mode, status string, failing, errs int) *analysis.Session {
+	mk := func(id int, start int, carrier, from, mode string, status analysis.KeyStatus, failing, errs int) *analysis.Session {
 		s := &analysis.Session{ID: id, Start: time.Unix(int64(start), 0), Carrier: carrier, From: from, To: "x",
 			Mode: mode, KeyStatus: status, FindingCounts: analysis.FindingCounts{Errors: errs}}
 		for i := 0; i < failing; i++ {

@@ -199,11 +199,11 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 	case 0:
 		c = tview.NewTableCell(strconv.Itoa(r.s.ID)).SetAlign(tview.AlignRight)
 	case 1:
-		c = tview.NewTableCell(clockOf(r.s.Start, t.withDate))
+		c = tview.NewTableCell(analysis.FormatTime(r.s.Start, t.withDate))
 	case 2:
 		c = tview.NewTableCell(SafeText(r.s.Carrier))
 	case 3:
-		text := sessionPeers(r.s)
+		text := r.s.Title()
 		if t.showID {
 			text = r.s.Key
 		}
@@ -215,7 +215,7 @@ func (t *sessionTable) GetCell(row, col int) *tview.TableCell {
 		}
 		c = tview.NewTableCell(SafeText(orDash(mode)))
 	case 5:
-		c = tview.NewTableCell(SafeText(orDash(r.s.KeyStatus))).SetTextColor(keyStatusColor(r.s.KeyStatus))
+		c = tview.NewTableCell(SafeText(orDash(r.s.KeyStatus.String()))).SetTextColor(keyStatusColor(r.s.KeyStatus))
 	case 6:
 		c = tview.NewTableCell(SafeText(orDash(r.s.FinalStatus))).SetMaxWidth(24)
 		if code := r.s.FinalStatus; len(code) > 0 && code[0] >= '3' {

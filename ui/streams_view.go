@@ -63,14 +63,14 @@ func (v *streamsView) setSession(r *analysis.Report, s *analysis.Session) {
 		h := st.Health
 		cells := []string{SafeText(st.Kind), SafeText(st.SSRC), SafeText(st.Src + " -> " + st.Dst),
 			u64(st.Packets), u64(st.Authenticated), u64(st.AuthFailed), u64(st.Decrypted),
-			u64(h.Malformed), u64(h.UnknownMKI), u64(h.Lost), u64(h.Duplicates), u64(h.OutOfOrder), jitterCell(st), strconv.FormatUint(uint64(h.ROC), 10), SafeText(st.KeyStatus)}
+			u64(h.Malformed), u64(h.UnknownMKI), u64(h.Lost), u64(h.Duplicates), u64(h.OutOfOrder), jitterCell(st), strconv.FormatUint(uint64(h.ROC), 10), SafeText(st.KeyStatus.String())}
 		for c, t := range cells {
 			cell := tview.NewTableCell(t)
 			if c >= 3 && c <= 13 {
 				cell.SetAlign(tview.AlignRight)
 			}
 			if c == len(cells)-1 || (c == 5 && st.AuthFailed > 0) {
-				cell.SetTextColor(keyStatusColor(st.KeyStatus))
+				cell.SetTextColor(streamStatusColor(st.KeyStatus))
 			}
 			v.streams.SetCell(i+1, c, cell)
 		}

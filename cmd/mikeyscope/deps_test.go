@@ -33,7 +33,7 @@ func goList(t *testing.T, args ...string) string {
 // a lower layer, so mikey can be imported alone.
 func TestLayering(t *testing.T) {
 	layer := map[string]int{
-		"mikey": 0, "mikey/eccsi": 0, "mikey/sakke": 0, "hep": 0, "sdes": 0,
+		"mikey": 0, "mikey/eccsi": 0, "mikey/sakke": 0, "hep": 0, "sdes": 0, "internal/safetext": 0,
 		"srtp": 1, "keys": 1, "tlsdec": 1, "capture": 1,
 		"dissect":  2,
 		"analysis": 3,
