@@ -147,7 +147,6 @@ func copyVerdict(dst, src *MIKEYMessage) {
 func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.Message) {
 	sid := st.s.ID
 	h := &msg.Header
-	role := h.DataType.Role()
 
 	// Replay: the same message or the same (CSB ID, timestamp, RAND).
 	var tsValue uint64
@@ -180,8 +179,7 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 	}
 
 	// RAND in the first message (RFC 3830 §3).
-	if role == mikey.RoleInitiatorMessage && msg.RAND() == nil && len(msg.RANDRs()) == 0 &&
-		(h.DataType == mikey.DataTypePSKInit || h.DataType == mikey.DataTypePKInit || h.DataType == mikey.DataTypeDHHMACInit || h.DataType == mikey.DataTypeDHInit) {
+	if h.DataType.RequiresRAND() && msg.RAND() == nil && len(msg.RANDRs()) == 0 {
 		a.add(KindRANDMissing.New(mm.Frame, sid, fmt.Sprintf("%s has no RAND payload", h.DataType)))
 	}
 

@@ -64,6 +64,17 @@ func (d DataType) Answers() (DataType, bool) {
 	return 0, false
 }
 
+// RequiresRAND reports whether a message of data type d must carry a RAND
+// payload: the initiator's message of the PSK, PK and DH modes (RFC 3830
+// §3.1-§3.3, §5.3) and of DHHMAC (RFC 4650 §4).
+func (d DataType) RequiresRAND() bool {
+	switch d {
+	case DataTypePSKInit, DataTypePKInit, DataTypeDHInit, DataTypeDHHMACInit:
+		return true
+	}
+	return false
+}
+
 // ModeName is the key management mode of the message as users call it:
 // "PSK", "NULL" (a PSK-mode message whose KEMAC has NULL encryption and
 // NULL MAC, RFC 3830 §4.2.3), "PK", "DH", "DHHMAC", "RSA-R", "SAKKE",

@@ -8,34 +8,38 @@ func TestDataTypeRoleAndAnswers(t *testing.T) {
 		role    string
 		answers DataType
 		paired  bool
+		rand    bool
 	}{
-		{DataTypePSKInit, "initiator", 0, false},
-		{DataTypePSKVerify, "response", DataTypePSKInit, true},
-		{DataTypePKInit, "initiator", 0, false},
-		{DataTypePKVerify, "response", DataTypePKInit, true},
-		{DataTypeDHInit, "initiator", 0, false},
-		{DataTypeDHResp, "response", DataTypeDHInit, true},
-		{DataTypeError, "error", 0, false},
-		{DataTypeDHHMACInit, "initiator", 0, false},
-		{DataTypeDHHMACResp, "response", DataTypeDHHMACInit, true},
-		{DataTypeRSARInit, "initiator", 0, false},
-		{DataTypeRSARResp, "response", DataTypeRSARInit, true},
-		{DataTypeRequestInitPSK, "initiator", 0, false},
-		{DataTypeRequestResp, "response", 0, false},
-		{DataTypeTransferInit, "initiator", 0, false},
-		{DataTypeTransferResp, "response", 0, false},
-		{DataTypeResolveResp, "response", 0, false},
-		{DataTypeRequestKeyResp, "response", 0, false},
-		{DataTypeIBAKEIMessage1, "initiator", 0, false},
-		{DataTypeIBAKERMessage1, "response", 0, false},
-		{DataTypeIBAKEIMessage2, "initiator", 0, false},
-		{DataTypeIBAKERMessage2, "response", 0, false},
-		{DataTypeSAKKE, "initiator", 0, false},
-		{DataType(200), "initiator", 0, false},
+		{DataTypePSKInit, "initiator", 0, false, true},
+		{DataTypePSKVerify, "response", DataTypePSKInit, true, false},
+		{DataTypePKInit, "initiator", 0, false, true},
+		{DataTypePKVerify, "response", DataTypePKInit, true, false},
+		{DataTypeDHInit, "initiator", 0, false, true},
+		{DataTypeDHResp, "response", DataTypeDHInit, true, false},
+		{DataTypeError, "error", 0, false, false},
+		{DataTypeDHHMACInit, "initiator", 0, false, true},
+		{DataTypeDHHMACResp, "response", DataTypeDHHMACInit, true, false},
+		{DataTypeRSARInit, "initiator", 0, false, false},
+		{DataTypeRSARResp, "response", DataTypeRSARInit, true, false},
+		{DataTypeRequestInitPSK, "initiator", 0, false, false},
+		{DataTypeRequestResp, "response", 0, false, false},
+		{DataTypeTransferInit, "initiator", 0, false, false},
+		{DataTypeTransferResp, "response", 0, false, false},
+		{DataTypeResolveResp, "response", 0, false, false},
+		{DataTypeRequestKeyResp, "response", 0, false, false},
+		{DataTypeIBAKEIMessage1, "initiator", 0, false, false},
+		{DataTypeIBAKERMessage1, "response", 0, false, false},
+		{DataTypeIBAKEIMessage2, "initiator", 0, false, false},
+		{DataTypeIBAKERMessage2, "response", 0, false, false},
+		{DataTypeSAKKE, "initiator", 0, false, false},
+		{DataType(200), "initiator", 0, false, false},
 	}
 	for _, tc := range tests {
 		if got := tc.d.Role().String(); got != tc.role {
 			t.Errorf("%v.Role() = %q, want %q", tc.d, got, tc.role)
+		}
+		if got := tc.d.RequiresRAND(); got != tc.rand {
+			t.Errorf("%v.RequiresRAND() = %v, want %v", tc.d, got, tc.rand)
 		}
 		a, ok := tc.d.Answers()
 		if a != tc.answers || ok != tc.paired {
