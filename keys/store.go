@@ -242,8 +242,3 @@ func (s *Store) SAKKEKeys() mikey.SAKKEKeys {
 	}
 	return k
 }
-
-// HasSAKKE says whether the store holds any MIKEY-SAKKE material.
-func (s *Store) HasSAKKE() bool {
-	return len(s.SAKKERSKs)+len(s.KMSZ)+len(s.KMSKPAK)+len(s.KMSCerts)+len(s.KeySets) > 0
-}
