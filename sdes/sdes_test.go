@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 )
 
 func unb64(t *testing.T, s string) []byte {
@@ -188,7 +188,7 @@ func TestParseAgreesWithTshark(t *testing.T) {
 		sdp += "a=crypto:" + l + "\r\n"
 	}
 	msg := fmt.Sprintf("INVITE sip:b@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s", len(sdp), sdp)
-	var b pcapbuild.Builder
+	var b framebuild.Builder
 	frame, err := b.UDP(netip.MustParseAddrPort("192.0.2.1:5060"), netip.MustParseAddrPort("192.0.2.2:5060"), []byte(msg))
 	if err != nil {
 		t.Fatal(err)

@@ -34,6 +34,7 @@ func goList(t *testing.T, args ...string) string {
 func TestLayering(t *testing.T) {
 	layer := map[string]int{
 		"mikey": 0, "mikey/eccsi": 0, "mikey/sakke": 0, "hep": 0, "sdes": 0, "internal/safetext": 0,
+		"internal/pcapng": 0, "internal/framebuild": 0,
 		"srtp": 1, "keys": 1, "tlsdec": 1, "capture": 1,
 		"dissect":  2,
 		"analysis": 3,
