@@ -32,7 +32,19 @@ var noteFindings = map[mikey.NoteCode]noteFinding{
 	mikey.NoteOnOffValue:         {KindPolicyParameter, policyNoteSummary},
 	mikey.NoteFECOrder:           {KindPolicyParameter, policyNoteSummary},
 	mikey.NoteAuthWithAEAD:       {KindPolicyParameter, policyNoteSummary},
+
+	// Mission-critical key distribution (TS 33.180), MCKey.Problems.
+	mikey.NoteMCUnknownPurpose: {KindMCKeyPurpose, noteText},
+	mikey.NoteMCCryptoSession:  {KindMCKeyPurpose, noteText},
+	mikey.NoteMCMKICSBID:       {KindMCKeyPurpose, noteText},
+	mikey.NoteMCKeyIDPurpose:   {KindMCKeyPurpose, noteText},
+	mikey.NoteMCGUKID:          {KindMCGUKID, noteText},
+	mikey.NoteMCKeyType:        {KindMCKeyPurpose, noteText},
+	mikey.NoteMCDPPKID:         {KindMCKeyPurpose, noteText},
 }
+
+// noteText is the summary of a note that says all in its text.
+func noteText(_ *mikey.Message, n mikey.Note) string { return n.Text }
 
 func trailingSummary(msg *mikey.Message, n mikey.Note) string {
 	return fmt.Sprintf("%d byte(s) after the last payload at offset %d: %s", len(msg.Trailing), n.Offset, n.Text)

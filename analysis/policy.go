@@ -12,7 +12,7 @@ import (
 // SP payloads (initiator first), with the RFC 3830 §6.10.1 defaults when
 // there is none. The description's notes are findings of the message that
 // carries the payload (checkPolicy).
-func policyFor(ex *exchange, no uint8) (srtp.Policy, error) {
+func policyFor(ex *keyExchange, no uint8) (srtp.Policy, error) {
 	var sp *mikey.SPPayload // nil: the defaults
 	for _, mm := range []*MIKEYMessage{ex.init, ex.resp} {
 		if mm == nil || !mm.decoded {
