@@ -175,7 +175,7 @@ type sessionState struct {
 	clocks   []ptClock  // RTP clock rates of the SDPs' a=rtpmap lines
 	// sessionKeyMgmt: an SDP of the session had a session-level key-mgmt.
 	sessionKeyMgmt bool
-	exch           []*exchange
+	exch           []*keyExchange
 	// msgsDropped: the decoded forms of the session's MIKEY messages were
 	// dropped by dropIdleMessages (and none has been added since).
 	msgsDropped bool

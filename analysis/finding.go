@@ -205,6 +205,10 @@ var (
 		"SRTP policy parameter 3 (auth key length) holds a tag length",
 		"the sender (GStreamer style) puts the 80-bit tag length (10) or 32-bit (4) in the session auth key length field; RFC 3830 §6.10.1 has it as parameter 11",
 		"mikeyscope uses a 20-byte auth key and the given value as the tag length; strict peers derive a wrong key: fix the sender to send 3=20 and 11=10"}
+	KindPolicyParameter = Kind{"mikey.policy-parameter", SeverityWarning,
+		"An SRTP policy parameter is not as RFC 3830 defines it",
+		"the SP payload has a parameter of an unregistered type, one given twice, a value that is not an integer or out of range, an on/off switch other than 0 or 1, a FEC order other than FEC-SRTP, or an HMAC with AES-GCM (RFC 7714 §14.3); the summary says how mikeyscope read it",
+		"fix the sender's SP payload (RFC 3830 §6.10.1, RFC 4771 §4, RFC 7714 §12); a strict peer may refuse it or read it otherwise"}
 	KindTEKKeyAndSalt = Kind{"mikey.tek-key-and-salt", SeverityNote,
 		"A TEK Key Data carries the master key and salt together",
 		"the sender (ONVIF style) concatenates the 16-byte master key and 14-byte salt in the key field of a TEK (type 2) instead of using TEK+SALT",
@@ -388,7 +392,7 @@ var Catalogue = []Kind{
 	KindDecodeError, KindTrailingBytes, KindBadKeyMgmt, KindUnknownKeyMgmt, KindRANDMissing, KindTimestampNotNTP,
 	KindMACMismatch, KindVMismatch, KindNoKeyFits, KindNonStandardMAC, KindNoKey, KindKeysInClear, KindNoIntegrity, KindSignatureInvalid,
 	KindErrorPayload, KindClockSkew, KindReplay, KindNoResponse, KindOrphanResponse, KindResponseMismatch,
-	KindPolicyUnsupported, KindPolicyConflict, KindTagLenAsAuthKeyLen, KindTEKKeyAndSalt, KindSSRCZero,
+	KindPolicyUnsupported, KindPolicyConflict, KindTagLenAsAuthKeyLen, KindPolicyParameter, KindTEKKeyAndSalt, KindSSRCZero,
 	KindSRTPAuthFailed, KindSRTPROC, KindSRTPUnknownSSRC, KindSRTPUnknownMKI, KindSRTPNoKeyExchange, KindSRTPUndecryptable,
 	KindNATDummy, KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
 	KindSDESMalformed, KindSDESUnknownSuite, KindSDESKeysInClear, KindSDESAnswerNotOffered, KindSDESKeyChanged, KindSDESLifetime, KindSDESOtherKeying, KindSDESMKILength,

@@ -18,6 +18,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
@@ -25,7 +26,7 @@ import (
 
 // capBuilder writes frames 1 ms apart into an in-memory pcap.
 type capBuilder struct {
-	b   pcapbuild.Builder
+	b   framebuild.Builder
 	buf bytes.Buffer
 	w   *pcapwrite.Writer
 	n   int
@@ -139,7 +140,7 @@ func captureLossCases() []findingCase {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var b pcapbuild.Builder
+				var b framebuild.Builder
 				f, err := b.UDP(netip.MustParseAddrPort("192.0.2.1:7000"), netip.MustParseAddrPort("192.0.2.2:7001"), []byte("hello"))
 				if err != nil {
 					t.Fatal(err)

@@ -910,6 +910,30 @@ func mikeyFindingCases() []findingCase {
 			},
 			summary: []string{"response has 1 crypto sessions, the initiator's message (frame 1) has 2"}, also: nullFindings},
 	)
+	// Notes of the SP payload's description (mikey.SPPayload.SRTP).
+	cs = append(cs,
+		findingCase{name: "SP parameter given twice", code: analysis.KindPolicyParameter.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{})
+				f.invite(nullMessage(t, func(m *mikey.Message) {
+					sp := payloadOf[*mikey.SPPayload](m)
+					sp.Params = []mikey.SPParam{mikey.SPUint(mikey.SPEncrAlg, 1), mikey.SPUint(mikey.SPEncrKeyLen, 16), mikey.SPUint(mikey.SPEncrKeyLen, 16)}
+				}))
+				return f.finish()
+			},
+			// SP payload at 47, parameters from 52, 3 bytes each.
+			summary: []string{"policy 0, offset 58: Session Encr. key length given twice (16, then 16); using 16"}, also: nullFindings},
+		findingCase{name: "3=10 with 11=4", code: analysis.KindTagLenAsAuthKeyLen.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				f := newFeed(analysis.Options{})
+				f.invite(nullMessage(t, func(m *mikey.Message) {
+					sp := payloadOf[*mikey.SPPayload](m)
+					sp.Params = []mikey.SPParam{mikey.SPUint(mikey.SPEncrAlg, 1), mikey.SPUint(mikey.SPAuthKeyLen, 10), mikey.SPUint(mikey.SPAuthTagLen, 4)}
+				}))
+				return f.finish()
+			},
+			summary: []string{"policy 0: session auth key length = 10 at offset 55 (a tag length, not a key length)"}, also: nullFindings},
+	)
 	// AES-f8 is named by the algorithm.
 	cs = append(cs, findingCase{name: "AES-f8", code: analysis.KindPolicyUnsupported.Code, frame: 1,
 		run: func(t *testing.T) *analysis.Report {

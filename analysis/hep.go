@@ -94,14 +94,11 @@ func hepVia(m *dissect.SignalMessage) string {
 	return "hep " + m.HEP.Name()
 }
 
-// dupSeed seeds the fingerprints of one process.
-var dupSeed = maphash.MakeSeed()
-
 // fingerprint hashes what makes two copies the same message: the Call-ID
 // (or RTSP session), CSeq, first line and body.
 func fingerprint(m *dissect.SignalMessage) uint64 {
 	var h maphash.Hash
-	h.SetSeed(dupSeed)
+	h.SetSeed(signalSeed)
 	raw := m.Raw
 	line := raw
 	if i := bytes.IndexByte(raw, '\n'); i >= 0 {

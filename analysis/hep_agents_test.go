@@ -10,8 +10,8 @@ import (
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
 	"github.com/mikeyscope/mikeyscope/hep"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/fuzzcap"
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 )
 
 // TestHEPCopiesFromManyAgents: one SIP message sent by HEP under many
@@ -22,7 +22,7 @@ import (
 // 20,000 copies at quadratic cost.
 func TestHEPCopiesFromManyAgents(t *testing.T) {
 	const agents = 20000
-	var b pcapbuild.Builder
+	var b framebuild.Builder
 	sip := "OPTIONS sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK1\r\nCall-ID: many-agents\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
 	var frames [][]byte
 	for i := 0; i < agents; i++ {

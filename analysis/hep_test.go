@@ -14,6 +14,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
 	"github.com/mikeyscope/mikeyscope/hep"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
@@ -148,7 +149,7 @@ func TestHEPOverTCPInCapture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b pcapbuild.Builder
+	var b framebuild.Builder
 	conn := pcapbuild.NewTCPConn(&b, netip.MustParseAddrPort("10.30.0.1:41234"), netip.MustParseAddrPort("10.30.0.9:9060"), 1000, 2000)
 	hs, err := conn.Handshake()
 	if err != nil {
@@ -251,7 +252,7 @@ func TestHEPProxyLegs(t *testing.T) {
 	leg2.Time = leg1.Time.Add(2 * time.Millisecond)
 	var buf bytes.Buffer
 	w, _ := pcapwrite.NewWriter(&buf, pcapwrite.FormatPcap)
-	var b pcapbuild.Builder
+	var b framebuild.Builder
 	for _, leg := range []hep.Packet{leg1, leg2} {
 		enc, err := hep.Append(nil, &leg)
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
 
@@ -30,7 +30,7 @@ func jitteryRTP(t *testing.T, n int, spread time.Duration, seed uint64) ([]byte,
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b pcapbuild.Builder
+	var b framebuild.Builder
 	rng := rand.New(rand.NewPCG(seed, 2))
 	src, dst := netip.MustParseAddrPort("192.0.2.1:40000"), netip.MustParseAddrPort("192.0.2.2:40002")
 	var times []time.Time

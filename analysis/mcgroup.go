@@ -87,7 +87,7 @@ type mcKeyTable struct {
 
 // noteMCKey enters the key an opened MC I_MESSAGE distributed. Caller
 // holds a.mu.
-func (a *Analyzer) noteMCKey(ex *exchange, res *mikey.SAKKEResult) {
+func (a *Analyzer) noteMCKey(ex *keyExchange, res *mikey.SAKKEResult) {
 	mc := res.MC
 	m := ex.init.Parsed()
 	if mc == nil || m == nil || len(res.SSV) == 0 || !mc.HaveKeyID || len(res.Sessions) == 0 {

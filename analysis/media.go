@@ -124,7 +124,8 @@ type streamKey struct {
 	src     netip.AddrPort
 }
 
-// streamState is the working state of one stream.
+// streamState is the working state of one RTP or RTCP stream (an SSRC
+// from a source: streamKey).
 type streamState struct {
 	model   *Stream
 	kind    dissect.Kind

@@ -10,9 +10,9 @@ import (
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
-// exchange is one MIKEY exchange: an initiator's message, its response (or
+// keyExchange is one MIKEY key exchange: an initiator's message, its response (or
 // error) when seen, and what the keys made of them.
-type exchange struct {
+type keyExchange struct {
 	session *sessionState
 	csbID   uint32
 	init    *MIKEYMessage
@@ -27,7 +27,7 @@ type mikeyState struct {
 	// open exchanges by CSB ID, to pair responses with their initiator
 	// across sessions (an RTSP client's KeyMgmt and the server's SDP may be
 	// in different connections before the Session id is known).
-	byCSB map[uint32][]*exchange
+	byCSB map[uint32][]*keyExchange
 }
 
 const maxExchanges = 65536
@@ -42,69 +42,7 @@ const maxReplayEntries = 65536
 
 func (a *Analyzer) initMIKEY() {
 	a.replay = mikey.NewReplayWindow(2*a.opts.ClockSkew+time.Minute, maxReplayEntries)
-	a.byCSB = map[uint32][]*exchange{}
-}
-
-// Role of a data type in its exchange.
-const (
-	roleInitiator = "initiator"
-	roleResponse  = "response"
-	roleError     = "error"
-)
-
-func dataTypeRole(d mikey.DataType) string {
-	switch d {
-	case mikey.DataTypeError:
-		return roleError
-	case mikey.DataTypePSKVerify, mikey.DataTypePKVerify, mikey.DataTypeDHResp, mikey.DataTypeDHHMACResp,
-		mikey.DataTypeRSARResp, mikey.DataTypeRequestResp, mikey.DataTypeTransferResp, mikey.DataTypeResolveResp,
-		mikey.DataTypeRequestKeyResp, mikey.DataTypeIBAKERMessage1, mikey.DataTypeIBAKERMessage2:
-		return roleResponse
-	}
-	return roleInitiator
-}
-
-// responseFor says which initiator data type a response answers.
-func responseFor(resp mikey.DataType) (mikey.DataType, bool) {
-	switch resp {
-	case mikey.DataTypePSKVerify:
-		return mikey.DataTypePSKInit, true
-	case mikey.DataTypePKVerify:
-		return mikey.DataTypePKInit, true
-	case mikey.DataTypeDHResp:
-		return mikey.DataTypeDHInit, true
-	case mikey.DataTypeDHHMACResp:
-		return mikey.DataTypeDHHMACInit, true
-	case mikey.DataTypeRSARResp:
-		return mikey.DataTypeRSARInit, true
-	}
-	return 0, false
-}
-
-// modeName is the MIKEY mode of an exchange as users call it.
-func modeName(m *mikey.Message) string {
-	switch m.Header.DataType {
-	case mikey.DataTypePSKInit, mikey.DataTypePSKVerify:
-		if k := m.KEMAC(); k != nil && k.EncrAlg == mikey.EncrNULL && k.MACAlg == mikey.MACNULL {
-			return "NULL"
-		}
-		return "PSK"
-	case mikey.DataTypePKInit, mikey.DataTypePKVerify:
-		return "PK"
-	case mikey.DataTypeDHInit, mikey.DataTypeDHResp:
-		return "DH"
-	case mikey.DataTypeDHHMACInit, mikey.DataTypeDHHMACResp:
-		return "DHHMAC"
-	case mikey.DataTypeRSARInit, mikey.DataTypeRSARResp:
-		return "RSA-R"
-	case mikey.DataTypeSAKKE:
-		return "SAKKE"
-	case mikey.DataTypeIBAKEIMessage1, mikey.DataTypeIBAKERMessage1, mikey.DataTypeIBAKEIMessage2, mikey.DataTypeIBAKERMessage2:
-		return "IBAKE"
-	case mikey.DataTypeError:
-		return ""
-	}
-	return "TICKET"
+	a.byCSB = map[uint32][]*keyExchange{}
 }
 
 // keyMgmtItem decodes one MIKEY message found in signalling and records it.
@@ -146,7 +84,7 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 		mm.dataType = msg.Header.DataType
 		mm.DataType = msg.Header.DataType.String()
 		mm.CSBID = fmt.Sprintf("0x%08x", msg.Header.CSBID)
-		mm.Role = dataTypeRole(msg.Header.DataType)
+		mm.Role = msg.Header.DataType.Role().String()
 		if a.opts.Trees {
 			mm.Tree = msg.Tree()
 		}
@@ -174,7 +112,7 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 	for _, f := range noteFindingsOf(msg, sm.Frame, st.s.ID) {
 		a.add(f)
 	}
-	if mode := modeName(msg); mode != "" && st.s.Mode == "" {
+	if mode := msg.ModeName(); mode != "" && st.s.Mode == "" {
 		st.s.Mode = mode
 	}
 	a.checkMessage(st, mm, msg)
@@ -209,7 +147,6 @@ func copyVerdict(dst, src *MIKEYMessage) {
 func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.Message) {
 	sid := st.s.ID
 	h := &msg.Header
-	role := dataTypeRole(h.DataType)
 
 	// Replay: the same message or the same (CSB ID, timestamp, RAND).
 	var tsValue uint64
@@ -226,18 +163,13 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 	}
 
 	// Timestamp against the capture clock.
-	if t != nil {
-		ts, err := mikey.DecodeTimestamp(t.TSType, t.Value, mm.Time)
-		switch {
-		case err != nil:
-		case ts.FILETIME:
+	if ts, ok, err := msg.ReadTimestamp(mm.Time); ok && err == nil {
+		if ts.FILETIME {
 			a.add(KindTimestampNotNTP.New(mm.Frame, sid, fmt.Sprintf("T payload value 0x%016x read as NTP is %s; as a Windows FILETIME it is %s",
-				t.Value, mikey.NTPTime(t.Value).UTC().Format(time.RFC3339), ts.Time.UTC().Format(time.RFC3339))))
-		default:
-			if off, ok := ts.Offset(mm.Time); ok && math.Abs(off.Seconds()) > a.opts.ClockSkew.Seconds() {
-				a.add(KindClockSkew.New(mm.Frame, sid, fmt.Sprintf("timestamp %s is %s (allowed ±%.0f s)",
-					ts.Time.UTC().Format(time.RFC3339), skewText(off), a.opts.ClockSkew.Seconds())))
-			}
+				ts.Value64, ts.NTPReading().UTC().Format(time.RFC3339), ts.Time.UTC().Format(time.RFC3339))))
+		} else if off, ok := ts.Offset(mm.Time); ok && math.Abs(off.Seconds()) > a.opts.ClockSkew.Seconds() {
+			a.add(KindClockSkew.New(mm.Frame, sid, fmt.Sprintf("timestamp %s is %s (allowed ±%.0f s)",
+				ts.Time.UTC().Format(time.RFC3339), skewText(off), a.opts.ClockSkew.Seconds())))
 		}
 	}
 
@@ -247,8 +179,7 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 	}
 
 	// RAND in the first message (RFC 3830 §3).
-	if role == roleInitiator && msg.RAND() == nil && len(msg.RANDRs()) == 0 &&
-		(h.DataType == mikey.DataTypePSKInit || h.DataType == mikey.DataTypePKInit || h.DataType == mikey.DataTypeDHHMACInit || h.DataType == mikey.DataTypeDHInit) {
+	if h.DataType.RequiresRAND() && msg.RAND() == nil && len(msg.RANDRs()) == 0 {
 		a.add(KindRANDMissing.New(mm.Frame, sid, fmt.Sprintf("%s has no RAND payload", h.DataType)))
 	}
 
@@ -286,68 +217,50 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 
 	// Security policies.
 	for _, sp := range msg.SP() {
-		a.checkPolicy(mm, sid, sp)
+		a.checkPolicy(mm, sid, msg, sp)
 	}
 }
 
-// checkPolicy reports field quirks and transforms common peers lack.
-func (a *Analyzer) checkPolicy(mm *MIKEYMessage, sid int, sp *mikey.SPPayload) {
+// checkPolicy reports the quirks of an SRTP SP payload, the notes of its
+// description (mikey.SPPayload.SRTP) through noteFindings, then the
+// transforms common peers lack.
+func (a *Analyzer) checkPolicy(mm *MIKEYMessage, sid int, msg *mikey.Message, sp *mikey.SPPayload) {
 	if sp.Prot != mikey.ProtSRTP {
 		return
 	}
-	if p, ok := sp.Param(mikey.SPAuthKeyLen); ok {
-		if v, ok := p.Uint(); ok && (v == 4 || v == 10) {
-			a.add(KindTagLenAsAuthKeyLen.New(mm.Frame, sid, fmt.Sprintf("policy %d: session auth key length = %d at offset %d (a tag length, not a key length)", sp.PolicyNo, v, p.Offset)))
-		}
+	d, notes, _ := sp.SRTP()
+	for _, f := range findingsOfNotes(msg, notes, mm.Frame, sid) {
+		a.add(f)
 	}
-	if p, ok := sp.Param(mikey.SPEncrAlg); ok {
-		if v, ok := p.Uint(); ok && v != 0 && v != 1 && v != 6 {
-			a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: encryption algorithm %s", sp.PolicyNo, encrAlgName(v))))
-		}
+	if d.Encr != mikey.SRTPEncrNULL && d.Encr != mikey.SRTPEncrAESCM && d.Encr != mikey.SRTPEncrAESGCM {
+		a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: encryption algorithm %s", sp.PolicyNo, encrAlgName(d.Encr))))
 	}
-	if p, ok := sp.Param(mikey.SPKeyDerivRate); ok {
-		if v, ok := p.Uint(); ok && v != 0 {
-			a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: key derivation rate %d (common implementations only support 0)", sp.PolicyNo, v)))
-		}
+	if d.KDR != 0 {
+		a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: key derivation rate %d (common implementations only support 0)", sp.PolicyNo, d.KDR)))
 	}
-	if p, ok := sp.Param(mikey.SPAuthAlg); ok {
-		if v, ok := p.Uint(); ok && v >= 2 {
-			a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: authentication algorithm %d (RFC 4771 RCC mode)", sp.PolicyNo, v)))
-		}
+	if d.AuthAlg != mikey.SRTPAuthNULL && d.AuthAlg != mikey.SRTPAuthHMACSHA1 {
+		a.add(KindPolicyUnsupported.New(mm.Frame, sid, fmt.Sprintf("policy %d: authentication algorithm %d (RFC 4771 RCC mode)", sp.PolicyNo, d.AuthAlg)))
 	}
 }
 
-func encrAlgName(v uint64) string {
-	switch v {
-	case 0:
-		return "NULL"
-	case 1:
-		return "AES-CM"
-	case 2:
+// encrAlgName names an encryption algorithm as the policy-unsupported
+// finding always has: mikey's name, but "AES-f8" as RFC 3711 §4.1.2
+// writes it.
+func encrAlgName(e mikey.SRTPEncrAlg) string {
+	if e == mikey.SRTPEncrAESF8 {
 		return "AES-f8"
-	case 3:
-		return "SEED-CTR"
-	case 4:
-		return "SEED-CCM"
-	case 5:
-		return "SEED-GCM"
-	case 6:
-		return "AES-GCM"
-	case 7:
-		return "ARIA-CTR"
-	case 8:
-		return "ARIA-GCM"
 	}
-	return fmt.Sprintf("unknown (%d)", v)
+	return e.String()
 }
 
 // pair places a message in its exchange and opens the exchange when it is
 // complete enough. Caller holds a.mu.
 func (a *Analyzer) pair(st *sessionState, mm *MIKEYMessage, msg *mikey.Message, usable bool) {
 	h := &msg.Header
-	switch dataTypeRole(h.DataType) {
-	case roleInitiator:
-		ex := &exchange{session: st, csbID: h.CSBID, init: mm}
+	role := h.DataType.Role()
+	switch role {
+	case mikey.RoleInitiatorMessage:
+		ex := &keyExchange{session: st, csbID: h.CSBID, init: mm}
 		st.exch = append(st.exch, ex)
 		if len(a.byCSB) < maxExchanges {
 			a.byCSB[h.CSBID] = append(a.byCSB[h.CSBID], ex)
@@ -355,9 +268,9 @@ func (a *Analyzer) pair(st *sessionState, mm *MIKEYMessage, msg *mikey.Message, 
 		if usable {
 			a.open(ex)
 		}
-	case roleResponse, roleError:
+	case mikey.RoleResponseMessage, mikey.RoleErrorMessage:
 		ex := a.findExchange(st, h.CSBID, h.DataType)
-		if ex == nil && dataTypeRole(h.DataType) == roleResponse {
+		if ex == nil && role == mikey.RoleResponseMessage {
 			// An unanswered initiator message of this session with another
 			// CSB ID: the responder changed it (RFC 3830 §5 requires the same).
 			if ex = unansweredInit(st, h.DataType); ex != nil {
@@ -366,12 +279,12 @@ func (a *Analyzer) pair(st *sessionState, mm *MIKEYMessage, msg *mikey.Message, 
 			}
 		}
 		if ex == nil {
-			if dataTypeRole(h.DataType) == roleResponse {
+			if role == mikey.RoleResponseMessage {
 				a.add(KindOrphanResponse.New(mm.Frame, st.s.ID, fmt.Sprintf("%s with CSB ID 0x%08x answers no initiator message in the capture", h.DataType, h.CSBID)))
 			}
 			return
 		}
-		if dataTypeRole(h.DataType) == roleError {
+		if role == mikey.RoleErrorMessage {
 			ex.errMsgs = append(ex.errMsgs, mm)
 			if ex.init.Auth == KeyNoKeyFits {
 				a.open(ex) // an Auth failure error is evidence of a mismatch
@@ -392,9 +305,9 @@ func (a *Analyzer) pair(st *sessionState, mm *MIKEYMessage, msg *mikey.Message, 
 
 // findExchange finds the exchange a response or error belongs to: same CSB
 // ID, most recent first, same session preferred.
-func (a *Analyzer) findExchange(st *sessionState, csbID uint32, dt mikey.DataType) *exchange {
-	want, typed := responseFor(dt)
-	var best *exchange
+func (a *Analyzer) findExchange(st *sessionState, csbID uint32, dt mikey.DataType) *keyExchange {
+	want, typed := dt.Answers()
+	var best *keyExchange
 	cands := a.byCSB[csbID]
 	for i := len(cands) - 1; i >= 0; i-- {
 		ex := cands[i]
@@ -419,7 +332,7 @@ func (a *Analyzer) findExchange(st *sessionState, csbID uint32, dt mikey.DataTyp
 
 // checkResponse compares a response with its initiator message (RFC 3830 §5:
 // same CSB ID, and the crypto sessions of the offer).
-func (a *Analyzer) checkResponse(ex *exchange) {
+func (a *Analyzer) checkResponse(ex *keyExchange) {
 	im, rm := ex.init.Parsed(), ex.resp.Parsed()
 	if im == nil || rm == nil {
 		return
@@ -484,8 +397,8 @@ func (a *Analyzer) finishExchanges(st *sessionState) {
 
 // unansweredInit finds the latest initiator message of a session that a
 // response of type dt would answer and that has no response yet.
-func unansweredInit(st *sessionState, dt mikey.DataType) *exchange {
-	want, ok := responseFor(dt)
+func unansweredInit(st *sessionState, dt mikey.DataType) *keyExchange {
+	want, ok := dt.Answers()
 	if !ok {
 		return nil
 	}

@@ -8,7 +8,8 @@ import (
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
 
-// mikeyKeys returns the supplied MIKEY keys (converted once per key set).
+// mikeyKeys returns the supplied MIKEY keys, MIKEY-SAKKE's included
+// (converted once per key set).
 func (a *Analyzer) mikeyKeys() *mikey.Keys {
 	if a.keysFor != a.opts.Keys || a.mkeys == nil {
 		a.keysFor = a.opts.Keys
@@ -25,7 +26,7 @@ func (a *Analyzer) mikeyKeys() *mikey.Keys {
 // RSA-R inputs when the MIKEY messages carry no ID payload (RFC 3830 §5.2).
 // The initiator is the sender of the message that carried the initiator's
 // MIKEY message: the From party for a request, the To party for a response.
-func signallingIdentities(ex *exchange) (init, resp []byte) {
+func signallingIdentities(ex *keyExchange) (init, resp []byte) {
 	s := ex.session.s
 	if s.Carrier != "sip" || s.From == "" || s.To == "" {
 		return nil, nil
@@ -40,7 +41,7 @@ func signallingIdentities(ex *exchange) (init, resp []byte) {
 // previousRAND returns the RAND of the latest earlier exchange of the
 // session with the same CSB ID: update messages carry none and derive from
 // the initial exchange's (RFC 3830 §4.5).
-func (a *Analyzer) previousRAND(ex *exchange) []byte {
+func (a *Analyzer) previousRAND(ex *keyExchange) []byte {
 	if im := ex.init.Parsed(); im == nil || im.RAND() != nil {
 		return nil
 	}
@@ -61,7 +62,7 @@ func (a *Analyzer) previousRAND(ex *exchange) []byte {
 // creates its crypto sessions. It runs when the initiator's message arrives
 // (PSK, PK, NULL need nothing else) and again when the response arrives
 // (DH, DHHMAC, RSA-R need both; V is checked then). Caller holds a.mu.
-func (a *Analyzer) open(ex *exchange) {
+func (a *Analyzer) open(ex *keyExchange) {
 	var im, rm *mikey.Message
 	if ex.init != nil {
 		im = ex.init.Parsed()
@@ -72,17 +73,13 @@ func (a *Analyzer) open(ex *exchange) {
 	if im == nil && rm == nil {
 		return
 	}
-	first := im
-	if first == nil {
-		first = rm
-	}
-	if first.Header.DataType == mikey.DataTypeSAKKE {
-		a.openSAKKE(ex)
-		return
-	}
-	opts := mikey.OpenOptions{CaptureTime: ex.init.Time, RAND: a.previousRAND(ex)}
+	opts := mikey.OpenOptions{CaptureTime: ex.init.Time, RAND: a.previousRAND(ex), PartyURIs: ex.session.partyURIs}
 	opts.InitiatorID, opts.ResponderID = signallingIdentities(ex)
 	res := mikey.OpenExchange(im, rm, a.mikeyKeys(), opts)
+	if res.SAKKE != nil {
+		a.applySAKKEResult(ex, res.SAKKE, string(opts.InitiatorID))
+		return
+	}
 	sid := ex.session.s.ID
 	if res.Init != nil && ex.init != nil {
 		a.applyMessageResult(ex, ex.init, res.Init, res.Resp, sid, false)
@@ -111,11 +108,11 @@ func (a *Analyzer) open(ex *exchange) {
 // That a key is the only one supplied, or that the capture holds one call,
 // is not evidence: a user may give one call's key and open a capture of
 // many calls, and a mistyped key fails the same way.
-func mismatchEvidence(ex *exchange, r, other *mikey.MessageResult, response bool) string {
+func mismatchEvidence(ex *keyExchange, r, other *mikey.MessageResult, response bool) string {
 	if r.Meant != "" {
 		return r.Meant
 	}
-	if other != nil && other.Auth == mikey.AuthVerified && other.KeyRef != "" && other.KeyRef != "in clear" {
+	if other != nil && other.Auth == mikey.AuthVerified && other.KeyRef != "" && other.KeyRef != mikey.KeyRefInClear {
 		if response {
 			return fmt.Sprintf("the initiator's message (frame %d) verified with %s, so the responder used another key", ex.init.Frame, other.KeyRef)
 		}
@@ -153,7 +150,7 @@ func (a *Analyzer) dropFinding(code string, frame uint64, sid int) {
 // applyMessageResult copies one message's verdict into the model and makes
 // its findings; other is the result of the exchange's other message (nil
 // without one). Caller holds a.mu.
-func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r, other *mikey.MessageResult, sid int, response bool) {
+func (a *Analyzer) applyMessageResult(ex *keyExchange, mm *MIKEYMessage, r, other *mikey.MessageResult, sid int, response bool) {
 	prev := mm.Auth
 	mm.Auth = authWord(r.Auth)
 	evidence := ""
@@ -176,21 +173,7 @@ func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r, other *
 	if r.Auth == mikey.AuthInClear || r.Auth == mikey.AuthNotProtected {
 		mm.KeyFP = "" // nothing verified it
 	}
-	var detail []string
-	if r.MACVariant != "" {
-		detail = append(detail, "MAC verified over "+r.MACVariant)
-	}
-	if r.VVariant != "" {
-		detail = append(detail, "V verified with "+r.VVariant)
-	}
-	if r.Signature.Status != mikey.AuthNotApplicable {
-		s := "signature " + r.Signature.Status.String()
-		if r.Signature.Scheme != "" {
-			s += " (" + string(r.Signature.Scheme) + ")"
-		}
-		detail = append(detail, s)
-	}
-	detail = append(detail, r.Notes...)
+	detail := r.Details()
 	if evidence != "" {
 		detail = append(detail, "mismatch: "+evidence)
 	}
@@ -252,7 +235,7 @@ func (a *Analyzer) applyMessageResult(ex *exchange, mm *MIKEYMessage, r, other *
 // noKeyFitsSummary words a KindNoKeyFits finding: what failed, and, when
 // the responder's verification message shows that the peers accepted each
 // other's key, that too.
-func noKeyFitsSummary(ex *exchange, mm *MIKEYMessage, what string, tried int, response bool) string {
+func noKeyFitsSummary(ex *keyExchange, mm *MIKEYMessage, what string, tried int, response bool) string {
 	s := fmt.Sprintf("%s of %s verifies with none of the %d supplied key(s), and none of them is bound to this exchange", what, mm.DataType, tried)
 	if !response && ex.resp != nil && ex.resp.dataType == mikey.DataTypePSKVerify {
 		s += fmt.Sprintf("; the responder's verification message (frame %d) shows that it accepted this MAC, so the peers agree on a key that was not supplied", ex.resp.Frame)
@@ -262,7 +245,7 @@ func noKeyFitsSummary(ex *exchange, mm *MIKEYMessage, what string, tried int, re
 
 // reviseNoKeyFits rewrites the summary of the initiator's KindNoKeyFits
 // finding once the response is known. Caller holds a.mu.
-func (a *Analyzer) reviseNoKeyFits(ex *exchange, mm *MIKEYMessage, sid, tried int) {
+func (a *Analyzer) reviseNoKeyFits(ex *keyExchange, mm *MIKEYMessage, sid, tried int) {
 	for i := len(a.findings) - 1; i >= 0; i-- {
 		if f := a.findings[i]; f.Code == KindNoKeyFits.Code && f.Frame == mm.Frame && f.Session == sid {
 			f.Summary = noKeyFitsSummary(ex, mm, "MAC", tried, false)
@@ -277,9 +260,9 @@ func (a *Analyzer) reviseNoKeyFits(ex *exchange, mm *MIKEYMessage, sid, tried in
 // out identities that only the signalling names (no ID payload in either
 // message), RFC 3830 does not say plainly which identities a peer uses, so
 // the finding is a note. Caller holds a.mu.
-func (a *Analyzer) checkLayout(ex *exchange, mm *MIKEYMessage, r *mikey.MessageResult, sid int) {
+func (a *Analyzer) checkLayout(ex *keyExchange, mm *MIKEYMessage, r *mikey.MessageResult, sid int) {
 	var what, layout, want string
-	vBase, _, _ := strings.Cut(r.VVariant, ", with")
+	vBase := r.VLayout
 	switch {
 	case r.VVariant != "" && vBase != mikey.VVariantRFC:
 		what, layout, want = "V payload", vBase, mikey.VVariantRFC
@@ -300,7 +283,7 @@ func (a *Analyzer) checkLayout(ex *exchange, mm *MIKEYMessage, r *mikey.MessageR
 
 // exchangeCarriesIDs reports whether a message of the exchange carries an
 // ID or IDR payload.
-func exchangeCarriesIDs(ex *exchange) bool {
+func exchangeCarriesIDs(ex *keyExchange) bool {
 	for _, mm := range []*MIKEYMessage{ex.init, ex.resp} {
 		if mm == nil {
 			continue
@@ -353,7 +336,7 @@ func (a *Analyzer) noteKeyUse(fp, source string, frame uint64) {
 
 // addCryptoSessions turns recovered session keys into the model's crypto
 // sessions and SRTP bindings. Caller holds a.mu.
-func (a *Analyzer) addCryptoSessions(ex *exchange, sessions []mikey.SessionKeys) {
+func (a *Analyzer) addCryptoSessions(ex *keyExchange, sessions []mikey.SessionKeys) {
 	st := ex.session
 	im := ex.init.Parsed()
 	if im == nil && ex.resp != nil {

@@ -147,15 +147,18 @@ func messageKey(m *dissect.SignalMessage) uint64 {
 	return uint64(h)
 }
 
-// bodySeed seeds the body hashes of one process (maphash uses the CPU's
-// AES instructions: a byte-at-a-time hash of every SIP body was 2% of the
-// instructions of a pass without keys).
-var bodySeed = maphash.MakeSeed()
+// signalSeed seeds the hashes of signalling messages of one process: the
+// body hashes of the relay check (hashBody) and the fingerprints of HEP
+// duplicates (fingerprint). The hashes are compared within the process
+// only, never stored or printed. (maphash uses the CPU's AES instructions:
+// a byte-at-a-time hash of every SIP body was 2% of the instructions of a
+// pass without keys.)
+var signalSeed = maphash.MakeSeed()
 
 func hashBody(m *dissect.SignalMessage) uint64 {
 	h := fnvOffset
 	for i := range m.Bodies {
-		h.u64(maphash.Bytes(bodySeed, m.Bodies[i].Data))
+		h.u64(maphash.Bytes(signalSeed, m.Bodies[i].Data))
 	}
 	return uint64(h)
 }

@@ -58,45 +58,21 @@ func (a *Analyzer) rskBoundTo(uri string) bool {
 	return false
 }
 
-// openSAKKE opens a MIKEY-SAKKE I_MESSAGE (RFC 6509) with the supplied RSK
-// and KMS keys: ECCSI signature, SAKKE decapsulation of the SSV (the TGK),
-// and the crypto session keys. Caller holds a.mu.
-func (a *Analyzer) openSAKKE(ex *exchange) {
+// applySAKKEResult makes the verdict and findings of an opened MIKEY-SAKKE
+// I_MESSAGE (RFC 6509): ECCSI signature, SAKKE decapsulation of the SSV
+// (the TGK), and the crypto session keys. sender is the identity the
+// signalling gives the initiator. Caller holds a.mu.
+func (a *Analyzer) applySAKKEResult(ex *keyExchange, res *mikey.SAKKEResult, sender string) {
 	mm := ex.init
 	sid := ex.session.s.ID
-	var k mikey.SAKKEKeys
-	have := a.opts.Keys != nil && a.opts.Keys.HasSAKKE()
-	if a.opts.Keys != nil {
-		k = a.opts.Keys.SAKKEKeys()
-	}
-	opts := mikey.OpenOptions{CaptureTime: mm.Time, PartyURIs: ex.session.partyURIs}
-	opts.InitiatorID, opts.ResponderID = signallingIdentities(ex)
-	for _, u := range [][]byte{opts.InitiatorID, opts.ResponderID} {
-		if len(u) > 0 {
-			opts.PartyURIs = append(slices.Clip(opts.PartyURIs), string(u))
-		}
-	}
-	res, err := mikey.OpenSAKKE(mm.Parsed(), k, opts)
-	if err != nil {
-		mm.Auth, mm.Detail = KeyNotChecked, err.Error()
-		return
-	}
-	var detail []string
-	if p := res.PeriodText(); p != "" {
-		detail = append(detail, p)
-	}
-	if res.ResponderURI != "" {
-		detail = append(detail, "to "+res.ResponderURI)
-	}
-	detail = append(detail, "signature "+res.Signature.Status.String(), "SAKKE "+res.Decap.String())
-	detail = append(detail, res.Notes...)
-	mm.Detail = strings.Join(detail, "; ")
+	k := &a.mikeyKeys().SAKKE
+	mm.Detail = strings.Join(res.Details(), "; ")
 	switch {
 	case res.Decap == mikey.SAKKEDecapsulated && res.Signature.Status == mikey.AuthVerified:
 		mm.Auth, mm.KeyFP = KeyVerified, res.RSKRef
 	case res.Decap == mikey.SAKKEDecapsulated:
 		mm.Auth, mm.KeyFP = KeyNotProtected, res.RSKRef
-	case res.Decap == mikey.SAKKENoKey || !have:
+	case res.Decap == mikey.SAKKENoKey || !k.Supplied():
 		mm.Auth = KeyNoKey
 	case res.Decap == mikey.SAKKERSKInvalid && res.RSKMonth == "" && res.RSKPeriod == "" && !a.rskBoundTo(res.ResponderURI):
 		// No RSK given is this responder's (not for a neighbouring key
@@ -118,20 +94,20 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 	}
 	switch res.Decap {
 	case mikey.SAKKEOtherIdentity:
-		a.add(KindSAKKEWrongIdentity.New(mm.Frame, sid, fmt.Sprintf("the SAKKE payload does not decapsulate for %s in %s (RFC 6508 §6.2.2 check failed)", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
+		a.add(KindSAKKEWrongIdentity.New(mm.Frame, sid, fmt.Sprintf("the SAKKE payload does not decapsulate for %s in %s (RFC 6508 §6.2.2 check failed)", res.ResponderName(), strings.TrimPrefix(res.MessageKeyPeriod(), "period "))))
 	case mikey.SAKKERSKInvalid:
 		if mm.Auth == KeyNoKeyFits {
-			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s, and none is bound to it or is its key for a neighbouring period: its RSK was not supplied", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
+			a.add(KindNoKeyFits.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s, and none is bound to it or is its key for a neighbouring period: its RSK was not supplied", res.ResponderName(), strings.TrimPrefix(res.MessageKeyPeriod(), "period "))))
 			break
 		}
-		a.add(KindSAKKERSKInvalid.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s", sakkeWho(res), strings.TrimPrefix(sakkePeriod(res), "period "))))
+		a.add(KindSAKKERSKInvalid.New(mm.Frame, sid, fmt.Sprintf("no supplied RSK is valid for %s in key period %s", res.ResponderName(), strings.TrimPrefix(res.MessageKeyPeriod(), "period "))))
 	case mikey.SAKKENoKey:
 		a.add(KindSAKKEMissingKMS.New(mm.Frame, sid, "MIKEY-SAKKE message: the RSK or the KMS public key (Z) is missing"))
 	}
 	if res.Signature.Status == mikey.AuthNoKey && res.Decap != mikey.SAKKENoKey {
 		a.add(KindSAKKEMissingKMS.New(mm.Frame, sid, "MIKEY-SAKKE message: no KMS public authentication key (KPAK) to verify the ECCSI signature"))
 	}
-	a.mcFindings(mm, res, sid, string(opts.InitiatorID))
+	a.mcFindings(mm, res, sid, sender)
 	a.noteMCKey(ex, res)
 	if len(res.Sessions) > 0 {
 		a.addCryptoSessions(ex, res.Sessions)
@@ -145,9 +121,9 @@ func (a *Analyzer) openSAKKE(ex *exchange) {
 func (a *Analyzer) mcFindings(mm *MIKEYMessage, res *mikey.SAKKEResult, sid int, sender string) {
 	mm.MC = res.MCReport(a.opts.ShowKeys)
 	if res.PeriodDelta != 0 || res.RSKPeriod != "" {
-		s := fmt.Sprintf("the SAKKE payload for %s was encapsulated for key %s while the message's timestamp is in %s: an RSK of another key period was needed", sakkeWho(res), res.RSKPeriod, sakkePeriod(res))
+		s := fmt.Sprintf("the SAKKE payload for %s was encapsulated for key %s while the message's timestamp is in %s: an RSK of another key period was needed", res.ResponderName(), res.RSKPeriod, res.MessageKeyPeriod())
 		if res.Decap != mikey.SAKKEDecapsulated {
-			s = fmt.Sprintf("the supplied RSK of %s is the key of %s, not of the message's %s", sakkeWho(res), res.RSKPeriod, sakkePeriod(res))
+			s = fmt.Sprintf("the supplied RSK of %s is the key of %s, not of the message's %s", res.ResponderName(), res.RSKPeriod, res.MessageKeyPeriod())
 		}
 		a.add(KindSAKKEKeyPeriod.New(mm.Frame, sid, s))
 	}
@@ -158,12 +134,8 @@ func (a *Analyzer) mcFindings(mm *MIKEYMessage, res *mikey.SAKKEResult, sid int,
 	if mc == nil {
 		return
 	}
-	for _, p := range mc.Problems {
-		k := KindMCKeyPurpose
-		if mc.GUKMismatch() && strings.Contains(p, "GUK-ID") {
-			k = KindMCGUKID
-		}
-		a.add(k.New(mm.Frame, sid, p))
+	for _, f := range findingsOfNotes(mm.Parsed(), mc.Problems, mm.Frame, sid) {
+		a.add(f)
 	}
 	if mc.Purpose == mikey.PurposeGMK.String() && res.Signature.Status == mikey.AuthVerified && sender != "" && res.KeyPeriodNo != nil && res.InitiatorURI != sender {
 		signer := res.InitiatorURI
@@ -172,18 +144,4 @@ func (a *Analyzer) mcFindings(mm *MIKEYMessage, res *mikey.SAKKEResult, sid int,
 		}
 		a.add(KindMCSignerNotGMS.New(mm.Frame, sid, fmt.Sprintf("the group key is signed by %s, not by %s, the group management server that sent it", signer, sender)))
 	}
-}
-
-func sakkeWho(res *mikey.SAKKEResult) string {
-	if res.ResponderURI != "" {
-		return res.ResponderURI
-	}
-	return "the responder"
-}
-
-func sakkePeriod(res *mikey.SAKKEResult) string {
-	if res.KeyPeriodNo != nil && res.UserIDFormat != mikey.UserIDFormatRFC6509 && res.ResponderScheme != "rfc6509" && !strings.Contains(res.RSKPeriod, "-") {
-		return fmt.Sprintf("period %d", *res.KeyPeriodNo)
-	}
-	return "period " + res.Month
 }

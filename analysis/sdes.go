@@ -265,17 +265,7 @@ func sdesPolicy(c *sdes.Crypto, mkiLen int) (srtp.Policy, error) {
 	if !c.Known {
 		return srtp.Policy{}, fmt.Errorf("unknown crypto-suite %q", clipText(c.SuiteName))
 	}
-	s := c.Suite
-	p := srtp.DefaultPolicy()
-	switch s.Cipher {
-	case "AES-GCM":
-		p = srtp.GCMPolicy(s.KeyLen)
-	case "AES-F8":
-		p.Cipher = srtp.CipherAESF8
-	}
-	if s.Cipher != "AES-GCM" {
-		p.KeyLen, p.SaltLen, p.TagLen, p.RTCPTagLen = s.KeyLen, s.SaltLen, s.TagLen, s.RTCPTagLen
-	}
+	p := c.Suite.Policy
 	if c.KDR > 0 {
 		p.KDR = 1 << uint(c.KDR)
 	}
@@ -527,7 +517,7 @@ func (a *Analyzer) sdesRecord(st *sessionState, m *dissect.SignalMessage, media 
 		tree.Add(&mikey.Field{Name: "tag", Value: fmt.Sprint(c.Tag), Offset: base(c.TagOffset), Length: len(fmt.Sprint(c.Tag))})
 		meaning := "unknown suite"
 		if c.Known {
-			meaning = fmt.Sprintf("%s, %d-byte key, %d-byte salt", c.Suite.Cipher, c.Suite.KeyLen, c.Suite.SaltLen)
+			meaning = fmt.Sprintf("%s, %d-byte key, %d-byte salt", c.Suite.Policy.Cipher, c.Suite.Policy.KeyLen, c.Suite.Policy.SaltLen)
 		}
 		tree.Add(&mikey.Field{Name: "crypto-suite", Value: clipText(c.SuiteName), Meaning: meaning, Offset: base(c.SuiteOffset), Length: len(c.SuiteName)})
 	}

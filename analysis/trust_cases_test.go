@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/analysis"
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 )
@@ -61,7 +61,7 @@ func generate(t *testing.T, gens ...scenario.Generator) []byte {
 // callCapture generates the capture of one call.
 func callCapture(t *testing.T, spec scenario.SIPCallSpec) []byte {
 	t.Helper()
-	g, err := scenario.NewSIPCallGen(spec, &pcapbuild.Builder{})
+	g, err := scenario.NewSIPCallGen(spec, &framebuild.Builder{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func trustFindingCases() []findingCase {
 			run: func(t *testing.T) *analysis.Report {
 				spec := twoClientSpec(1)
 				spec.NATDummies, spec.NATDummySeed = true, 7
-				g, err := scenario.NewRTSPGen(spec, &pcapbuild.Builder{})
+				g, err := scenario.NewRTSPGen(spec, &framebuild.Builder{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -294,7 +294,7 @@ func twoClientSpec(n byte) scenario.RTSPSpec {
 // SRTCP to each client stay in that client's session, by address: every
 // stream decrypts in its own session, none is an unknown SSRC.
 func TestTwoRTSPClientsShareServerSSRC(t *testing.T) {
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	var gens []scenario.Generator
 	for n := byte(1); n <= 2; n++ {
 		g, err := scenario.NewRTSPGen(twoClientSpec(n), b)
@@ -352,7 +352,7 @@ func TestGStreamerNATDummies(t *testing.T) {
 	if looksRTP != 4 {
 		t.Fatalf("%d of the dummies start with RTP version 2; the test wants 4", looksRTP)
 	}
-	g, err := scenario.NewRTSPGen(spec, &pcapbuild.Builder{})
+	g, err := scenario.NewRTSPGen(spec, &framebuild.Builder{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +388,7 @@ var caseProxy = netip.MustParseAddrPort("203.0.113.50:5060")
 func proxiedCall(t *testing.T, packets int) scenario.Generator {
 	t.Helper()
 	spec := trustCall(packets)
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	g, err := scenario.NewSIPCallGen(spec, b)
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 )
 
 // readAll drains a Source, copying each packet.
@@ -74,11 +76,11 @@ func (n *ngBuilder) block(typ uint32, body []byte) {
 }
 
 func (n *ngBuilder) section() {
-	body := n.order.AppendUint32(nil, ngByteOrderMagic)
+	body := n.order.AppendUint32(nil, pcapng.ByteOrderMagic)
 	body = n.order.AppendUint16(body, 1)
 	body = n.order.AppendUint16(body, 0)
 	body = n.order.AppendUint64(body, ^uint64(0)) // section length unknown
-	n.block(ngSectionHeader, body)
+	n.block(pcapng.BlockSectionHeader, body)
 }
 
 // iface adds an IDB; opts are (code, value) pairs.
@@ -98,7 +100,7 @@ func (n *ngBuilder) iface(link LinkType, snap uint32, opts ...any) {
 	if len(opts) > 0 {
 		body = append(body, 0, 0, 0, 0) // opt_endofopt
 	}
-	n.block(ngInterfaceDesc, body)
+	n.block(pcapng.BlockInterfaceDescription, body)
 }
 
 func (n *ngBuilder) epb(iface uint32, ts uint64, data []byte, orig uint32) {
@@ -107,11 +109,11 @@ func (n *ngBuilder) epb(iface uint32, ts uint64, data []byte, orig uint32) {
 	body = n.order.AppendUint32(body, uint32(ts))
 	body = n.order.AppendUint32(body, uint32(len(data)))
 	body = n.order.AppendUint32(body, orig)
-	n.block(ngEnhancedPacket, append(body, data...))
+	n.block(pcapng.BlockEnhancedPacket, append(body, data...))
 }
 
 func (n *ngBuilder) spb(data []byte) {
-	n.block(ngSimplePacket, append(n.order.AppendUint32(nil, uint32(len(data))), data...))
+	n.block(pcapng.BlockSimplePacket, append(n.order.AppendUint32(nil, uint32(len(data))), data...))
 }
 
 func TestReadPcap(t *testing.T) {
@@ -245,9 +247,9 @@ func TestReadPcapngHandBuilt(t *testing.T) {
 	for _, order := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
 		n := &ngBuilder{order: order}
 		n.section()
-		n.iface(linkEthernet, 0)                                                                       // 0: microseconds
-		n.iface(linkLinuxSLL2, 0, ngOptIfTsresol, []byte{0x80 | 10})                                   // 1: 2^-10 s
-		n.iface(linkRaw, 0, ngOptIfTsresol, []byte{3}, ngOptIfTsoffset, order.AppendUint64(nil, 1000)) // 2: ms, +1000 s
+		n.iface(linkEthernet, 0)                                                                                 // 0: microseconds
+		n.iface(linkLinuxSLL2, 0, pcapng.OptIfTsresol, []byte{0x80 | 10})                                        // 1: 2^-10 s
+		n.iface(linkRaw, 0, pcapng.OptIfTsresol, []byte{3}, pcapng.OptIfTsoffset, order.AppendUint64(nil, 1000)) // 2: ms, +1000 s
 		n.epb(0, 1_700_000_000_123_456, []byte("A"), 1)
 		n.block(0x0BAD, []byte("unknown block, skipped"))
 		n.epb(1, 1_700_000_000<<10|512, sll2Frame, uint32(len(sll2Frame)))
@@ -260,9 +262,9 @@ func TestReadPcapngHandBuilt(t *testing.T) {
 		pb = order.AppendUint32(pb, uint32(pbTS))
 		pb = order.AppendUint32(pb, 2)
 		pb = order.AppendUint32(pb, 2)
-		n.block(ngPacketObsolete, append(pb, "PB"...))
+		n.block(pcapng.BlockPacketObsolete, append(pb, "PB"...))
 		n.section() // a new section forgets the interfaces
-		n.iface(linkIPv4, 0, ngOptIfTsresol, []byte{9})
+		n.iface(linkIPv4, 0, pcapng.OptIfTsresol, []byte{9})
 		n.epb(0, 1_700_000_005_000_000_001, []byte("E"), 1)
 		src, err := OpenReader("hand.pcapng", bytes.NewReader(n.b))
 		if err != nil {

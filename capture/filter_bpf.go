@@ -199,7 +199,7 @@ func bpfProgram(root filterNode, m bpfMode, exact bool) ([]bpf.Instruction, erro
 	a := &bpfAsm{}
 	accept, reject := a.newLabel(), a.newLabel()
 	if m.snaplen == 0 {
-		m.snaplen = 262144
+		m.snaplen = DefaultSnaplen
 	}
 	// The outgoing copies on loopback interfaces.
 	if m.allOutgoing || len(m.dropOutgoing) > 0 {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/net/bpf"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 )
 
 // fuzzLinks are the link types FuzzDecoder picks from with its first byte.
@@ -111,12 +113,12 @@ func FuzzReadFile(f *testing.F) {
 		n := &ngBuilder{order: order}
 		n.section()
 		n.iface(linkEthernet, 0)
-		n.iface(linkLinuxSLL2, 0, ngOptIfTsresol, []byte{0x80 | 10}, ngOptIfTsoffset, order.AppendUint64(nil, 5))
+		n.iface(linkLinuxSLL2, 0, pcapng.OptIfTsresol, []byte{0x80 | 10}, pcapng.OptIfTsoffset, order.AppendUint64(nil, 5))
 		n.epb(0, 123456789, []byte("A"), 1)
 		n.epb(1, 987654321, []byte("BB"), 9)
 		n.block(0x0BAD, []byte("skip"))
 		n.spb([]byte("C"))
-		n.block(ngPacketObsolete, append(order.AppendUint16(order.AppendUint16(nil, 0), 0), make([]byte, 16)...))
+		n.block(pcapng.BlockPacketObsolete, append(order.AppendUint16(order.AppendUint16(nil, 0), 0), make([]byte, 16)...))
 		// Interface statistics (isb_ifdrop, isb_osdrop; one for an
 		// interface not described, one with a short option).
 		isb := func(id uint32, opts ...[]byte) []byte {
@@ -130,9 +132,9 @@ func FuzzReadFile(f *testing.F) {
 		opt := func(code uint16, val []byte) []byte {
 			return append(order.AppendUint16(order.AppendUint16(nil, code), uint16(len(val))), val...)
 		}
-		n.block(ngInterfaceStats, isb(0, opt(ngOptIsbIfdrop, order.AppendUint64(nil, 7)), opt(ngOptIsbOsdrop, order.AppendUint64(nil, ^uint64(0))), opt(0, nil)))
-		n.block(ngInterfaceStats, isb(9, opt(ngOptIsbIfdrop, order.AppendUint64(nil, 1))))
-		n.block(ngInterfaceStats, isb(1, opt(ngOptIsbIfdrop, []byte{1, 2})))
+		n.block(pcapng.BlockInterfaceStatistics, isb(0, opt(pcapng.OptIsbIfDrop, order.AppendUint64(nil, 7)), opt(pcapng.OptIsbOsDrop, order.AppendUint64(nil, ^uint64(0))), opt(0, nil)))
+		n.block(pcapng.BlockInterfaceStatistics, isb(9, opt(pcapng.OptIsbIfDrop, order.AppendUint64(nil, 1))))
+		n.block(pcapng.BlockInterfaceStatistics, isb(1, opt(pcapng.OptIsbIfDrop, []byte{1, 2})))
 		f.Add(n.b)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {

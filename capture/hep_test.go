@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/hep"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 )
 
 var (
@@ -61,12 +62,12 @@ func TestHEPHandlerUDP(t *testing.T) {
 	invite := "INVITE sip:bob@example.com SIP/2.0\r\n\r\n"
 	other := netip.MustParseAddrPort("203.0.113.9:9999")
 	r, h := decodeRaw(HEPOptions{Ports: []uint16{9999}},
-		appendUDPFrame(nil, hepFrom, hepTo, hepPacket(t, hep.ProtoSIP, invite)),
-		appendUDPFrame(nil, hepFrom, hepTo, hepPacket(t, hep.ProtoRTCPJSON, `{"type":200}`)),
-		appendUDPFrame(nil, hepFrom, hepTo, []byte("OPTIONS sip:x SIP/2.0\r\n\r\n")),           // not HEP: passed on as it is
-		appendUDPFrame(nil, hepFrom, other, hepPacket(t, hep.ProtoSIP, invite)),                // --hep-port 9999
-		appendUDPFrame(nil, hepFrom, hepTo, []byte("HEP3\x00\x07\x00")),                        // malformed
-		appendUDPFrame(nil, hepFrom, hepTo, hepPacket(t, hep.ProtoSIP, "\x80\x00\x00\x01rtp")), // "SIP" that would read as RTP
+		appendUDPFrame(&framebuild.Builder{}, nil, hepFrom, hepTo, hepPacket(t, hep.ProtoSIP, invite)),
+		appendUDPFrame(&framebuild.Builder{}, nil, hepFrom, hepTo, hepPacket(t, hep.ProtoRTCPJSON, `{"type":200}`)),
+		appendUDPFrame(&framebuild.Builder{}, nil, hepFrom, hepTo, []byte("OPTIONS sip:x SIP/2.0\r\n\r\n")),           // not HEP: passed on as it is
+		appendUDPFrame(&framebuild.Builder{}, nil, hepFrom, other, hepPacket(t, hep.ProtoSIP, invite)),                // --hep-port 9999
+		appendUDPFrame(&framebuild.Builder{}, nil, hepFrom, hepTo, []byte("HEP3\x00\x07\x00")),                        // malformed
+		appendUDPFrame(&framebuild.Builder{}, nil, hepFrom, hepTo, hepPacket(t, hep.ProtoSIP, "\x80\x00\x00\x01rtp")), // "SIP" that would read as RTP
 	)
 	got := r.of("udp")
 	if len(got) != 3 {
@@ -110,7 +111,7 @@ func TestHEPHandlerLongNodeName(t *testing.T) {
 	if b, err = hep.Append(nil, &p); err != nil {
 		t.Fatal(err)
 	}
-	r, h := decodeRaw(HEPOptions{}, appendUDPFrame(nil, hepFrom, hepTo, b))
+	r, h := decodeRaw(HEPOptions{}, appendUDPFrame(&framebuild.Builder{}, nil, hepFrom, hepTo, b))
 	want := strings.Repeat("n", maxHEPText) + "..."
 	if len(r.origins) != 1 || r.origins[0].Node != want || r.origins[0].Correlation != "c" {
 		t.Fatalf("origins %v", r.events)
@@ -128,7 +129,7 @@ func TestHEPHandlerAuth(t *testing.T) {
 	good, _ := hep.Append(nil, &p)
 	p.AuthKey = nil
 	none, _ := hep.Append(nil, &p)
-	r, h := decodeRaw(HEPOptions{AuthKey: []byte("k1")}, appendUDPFrame(nil, hepFrom, hepTo, good), appendUDPFrame(nil, hepFrom, hepTo, none))
+	r, h := decodeRaw(HEPOptions{AuthKey: []byte("k1")}, appendUDPFrame(&framebuild.Builder{}, nil, hepFrom, hepTo, good), appendUDPFrame(&framebuild.Builder{}, nil, hepFrom, hepTo, none))
 	if len(r.of("udp")) != 1 || len(r.problems(ProblemHEPAuth)) != 1 || h.Stats().Counts().AuthFailed != 1 {
 		t.Errorf("events %v", r.events)
 	}
@@ -498,7 +499,7 @@ func TestAppendUDPFrame(t *testing.T) {
 	} {
 		from, to := netip.MustParseAddrPort(tc.from), netip.MustParseAddrPort(tc.to)
 		r := &recorder{}
-		NewDecoder(r, DecoderOptions{}).Packet(&Packet{Frame: 1, LinkType: LinkTypeRaw, Data: appendUDPFrame([]byte("junk")[:0], from, to, []byte("payload"))})
+		NewDecoder(r, DecoderOptions{}).Packet(&Packet{Frame: 1, LinkType: LinkTypeRaw, Data: appendUDPFrame(&framebuild.Builder{}, []byte("junk")[:0], from, to, []byte("payload"))})
 		e := r.of("udp")
 		if len(e) != 1 || e[0].Src != netip.AddrPortFrom(from.Addr().Unmap(), from.Port()).String() || e[0].Payload != "payload" {
 			t.Errorf("%s -> %s: %v", tc.from, tc.to, r.events)

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/hep"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 )
 
 // A HEP listener receives HEP from capture agents as a live source
@@ -82,7 +82,7 @@ func (o HEPListenOptions) withDefaults() HEPListenOptions {
 }
 
 const (
-	maxUDPv4Payload = 65535 - 20 - 8
+	maxUDPv4Payload = framebuild.MaxUDPPayload
 	hepQueueLen     = 4096
 	maxRateSenders  = 4096
 )
@@ -141,12 +141,14 @@ type HEPListener struct {
 	rateMu  sync.Mutex
 	buckets map[netip.Addr]*bucket
 
-	frame  uint64
-	buf    []byte
-	frames atomic.Uint64
-	bytes  atomic.Uint64
-	idle   time.Duration // ReportIdle
-	timer  *time.Timer
+	frame uint64
+	buf   []byte
+	// builder builds the frames Next delivers (on Next's goroutine).
+	builder framebuild.Builder
+	frames  atomic.Uint64
+	bytes   atomic.Uint64
+	idle    time.Duration // ReportIdle
+	timer   *time.Timer
 }
 
 // ReportIdle implements IdleReporter: Next returns ErrIdle when no HEP
@@ -476,7 +478,7 @@ func (l *HEPListener) Next(p *Packet) error {
 		l.queued.Add(-int64(len(it.data)))
 		l.release(senderKey(it.from.Addr()), len(it.data))
 		l.frame++
-		l.buf = appendUDPFrame(l.buf[:0], it.from, it.to, it.data)
+		l.buf = appendUDPFrame(&l.builder, l.buf[:0], it.from, it.to, it.data)
 		*p = Packet{Frame: l.frame, Time: it.t, LinkType: LinkTypeRaw, Data: l.buf, OrigLen: len(l.buf)}
 		l.frames.Add(1)
 		l.bytes.Add(uint64(len(l.buf)))
@@ -505,11 +507,13 @@ func (l *HEPListener) Close() error {
 	return nil
 }
 
-// appendUDPFrame builds a raw IPv4 or IPv6 packet carrying a UDP datagram
-// from -> to with payload (checksums zero: the decoder does not check
-// them). An IPv4 sender on a dual-stack socket is unmapped; a destination
-// of the other family becomes the unspecified address of the sender's.
-func appendUDPFrame(b []byte, from, to netip.AddrPort, payload []byte) []byte {
+// appendUDPFrame appends a raw IPv4 or IPv6 packet carrying a UDP
+// datagram from -> to with payload (built by framebuild, checksums
+// included). An IPv4 sender on a dual-stack socket is unmapped; a
+// destination of the other family becomes the unspecified address of the
+// sender's. The payload is at most HEPListenOptions.MaxPacket bytes, so
+// the builder's length limit is never met.
+func appendUDPFrame(fb *framebuild.Builder, b []byte, from, to netip.AddrPort, payload []byte) []byte {
 	src, dst := from.Addr().Unmap(), to.Addr().Unmap()
 	if src.Is4() != dst.Is4() {
 		dst = netip.IPv4Unspecified()
@@ -517,26 +521,8 @@ func appendUDPFrame(b []byte, from, to netip.AddrPort, payload []byte) []byte {
 			dst = netip.IPv6Unspecified()
 		}
 	}
-	ulen := 8 + len(payload)
-	start := len(b)
-	if src.Is4() {
-		b = append(b, 0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, protoUDP, 0, 0)
-		binary.BigEndian.PutUint16(b[start+2:], uint16(20+ulen))
-		s, d := src.As4(), dst.As4()
-		b = append(b, s[:]...)
-		b = append(b, d[:]...)
-	} else {
-		b = append(b, 0x60, 0, 0, 0, 0, 0, protoUDP, 64)
-		binary.BigEndian.PutUint16(b[start+4:], uint16(ulen))
-		s, d := src.As16(), dst.As16()
-		b = append(b, s[:]...)
-		b = append(b, d[:]...)
-	}
-	b = binary.BigEndian.AppendUint16(b, from.Port())
-	b = binary.BigEndian.AppendUint16(b, to.Port())
-	b = binary.BigEndian.AppendUint16(b, uint16(ulen))
-	b = append(b, 0, 0)
-	return append(b, payload...)
+	b, _ = fb.AppendIPUDP(b, netip.AddrPortFrom(src, from.Port()), netip.AddrPortFrom(dst, to.Port()), payload)
+	return b
 }
 
 // SourceStat counts what one live source delivered.

@@ -11,9 +11,14 @@ import (
 // burst on a 2-core probe (docs/performance.md, bench/live.sh).
 const DefaultBufferMiB = 32
 
+// DefaultSnaplen is the largest frame a live capture keeps, dumpcap's
+// default: the kernel filter cuts frames there, and the -w files say so
+// in their Interface Description Blocks.
+const DefaultSnaplen = 262144
+
 // LiveOptions tunes a live capture. Zero fields take the defaults shown.
 type LiveOptions struct {
-	// Snaplen is the largest frame captured (262144).
+	// Snaplen is the largest frame captured (DefaultSnaplen).
 	Snaplen int
 	// Promiscuous puts the interface in promiscuous mode for the capture.
 	Promiscuous bool
@@ -24,7 +29,7 @@ type LiveOptions struct {
 
 func (o LiveOptions) withDefaults() LiveOptions {
 	if o.Snaplen <= 0 {
-		o.Snaplen = 262144
+		o.Snaplen = DefaultSnaplen
 	}
 	if o.BufferSize <= 0 {
 		o.BufferSize = DefaultBufferMiB << 20

@@ -4,28 +4,19 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"time"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 )
 
-// pcapng block types (draft-ietf-opsawg-pcapng §4, §11.1).
+// Limits and defaults of the reader (the format's numbers are in
+// internal/pcapng).
 const (
-	ngSectionHeader   = 0x0A0D0D0A
-	ngInterfaceDesc   = 0x00000001
-	ngPacketObsolete  = 0x00000002
-	ngSimplePacket    = 0x00000003
-	ngEnhancedPacket  = 0x00000006
-	ngInterfaceStats  = 0x00000005
-	ngOptIsbIfdrop    = 5
-	ngOptIsbOsdrop    = 7
-	ngByteOrderMagic  = 0x1A2B3C4D
-	ngOptEnd          = 0
-	ngOptIfTsresol    = 9
-	ngOptIfTsoffset   = 14
 	ngMaxInterfaces   = 1 << 16
-	ngDefaultUnitsSec = 1_000_000
+	ngDefaultUnitsSec = 1_000_000 // no if_tsresol: microseconds (§4.2)
 )
 
 func isPcapngMagic(b []byte) bool {
-	return binary.LittleEndian.Uint32(b) == ngSectionHeader
+	return binary.LittleEndian.Uint32(b) == pcapng.BlockSectionHeader
 }
 
 // ngInterface is what an Interface Description Block says about the packets
@@ -62,7 +53,7 @@ func (f *pcapngReader) next(r *fileReader, p *Packet) error {
 			return truncatedErrorf("block header: %d of 8 bytes", len(h))
 		}
 		typ := binary.LittleEndian.Uint32(h)
-		if typ == ngSectionHeader {
+		if typ == pcapng.BlockSectionHeader {
 			if err := f.readSectionHeader(r, h); err != nil {
 				return err
 			}
@@ -77,7 +68,7 @@ func (f *pcapngReader) next(r *fileReader, p *Packet) error {
 			return formatErrorf("block type %#x has invalid length %d", typ, total)
 		}
 		switch typ {
-		case ngInterfaceDesc, ngEnhancedPacket, ngSimplePacket, ngPacketObsolete, ngInterfaceStats:
+		case pcapng.BlockInterfaceDescription, pcapng.BlockEnhancedPacket, pcapng.BlockSimplePacket, pcapng.BlockPacketObsolete, pcapng.BlockInterfaceStatistics:
 		default:
 			if err := r.skip(int(total) - 8); err != nil {
 				return truncatedErrorf("block type %#x: body shorter than %d bytes", typ, total)
@@ -95,17 +86,17 @@ func (f *pcapngReader) next(r *fileReader, p *Packet) error {
 		}
 		body := b[:len(b)-4]
 		switch typ {
-		case ngInterfaceDesc:
+		case pcapng.BlockInterfaceDescription:
 			if err := f.readInterface(body); err != nil {
 				return err
 			}
-		case ngEnhancedPacket:
+		case pcapng.BlockEnhancedPacket:
 			return f.readEnhanced(r, p, body)
-		case ngPacketObsolete:
+		case pcapng.BlockPacketObsolete:
 			return f.readObsolete(r, p, body)
-		case ngSimplePacket:
+		case pcapng.BlockSimplePacket:
 			return f.readSimple(r, p, body)
-		case ngInterfaceStats:
+		case pcapng.BlockInterfaceStatistics:
 			f.readStats(body)
 		}
 	}
@@ -118,7 +109,7 @@ func (f *pcapngReader) readSectionHeader(r *fileReader, h []byte) error {
 	if err != nil {
 		return truncatedErrorf("section header: byte-order magic missing")
 	}
-	switch uint32(ngByteOrderMagic) {
+	switch uint32(pcapng.ByteOrderMagic) {
 	case binary.LittleEndian.Uint32(rest):
 		f.order = binary.LittleEndian
 	case binary.BigEndian.Uint32(rest):
@@ -163,10 +154,10 @@ func (f *pcapngReader) readStats(body []byte) {
 	for len(opts) >= 4 {
 		code := f.order.Uint16(opts)
 		n := int(f.order.Uint16(opts[2:]))
-		if code == ngOptEnd || 4+n > len(opts) {
+		if code == pcapng.OptEndOfOpt || 4+n > len(opts) {
 			break
 		}
-		if (code == ngOptIsbIfdrop || code == ngOptIsbOsdrop) && n == 8 {
+		if (code == pcapng.OptIsbIfDrop || code == pcapng.OptIsbOsDrop) && n == 8 {
 			v := f.order.Uint64(opts[4:])
 			drops = satAdd(drops, v)
 			seen = true
@@ -215,7 +206,7 @@ func (f *pcapngReader) readInterface(body []byte) error {
 	for len(opts) >= 4 {
 		code := f.order.Uint16(opts)
 		n := int(f.order.Uint16(opts[2:]))
-		if code == ngOptEnd {
+		if code == pcapng.OptEndOfOpt {
 			break
 		}
 		if 4+n > len(opts) {
@@ -223,13 +214,13 @@ func (f *pcapngReader) readInterface(body []byte) error {
 		}
 		val := opts[4 : 4+n]
 		switch {
-		case code == ngOptIfTsresol && n == 1:
+		case code == pcapng.OptIfTsresol && n == 1:
 			ups, ok := tsUnitsPerSecond(val[0])
 			if !ok {
 				return formatErrorf("interface description: unsupported if_tsresol %#x", val[0])
 			}
 			ifc.unitsPerSec = ups
-		case code == ngOptIfTsoffset && n == 8:
+		case code == pcapng.OptIfTsoffset && n == 8:
 			ifc.offsetSec = int64(f.order.Uint64(val))
 		}
 		opts = opts[min(len(opts), 4+(n+3)&^3):]

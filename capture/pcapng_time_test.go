@@ -12,6 +12,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 )
 
 // TestPcapngTimestampRange: packet times are kept in years 0000-9999, the
@@ -44,7 +46,7 @@ func TestPcapngTimestampRange(t *testing.T) {
 		n := &ngBuilder{order: binary.LittleEndian}
 		n.section()
 		n.iface(linkRaw, 0) // microseconds, no offset
-		n.iface(linkRaw, 0, ngOptIfTsresol, []byte{tt.resol}, ngOptIfTsoffset, binary.LittleEndian.AppendUint64(nil, uint64(tt.offset)))
+		n.iface(linkRaw, 0, pcapng.OptIfTsresol, []byte{tt.resol}, pcapng.OptIfTsoffset, binary.LittleEndian.AppendUint64(nil, uint64(tt.offset)))
 		n.epb(0, 1_000_000, []byte("before"), 6) // 1970-01-01T00:00:01Z
 		n.epb(1, tt.ts, []byte("x"), 1)
 		n.epb(0, 2_000_000, []byte("after"), 5)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 )
 
 // RingOptions are dumpcap's ring buffer options (-b KEY:VALUE): a new file
@@ -276,23 +278,13 @@ func (w *PcapngWriter) writeSecrets() {
 	if len(w.pending) == 0 {
 		return
 	}
-	body := make([]byte, 8, 512)
+	keyLog := make([]byte, 0, 512)
 	for _, e := range w.pending {
-		body = e.s.AppendKeyLog(body)
+		keyLog = e.s.AppendKeyLog(keyLog)
 	}
 	w.pending = w.pending[:0]
-	n := len(body) - 8
-	binary.LittleEndian.PutUint32(body[0:], secretsTLSKeyLog)
-	binary.LittleEndian.PutUint32(body[4:], uint32(n))
-	body = append(body, make([]byte, (4-n%4)%4)...)
-	w.buf = block(w.buf, ngDecryptionSecrets, body)
+	w.buf = pcapng.AppendDecryptionSecrets(w.buf, pcapng.SecretsTLSKeyLog, keyLog)
 }
-
-// secretsTLSKeyLog is the pcapng secrets type of NSS key log text ("TLSK").
-const (
-	ngDecryptionSecrets = 0x0000000A
-	secretsTLSKeyLog    = 0x544c534b
-)
 
 // closeFile ends the current file; the last one gets the statistics.
 func (w *PcapngWriter) closeFile(last bool) error {
@@ -357,17 +349,8 @@ func (w *PcapngWriter) WritePacket(p *Packet) error {
 		w.interfaceDesc(p.LinkType)
 	}
 	ts := uint64(p.Time.UnixNano())
-	pad := (4 - len(p.Data)%4) % 4
-	total := 32 + len(p.Data) + pad
-	b := w.buf // after an Interface Description Block, when one was added
-	b = binary.LittleEndian.AppendUint32(b, ngEnhancedPacket)
-	b = binary.LittleEndian.AppendUint32(b, uint32(total))
-	b = binary.LittleEndian.AppendUint32(b, id)
-	b = binary.LittleEndian.AppendUint32(b, uint32(ts>>32))
-	b = binary.LittleEndian.AppendUint32(b, uint32(ts))
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(p.Data)))
-	b = binary.LittleEndian.AppendUint32(b, uint32(max(p.OrigLen, len(p.Data))))
-	w.buf = b
+	// The header, then the data from the packet's own buffer.
+	w.buf = pcapng.AppendEnhancedPacketHead(w.buf, id, ts, len(p.Data), p.OrigLen, nil)
 	if err := w.flushBuf(); err != nil {
 		return err
 	}
@@ -375,8 +358,7 @@ func (w *PcapngWriter) WritePacket(p *Packet) error {
 		w.err = fmt.Errorf("capture: -w %s: %w", w.name, err)
 		return w.err
 	}
-	w.buf = append(w.buf[:0], make([]byte, pad)...)
-	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(total))
+	w.buf = pcapng.AppendEnhancedPacketTail(w.buf, len(p.Data), nil)
 	w.size += int64(len(p.Data))
 	w.packets++
 	return w.flushBuf()
@@ -411,54 +393,24 @@ func (w *PcapngWriter) flushBuf() error {
 	return w.err
 }
 
-// option appends a pcapng option with its padding.
-func option(b []byte, code uint16, val []byte) []byte {
-	b = binary.LittleEndian.AppendUint16(b, code)
-	b = binary.LittleEndian.AppendUint16(b, uint16(len(val)))
-	b = append(b, val...)
-	return append(b, make([]byte, (4-len(val)%4)%4)...)
-}
-
-// block appends a block of type typ with body.
-func block(b []byte, typ uint32, body []byte) []byte {
-	total := uint32(12 + len(body))
-	b = binary.LittleEndian.AppendUint32(b, typ)
-	b = binary.LittleEndian.AppendUint32(b, total)
-	b = append(b, body...)
-	return binary.LittleEndian.AppendUint32(b, total)
-}
-
+// sectionHeader appends the Section Header Block that starts each file.
 func (w *PcapngWriter) sectionHeader() {
-	var body []byte
-	body = binary.LittleEndian.AppendUint32(body, ngByteOrderMagic)
-	body = binary.LittleEndian.AppendUint16(body, 1) // version 1.0
-	body = binary.LittleEndian.AppendUint16(body, 0)
-	body = binary.LittleEndian.AppendUint64(body, ^uint64(0)) // section length unknown
-	body = option(body, 4, []byte("mikeyscope"))              // shb_userappl
-	body = option(body, ngOptEnd, nil)
-	w.buf = block(w.buf, ngSectionHeader, body)
+	w.buf = pcapng.AppendSectionHeader(w.buf, pcapng.AppendOption(nil, pcapng.OptSHBUserAppl, []byte("mikeyscope")))
 }
 
+// interfaceDesc appends the Interface Description Block of the link type:
+// the live capture's snapshot length, nanosecond timestamps.
 func (w *PcapngWriter) interfaceDesc(link LinkType) {
-	var body []byte
-	body = binary.LittleEndian.AppendUint16(body, uint16(link))
-	body = binary.LittleEndian.AppendUint16(body, 0)
-	body = binary.LittleEndian.AppendUint32(body, 262144)
-	body = option(body, ngOptIfTsresol, []byte{9}) // nanoseconds
-	body = option(body, ngOptEnd, nil)
-	w.buf = block(w.buf, ngInterfaceDesc, body)
+	w.buf = pcapng.AppendInterfaceDescription(w.buf, uint16(link), DefaultSnaplen,
+		pcapng.AppendOption(nil, pcapng.OptIfTsresol, []byte{pcapng.TsresolNanoseconds}))
 }
 
+// interfaceStats appends the Interface Statistics Block of interface id:
+// the kernel's received and dropped counts, now.
 func (w *PcapngWriter) interfaceStats(id uint32, st LiveStats) {
-	ts := uint64(time.Now().UnixNano())
-	var body []byte
-	body = binary.LittleEndian.AppendUint32(body, id)
-	body = binary.LittleEndian.AppendUint32(body, uint32(ts>>32))
-	body = binary.LittleEndian.AppendUint32(body, uint32(ts))
-	body = option(body, 4, binary.LittleEndian.AppendUint64(nil, st.Received)) // isb_ifrecv
-	body = option(body, ngOptIsbIfdrop, binary.LittleEndian.AppendUint64(nil, st.Dropped))
-	body = option(body, ngOptEnd, nil)
-	w.buf = block(w.buf, ngInterfaceStats, body)
+	opts := pcapng.AppendOption(nil, pcapng.OptIsbIfRecv, binary.LittleEndian.AppendUint64(nil, st.Received))
+	opts = pcapng.AppendOption(opts, pcapng.OptIsbIfDrop, binary.LittleEndian.AppendUint64(nil, st.Dropped))
+	w.buf = pcapng.AppendInterfaceStatistics(w.buf, id, uint64(w.now().UnixNano()), opts)
 }
 
 // Close ends the last file (with the statistics) and returns the first

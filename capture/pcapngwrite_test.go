@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 )
 
 func TestParseRingOption(t *testing.T) {
@@ -180,16 +182,16 @@ func pcapngBlocks(t *testing.T, name string) []string {
 			t.Fatalf("%s: bad block length %d", name, n)
 		}
 		switch typ {
-		case ngSectionHeader:
+		case pcapng.BlockSectionHeader:
 			out = append(out, "SHB")
-		case ngInterfaceDesc:
+		case pcapng.BlockInterfaceDescription:
 			out = append(out, "IDB")
-		case ngEnhancedPacket:
+		case pcapng.BlockEnhancedPacket:
 			out = append(out, "EPB")
-		case ngInterfaceStats:
+		case pcapng.BlockInterfaceStatistics:
 			out = append(out, "ISB")
-		case ngDecryptionSecrets:
-			if binary.LittleEndian.Uint32(b[8:]) != secretsTLSKeyLog {
+		case pcapng.BlockDecryptionSecrets:
+			if binary.LittleEndian.Uint32(b[8:]) != pcapng.SecretsTLSKeyLog {
 				t.Fatalf("%s: secrets type %x", name, b[8:12])
 			}
 			l := int(binary.LittleEndian.Uint32(b[12:]))
@@ -379,4 +381,70 @@ func udpSamplePackets(t *testing.T) []Packet {
 		t.Fatal(err)
 	}
 	return pkts
+}
+
+// TestPcapngBytes pins the bytes the writer produces (the files in
+// testdata/pcapngwrite were written by it): a ring of two-packet files
+// with two link types, an odd-length packet shorter than on the wire,
+// secrets (Decryption Secrets Blocks, a new file starting with them) and
+// the statistics ending the last file, on a fixed clock. Set
+// MIKEYSCOPE_WRITE_GOLDEN=1 to rewrite the files after a deliberate
+// change of the format.
+func TestPcapngBytes(t *testing.T) {
+	dir := t.TempDir()
+	clock := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	w := &PcapngWriter{path: filepath.Join(dir, "pin.pcapng"), ring: RingOptions{Packets: 2},
+		stats: func() LiveStats { return LiveStats{Received: 1000, Dropped: 7} },
+		now:   func() time.Time { return clock }}
+	if err := w.next(); err != nil {
+		t.Fatal(err)
+	}
+	frame := ethernet(ipUDP(t, "192.0.2.1", 5060, "192.0.2.2", 5060, []byte("odd length!")))
+	raw := ipUDP(t, "2001:db8::1", 5061, "2001:db8::2", 5061, []byte("raw IPv6 over TLS"))
+	const a, b = fakeSecrets("CLIENT_RANDOM aa 11\n"), fakeSecrets("CLIENT_HANDSHAKE_TRAFFIC_SECRET bb 2222\n")
+	pkts := []Packet{
+		{Time: t0, LinkType: LinkTypeEthernet, Data: frame, OrigLen: len(frame) + 7},
+		{Time: t0.Add(1500 * time.Microsecond), LinkType: LinkTypeRaw, Data: raw, OrigLen: len(raw)},
+		{Time: t0.Add(time.Second + 3), LinkType: LinkTypeEthernet, Data: frame[:len(frame)-2], OrigLen: len(frame)},
+	}
+	for i := range pkts {
+		clock = clock.Add(time.Second)
+		if err := w.WritePacket(&pkts[i]); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			w.UseSecrets([32]byte{1}, a)
+		}
+		if i == 1 {
+			w.UseSecrets([32]byte{2}, b)
+		}
+	}
+	w.UseSecrets([32]byte{3}, fakeSecrets("CLIENT_RANDOM cc 3\n"))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := w.Files()
+	if len(files) != 2 {
+		t.Fatalf("files %v", files)
+	}
+	for i, f := range files {
+		got, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "pcapngwrite", "pin"+strconv.Itoa(i+1)+".pcapng")
+		if os.Getenv("MIKEYSCOPE_WRITE_GOLDEN") == "1" {
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("file %d differs from %s:\n got % x\nwant % x", i+1, golden, got, want)
+		}
+	}
 }

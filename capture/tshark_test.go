@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 )
 
 // TestCrossCheckTshark reads one pcapng through mikeyscope and through
@@ -30,11 +32,11 @@ func TestCrossCheckTshark(t *testing.T) {
 	for _, order := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
 		n := &ngBuilder{order: order}
 		n.section()
-		n.iface(linkEthernet, 0)                                               // 0: µs
-		n.iface(linkRaw, 0, ngOptIfTsresol, []byte{9})                         // 1: ns
-		n.iface(linkLinuxSLL, 0, ngOptIfTsresol, []byte{0x80 | 20})            // 2: 2^-20 s
-		n.iface(linkNull, 0, ngOptIfTsresol, []byte{3})                        // 3: ms
-		n.iface(linkLinuxSLL2, 0, ngOptIfTsoffset, order.AppendUint64(nil, 7)) // 4: µs, +7 s
+		n.iface(linkEthernet, 0)                                                    // 0: µs
+		n.iface(linkRaw, 0, pcapng.OptIfTsresol, []byte{9})                         // 1: ns
+		n.iface(linkLinuxSLL, 0, pcapng.OptIfTsresol, []byte{0x80 | 20})            // 2: 2^-20 s
+		n.iface(linkNull, 0, pcapng.OptIfTsresol, []byte{3})                        // 3: ms
+		n.iface(linkLinuxSLL2, 0, pcapng.OptIfTsoffset, order.AppendUint64(nil, 7)) // 4: µs, +7 s
 		base := uint64(1_700_000_000)
 		add := func(iface uint32, ts uint64, data []byte) { n.epb(iface, ts, data, uint32(len(data))) }
 		add(0, base*1e6+1, ethernet(small("10.0.0.1", 20000, "10.0.0.2", 30000, 172)))

@@ -30,8 +30,11 @@ type pendingReq struct {
 	transports []RTSPTransport
 }
 
-// streamState is one direction of a connection.
-type streamState struct {
+// byteStream is one direction of a TCP connection carrying SIP or RTSP:
+// the reassembled bytes not yet delimited into messages (delimitMessage)
+// and the resynchronisation state. (analysis's streamState is an RTP
+// stream.)
+type byteStream struct {
 	buf     []byte // unconsumed bytes, bounded by the message size limit
 	synced  bool   // at a message boundary
 	skipped int    // bytes skipped while resynchronising, not yet reported
@@ -47,7 +50,7 @@ type conn struct {
 	client  netip.AddrPort // the side that sent requests (as far as seen)
 	name    string         // "tcp:client-server"
 	carrier Carrier
-	dir     [2]streamState
+	dir     [2]byteStream
 	sess    *session // RTSP: the session on this connection
 	pending map[uint32]pendingReq
 	chans   [256]chanRole

@@ -110,7 +110,7 @@ func (e *Engine) bufferLimit() int { return max(e.opts.MaxMessageSize, maxInterl
 
 // consume dissects what it can of b and returns how many bytes it used; the
 // rest is an incomplete message the caller keeps.
-func (e *Engine) consume(c *conn, st *streamState, s *capture.Segment, b []byte) int {
+func (e *Engine) consume(c *conn, st *byteStream, s *capture.Segment, b []byte) int {
 	ctx := msgCtx{frame: s.Frame, time: s.Time, src: s.Src, dst: s.Dst, transport: "tcp", conn: c}
 	rtsp := c.carrier != CarrierSIP
 	pos := 0
@@ -159,19 +159,19 @@ func (e *Engine) consume(c *conn, st *streamState, s *capture.Segment, b []byte)
 			st.synced = false
 			continue
 		}
-		n, status, off := frameMessage(b[pos:], e.opts.MaxMessageSize)
+		n, status, off := delimitMessage(b[pos:], e.opts.MaxMessageSize)
 		switch status {
-		case frameMore:
+		case delimitMore:
 			return pos
-		case frameOK:
+		case delimitOK:
 			e.signal(ctx, b[pos:pos+n])
 			pos += n
 			continue
-		case frameBadLen:
+		case delimitBadLen:
 			e.problem(ctx, 0, ProblemMalformed, off, "Content-Length is not a number; message skipped")
-		case frameTooBig:
+		case delimitTooBig:
 			e.problem(ctx, 0, ProblemLimit, off, fmt.Sprintf("message larger than the %d-byte limit; skipped", e.opts.MaxMessageSize))
-		case frameNoHeader:
+		case delimitNoHeader:
 			e.problem(ctx, 0, ProblemLimit, 0, fmt.Sprintf("header section longer than the %d-byte limit; skipped", e.opts.MaxMessageSize))
 		}
 		st.synced = false
@@ -186,7 +186,7 @@ func (e *Engine) consume(c *conn, st *streamState, s *capture.Segment, b []byte)
 }
 
 // skip counts n bytes skipped while out of sync.
-func (e *Engine) skip(ctx msgCtx, st *streamState, n int) {
+func (e *Engine) skip(ctx msgCtx, st *byteStream, n int) {
 	if n <= 0 {
 		return
 	}
@@ -197,7 +197,7 @@ func (e *Engine) skip(ctx msgCtx, st *streamState, n int) {
 }
 
 // reportSkip reports the bytes skipped before a resynchronisation.
-func (e *Engine) reportSkip(ctx msgCtx, st *streamState) {
+func (e *Engine) reportSkip(ctx msgCtx, st *byteStream) {
 	if st.skipped == 0 {
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
@@ -24,7 +25,7 @@ import (
 func crossCheckCapture(t *testing.T) string {
 	t.Helper()
 	v := loadVectors(t)
-	var b pcapbuild.Builder
+	var b framebuild.Builder
 	var frames [][]byte
 	add := func(f []byte, err error) {
 		t.Helper()

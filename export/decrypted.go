@@ -13,7 +13,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/tlsdec"
 )
 
@@ -202,7 +202,7 @@ type decryptedWriter struct {
 	rw    rewriter
 	conns map[connKey]bool
 	tcp   map[connKey]*tcpOut
-	b     pcapbuild.Builder
+	b     framebuild.Builder
 
 	ifaces  map[[2]int]int // (input, interface) -> output interface
 	rebuilt int            // output interface of rebuilt frames, -1 before
@@ -385,13 +385,13 @@ func (w *decryptedWriter) conn(src, dst netip.AddrPort) *tcpOut {
 	return t
 }
 
-func (w *decryptedWriter) tcpSegment(t *tcpOut, d int, flags pcapbuild.TCPFlags, payload []byte, comment string) error {
-	hdr := pcapbuild.TCPHeader{Seq: t.next[d], Flags: flags}
+func (w *decryptedWriter) tcpSegment(t *tcpOut, d int, flags framebuild.TCPFlags, payload []byte, comment string) error {
+	hdr := framebuild.TCPHeader{Seq: t.next[d], Flags: flags}
 	if t.started[1-d] {
 		hdr.Ack = t.next[1-d]
-		hdr.Flags |= pcapbuild.FlagACK
+		hdr.Flags |= framebuild.FlagACK
 	}
-	if flags&pcapbuild.FlagSYN != 0 {
+	if flags&framebuild.FlagSYN != 0 {
 		hdr.MSS = 1460
 	}
 	fr, err := w.b.AppendTCP(w.frame[:0], t.ends[d], t.ends[1-d], hdr, payload)
@@ -400,7 +400,7 @@ func (w *decryptedWriter) tcpSegment(t *tcpOut, d int, flags pcapbuild.TCPFlags,
 	}
 	w.frame = fr
 	t.next[d] += uint32(len(payload))
-	if flags&(pcapbuild.FlagSYN|pcapbuild.FlagFIN) != 0 {
+	if flags&(framebuild.FlagSYN|framebuild.FlagFIN) != 0 {
 		t.next[d]++
 	}
 	return w.writeRebuilt(fr, comment)
@@ -420,7 +420,7 @@ func (w *decryptedWriter) tcpOpen(ev tcpEvent) error {
 	t.started[d] = true
 	t.next[d] = ev.seq
 	if ev.flags&0x02 != 0 {
-		return w.tcpSegment(t, d, pcapbuild.FlagSYN, nil, "")
+		return w.tcpSegment(t, d, framebuild.FlagSYN, nil, "")
 	}
 	return nil
 }
@@ -441,13 +441,13 @@ func (w *decryptedWriter) tcpClose(ev tcpEvent) error {
 			return err
 		}
 		delete(w.tcp, k)
-		return w.tcpSegment(t, d, pcapbuild.FlagRST, nil, "")
+		return w.tcpSegment(t, d, framebuild.FlagRST, nil, "")
 	case ev.flags&0x01 != 0 && !t.fin[d]: // FIN
 		if err := w.flushRaw(t, d); err != nil {
 			return err
 		}
 		t.fin[d] = true
-		if err := w.tcpSegment(t, d, pcapbuild.FlagFIN, nil, ""); err != nil {
+		if err := w.tcpSegment(t, d, framebuild.FlagFIN, nil, ""); err != nil {
 			return err
 		}
 		if t.fin[1-d] {
@@ -466,7 +466,7 @@ const maxPending = 1 << 20
 func (w *decryptedWriter) writeData(t *tcpOut, d int, data []byte, comment string) error {
 	for len(data) > 0 {
 		n := min(len(data), maxSegment)
-		if err := w.tcpSegment(t, d, pcapbuild.FlagPSH, data[:n], comment); err != nil {
+		if err := w.tcpSegment(t, d, framebuild.FlagPSH, data[:n], comment); err != nil {
 			return err
 		}
 		data = data[n:]

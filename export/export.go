@@ -19,7 +19,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/dissect"
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
@@ -32,7 +32,7 @@ type Exporter struct {
 
 	streams map[*analysis.Stream]*streamOut
 	order   []*streamOut
-	builder pcapbuild.Builder
+	builder framebuild.Builder
 	frame   []byte
 	err     error
 	// spool keeps the decrypted packets for WriteDecrypted.

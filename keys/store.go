@@ -121,9 +121,10 @@ func (s *Store) Merge(o *Store) {
 }
 
 // MIKEY returns the keys MIKEY key recovery uses (PSKs, RSA keys,
-// certificates, DH values, TGKs). The secrets are shared, not copied.
+// certificates, DH values, TGKs, and the MIKEY-SAKKE material of
+// SAKKEKeys). The secrets are shared, not copied.
 func (s *Store) MIKEY() *mikey.Keys {
-	return &mikey.Keys{PSKs: s.PSKs, RSA: s.RSAKeys, DH: s.DHKeys, TGKs: s.TGKs, Certs: s.Certs}
+	return &mikey.Keys{PSKs: s.PSKs, RSA: s.RSAKeys, DH: s.DHKeys, TGKs: s.TGKs, Certs: s.Certs, SAKKE: s.SAKKEKeys()}
 }
 
 // Summary lists one line per entry: kind, fingerprint and source. It never
@@ -240,9 +241,4 @@ func (s *Store) SAKKEKeys() mikey.SAKKEKeys {
 		k.RSKUsers = append(k.RSKUsers, u)
 	}
 	return k
-}
-
-// HasSAKKE says whether the store holds any MIKEY-SAKKE material.
-func (s *Store) HasSAKKE() bool {
-	return len(s.SAKKERSKs)+len(s.KMSZ)+len(s.KMSKPAK)+len(s.KMSCerts)+len(s.KeySets) > 0
 }

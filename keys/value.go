@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
 // maxKeyBytes bounds any decoded key value.
@@ -155,10 +157,7 @@ func parseSSRC(s string) (ssrc uint32, any bool, err error) {
 // 24 or 32 byte key and a 14 byte salt; AEAD_AES_128/256_GCM (RFC 7714) a
 // 16 or 32 byte key and a 12 byte salt.
 func checkSRTPLengths(key, salt int) error {
-	switch {
-	case salt == 14 && (key == 16 || key == 24 || key == 32):
-		return nil
-	case salt == 12 && (key == 16 || key == 32):
+	if _, ok := srtp.PolicyForKeyLengths(key, salt); ok {
 		return nil
 	}
 	return fmt.Errorf("master key of %d bytes with a salt of %d bytes fits no SRTP suite (AES-CM: key 16, 24 or 32 bytes and salt 14; AES-GCM: key 16 or 32 and salt 12)", key, salt)
@@ -167,22 +166,13 @@ func checkSRTPLengths(key, salt int) error {
 // SplitInline guesses the master key and salt lengths of an inline
 // key||salt from its total length: 30 = 16+14 (AES-CM-128), 38 = 24+14
 // (AES-192-CM), 46 = 32+14 (AES-256-CM), 28 = 16+12 (AEAD_AES_128_GCM),
-// 44 = 32+12 (AEAD_AES_256_GCM). ok is false for other lengths.
+// 44 = 32+12 (AEAD_AES_256_GCM), the lengths of srtp.MasterKeyLengths. ok
+// is false for other lengths.
 func SplitInline(b []byte) (key, salt []byte, ok bool) {
-	var kl int
-	switch len(b) {
-	case 30:
-		kl = 16
-	case 38:
-		kl = 24
-	case 46:
-		kl = 32
-	case 28:
-		kl = 16
-	case 44:
-		kl = 32
-	default:
-		return nil, nil, false
+	for _, l := range srtp.MasterKeyLengths {
+		if len(b) == l.Key+l.Salt {
+			return b[:l.Key], b[l.Key:], true
+		}
 	}
-	return b[:kl], b[kl:], true
+	return nil, nil, false
 }

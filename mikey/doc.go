@@ -12,6 +12,12 @@
 //	tree := m.Tree()                // *Field: name, value, meaning, offset, length
 //	out, err := m.Marshal()         // next payload fields and lengths computed
 //
+// What an SRTP security policy payload asks for, every default applied
+// (RFC 3830 §6.10.1, RFC 4771, RFC 7714 §12), with notes on the quirks
+// found on the wire, is its description (srtp_policy.go):
+//
+//	d, notes, err := sp.SRTP()      // SRTPPolicy; err: not usable for SRTP
+//
 // Decoding is bounded (cryptobyte readers, no length trusted before the bytes
 // are there), never panics, and reads unknown enumeration values as
 // "unknown (N)". A Message aliases its input; Unmarshal reuses a Message

@@ -7,16 +7,14 @@ import (
 
 // Label constants for keys derived from a TGK (RFC 3830 §4.1.3 Table 4.1.3).
 const (
-	ConstTEK       uint32 = 0x2AD01C64 // TEK (SRTP master key)
-	ConstTEKAuth   uint32 = 0x1B5C7973 // authentication key for the security protocol
-	ConstTEKEncr   uint32 = 0x15798CEF // encryption key for the security protocol
-	ConstTEKSalt   uint32 = 0x39A2C14B // salting key (SRTP master salt)
-	ConstMsgEncr   uint32 = 0x150533E1 // KEMAC encr_key from PSK/envelope key (§4.1.4)
-	ConstMsgAuth   uint32 = 0x2D22AC75 // KEMAC/V auth_key from PSK/envelope key (§4.1.4)
-	ConstMsgSalt   uint32 = 0x29B88916 // KEMAC salt key from PSK/envelope key (§4.1.4)
-	maxLabelRAND          = 255        // RAND len is an 8-bit field (§6.11)
-	defaultTEKLen         = 16         // SRTP default master key length (RFC 3830 §6.10.1, RFC 3711 §8.2)
-	defaultSaltLen        = 14         // SRTP default master salt length
+	ConstTEK     uint32 = 0x2AD01C64 // TEK (SRTP master key)
+	ConstTEKAuth uint32 = 0x1B5C7973 // authentication key for the security protocol
+	ConstTEKEncr uint32 = 0x15798CEF // encryption key for the security protocol
+	ConstTEKSalt uint32 = 0x39A2C14B // salting key (SRTP master salt)
+	ConstMsgEncr uint32 = 0x150533E1 // KEMAC encr_key from PSK/envelope key (§4.1.4)
+	ConstMsgAuth uint32 = 0x2D22AC75 // KEMAC/V auth_key from PSK/envelope key (§4.1.4)
+	ConstMsgSalt uint32 = 0x29B88916 // KEMAC salt key from PSK/envelope key (§4.1.4)
+	maxLabelRAND        = 255        // RAND len is an 8-bit field (§6.11)
 )
 
 // TGKLabel builds the label of RFC 3830 §4.1.3:

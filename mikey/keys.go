@@ -16,6 +16,8 @@ type Keys struct {
 	DH    []DHKey
 	TGKs  []TGK
 	Certs []Cert
+	// SAKKE is the key material for MIKEY-SAKKE (RFC 6509).
+	SAKKE SAKKEKeys
 }
 
 // PSK is a pre-shared key (RFC 3830 §3.1), optionally bound to the identity

@@ -195,9 +195,18 @@ func TestOpenMC(t *testing.T) {
 			if c.guk != mc.GUKCheck && c.guk != "" {
 				t.Errorf("GUK check %q, want %q", mc.GUKCheck, c.guk)
 			}
-			joined := strings.Join(mc.Problems, "; ")
+			var texts []string
+			for _, p := range mc.Problems {
+				texts = append(texts, p.Text)
+			}
+			joined := strings.Join(texts, "; ")
 			if (c.problem == "") != (joined == "") || !strings.Contains(joined, c.problem) {
 				t.Errorf("problems %q, want %q", joined, c.problem)
+			}
+			for _, p := range mc.Problems {
+				if !strings.HasPrefix(string(p.Code), "mc-") || strings.Contains(p.Text, "is not the GUK-ID of") != (p.Code == mikey.NoteMCGUKID) {
+					t.Errorf("problem %q has code %q", p.Text, p.Code)
+				}
 			}
 			if len(res.SSV) > 0 && (mc.Params == nil || !mc.Params.Decrypted || mc.Params.KeyType != mikey.PurposeOf(c.msg.csbID)) {
 				t.Errorf("key parameters %+v", mc.Params)

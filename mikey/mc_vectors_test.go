@@ -254,6 +254,6 @@ func TestOpenStreamwideLegacy(t *testing.T) {
 		t.Errorf("key id %08x from %s (want %08x), member %q", mc.KeyID, mc.KeyIDFrom, want, res.ResponderURI)
 	}
 	if p := mc.Params; p == nil || !p.Legacy || p.KeyType != PurposeGMK || p.Status != 1 || len(mc.Problems) != 0 {
-		t.Errorf("key parameters %+v, problems %q", p, mc.Problems)
+		t.Errorf("key parameters %+v, problems %+v", p, mc.Problems)
 	}
 }

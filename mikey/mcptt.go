@@ -44,12 +44,37 @@ type MCKey struct {
 	Params *MCKeyParams `json:",omitempty"`
 	// Problems are what does not fit: a key id whose purpose is not the
 	// message's, a GUK-ID that does not match, crypto sessions of another
-	// kind of key (§E.1.3).
-	Problems []string `json:",omitempty"`
+	// kind of key (§E.1.3). Their codes are the NoteMC* codes.
+	Problems []Note `json:",omitempty"`
 }
 
-// GUKMismatch says the GUK-ID was checked and does not match.
-func (k *MCKey) GUKMismatch() bool { return k != nil && k.GUKCheck == "does not match" }
+// Notes on a mission-critical key distribution (TS 33.180), in
+// MCKey.Problems.
+const (
+	// NoteMCUnknownPurpose: the purpose tag of the CSB ID is not one
+	// TS 33.180 Annex G defines.
+	NoteMCUnknownPurpose NoteCode = "mc-unknown-purpose"
+	// NoteMCCryptoSession: a crypto session ID is not one of the key's
+	// kind (§E.1.3).
+	NoteMCCryptoSession NoteCode = "mc-crypto-session"
+	// NoteMCMKICSBID: the MKI of a crypto session does not end in the CSB
+	// ID (§E.1.3).
+	NoteMCMKICSBID NoteCode = "mc-mki-csb-id"
+	// NoteMCKeyIDPurpose: the key id's purpose tag is not the CSB ID's.
+	NoteMCKeyIDPurpose NoteCode = "mc-key-id-purpose"
+	// NoteMCGUKID: the CSB ID of a GMK is not the member's GUK-ID (§5.2.4).
+	NoteMCGUKID NoteCode = "mc-guk-id"
+	// NoteMCKeyType: the key parameters' key type is not the CSB ID's
+	// purpose (§E.6).
+	NoteMCKeyType NoteCode = "mc-key-type"
+	// NoteMCDPPKID: the key parameters' DPPK-ID is not the CSB ID (§E.6).
+	NoteMCDPPKID NoteCode = "mc-dppk-id"
+)
+
+// problem records what does not fit, with its code.
+func (k *MCKey) problem(code NoteCode, text string) {
+	k.Problems = append(k.Problems, Note{Code: code, Offset: -1, Text: text})
+}
 
 // MCKeyParams is the 3GPP key parameters extension (TS 33.180 §E.6):
 // the protected payload's header and, decrypted, the key parameters.
@@ -234,7 +259,7 @@ func mcKeyInfo(m *Message, res *SAKKEResult) *MCKey {
 	p := h.KeyPurpose()
 	k := &MCKey{Purpose: p.String(), Role: p.Role(), CSBID: h.CSBID}
 	if int(p) > int(PurposeMuSiK) {
-		k.Problems = append(k.Problems, fmt.Sprintf("purpose tag %d of CSB ID 0x%08x is not one TS 33.180 defines", p, h.CSBID))
+		k.problem(NoteMCUnknownPurpose, fmt.Sprintf("purpose tag %d of CSB ID 0x%08x is not one TS 33.180 defines", p, h.CSBID))
 	}
 	if len(res.SSV) > 0 {
 		kind := strings.ToLower(p.String())
@@ -251,7 +276,7 @@ func mcKeyInfo(m *Message, res *SAKKEResult) *MCKey {
 			ok = ok || cs.CSID == id
 		}
 		if _, known := mcCSIDs[p]; known && !ok {
-			k.Problems = append(k.Problems, fmt.Sprintf("crypto session %d is not one of a %s (TS 33.180 §E.1.3: %v)", cs.CSID, p, mcCSIDs[p]))
+			k.problem(NoteMCCryptoSession, fmt.Sprintf("crypto session %d is not one of a %s (TS 33.180 §E.1.3: %v)", cs.CSID, p, mcCSIDs[p]))
 		}
 		switch len(cs.SPI) {
 		case 8:
@@ -259,7 +284,7 @@ func mcKeyInfo(m *Message, res *SAKKEResult) *MCKey {
 				k.KeyID, k.HaveKeyID, k.KeyIDFrom = binary.BigEndian.Uint32(cs.SPI), true, "MKI"
 			}
 			if g := binary.BigEndian.Uint32(cs.SPI[4:]); g != h.CSBID {
-				k.Problems = append(k.Problems, fmt.Sprintf("the MKI of crypto session %d ends in 0x%08x, not the CSB ID 0x%08x", cs.CSID, g, h.CSBID))
+				k.problem(NoteMCMKICSBID, fmt.Sprintf("the MKI of crypto session %d ends in 0x%08x, not the CSB ID 0x%08x", cs.CSID, g, h.CSBID))
 			}
 		case 4:
 			if !k.HaveKeyID {
@@ -271,7 +296,7 @@ func mcKeyInfo(m *Message, res *SAKKEResult) *MCKey {
 		k.KeyID, k.HaveKeyID, k.KeyIDFrom = h.CSBID, true, "CSB ID"
 	}
 	if k.HaveKeyID && PurposeOf(k.KeyID) != p {
-		k.Problems = append(k.Problems, fmt.Sprintf("key id 0x%08x (%s) has purpose %v, but the CSB ID says %v", k.KeyID, k.KeyIDFrom, PurposeOf(k.KeyID), p))
+		k.problem(NoteMCKeyIDPurpose, fmt.Sprintf("key id 0x%08x (%s) has purpose %v, but the CSB ID says %v", k.KeyID, k.KeyIDFrom, PurposeOf(k.KeyID), p))
 	}
 	if p == PurposeGMK {
 		k.MemberURI = res.ResponderURI
@@ -287,7 +312,7 @@ func mcKeyInfo(m *Message, res *SAKKEResult) *MCKey {
 			k.GUKCheck = "matches"
 		default:
 			k.GUKCheck = "does not match"
-			k.Problems = append(k.Problems, fmt.Sprintf("the CSB ID 0x%08x is not the GUK-ID of %q for GMK-ID 0x%08x (expected 0x%08x, TS 33.180 §5.2.4)",
+			k.problem(NoteMCGUKID, fmt.Sprintf("the CSB ID 0x%08x is not the GUK-ID of %q for GMK-ID 0x%08x (expected 0x%08x, TS 33.180 §5.2.4)",
 				h.CSBID, k.MemberURI, k.KeyID, GUKID(res.SSV, k.MemberURI, k.KeyID)))
 		}
 	}
@@ -309,11 +334,11 @@ func mcKeyInfo(m *Message, res *SAKKEResult) *MCKey {
 			if err := kp.Decrypt(res.SSV); err != nil {
 				kp.Error = err.Error()
 			} else if kp.KeyType != p {
-				k.Problems = append(k.Problems, fmt.Sprintf("the key parameters say key type %v, but the CSB ID says %v", kp.KeyType, p))
+				k.problem(NoteMCKeyType, fmt.Sprintf("the key parameters say key type %v, but the CSB ID says %v", kp.KeyType, p))
 			}
 		}
 		if kp.DPPKID != h.CSBID && !kp.Legacy {
-			k.Problems = append(k.Problems, fmt.Sprintf("the key parameters' DPPK-ID 0x%08x is not the CSB ID 0x%08x", kp.DPPKID, h.CSBID))
+			k.problem(NoteMCDPPKID, fmt.Sprintf("the key parameters' DPPK-ID 0x%08x is not the CSB ID 0x%08x", kp.DPPKID, h.CSBID))
 		}
 		break
 	}
@@ -384,7 +409,10 @@ func (r *SAKKEResult) MCReport(showKeys bool) *MCReport {
 	}
 	out := &MCReport{Purpose: k.Purpose, Role: k.Role, KeyIDFrom: k.KeyIDFrom, GUKCheck: k.GUKCheck, Key: k.SSVRef,
 		IDScheme: r.ResponderScheme, KMS: r.KMSURI, KeyPeriod: r.KeyPeriodNo, Initiator: r.InitiatorURI, Responder: r.ResponderURI,
-		InitiatorUID: hexOrEmpty(r.InitiatorUID), ResponderUID: hexOrEmpty(r.ResponderUID), Problems: k.Problems}
+		InitiatorUID: hexOrEmpty(r.InitiatorUID), ResponderUID: hexOrEmpty(r.ResponderUID)}
+	for _, p := range k.Problems {
+		out.Problems = append(out.Problems, p.Text)
+	}
 	if out.IDScheme == "" {
 		out.IDScheme = r.InitiatorScheme
 	}

@@ -521,6 +521,23 @@ func (a SRTPEncrAlg) String() string {
 // Table 6.10.1.c, RFC 4771).
 type SRTPAuthAlg uint8
 
+// Registered SRTP authentication algorithms.
+const (
+	SRTPAuthNULL     SRTPAuthAlg = 0
+	SRTPAuthHMACSHA1 SRTPAuthAlg = 1 // HMAC-SHA-1 (RFC 3711 §4.2.1)
+	SRTPAuthRCCm1    SRTPAuthAlg = 2 // RFC 4771 mode 1: ROC||MAC every R packets, no tag otherwise
+	SRTPAuthRCCm2    SRTPAuthAlg = 3 // RFC 4771 mode 2: ROC||MAC every R packets, MAC otherwise
+	SRTPAuthRCCm3    SRTPAuthAlg = 4 // RFC 4771 mode 3: the ROC alone every R packets, no MAC
+)
+
+// IsRCC reports whether a is one of the RFC 4771 roll-over counter
+// carrying modes.
+func (a SRTPAuthAlg) IsRCC() bool { return a >= SRTPAuthRCCm1 && a <= SRTPAuthRCCm3 }
+
+// HasMAC reports whether a ever computes an HMAC-SHA-1 (and so needs a
+// session authentication key).
+func (a SRTPAuthAlg) HasMAC() bool { return a >= SRTPAuthHMACSHA1 && a <= SRTPAuthRCCm2 }
+
 func (a SRTPAuthAlg) String() string {
 	return lookup([]string{"NULL", "HMAC-SHA-1", "RCCm1", "RCCm2", "RCCm3"}, int(a))
 }
@@ -529,9 +546,17 @@ func (a SRTPAuthAlg) String() string {
 // RFC 5748, 8269).
 type SRTPPRF uint8
 
+// SRTPPRFAESCM is the AES-CM key derivation of RFC 3711 §4.3.3, the
+// default and the only one of RFC 3830.
+const SRTPPRFAESCM SRTPPRF = 0
+
 func (p SRTPPRF) String() string { return lookup([]string{"AES-CM", "SEED-CTR", "ARIA-CTR"}, int(p)) }
 
 // FECOrder is the value of SP parameter 9 (RFC 3830 Table 6.10.1.e).
 type FECOrder uint8
+
+// FECOrderSRTP: FEC is applied after SRTP (RFC 3830 Table 6.10.1.e), the
+// default and the only value registered.
+const FECOrderSRTP FECOrder = 0
 
 func (f FECOrder) String() string { return lookup([]string{"FEC-SRTP"}, int(f)) }

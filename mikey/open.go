@@ -20,17 +20,21 @@ type OpenOptions struct {
 	// (RFC 3830 §4.5).
 	RAND []byte
 	// PartyURIs are further identities the signalling names (SIP
-	// P-Asserted-Identity, MC XML bodies): MIKEY-SAKKE tries them as the
-	// users of UIDs that no IDR payload or key set names.
+	// P-Asserted-Identity, MC XML bodies): MIKEY-SAKKE tries them, then
+	// InitiatorID and ResponderID, as the users of UIDs that no IDR
+	// payload or key set names.
 	PartyURIs []string
 }
 
-// OpenExchange tries every applicable supplied key on an exchange: the
-// initiator's message init and, when present, the responder's message resp
-// (needed for DH, V, DHHMAC and RSA-R). Either may be nil. A key is reported
-// only if it verified (MAC, V, signature, key wrap, or a DH public value
-// that matches the private value), or if the mode has no integrity, in
-// which case the status says so. It never returns nil.
+// OpenExchange opens an exchange of any mode with the supplied keys; it is
+// the one entry point for every caller. It tries every applicable key on
+// the initiator's message init and, when present, the responder's message
+// resp (needed for DH, V, DHHMAC and RSA-R). Either may be nil. A key is
+// reported only if it verified (MAC, V, signature, key wrap, or a DH
+// public value that matches the private value), or if the mode has no
+// integrity, in which case the status says so. A MIKEY-SAKKE I_MESSAGE
+// (RFC 6509) is opened with keys.SAKKE by OpenSAKKE; its full result is in
+// ExchangeResult.SAKKE. It never returns nil.
 func OpenExchange(init, resp *Message, keys *Keys, opts OpenOptions) *ExchangeResult {
 	if keys == nil {
 		keys = &Keys{}
@@ -71,12 +75,33 @@ func OpenExchange(init, resp *Message, keys *Keys, opts OpenOptions) *ExchangeRe
 	case ModeError:
 		res.note("error message: carries no keys")
 	case ModeSAKKE:
-		res.note("MIKEY-SAKKE is opened by package mikey/sakke")
+		x.openSAKKE(first)
+		return res // supplied TGKs are not applied: the SSV is the TGK
 	default:
 		res.note(fmt.Sprintf("data type %v: key recovery not supported", first.Header.DataType))
 	}
 	x.applySuppliedTGKs()
 	return res
+}
+
+// openSAKKE opens a MIKEY-SAKKE I_MESSAGE (RFC 6509) and presents its
+// result as the message's (SAKKEResult.fill).
+func (x *exchange) openSAKKE(m *Message) {
+	sr, err := OpenSAKKE(m, x.keys.SAKKE, x.opts)
+	if err != nil {
+		x.res.note(err.Error())
+		return
+	}
+	x.res.SAKKE = sr
+	mr := x.res.Init
+	if mr == nil {
+		mr = x.res.Resp
+	}
+	sr.fill(mr)
+	x.res.Sessions = sr.Sessions
+	if len(sr.SSV) > 0 {
+		x.res.TGKs = []Secret{sr.SSV}
+	}
 }
 
 // exchange is the working state of one OpenExchange call.
@@ -248,33 +273,25 @@ func (x *exchange) applySuppliedTGKs() {
 // decodeTimestamp records the message's T payload as time and its offset
 // from the capture time, and notes the Omnicast FILETIME quirk.
 func (mr *MessageResult) decodeTimestamp(m *Message, capture time.Time) {
-	t := m.Timestamp()
-	if t == nil {
+	ts, ok, err := m.ReadTimestamp(capture)
+	switch {
+	case !ok:
 		return
-	}
-	ts, err := DecodeTimestamp(t.TSType, t.Value, capture)
-	if err != nil {
+	case err != nil:
 		mr.note("timestamp: " + err.Error())
 		return
 	}
 	mr.Timestamp = &ts
 	mr.ClockOffset, mr.HasOffset = ts.Offset(capture)
 	if ts.FILETIME {
-		mr.note(fmt.Sprintf("the NTP-UTC timestamp 0x%016x is a Windows FILETIME (Genetec Omnicast): %s", t.Value, ts.Time.Format(time.RFC3339)))
+		mr.note(fmt.Sprintf("the NTP-UTC timestamp 0x%016x is a Windows FILETIME (Genetec Omnicast): %s", ts.Value64, ts.Time.Format(time.RFC3339)))
 	}
 }
 
-// isResponse reports whether a data type is a responder's message.
-func isResponse(d DataType) bool {
-	switch d {
-	case DataTypePSKVerify, DataTypePKVerify, DataTypeDHResp, DataTypeDHHMACResp, DataTypeRSARResp:
-		return true
-	}
-	return false
-}
-
-// orderRoles puts a responder's message passed as init where it belongs.
+// orderRoles puts a responder's message passed as init where it belongs:
+// one that answers an initiator's data type (DataType.Answers).
 func orderRoles(init, resp *Message) (*Message, *Message) {
+	isResponse := func(d DataType) bool { _, ok := d.Answers(); return ok }
 	switch {
 	case init != nil && resp == nil && isResponse(init.Header.DataType):
 		return nil, init

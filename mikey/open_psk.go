@@ -81,7 +81,7 @@ func (x *exchange) openInClear(m *Message, mr *MessageResult, k *KEMACPayload) b
 	if k.EncrAlg != EncrNULL || k.MACAlg != MACNULL {
 		return false
 	}
-	mr.Auth, mr.KeyRef = AuthInClear, "in clear"
+	mr.Auth, mr.KeyRef = AuthInClear, KeyRefInClear
 	if len(k.KeyData) == 0 && len(k.EncrData) > 0 {
 		kds, err := ParseKeyData(k.EncrData, k.EncrDataOffset)
 		if err != nil {
@@ -184,9 +184,10 @@ func (x *exchange) openV(m *Message, mr *MessageResult, candidates iter.Seq[PSK]
 			lastErr = err
 			continue
 		}
-		var variant string
+		var variant, layout string
 		for i, ts := range tsCands {
-			variant, err = VerifyV(m, v, keys.Auth, VInput{IDi: idi, IDr: idr, TS: ts})
+			layout, err = VerifyV(m, v, keys.Auth, VInput{IDi: idi, IDr: idr, TS: ts})
+			variant = layout
 			if err != nil || variant != "" {
 				if i > 0 && variant != "" {
 					variant += ", with the initiator's T (the response's T differs)"
@@ -200,7 +201,7 @@ func (x *exchange) openV(m *Message, mr *MessageResult, candidates iter.Seq[PSK]
 		}
 		if variant != "" {
 			mr.Meant = ""
-			mr.Auth, mr.VVariant = AuthVerified, variant
+			mr.Auth, mr.VVariant, mr.VLayout = AuthVerified, variant, layout
 			mr.KeyRef, mr.KeySource = psk.Fingerprint(), psk.Source
 			return
 		}

@@ -59,7 +59,7 @@ const (
 	ModeDHHMAC  Mode = "DHHMAC"            // RFC 4650
 	ModeRSAR    Mode = "RSA-R"             // RFC 4738
 	ModeError   Mode = "error"             // RFC 3830 §5.1.2
-	ModeSAKKE   Mode = "SAKKE"             // RFC 6509, handled by package sakke
+	ModeSAKKE   Mode = "SAKKE"             // RFC 6509, opened by OpenSAKKE
 	ModeTicket  Mode = "ticket"            // RFC 6043, not opened here
 	ModeUnknown Mode = "unknown data type" // unregistered data type
 )
@@ -125,6 +125,10 @@ type RecoveredKey struct {
 	Offset int
 }
 
+// KeyRefInClear is the KeyRef of a message whose keys are sent in the
+// clear (AuthInClear, RFC 3830 §4.2.3): no key opened it.
+const KeyRefInClear = "in clear"
+
 // MessageResult is what opening one MIKEY message found.
 type MessageResult struct {
 	DataType DataType
@@ -139,15 +143,18 @@ type MessageResult struct {
 	// keys differ.
 	Meant string `json:",omitempty"`
 	// KeyRef is the fingerprint of the key that verified or opened the
-	// message ("psk:3f2a9c1d", "rsa:…", "dh:…", "in clear"); KeySource is
+	// message ("psk:3f2a9c1d", "rsa:…", "dh:…", KeyRefInClear); KeySource is
 	// where it came from.
 	KeyRef    string `json:",omitempty"`
 	KeySource string `json:",omitempty"`
 	// MACVariant names the bytes a KEMAC MAC verified over when it is not
 	// the RFC layout (see the Variant* constants).
 	MACVariant string `json:",omitempty"`
-	// VVariant names the input layout the V payload verified with.
+	// VVariant names the input layout the V payload verified with; VLayout
+	// is that layout alone (a VVariant* constant), without the note that
+	// the initiator's T was used.
 	VVariant string `json:",omitempty"`
+	VLayout  string `json:",omitempty"`
 	// Envelope is the RSA scheme that decrypted a PKE payload.
 	Envelope  EnvelopeScheme   `json:",omitempty"`
 	Signature SignatureVerdict `json:",omitempty"`
@@ -173,6 +180,28 @@ type MessageResult struct {
 func (r *MessageResult) KeyData() []*KeyData { return r.keyData }
 
 func (r *MessageResult) note(s string) { r.Notes = append(r.Notes, s) }
+
+// Details says in words what opening the message found, as reports and
+// decode give it: the MAC input and the V input that verified when they
+// are not the RFC 3830 layouts (§4.2.4, §5.2), the signature verdict and
+// scheme, then the notes.
+func (r *MessageResult) Details() []string {
+	var d []string
+	if r.MACVariant != "" {
+		d = append(d, "MAC verified over "+r.MACVariant)
+	}
+	if r.VVariant != "" {
+		d = append(d, "V verified with "+r.VVariant)
+	}
+	if r.Signature.Status != AuthNotApplicable {
+		s := "signature " + r.Signature.Status.String()
+		if r.Signature.Scheme != "" {
+			s += " (" + string(r.Signature.Scheme) + ")"
+		}
+		d = append(d, s)
+	}
+	return append(d, r.Notes...)
+}
 
 // SessionKeys are the SRTP master key and salt of one crypto session
 // (RFC 3830 Appendix A), ready for an SRTP context.
@@ -209,6 +238,10 @@ type ExchangeResult struct {
 	// Sessions lists the keys per crypto session and key data.
 	Sessions []SessionKeys `json:",omitempty"`
 	Notes    []string      `json:",omitempty"`
+	// SAKKE is the full result of a MIKEY-SAKKE I_MESSAGE (identifiers,
+	// key period, decapsulation verdict, mission-critical key); nil for
+	// the other modes.
+	SAKKE *SAKKEResult `json:",omitempty"`
 }
 
 func (r *ExchangeResult) note(s string) { r.Notes = append(r.Notes, s) }

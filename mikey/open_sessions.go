@@ -5,34 +5,25 @@ import (
 )
 
 // policyLengths returns the SRTP master key and salt lengths the SP payload
-// of policy policyNo asks for: parameter 1 (session encr. key length, also
-// the master key length) and 4 (session salt key length), with the SRTP
-// defaults 16 and 14 (RFC 3830 §6.10.1), or 12 for AES-GCM (RFC 7714 §12).
+// of policy policyNo asks for: its SRTP description's key and salt lengths
+// (SPPayload.SRTP: parameters 1 and 4, also the master lengths, with the
+// defaults of RFC 3830 §6.10.1 and RFC 7714 §12), whether or not the
+// policy is usable; a zero key length keeps the default, so that a key is
+// still derived. Without that SP payload, the defaults.
 func policyLengths(sps []*SPPayload, policyNo uint8) (keyLen, saltLen int, found bool) {
-	keyLen, saltLen = defaultTEKLen, defaultSaltLen
+	def := DefaultSRTPPolicy()
+	keyLen, saltLen = def.KeyLen, def.SaltLen
 	for _, sp := range sps {
 		if sp == nil || sp.PolicyNo != policyNo || sp.Prot != ProtSRTP {
 			continue
 		}
-		found = true
-		if p, ok := sp.Param(SPEncrAlg); ok {
-			if v, ok := p.Uint(); ok && SRTPEncrAlg(v) == SRTPEncrAESGCM {
-				saltLen = 12
-			}
+		d, _, _ := sp.SRTP()
+		if d.KeyLen > 0 {
+			keyLen = d.KeyLen
 		}
-		if p, ok := sp.Param(SPEncrKeyLen); ok {
-			if v, ok := p.Uint(); ok && v > 0 && v <= 64 {
-				keyLen = int(v)
-			}
-		}
-		if p, ok := sp.Param(SPSaltKeyLen); ok {
-			if v, ok := p.Uint(); ok && v <= 64 {
-				saltLen = int(v)
-			}
-		}
-		break
+		return keyLen, d.SaltLen, true
 	}
-	return keyLen, saltLen, found
+	return keyLen, saltLen, false
 }
 
 // cryptoSession is one entry of the CS ID map, whatever its type.

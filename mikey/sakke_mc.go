@@ -142,6 +142,11 @@ func resolveParty(m *Message, k SAKKEKeys, opts OpenOptions, t time.Time, haveT 
 			uris = append(uris, string(hint))
 		}
 		uris = append(uris, opts.PartyURIs...)
+		for _, u := range [][]byte{opts.InitiatorID, opts.ResponderID} {
+			if len(u) > 0 {
+				uris = append(uris, string(u))
+			}
+		}
 		for _, u := range k.Users {
 			uris = append(uris, u.URI)
 		}

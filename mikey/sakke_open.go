@@ -3,6 +3,7 @@ package mikey
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/mikey/eccsi"
@@ -38,6 +39,11 @@ type SAKKEKeys struct {
 	// Source says where the keys came from ("--sakke-keys", "keys.txt:7").
 	Source string
 }
+
+// Supplied reports whether any MIKEY-SAKKE key material is given: an RSK,
+// a KMS public key (Z or KPAK, RFC 6508 §2.2, RFC 6507 §4.2) or a user's
+// key set (TS 33.180 §D.3.2.2).
+func (k SAKKEKeys) Supplied() bool { return len(k.RSKs)+len(k.Zs)+len(k.KPAKs)+len(k.Users) > 0 }
 
 // RSKFingerprint returns "sakke:" and the fingerprint of RSK i.
 func (k SAKKEKeys) RSKFingerprint(i int) string { return KindFingerprint("sakke", k.RSKs[i]) }
@@ -175,7 +181,8 @@ func (r *SAKKEResult) note(s string) { r.Notes = append(r.Notes, s) }
 // (RFC 6508 §6.1.2), decapsulates the SSV (§6.2.2) and derives the crypto
 // session keys from it as the TGK. opts.CaptureTime stands in for a missing
 // timestamp. Verdicts are in the result; the error is reserved for a nil
-// message.
+// message. OpenExchange calls it for a SAKKE message; callers that open
+// whatever a capture carries use OpenExchange.
 func OpenSAKKE(m *Message, k SAKKEKeys, opts OpenOptions) (*SAKKEResult, error) {
 	if m == nil {
 		return nil, errors.New("mikey: OpenSAKKE: nil message")
@@ -343,22 +350,53 @@ func deriveSAKKESessions(m *Message, res *SAKKEResult) {
 	}
 }
 
-// ExchangeResult presents the SAKKE result in the shape OpenExchange
-// returns for the other modes: the SIGN verdict as the message's
-// authentication and the SSV as the TGK.
-func (r *SAKKEResult) ExchangeResult() *ExchangeResult {
-	mr := &MessageResult{DataType: DataTypeSAKKE, Mode: ModeSAKKE, Signature: r.Signature, Auth: r.Signature.Status, Tried: r.Signature.Tried}
+// fill gives the message's result the SAKKE verdicts in the shape
+// OpenExchange returns for the other modes: the SIGN verdict as its
+// authentication, the SSV as its TGK, and the notes.
+func (r *SAKKEResult) fill(mr *MessageResult) {
+	mr.Signature, mr.Auth, mr.Tried = r.Signature, r.Signature.Status, r.Signature.Tried
 	if r.Decap == SAKKEDecapsulated {
 		mr.KeyRef = r.RSKRef
 		mr.Keys = []RecoveredKey{{Index: 0, Type: KeyTGK, Key: r.SSV}}
 	}
 	mr.Notes = append(mr.Notes, "SAKKE: "+r.Decap.String())
 	mr.Notes = append(mr.Notes, r.Notes...)
-	out := &ExchangeResult{Mode: ModeSAKKE, Init: mr, Sessions: r.Sessions}
-	if len(r.SSV) > 0 {
-		out.TGKs = []Secret{r.SSV}
+}
+
+// Details says in words what opening the MIKEY-SAKKE message found, as
+// reports and decode give it: the key period (RFC 6509 §3.2), the
+// responder, the ECCSI signature verdict (RFC 6507), the SAKKE
+// decapsulation verdict (RFC 6508), then the notes.
+func (r *SAKKEResult) Details() []string {
+	var d []string
+	if p := r.PeriodText(); p != "" {
+		d = append(d, p)
 	}
-	return out
+	if r.ResponderURI != "" {
+		d = append(d, "to "+r.ResponderURI)
+	}
+	d = append(d, "signature "+r.Signature.Status.String(), "SAKKE "+r.Decap.String())
+	return append(d, r.Notes...)
+}
+
+// ResponderName names the responder for findings: its URI, else "the
+// responder".
+func (r *SAKKEResult) ResponderName() string {
+	if r.ResponderURI != "" {
+		return r.ResponderURI
+	}
+	return "the responder"
+}
+
+// MessageKeyPeriod names the message's key period for findings: "period
+// 1544" (TS 33.180 §F.2.1) when the responder's KMS numbers its periods
+// and neither the identifier that opened the payload nor the RSK found
+// (RSKPeriod "2026-10") is an RFC 6509 §3.2 month, else "period 2026-11".
+func (r *SAKKEResult) MessageKeyPeriod() string {
+	if r.KeyPeriodNo != nil && r.UserIDFormat != UserIDFormatRFC6509 && r.ResponderScheme != "rfc6509" && !strings.Contains(r.RSKPeriod, "-") {
+		return fmt.Sprintf("period %d", *r.KeyPeriodNo)
+	}
+	return "period " + r.Month
 }
 
 // periodText names the message's key period: "key period 1544 of

@@ -229,9 +229,23 @@ func TestOpenSAKKE(t *testing.T) {
 			t.Errorf("secret leaked in output")
 		}
 	}
-	x := res.ExchangeResult()
-	if x.Mode != ModeSAKKE || x.Init.Auth != AuthVerified || len(x.TGKs) != 1 || !bytes.Equal(x.TGKs[0], ssv) || len(x.Sessions) != 2 {
-		t.Errorf("ExchangeResult: %+v", x)
+	// The one entry point opens SAKKE too, with the SAKKE keys of Keys,
+	// giving the same result in the shape of the other modes (the SIGN
+	// verdict as the message's, the SSV as the TGK); supplied TGKs are not
+	// applied to it.
+	o := OpenExchange(m, nil, &Keys{SAKKE: w.keys(), TGKs: []TGK{{Key: make(Secret, 16)}}}, OpenOptions{})
+	if o.Mode != ModeSAKKE || o.SAKKE == nil || o.Init == nil || o.Init.Auth != AuthVerified || o.Init.KeyRef != res.RSKRef ||
+		len(o.TGKs) != 1 || !bytes.Equal(o.TGKs[0], ssv) || len(o.Sessions) != 2 || len(o.Notes) != 0 {
+		t.Errorf("OpenExchange of SAKKE: %+v", o)
+	}
+	if o.SAKKE.Decap != res.Decap || !bytes.Equal(o.SAKKE.SSV, res.SSV) || strings.Join(o.SAKKE.Details(), "; ") != strings.Join(res.Details(), "; ") {
+		t.Errorf("OpenExchange SAKKE result %+v, OpenSAKKE %+v", o.SAKKE, res)
+	}
+	if d := res.Details(); len(d) < 4 || d[0] != "key period 2026-11" || d[1] != "to "+w.bob || d[2] != "signature verified" || d[3] != "SAKKE decapsulated" {
+		t.Errorf("Details = %q", d)
+	}
+	if (SAKKEKeys{}).Supplied() || !w.keys().Supplied() || (SAKKEKeys{Source: "x", KMS: []SAKKEKMS{{}}}).Supplied() {
+		t.Error("Supplied")
 	}
 }
 

@@ -59,6 +59,28 @@ func DecodeTimestamp(tsType TSType, value uint64, capture time.Time) (Timestamp,
 	return ts, nil
 }
 
+// ReadTimestamp decodes the message's T payload (RFC 3830 §6.6) as
+// DecodeTimestamp does, capture deciding an NTP-UTC value that is in fact
+// a Windows FILETIME. ok is false when the message has no T payload.
+func (m *Message) ReadTimestamp(capture time.Time) (ts Timestamp, ok bool, err error) {
+	t := m.Timestamp()
+	if t == nil {
+		return Timestamp{}, false, nil
+	}
+	ts, err = DecodeTimestamp(t.TSType, t.Value, capture)
+	return ts, true, err
+}
+
+// NTPReading is the value read as an NTP timestamp (RFC 3830 §6.6), as a
+// peer following the RFC reads it; it differs from Time when FILETIME is
+// set, and is zero for COUNTER.
+func (t Timestamp) NTPReading() time.Time {
+	if t.Type == TSTypeCounter {
+		return time.Time{}
+	}
+	return NTPTime(t.Value64)
+}
+
 // Timestamp64 returns the 64-bit timestamp value that the AES-CM IV and
 // the V payload use for a T payload (RFC 3830 §4.2.3, §6.6; RFC 6043 §6.3).
 func Timestamp64(t *TPayload) (uint64, error) {

@@ -170,3 +170,47 @@ func TestReplayWindow(t *testing.T) {
 		t.Fatalf("entry past the limit kept: %v", k)
 	}
 }
+
+func TestReadTimestampAndNTPReading(t *testing.T) {
+	capture := time.Date(2018, 1, 15, 16, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		payload  *TPayload
+		ok       bool
+		err      bool
+		filetime bool
+		ntp      time.Time
+	}{
+		{"no T payload", nil, false, false, false, time.Time{}},
+		{"ntp-utc", &TPayload{TSType: TSTypeNTPUTC, Value: 0xed6d0c9714123811}, true, false, false, NTPTime(0xed6d0c9714123811)},
+		{"omnicast filetime", &TPayload{TSType: TSTypeNTPUTC, Value: 0x01d38e19cef95c3d}, true, false, true, NTPTime(0x01d38e19cef95c3d)},
+		{"ntp-utc-32", &TPayload{TSType: TSTypeNTPUTC32, Value: 0xed6d0c97}, true, false, false, NTPTime(0xed6d0c9700000000)},
+		{"counter", &TPayload{TSType: TSTypeCounter, Value: 7}, true, false, false, time.Time{}},
+		{"counter too wide", &TPayload{TSType: TSTypeCounter, Value: 1 << 40}, true, true, false, time.Time{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &Message{}
+			if tc.payload != nil {
+				m.Payloads = append(m.Payloads, tc.payload)
+			}
+			ts, ok, err := m.ReadTimestamp(capture)
+			if ok != tc.ok || (err != nil) != tc.err {
+				t.Fatalf("ok %v err %v; want ok %v err %v", ok, err, tc.ok, tc.err)
+			}
+			if !ok || err != nil {
+				return
+			}
+			want, _ := DecodeTimestamp(tc.payload.TSType, tc.payload.Value, capture)
+			if ts != want {
+				t.Errorf("ReadTimestamp = %+v, DecodeTimestamp = %+v", ts, want)
+			}
+			if ts.FILETIME != tc.filetime {
+				t.Errorf("FILETIME = %v, want %v", ts.FILETIME, tc.filetime)
+			}
+			if got := ts.NTPReading(); !got.Equal(tc.ntp) {
+				t.Errorf("NTPReading = %v, want %v", got, tc.ntp)
+			}
+		})
+	}
+}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
@@ -161,7 +161,7 @@ func TestMIKEYFieldsWithTshark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b pcapbuild.Builder
+	var b framebuild.Builder
 	src, dst := netip.MustParseAddrPort("192.0.2.1:2269"), netip.MustParseAddrPort("192.0.2.2:2269")
 	for i, raw := range msgs {
 		frame, err := b.UDP(src, dst, raw)

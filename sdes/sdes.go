@@ -8,8 +8,9 @@
 // with the suites of RFC 4568 §6.2, RFC 6188 (AES-192/256) and RFC 7714
 // (AES-GCM) and the session parameters of §6.3 (KDR, UNENCRYPTED_SRTP,
 // UNENCRYPTED_SRTCP, UNAUTHENTICATED_SRTP, FEC_ORDER, FEC_KEY, WSH). It
-// knows nothing of packets or SRTP contexts: the analysis turns a Crypto
-// into an SRTP policy and master keys. An unknown suite is parsed (its key
+// knows nothing of packets or SRTP contexts: a suite is an srtp.Policy
+// (whose String is the suite's name), to which the analysis adds the
+// session parameters and the master keys. An unknown suite is parsed (its key
 // bytes kept as they are) and marked unknown, never guessed.
 package sdes
 
@@ -18,33 +19,45 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
-// Suite describes an SRTP crypto-suite.
+// Suite is an SRTP crypto-suite: the SRTP policy it stands for, whose
+// srtp.Policy.String is the suite's registered name.
 type Suite struct {
-	Name       string
-	Cipher     string // "AES-CM", "AES-F8" or "AES-GCM"
-	KeyLen     int    // master key bytes
-	SaltLen    int    // master salt bytes
-	TagLen     int    // SRTP authentication tag bytes (HMAC-SHA1); 0 for AEAD
-	RTCPTagLen int    // SRTCP authentication tag bytes; 0 for AEAD
-	AEADTag    int    // AES-GCM tag bytes (RFC 7714 §7.1); 0 otherwise
+	Name   string      // the registered name: Policy.String()
+	Policy srtp.Policy // cipher, key, salt and tag lengths; KDR 0, everything on, no MKI
 	// MaxLifetime is the most SRTP packets one master key may protect
 	// (RFC 4568 §6.2: 2^48 for the RFC 3711 transforms; RFC 7714 §14.2 the same).
 	MaxLifetime uint64
 }
 
-// Suites lists the crypto-suites this package knows.
+// Suites lists the crypto-suites this package knows: those of RFC 4568
+// §6.2 (AES_CM_128_HMAC_SHA1_80/32, F8_128_HMAC_SHA1_80), RFC 6188
+// (AES_192_CM, AES_256_CM) and RFC 7714 (AEAD_AES_128_GCM,
+// AEAD_AES_256_GCM).
 var Suites = []Suite{
-	{Name: "AES_CM_128_HMAC_SHA1_80", Cipher: "AES-CM", KeyLen: 16, SaltLen: 14, TagLen: 10, RTCPTagLen: 10, MaxLifetime: 1 << 48},
-	{Name: "AES_CM_128_HMAC_SHA1_32", Cipher: "AES-CM", KeyLen: 16, SaltLen: 14, TagLen: 4, RTCPTagLen: 10, MaxLifetime: 1 << 48},
-	{Name: "F8_128_HMAC_SHA1_80", Cipher: "AES-F8", KeyLen: 16, SaltLen: 14, TagLen: 10, RTCPTagLen: 10, MaxLifetime: 1 << 48},
-	{Name: "AES_192_CM_HMAC_SHA1_80", Cipher: "AES-CM", KeyLen: 24, SaltLen: 14, TagLen: 10, RTCPTagLen: 10, MaxLifetime: 1 << 48},
-	{Name: "AES_192_CM_HMAC_SHA1_32", Cipher: "AES-CM", KeyLen: 24, SaltLen: 14, TagLen: 4, RTCPTagLen: 10, MaxLifetime: 1 << 48},
-	{Name: "AES_256_CM_HMAC_SHA1_80", Cipher: "AES-CM", KeyLen: 32, SaltLen: 14, TagLen: 10, RTCPTagLen: 10, MaxLifetime: 1 << 48},
-	{Name: "AES_256_CM_HMAC_SHA1_32", Cipher: "AES-CM", KeyLen: 32, SaltLen: 14, TagLen: 4, RTCPTagLen: 10, MaxLifetime: 1 << 48},
-	{Name: "AEAD_AES_128_GCM", Cipher: "AES-GCM", KeyLen: 16, SaltLen: 12, AEADTag: 16, MaxLifetime: 1 << 48},
-	{Name: "AEAD_AES_256_GCM", Cipher: "AES-GCM", KeyLen: 32, SaltLen: 12, AEADTag: 16, MaxLifetime: 1 << 48},
+	suite(hmacSHA1(srtp.CipherAESCM, 16, 10)),
+	suite(hmacSHA1(srtp.CipherAESCM, 16, 4)),
+	suite(hmacSHA1(srtp.CipherAESF8, 16, 10)),
+	suite(hmacSHA1(srtp.CipherAESCM, 24, 10)),
+	suite(hmacSHA1(srtp.CipherAESCM, 24, 4)),
+	suite(hmacSHA1(srtp.CipherAESCM, 32, 10)),
+	suite(hmacSHA1(srtp.CipherAESCM, 32, 4)),
+	suite(srtp.GCMPolicy(16)),
+	suite(srtp.GCMPolicy(32)),
+}
+
+func suite(p srtp.Policy) Suite { return Suite{Name: p.String(), Policy: p, MaxLifetime: 1 << 48} }
+
+// hmacSHA1 is a suite's policy with HMAC-SHA1 authentication: an SRTP tag
+// of tagLen bytes, an SRTCP tag of 10 bytes even for the _32 suites
+// (RFC 4568 §6.2), a 14-byte salt.
+func hmacSHA1(c srtp.Cipher, keyLen, tagLen int) srtp.Policy {
+	p := srtp.DefaultPolicy()
+	p.Cipher, p.KeyLen, p.TagLen = c, keyLen, tagLen
+	return p
 }
 
 // LookupSuite returns the suite of that name (case-sensitive, as RFC 4568
@@ -213,11 +226,11 @@ func (c *Crypto) keyParam(s string, off int) (KeyParam, error) {
 		return k, errAt(off+len(method)+1, "inline key||salt is not base64: %v", err)
 	}
 	if c.Known {
-		if want := c.Suite.KeyLen + c.Suite.SaltLen; len(ks) != want {
+		if want := c.Suite.Policy.KeyLen + c.Suite.Policy.SaltLen; len(ks) != want {
 			return k, errAt(off+len(method)+1, "inline key||salt is %d bytes, %s needs %d (%d-byte key, %d-byte salt)",
-				len(ks), c.SuiteName, want, c.Suite.KeyLen, c.Suite.SaltLen)
+				len(ks), c.SuiteName, want, c.Suite.Policy.KeyLen, c.Suite.Policy.SaltLen)
 		}
-		k.Key, k.Salt = ks[:c.Suite.KeyLen], ks[c.Suite.KeyLen:]
+		k.Key, k.Salt = ks[:c.Suite.Policy.KeyLen], ks[c.Suite.Policy.KeyLen:]
 	} else {
 		k.Key = ks
 	}

@@ -14,7 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
+	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
 func unb64(t *testing.T, s string) []byte {
@@ -62,7 +63,7 @@ func TestParseRFC4568Examples(t *testing.T) {
 		}
 		if got.Known {
 			for _, k := range got.Keys {
-				if len(k.Key) != got.Suite.KeyLen || len(k.Salt) != got.Suite.SaltLen {
+				if len(k.Key) != got.Suite.Policy.KeyLen || len(k.Salt) != got.Suite.Policy.SaltLen {
 					t.Errorf("%q: key %d salt %d bytes", c.in, len(k.Key), len(k.Salt))
 				}
 			}
@@ -147,7 +148,7 @@ func FuzzParse(f *testing.F) {
 			if k.Offset < 0 || k.Offset >= len(s) {
 				t.Fatalf("key-param offset %d outside the value", k.Offset)
 			}
-			if c.Known && k.Method == "inline" && (len(k.Key) != c.Suite.KeyLen || len(k.Salt) != c.Suite.SaltLen) {
+			if c.Known && k.Method == "inline" && (len(k.Key) != c.Suite.Policy.KeyLen || len(k.Salt) != c.Suite.Policy.SaltLen) {
 				t.Fatalf("key %d salt %d bytes for %s", len(k.Key), len(k.Salt), c.SuiteName)
 			}
 			if k.HasMKI && len(k.MKIBytes()) != k.MKILen {
@@ -170,7 +171,7 @@ func TestParseAgreesWithTshark(t *testing.T) {
 	}
 	var lines []string
 	for i, s := range Suites {
-		ks := make([]byte, s.KeyLen+s.SaltLen)
+		ks := make([]byte, s.Policy.KeyLen+s.Policy.SaltLen)
 		for j := range ks {
 			ks[j] = byte(i*31 + j*7)
 		}
@@ -188,7 +189,7 @@ func TestParseAgreesWithTshark(t *testing.T) {
 		sdp += "a=crypto:" + l + "\r\n"
 	}
 	msg := fmt.Sprintf("INVITE sip:b@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s", len(sdp), sdp)
-	var b pcapbuild.Builder
+	var b framebuild.Builder
 	frame, err := b.UDP(netip.MustParseAddrPort("192.0.2.1:5060"), netip.MustParseAddrPort("192.0.2.2:5060"), []byte(msg))
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +237,7 @@ func TestParseAgreesWithTshark(t *testing.T) {
 			t.Errorf("attribute %d (%s): tshark key||salt %x, ours %x", i, c.SuiteName, raw, ks)
 		}
 		// It splits the key and salt of the 128-bit AES-CM and F8 suites.
-		if c.Suite.KeyLen == 16 && c.Suite.SaltLen == 14 {
+		if c.Suite.Policy.KeyLen == 16 && c.Suite.Policy.SaltLen == 14 {
 			if ki >= len(masterKeys) || masterKeys[ki] != hex.EncodeToString(k.Key) || masterSalts[ki] != hex.EncodeToString(k.Salt) {
 				t.Errorf("attribute %d (%s): tshark master key/salt %v %v, ours %x %x", i, c.SuiteName, masterKeys, masterSalts, k.Key, k.Salt)
 			}
@@ -274,4 +275,68 @@ func writePcap(path string, frame []byte) error {
 	buf.Write(rec)
 	buf.Write(frame)
 	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// TestSuites: every suite is named as RFC 4568 §6.2, RFC 6188 and RFC
+// 7714 register it (srtp.Policy.String), with the lengths this package
+// listed before its suites became srtp policies.
+func TestSuites(t *testing.T) {
+	want := []struct {
+		name                             string
+		cipher                           string
+		key, salt, tag, rtcpTag, aeadTag int
+	}{
+		{"AES_CM_128_HMAC_SHA1_80", "AES-CM", 16, 14, 10, 10, 0},
+		{"AES_CM_128_HMAC_SHA1_32", "AES-CM", 16, 14, 4, 10, 0},
+		{"F8_128_HMAC_SHA1_80", "AES-F8", 16, 14, 10, 10, 0},
+		{"AES_192_CM_HMAC_SHA1_80", "AES-CM", 24, 14, 10, 10, 0},
+		{"AES_192_CM_HMAC_SHA1_32", "AES-CM", 24, 14, 4, 10, 0},
+		{"AES_256_CM_HMAC_SHA1_80", "AES-CM", 32, 14, 10, 10, 0},
+		{"AES_256_CM_HMAC_SHA1_32", "AES-CM", 32, 14, 4, 10, 0},
+		{"AEAD_AES_128_GCM", "AES-GCM", 16, 12, 0, 0, 16},
+		{"AEAD_AES_256_GCM", "AES-GCM", 32, 12, 0, 0, 16},
+	}
+	if len(Suites) != len(want) {
+		t.Fatalf("%d suites, want %d", len(Suites), len(want))
+	}
+	for i, w := range want {
+		s := Suites[i]
+		p := s.Policy
+		aead := 0
+		if p.IsAEAD() {
+			aead = p.AEADTagLen
+		}
+		if s.Name != w.name || p.String() != w.name || p.Cipher.String() != w.cipher || p.KeyLen != w.key || p.SaltLen != w.salt ||
+			p.TagLen != w.tag || p.RTCPTagLen != w.rtcpTag || aead != w.aeadTag || s.MaxLifetime != 1<<48 {
+			t.Errorf("suite %d: %s %+v, want %+v", i, s.Name, p, w)
+		}
+		if err := p.Validate(); err != nil {
+			t.Errorf("%s: %v", s.Name, err)
+		}
+		if got, ok := LookupSuite(w.name); !ok || got.Name != w.name {
+			t.Errorf("LookupSuite(%s) = %v, %v", w.name, got.Name, ok)
+		}
+	}
+}
+
+// TestSuitesAgreeWithSRTPKeyLengths: a bare key of a suite's lengths gets
+// the policy of the first suite with those lengths (the 80-bit tag one),
+// and every suite's lengths are among srtp's.
+func TestSuitesAgreeWithSRTPKeyLengths(t *testing.T) {
+	first := map[[2]int]Suite{}
+	for _, s := range Suites {
+		k := [2]int{s.Policy.KeyLen, s.Policy.SaltLen}
+		if _, ok := first[k]; !ok {
+			first[k] = s
+		}
+	}
+	for k, s := range first {
+		p, ok := srtp.PolicyForKeyLengths(k[0], k[1])
+		if !ok || p != s.Policy {
+			t.Errorf("key %d salt %d: srtp gives %v (%v), suite %s is %v", k[0], k[1], p, ok, s.Name, s.Policy)
+		}
+	}
+	if len(first) != len(srtp.MasterKeyLengths) {
+		t.Errorf("suites have %d key/salt length pairs, srtp %d", len(first), len(srtp.MasterKeyLengths))
+	}
 }

@@ -10,8 +10,11 @@
 // The pieces:
 //
 //   - Policy: the crypto parameters, independent of signalling;
-//     DefaultPolicy, GCMPolicy, PolicyFromSP/PolicyFromMIKEY (MIKEY SP
-//     payload, with notes on quirks).
+//     DefaultPolicy (RFC 3711 §8.2), GCMPolicy (RFC 7714), Validate and
+//     String (the SDES suite names of RFC 4568 §6.2, RFC 6188 and
+//     RFC 7714). Signalling is read elsewhere: the analysis turns a MIKEY
+//     SP payload's description (mikey.SPPayload.SRTP) or an SDES suite
+//     into a Policy; this package imports no other of the project.
 //   - Context: the master keys of one crypto session (several when they
 //     are told apart by MKI, or tried in turn without one), with
 //     DecryptRTP/DecryptRTCP for receivers and EncryptRTP/EncryptRTCP/

@@ -4,23 +4,16 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mikeyscope/mikeyscope/mikey"
 	"github.com/mikeyscope/mikeyscope/srtp"
 )
 
-// A crypto session from MIKEY: policy from the SP payload, master key and
-// salt from the KEMAC, SSRC and ROC from the CS ID map, MKI from the SPI.
+// A crypto session as signalling gives it (for MIKEY the analysis turns
+// the SP payload's description into the policy, the KEMAC gives master key
+// and salt, the CS ID map SSRC and ROC, the SPI the MKI).
 func Example() {
-	sp := &mikey.SPPayload{Prot: mikey.ProtSRTP, Params: []mikey.SPParam{
-		{Type: mikey.SPEncrAlg, Value: []byte{1}},
-		{Type: mikey.SPAuthKeyLen, Value: []byte{10}}, // GStreamer quirk: a tag length
-	}}
-	policy, notes, err := srtp.PolicyFromSP(sp)
-	if err != nil {
+	policy := srtp.DefaultPolicy()
+	if err := policy.Validate(); err != nil {
 		panic(err)
-	}
-	for _, n := range notes {
-		fmt.Println("note:", n.Code)
 	}
 	key := srtp.MasterKey{Key: make([]byte, 16), Salt: make([]byte, 14)}
 	ctx, err := srtp.NewContext(policy, key)
@@ -40,7 +33,6 @@ func Example() {
 	fmt.Println(policy, err, string(plain[12:]), res.ROC, res.ROCAdjusted, res.Authenticated)
 	fmt.Println(st.Stats.Packets, st.Stats.ROCAdjustments, key)
 	// Output:
-	// note: auth-key-len-is-tag-len
 	// AES_CM_128_HMAC_SHA1_80 <nil> hi 5 true true
 	// 1 1 key 0679246d
 }

@@ -126,6 +126,33 @@ func GCMPolicy(keyLen int) Policy {
 	return p
 }
 
+// MasterKeyLengths lists the master key and salt lengths of the
+// transforms this package offers for a bare key: AES-CM with a 16-, 24- or
+// 32-byte key and a 14-byte salt (RFC 3711 §4.1.1, RFC 6188 §7), AES-GCM
+// with a 16- or 32-byte key and a 12-byte salt (RFC 7714 §12). Each
+// key+salt total is distinct (30, 38, 46, 28, 44), so a concatenated key
+// and salt can be split by its length alone.
+var MasterKeyLengths = [...]struct{ Key, Salt int }{{16, 14}, {24, 14}, {32, 14}, {16, 12}, {32, 12}}
+
+// PolicyForKeyLengths returns the default policy of the transform whose
+// master key and salt have these lengths (see MasterKeyLengths): AES-CM
+// with HMAC-SHA1 80-bit tags, or AES-GCM; ok is false when no transform
+// has them.
+func PolicyForKeyLengths(keyLen, saltLen int) (p Policy, ok bool) {
+	for _, l := range MasterKeyLengths {
+		if l.Key != keyLen || l.Salt != saltLen {
+			continue
+		}
+		if saltLen == 12 {
+			return GCMPolicy(keyLen), true
+		}
+		p = DefaultPolicy()
+		p.KeyLen = keyLen
+		return p, true
+	}
+	return Policy{}, false
+}
+
 // IsAEAD reports whether the policy uses an AEAD transform (AES-GCM), whose
 // tag replaces the HMAC tag.
 func (p Policy) IsAEAD() bool { return p.Cipher == CipherAESGCM }

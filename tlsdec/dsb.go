@@ -6,16 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 )
 
-// pcapng block and secrets types (draft-ietf-opsawg-pcapng §4.1, §4.7).
+// Bounds of the scan (the pcapng numbers, draft-ietf-opsawg-pcapng §4.1,
+// §4.7, are in internal/pcapng).
 const (
-	blockTypeSHB         = 0x0A0D0D0A
-	blockTypeDSB         = 0x0000000A
-	byteOrderMagic       = 0x1A2B3C4D
-	secretsTypeTLSKeyLog = 0x544c534b // "TLSK": NSS key log text
-	maxPcapngBlock       = 128 << 20  // larger blocks are corruption
-	maxDSBSecrets        = 16 << 20   // larger key logs are corruption
+	maxPcapngBlock = 128 << 20 // larger blocks are corruption
+	maxDSBSecrets  = 16 << 20  // larger key logs are corruption
 )
 
 // ErrNotPcapng is returned by ReadDSBs when the input does not start with a
@@ -57,15 +56,15 @@ func ReadDSBs(r io.Reader) ([]byte, error) {
 		}
 		typ := binary.LittleEndian.Uint32(hdr[0:4]) // SHB type is a palindrome
 		consumed := int64(8)
-		if typ == blockTypeSHB {
+		if typ == pcapng.BlockSectionHeader {
 			if _, err := io.ReadFull(r, hdr[8:12]); err != nil {
 				return out.Bytes(), &DSBError{Offset: off, Reason: "truncated section header block"}
 			}
 			consumed = 12
 			switch {
-			case binary.LittleEndian.Uint32(hdr[8:12]) == byteOrderMagic:
+			case binary.LittleEndian.Uint32(hdr[8:12]) == pcapng.ByteOrderMagic:
 				order = binary.LittleEndian
-			case binary.BigEndian.Uint32(hdr[8:12]) == byteOrderMagic:
+			case binary.BigEndian.Uint32(hdr[8:12]) == pcapng.ByteOrderMagic:
 				order = binary.BigEndian
 			default:
 				if first {
@@ -82,7 +81,7 @@ func ReadDSBs(r io.Reader) ([]byte, error) {
 			return out.Bytes(), &DSBError{Offset: off, Reason: fmt.Sprintf("block length %d invalid", total)}
 		}
 		body := total - consumed - 4 // without the trailing length
-		if typ == blockTypeDSB {
+		if typ == pcapng.BlockDecryptionSecrets {
 			if err := readDSB(r, order, body, &out); err != nil {
 				return out.Bytes(), &DSBError{Offset: off, Reason: err.Error()}
 			}
@@ -115,7 +114,7 @@ func readDSB(r io.Reader, order binary.ByteOrder, body int64, out *bytes.Buffer)
 		return fmt.Errorf("secrets length %d exceeds the block (%d bytes)", n, body-8)
 	}
 	rest := body - 8 - padded // padding is counted in padded; rest = options
-	if typ == secretsTypeTLSKeyLog {
+	if typ == pcapng.SecretsTLSKeyLog {
 		// CopyN grows the buffer as bytes arrive: nothing is allocated from
 		// the length field alone.
 		if got, err := io.CopyN(out, r, n); err != nil {

@@ -13,9 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/tlsdec/tlstest"
+
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 )
 
 // byteOrder appends and reads integers in one byte order.
@@ -36,18 +39,18 @@ func pcapngBlock(o byteOrder, typ uint32, body []byte) []byte {
 }
 
 func shb(o byteOrder) []byte {
-	body := o.AppendUint32(nil, byteOrderMagic)
+	body := o.AppendUint32(nil, pcapng.ByteOrderMagic)
 	body = o.AppendUint16(body, 1)
 	body = o.AppendUint16(body, 0)
 	body = o.AppendUint64(body, ^uint64(0))
-	return pcapngBlock(o, blockTypeSHB, body)
+	return pcapngBlock(o, pcapng.BlockSectionHeader, body)
 }
 
 func dsb(o byteOrder, secretsType uint32, secrets string) []byte {
 	body := o.AppendUint32(nil, secretsType)
 	body = o.AppendUint32(body, uint32(len(secrets)))
 	body = append(body, secrets...)
-	return pcapngBlock(o, blockTypeDSB, body)
+	return pcapngBlock(o, pcapng.BlockDecryptionSecrets, body)
 }
 
 func idb(o byteOrder) []byte {
@@ -62,11 +65,11 @@ func TestReadDSBs(t *testing.T) {
 	line2 := "CLIENT_TRAFFIC_SECRET_0 " + rnd2 + " " + s32 + "\n"
 	for _, o := range []byteOrder{binary.LittleEndian, binary.BigEndian} {
 		file := append(shb(o), idb(o)...)
-		file = append(file, dsb(o, secretsTypeTLSKeyLog, line1)...)
+		file = append(file, dsb(o, pcapng.SecretsTLSKeyLog, line1)...)
 		file = append(file, dsb(o, 0x57474b4c, "WireGuard keys, not TLS")...)
 		file = append(file, pcapngBlock(o, 6, make([]byte, 40))...) // an EPB
 		file = append(file, shb(o)...)                              // a second section
-		file = append(file, dsb(o, secretsTypeTLSKeyLog, line2)...)
+		file = append(file, dsb(o, pcapng.SecretsTLSKeyLog, line2)...)
 		got, err := ReadDSBs(bytes.NewReader(file))
 		if err != nil {
 			t.Fatalf("%v: %v", o, err)
@@ -111,9 +114,9 @@ func TestReadDSBs(t *testing.T) {
 	}
 	// A secrets length beyond its block is rejected, not allocated.
 	o := binary.LittleEndian
-	body := o.AppendUint32(nil, secretsTypeTLSKeyLog)
+	body := o.AppendUint32(nil, pcapng.SecretsTLSKeyLog)
 	body = o.AppendUint32(body, 0x7fffffff)
-	file := append(shb(o), pcapngBlock(o, blockTypeDSB, body)...)
+	file := append(shb(o), pcapngBlock(o, pcapng.BlockDecryptionSecrets, body)...)
 	if _, err := ReadDSBs(bytes.NewReader(file)); err == nil || !strings.Contains(err.Error(), "exceeds") {
 		t.Errorf("oversized secrets: err %v", err)
 	}
@@ -132,7 +135,7 @@ func writeSessionPcap(t *testing.T, path string, s *tlstest.Session) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn := pcapbuild.NewTCPConn(&pcapbuild.Builder{},
+	conn := pcapbuild.NewTCPConn(&framebuild.Builder{},
 		netip.MustParseAddrPort("192.0.2.10:50322"), netip.MustParseAddrPort("192.0.2.20:322"), 1000, 5000)
 	frames, err := conn.Handshake()
 	if err != nil {
@@ -231,8 +234,8 @@ func TestDSBFromEditcap(t *testing.T) {
 
 func FuzzReadDSBs(f *testing.F) {
 	o := binary.LittleEndian
-	f.Add(append(shb(o), dsb(o, secretsTypeTLSKeyLog, "CLIENT_RANDOM "+rnd1+" "+ms48)...))
-	f.Add(append(shb(binary.BigEndian), dsb(binary.BigEndian, secretsTypeTLSKeyLog, "x")...))
+	f.Add(append(shb(o), dsb(o, pcapng.SecretsTLSKeyLog, "CLIENT_RANDOM "+rnd1+" "+ms48)...))
+	f.Add(append(shb(binary.BigEndian), dsb(binary.BigEndian, pcapng.SecretsTLSKeyLog, "x")...))
 	f.Add(append(shb(o), idb(o)...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := ReadDSBs(bytes.NewReader(data))

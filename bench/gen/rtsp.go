@@ -7,7 +7,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 )
 
@@ -32,7 +32,7 @@ func rtspGen(packets int) (scenario.Generator, []byte, error) {
 		FirstTS:         [2]uint32{r.Uint32(), r.Uint32()},
 		VideoKeyInSetup: true,
 	}
-	g, err := scenario.NewRTSPGen(spec, &pcapbuild.Builder{})
+	g, err := scenario.NewRTSPGen(spec, &framebuild.Builder{})
 	if err != nil {
 		return nil, nil, err
 	}

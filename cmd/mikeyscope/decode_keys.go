@@ -34,8 +34,10 @@ type verifiedCryptoSess struct {
 	Derived    bool   `json:"derived_from_tgk"`
 }
 
-// verify opens m with the supplied keys. It returns nil when there is
-// nothing to say: no keys supplied and none in the clear.
+// verify opens m with the supplied keys on the path reports take
+// (mikey.OpenExchange, any mode) and says what it found as reports do
+// (MessageResult.Details, SAKKEResult.Details). It returns nil when there
+// is nothing to say: no keys supplied and none in the clear.
 func verify(m *mikey.Message, st *keys.Store, showKeys bool) *verification {
 	if m == nil || len(m.Payloads) == 0 {
 		return nil
@@ -46,22 +48,15 @@ func verify(m *mikey.Message, st *keys.Store, showKeys bool) *verification {
 		return nil
 	}
 	v := &verification{}
-	var sessions []mikey.SessionKeys
 	var kds []*mikey.KeyData
-	if m.Header.DataType == mikey.DataTypeSAKKE {
-		res, err := mikey.OpenSAKKE(m, st.SAKKEKeys(), mikey.OpenOptions{})
-		if err != nil {
-			v.Auth = err.Error()
-			return v
-		}
-		v.Auth = "SAKKE " + res.Decap.String()
-		v.Key = res.RSKRef
-		v.Signature = res.Signature.Status.String()
-		v.Notes = res.Notes
-		v.MC = res.MCReport(showKeys)
-		sessions = res.Sessions
+	res := mikey.OpenExchange(m, nil, st.MIKEY(), mikey.OpenOptions{})
+	if sr := res.SAKKE; sr != nil {
+		v.Auth = "SAKKE " + sr.Decap.String()
+		v.Key = sr.RSKRef
+		v.Signature = sr.Signature.Status.String()
+		v.Notes = sr.Details()
+		v.MC = sr.MCReport(showKeys)
 	} else {
-		res := mikey.OpenExchange(m, nil, st.MIKEY(), mikey.OpenOptions{})
 		mr := res.Init
 		if mr == nil {
 			mr = res.Resp
@@ -74,21 +69,15 @@ func verify(m *mikey.Message, st *keys.Store, showKeys bool) *verification {
 			if mr.Signature.Status != mikey.AuthNotApplicable {
 				v.Signature = mr.Signature.Status.String()
 			}
-			for _, s := range []string{mr.MACVariant, mr.VVariant} {
-				if s != "" {
-					v.Notes = append(v.Notes, "verified over "+s)
-				}
-			}
-			v.Notes = append(v.Notes, mr.Notes...)
+			v.Notes = mr.Details()
 			kds = mr.KeyData()
 		}
-		v.Notes = append(v.Notes, res.Notes...)
-		sessions = res.Sessions
 	}
+	v.Notes = append(v.Notes, res.Notes...)
 	if len(kds) > 0 && !inClear {
 		v.KeyData = mikey.KeyDataTree(kds, mikey.TreeOptions{ShowSecrets: showKeys})
 	}
-	for _, s := range sessions {
+	for _, s := range res.Sessions {
 		cs := verifiedCryptoSess{CSID: s.CSID, SSRC: fmt.Sprintf("0x%08x", s.SSRC), ROC: s.ROC, PolicyNo: s.PolicyNo, Derived: s.Derived,
 			MasterKey: "key:" + s.MasterKey.Fingerprint(), MasterSalt: "salt:" + s.MasterSalt.Fingerprint()}
 		if showKeys {

@@ -28,16 +28,20 @@ func goList(t *testing.T, args ...string) string {
 	return string(out)
 }
 
-// TestLayering keeps the dependency direction of the design (DEVELOPERS.md:
-// cmd, ui -> dissect, capture -> mikey): a package imports only packages of
-// a lower layer, so mikey can be imported alone.
+// TestLayering keeps the floors of the design (docs/architecture.md,
+// "Dependency direction"): a package imports only packages of a lower
+// floor (or of its own family, such as mikey/sakke), so that the ground
+// floor's packages (mikey, srtp, hep, internal/safetext, internal/pcapng,
+// internal/framebuild) can each be
+// imported alone; sdes names its suites as srtp policies.
 func TestLayering(t *testing.T) {
 	layer := map[string]int{
-		"mikey": 0, "mikey/eccsi": 0, "mikey/sakke": 0, "hep": 0, "sdes": 0, "internal/safetext": 0,
-		"srtp": 1, "keys": 1, "tlsdec": 1, "capture": 1,
+		"mikey": 0, "mikey/eccsi": 0, "mikey/sakke": 0, "hep": 0, "srtp": 0, "internal/safetext": 0,
+		"internal/pcapng": 0, "internal/framebuild": 0,
+		"sdes": 1, "keys": 1, "tlsdec": 1, "capture": 1, "internal/pcapbuild": 1,
 		"dissect":  2,
 		"analysis": 3,
-		"report":   4, "export": 4, "ui": 4, "metrics": 4, "internal/pcapbuild": 1,
+		"report":   4, "export": 4, "ui": 4, "metrics": 4,
 	}
 	out := goList(t, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...")
 	seen := 0
@@ -63,6 +67,18 @@ func TestLayering(t *testing.T) {
 	}
 	if seen != len(layer) {
 		t.Errorf("checked %d packages, the table names %d", seen, len(layer))
+	}
+}
+
+// TestSRTPStandsAlone: srtp implements RFC 3711 on its own; the MIKEY SP
+// payload is described by mikey and bridged by analysis, so srtp imports
+// no other package of the project (as pion/srtp, it can be imported
+// alone).
+func TestSRTPStandsAlone(t *testing.T) {
+	for _, dep := range strings.Fields(goList(t, "-deps", "./srtp")) {
+		if strings.HasPrefix(dep, module) && dep != module+"srtp" {
+			t.Errorf("srtp depends on %s", dep)
+		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/mikeyscope/mikeyscope/tlsdec"
 	"io"
 	"os"
 	"os/signal"
@@ -15,7 +14,9 @@ import (
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/report"
+	"github.com/mikeyscope/mikeyscope/tlsdec"
 )
 
 func init() {
@@ -138,9 +139,15 @@ func (o *reportOptions) printNameStdout() bool {
 	return o.ring.opts.PrintName == "stdout" || o.ring.opts.PrintName == "-"
 }
 
-// errPrintNameStdout: file names on stdout would be mixed into output that
-// is not theirs (a JSON document, JSON lines, the UI's screen).
-const errPrintNameStdout = "-b printname:stdout would mix the file names into %s on stdout; use printname:stderr or printname:FILE"
+// checkPrintName rejects -b printname:stdout when stdout carries
+// stdoutUse ("the JSON", "the terminal UI"; "": stdout is free): the file
+// names would be mixed into output that is not theirs.
+func (o *reportOptions) checkPrintName(stdoutUse string) error {
+	if stdoutUse != "" && o.printNameStdout() {
+		return fmt.Errorf("-b printname:stdout would mix the file names into %s on stdout; use printname:stderr or printname:FILE", stdoutUse)
+	}
+	return nil
+}
 
 // checkLiveFlags rejects live-capture flags given without -i.
 func (o *reportOptions) checkLiveFlags() error {
@@ -153,31 +160,49 @@ func (o *reportOptions) checkLiveFlags() error {
 	return nil
 }
 
+// prepare checks the flags shared by report, export and the UI once they
+// are parsed, and loads the keys and the TLS key log of files, in one
+// order: the keys files, --metrics (checkMetrics), the live-capture flags
+// (checkLiveFlags), -b printname:stdout when stdout carries stdoutUse (""
+// when the caller checks it itself or stdout is free), the TLS key log,
+// --w-secrets (checkSecrets). The first error is a usage or file error
+// (exit status 2).
+func (o *reportOptions) prepare(files []string, stderr io.Writer, stdoutUse string) (*keys.Store, *tlsdec.KeyLog, error) {
+	st, err := o.keys.store(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := o.checkMetrics(); err != nil {
+		return nil, nil, err
+	}
+	if err := o.checkLiveFlags(); err != nil {
+		return nil, nil, err
+	}
+	if err := o.checkPrintName(stdoutUse); err != nil {
+		return nil, nil, err
+	}
+	kl, err := analysis.LoadTLSKeyLog(st, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := o.checkSecrets(kl); err != nil {
+		return nil, nil, err
+	}
+	return st, kl, nil
+}
+
 // analyse runs one pass over the files (or the live interface) and returns
 // the report. A usage or file error returns an error (exit status 2).
 //
 // retire, when set, adjusts the analysis options (report sets its Retire
 // and Finding writers there).
 func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, hook analysis.MediaHook, retire func(*analysis.Options)) (*analysis.Report, error) {
-	st, err := o.keys.store(stderr)
+	st, kl, err := o.prepare(files, stderr, "")
 	if err != nil {
-		return nil, err
-	}
-	if err := o.checkMetrics(); err != nil {
 		return nil, err
 	}
 	var src capture.Source
 	inputs := files
-	if err := o.checkLiveFlags(); err != nil {
-		return nil, err
-	}
-	kl, err := analysis.LoadTLSKeyLog(st, files)
-	if err != nil {
-		return nil, err
-	}
-	if err := o.checkSecrets(kl); err != nil {
-		return nil, err
-	}
 	if o.live() {
 		src, err = o.openLiveInputs()
 		inputs = []string{o.liveTitle()}
@@ -249,13 +274,17 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope report: %s\n", msg)
 		return 2
 	}
+	var printNameErr error
+	if *asJSON || *asLines {
+		printNameErr = o.checkPrintName("the JSON")
+	}
 	switch {
 	case *asJSON && *asLines:
 		return usage("--json and --jsonl exclude each other")
 	case *pretty && !*asJSON:
 		return usage("--pretty applies to --json only")
-	case (*asJSON || *asLines) && o.printNameStdout():
-		return usage(fmt.Sprintf(errPrintNameStdout, "the JSON"))
+	case printNameErr != nil:
+		return usage(printNameErr.Error())
 	case *idle <= 0:
 		return usage("--idle-timeout must be positive")
 	case o.maxSessions <= 0:

@@ -28,30 +28,9 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
 		return 2
 	}
-	st, err := o.keys.store(stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
-		return 2
-	}
 	files := fs.Args()
-	if err := o.checkLiveFlags(); err != nil {
-		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
-		return 2
-	}
-	if o.printNameStdout() {
-		fmt.Fprintf(stderr, "mikeyscope: "+errPrintNameStdout+"\n", "the terminal UI")
-		return 2
-	}
-	if err := o.checkMetrics(); err != nil {
-		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
-		return 2
-	}
-	kl, err := analysis.LoadTLSKeyLog(st, files)
+	st, kl, err := o.prepare(files, stderr, "the terminal UI")
 	if err != nil {
-		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
-		return 2
-	}
-	if err := o.checkSecrets(kl); err != nil {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
 	}

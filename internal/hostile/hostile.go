@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 )
 
@@ -42,7 +43,7 @@ func Scaled(s int) Config {
 // capture stays within the fragment and TCP hole timeouts and everything
 // it opens stays open.
 type hostileWriter struct {
-	b    pcapbuild.Builder
+	b    framebuild.Builder
 	emit func(time.Time, []byte) error
 	now  time.Time
 	buf  []byte
@@ -134,10 +135,10 @@ func Write(cfg Config, emit func(time.Time, []byte) error) error {
 	for i := 0; i < cfg.TCPHoles && h.err == nil; i++ {
 		cli := netip.AddrPortFrom(host(7, i), 40000)
 		isn := uint32(i) * 7919
-		h.frame(h.b.TCP(cli, sipServer, pcapbuild.TCPHeader{Seq: isn, Flags: pcapbuild.FlagSYN, MSS: 1460}, nil))
+		h.frame(h.b.TCP(cli, sipServer, framebuild.TCPHeader{Seq: isn, Flags: framebuild.FlagSYN, MSS: 1460}, nil))
 		for s := 0; s < 180 && h.err == nil; s++ {
 			h.buf, h.err = h.b.AppendTCP(h.buf[:0], cli, sipServer,
-				pcapbuild.TCPHeader{Seq: isn + 1 + 1400 + uint32(s)*1400, Flags: pcapbuild.FlagACK | pcapbuild.FlagPSH}, seg)
+				framebuild.TCPHeader{Seq: isn + 1 + 1400 + uint32(s)*1400, Flags: framebuild.FlagACK | framebuild.FlagPSH}, seg)
 			h.frame(h.buf, h.err)
 		}
 	}
@@ -159,7 +160,7 @@ func Write(cfg Config, emit func(time.Time, []byte) error) error {
 	// SYN floods beyond the TCP connection table.
 	for i := 0; i < cfg.TCPSyns && h.err == nil; i++ {
 		cli := netip.AddrPortFrom(host(9, i), uint16(1024+i%60000))
-		h.buf, h.err = h.b.AppendTCP(h.buf[:0], cli, sipServer, pcapbuild.TCPHeader{Seq: uint32(i), Flags: pcapbuild.FlagSYN}, nil)
+		h.buf, h.err = h.b.AppendTCP(h.buf[:0], cli, sipServer, framebuild.TCPHeader{Seq: uint32(i), Flags: framebuild.FlagSYN}, nil)
 		h.frame(h.buf, h.err)
 	}
 

@@ -1,8 +1,15 @@
+// Package pcapbuild builds the traffic of the sample and benchmark
+// generators and of tests that need crafted packets, on the frames of
+// internal/framebuild: TCP connections (handshake, data cut at chosen
+// boundaries, close), RTSP interleaved framing and GTP-U tunnelling.
+// mikeyscope itself does not link it.
 package pcapbuild
 
 import (
 	"fmt"
 	"net/netip"
+
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 )
 
 // TCPConn tracks the sequence numbers of one TCP connection so that callers
@@ -10,7 +17,7 @@ import (
 // the closing exchange as frames. Each method appends frames to out and
 // returns it; nothing is written to a file.
 type TCPConn struct {
-	b              *Builder
+	b              *framebuild.Builder
 	Client, Server netip.AddrPort
 	cliNext        uint32 // next sequence number the client sends
 	srvNext        uint32 // next sequence number the server sends
@@ -18,7 +25,7 @@ type TCPConn struct {
 
 // NewTCPConn returns a connection between client and server whose initial
 // sequence numbers are cliISN and srvISN.
-func NewTCPConn(b *Builder, client, server netip.AddrPort, cliISN, srvISN uint32) *TCPConn {
+func NewTCPConn(b *framebuild.Builder, client, server netip.AddrPort, cliISN, srvISN uint32) *TCPConn {
 	return &TCPConn{b: b, Client: client, Server: server, cliNext: cliISN, srvNext: srvISN}
 }
 
@@ -32,17 +39,17 @@ func (c *TCPConn) ends(fromClient bool) (src, dst netip.AddrPort, seq, ack *uint
 // Handshake returns the SYN, SYN-ACK and ACK frames (RFC 9293 §3.5).
 func (c *TCPConn) Handshake() ([][]byte, error) {
 	out := make([][]byte, 0, 3)
-	syn, err := c.b.TCP(c.Client, c.Server, TCPHeader{Seq: c.cliNext, Flags: FlagSYN, MSS: 1460}, nil)
+	syn, err := c.b.TCP(c.Client, c.Server, framebuild.TCPHeader{Seq: c.cliNext, Flags: framebuild.FlagSYN, MSS: 1460}, nil)
 	if err != nil {
 		return nil, err
 	}
 	c.cliNext++
-	synAck, err := c.b.TCP(c.Server, c.Client, TCPHeader{Seq: c.srvNext, Ack: c.cliNext, Flags: FlagSYN | FlagACK, MSS: 1460}, nil)
+	synAck, err := c.b.TCP(c.Server, c.Client, framebuild.TCPHeader{Seq: c.srvNext, Ack: c.cliNext, Flags: framebuild.FlagSYN | framebuild.FlagACK, MSS: 1460}, nil)
 	if err != nil {
 		return nil, err
 	}
 	c.srvNext++
-	ack, err := c.b.TCP(c.Client, c.Server, TCPHeader{Seq: c.cliNext, Ack: c.srvNext, Flags: FlagACK}, nil)
+	ack, err := c.b.TCP(c.Client, c.Server, framebuild.TCPHeader{Seq: c.cliNext, Ack: c.srvNext, Flags: framebuild.FlagACK}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +60,7 @@ func (c *TCPConn) Handshake() ([][]byte, error) {
 // and advances that direction's sequence number.
 func (c *TCPConn) AppendData(dst []byte, fromClient bool, data []byte) ([]byte, error) {
 	src, to, seq, ack := c.ends(fromClient)
-	out, err := c.b.AppendTCP(dst, src, to, TCPHeader{Seq: *seq, Ack: *ack, Flags: FlagPSH | FlagACK}, data)
+	out, err := c.b.AppendTCP(dst, src, to, framebuild.TCPHeader{Seq: *seq, Ack: *ack, Flags: framebuild.FlagPSH | framebuild.FlagACK}, data)
 	if err != nil {
 		return dst, err
 	}
@@ -88,7 +95,7 @@ func (c *TCPConn) Data(fromClient bool, data []byte, cuts ...int) ([][]byte, err
 // Ack returns a bare ACK from the given side acknowledging all data received.
 func (c *TCPConn) Ack(fromClient bool) ([]byte, error) {
 	src, to, seq, ack := c.ends(fromClient)
-	return c.b.TCP(src, to, TCPHeader{Seq: *seq, Ack: *ack, Flags: FlagACK}, nil)
+	return c.b.TCP(src, to, framebuild.TCPHeader{Seq: *seq, Ack: *ack, Flags: framebuild.FlagACK}, nil)
 }
 
 // Close returns the FIN/ACK from the given side, the peer's FIN/ACK and the
@@ -97,7 +104,7 @@ func (c *TCPConn) Close(fromClient bool) ([][]byte, error) {
 	out := make([][]byte, 0, 3)
 	for _, side := range []bool{fromClient, !fromClient} {
 		src, to, seq, ack := c.ends(side)
-		f, err := c.b.TCP(src, to, TCPHeader{Seq: *seq, Ack: *ack, Flags: FlagFIN | FlagACK}, nil)
+		f, err := c.b.TCP(src, to, framebuild.TCPHeader{Seq: *seq, Ack: *ack, Flags: framebuild.FlagFIN | framebuild.FlagACK}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -109,9 +116,4 @@ func (c *TCPConn) Close(fromClient bool) ([][]byte, error) {
 		return nil, err
 	}
 	return append(out, f), nil
-}
-
-// TCP returns one Ethernet frame carrying a TCP segment.
-func (b *Builder) TCP(src, to netip.AddrPort, h TCPHeader, payload []byte) ([]byte, error) {
-	return b.AppendTCP(make([]byte, 0, EthernetLen+VLANTagLen+IPv6Len+TCPLen+4+len(payload)), src, to, h, payload)
 }

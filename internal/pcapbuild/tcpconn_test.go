@@ -2,10 +2,19 @@ package pcapbuild
 
 import (
 	"bytes"
+	"net/netip"
 	"testing"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
+)
+
+// The ends of the connections the tests build.
+var (
+	v4a = netip.MustParseAddrPort("192.0.2.10:5060")
+	v4b = netip.MustParseAddrPort("198.51.100.20:5062")
 )
 
 func decodeTCP(t *testing.T, f []byte) *layers.TCP {
@@ -19,7 +28,7 @@ func decodeTCP(t *testing.T, f []byte) *layers.TCP {
 }
 
 func TestTCPConnSequence(t *testing.T) {
-	b := &Builder{}
+	b := &framebuild.Builder{}
 	c := NewTCPConn(b, v4a, v4b, 1000, 5000)
 	hs, err := c.Handshake()
 	if err != nil {
@@ -68,7 +77,7 @@ func TestTCPConnSequence(t *testing.T) {
 }
 
 func TestTCPConnBadCuts(t *testing.T) {
-	c := NewTCPConn(&Builder{}, v4a, v4b, 1, 1)
+	c := NewTCPConn(&framebuild.Builder{}, v4a, v4b, 1, 1)
 	for _, cuts := range [][]int{{0}, {5}, {3, 2}, {6}} {
 		if _, err := c.Data(true, []byte("hello"), cuts...); err == nil {
 			t.Errorf("cuts %v accepted", cuts)
@@ -99,7 +108,7 @@ func FuzzTCPConnData(f *testing.F) {
 			}
 			prev = cut
 		}
-		c := NewTCPConn(&Builder{}, v4a, v4b, isn, 1)
+		c := NewTCPConn(&framebuild.Builder{}, v4a, v4b, isn, 1)
 		segs, err := c.Data(true, data, cuts...)
 		if !valid {
 			if err == nil {
@@ -113,7 +122,7 @@ func FuzzTCPConnData(f *testing.F) {
 		var joined []byte
 		next := isn
 		for i, s := range segs {
-			if res := TransportChecksum(v4a.Addr(), v4b.Addr(), ProtoTCP, s[EthernetLen+IPv4Len:]); res != 0 {
+			if res := framebuild.TransportChecksum(v4a.Addr(), v4b.Addr(), framebuild.ProtoTCP, s[framebuild.EthernetLen+framebuild.IPv4Len:]); res != 0 {
 				t.Fatalf("segment %d: checksum residue %#04x", i, res)
 			}
 			h := decodeTCP(t, s)

@@ -1,6 +1,10 @@
 package pcapbuild
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
+)
 
 // GTPUPort is the UDP port of GTP-U (3GPP TS 29.281 §4.4.2.3).
 const GTPUPort = 2152
@@ -19,11 +23,11 @@ func AppendGTPU(dst []byte, teid uint32, ip []byte) []byte {
 // IPPacket returns the IP packet of an Ethernet frame built by a Builder
 // (the frame without its Ethernet header and VLAN tag), for tunnelling it.
 func IPPacket(frame []byte) []byte {
-	if len(frame) >= EthernetLen+VLANTagLen && binary.BigEndian.Uint16(frame[12:]) == EtherTypeVLAN {
-		return frame[EthernetLen+VLANTagLen:]
+	if len(frame) >= framebuild.EthernetLen+framebuild.VLANTagLen && binary.BigEndian.Uint16(frame[12:]) == framebuild.EtherTypeVLAN {
+		return frame[framebuild.EthernetLen+framebuild.VLANTagLen:]
 	}
-	if len(frame) < EthernetLen {
+	if len(frame) < framebuild.EthernetLen {
 		return nil
 	}
-	return frame[EthernetLen:]
+	return frame[framebuild.EthernetLen:]
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/mikey"
 )
@@ -67,7 +68,7 @@ type SIPCallSpec struct {
 // SIPCallGen yields the frames of one call in time order.
 type SIPCallGen struct {
 	spec    SIPCallSpec
-	b       *pcapbuild.Builder
+	b       *framebuild.Builder
 	tcp     *pcapbuild.TCPConn
 	pre     []Frame // signalling frames before and during media, in time order
 	post    []Frame
@@ -88,7 +89,7 @@ type SIPCallGen struct {
 
 // NewSIPCallGen prepares the frames of a call. All frames of the call use b
 // (for IP identification numbering); frames are built lazily by Next.
-func NewSIPCallGen(spec SIPCallSpec, b *pcapbuild.Builder) (*SIPCallGen, error) {
+func NewSIPCallGen(spec SIPCallSpec, b *framebuild.Builder) (*SIPCallGen, error) {
 	g := &SIPCallGen{spec: spec, b: b, buf: make([]byte, 0, 512), pay: make([]byte, 0, FrameSamples)}
 	c := &spec.Call
 	var err error

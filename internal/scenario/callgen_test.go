@@ -13,7 +13,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 )
 
 var t0 = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
@@ -56,7 +56,7 @@ func drain(t *testing.T, g Generator) []Frame {
 
 func TestSIPCallGenUDP(t *testing.T) {
 	spec := testCall("UDP")
-	g, err := NewSIPCallGen(spec, &pcapbuild.Builder{})
+	g, err := NewSIPCallGen(spec, &framebuild.Builder{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestSIPCallGenTCPOutOfOrder(t *testing.T) {
 	spec.TCPCuts = []int{100, 200}
 	spec.SegmentOrder = []int{0, 2, 1}
 	spec.Packets = 2
-	g, err := NewSIPCallGen(spec, &pcapbuild.Builder{})
+	g, err := NewSIPCallGen(spec, &framebuild.Builder{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestRTSPGen(t *testing.T) {
 	}
 	for _, inSetup := range []bool{false, true} {
 		spec.VideoKeyInSetup = inSetup
-		g, err := NewRTSPGen(spec, &pcapbuild.Builder{})
+		g, err := NewRTSPGen(spec, &framebuild.Builder{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +230,7 @@ func BenchmarkSIPCallGen(b *testing.B) {
 	b.ReportAllocs()
 	var frames, bytes int64
 	for b.Loop() {
-		g, err := NewSIPCallGen(spec, &pcapbuild.Builder{})
+		g, err := NewSIPCallGen(spec, &framebuild.Builder{})
 		if err != nil {
 			b.Fatal(err)
 		}

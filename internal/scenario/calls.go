@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
 
@@ -46,7 +46,7 @@ func NumberedCall(i int, start time.Time, packets int) SIPCallSpec {
 
 // WritePcap writes the calls, merged in time order, to a pcap file.
 func WritePcap(path string, specs []SIPCallSpec) error {
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	var gens []Generator
 	for i, s := range specs {
 		g, err := NewSIPCallGen(s, b)

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 )
 
@@ -25,7 +26,7 @@ type ProxyGen struct {
 	g       Generator
 	call    Call
 	proxy   netip.AddrPort
-	b       *pcapbuild.Builder
+	b       *framebuild.Builder
 	pending []Frame
 	frame   Frame
 	err     error
@@ -33,7 +34,7 @@ type ProxyGen struct {
 
 // NewProxyGen wraps the frames of g, a call between call.Caller and
 // call.Callee, with the proxy at proxy; b numbers the new frames.
-func NewProxyGen(g Generator, call Call, proxy netip.AddrPort, b *pcapbuild.Builder) *ProxyGen {
+func NewProxyGen(g Generator, call Call, proxy netip.AddrPort, b *framebuild.Builder) *ProxyGen {
 	return &ProxyGen{g: g, call: call, proxy: proxy, b: b}
 }
 

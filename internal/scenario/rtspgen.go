@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/pion/srtp/v3"
 )
@@ -73,7 +74,7 @@ type RTSPRekey struct {
 // RTSPGen yields the frames of an RTSP session in time order.
 type RTSPGen struct {
 	spec     RTSPSpec
-	b        *pcapbuild.Builder
+	b        *framebuild.Builder
 	tcp      *pcapbuild.TCPConn
 	pre      []Frame
 	post     []Frame
@@ -112,7 +113,7 @@ const (
 )
 
 // NewRTSPGen prepares the session; media frames are built lazily by Next.
-func NewRTSPGen(spec RTSPSpec, b *pcapbuild.Builder) (*RTSPGen, error) {
+func NewRTSPGen(spec RTSPSpec, b *framebuild.Builder) (*RTSPGen, error) {
 	g := &RTSPGen{spec: spec, b: b, buf: make([]byte, 0, 1600), pay: make([]byte, 0, 1500), il: make([]byte, 0, 400)}
 	var err error
 	if g.VideoMIKEY, err = NullMessage(spec.VideoCSBID, spec.Start, spec.VideoRand, []NullKey{spec.Video}); err != nil {

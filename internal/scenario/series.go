@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
 
@@ -51,7 +51,7 @@ func CallSeries(n int, shape SeriesShape) ([]Generator, []byte, error) {
 	if n < 0 || n > MaxSeriesCalls {
 		return nil, nil, fmt.Errorf("a series has 0 to %d calls, not %d", MaxSeriesCalls, n)
 	}
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	gens := make([]Generator, 0, n)
 	var keys strings.Builder
 	fmt.Fprintf(&keys, "# mikeyscope keys for bench/out/%s.pcap: one MIKEY-PSK per caller identity\n", shape.Name)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/hep"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 )
@@ -40,7 +41,7 @@ func sipHEP() (*built, error) {
 // hepGen replaces every SIP frame of g by a HEP3 datagram carrying it.
 type hepGen struct {
 	g   scenario.Generator
-	out pcapbuild.Builder
+	out framebuild.Builder
 }
 
 func (w *hepGen) PeekTime() (time.Time, bool) { return w.g.PeekTime() }

@@ -12,7 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 )
@@ -31,7 +31,7 @@ type built struct {
 	truth   *Truth
 	record  func(n int, f *scenario.Frame) error
 	keys    string
-	builder *pcapbuild.Builder
+	builder *framebuild.Builder
 }
 
 var catalogue = []sample{

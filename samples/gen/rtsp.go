@@ -7,7 +7,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	mskeys "github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/mikey"
@@ -33,7 +33,7 @@ func rtspSpec(seed uint64, videoPackets, perFrame, payload, audioPackets int) sc
 
 func rtspNullMIKEY() (*built, error) {
 	spec := rtspSpec(1, 100, 4, 1000, 100)
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	g, err := scenario.NewRTSPGen(spec, b)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func rtspRekey() (*built, error) {
 	r := rand.New(rand.NewChaCha8([32]byte{'r', 'e', 'k', 'e', 'y'}))
 	spec.Rekey = &scenario.RTSPRekey{At: 100, CSBID: r.Uint32(), Rand: randBytes(r, 16),
 		Key: scenario.NullKey{SSRC: spec.Video.SSRC, Key: randBytes(r, 16), Salt: randBytes(r, 14), MKI: []byte{0, 0, 0, 3}}}
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	g, err := scenario.NewRTSPGen(spec, b)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ import (
 
 	"github.com/pion/srtp/v3"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	mskeys "github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/mikey"
@@ -87,7 +87,7 @@ func sdesSpec(seed uint64, n int, packets int) scenario.SIPCallSpec {
 
 // sdesSample writes calls (not overlapping in time) into one sample.
 func sdesSample(calls []sdesCall, keys string, desc string, notes ...string) (*built, error) {
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	t := &Truth{Description: desc, Notes: notes,
 		Payloads: "payload of packet (ssrc, seq) = scenario.Payload(ssrc, seq): 160 bytes of PCMU; SRTCP carries SR+SDES CNAME"}
 	var gens []scenario.Generator
@@ -150,7 +150,7 @@ func sdesKeysFile(desc string, calls []sdesCall, extra ...string) string {
 			s := c.spec.SDES.Send[d]
 			if c.spec.SDES.AnswerMIKEY {
 				// The media used the MIKEY keys.
-				g, err := scenario.NewSIPCallGen(c.spec, &pcapbuild.Builder{})
+				g, err := scenario.NewSIPCallGen(c.spec, &framebuild.Builder{})
 				if err != nil {
 					panic(err)
 				}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	mskeys "github.com/mikeyscope/mikeyscope/keys"
@@ -64,7 +65,7 @@ func sipSample(spec scenario.SIPCallSpec, desc string, notes ...string) (*built,
 // wrongPSK is not nil (the cross-check SRTP keys stay right) and every frame
 // tagged with 802.1Q VLAN vlan when it is not 0.
 func sipSampleKeys(spec scenario.SIPCallSpec, wrongPSK []byte, vlan uint16, desc string, notes ...string) (*built, error) {
-	b := &pcapbuild.Builder{VLAN: vlan}
+	b := &framebuild.Builder{VLAN: vlan}
 	g, err := scenario.NewSIPCallGen(spec, b)
 	if err != nil {
 		return nil, err
@@ -258,7 +259,7 @@ func sipGTPU() (*built, error) {
 // gtpuGen wraps every frame of g in GTP-U.
 type gtpuGen struct {
 	g   scenario.Generator
-	out pcapbuild.Builder
+	out framebuild.Builder
 }
 
 func (w *gtpuGen) PeekTime() (time.Time, bool) { return w.g.PeekTime() }

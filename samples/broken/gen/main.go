@@ -3,7 +3,7 @@
 // whose SRTP does not match its CS ID map (roc-and-ssrc.pcap), each with
 // its keys file. The output is deterministic: fixed keys from a seeded
 // generator, fixed timestamps from 2026-11-02T10:00:00Z, IP identification
-// numbers from internal/pcapbuild's counter, SRTP protected by
+// numbers from internal/framebuild's counter, SRTP protected by
 // github.com/pion/srtp.
 //
 //	go run ./samples/broken/gen -out samples/broken

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	mskeys "github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/mikey"
@@ -85,7 +85,7 @@ func keysFile(desc string, x *scenario.PSKExchange, srtpKeys [][3]string) string
 // (HDR, T, ERR Invalid TS; RFC 3830 §5.1.2, RFC 4567 §4.1.2).
 func buildReplay() ([]scenario.Generator, string, error) {
 	spec := pskCall(1, 25)
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	g, err := scenario.NewSIPCallGen(spec, b)
 	if err != nil {
 		return nil, "", err
@@ -93,7 +93,7 @@ func buildReplay() ([]scenario.Generator, string, error) {
 	c, x := &spec.Call, &spec.Exchange
 	at := start.Add(replayDelay)
 	extra := &frameList{}
-	eb := &pcapbuild.Builder{TTL: 51}
+	eb := &framebuild.Builder{TTL: 51}
 	inv, err := eb.UDP(mallory, bob, c.Invite("application/sdp", g.OfferSDP()))
 	if err != nil {
 		return nil, "", err

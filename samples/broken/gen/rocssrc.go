@@ -9,7 +9,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
 
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 )
 
@@ -36,7 +36,7 @@ func buildROCAndSSRC() ([]scenario.Generator, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	l := &frameList{}
 	sig := func(t time.Time, fromCaller bool, msg []byte, name string) error {
 		src, dst := c.Caller, c.Callee

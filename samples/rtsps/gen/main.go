@@ -34,7 +34,9 @@ import (
 
 	"github.com/pion/srtp/v3"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
+	"github.com/mikeyscope/mikeyscope/internal/pcapng"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	mskeys "github.com/mikeyscope/mikeyscope/keys"
@@ -200,7 +202,7 @@ func Capture(s *tlstest.Session, f pcapwrite.Format) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	conn := pcapbuild.NewTCPConn(b, client, server, 0x3a000000, 0x5b000000)
 	t := start
 	write := func(frames [][]byte, err error) error {
@@ -237,37 +239,27 @@ func Capture(s *tlstest.Session, f pcapwrite.Format) ([]byte, error) {
 }
 
 // InjectSecrets inserts a Decryption Secrets Block (pcapng §4.7, secrets
-// type 0x544c534b "TLS key log") carrying keyLog after the first Interface
-// Description Block of a little-endian pcapng file.
-func InjectSecrets(pcapng, keyLog []byte) ([]byte, error) {
+// type TLS key log) carrying keyLog after the first Interface Description
+// Block of a little-endian pcapng file.
+func InjectSecrets(file, keyLog []byte) ([]byte, error) {
 	le := binary.LittleEndian
 	off := 0
 	for i := 0; i < 2; i++ { // SHB, then IDB
-		if off+8 > len(pcapng) {
+		if off+8 > len(file) {
 			return nil, errors.New("pcapng shorter than its header blocks")
 		}
-		typ, n := le.Uint32(pcapng[off:]), int(le.Uint32(pcapng[off+4:]))
-		want := uint32(0x0A0D0D0A)
+		typ, n := le.Uint32(file[off:]), int(le.Uint32(file[off+4:]))
+		want := uint32(pcapng.BlockSectionHeader)
 		if i == 1 {
-			want = 1
+			want = pcapng.BlockInterfaceDescription
 		}
-		if typ != want || n < 12 || off+n > len(pcapng) {
+		if typ != want || n < 12 || off+n > len(file) {
 			return nil, fmt.Errorf("pcapng block %d: type %#x length %d", i, typ, n)
 		}
 		off += n
 	}
-	pad := (4 - len(keyLog)%4) % 4
-	total := 4 + 4 + 4 + 4 + len(keyLog) + pad + 4
-	dsb := make([]byte, 0, total)
-	dsb = le.AppendUint32(dsb, 0x0000000A)
-	dsb = le.AppendUint32(dsb, uint32(total))
-	dsb = le.AppendUint32(dsb, 0x544c534b)
-	dsb = le.AppendUint32(dsb, uint32(len(keyLog)))
-	dsb = append(dsb, keyLog...)
-	dsb = append(dsb, make([]byte, pad)...)
-	dsb = le.AppendUint32(dsb, uint32(total))
-	out := make([]byte, 0, len(pcapng)+len(dsb))
-	out = append(out, pcapng[:off]...)
-	out = append(out, dsb...)
-	return append(out, pcapng[off:]...), nil
+	out := make([]byte, 0, len(file)+len(keyLog)+32)
+	out = append(out, file[:off]...)
+	out = pcapng.AppendDecryptionSecrets(out, pcapng.SecretsTLSKeyLog, keyLog)
+	return append(out, file[off:]...), nil
 }

@@ -24,8 +24,8 @@ import (
 
 	"github.com/pion/srtp/v3"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/mckms"
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	mskeys "github.com/mikeyscope/mikeyscope/keys"
@@ -214,7 +214,7 @@ func capture(kms *KMS) ([]byte, []string, error) {
 	c := &scenario.Call{CallID: "5a4b4b45@mcptt.example.org", Transport: "UDP", Caller: alice, Callee: bob,
 		CallerUser: "+447700900123", CalleeUser: "+15551230001", Domain: "mcptt.example.org", FromTag: "a7e1", ToTag: "b0b2",
 		Branch: "z9hG4bKsakke", CallerRTP: aliceRTP, CalleeRTP: bobRTP, SessionID: 6509, InviteCSeq: 1, ByeSeq: 1}
-	b := &pcapbuild.Builder{}
+	b := &framebuild.Builder{}
 	var buf bytes.Buffer
 	w, err := pcapwrite.NewWriter(&buf, pcapwrite.FormatPcap)
 	if err != nil {

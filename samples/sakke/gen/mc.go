@@ -16,8 +16,8 @@ import (
 
 	"github.com/pion/srtp/v3"
 
+	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/mckms"
-	"github.com/mikeyscope/mikeyscope/internal/pcapbuild"
 	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	mskeys "github.com/mikeyscope/mikeyscope/keys"
@@ -178,13 +178,13 @@ func mcpttInfo(calling, called string, imsg []byte) []byte {
 }
 
 type pcapSink struct {
-	b   *pcapbuild.Builder
+	b   *framebuild.Builder
 	buf bytes.Buffer
 	w   *pcapwrite.Writer
 }
 
 func newPcapSink() (*pcapSink, error) {
-	s := &pcapSink{b: &pcapbuild.Builder{}}
+	s := &pcapSink{b: &framebuild.Builder{}}
 	var err error
 	s.w, err = pcapwrite.NewWriter(&s.buf, pcapwrite.FormatPcap)
 	return s, err

@@ -1,4 +1,4 @@
-package pcapbuild
+package framebuild
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package pcapbuild
+package framebuild
 
 import (
 	"bytes"
@@ -176,19 +176,6 @@ func TestIPv4IdentificationCounts(t *testing.T) {
 	}
 }
 
-func TestAppendInterleaved(t *testing.T) {
-	got, err := AppendInterleaved([]byte("x"), 2, []byte{0x80, 0x60, 0, 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []byte{'x', '$', 2, 0, 4, 0x80, 0x60, 0, 1}; !bytes.Equal(got, want) {
-		t.Fatalf("got %x want %x", got, want)
-	}
-	if _, err := AppendInterleaved(nil, 0, make([]byte, 0x10000)); err == nil {
-		t.Fatal("65536-byte packet accepted")
-	}
-}
-
 func BenchmarkAppendUDP(b *testing.B) {
 	var bld Builder
 	payload := make([]byte, 172)
@@ -215,6 +202,38 @@ func BenchmarkAppendTCP(b *testing.B) {
 		buf, err = bld.AppendTCP(buf[:0], v4a, v4b, TCPHeader{Seq: 1, Ack: 1, Flags: FlagACK}, payload)
 		if err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestAppendIPUDP: the raw IP packet is the Ethernet frame of AppendUDP
+// without its Ethernet header (the builders at the same identification),
+// and the same datagrams are refused.
+func TestAppendIPUDP(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		src, dst netip.AddrPort
+		payload  []byte
+		err      error
+	}{
+		{"IPv4", v4a, v4b, []byte("INVITE"), nil},
+		{"IPv6", v6a, v6b, []byte("odd"), nil},
+		{"empty", v4b, v4a, nil, nil},
+		{"families differ", v4a, v6b, nil, ErrAddressFamily},
+		{"too long", v4a, v4b, make([]byte, MaxUDPPayload+1), ErrTooLong},
+	} {
+		var eb, rb Builder
+		frame, ferr := eb.AppendUDP(nil, c.src, c.dst, c.payload)
+		raw, rerr := rb.AppendIPUDP([]byte("x"), c.src, c.dst, c.payload)
+		if ferr != c.err || rerr != c.err {
+			t.Errorf("%s: errors %v, %v, want %v", c.name, ferr, rerr, c.err)
+			continue
+		}
+		if c.err != nil {
+			continue
+		}
+		if !bytes.Equal(raw[1:], frame[EthernetLen:]) || raw[0] != 'x' {
+			t.Errorf("%s: raw % x, frame % x", c.name, raw, frame)
 		}
 	}
 }

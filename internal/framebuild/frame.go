@@ -1,12 +1,14 @@
-// Package pcapbuild builds Ethernet frames (IPv4 or IPv6, UDP or TCP, with
-// correct checksums and an optional 802.1Q tag), IP fragments, TCP
-// connections and RTSP interleaved framing, and writes them to pcap or pcapng
-// files with caller-chosen timestamps. It is used by the sample and benchmark
-// generators and by tests that need crafted packets.
+// Package framebuild builds Ethernet frames: IPv4 (RFC 791) or IPv6
+// (RFC 8200) packets carrying UDP (RFC 768) or TCP (RFC 9293), with correct
+// checksums (RFC 1071) and an optional 802.1Q tag, and IP fragments of a
+// UDP datagram. It is the one home of building these headers: export
+// rebuilds the frames of decrypted.pcapng and the per-stream pcaps with
+// it, and internal/pcapbuild (TCP connections, RTSP interleaving and
+// GTP-U for the sample generators and tests) builds on it.
 //
-// Builders append to a caller-supplied slice so that a generator writing
-// hundreds of megabytes can reuse one buffer per frame.
-package pcapbuild
+// Builders append to a caller-supplied slice so that a writer of hundreds
+// of megabytes can reuse one buffer per frame.
+package framebuild
 
 import (
 	"encoding/binary"
@@ -38,7 +40,7 @@ const (
 
 // ErrAddressFamily is returned when source and destination are not both IPv4
 // or both IPv6.
-var ErrAddressFamily = errors.New("pcapbuild: source and destination address families differ")
+var ErrAddressFamily = errors.New("framebuild: source and destination address families differ")
 
 // Builder builds frames. The zero value builds untagged frames with TTL 64.
 // A Builder numbers IPv4 identification fields (and IPv6 fragment
@@ -141,14 +143,23 @@ func (b *Builder) appendIPv6(dst []byte, src, to netip.Addr, next uint8, payload
 	return dst
 }
 
-// appendIP appends Ethernet and IP headers for an unfragmented packet.
-func (b *Builder) appendIP(dst []byte, src, to netip.Addr, proto uint8, payloadLen int, df bool) []byte {
+// appendIPHeader appends the IP header of an unfragmented packet: IPv4
+// with the next identification, or IPv6.
+func (b *Builder) appendIPHeader(dst []byte, src, to netip.Addr, proto uint8, payloadLen int, df bool) []byte {
 	if src.Is4() {
-		dst = b.appendEthernet(dst, src, to, EtherTypeIPv4)
 		return b.appendIPv4(dst, src, to, proto, payloadLen, uint16(b.nextID()), df, false, 0)
 	}
-	dst = b.appendEthernet(dst, src, to, EtherTypeIPv6)
 	return b.appendIPv6(dst, src, to, proto, payloadLen)
+}
+
+// appendIP appends Ethernet and IP headers for an unfragmented packet.
+func (b *Builder) appendIP(dst []byte, src, to netip.Addr, proto uint8, payloadLen int, df bool) []byte {
+	etherType := uint16(EtherTypeIPv6)
+	if src.Is4() {
+		etherType = EtherTypeIPv4
+	}
+	dst = b.appendEthernet(dst, src, to, etherType)
+	return b.appendIPHeader(dst, src, to, proto, payloadLen, df)
 }
 
 func sameFamily(src, dst netip.AddrPort) bool {
@@ -179,25 +190,51 @@ func udpChecksum(src, dst netip.Addr, seg []byte) uint16 {
 const MaxUDPPayload = 65535 - IPv4Len - UDPLen
 
 // ErrTooLong is returned when a payload does not fit the length fields.
-var ErrTooLong = errors.New("pcapbuild: payload too long")
+var ErrTooLong = errors.New("framebuild: payload too long")
 
-// AppendUDP appends to dst one Ethernet frame carrying a UDP datagram from src
-// to dst with the given payload, and returns the extended slice.
-func (b *Builder) AppendUDP(dst []byte, src, to netip.AddrPort, payload []byte) ([]byte, error) {
+// checkUDP says why a datagram from src to to with payload cannot be
+// built, or nil.
+func checkUDP(src, to netip.AddrPort, payload []byte) error {
 	if !sameFamily(src, to) {
-		return dst, ErrAddressFamily
+		return ErrAddressFamily
 	}
 	if len(payload) > MaxUDPPayload {
-		return dst, ErrTooLong
+		return ErrTooLong
 	}
+	return nil
+}
+
+// appendUDPDatagram appends the UDP header (with its checksum) and payload.
+func appendUDPDatagram(dst []byte, src, to netip.AddrPort, payload []byte) []byte {
 	n := UDPLen + len(payload)
-	dst = b.appendIP(dst, src.Addr(), to.Addr(), ProtoUDP, n, false)
 	dst, o := grow(dst, n)
 	seg := dst[o:]
 	putUDP(seg, src, to, n)
 	copy(seg[UDPLen:], payload)
 	binary.BigEndian.PutUint16(seg[6:], udpChecksum(src.Addr(), to.Addr(), seg))
-	return dst, nil
+	return dst
+}
+
+// AppendUDP appends to dst one Ethernet frame carrying a UDP datagram from src
+// to dst with the given payload, and returns the extended slice.
+func (b *Builder) AppendUDP(dst []byte, src, to netip.AddrPort, payload []byte) ([]byte, error) {
+	if err := checkUDP(src, to, payload); err != nil {
+		return dst, err
+	}
+	dst = b.appendIP(dst, src.Addr(), to.Addr(), ProtoUDP, UDPLen+len(payload), false)
+	return appendUDPDatagram(dst, src, to, payload), nil
+}
+
+// AppendIPUDP appends to dst one IP packet without a link-layer header
+// (LINKTYPE_RAW) carrying a UDP datagram from src to dst with the given
+// payload, and returns the extended slice: AppendUDP without the Ethernet
+// header. The 802.1Q tag (VLAN) does not apply.
+func (b *Builder) AppendIPUDP(dst []byte, src, to netip.AddrPort, payload []byte) ([]byte, error) {
+	if err := checkUDP(src, to, payload); err != nil {
+		return dst, err
+	}
+	dst = b.appendIPHeader(dst, src.Addr(), to.Addr(), ProtoUDP, UDPLen+len(payload), false)
+	return appendUDPDatagram(dst, src, to, payload), nil
 }
 
 // UDP returns one Ethernet frame carrying a UDP datagram.

@@ -1,4 +1,4 @@
-package pcapbuild
+package framebuild
 
 import (
 	"encoding/binary"
@@ -21,7 +21,7 @@ func (b *Builder) UDPFragments(src, to netip.AddrPort, payload []byte, n int) ([
 		return nil, ErrTooLong
 	}
 	if n < 1 || n > (total+7)/8 {
-		return nil, fmt.Errorf("pcapbuild: cannot split a %d-byte datagram into %d fragments", total, n)
+		return nil, fmt.Errorf("framebuild: cannot split a %d-byte datagram into %d fragments", total, n)
 	}
 	dgram := make([]byte, total)
 	putUDP(dgram, src, to, total)

@@ -1,4 +1,4 @@
-package pcapbuild
+package framebuild
 
 import (
 	"encoding/binary"
@@ -62,4 +62,9 @@ func (b *Builder) AppendTCP(dst []byte, src, to netip.AddrPort, h TCPHeader, pay
 	copy(seg[hl:], payload)
 	binary.BigEndian.PutUint16(seg[16:], TransportChecksum(src.Addr(), to.Addr(), ProtoTCP, seg))
 	return dst, nil
+}
+
+// TCP returns one Ethernet frame carrying a TCP segment.
+func (b *Builder) TCP(src, to netip.AddrPort, h TCPHeader, payload []byte) ([]byte, error) {
+	return b.AppendTCP(make([]byte, 0, EthernetLen+VLANTagLen+IPv6Len+TCPLen+4+len(payload)), src, to, h, payload)
 }

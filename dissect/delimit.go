@@ -2,20 +2,20 @@ package dissect
 
 import "bytes"
 
-// Framing of SIP and RTSP messages in a byte stream: the header section ends
-// at the first empty line, and the body is Content-Length bytes long
-// (RFC 3261 §18.3, §20.14; RFC 2326 §4.3, §12.14). A missing Content-Length
-// means no body.
+// Delimiting SIP and RTSP messages in a byte stream (a TCP or TLS
+// connection; not a capture frame): the header section ends at the first
+// empty line, and the body is Content-Length bytes long (RFC 3261 §18.3,
+// §20.14; RFC 2326 §4.3, §12.14). A missing Content-Length means no body.
 
-// frameStatus is the verdict of frameMessage.
-type frameStatus uint8
+// delimitStatus is the verdict of delimitMessage.
+type delimitStatus uint8
 
 const (
-	frameOK       frameStatus = iota // n is the message length
-	frameMore                        // wait for more bytes
-	frameTooBig                      // the message exceeds the size limit
-	frameBadLen                      // Content-Length is not a number
-	frameNoHeader                    // the header section is not closed within the limit
+	delimitOK       delimitStatus = iota // n is the message length
+	delimitMore                          // wait for more bytes
+	delimitTooBig                        // the message exceeds the size limit
+	delimitBadLen                        // Content-Length is not a number
+	delimitNoHeader                      // the header section is not closed within the limit
 )
 
 // headerEnd returns the offset just past the empty line that ends the header
@@ -41,29 +41,29 @@ func headerEnd(b []byte) int {
 	}
 }
 
-// frameMessage finds the extent of the message at the start of b. It returns
-// the message length with frameOK, or why it cannot yet, and for a bad
+// delimitMessage finds the extent of the message at the start of b. It returns
+// the message length with delimitOK, or why it cannot yet, and for a bad
 // Content-Length the offset of its value.
-func frameMessage(b []byte, max int) (int, frameStatus, int) {
+func delimitMessage(b []byte, max int) (int, delimitStatus, int) {
 	he := headerEnd(b[:min(len(b), max+1)])
 	if he < 0 {
 		if len(b) > max {
-			return 0, frameNoHeader, 0
+			return 0, delimitNoHeader, 0
 		}
-		return 0, frameMore, 0
+		return 0, delimitMore, 0
 	}
 	cl, off, ok := contentLength(b[:he])
 	if !ok {
-		return 0, frameBadLen, off
+		return 0, delimitBadLen, off
 	}
 	if cl > max-he {
-		return 0, frameTooBig, off
+		return 0, delimitTooBig, off
 	}
 	n := he + cl
 	if n > len(b) {
-		return 0, frameMore, 0
+		return 0, delimitMore, 0
 	}
-	return n, frameOK, 0
+	return n, delimitOK, 0
 }
 
 // contentLength scans a header section for Content-Length (or the SIP
