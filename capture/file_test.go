@@ -129,6 +129,23 @@ func TestReadPcap(t *testing.T) {
 		w.WritePacket(gopacket.CaptureInfo{Timestamp: ts2, CaptureLength: len(f2), Length: len(f2)}, f2)
 		return b.Bytes()
 	}()
+	// records appends the two frames as microsecond records in byte order
+	// o, each header followed by extra.
+	records := func(b []byte, o binary.AppendByteOrder, extra []byte) []byte {
+		for _, f := range []struct {
+			ts   time.Time
+			data []byte
+			orig int
+		}{{ts1, f1, 60}, {ts2, f2, len(f2)}} {
+			b = o.AppendUint32(b, uint32(f.ts.Unix()))
+			b = o.AppendUint32(b, uint32(f.ts.Nanosecond()/1000))
+			b = o.AppendUint32(b, uint32(len(f.data)))
+			b = o.AppendUint32(b, uint32(f.orig))
+			b = append(b, extra...)
+			b = append(b, f.data...)
+		}
+		return b
+	}
 	// A big-endian microsecond pcap written by hand (libpcap savefile format).
 	bigEndian := binary.BigEndian.AppendUint32(nil, pcapMagicMicro)
 	bigEndian = binary.BigEndian.AppendUint16(bigEndian, 2)
@@ -136,34 +153,13 @@ func TestReadPcap(t *testing.T) {
 	bigEndian = append(bigEndian, make([]byte, 8)...)
 	bigEndian = binary.BigEndian.AppendUint32(bigEndian, 262144)
 	bigEndian = binary.BigEndian.AppendUint32(bigEndian, 0x10000000|uint32(linkLinuxSLL)) // FCS bits set
-	for _, f := range []struct {
-		ts   time.Time
-		data []byte
-		orig int
-	}{{ts1, f1, 60}, {ts2, f2, len(f2)}} {
-		bigEndian = binary.BigEndian.AppendUint32(bigEndian, uint32(f.ts.Unix()))
-		bigEndian = binary.BigEndian.AppendUint32(bigEndian, uint32(f.ts.Nanosecond()/1000))
-		bigEndian = binary.BigEndian.AppendUint32(bigEndian, uint32(len(f.data)))
-		bigEndian = binary.BigEndian.AppendUint32(bigEndian, uint32(f.orig))
-		bigEndian = append(bigEndian, f.data...)
-	}
+	bigEndian = records(bigEndian, binary.BigEndian, nil)
 	nano := writePcap(t, LinkTypeLinuxSLL, frameRec{t: ts1, data: f1}, frameRec{t: ts2, data: f2})
 	// Kuznetzov's modified pcap: 24-byte record headers (ifindex, protocol,
 	// packet type, padding after the usual 16 bytes).
 	modified := binary.LittleEndian.AppendUint32(nil, pcapMagicModified)
 	modified = append(modified, micro[4:24]...)
-	for _, f := range []struct {
-		ts   time.Time
-		data []byte
-		orig int
-	}{{ts1, f1, 60}, {ts2, f2, len(f2)}} {
-		modified = binary.LittleEndian.AppendUint32(modified, uint32(f.ts.Unix()))
-		modified = binary.LittleEndian.AppendUint32(modified, uint32(f.ts.Nanosecond()/1000))
-		modified = binary.LittleEndian.AppendUint32(modified, uint32(len(f.data)))
-		modified = binary.LittleEndian.AppendUint32(modified, uint32(f.orig))
-		modified = append(modified, 2, 0, 0, 0, 8, 0, 0, 0) // ifindex 2, ETH_P_IP, PACKET_HOST
-		modified = append(modified, f.data...)
-	}
+	modified = records(modified, binary.LittleEndian, []byte{2, 0, 0, 0, 8, 0, 0, 0}) // ifindex 2, ETH_P_IP, PACKET_HOST
 	usTS1 := ts1.Truncate(time.Microsecond)
 	tests := []struct {
 		name     string
