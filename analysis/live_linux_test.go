@@ -5,7 +5,6 @@ package analysis_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"testing"
@@ -14,27 +13,18 @@ import (
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/fuzzcap"
 	"github.com/mikeyscope/mikeyscope/internal/rawsend"
 )
 
 // sampleFrames reads the frames of a sample (copies).
 func sampleFrames(t *testing.T, path string) [][]byte {
 	t.Helper()
-	src, err := capture.OpenFiles(path)
+	frames, err := fuzzcap.ReadFrames(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer src.Close()
-	var frames [][]byte
-	var p capture.Packet
-	for {
-		if err := src.Next(&p); err == io.EOF {
-			return frames
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		frames = append(frames, append([]byte(nil), p.Data...))
-	}
+	return frames
 }
 
 // ownAddresses gives the frames addresses of this test process's own

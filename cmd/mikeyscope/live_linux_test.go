@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/internal/fuzzcap"
 	"github.com/mikeyscope/mikeyscope/internal/rawsend"
 )
 
@@ -111,21 +112,11 @@ func TestLiveReportWritesRing(t *testing.T) {
 // sampleFrames reads the frames of a sample (copies).
 func sampleFrames(t *testing.T, name string) [][]byte {
 	t.Helper()
-	src, err := capture.OpenFiles(sample(name))
+	frames, err := fuzzcap.ReadFrames(sample(name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer src.Close()
-	var frames [][]byte
-	var p capture.Packet
-	for {
-		if err := src.Next(&p); err == io.EOF {
-			return frames
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		frames = append(frames, append([]byte(nil), p.Data...))
-	}
+	return frames
 }
 
 // runLiveReport runs mikeyscope with args in a child process, waits until
