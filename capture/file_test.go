@@ -38,6 +38,22 @@ func readAll(t testing.TB, src Source) ([]Packet, error) {
 	}
 }
 
+// readFiles reads every packet of the files (OpenFiles, merged by time),
+// failing the test on an error.
+func readFiles(t testing.TB, paths ...string) []Packet {
+	t.Helper()
+	src, err := OpenFiles(paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	pkts, err := readAll(t, src)
+	if err != nil {
+		t.Fatalf("%s: %v", strings.Join(paths, ", "), err)
+	}
+	return pkts
+}
+
 func writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
@@ -175,15 +191,7 @@ func TestReadPcap(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := OpenFiles(writeFile(t, "in.cap", tc.file)) // the name says nothing: magic decides
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer src.Close()
-			pkts, err := readAll(t, src)
-			if err != nil {
-				t.Fatal(err)
-			}
+			pkts := readFiles(t, writeFile(t, "in.cap", tc.file)) // the name says nothing: magic decides
 			if len(pkts) != 2 {
 				t.Fatalf("got %d packets", len(pkts))
 			}
@@ -310,15 +318,7 @@ func TestOpenFilesMerge(t *testing.T) {
 		w.WritePacket(gopacket.CaptureInfo{Timestamp: f.t, CaptureLength: len(f.data), Length: len(f.data)}, f.data)
 	}
 	w.Flush()
-	src, err := OpenFiles(writeFile(t, "a.pcap", a), writeFile(t, "b.pcapng.gz", gz(t, ng.Bytes())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	pkts, err := readAll(t, src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkts := readFiles(t, writeFile(t, "a.pcap", a), writeFile(t, "b.pcapng.gz", gz(t, ng.Bytes())))
 	var got []string
 	for i, p := range pkts {
 		if p.Frame != uint64(i+1) {
