@@ -114,7 +114,7 @@ type Packet struct {
 	// Packet.Inflate inflates it and sets Format.
 	Compressed    bool
 	Format        Format
-	payloadAt     int // offset of the payload in the packet
+	PayloadOffset int // where the payload starts in the packet (for errors)
 	CorrelationID []byte
 	NodeName      []byte
 	VLAN          uint16
@@ -251,9 +251,9 @@ func parse3(b []byte, p *Packet) error {
 		case ChunkAuthKey:
 			p.AuthKey = v
 		case ChunkPayload:
-			p.Payload, p.Compressed, p.payloadAt, hasPayload = v, false, off+6, true
+			p.Payload, p.Compressed, p.PayloadOffset, hasPayload = v, false, off+6, true
 		case ChunkPayloadZipped:
-			p.Payload, p.Compressed, p.payloadAt, hasPayload = v, true, off+6, true
+			p.Payload, p.Compressed, p.PayloadOffset, hasPayload = v, true, off+6, true
 		case ChunkCorrelationID:
 			p.CorrelationID = v
 		case ChunkVLAN:
@@ -348,7 +348,7 @@ func parse12(b []byte, p *Packet) error {
 		p.Time = time.Unix(int64(sec), int64(usec)*1000).UTC()
 		p.Agent, p.HasAgent = uint32(binary.LittleEndian.Uint16(t[8:])), true
 	}
-	p.Payload = b[hl:]
+	p.Payload, p.PayloadOffset = b[hl:], hl
 	if len(p.Payload) == 0 {
 		return ErrNoPayload
 	}

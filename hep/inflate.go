@@ -203,7 +203,7 @@ func (p *Packet) Inflate(z *Inflater) error {
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
-			e.Offset += p.payloadAt
+			e.Offset += p.PayloadOffset
 		}
 		return err
 	}

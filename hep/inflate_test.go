@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -120,7 +121,7 @@ func TestInflatePacket(t *testing.T) {
 	}
 	err = q.Inflate(&z)
 	var e *Error
-	if !errors.As(err, &e) || !strings.Contains(e.Msg, "checksum mismatch") || e.Offset <= q.payloadAt || e.Offset > len(b) {
+	if !errors.As(err, &e) || !strings.Contains(e.Msg, "checksum mismatch") || e.Offset <= q.PayloadOffset || e.Offset > len(b) {
 		t.Fatalf("corrupt CRC: %v", err)
 	}
 	// A later uncompressed payload chunk replaces the compressed one.
@@ -372,4 +373,68 @@ func FuzzInflate(f *testing.F) {
 			t.Fatalf("inflated %d bytes where the library fails: %v (%d bytes)", len(out), rerr, len(want))
 		}
 	})
+}
+
+// compressedSeeds are HEP3 packets with payloads compressed by python3's
+// zlib as the agents compress them, for the fuzz corpora: the INVITE as
+// captagent and OpenSIPS send it, a 1 MB bomb of zeros (~1 KB), and a
+// truncated stream.
+func compressedSeeds(t testing.TB) map[string][]byte {
+	sip := sipPayload(t)
+	seeds := map[string][]byte{}
+	for name, payload := range map[string][]byte{
+		"captagent-zlib": pyCompress(t, "captagent", sip),
+		"opensips-gzip":  pyCompress(t, "opensips", sip),
+		"bomb-zlib":      pyCompress(t, "captagent", make([]byte, 1<<20)),
+		"truncated-gzip": pyCompress(t, "opensips", sip)[:200],
+		"raw-deflate":    pyCompress(t, "deflate", sip),
+	} {
+		p := samplePacket(false)
+		p.Payload, p.Compressed = payload, true
+		b, err := Append(nil, &p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds[name] = b
+	}
+	return seeds
+}
+
+// TestFuzzParseCorpus: the compressed seeds in testdata/fuzz/FuzzParse are
+// what python3's zlib makes (MIKEYSCOPE_UPDATE_CORPUS=1 writes them), and
+// each parses and inflates (or fails) as its name says.
+func TestFuzzParseCorpus(t *testing.T) {
+	for name, b := range compressedSeeds(t) {
+		file := "testdata/fuzz/FuzzParse/" + name
+		want := "go test fuzz v1\n[]byte(" + strconv.Quote(string(b)) + ")\n"
+		if os.Getenv("MIKEYSCOPE_UPDATE_CORPUS") != "" {
+			if err := os.WriteFile(file, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := os.ReadFile(file)
+		if err != nil || string(got) != want {
+			t.Errorf("%s: not what python3's zlib makes (%v); MIKEYSCOPE_UPDATE_CORPUS=1 rewrites it", file, err)
+		}
+		var p Packet
+		if err := Parse(b, &p); err != nil || !p.Compressed {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var z Inflater
+		err = p.Inflate(&z)
+		switch name {
+		case "bomb-zlib":
+			if err == nil || !strings.Contains(err.Error(), "inflates past") {
+				t.Errorf("%s: %v", name, err)
+			}
+		case "truncated-gzip":
+			if err == nil || !strings.Contains(err.Error(), "truncated") {
+				t.Errorf("%s: %v", name, err)
+			}
+		default:
+			if err != nil || !bytes.HasPrefix(p.Payload, []byte("INVITE ")) {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	}
 }
