@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bytes"
-	"compress/gzip"
 	"compress/zlib"
 	"net"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/hep"
 	"github.com/mikeyscope/mikeyscope/internal/framebuild"
+	"github.com/mikeyscope/mikeyscope/internal/heptest"
 )
 
 // hepSeed reads a HEP3 packet of hep's FuzzParse corpus: the compressed
@@ -31,16 +31,6 @@ func hepSeed(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return []byte(q)
-}
-
-// gzipPacket gzips a whole HEP packet as heplify 2 does with payload_zip
-// (src/transport/sender.go: gzip.NewWriter, Write, Close).
-func gzipPacket(b []byte) []byte {
-	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
 }
 
 // compressedPacket is hepPacket with its payload zlib-compressed into
@@ -87,11 +77,11 @@ func TestHEPHandlerCompressed(t *testing.T) {
 		frame(hepSeed(t, "captagent-zlib")),
 		frame(hepSeed(t, "opensips-gzip")),
 		frame(hepSeed(t, "raw-deflate")),
-		frame(gzipPacket(whole)),
+		frame(heptest.GzipPacket(whole)),
 		frame(hepSeed(t, "bomb-zlib")),
 		frame(hepSeed(t, "truncated-gzip")),
-		frame(gzipPacket([]byte("not HEP at all"))),
-		frame(gzipPacket(whole)[:30]),
+		frame(heptest.GzipPacket([]byte("not HEP at all"))),
+		frame(heptest.GzipPacket(whole)[:30]),
 		frame(rtcpB),
 		frame(compressedPacket(t, make([]byte, hep.MaxInflated))),   // inflates to the bound exactly: not SIP
 		frame(compressedPacket(t, make([]byte, hep.MaxInflated+1))), // one byte more: cut
@@ -168,7 +158,7 @@ func TestHEPListenerCompressed(t *testing.T) {
 	}
 	defer uc.Close()
 	uc.Write(hepSeed(t, "opensips-gzip"))
-	uc.Write(gzipPacket(hepPacket(t, hep.ProtoSIP, "OPTIONS sip:w SIP/2.0\r\n\r\n")))
+	uc.Write(heptest.GzipPacket(hepPacket(t, hep.ProtoSIP, "OPTIONS sip:w SIP/2.0\r\n\r\n")))
 	r := nextDatagrams(t, l, 2)
 	if e := r.of("udp"); len(e) != 2 || e[0].Payload != invite || e[1].Payload != "OPTIONS sip:w SIP/2.0\r\n\r\n" {
 		t.Fatalf("UDP: %v", r.events)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/hep"
 	"github.com/mikeyscope/mikeyscope/internal/framebuild"
+	"github.com/mikeyscope/mikeyscope/internal/heptest"
 )
 
 var (
@@ -607,7 +608,7 @@ func FuzzHEPHandler(f *testing.F) {
 	f.Add([]byte{2, 28, 10, 17, 0, 1, 0, 2}, uint16(0))
 	f.Add(hepSeed(f, "opensips-gzip"), uint16(100))
 	f.Add(hepSeed(f, "bomb-zlib"), uint16(40))
-	f.Add(gzipPacket(hepPacket(f, hep.ProtoSIP, "INVITE sip:a SIP/2.0\r\n\r\n")), uint16(5))
+	f.Add(heptest.GzipPacket(hepPacket(f, hep.ProtoSIP, "INVITE sip:a SIP/2.0\r\n\r\n")), uint16(5))
 	f.Fuzz(func(t *testing.T, b []byte, cut uint16) {
 		r := &hepRecorder{}
 		h := NewHEPHandler(r, HEPOptions{AuthKey: nil})

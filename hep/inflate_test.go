@@ -8,11 +8,12 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mikeyscope/mikeyscope/internal/heptest"
 )
 
 // sipPayload is the SIP INVITE (with its MIKEY) that sngrep 1.6 sent in
@@ -30,42 +31,6 @@ func sipPayload(t testing.TB) []byte {
 	return p.Payload
 }
 
-// pyCompress compresses data with python3's zlib (the C zlib the agents
-// link), with the calls the agents make:
-//
-//	captagent: compress(): zlib wrapper, Z_DEFAULT_COMPRESSION, memLevel 8
-//	opensips:  deflateInit2(6, Z_DEFLATED, 15+16, 6, Z_DEFAULT_STRATEGY)
-//	           (modules/compression/gz_helpers.c, mc_level 6)
-//	gzipname:  python's gzip module with a file name and mtime in the
-//	           header (FNAME set), a gzip member as other tools write it
-//	deflate:   raw deflate (windowBits -15)
-//
-// It skips the test without python3.
-func pyCompress(t testing.TB, how string, data []byte) []byte {
-	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not installed: no independent compressor")
-	}
-	script := map[string]string{
-		"captagent": "zlib.compress(d)",
-		"opensips":  "(lambda c: c.compress(d) + c.flush())(zlib.compressobj(6, zlib.DEFLATED, 31, 6))",
-		"gzipname":  "(lambda b: (gzip.GzipFile(filename='sip.txt', mode='wb', fileobj=b, mtime=1700000000).__enter__().write(d), b)[1])(io.BytesIO())",
-		"deflate":   "(lambda c: c.compress(d) + c.flush())(zlib.compressobj(9, zlib.DEFLATED, -15))",
-	}[how]
-	if how == "gzipname" {
-		// GzipFile needs closing to write its trailer.
-		script = "(lambda b: ((lambda g: (g.write(d), g.close()))(gzip.GzipFile(filename='sip.txt', mode='wb', fileobj=b, mtime=1700000000)), b.getvalue())[1])(io.BytesIO())"
-	}
-	cmd := exec.Command(py, "-c", "import sys, zlib, gzip, io; d = sys.stdin.buffer.read(); sys.stdout.buffer.write("+script+")")
-	cmd.Stdin = bytes.NewReader(data)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python3 %s: %v", how, err)
-	}
-	return out
-}
-
 // TestInflateIndependent: payloads compressed by python3's zlib as
 // captagent and OpenSIPS compress them inflate to the SIP message, with the
 // format told from the bytes.
@@ -78,7 +43,7 @@ func TestInflateIndependent(t *testing.T) {
 	}{
 		{"captagent", FormatZlib}, {"opensips", FormatGzip}, {"gzipname", FormatGzip}, {"deflate", FormatDeflate},
 	} {
-		c := pyCompress(t, tc.how, sip)
+		c := heptest.Compress(t, tc.how, sip)
 		if len(c) >= len(sip) {
 			t.Errorf("%s: %d compressed bytes for %d", tc.how, len(c), len(sip))
 		}
@@ -95,7 +60,7 @@ func TestInflateIndependent(t *testing.T) {
 func TestInflatePacket(t *testing.T) {
 	sip := sipPayload(t)
 	p := samplePacket(false)
-	p.Payload, p.Compressed = pyCompress(t, "opensips", sip), true
+	p.Payload, p.Compressed = heptest.Compress(t, "opensips", sip), true
 	b, err := Append(nil, &p)
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +200,7 @@ func TestInflateDamaged(t *testing.T) {
 	sip := sipPayload(t)
 	var z Inflater
 	for _, how := range []string{"captagent", "opensips", "deflate"} {
-		c := pyCompress(t, how, sip)
+		c := heptest.Compress(t, how, sip)
 		for n := range len(c) {
 			if out, _, err := z.Inflate(c[:n]); err == nil {
 				t.Fatalf("%s: %d of %d bytes inflate (%d bytes)", how, n, len(c), len(out))
@@ -306,11 +271,11 @@ func TestInflateWholePacket(t *testing.T) {
 	p.Payload = sipPayload(t)
 	b, _ := Append(nil, &p)
 	var z Inflater
-	pkt, err := z.InflatePacket(pyCompress(t, "gzipname", b))
+	pkt, err := z.InflatePacket(heptest.Compress(t, "gzipname", b))
 	if err != nil || !bytes.Equal(pkt, b) {
 		t.Fatalf("%v", err)
 	}
-	if _, err := z.InflatePacket(pyCompress(t, "captagent", b)); err == nil {
+	if _, err := z.InflatePacket(heptest.Compress(t, "captagent", b)); err == nil {
 		t.Error("a zlib stream taken as a gzipped packet")
 	}
 }
@@ -383,11 +348,11 @@ func compressedSeeds(t testing.TB) map[string][]byte {
 	sip := sipPayload(t)
 	seeds := map[string][]byte{}
 	for name, payload := range map[string][]byte{
-		"captagent-zlib": pyCompress(t, "captagent", sip),
-		"opensips-gzip":  pyCompress(t, "opensips", sip),
-		"bomb-zlib":      pyCompress(t, "captagent", make([]byte, 1<<20)),
-		"truncated-gzip": pyCompress(t, "opensips", sip)[:200],
-		"raw-deflate":    pyCompress(t, "deflate", sip),
+		"captagent-zlib": heptest.Compress(t, "captagent", sip),
+		"opensips-gzip":  heptest.Compress(t, "opensips", sip),
+		"bomb-zlib":      heptest.Compress(t, "captagent", make([]byte, 1<<20)),
+		"truncated-gzip": heptest.Compress(t, "opensips", sip)[:200],
+		"raw-deflate":    heptest.Compress(t, "deflate", sip),
 	} {
 		p := samplePacket(false)
 		p.Payload, p.Compressed = payload, true
