@@ -295,8 +295,8 @@ func FuzzInflate(f *testing.F) {
 		f.Add(b.Bytes())
 	}
 	f.Add([]byte{0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0, 0xff, 0xff})
+	var z Inflater // one for all inputs: each must be read as if it were the first
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var z Inflater
 		out, format, err := z.Inflate(b)
 		if len(out) > MaxInflated {
 			t.Fatalf("%d bytes", len(out))
@@ -401,5 +401,24 @@ func TestFuzzParseCorpus(t *testing.T) {
 				t.Errorf("%s: %v", name, err)
 			}
 		}
+	}
+}
+
+// BenchmarkInflate: the cost of inflating the INVITE as each agent sends
+// it, with a warm Inflater (as the HEPHandler holds one).
+func BenchmarkInflate(b *testing.B) {
+	sip := sipPayload(b)
+	for _, agent := range []string{"captagent", "opensips"} {
+		c := heptest.Compress(b, agent, sip)
+		b.Run(agent, func(b *testing.B) {
+			var z Inflater
+			b.SetBytes(int64(len(sip)))
+			b.ReportAllocs()
+			for range b.N {
+				if _, _, err := z.Inflate(c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
