@@ -5,7 +5,9 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io"
 	"os"
 	"runtime"
@@ -99,36 +101,64 @@ func TestInflatePacket(t *testing.T) {
 
 // TestInflateBomb: a payload that inflates past MaxInflated is cut there
 // and an error, after reading a small part of its input, with the memory
-// of the bound only. The bombs are zeros: 1 KB of deflate makes ~1 MB
-// (deflate cannot do better than ~1032:1, so 100 MB takes ~97 KB of
+// of the bound only. The bombs are zeros: ~1 KB of deflate makes 1 MB
+// (deflate cannot do better than ~1032:1, so 100 MB takes ~100 KB of
 // input, more than a HEP packet holds; the largest bomb a packet can
 // carry inflates to ~67 MB).
 func TestInflateBomb(t *testing.T) {
-	bomb := func(n int64, w func(io.Writer) io.WriteCloser) []byte {
+	// Zeros through Go's fastest deflate (~824:1; cheap under the race
+	// detector, which CI runs this package under), wrapped by hand as zlib
+	// and gzip with their real trailers: Adler-32 of n zeros is a=1,
+	// b=n mod 65521; CRC-32 by hash/crc32.
+	deflated := func(n int) []byte {
 		var b bytes.Buffer
-		zw := w(&b)
+		w, _ := flate.NewWriter(&b, flate.BestSpeed)
 		zero := make([]byte, 1<<20)
-		for n > 0 {
-			k := min(n, int64(len(zero)))
-			zw.Write(zero[:k])
-			n -= k
+		for range n >> 20 {
+			w.Write(zero)
 		}
-		zw.Close()
+		w.Close()
 		return b.Bytes()
 	}
-	zl := func(w io.Writer) io.WriteCloser { z, _ := zlib.NewWriterLevel(w, 9); return z }
-	gz := func(w io.Writer) io.WriteCloser { z, _ := gzip.NewWriterLevel(w, 9); return z }
-	fl := func(w io.Writer) io.WriteCloser { z, _ := flate.NewWriter(w, 9); return z }
+	asZlib := func(body []byte, n int) []byte {
+		b := append([]byte{0x78, 0x01}, body...)
+		return binary.BigEndian.AppendUint32(b, uint32(n%65521)<<16|1)
+	}
+	asGzip := func(body []byte, n int) []byte {
+		b := append([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255}, body...)
+		crc := uint32(0)
+		zero := make([]byte, 1<<20)
+		for range n >> 20 {
+			crc = crc32.Update(crc, crc32.IEEETable, zero)
+		}
+		b = binary.LittleEndian.AppendUint32(b, crc)
+		return binary.LittleEndian.AppendUint32(b, uint32(n))
+	}
+	const mb = 1 << 20
+	small, big, packet := deflated(mb), deflated(100*mb), deflated(50*mb)
+	// The wrapping is right: the standard library reads the small bomb
+	// to its end, checksum included.
+	for _, c := range [][]byte{asZlib(small, mb), asGzip(small, mb)} {
+		var r io.Reader
+		if c[0] == 0x78 {
+			r, _ = zlib.NewReader(bytes.NewReader(c))
+		} else {
+			r, _ = gzip.NewReader(bytes.NewReader(c))
+		}
+		if n, err := io.Copy(io.Discard, r); err != nil || n != mb {
+			t.Fatalf("bomb of %d bytes: %d bytes, %v", len(c), n, err)
+		}
+	}
 	var z Inflater
 	for _, tc := range []struct {
 		name string
 		b    []byte
 	}{
-		{"1KB zlib", bomb(1<<20, zl)},
-		{"100MB zlib", bomb(100<<20, zl)},
-		{"100MB gzip", bomb(100<<20, gz)},
-		{"100MB deflate", bomb(100<<20, fl)},
-		{"packet-sized zlib", bomb(64<<20, zl)},
+		{"1MB zlib (1.3 KB)", asZlib(small, mb)},
+		{"100MB zlib", asZlib(big, 100*mb)},
+		{"100MB gzip", asGzip(big, 100*mb)},
+		{"100MB deflate", big},
+		{"50MB zlib, packet-sized", asZlib(packet, 50*mb)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, _, err := z.Inflate(tc.b)
@@ -145,7 +175,7 @@ func TestInflateBomb(t *testing.T) {
 		})
 	}
 	// Memory: the Inflater's buffer and decompressors only.
-	b := bomb(100<<20, zl)
+	b := asZlib(big, 100*mb)
 	z.Inflate(b)
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
