@@ -258,8 +258,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 		if m.now.Sub(m.lastSweep) >= idleSweepEvery {
 			m.sweepIdle(m.now)
 		}
-		m.a.advance(p.Time)
 	}
+	at := m.a.clock.Observe(nil, p.Frame, p.Time)
+	m.a.advance(at)
 	st := m.a.mediaSession(p)
 	if st == nil && p.SessionKey != "" && m.a.lateMedia(p.SessionKey) {
 		return // media of a retired session, counted
@@ -296,6 +297,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	}
 	if ss.gen != m.gen {
 		m.resolve(ss)
+	}
+	if ss.session != nil {
+		ss.session.touch(at)
 	}
 	if ss.bind == nil && (ss.trials < maxSSRCTrials || p.Kind != dissect.KindRTP) && ss.session != nil && len(m.bindings[ss.session.s.ID]) > 0 {
 		m.trySessionKeys(ss, p)

@@ -71,6 +71,11 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	// wall clock moves the analysis on, so that calls which ended are
 	// written out (report --jsonl) without waiting for more traffic.
 	wallClock := live != nil
+	if wallClock {
+		// The wall clock is the first time the steady clock (retire.go)
+		// sees: a HEP agent whose clock is off is measured against it.
+		q.pushOther(evAdvance, &otherEvent{at: time.Now()})
+	}
 	if ks, ok := src.(capture.KernelStatsOptional); ok && !ks.HasKernelStats() {
 		live = nil // HEP listeners only: no kernel counters
 	}
@@ -431,7 +436,7 @@ func (q *batchQueue) process(b *batch) {
 		case evFinding:
 			a.add(e.other.fkind.New(e.other.frame, 0, e.other.summary))
 		case evAdvance:
-			a.advance(e.other.at)
+			a.advance(a.clock.Observe(nil, 0, e.other.at))
 		case evTLSConn:
 			if len(a.tlsConns) < 65536 {
 				a.tlsConns[e.other.conn] = true

@@ -1,0 +1,221 @@
+package capture
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Clock is the steady clock that timeouts run on (session retirement,
+// tombstones, the dissector's forgetting), made from the timestamps of the
+// frames, which may lie: a single frame from the far future (a corrupted
+// record, a HEP agent's clock), a step back (captures merged by
+// concatenation, an NTP step), a HEP agent whose clock is a day off.
+//
+// Each source keeps its own timeline: the capture's own frames, and each
+// HEP agent (whose timestamps are the agent's). A frame that steps more
+// than Gap forward or more than Tolerance back from its source's previous
+// frame is held: it counts no time until the next frame of the source
+// tells what it was.
+//   - The next frame continues from it: a step forward is a quiet spell or
+//     a clock step (it counts as CountGaps says; JumpGap when it does not
+//     count), a step back a clock step or a merge (JumpBack; it counts
+//     nothing).
+//   - The next frame is back in line with the frames before it: the held
+//     frame was out of line (JumpAhead, JumpBehind) and counted nothing.
+//
+// A source first seen more than Gap away from the clock (a HEP agent whose
+// clock is off) is aligned with it (JumpSkew). The clock never goes back;
+// on a capture without jumps it is the capture time itself.
+type Clock struct {
+	// Gap is the longest step forward between two frames of a source that
+	// counts as time passing at once.
+	Gap time.Duration
+	// CountGaps: a confirmed step forward longer than Gap counts as time
+	// passed (the dissector forgets state across a quiet spell); otherwise
+	// it counts nothing (sessions are as fresh after it as before).
+	CountGaps bool
+	// OnJump, when set, is told of each jump (every kind, JumpGap too).
+	OnJump func(Jump)
+
+	now    time.Time
+	wire   clockSource
+	agents []clockSource // HEP agents, at most maxClockAgents
+	used   uint64        // counts observations, for replacing agents
+}
+
+// ClockTolerance is how far a frame may come before its source's
+// previous one without being a jump (frames of several interfaces or
+// agent threads interleaved a little out of order).
+const ClockTolerance = time.Second
+
+// maxClockAgents bounds the HEP agents whose timelines are kept; past it
+// the least recently seen is replaced.
+const maxClockAgents = 64
+
+// JumpKind tells the jumps of a capture's clock apart.
+type JumpKind uint8
+
+const (
+	// JumpAhead: one frame's timestamp is ahead of its neighbours'.
+	JumpAhead JumpKind = iota + 1
+	// JumpBehind: one frame's timestamp is behind its neighbours'.
+	JumpBehind
+	// JumpBack: the timestamps step back at a frame and go on from there.
+	JumpBack
+	// JumpSkew: a source's first frame is far from the clock.
+	JumpSkew
+	// JumpGap: the timestamps step forward by more than Gap and go on
+	// from there (a quiet spell, or a clock step forward).
+	JumpGap
+)
+
+// Jump is one jump of a source's timestamps.
+type Jump struct {
+	Kind JumpKind
+	// Frame is the frame out of line, the first after a step, or a
+	// source's first frame; Time its timestamp.
+	Frame uint64
+	Time  time.Time
+	// PrevFrame and Prev are the source's frame before it (for JumpSkew:
+	// the clock at the time, PrevFrame 0); NextFrame and Next the frame
+	// that told what it was (0 for JumpSkew).
+	PrevFrame, NextFrame uint64
+	Prev, Next           time.Time
+	// By is how far Time is from where its source's timeline was:
+	// positive ahead, negative behind.
+	By time.Duration
+	// Agent is the HEP agent whose timestamp it was; nil for the
+	// capture's own frames.
+	Agent *HEPOrigin
+}
+
+type clockKey struct {
+	sender   netip.AddrPort
+	agent    uint32
+	hasAgent bool
+	node     string
+}
+
+// clockSource is one source's timeline: its latest frame in line, the
+// offset that maps its timestamps onto the clock, and a frame held.
+type clockSource struct {
+	key       clockKey
+	origin    *HEPOrigin
+	seen      bool
+	last      time.Time
+	lastFrame uint64
+	offset    time.Duration
+	used      uint64
+	held      bool
+	heldFrame uint64
+	heldTime  time.Time
+}
+
+// Now is the clock: the latest steady time of a frame in line.
+func (c *Clock) Now() time.Time { return c.now }
+
+// Observe notes frame's timestamp t, from agent (nil for the capture's own
+// frames), and returns the frame's time on the clock: t moved by its
+// source's offset, or, for a frame held, the clock (it counts no time).
+// The result may be a little before Now (within ClockTolerance).
+func (c *Clock) Observe(agent *HEPOrigin, frame uint64, t time.Time) time.Time {
+	s := &c.wire
+	if agent != nil {
+		s = c.agent(agent)
+	}
+	if !s.seen {
+		s.seen = true
+		s.last, s.lastFrame = t, frame
+		switch {
+		case c.now.IsZero():
+			c.now = t
+		case t.Sub(c.now) > c.Gap || c.now.Sub(t) > c.Gap:
+			s.offset = c.now.Sub(t)
+			c.jump(Jump{Kind: JumpSkew, Frame: frame, Time: t, Prev: c.now, By: -s.offset, Agent: s.origin})
+		}
+		return c.stamp(s, t)
+	}
+	if s.held {
+		s.held = false
+		switch {
+		case s.heldTime.After(s.last) && !t.Before(s.heldTime.Add(-ClockTolerance)):
+			// The timeline goes on from the frame held: a step forward.
+			// When nothing else kept the clock going meanwhile (a quiet
+			// spell of the whole capture, or the source's clock stepped
+			// forward), it counts as CountGaps says.
+			if !c.CountGaps && s.heldTime.Add(s.offset).Sub(c.now) > c.Gap {
+				s.offset = c.now.Sub(s.heldTime)
+				c.jump(Jump{Kind: JumpGap, Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last,
+					NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last), Agent: s.origin})
+			}
+			s.last, s.lastFrame = s.heldTime, s.heldFrame
+			c.stamp(s, s.heldTime)
+		case s.heldTime.Before(s.last) && t.Before(s.last.Add(-ClockTolerance)):
+			// A step back, and the timeline goes on from there: it counts
+			// nothing.
+			s.offset = c.now.Sub(s.heldTime)
+			c.jump(Jump{Kind: JumpBack, Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last,
+				NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last), Agent: s.origin})
+			s.last, s.lastFrame = s.heldTime, s.heldFrame
+		default:
+			// Back in line: the frame held was out of line alone.
+			k := JumpAhead
+			if s.heldTime.Before(s.last) {
+				k = JumpBehind
+			}
+			c.jump(Jump{Kind: k, Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last,
+				NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last), Agent: s.origin})
+		}
+	}
+	d := t.Sub(s.last)
+	if d > c.Gap || d < -ClockTolerance {
+		s.held, s.heldFrame, s.heldTime = true, frame, t
+		return c.now
+	}
+	if d > 0 {
+		s.last = t
+	}
+	s.lastFrame = frame
+	return c.stamp(s, t)
+}
+
+// stamp maps t of s onto the clock and moves the clock on to it.
+func (c *Clock) stamp(s *clockSource, t time.Time) time.Time {
+	at := t.Add(s.offset)
+	if at.After(c.now) {
+		c.now = at
+	}
+	return at
+}
+
+func (c *Clock) jump(j Jump) {
+	if c.OnJump != nil {
+		c.OnJump(j)
+	}
+}
+
+// agent finds (or makes) the timeline of a HEP agent.
+func (c *Clock) agent(o *HEPOrigin) *clockSource {
+	c.used++
+	k := clockKey{sender: o.Sender, agent: o.Agent, hasAgent: o.HasAgent, node: o.Node}
+	for i := range c.agents {
+		if c.agents[i].key == k {
+			c.agents[i].used = c.used
+			return &c.agents[i]
+		}
+	}
+	if len(c.agents) < maxClockAgents {
+		c.agents = append(c.agents, clockSource{})
+	} else {
+		oldest := 0
+		for i := range c.agents {
+			if c.agents[i].used < c.agents[oldest].used {
+				oldest = i
+			}
+		}
+		c.agents[oldest], c.agents[len(c.agents)-1] = c.agents[len(c.agents)-1], c.agents[oldest]
+	}
+	s := &c.agents[len(c.agents)-1]
+	*s = clockSource{key: k, origin: o, used: c.used}
+	return s
+}
