@@ -239,7 +239,7 @@ func New(opts Options) *Analyzer {
 	}
 	a.media = newMediaState(a)
 	a.media.hook = opts.Hook
-	a.clock = capture.Clock{Gap: a.idleTimeout(), OnJump: a.clockJump}
+	a.clock = capture.Clock{Gap: a.idleTimeout() + retireSweepEvery, OnJump: a.clockJump}
 	a.initMIKEY()
 	a.addSuppliedSRTP()
 	return a
@@ -283,7 +283,7 @@ func (a *Analyzer) readErrorLocked(frame uint64, err error) {
 }
 
 // session returns the state of the session a message belongs to, creating it.
-func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
+func (a *Analyzer) session(m *dissect.SignalMessage, at time.Time) *sessionState {
 	k := sessionKey{m.Carrier, m.SessionKey}
 	if m.SessionAlias != "" {
 		// RTSP: the connection-keyed session learnt its Session id.
@@ -317,6 +317,7 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 			KeyStatus: KeyNone,
 		},
 	}
+	st.touch(at)
 	a.sessions = append(a.sessions, st)
 	a.byID[st.s.ID] = st
 	a.byKey[k] = st
@@ -328,7 +329,7 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 	if a.opts.Retire == nil {
 		a.evictSessions()
 	} else if len(a.sessions) > a.maxSessions() {
-		a.retireSweep(m.Time)
+		a.retireSweep(at)
 	}
 	if why := midSession(m); why != "" {
 		a.add(KindMidCall.New(m.Frame, st.s.ID, why))
@@ -409,7 +410,7 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	if dup {
 		return
 	}
-	st := a.session(m)
+	st := a.session(m, at)
 	if st == nil {
 		return // a late message of a retired session, counted
 	}

@@ -245,6 +245,8 @@ func (a *Analyzer) clockJump(j capture.Jump) {
 		for _, st := range a.sessions {
 			st.touch(now)
 		}
+		// No late packet of a retired session is expected after it.
+		a.tombs.expire(now.Add(j.By))
 		return
 	}
 	f := KindTimeJump.New(j.Frame, 0, timeJumpSummary(j))
