@@ -77,8 +77,9 @@ type Jump struct {
 	Frame uint64
 	Time  time.Time
 	// PrevFrame and Prev are the source's frame before it (for JumpSkew:
-	// the clock at the time, PrevFrame 0); NextFrame and Next the frame
-	// that told what it was (0 for JumpSkew).
+	// the capture's time then, PrevFrame 0: the time the frame carrying a
+	// HEP packet was captured, or the clock); NextFrame and Next the
+	// frame that told what it was (0 for JumpSkew).
 	PrevFrame, NextFrame uint64
 	Prev, Next           time.Time
 	// By is how far Time is from where its source's timeline was:
@@ -115,12 +116,19 @@ type clockSource struct {
 func (c *Clock) Now() time.Time { return c.now }
 
 // Observe notes frame's timestamp t, from agent (nil for the capture's own
-// frames), and returns the frame's time on the clock: t moved by its
+// frames; a HEP packet's Received time is noted as the capture's own),
+// and returns the frame's time on the clock: t moved by its
 // source's offset, or, for a frame held, the clock (it counts no time).
 // The result may be a little before Now (within ClockTolerance).
 func (c *Clock) Observe(agent *HEPOrigin, frame uint64, t time.Time) time.Time {
 	s := &c.wire
+	ref, refAt := c.now, c.now // what a new source is measured against
 	if agent != nil {
+		if !agent.Received.IsZero() {
+			// The frame that carried it is the capture's own.
+			refAt = c.Observe(nil, frame, agent.Received)
+			ref = agent.Received
+		}
 		s = c.agent(agent)
 	}
 	if !s.seen {
@@ -129,9 +137,11 @@ func (c *Clock) Observe(agent *HEPOrigin, frame uint64, t time.Time) time.Time {
 		switch {
 		case c.now.IsZero():
 			c.now = t
-		case t.Sub(c.now) > c.Gap || c.now.Sub(t) > c.Gap:
-			s.offset = c.now.Sub(t)
-			c.jump(Jump{Kind: JumpSkew, Frame: frame, Time: t, Prev: c.now, By: -s.offset, Agent: s.origin})
+		case t.Sub(ref) > c.Gap || ref.Sub(t) > c.Gap:
+			s.offset = refAt.Sub(t)
+			c.jump(Jump{Kind: JumpSkew, Frame: frame, Time: t, Prev: ref, By: t.Sub(ref), Agent: s.origin})
+		default:
+			s.offset = refAt.Sub(ref)
 		}
 		return c.stamp(s, t)
 	}
