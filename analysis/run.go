@@ -436,7 +436,7 @@ func (q *batchQueue) process(b *batch) {
 		case evFinding:
 			a.add(e.other.fkind.New(e.other.frame, 0, e.other.summary))
 		case evAdvance:
-			a.advance(a.clock.Observe(nil, 0, e.other.at))
+			a.advance(a.clock.Wall(e.other.at))
 		case evTLSConn:
 			if len(a.tlsConns) < 65536 {
 				a.tlsConns[e.other.conn] = true

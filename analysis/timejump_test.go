@@ -295,3 +295,85 @@ func plainUDP(f []byte) (src, dst netip.AddrPort, payload []byte, ok bool) {
 	dst = netip.AddrPortFrom(netip.AddrFrom4([4]byte(ip[16:20])), binary.BigEndian.Uint16(u[2:]))
 	return src, dst, u[8:binary.BigEndian.Uint16(u[4:])], true
 }
+
+// TestLiveHEPAgentADayAhead: a live capture (wall-clock times, idle
+// reports) of a call whose SIP comes from a HEP agent with its clock a day
+// ahead and whose media is on the wire: once the capture falls quiet the
+// wall clock retires the call (Linger after its BYE), and the agent's lead
+// is one capture.time-jump. Before the steady clock the agent's timestamps
+// set the retirement clock a day ahead of the wall clock's idle reports,
+// and the call stayed until the end.
+func TestLiveHEPAgentADayAhead(t *testing.T) {
+	src, err := capture.OpenFiles(filepath.Join("..", "samples", "sip-hep-psk.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkts []capture.Packet
+	var p capture.Packet
+	for src.Next(&p) == nil {
+		c := p
+		c.Data = bytes.Clone(p.Data)
+		pkts = append(pkts, c)
+	}
+	src.Close()
+	// The call (3 s long) ended 4 s ago by the wall clock; the agent's
+	// clock is a day ahead of it.
+	shift := time.Now().Add(-4 * time.Second).Sub(pkts[len(pkts)-1].Time)
+	var b framebuild.Builder
+	for i := range pkts {
+		c := &pkts[i]
+		c.Time = c.Time.Add(shift)
+		if s, d, payload, ok := plainUDP(c.Data); ok && d.Port() == capture.HEPPort {
+			var hp hep.Packet
+			if err := hep.Parse(payload, &hp); err != nil {
+				t.Fatal(err)
+			}
+			hp.Time = hp.Time.Add(shift + 24*time.Hour)
+			enc, err := hep.Append(nil, &hp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Data, err = b.UDP(s, d, enc); err != nil {
+				t.Fatal(err)
+			}
+			c.OrigLen = len(c.Data)
+		}
+	}
+	live := &quietLiveSource{pkts: pkts, done: make(chan struct{})}
+	var retired []*Session
+	ks, _, err := keys.ParseFile(filepath.Join("..", "samples", "sip-hep-psk.keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := New(Options{Keys: ks, Retire: func(s *Session) {
+		retired = append(retired, s)
+		close(live.done)
+	}})
+	go func() { // the test's own deadline
+		time.Sleep(10 * time.Second)
+		select {
+		case <-live.done:
+		default:
+			close(live.done)
+		}
+	}()
+	if err := Run(context.Background(), live, a, dissect.Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := a.Finish()
+	if len(retired) != 1 || len(r.Sessions) != 0 || len(retired[0].Signals) != 7 || len(retired[0].Streams) != 4 {
+		t.Fatalf("%d sessions retired while the source was quiet, %d left at the end", len(retired), len(r.Sessions))
+	}
+	for _, st := range retired[0].Streams {
+		if st.Decrypted != st.Packets || st.Packets == 0 {
+			t.Errorf("stream %s: %d of %d decrypted", st.SSRC, st.Decrypted, st.Packets)
+		}
+	}
+	js := timeJumps(r)
+	if len(js) != 1 || js[0].Frame != 1 || !strings.Contains(js[0].Summary, "agent 2002's clock) is 1d 0h 0m 0s ahead of the capture's time") {
+		for _, f := range js {
+			t.Logf("frame %d: %s", f.Frame, f.Summary)
+		}
+		t.Fatalf("%d time-jump findings, want one for agent 2002 at frame 1", len(js))
+	}
+}

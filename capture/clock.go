@@ -39,6 +39,7 @@ type Clock struct {
 
 	now    time.Time
 	wire   clockSource
+	wall   clockSource // a live capture's wall clock while it is quiet
 	agents []clockSource // HEP agents, at most maxClockAgents
 	used   uint64        // counts observations, for replacing agents
 }
@@ -131,6 +132,12 @@ func (c *Clock) Observe(agent *HEPOrigin, frame uint64, t time.Time) time.Time {
 		}
 		s = c.agent(agent)
 	}
+	return c.observe(s, frame, t, ref, refAt)
+}
+
+// observe is Observe on the timeline s; ref is the capture's time a new
+// source is measured against, refAt where ref is on the clock.
+func (c *Clock) observe(s *clockSource, frame uint64, t, ref, refAt time.Time) time.Time {
 	if !s.seen {
 		s.seen = true
 		s.last, s.lastFrame = t, frame
@@ -187,6 +194,14 @@ func (c *Clock) Observe(agent *HEPOrigin, frame uint64, t time.Time) time.Time {
 	}
 	s.lastFrame = frame
 	return c.stamp(s, t)
+}
+
+// Wall notes the wall clock's time t, which a live capture reports while
+// it is quiet (and once when it starts): a timeline of its own, that
+// moves the clock on while no frame comes and that the capture's frames
+// and HEP agents are measured against. It returns t on the clock.
+func (c *Clock) Wall(t time.Time) time.Time {
+	return c.observe(&c.wall, 0, t, c.now, c.now)
 }
 
 // stamp maps t of s onto the clock and moves the clock on to it.
