@@ -39,7 +39,7 @@ type Clock struct {
 
 	now    time.Time
 	wire   clockSource
-	wall   clockSource // a live capture's wall clock while it is quiet
+	wall   clockSource   // a live capture's wall clock while it is quiet
 	agents []clockSource // HEP agents, at most maxClockAgents
 	used   uint64        // counts observations, for replacing agents
 }
