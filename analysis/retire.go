@@ -280,10 +280,18 @@ func timeJumpSummary(j capture.Jump) string {
 		return fmt.Sprintf("%s (%s) is %s %s its neighbours (%s, %s): it alone is out of line (a corrupted record, a clock corrected at once); the times it gives what it carries are off by that much; session retirement does not count it as time passing",
 			whose, FormatTime(j.Time, withDate), FormatDuration(by), dir, at(j.PrevFrame, j.Prev), at(j.NextFrame, j.Next))
 	case capture.JumpBack:
-		return fmt.Sprintf("the capture's time steps back %s at frame %d (%s, then %s, %s): captures concatenated, a clock stepped back, or a HEP agent's clock reset; %s",
-			FormatDuration(by), j.Frame, at(j.PrevFrame, j.Prev), at(j.Frame, j.Time), at(j.NextFrame, j.Next), timing)
+		clock := "the capture's time"
+		if j.Agent != nil {
+			clock = "the clock of " + j.Agent.Name()
+		}
+		return fmt.Sprintf("%s steps back %s at frame %d (%s, then %s, %s): captures concatenated, a clock stepped back, or a HEP agent's clock reset; %s",
+			clock, FormatDuration(by), j.Frame, at(j.PrevFrame, j.Prev), at(j.Frame, j.Time), at(j.NextFrame, j.Next), timing)
 	case capture.JumpSkew:
-		return fmt.Sprintf("%s is %s %s the capture's time at its first frame (%s; the capture was at %s): its timestamps are its own clock's; %s",
+		if j.Agent != nil {
+			return fmt.Sprintf("%s is %s %s the capture's time (%s; the frame that carried it was captured at %s): the agent's clock is off; the times of the signalling it mirrors are its clock's, durations between them and the capture's own frames are off by that much; session retirement counts its packets when they were captured",
+				whose, FormatDuration(by), dir, at(j.Frame, j.Time), FormatTime(j.Prev, withDate))
+		}
+		return fmt.Sprintf("%s is %s %s the wall clock at the start of the live capture (%s; the wall clock at %s): %s",
 			whose, FormatDuration(by), dir, at(j.Frame, j.Time), FormatTime(j.Prev, withDate), timing)
 	}
 	return fmt.Sprintf("%s jumps %s", whose, FormatDuration(j.By))

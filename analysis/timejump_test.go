@@ -271,7 +271,7 @@ func TestHEPAgentClockADayAhead(t *testing.T) {
 		t.Errorf("%d of %d sessions retired during the pass, peak %d in progress (%d on the wire)", got.retired, n, got.peak, base.peak)
 	}
 	js := timeJumps(got.r)
-	if len(js) != 1 || !strings.Contains(js[0].Summary, "agent 2002") || !strings.Contains(js[0].Summary, "1d 0h 0m 0s ahead of the capture's time") {
+	if len(js) != 1 || !strings.Contains(js[0].Summary, "agent 2002") || !strings.Contains(js[0].Summary, "(agent 2002's clock) is 1d 0h 0m 0s ahead of the capture's time") {
 		for _, f := range js {
 			t.Logf("frame %d: %s", f.Frame, f.Summary)
 		}

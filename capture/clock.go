@@ -11,11 +11,11 @@ import (
 // record, a HEP agent's clock), a step back (captures merged by
 // concatenation, an NTP step), a HEP agent whose clock is a day off.
 //
-// Each source keeps its own timeline: the capture's own frames, and each
-// HEP agent (whose timestamps are the agent's). A frame that steps more
-// than Gap forward or more than Tolerance back from its source's previous
-// frame is held: it counts no time until the next frame of the source
-// tells what it was.
+// The capture's own frames (and a live capture's wall clock, Wall) make
+// the clock; a HEP packet counts at the time of the frame that carried it,
+// and its agent's timestamps are only checked (Observe). A frame that steps
+// more than Gap forward or more than ClockTolerance back from the previous
+// one is held: it counts no time until the next frame tells what it was.
 //   - The next frame continues from it: a step forward is a quiet spell or
 //     a clock step (it counts as CountGaps says; JumpGap when it does not
 //     count), a step back a clock step or a merge (JumpBack; it counts
@@ -23,9 +23,9 @@ import (
 //   - The next frame is back in line with the frames before it: the held
 //     frame was out of line (JumpAhead, JumpBehind) and counted nothing.
 //
-// A source first seen more than Gap away from the clock (a HEP agent whose
-// clock is off) is aligned with it (JumpSkew). The clock never goes back;
-// on a capture without jumps it is the capture time itself.
+// A HEP agent whose timestamps are more than Gap from the time its packets
+// were captured is reported (JumpSkew). The clock never goes back; on a
+// capture without jumps it is the capture time itself.
 type Clock struct {
 	// Gap is the longest step forward between two frames of a source that
 	// counts as time passing at once.
@@ -63,7 +63,9 @@ const (
 	JumpBehind
 	// JumpBack: the timestamps step back at a frame and go on from there.
 	JumpBack
-	// JumpSkew: a source's first frame is far from the clock.
+	// JumpSkew: a HEP agent's clock is far ahead of or behind the
+	// capture's (at its first packet, or after its clock stepped forward);
+	// or a live capture's first frame is far from the wall clock.
 	JumpSkew
 	// JumpGap: the timestamps step forward by more than Gap and go on
 	// from there (a quiet spell, or a clock step forward).
@@ -77,14 +79,16 @@ type Jump struct {
 	// source's first frame; Time its timestamp.
 	Frame uint64
 	Time  time.Time
-	// PrevFrame and Prev are the source's frame before it (for JumpSkew:
-	// the capture's time then, PrevFrame 0: the time the frame carrying a
-	// HEP packet was captured, or the clock); NextFrame and Next the
-	// frame that told what it was (0 for JumpSkew).
+	// PrevFrame and Prev are the frame before it on its timeline (for
+	// JumpSkew: the capture's time then, PrevFrame 0: when the frame that
+	// carried the HEP packet was captured, or the wall clock); NextFrame
+	// and Next the frame that told what it was (0 for a JumpSkew at a
+	// first frame).
 	PrevFrame, NextFrame uint64
 	Prev, Next           time.Time
-	// By is how far Time is from where its source's timeline was:
-	// positive ahead, negative behind.
+	// By is how far Time is from where its timeline was (for a HEP
+	// agent's JumpSkew: its lead over the capture's clock): positive
+	// ahead, negative behind.
 	By time.Duration
 	// Agent is the HEP agent whose timestamp it was; nil for the
 	// capture's own frames.
@@ -99,7 +103,10 @@ type clockKey struct {
 }
 
 // clockSource is one source's timeline: its latest frame in line, the
-// offset that maps its timestamps onto the clock, and a frame held.
+// offset that maps its timestamps onto the clock, and a frame held. For a
+// HEP agent, offset is the agent's lead over the capture's clock (its
+// timestamp less the time its packet was captured) and last its latest
+// timestamp in line.
 type clockSource struct {
 	key       clockKey
 	origin    *HEPOrigin
@@ -111,44 +118,82 @@ type clockSource struct {
 	held      bool
 	heldFrame uint64
 	heldTime  time.Time
+	heldLead  time.Duration // a HEP agent's: its lead at the frame held
 }
 
 // Now is the clock: the latest steady time of a frame in line.
 func (c *Clock) Now() time.Time { return c.now }
 
-// Observe notes frame's timestamp t, from agent (nil for the capture's own
-// frames; a HEP packet's Received time is noted as the capture's own),
-// and returns the frame's time on the clock: t moved by its
-// source's offset, or, for a frame held, the clock (it counts no time).
-// The result may be a little before Now (within ClockTolerance).
+// Observe notes frame's timestamp t and returns the frame's time on the
+// clock: t moved by its timeline's offset, or, for a frame held, the clock
+// (it counts no time). The result may be a little before Now (within
+// ClockTolerance).
+//
+// A HEP agent's packet (agent not nil) is placed by the frame that carried
+// it (agent.Received, the capture's own clock); its timestamp t only tells
+// whether the agent's clock is off (JumpSkew at its first packet), jumps
+// (JumpBack, or JumpSkew again for a step forward) or has one timestamp
+// out of line (JumpAhead, JumpBehind). An agent's quiet spell is no jump.
 func (c *Clock) Observe(agent *HEPOrigin, frame uint64, t time.Time) time.Time {
-	s := &c.wire
-	ref, refAt := c.now, c.now // what a new source is measured against
-	if agent != nil {
-		if !agent.Received.IsZero() {
-			// The frame that carried it is the capture's own.
-			refAt = c.Observe(nil, frame, agent.Received)
-			ref = agent.Received
-		}
-		s = c.agent(agent)
+	if agent == nil || agent.Received.IsZero() {
+		return c.observe(&c.wire, frame, t)
 	}
-	return c.observe(s, frame, t, ref, refAt)
+	at := c.observe(&c.wire, frame, agent.Received)
+	c.observeAgent(c.agent(agent), frame, t, agent.Received)
+	return at
 }
 
-// observe is Observe on the timeline s; ref is the capture's time a new
-// source is measured against, refAt where ref is on the clock.
-func (c *Clock) observe(s *clockSource, frame uint64, t, ref, refAt time.Time) time.Time {
+// observeAgent follows a HEP agent's lead over the capture's clock: the
+// lead may drift, not jump by more than Gap.
+func (c *Clock) observeAgent(s *clockSource, frame uint64, t, received time.Time) {
+	lead := t.Sub(received)
+	if !s.seen {
+		s.seen = true
+		s.last, s.lastFrame, s.offset = t, frame, lead
+		if lead > c.Gap || lead < -c.Gap {
+			c.jump(Jump{Kind: JumpSkew, Frame: frame, Time: t, Prev: received, By: lead, Agent: s.origin})
+		}
+		return
+	}
+	off := func(l time.Duration) bool { d := l - s.offset; return d > c.Gap || d < -c.Gap }
+	if s.held {
+		s.held = false
+		j := Jump{Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last, NextFrame: frame, Next: t,
+			By: s.heldLead - s.offset, Agent: s.origin}
+		if d := lead - s.heldLead; d <= c.Gap && d >= -c.Gap {
+			// It goes on from the frame held: the agent's clock stepped.
+			j.Kind = JumpBack
+			if j.By > 0 {
+				j.Kind, j.Prev, j.By = JumpSkew, s.heldTime.Add(-s.heldLead), s.heldLead
+			}
+			s.offset, s.last, s.lastFrame = s.heldLead, s.heldTime, s.heldFrame
+		} else {
+			j.Kind = JumpAhead
+			if j.By < 0 {
+				j.Kind = JumpBehind
+			}
+		}
+		c.jump(j)
+	}
+	if off(lead) {
+		s.held, s.heldFrame, s.heldTime, s.heldLead = true, frame, t, lead
+		return
+	}
+	s.offset, s.last, s.lastFrame = lead, t, frame
+}
+
+// observe notes frame's timestamp t on the timeline s.
+func (c *Clock) observe(s *clockSource, frame uint64, t time.Time) time.Time {
 	if !s.seen {
 		s.seen = true
 		s.last, s.lastFrame = t, frame
 		switch {
 		case c.now.IsZero():
 			c.now = t
-		case t.Sub(ref) > c.Gap || ref.Sub(t) > c.Gap:
-			s.offset = refAt.Sub(t)
-			c.jump(Jump{Kind: JumpSkew, Frame: frame, Time: t, Prev: ref, By: t.Sub(ref), Agent: s.origin})
-		default:
-			s.offset = refAt.Sub(ref)
+		case t.Sub(c.now) > c.Gap || c.now.Sub(t) > c.Gap:
+			// The capture's frames far from a live capture's wall clock.
+			s.offset = c.now.Sub(t)
+			c.jump(Jump{Kind: JumpSkew, Frame: frame, Time: t, Prev: c.now, By: -s.offset})
 		}
 		return c.stamp(s, t)
 	}
@@ -158,12 +203,12 @@ func (c *Clock) observe(s *clockSource, frame uint64, t, ref, refAt time.Time) t
 		case s.heldTime.After(s.last) && !t.Before(s.heldTime.Add(-ClockTolerance)):
 			// The timeline goes on from the frame held: a step forward.
 			// When nothing else kept the clock going meanwhile (a quiet
-			// spell of the whole capture, or the source's clock stepped
-			// forward), it counts as CountGaps says.
+			// spell of the whole capture, or the clock stepped forward),
+			// it counts as CountGaps says.
 			if !c.CountGaps && s.heldTime.Add(s.offset).Sub(c.now) > c.Gap {
 				s.offset = c.now.Sub(s.heldTime)
 				c.jump(Jump{Kind: JumpGap, Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last,
-					NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last), Agent: s.origin})
+					NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last)})
 			}
 			s.last, s.lastFrame = s.heldTime, s.heldFrame
 			c.stamp(s, s.heldTime)
@@ -172,7 +217,7 @@ func (c *Clock) observe(s *clockSource, frame uint64, t, ref, refAt time.Time) t
 			// nothing.
 			s.offset = c.now.Sub(s.heldTime)
 			c.jump(Jump{Kind: JumpBack, Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last,
-				NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last), Agent: s.origin})
+				NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last)})
 			s.last, s.lastFrame = s.heldTime, s.heldFrame
 		default:
 			// Back in line: the frame held was out of line alone.
@@ -181,13 +226,19 @@ func (c *Clock) observe(s *clockSource, frame uint64, t, ref, refAt time.Time) t
 				k = JumpBehind
 			}
 			c.jump(Jump{Kind: k, Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last,
-				NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last), Agent: s.origin})
+				NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last)})
 		}
 	}
 	d := t.Sub(s.last)
-	if d > c.Gap || d < -ClockTolerance {
-		s.held, s.heldFrame, s.heldTime = true, frame, t
-		return c.now
+	if d < -ClockTolerance || d > c.Gap {
+		// Out of line with the timeline's previous frame: held, unless it
+		// is in line with the clock that other timelines kept going (a
+		// live capture's frames after a quiet spell the wall clock
+		// counted).
+		if at := t.Add(s.offset).Sub(c.now); d < 0 || at > c.Gap || at < -ClockTolerance {
+			s.held, s.heldFrame, s.heldTime = true, frame, t
+			return c.now
+		}
 	}
 	if d > 0 {
 		s.last = t
@@ -201,7 +252,7 @@ func (c *Clock) observe(s *clockSource, frame uint64, t, ref, refAt time.Time) t
 // moves the clock on while no frame comes and that the capture's frames
 // and HEP agents are measured against. It returns t on the clock.
 func (c *Clock) Wall(t time.Time) time.Time {
-	return c.observe(&c.wall, 0, t, c.now, c.now)
+	return c.observe(&c.wall, 0, t)
 }
 
 // stamp maps t of s onto the clock and moves the clock on to it.
