@@ -277,7 +277,7 @@ func timeJumpSummary(j capture.Jump) string {
 	const timing = "durations, jitter and timeouts across it are off by that much; session retirement does not count it as time passing"
 	switch j.Kind {
 	case capture.JumpAhead, capture.JumpBehind:
-		return fmt.Sprintf("%s (%s) is %s %s its neighbours (%s, %s): it alone is out of line (a corrupted record, a clock corrected at once); the times it gives what it carries are off by that much; session retirement does not count it as time passing",
+		return fmt.Sprintf("%s (%s) is %s %s its neighbours (%s, %s): it alone is out of line (a corrupted record, a clock corrected at once): what it carries is shown that far off; session retirement does not count it as time passing",
 			whose, FormatTime(j.Time, withDate), FormatDuration(by), dir, at(j.PrevFrame, j.Prev), at(j.NextFrame, j.Next))
 	case capture.JumpBack:
 		clock := "the capture's time"
