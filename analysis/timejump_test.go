@@ -212,6 +212,7 @@ func TestTimeJumpsKeepRetirement(t *testing.T) {
 			if got.retired < n-10 || got.peak > base.peak+2 {
 				t.Errorf("%d of %d sessions retired during the pass, peak %d in progress (%d without the jump)", got.retired, n, got.peak, base.peak)
 			}
+			t.Logf("%d sessions, %d retired during the pass, peak %d in progress (without the jump: %d, %d, %d)", len(got.sessions), got.retired, got.peak, len(base.sessions), base.retired, base.peak)
 			js := timeJumps(got.r)
 			if len(js) != 1 || js[0].Frame != tc.frame || js[0].Severity != SeverityWarning || !strings.Contains(js[0].Summary, tc.words) {
 				for _, f := range js {

@@ -38,6 +38,7 @@ type Clock struct {
 	OnJump func(Jump)
 
 	now    time.Time
+	nowNS  int64 // now in Unix nanoseconds, for Observe's common case
 	wire   clockSource
 	wall   clockSource   // a live capture's wall clock while it is quiet
 	agents []clockSource // HEP agents, at most maxClockAgents
@@ -112,6 +113,7 @@ type clockSource struct {
 	origin    *HEPOrigin
 	seen      bool
 	last      time.Time
+	lastNS    int64 // last in Unix nanoseconds (the wire's, for Observe)
 	lastFrame uint64
 	offset    time.Duration
 	used      uint64
@@ -136,6 +138,16 @@ func (c *Clock) Now() time.Time { return c.now }
 // out of line (JumpAhead, JumpBehind). An agent's quiet spell is no jump.
 func (c *Clock) Observe(agent *HEPOrigin, frame uint64, t time.Time) time.Time {
 	if agent == nil || agent.Received.IsZero() {
+		// The common case first: the capture's own frame in order, on a
+		// timeline that never jumped (a few integer operations).
+		if s := &c.wire; s.offset == 0 && !s.held && s.seen {
+			ns := t.UnixNano()
+			if d := ns - s.lastNS; d >= 0 && d <= int64(c.Gap) && ns >= c.nowNS {
+				s.last, s.lastNS, s.lastFrame = t, ns, frame
+				c.now, c.nowNS = t, ns
+				return t
+			}
+		}
 		return c.observe(&c.wire, frame, t)
 	}
 	at := c.observe(&c.wire, frame, agent.Received)
@@ -186,10 +198,10 @@ func (c *Clock) observeAgent(s *clockSource, frame uint64, t, received time.Time
 func (c *Clock) observe(s *clockSource, frame uint64, t time.Time) time.Time {
 	if !s.seen {
 		s.seen = true
-		s.last, s.lastFrame = t, frame
+		s.last, s.lastNS, s.lastFrame = t, t.UnixNano(), frame
 		switch {
 		case c.now.IsZero():
-			c.now = t
+			c.now, c.nowNS = t, t.UnixNano()
 		case t.Sub(c.now) > c.Gap || c.now.Sub(t) > c.Gap:
 			// The capture's frames far from a live capture's wall clock.
 			s.offset = c.now.Sub(t)
@@ -210,7 +222,7 @@ func (c *Clock) observe(s *clockSource, frame uint64, t time.Time) time.Time {
 				c.jump(Jump{Kind: JumpGap, Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last,
 					NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last)})
 			}
-			s.last, s.lastFrame = s.heldTime, s.heldFrame
+			s.last, s.lastNS, s.lastFrame = s.heldTime, s.heldTime.UnixNano(), s.heldFrame
 			c.stamp(s, s.heldTime)
 		case s.heldTime.Before(s.last) && t.Before(s.last.Add(-ClockTolerance)):
 			// A step back, and the timeline goes on from there: it counts
@@ -218,7 +230,7 @@ func (c *Clock) observe(s *clockSource, frame uint64, t time.Time) time.Time {
 			s.offset = c.now.Sub(s.heldTime)
 			c.jump(Jump{Kind: JumpBack, Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last,
 				NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last)})
-			s.last, s.lastFrame = s.heldTime, s.heldFrame
+			s.last, s.lastNS, s.lastFrame = s.heldTime, s.heldTime.UnixNano(), s.heldFrame
 		default:
 			// Back in line: the frame held was out of line alone.
 			k := JumpAhead
@@ -241,7 +253,7 @@ func (c *Clock) observe(s *clockSource, frame uint64, t time.Time) time.Time {
 		}
 	}
 	if d > 0 {
-		s.last = t
+		s.last, s.lastNS = t, t.UnixNano()
 	}
 	s.lastFrame = frame
 	return c.stamp(s, t)
@@ -259,7 +271,7 @@ func (c *Clock) Wall(t time.Time) time.Time {
 func (c *Clock) stamp(s *clockSource, t time.Time) time.Time {
 	at := t.Add(s.offset)
 	if at.After(c.now) {
-		c.now = at
+		c.now, c.nowNS = at, at.UnixNano()
 	}
 	return at
 }

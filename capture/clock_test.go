@@ -110,3 +110,31 @@ func TestClockAgentsBounded(t *testing.T) {
 		t.Fatalf("%d agent timelines", len(c.agents))
 	}
 }
+
+// BenchmarkClockObserve: the cost per frame of the capture's own frames
+// in order (the common case).
+func BenchmarkClockObserve(b *testing.B) {
+	c := Clock{Gap: 31 * time.Second}
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		c.Observe(nil, uint64(i+1), t0.Add(time.Duration(i)*20*time.Microsecond))
+	}
+}
+
+// BenchmarkClockObserveHEP: a HEP packet (its frame and its agent's
+// timeline), with 8 agents.
+func BenchmarkClockObserveHEP(b *testing.B) {
+	c := Clock{Gap: 31 * time.Second}
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	var agents [8]HEPOrigin
+	for i := range agents {
+		agents[i] = HEPOrigin{Agent: uint32(i), HasAgent: true}
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		o := &agents[i%len(agents)]
+		o.Received = t0.Add(time.Duration(i) * 20 * time.Microsecond)
+		c.Observe(o, uint64(i+1), o.Received.Add(time.Millisecond))
+	}
+}
