@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"math"
 	"net/netip"
 	"time"
 )
@@ -141,8 +142,8 @@ func (c *Clock) Observe(agent *HEPOrigin, frame uint64, t time.Time) time.Time {
 		// The common case first: the capture's own frame in order, on a
 		// timeline that never jumped (a few integer operations).
 		if s := &c.wire; s.offset == 0 && !s.held && s.seen {
-			ns := t.UnixNano()
-			if d := ns - s.lastNS; d >= 0 && d <= int64(c.Gap) && ns >= c.nowNS {
+			ns := unixNanos(t)
+			if d := ns - s.lastNS; d >= 0 && d <= int64(c.Gap) && ns >= c.nowNS && ns != math.MaxInt64 {
 				s.last, s.lastNS, s.lastFrame = t, ns, frame
 				c.now, c.nowNS = t, ns
 				return t
@@ -198,10 +199,10 @@ func (c *Clock) observeAgent(s *clockSource, frame uint64, t, received time.Time
 func (c *Clock) observe(s *clockSource, frame uint64, t time.Time) time.Time {
 	if !s.seen {
 		s.seen = true
-		s.last, s.lastNS, s.lastFrame = t, t.UnixNano(), frame
+		s.last, s.lastNS, s.lastFrame = t, unixNanos(t), frame
 		switch {
 		case c.now.IsZero():
-			c.now, c.nowNS = t, t.UnixNano()
+			c.now, c.nowNS = t, unixNanos(t)
 		case t.Sub(c.now) > c.Gap || c.now.Sub(t) > c.Gap:
 			// The capture's frames far from a live capture's wall clock.
 			s.offset = c.now.Sub(t)
@@ -222,7 +223,7 @@ func (c *Clock) observe(s *clockSource, frame uint64, t time.Time) time.Time {
 				c.jump(Jump{Kind: JumpGap, Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last,
 					NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last)})
 			}
-			s.last, s.lastNS, s.lastFrame = s.heldTime, s.heldTime.UnixNano(), s.heldFrame
+			s.last, s.lastNS, s.lastFrame = s.heldTime, unixNanos(s.heldTime), s.heldFrame
 			c.stamp(s, s.heldTime)
 		case s.heldTime.Before(s.last) && t.Before(s.last.Add(-ClockTolerance)):
 			// A step back, and the timeline goes on from there: it counts
@@ -230,7 +231,7 @@ func (c *Clock) observe(s *clockSource, frame uint64, t time.Time) time.Time {
 			s.offset = c.now.Sub(s.heldTime)
 			c.jump(Jump{Kind: JumpBack, Frame: s.heldFrame, Time: s.heldTime, PrevFrame: s.lastFrame, Prev: s.last,
 				NextFrame: frame, Next: t, By: s.heldTime.Sub(s.last)})
-			s.last, s.lastNS, s.lastFrame = s.heldTime, s.heldTime.UnixNano(), s.heldFrame
+			s.last, s.lastNS, s.lastFrame = s.heldTime, unixNanos(s.heldTime), s.heldFrame
 		default:
 			// Back in line: the frame held was out of line alone.
 			k := JumpAhead
@@ -253,7 +254,7 @@ func (c *Clock) observe(s *clockSource, frame uint64, t time.Time) time.Time {
 		}
 	}
 	if d > 0 {
-		s.last, s.lastNS = t, t.UnixNano()
+		s.last, s.lastNS = t, unixNanos(t)
 	}
 	s.lastFrame = frame
 	return c.stamp(s, t)
@@ -271,9 +272,21 @@ func (c *Clock) Wall(t time.Time) time.Time {
 func (c *Clock) stamp(s *clockSource, t time.Time) time.Time {
 	at := t.Add(s.offset)
 	if at.After(c.now) {
-		c.now, c.nowNS = at, at.UnixNano()
+		c.now, c.nowNS = at, unixNanos(at)
 	}
 	return at
+}
+
+// unixNanos is t in Unix nanoseconds, or math.MaxInt64 when t is out of
+// their range (years before 1678 or after 2261: a damaged timestamp), so
+// that Observe's common case never takes it.
+func unixNanos(t time.Time) int64 {
+	const maxSec = math.MaxInt64/int64(time.Second) - 1
+	sec := t.Unix()
+	if sec <= -maxSec || sec >= maxSec {
+		return math.MaxInt64
+	}
+	return sec*1e9 + int64(t.Nanosecond())
 }
 
 func (c *Clock) jump(j Jump) {

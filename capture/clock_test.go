@@ -138,3 +138,28 @@ func BenchmarkClockObserveHEP(b *testing.B) {
 		c.Observe(o, uint64(i+1), o.Received.Add(time.Millisecond))
 	}
 }
+
+// TestClockFarTimestamps: timestamps out of the range of Unix nanoseconds
+// (a damaged pcapng block gives year 9999) are out of line like any other.
+func TestClockFarTimestamps(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	for _, far := range []time.Time{time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2262, 4, 12, 0, 0, 0, 0, time.UTC)} {
+		var jumps []Jump
+		c := Clock{Gap: 31 * time.Second, OnJump: func(j Jump) { jumps = append(jumps, j) }}
+		c.Observe(nil, 1, t0)
+		c.Observe(nil, 2, t0.Add(time.Second))
+		if got := c.Observe(nil, 3, far); !got.Equal(t0.Add(time.Second)) {
+			t.Errorf("%v: on the clock at %v", far, got)
+		}
+		c.Observe(nil, 4, t0.Add(2*time.Second))
+		if !c.Now().Equal(t0.Add(2*time.Second)) || len(jumps) != 1 || jumps[0].Frame != 3 {
+			t.Errorf("%v: clock %v, jumps %+v", far, c.Now(), jumps)
+		}
+		// A capture that is all in such a year still runs.
+		c = Clock{Gap: 31 * time.Second}
+		c.Observe(nil, 1, far)
+		if got := c.Observe(nil, 2, far.Add(time.Second)); !got.Equal(far.Add(time.Second)) {
+			t.Errorf("%v: second frame on the clock at %v", far, got)
+		}
+	}
+}
