@@ -82,6 +82,7 @@ type retireRun struct {
 	sessions []*Session
 	retired  int
 	peak     int
+	active   int // Counters().SessionsActive at the end of the pass
 	r        *Report
 }
 
@@ -108,6 +109,7 @@ func runRetiring(t *testing.T, pcap, keyFile string) retireRun {
 	if err := Run(context.Background(), src, a, dissect.Options{}, nil); err != nil {
 		t.Fatal(err)
 	}
+	run.active = a.Counters().SessionsActive
 	run.r = a.Finish()
 	run.sessions = append(run.sessions, run.r.Sessions...)
 	sort.Slice(run.sessions, func(i, j int) bool { return run.sessions[i].ID < run.sessions[j].ID })
@@ -211,6 +213,9 @@ func TestTimeJumpsKeepRetirement(t *testing.T) {
 			}
 			if got.retired < n-10 || got.peak > base.peak+2 {
 				t.Errorf("%d of %d sessions retired during the pass, peak %d in progress (%d without the jump)", got.retired, n, got.peak, base.peak)
+			}
+			if got.active != base.active || base.active == 0 {
+				t.Errorf("the metrics' sessions in progress at the end: %d, %d without the jump", got.active, base.active)
 			}
 			t.Logf("%d sessions, %d retired during the pass, peak %d in progress (without the jump: %d, %d, %d)", len(got.sessions), got.retired, got.peak, len(base.sessions), base.retired, base.peak)
 			js := timeJumps(got.r)

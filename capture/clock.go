@@ -127,6 +127,12 @@ type clockSource struct {
 // Now is the clock: the latest steady time of a frame in line.
 func (c *Clock) Now() time.Time { return c.now }
 
+// Latest is the capture time of the latest frame of the capture's own
+// that was in line (zero before the first): what "the last 30 s of
+// capture time" is measured back from, which one frame from the far future
+// does not move.
+func (c *Clock) Latest() time.Time { return c.wire.last }
+
 // Observe notes frame's timestamp t and returns the frame's time on the
 // clock: t moved by its timeline's offset, or, for a frame held, the clock
 // (it counts no time). The result may be a little before Now (within
