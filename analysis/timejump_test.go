@@ -83,6 +83,7 @@ type retireRun struct {
 	retired  int
 	peak     int
 	active   int // Counters().SessionsActive at the end of the pass
+	cached   int // media packets' sessions cached at the end (emptied by the idle sweep every 10 s)
 	r        *Report
 }
 
@@ -110,6 +111,7 @@ func runRetiring(t *testing.T, pcap, keyFile string) retireRun {
 		t.Fatal(err)
 	}
 	run.active = a.Counters().SessionsActive
+	run.cached = len(a.mediaSessions)
 	run.r = a.Finish()
 	run.sessions = append(run.sessions, run.r.Sessions...)
 	sort.Slice(run.sessions, func(i, j int) bool { return run.sessions[i].ID < run.sessions[j].ID })
@@ -214,10 +216,13 @@ func TestTimeJumpsKeepRetirement(t *testing.T) {
 			if got.retired < n-10 || got.peak > base.peak+2 {
 				t.Errorf("%d of %d sessions retired during the pass, peak %d in progress (%d without the jump)", got.retired, n, got.peak, base.peak)
 			}
+			if got.cached > base.cached+4 {
+				t.Errorf("%d media sessions cached at the end, %d without the jump: the idle sweep stopped", got.cached, base.cached)
+			}
 			if got.active != base.active || base.active == 0 {
 				t.Errorf("the metrics' sessions in progress at the end: %d, %d without the jump", got.active, base.active)
 			}
-			t.Logf("%d sessions, %d retired during the pass, peak %d in progress (without the jump: %d, %d, %d)", len(got.sessions), got.retired, got.peak, len(base.sessions), base.retired, base.peak)
+			t.Logf("%d sessions, %d retired during the pass, peak %d in progress, %d cached (without the jump: %d, %d, %d, %d)", len(got.sessions), got.retired, got.peak, got.cached, len(base.sessions), base.retired, base.peak, base.cached)
 			js := timeJumps(got.r)
 			if len(js) != 1 || js[0].Frame != tc.frame || js[0].Severity != SeverityWarning || !strings.Contains(js[0].Summary, tc.words) {
 				for _, f := range js {
