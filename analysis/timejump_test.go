@@ -84,14 +84,20 @@ type retireRun struct {
 	peak     int
 	active   int // Counters().SessionsActive at the end of the pass
 	cached   int // media packets' sessions cached at the end (emptied by the idle sweep every 10 s)
+	replays  int // MIKEY messages in the replay cache at the end
 	r        *Report
 }
 
 func runRetiring(t *testing.T, pcap, keyFile string) retireRun {
+	return runRetiringWith(t, pcap, keyFile, Options{})
+}
+
+func runRetiringWith(t *testing.T, pcap, keyFile string, opts Options) retireRun {
 	t.Helper()
 	var run retireRun
 	var a *Analyzer
-	opts := Options{
+	opts = Options{
+		ClockSkew: opts.ClockSkew,
 		Retire: func(s *Session) { run.sessions = append(run.sessions, s); run.retired++ },
 		// Called with the analyzer's lock held, once per media packet.
 		Hook: func(*Stream, *dissect.MediaPacket, []byte) { run.peak = max(run.peak, len(a.sessions)) },
@@ -112,6 +118,7 @@ func runRetiring(t *testing.T, pcap, keyFile string) retireRun {
 	}
 	run.active = a.Counters().SessionsActive
 	run.cached = len(a.mediaSessions)
+	run.replays = a.replay.Len()
 	run.r = a.Finish()
 	run.sessions = append(run.sessions, run.r.Sessions...)
 	sort.Slice(run.sessions, func(i, j int) bool { return run.sessions[i].ID < run.sessions[j].ID })
@@ -233,6 +240,41 @@ func TestTimeJumpsKeepRetirement(t *testing.T) {
 			t.Logf("%s", js[0].Summary)
 		})
 	}
+}
+
+// TestMIKEYMessageADayAheadKeepsReplayWindow: one INVITE (with its
+// MIKEY message) a day ahead early in 120 calls, the replay window at
+// 62 s (--clock-skew 1s): the replay cache keeps the messages of the last
+// 62 s as without the jump. Before, the message emptied the cache and then
+// held every later message (the window runs from the oldest entry).
+func TestMIKEYMessageADayAheadKeepsReplayWindow(t *testing.T) {
+	const n = 120
+	frames, keyFile := seriesFrames(t, n, scenario.SeriesShape{Packets: 5, Spacing: time.Second, Name: "replay"})
+	opts := Options{ClockSkew: time.Second}
+	base := runRetiringWith(t, writeFrames(t, "base.pcap", frames), keyFile, opts)
+	at := -1
+	for i := len(frames) / 10; i < len(frames); i++ {
+		if _, dst, payload, ok := plainUDP(frames[i].data); ok && dst.Port() == 5060 && bytes.HasPrefix(payload, []byte("INVITE ")) {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		t.Fatal("no INVITE over UDP")
+	}
+	fs := append([]tframe(nil), frames...)
+	fs[at].t = fs[at].t.Add(24 * time.Hour)
+	got := runRetiringWith(t, writeFrames(t, "jump.pcap", fs), keyFile, opts)
+	if len(got.sessions) != n || got.retired < n-10 {
+		t.Fatalf("%d sessions, %d retired during the pass", len(got.sessions), got.retired)
+	}
+	if base.replays < 100 || got.replays > base.replays+2 {
+		t.Errorf("%d MIKEY messages in the replay cache at the end, %d without the jump", got.replays, base.replays)
+	}
+	if js := timeJumps(got.r); len(js) != 1 || js[0].Frame != uint64(at+1) {
+		t.Errorf("time jumps %+v", js)
+	}
+	t.Logf("replay cache: %d entries, %d without the jump", got.replays, base.replays)
 }
 
 // TestHEPAgentClockADayAhead: the same calls with their SIP over UDP
