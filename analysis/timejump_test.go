@@ -98,7 +98,7 @@ func runRetiringWith(t *testing.T, pcap, keyFile string, opts Options) retireRun
 	var a *Analyzer
 	opts = Options{
 		ClockSkew: opts.ClockSkew,
-		Retire: func(s *Session) { run.sessions = append(run.sessions, s); run.retired++ },
+		Retire:    func(s *Session) { run.sessions = append(run.sessions, s); run.retired++ },
 		// Called with the analyzer's lock held, once per media packet.
 		Hook: func(*Stream, *dissect.MediaPacket, []byte) { run.peak = max(run.peak, len(a.sessions)) },
 	}
