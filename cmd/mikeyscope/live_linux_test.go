@@ -123,17 +123,27 @@ func TestLiveReportWritesRing(t *testing.T) {
 // SIGINT and returns its stdout.
 func runLiveReport(t *testing.T, args []string, started func() bool, frames [][]byte) []byte {
 	t.Helper()
+	stdout, stderr, code := runLive(t, args, started, frames)
+	if code == 2 {
+		t.Fatalf("report: exit status 2: %s", stderr)
+	}
+	return stdout
+}
+
+// runLive is runLiveReport returning stderr and the exit status as well.
+func runLive(t *testing.T, args []string, started func() bool, frames [][]byte) (stdout, stderr []byte, code int) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "MIKEYSCOPE_TEST_RUN_MAIN=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
 	for start := time.Now(); !started(); time.Sleep(10 * time.Millisecond) {
 		if time.Since(start) > 10*time.Second {
-			t.Fatalf("the capture did not start: %s", stderr.String())
+			t.Fatalf("the capture did not start: %s", errOut.String())
 		}
 	}
 	tx, err := rawsend.Open("lo")
@@ -149,9 +159,11 @@ func runLiveReport(t *testing.T, args []string, started func() bool, frames [][]
 	time.Sleep(500 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGINT)
 	if err := cmd.Wait(); err != nil {
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 2 {
-			t.Fatalf("report: %v: %s", err, stderr.String())
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatalf("report: %v: %s", err, errOut.String())
 		}
+		code = ee.ExitCode()
 	}
-	return stdout.Bytes()
+	return out.Bytes(), errOut.Bytes(), code
 }

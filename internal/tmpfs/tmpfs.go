@@ -26,6 +26,19 @@ const envDir = "MIKEYSCOPE_TMPFS_DIR"
 // fails t with the child's output when the child fails, and returns false.
 func Run(t *testing.T, opts string) (dir string, inside bool) {
 	t.Helper()
+	return run(t, opts, false)
+}
+
+// RunNetns is Run in a private network namespace as well, with its own
+// loopback interface up: a live capture on lo there sees only the test's
+// own packets, which keep their addresses.
+func RunNetns(t *testing.T, opts string) (dir string, inside bool) {
+	t.Helper()
+	return run(t, opts, true)
+}
+
+func run(t *testing.T, opts string, netns bool) (dir string, inside bool) {
+	t.Helper()
 	if d := os.Getenv(envDir); d != "" {
 		return d, true
 	}
@@ -36,12 +49,21 @@ func Run(t *testing.T, opts string) (dir string, inside bool) {
 	if err != nil {
 		t.Skip("needs unshare (util-linux) for a private mount namespace")
 	}
+	args := []string{"-m", "--propagation", "private"}
+	up := ""
+	if netns {
+		if _, err := exec.LookPath("ip"); err != nil {
+			t.Skip("needs ip (iproute2) to bring up lo in a private network namespace")
+		}
+		args = append(args, "-n")
+		up = "ip link set lo up && "
+	}
 	dir = t.TempDir()
 	// exec keeps the test binary's process id, so that a signal sent to
 	// the child reaches the test itself.
-	cmd := exec.Command(unshare, "-m", "--propagation", "private", "sh", "-c",
-		`mount -t tmpfs -o "$0" mikeyscope-test "$`+envDir+`" && exec "$@"`,
-		opts, os.Args[0], "-test.run=^"+regexp.QuoteMeta(t.Name())+"$", "-test.count=1", "-test.v")
+	cmd := exec.Command(unshare, append(args, "sh", "-c",
+		up+`mount -t tmpfs -o "$0" mikeyscope-test "$`+envDir+`" && exec "$@"`,
+		opts, os.Args[0], "-test.run=^"+regexp.QuoteMeta(t.Name())+"$", "-test.count=1", "-test.v")...)
 	cmd.Env = append(os.Environ(), envDir+"="+dir)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
