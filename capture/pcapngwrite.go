@@ -140,15 +140,16 @@ type PcapngWriter struct {
 	// ends and which frame an Enhanced Packet Block holds (0: another
 	// block), so that a write that fails part-way cuts the file back to
 	// its last whole block and knows the first frame lost.
-	buf       []byte
-	ends      []blockEnd
-	committed int64     // bytes of the current file written
-	lastOut   time.Time // capture time of the last write to the file
-	lastFrame uint64    // the last frame WritePacket was given
-	cur       uint64    // the frame WritePacket is writing (0: none)
-	err       error
-	closed    bool
-	cerr      error
+	buf        []byte
+	ends       []blockEnd
+	bufPackets uint64    // Enhanced Packet Blocks in buf
+	committed  int64     // bytes of the current file written
+	lastOut    time.Time // capture time of the last write to the file
+	lastFrame  uint64    // the last frame WritePacket was given
+	cur        uint64    // the frame WritePacket is writing (0: none)
+	err        error
+	closed     bool
+	cerr       error
 
 	failure    *WriteFailure
 	written    atomic.Uint64 // frames in the files
@@ -421,22 +422,18 @@ func (w *PcapngWriter) writeOut() error {
 	n, err := w.f.Write(w.buf)
 	if err == nil {
 		w.committed += int64(n)
-		for _, e := range w.ends {
-			if e.frame != 0 {
-				w.written.Add(1)
-			}
-		}
-		w.buf, w.ends = w.buf[:0], w.ends[:0]
+		w.written.Add(w.bufPackets)
+		w.buf, w.ends, w.bufPackets = w.buf[:0], w.ends[:0], 0
 		return nil
 	}
 	// The blocks that reached the file whole stay; the rest is lost.
-	keep, lost, first := 0, uint64(0), uint64(0)
+	keep, kept, lost, first := 0, uint64(0), uint64(0), uint64(0)
 	for _, e := range w.ends {
 		switch {
 		case e.off <= n:
 			keep = e.off
 			if e.frame != 0 {
-				w.written.Add(1)
+				kept++
 			}
 		case e.frame != 0:
 			if first == 0 {
@@ -450,7 +447,8 @@ func (w *PcapngWriter) writeOut() error {
 	}
 	w.f.Close()
 	w.f = nil
-	w.buf, w.ends = w.buf[:0], w.ends[:0]
+	w.buf, w.ends, w.bufPackets = w.buf[:0], w.ends[:0], 0
+	w.written.Add(kept)
 	w.notWritten.Add(lost)
 	if first == 0 && !w.closed {
 		first = w.nextFrame() // nothing lost yet: from the next frame
@@ -496,7 +494,13 @@ func (w *PcapngWriter) WritePacket(p *Packet) error {
 		return w.err
 	}
 	w.cur = p.Frame
-	defer func() { w.cur, w.lastFrame = 0, p.Frame }()
+	err := w.writePacket(p)
+	w.cur, w.lastFrame = 0, p.Frame
+	return err
+}
+
+// writePacket is WritePacket once writing works; w.cur is p's frame.
+func (w *PcapngWriter) writePacket(p *Packet) error {
 	if w.ring.active() && (w.packets > 0 &&
 		(w.ring.FileSize > 0 && w.committed+int64(len(w.buf))+int64(len(p.Data))+32 > w.ring.FileSize ||
 			w.ring.Packets > 0 && w.packets >= w.ring.Packets ||
@@ -519,6 +523,7 @@ func (w *PcapngWriter) WritePacket(p *Packet) error {
 	w.buf = append(w.buf, p.Data...)
 	w.buf = pcapng.AppendEnhancedPacketTail(w.buf, len(p.Data), nil)
 	w.endBlock(p.Frame)
+	w.bufPackets++
 	w.packets++
 	if len(w.buf) >= flushSize || p.Time.Sub(w.lastOut) >= flushEvery || p.Time.Before(w.lastOut) {
 		w.lastOut = p.Time
