@@ -59,6 +59,10 @@ func run(t *testing.T, opts string, netns bool) (dir string, inside bool) {
 		up = "ip link set lo up && "
 	}
 	dir = t.TempDir()
+	// A container may forbid namespaces or mounts even to root.
+	if out, err := exec.Command(unshare, append(args, "sh", "-c", up+`mount -t tmpfs -o "$0" mikeyscope-probe "$1"`, opts, dir)...).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs in a private namespace here: %v: %s", err, out)
+	}
 	// exec keeps the test binary's process id, so that a signal sent to
 	// the child reaches the test itself.
 	cmd := exec.Command(unshare, append(args, "sh", "-c",
