@@ -164,14 +164,9 @@ func assertPcapngFrames(t *testing.T, name string, want []Packet) {
 			t.Errorf("tshark reads %d packets from %s, want %d", n, name, len(want))
 		}
 	}
-	src, err := OpenFiles(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := readAll(t, src)
-	src.Close()
-	if err != nil || len(got) != len(want) {
-		t.Fatalf("%s: %d packets, %v; want %d", name, len(got), err, len(want))
+	got := readFiles(t, name)
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d packets; want %d", name, len(got), len(want))
 	}
 	for i := range got {
 		if !bytes.Equal(got[i].Data, want[i].Data) || !got[i].Time.Equal(want[i].Time) {

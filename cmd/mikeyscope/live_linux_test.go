@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/internal/fuzzcap"
 	"github.com/mikeyscope/mikeyscope/internal/rawsend"
 )
 
@@ -35,19 +36,8 @@ func TestMain(m *testing.M) {
 // and the ring holds the last three files, named as dumpcap names them,
 // which tshark opens and which hold the last frames of the call.
 func TestLiveReportWritesRing(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("live capture test needs root (CAP_NET_RAW) to open AF_PACKET sockets on lo")
-	}
-	src, err := capture.OpenFiles(sample("sip-udp-psk.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var frames [][]byte
-	var p capture.Packet
-	for src.Next(&p) == nil {
-		frames = append(frames, append([]byte(nil), p.Data...))
-	}
-	src.Close()
+	rawsend.NeedRoot(t)
+	frames := sampleFrames(t, "sip-udp-psk.pcap")
 	filter, err := rawsend.OwnAddresses(frames, os.Getpid()+1)
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +75,7 @@ func TestLiveReportWritesRing(t *testing.T) {
 		if !re.MatchString(n) {
 			t.Errorf("file %s is not named as dumpcap names ring files", n)
 		}
+		var p capture.Packet
 		s, err := capture.OpenFiles(n)
 		if err != nil {
 			t.Fatal(err)
@@ -118,52 +109,85 @@ func TestLiveReportWritesRing(t *testing.T) {
 	}
 }
 
+// sampleFrames reads the frames of a sample (copies).
+func sampleFrames(t *testing.T, name string) [][]byte {
+	t.Helper()
+	frames, err := fuzzcap.ReadFrames(sample(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return frames
+}
+
 // runLiveReport runs mikeyscope with args in a child process, waits until
 // started reports the capture open, sends frames on lo, stops the child with
 // SIGINT and returns its stdout.
 func runLiveReport(t *testing.T, args []string, started func() bool, frames [][]byte) []byte {
 	t.Helper()
-	stdout, stderr, code := runLive(t, args, started, frames)
+	return runLiveChild(t, args, started, frames).interrupt(t)
+}
+
+// runLiveChild starts mikeyscope with args in a child process, waits until
+// started reports the capture open, sends frames on lo and leaves them
+// half a second to arrive; the caller ends the child.
+func runLiveChild(t *testing.T, args []string, started func() bool, frames [][]byte) *child {
+	t.Helper()
+	c := startChild(t, args)
+	for start := time.Now(); !started(); time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("the capture did not start: %s", c.stderr.String())
+		}
+	}
+	if err := rawsend.SendAll("lo", frames); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	return c
+}
+
+// child is the command run in a child process (TestMain runs it).
+type child struct {
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+}
+
+// startChild starts mikeyscope with args in a child process, killed when
+// the test ends.
+func startChild(t *testing.T, args []string) *child {
+	t.Helper()
+	c := &child{cmd: exec.Command(os.Args[0], args...)}
+	c.cmd.Env = append(os.Environ(), "MIKEYSCOPE_TEST_RUN_MAIN=1")
+	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.cmd.Process.Kill() })
+	return c
+}
+
+// interrupt ends the child with SIGINT, as a user ends a live capture,
+// fails the test if it exits with a usage error (2) or cannot be waited
+// for, and returns its stdout.
+func (c *child) interrupt(t *testing.T) []byte {
+	t.Helper()
+	stdout, code := c.end(t)
 	if code == 2 {
-		t.Fatalf("report: exit status 2: %s", stderr)
+		t.Fatalf("report: exit status 2: %s", c.stderr.String())
 	}
 	return stdout
 }
 
-// runLive is runLiveReport returning stderr and the exit status as well.
-func runLive(t *testing.T, args []string, started func() bool, frames [][]byte) (stdout, stderr []byte, code int) {
+// end ends the child with SIGINT and returns its stdout and exit status
+// (the test fails if it cannot be waited for).
+func (c *child) end(t *testing.T) ([]byte, int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "MIKEYSCOPE_TEST_RUN_MAIN=1")
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	for start := time.Now(); !started(); time.Sleep(10 * time.Millisecond) {
-		if time.Since(start) > 10*time.Second {
-			t.Fatalf("the capture did not start: %s", errOut.String())
-		}
-	}
-	tx, err := rawsend.Open("lo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Close()
-	for _, f := range frames {
-		if err := tx.Send(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	time.Sleep(500 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
-	if err := cmd.Wait(); err != nil {
+	c.cmd.Process.Signal(syscall.SIGINT)
+	if err := c.cmd.Wait(); err != nil {
 		ee, ok := err.(*exec.ExitError)
 		if !ok {
-			t.Fatalf("report: %v: %s", err, errOut.String())
+			t.Fatalf("report: %v: %s", err, c.stderr.String())
 		}
-		code = ee.ExitCode()
+		return c.stdout.Bytes(), ee.ExitCode()
 	}
-	return out.Bytes(), errOut.Bytes(), code
+	return c.stdout.Bytes(), 0
 }

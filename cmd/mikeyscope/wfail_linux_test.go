@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/internal/rawsend"
 	"github.com/mikeyscope/mikeyscope/internal/tmpfs"
 )
 
@@ -68,23 +68,12 @@ func (r *writeReport) sessionsOf() string {
 // not written (adding up to the frames captured); the exit status is 2;
 // the file holds the frames written, and capinfos reads it whole.
 func TestLiveReportWriteENOSPC(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("live capture test needs root (CAP_NET_RAW) to open AF_PACKET sockets on lo")
-	}
+	rawsend.NeedRoot(t)
 	dir, inside := tmpfs.RunNetns(t, "size=16k")
 	if !inside {
 		return
 	}
-	src, err := capture.OpenFiles(sample("sip-udp-psk.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var frames [][]byte
-	var p capture.Packet
-	for src.Next(&p) == nil {
-		frames = append(frames, append([]byte(nil), p.Data...))
-	}
-	src.Close()
+	frames := sampleFrames(t, "sip-udp-psk.pcap")
 	// The reference: the sample file's report.
 	code, fileOut, _ := runCmd("", "report", "--json", "--keys", sample("sip-udp-psk.keys"), sample("sip-udp-psk.pcap"))
 	var want writeReport
@@ -94,10 +83,12 @@ func TestLiveReportWriteENOSPC(t *testing.T) {
 	// lo of a network namespace of the test's own: only its packets.
 	const filter = "udp"
 	name := filepath.Join(dir, "live.pcapng")
-	stdout, stderr, code := runLive(t, []string{"report", "--json", "--keys", sample("sip-udp-psk.keys"), "-i", "lo", "-f", filter, "-w", name}, func() bool {
+	c := runLiveChild(t, []string{"report", "--json", "--keys", sample("sip-udp-psk.keys"), "-i", "lo", "-f", filter, "-w", name}, func() bool {
 		_, err := os.Stat(name)
 		return err == nil
 	}, frames)
+	stdout, code := c.end(t)
+	stderr := c.stderr.Bytes()
 	var got writeReport
 	if err := json.Unmarshal(stdout, &got); err != nil {
 		t.Fatalf("report: %v: %s", err, stdout)
