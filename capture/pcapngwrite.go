@@ -400,9 +400,10 @@ func (w *PcapngWriter) closeFile(last bool) error {
 func (w *PcapngWriter) printName(last bool) {
 	if w.printTo != nil {
 		fmt.Fprintln(w.printTo, w.name)
-		if last && w.printClose != nil {
-			w.printClose.Close()
-		}
+	}
+	if last && w.printClose != nil {
+		w.printClose.Close()
+		w.printTo, w.printClose = nil, nil
 	}
 }
 
@@ -599,6 +600,10 @@ func (w *PcapngWriter) Close() error {
 	w.cerr = w.closeFile(true)
 	if w.err != nil {
 		w.cerr = w.err
+	}
+	if w.printClose != nil { // after a failure: printname's file is still open
+		w.printClose.Close()
+		w.printTo, w.printClose = nil, nil
 	}
 	w.buf, w.ends = nil, nil
 	return w.cerr
