@@ -203,6 +203,37 @@ func captureLossCases() []findingCase {
 				return r
 			},
 			summary: []string{"recorded 12 packets"}},
+		{name: "-w onto a full device (/dev/full)", code: analysis.KindWriteFailed.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				for i := range 3 {
+					f, err := c.b.UDP(netip.MustParseAddrPort("192.0.2.1:7000"), netip.MustParseAddrPort("192.0.2.2:7001"), []byte{byte(i)})
+					if err != nil {
+						t.Fatal(err)
+					}
+					c.frame(t, f)
+				}
+				src, err := capture.OpenReader("live", bytes.NewReader(c.buf.Bytes()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, err := capture.CreatePcapng("/dev/full", capture.RingOptions{}, nil)
+				if err != nil {
+					t.Skipf("no /dev/full: %v", err)
+				}
+				tee := capture.Tee(src, w)
+				defer tee.Close()
+				a := analysis.New(analysis.Options{})
+				if err := analysis.Run(context.Background(), tee, a, dissect.Options{}, nil); err != nil {
+					t.Fatal(err)
+				}
+				r := a.Finish()
+				if wc := r.Summary.Write; wc == nil || wc.FramesWritten != 0 || wc.FramesNotWritten != 3 || wc.FirstFrameNotWritten != 1 {
+					t.Errorf("summary.capture_write %+v", wc)
+				}
+				return r
+			},
+			summary: []string{"-w /dev/full: no space left on device", "frame 1 and every later frame are not in the -w files", "analysis go on"}},
 	}
 }
 

@@ -29,6 +29,7 @@ type Inputs struct {
 	Counters func() analysis.Counters    // the analyzer's (or a Job's) totals
 	Sources  func() []capture.SourceStat // frames, bytes and drops per live source
 	HEP      *capture.HEPStats
+	Write    func() capture.WriteStats // the -w files' counts (live capture with -w)
 }
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
@@ -49,6 +50,8 @@ var (
 	dHEP      = desc("hep_packets_total", "HEP packets decoded, by capture agent id and node name.", "agent", "node")
 	dHEPType  = desc("hep_packets_by_type_total", "HEP packets decoded, by protocol type (only sip is analysed).", "type")
 	dHEPDrop  = desc("hep_rejected_total", "HEP packets not analysed, by reason.", "reason")
+	dHEPInfl  = desc("hep_inflated_total", "HEP SIP payloads (chunk 0x0010) and whole packets (packet-gzip) that arrived compressed and were inflated, by format.", "format")
+	dWrite    = desc("write_frames_total", "Frames of the live capture written to the -w files (result written), and not written after a write failure (result not_written).", "result")
 )
 
 // Collector is a prometheus.Collector over Inputs. Counters derived from
@@ -80,7 +83,7 @@ func NewCollector(in Inputs) *Collector {
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{dFrames, dBytes, dDrops, dSessions, dStatus, dMIKEY, dPackets, dFindings, dActiveS, dActiveT, dHEP, dHEPType, dHEPDrop} {
+	for _, d := range []*prometheus.Desc{dFrames, dBytes, dDrops, dSessions, dStatus, dMIKEY, dPackets, dFindings, dActiveS, dActiveT, dHEP, dHEPType, dHEPDrop, dHEPInfl, dWrite} {
 		ch <- d
 	}
 }
@@ -122,6 +125,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			c.counter(ch, dDrops, float64(s.Dropped), s.Name)
 		}
 	}
+	if c.in.Write != nil {
+		st := c.in.Write()
+		c.counter(ch, dWrite, float64(st.Written), "written")
+		c.counter(ch, dWrite, float64(st.NotWritten), "not_written")
+	}
 	if c.in.Counters != nil {
 		n := c.in.Counters()
 		c.counter(ch, dSessions, float64(n.SessionsSeen))
@@ -149,6 +157,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		for t, v := range h.ByType {
 			c.counter(ch, dHEPType, float64(v), t)
+		}
+		for f, v := range h.Inflated {
+			c.counter(ch, dHEPInfl, float64(v), f)
 		}
 		for _, r := range []struct {
 			name string

@@ -203,13 +203,16 @@ func sampleReport(t *testing.T, file string, withKeys bool) *analysis.Report {
 }
 
 // TestCaptureCountersMatchSchema: a report with a live capture's kernel
-// counters and a file's recorded drops matches the schema, and writes the
-// counters under the names the schema gives.
+// counters, its -w counts after a write failure and a file's recorded
+// drops matches the schema, and writes the counters under the names the
+// schema gives.
 func TestCaptureCountersMatchSchema(t *testing.T) {
 	root := loadSchema(t)
 	r := sampleReport(t, filepath.Join("..", "samples", "sip-udp-psk.pcap"), false)
 	r.Summary.Live = &analysis.LiveCounters{Received: 10, Dropped: 2, RingFreezes: 1, FilterRemoved: 3}
 	r.Summary.RecordedDrops = 4
+	r.Summary.Write = &analysis.WriteCounters{FramesWritten: 57, FramesNotWritten: 154, FirstFrameNotWritten: 58,
+		Failure: "-w /mnt/live.pcapng: no space left on device"}
 	var buf bytes.Buffer
 	if err := report.WriteJSON(&buf, r, report.JSONOptions{}); err != nil {
 		t.Fatal(err)
@@ -228,5 +231,41 @@ func TestCaptureCountersMatchSchema(t *testing.T) {
 	if live == nil || live["kernel_dropped"] != json.Number("2") || live["kernel_received"] != json.Number("10") ||
 		live["ring_freezes"] != json.Number("1") || live["filter_removed"] != json.Number("3") || s["recorded_drops"] != json.Number("4") {
 		t.Errorf("summary %v", s)
+	}
+	w, _ := s["capture_write"].(map[string]any)
+	if w == nil || w["frames_written"] != json.Number("57") || w["frames_not_written"] != json.Number("154") ||
+		w["first_frame_not_written"] != json.Number("58") || w["failure"] != "-w /mnt/live.pcapng: no space left on device" {
+		t.Errorf("summary.capture_write %v", w)
+	}
+}
+
+// TestHEPInflatedMatchesSchema: summary.hep.inflated (compressed HEP
+// payloads by format) is in the schema, and the text report names it.
+func TestHEPInflatedMatchesSchema(t *testing.T) {
+	root := loadSchema(t)
+	r := &analysis.Report{Schema: analysis.Schema, Inputs: []string{"x"}, Summary: analysis.Summary{HEP: &analysis.HEPSummary{Packets: 3, SIP: 2, Malformed: 1,
+		Inflated: map[string]uint64{"zlib": 1, "packet-gzip": 1}}}}
+	var buf bytes.Buffer
+	if err := report.WriteJSON(&buf, r, report.JSONOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if errs := validate(root, root, doc, "$"); len(errs) > 0 {
+		t.Errorf("report does not match the schema:\n%s", strings.Join(errs, "\n"))
+	}
+	if !strings.Contains(buf.String(), `"inflated":{"packet-gzip":1,"zlib":1}`) {
+		t.Errorf("no inflated counts in %s", buf.String())
+	}
+	buf.Reset()
+	if err := report.WriteText(&buf, r, report.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "HEP: 3 packets, 2 SIP, inflated 1 packet-gzip, 1 zlib; 1 malformed") {
+		t.Errorf("text report:\n%s", buf.String())
 	}
 }
