@@ -38,9 +38,10 @@ type JobProgress struct {
 // (live). It never blocks the packet pipeline on the view.
 //
 // Finished sessions are retired as in the reports (see retire.go): each
-// is written whole to a SessionSpool (a temporary file) and Snapshot lists
-// it as a compact row (Session.Retired set); Session loads its full model
-// when the view opens it. Options.MaxSessions bounds the sessions in
+// is written whole to a SessionSpool (temporary files) with its compact
+// row, on disk; SnapshotRows lists the sessions in progress and the
+// rows retired so far (read on demand), Session loads a full model when
+// the view opens it. Options.MaxSessions bounds the sessions in
 // progress only. Without a writable temporary directory every session
 // stays in memory and the oldest are dropped past MaxSessions.
 type Job struct {
@@ -51,18 +52,20 @@ type Job struct {
 	total  int64
 	live   bool
 
-	mu      sync.Mutex
-	store   *keys.Store
-	a       *Analyzer
-	cancel  context.CancelFunc
-	done    bool
-	err     string
-	frozen  *Report
-	spool   *SessionSpool // the current pass's retired sessions; nil without retirement
-	gen     int
-	updates chan struct{}
-	paused  atomic.Bool
-	wg      sync.WaitGroup
+	mu     sync.Mutex
+	store  *keys.Store
+	a      *Analyzer
+	cancel context.CancelFunc
+	done   bool
+	err    string
+	frozen *Report
+	// frozenRows are the retired sessions frozen with frozen.
+	frozenRows RetiredRows
+	spool      *SessionSpool // the current pass's retired sessions; nil without retirement
+	gen        int
+	updates    chan struct{}
+	paused     atomic.Bool
+	wg         sync.WaitGroup
 }
 
 // StartJob starts analysing the source open returns. open is called again
@@ -156,24 +159,38 @@ func (j *Job) Updates() <-chan struct{} { return j.updates }
 
 // Snapshot returns a consistent copy of the model (the frozen one while
 // paused): the sessions in progress whole, the retired ones as compact
-// rows (Session.Retired set), all in ID order.
+// rows (Session.Retired set), all in ID order. It reads every retired row
+// from the spool: the TUI takes SnapshotRows and pages them instead.
 func (j *Job) Snapshot() *Report {
+	r, rows := j.SnapshotRows()
+	if rows.Len() == 0 {
+		return r
+	}
+	c := *r
+	c.Sessions = mergeByID(r.Sessions, rows.sp.Rows(rows.Len()))
+	return &c
+}
+
+// SnapshotRows returns a consistent copy of the model (the frozen one
+// while paused) listing only the sessions in progress, and the sessions
+// retired to the spool when it was taken (none of which is in the
+// report), whose rows stay on disk until read.
+func (j *Job) SnapshotRows() (*Report, RetiredRows) {
 	j.mu.Lock()
-	a, frozen, sp := j.a, j.frozen, j.spool
+	a, frozen, frozenRows, sp := j.a, j.frozen, j.frozenRows, j.spool
 	j.mu.Unlock()
 	if j.paused.Load() && frozen != nil {
-		return frozen
+		return frozen, frozenRows
 	}
 	if sp == nil {
-		return a.Snapshot()
+		return a.Snapshot(), RetiredRows{}
 	}
 	a.mu.Lock()
 	a.media.refresh()
 	r := a.buildReport(true)
 	n := sp.Len() // the sessions retired so far: none is in r
 	a.mu.Unlock()
-	r.Sessions = mergeByID(r.Sessions, sp.Rows(n))
-	return r
+	return r, RetiredRows{sp: sp, n: n}
 }
 
 // Session returns the full model of session id of the current pass: a
@@ -222,9 +239,9 @@ func (j *Job) Progress() JobProgress {
 // SetPaused freezes (or unfreezes) what the view sees; the capture goes on.
 func (j *Job) SetPaused(p bool) {
 	if p {
-		snap := j.Snapshot()
+		snap, rows := j.SnapshotRows()
 		j.mu.Lock()
-		j.frozen = snap
+		j.frozen, j.frozenRows = snap, rows
 		j.mu.Unlock()
 	}
 	j.paused.Store(p)

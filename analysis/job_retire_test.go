@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -12,7 +13,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
@@ -348,10 +348,22 @@ func TestJobMemoryFlatInCalls(t *testing.T) {
 	}
 }
 
-// TestSpoolRowSize: the list's fixed part of a retired session.
+// TestSpoolRowSize: the fixed part of a retired session's row on disk,
+// written and read back.
 func TestSpoolRowSize(t *testing.T) {
-	if n := unsafe.Sizeof(spoolRow{}); n != 112 {
-		t.Errorf("spoolRow is %d bytes", n)
+	r := spoolRow{start: -5, end: math.MinInt64, off: 1 << 40, n: 77, id: 123456,
+		errors: 1, warnings: 2, notes: 3, streams: 4, decrypting: 5, failed: 6}
+	for i := range r.fields {
+		r.fields[i] = uint32(i) | isInterned
+	}
+	b := r.put(nil)
+	if len(b) != rowHeaderSize || rowHeaderSize != 100 {
+		t.Fatalf("row header %d bytes (want rowHeaderSize %d = 100)", len(b), rowHeaderSize)
+	}
+	var got spoolRow
+	got.get(b)
+	if got != r {
+		t.Errorf("read back %+v, wrote %+v", got, r)
 	}
 }
 
@@ -453,14 +465,14 @@ func TestSessionSpoolRowsBounded(t *testing.T) {
 		sp.Add(s, []string{"sip.x"})
 	}
 	held := 0
-	for _, c := range sp.text {
-		held += cap(c)
-	}
 	for _, v := range sp.values {
 		held += len(v)
 	}
-	if held > 20*5*maxRowText+textChunk {
-		t.Fatalf("%d bytes of row text held for 20 sessions", held)
+	if held > 20*maxRowText+64 {
+		t.Fatalf("%d bytes of interned values held for 20 sessions", held)
+	}
+	if sp.rowsOff > 20*(rowHeaderSize+5*maxRowText) {
+		t.Fatalf("%d bytes of rows written for 20 sessions", sp.rowsOff)
 	}
 	rows := sp.Rows(20)
 	if r := rows[0]; len(r.Key) > maxRowText || !strings.HasPrefix(r.Key, "kkkk") || len(r.FinalStatus) > maxRowText || !utf8.ValidString(r.Key) {
