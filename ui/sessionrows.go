@@ -144,9 +144,18 @@ func orDash(s string) string {
 // sortSessionRows orders rows by col (ties by session ID, so the order is
 // stable across snapshots), descending when desc.
 func sortSessionRows(rows []*sessionRow, col sortColumn, desc bool) {
-	slices.SortStableFunc(rows, func(a, b *sessionRow) int {
-		return orderKeys(keyOf(a, col), keyOf(b, col), desc)
-	})
+	type keyed struct {
+		k sortKey
+		r *sessionRow
+	}
+	ks := make([]keyed, len(rows))
+	for i, r := range rows {
+		ks[i] = keyed{keyOf(r, col), r}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return orderKeys(a.k, b.k, desc) }) // ties by ID: a total order
+	for i := range ks {
+		rows[i] = ks[i].r
+	}
 }
 
 func compareRows(a, b *sessionRow, col sortColumn) int {
