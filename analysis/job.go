@@ -118,6 +118,9 @@ func (j *Job) start() error {
 	gen := j.gen
 	old := j.spool
 	j.a, j.cancel, j.done, j.err, j.spool = a, cancel, false, "", sp
+	if old != nil && old == j.frozenRows.sp && j.paused.Load() {
+		old = nil // the frozen view lists its rows: closed when it thaws
+	}
 	j.mu.Unlock()
 	if old != nil {
 		old.Close()
@@ -241,7 +244,17 @@ func (j *Job) SetPaused(p bool) {
 	if p {
 		snap, rows := j.SnapshotRows()
 		j.mu.Lock()
+		if sp := j.frozenRows.sp; sp != nil && sp != j.spool && sp != rows.sp {
+			sp.Close() // frozen again: the earlier frozen pass's spool
+		}
 		j.frozen, j.frozenRows = snap, rows
+		j.mu.Unlock()
+	} else {
+		j.mu.Lock()
+		if sp := j.frozenRows.sp; sp != nil && sp != j.spool {
+			sp.Close() // a pass that ended while the view was frozen
+		}
+		j.frozen, j.frozenRows = nil, RetiredRows{}
 		j.mu.Unlock()
 	}
 	j.paused.Store(p)
@@ -319,11 +332,14 @@ func (j *Job) Stop() {
 func (j *Job) Close() {
 	j.Stop()
 	j.mu.Lock()
-	sp := j.spool
-	j.spool = nil
+	sp, frozen := j.spool, j.frozenRows.sp
+	j.spool, j.frozen, j.frozenRows = nil, nil, RetiredRows{}
 	j.mu.Unlock()
 	if sp != nil {
 		sp.Close()
+	}
+	if frozen != nil && frozen != sp {
+		frozen.Close()
 	}
 }
 

@@ -483,3 +483,91 @@ func TestSessionSpoolRowsBounded(t *testing.T) {
 		t.Fatalf("load: %v", err)
 	}
 }
+
+// TestJobSnapshotRows: SnapshotRows lists the sessions in progress in the
+// report and the retired ones as rows on disk, together every session
+// once, the rows the same as Snapshot's and each loading by its place the
+// model Session loads by ID. A view frozen (paused) before a key restarts
+// the pass keeps its rows readable until it thaws; then its spool is
+// closed and the new pass's rows are listed.
+func TestJobSnapshotRows(t *testing.T) {
+	const n = 40
+	pcap, keyFile := writeSeries(t, n, scenario.SeriesShape{Packets: 3, Spacing: time.Second, Name: "rows"})
+	kb, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := startFileJob(t, pcap, Options{Trees: true, SignalText: true})
+	defer j.Close()
+	waitJob(t, j)
+	r, rows := j.SnapshotRows()
+	all := j.Snapshot()
+	if rows.Len() < n/2 || len(r.Sessions)+rows.Len() != n || len(all.Sessions) != n {
+		t.Fatalf("%d in progress, %d rows, Snapshot %d", len(r.Sessions), rows.Len(), len(all.Sessions))
+	}
+	for _, s := range r.Sessions {
+		if s.Retired != nil {
+			t.Errorf("session %d in progress is a row", s.ID)
+		}
+	}
+	got, err := rows.Rows(0, rows.Len())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int]*Session{}
+	for _, s := range all.Sessions {
+		byID[s.ID] = s
+	}
+	for i, row := range got {
+		want := byID[row.ID]
+		if want == nil || want.Retired == nil || row.Retired.Index != i || row.From != want.From || row.KeyStatus != want.KeyStatus ||
+			!row.Start.Equal(want.Start) || row.Retired.Streams != want.Retired.Streams || !slices.Equal(row.Retired.Codes, want.Retired.Codes) {
+			t.Fatalf("row %d: %+v, Snapshot's %+v", i, row, want)
+		}
+		delete(byID, row.ID)
+		if i%7 == 0 {
+			s, err := rows.Load(i)
+			byIDModel, err2 := j.Session(row.ID)
+			if err != nil || err2 != nil || s.ID != row.ID || len(s.Signals) != len(byIDModel.Signals) || len(s.Signals) == 0 {
+				t.Fatalf("row %d: load %v %v", i, err, err2)
+			}
+		}
+	}
+	if len(byID) != len(r.Sessions) {
+		t.Errorf("%d sessions neither retired nor in progress", len(byID)-len(r.Sessions))
+	}
+
+	j.SetPaused(true)
+	added := false
+	for _, line := range strings.Split(string(kb), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			if err := j.AddKey(line); err != nil {
+				t.Fatal(err)
+			}
+			added = true
+			break
+		}
+	}
+	if !added {
+		t.Fatal("no key in the keys file")
+	}
+	waitJob(t, j)
+	fr, frows := j.SnapshotRows()
+	if len(fr.Sessions) != len(r.Sessions) || !frows.Same(rows) || frows.Len() != rows.Len() {
+		t.Fatalf("frozen view: %d rows, was %d", frows.Len(), rows.Len())
+	}
+	if _, err := frows.Rows(0, frows.Len()); err != nil {
+		t.Fatalf("frozen rows after the new pass: %v", err)
+	}
+	j.SetPaused(false)
+	if _, err := frows.Rows(0, 1); err == nil {
+		t.Error("the thawed view's old spool is still open")
+	}
+	_, nrows := j.SnapshotRows()
+	if nrows.Same(frows) || nrows.Len() == 0 {
+		t.Fatalf("after thawing: %d rows of the same spool %v", nrows.Len(), nrows.Same(frows))
+	}
+	if _, err := nrows.Rows(0, nrows.Len()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -273,3 +273,49 @@ func BenchmarkSessionsPageDown(b *testing.B) {
 	}
 	b.ReportMetric(float64(sp.RowsRead()-before)/float64(b.N), "rows/op")
 }
+
+// BenchmarkSessionsFilterSpool applies a filter to 40,000 retired sessions
+// listed from the spool (every row read and matched, the matches sorted):
+// the cost of one keystroke in the filter field.
+func BenchmarkSessionsFilterSpool(b *testing.B) {
+	const n = 40000
+	sp, _, _ := pagedFixture(b, n)
+	v := newSessionsView()
+	v.table.SetRect(0, 0, 200, 59)
+	v.setSnapshot(liveReport(nil, nil), analysis.RetiredRowsOf(sp, n))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		v.setFilter([]string{"user1", "carrier:rtsp", ""}[i%3])
+	}
+}
+
+// BenchmarkSessionsSnapshotSpool applies a snapshot that adds 100 retired
+// sessions and 50 in progress to a list of 40,000 from the spool (by start
+// time): the cost of one update during a pass.
+func BenchmarkSessionsSnapshotSpool(b *testing.B) {
+	const n, step = 40000, 100
+	sp, ss, codes := pagedFixture(b, n)
+	v := newSessionsView()
+	v.table.SetRect(0, 0, 200, 59)
+	screen := tcell.NewSimulationScreen("UTF-8")
+	if err := screen.Init(); err != nil {
+		b.Fatal(err)
+	}
+	screen.SetSize(200, 60)
+	live := liveReport(ss[:50], codes[:50]) // stands for the sessions in progress
+	b.ReportAllocs()
+	k := n / 2
+	for b.Loop() {
+		if k+step > n {
+			b.StopTimer()
+			v = newSessionsView()
+			v.table.SetRect(0, 0, 200, 59)
+			k = n / 2
+			v.setSnapshot(live, analysis.RetiredRowsOf(sp, k))
+			b.StartTimer()
+		}
+		k += step
+		v.setSnapshot(live, analysis.RetiredRowsOf(sp, k))
+		v.table.Draw(screen)
+	}
+}

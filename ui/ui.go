@@ -189,6 +189,10 @@ func (u *UI) apply(r *analysis.Report, rows analysis.RetiredRows, p analysis.Job
 	}
 	u.progress = p
 	u.status.show(u.report, u.sessions.total, p)
+	if err := u.sessions.readErr; err != nil {
+		u.sessions.readErr = nil
+		u.status.flashError("sessions list: " + err.Error())
+	}
 }
 
 // relayout lays the ladder out again when the terminal width changed.
