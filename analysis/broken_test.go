@@ -334,29 +334,48 @@ func TestTruncatedSamples(t *testing.T) {
 	if testing.Short() {
 		random = 4
 	}
+	eachSample(t, func(t *testing.T, s *intactSample) {
+		rng := rand.New(rand.NewPCG(1, uint64(len(s.data))))
+		for _, off := range truncationOffsets(rng, len(s.data), s.hdrEnd, s.recs, random) {
+			checkTruncation(t, s.name, s.data, off, s.hdrEnd, s.recs, s.opts, s.intact)
+		}
+	})
+}
+
+// intactSample is a sample capture as the damage tests start from: its
+// bytes, their record layout, its options and its report from the intact
+// file.
+type intactSample struct {
+	name   string
+	data   []byte
+	hdrEnd int
+	recs   []record
+	opts   analysis.Options
+	intact *analysis.Report
+}
+
+// eachSample runs f in a subtest for every sample capture, the intact
+// report checked to have no read error.
+func eachSample(t *testing.T, f func(t *testing.T, s *intactSample)) {
 	for _, path := range sampleCaptures(t) {
 		name, _ := filepath.Rel(filepath.Join("..", "samples"), path)
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(path)
-			if err != nil {
+			s := &intactSample{name: name}
+			var err error
+			if s.data, err = os.ReadFile(path); err != nil {
 				t.Fatal(err)
 			}
-			hdrEnd, recs, err := captureLayout(data)
-			if err != nil {
+			if s.hdrEnd, s.recs, err = captureLayout(s.data); err != nil {
 				t.Fatalf("layout: %v", err)
 			}
-			opts := sampleOptions(t, path)
-			intact, err := runCaptureBytes(t, name, data, opts)
-			if err != nil {
+			s.opts = sampleOptions(t, path)
+			if s.intact, err = runCaptureBytes(t, name, s.data, s.opts); err != nil {
 				t.Fatal(err)
 			}
-			if intact.Summary.ReadError != "" {
-				t.Fatalf("intact sample has a read error: %s", intact.Summary.ReadError)
+			if s.intact.Summary.ReadError != "" {
+				t.Fatalf("intact sample has a read error: %s", s.intact.Summary.ReadError)
 			}
-			rng := rand.New(rand.NewPCG(1, uint64(len(data))))
-			for _, off := range truncationOffsets(rng, len(data), hdrEnd, recs, random) {
-				checkTruncation(t, name, data, off, hdrEnd, recs, opts, intact)
-			}
+			f(t, s)
 		})
 	}
 }
@@ -475,63 +494,48 @@ func TestCorruptedSamples(t *testing.T) {
 	if testing.Short() {
 		seeds = 3
 	}
-	for _, path := range sampleCaptures(t) {
-		name, _ := filepath.Rel(filepath.Join("..", "samples"), path)
-		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(path)
+	eachSample(t, func(t *testing.T, s *intactSample) {
+		name, data, recs, opts, intact := s.name, s.data, s.recs, s.opts, s.intact
+		for seed := uint64(1); seed <= uint64(seeds); seed++ {
+			rng := rand.New(rand.NewPCG(seed, 0xed17ca9))
+			buf := bytes.Clone(data)
+			first := editcapCorrupt(rng, buf, recs, editcapErrProb)
+			what := fmt.Sprintf("%s editcap seed %d (first damaged frame %d)", name, seed, first)
+			r, err := runCaptureBytes(t, what, buf, opts)
 			if err != nil {
-				t.Fatal(err)
+				t.Errorf("%s: %v", what, err)
+				continue
 			}
-			_, recs, err := captureLayout(data)
+			if r.Summary.Frames != intact.Summary.Frames || r.Summary.ReadError != "" {
+				t.Errorf("%s: %d frames (want %d), read error %q", what, r.Summary.Frames, intact.Summary.Frames, r.Summary.ReadError)
+			}
+			if first > 1 {
+				compareBefore(t, what, intact, r, first-1)
+			}
+			if _, err := json.Marshal(r); err != nil {
+				t.Errorf("%s: report does not marshal: %v", what, err)
+			}
+		}
+		for seed := uint64(1); seed <= uint64(seeds); seed++ {
+			rng := rand.New(rand.NewPCG(seed, 0xf11e))
+			buf := bytes.Clone(data)
+			for i := range buf {
+				if rng.Float64() < editcapErrProb/10 {
+					buf[i] ^= 1 << rng.IntN(8)
+				}
+			}
+			what := fmt.Sprintf("%s file bit flips seed %d", name, seed)
+			r, err := runCaptureBytes(t, what, buf, opts)
 			if err != nil {
-				t.Fatalf("layout: %v", err)
+				continue // header damaged: refused at open, which is an error value
 			}
-			opts := sampleOptions(t, path)
-			intact, err := runCaptureBytes(t, name, data, opts)
-			if err != nil {
-				t.Fatal(err)
+			damaged := findingsOf(r, "capture.file-damaged")
+			if (r.Summary.ReadError != "") != (len(damaged) == 1) {
+				t.Errorf("%s: read error %q with %d file-damaged findings", what, r.Summary.ReadError, len(damaged))
 			}
-			for seed := uint64(1); seed <= uint64(seeds); seed++ {
-				rng := rand.New(rand.NewPCG(seed, 0xed17ca9))
-				buf := bytes.Clone(data)
-				first := editcapCorrupt(rng, buf, recs, editcapErrProb)
-				what := fmt.Sprintf("%s editcap seed %d (first damaged frame %d)", name, seed, first)
-				r, err := runCaptureBytes(t, what, buf, opts)
-				if err != nil {
-					t.Errorf("%s: %v", what, err)
-					continue
-				}
-				if r.Summary.Frames != intact.Summary.Frames || r.Summary.ReadError != "" {
-					t.Errorf("%s: %d frames (want %d), read error %q", what, r.Summary.Frames, intact.Summary.Frames, r.Summary.ReadError)
-				}
-				if first > 1 {
-					compareBefore(t, what, intact, r, first-1)
-				}
-				if _, err := json.Marshal(r); err != nil {
-					t.Errorf("%s: report does not marshal: %v", what, err)
-				}
+			if len(damaged) == 1 && damaged[0].Frame != r.Summary.Frames+1 {
+				t.Errorf("%s: file-damaged at frame %d after %d frames read", what, damaged[0].Frame, r.Summary.Frames)
 			}
-			for seed := uint64(1); seed <= uint64(seeds); seed++ {
-				rng := rand.New(rand.NewPCG(seed, 0xf11e))
-				buf := bytes.Clone(data)
-				for i := range buf {
-					if rng.Float64() < editcapErrProb/10 {
-						buf[i] ^= 1 << rng.IntN(8)
-					}
-				}
-				what := fmt.Sprintf("%s file bit flips seed %d", name, seed)
-				r, err := runCaptureBytes(t, what, buf, opts)
-				if err != nil {
-					continue // header damaged: refused at open, which is an error value
-				}
-				damaged := findingsOf(r, "capture.file-damaged")
-				if (r.Summary.ReadError != "") != (len(damaged) == 1) {
-					t.Errorf("%s: read error %q with %d file-damaged findings", what, r.Summary.ReadError, len(damaged))
-				}
-				if len(damaged) == 1 && damaged[0].Frame != r.Summary.Frames+1 {
-					t.Errorf("%s: file-damaged at frame %d after %d frames read", what, damaged[0].Frame, r.Summary.Frames)
-				}
-			}
-		})
-	}
+		}
+	})
 }

@@ -33,6 +33,7 @@ type HEPSummary struct {
 	Flood      uint64            `json:"flood_dropped,omitempty"`
 	Overrun    uint64            `json:"overrun_dropped,omitempty"`
 	Duplicates int               `json:"duplicates,omitempty"` // messages also seen elsewhere (folded into one)
+	Inflated   map[string]uint64 `json:"inflated,omitempty"`   // compression format -> SIP payloads or packets inflated (zlib, gzip, deflate, packet-gzip)
 	Agents     []HEPAgent        `json:"agents,omitempty"`
 }
 
@@ -213,6 +214,9 @@ func (a *Analyzer) hepSummary() *HEPSummary {
 		Duplicates: a.hep.duplicates}
 	if len(c.ByType) > 0 {
 		s.ByType = c.ByType
+	}
+	if len(c.Inflated) > 0 {
+		s.Inflated = c.Inflated
 	}
 	for k, n := range c.Agents {
 		s.Agents = append(s.Agents, HEPAgent{ID: k.ID, Node: k.Node, Packets: n})

@@ -5,7 +5,6 @@ package analysis_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"testing"
@@ -14,27 +13,18 @@ import (
 	"github.com/mikeyscope/mikeyscope/analysis"
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/fuzzcap"
 	"github.com/mikeyscope/mikeyscope/internal/rawsend"
 )
 
 // sampleFrames reads the frames of a sample (copies).
 func sampleFrames(t *testing.T, path string) [][]byte {
 	t.Helper()
-	src, err := capture.OpenFiles(path)
+	frames, err := fuzzcap.ReadFrames(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer src.Close()
-	var frames [][]byte
-	var p capture.Packet
-	for {
-		if err := src.Next(&p); err == io.EOF {
-			return frames
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		frames = append(frames, append([]byte(nil), p.Data...))
-	}
+	return frames
 }
 
 // ownAddresses gives the frames addresses of this test process's own
@@ -48,20 +38,13 @@ func ownAddresses(t *testing.T, frames [][]byte) string {
 	return f
 }
 
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("live capture test needs root (CAP_NET_RAW) to open AF_PACKET sockets on lo")
-	}
-}
-
 // TestLiveShowsLastPacket: a call written onto lo (the frames of
 // samples/sip-udp-psk.pcap) is analysed to its last packet, the 200 OK to
 // the BYE, with no traffic after it: the batch waiting for more packets is
 // flushed when the capture falls quiet. Before, the last packets appeared
 // only when more traffic came.
 func TestLiveShowsLastPacket(t *testing.T) {
-	needRoot(t)
+	rawsend.NeedRoot(t)
 	frames := sampleFrames(t, "../samples/sip-udp-psk.pcap")
 	filter := ownAddresses(t, frames)
 	open := func() (capture.Source, error) { return capture.OpenLive("lo", filter, capture.LiveOptions{}) }
@@ -70,15 +53,8 @@ func TestLiveShowsLastPacket(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Stop()
-	tx, err := rawsend.Open("lo")
-	if err != nil {
+	if err := rawsend.SendAll("lo", frames); err != nil {
 		t.Fatal(err)
-	}
-	defer tx.Close()
-	for _, f := range frames {
-		if err := tx.Send(f); err != nil {
-			t.Fatal(err)
-		}
 	}
 	sent := time.Now()
 	for {
@@ -111,26 +87,21 @@ func TestLiveShowsLastPacket(t *testing.T) {
 // many packets the kernel dropped (the frames analysed plus those equal
 // the frames sent) in the summary and in a capture.kernel-drops warning.
 func TestLiveKernelDrops(t *testing.T) {
-	needRoot(t)
+	rawsend.NeedRoot(t)
 	frames := sampleFrames(t, "../samples/sip-udp-psk.pcap")
 	src, err := capture.OpenLive("lo", ownAddresses(t, frames), capture.LiveOptions{BufferSize: 128 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err := rawsend.Open("lo")
-	if err != nil {
+	const rounds = 50
+	var burst [][]byte
+	for range rounds {
+		burst = append(burst, frames...)
+	}
+	if err := rawsend.SendAll("lo", burst); err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Close()
-	const rounds = 50
-	for range rounds {
-		for _, f := range frames {
-			if err := tx.Send(f); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	sent := uint64(rounds * len(frames))
+	sent := uint64(len(burst))
 	a := analysis.New(analysis.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	var last uint64

@@ -81,6 +81,22 @@ func keyLogLines(text string) []string {
 	return out
 }
 
+// fileSecrets reads the Decryption Secrets Blocks of a pcapng file: their
+// key log lines, as keyLogLines gives them.
+func fileSecrets(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dsb, err := tlsdec.ReadDSBs(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keyLogLines(string(dsb))
+}
+
 // tsharkTLSData is what tshark, given no key, decrypts of the RTSPS
 // connection on port 322 (Decode As data: Wireshark has no RTSP-over-TLS
 // dissector), decoded from hex.
@@ -133,16 +149,7 @@ func TestWriteSecrets(t *testing.T) {
 				t.Fatalf("files %v", files)
 			}
 			out := files[0]
-			f, err := os.Open(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dsb, err := tlsdec.ReadDSBs(f)
-			f.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := keyLogLines(string(dsb)), keyLogLines(string(logText)); !slices.Equal(got, want) {
+			if got, want := fileSecrets(t, out), keyLogLines(string(logText)); !slices.Equal(got, want) {
 				t.Errorf("secrets written:\n%s\nwant the sample's key log lines:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 			if tsharkErr != nil {
@@ -192,16 +199,7 @@ func TestWriteSecrets(t *testing.T) {
 				t.Fatalf("ring files %v", ringFiles)
 			}
 			for i, rf := range ringFiles {
-				f, err := os.Open(rf)
-				if err != nil {
-					t.Fatal(err)
-				}
-				dsb, err := tlsdec.ReadDSBs(f)
-				f.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got, want := keyLogLines(string(dsb)), keyLogLines(string(logText)); !slices.Equal(got, want) {
+				if got, want := fileSecrets(t, rf), keyLogLines(string(logText)); !slices.Equal(got, want) {
 					t.Errorf("ring file %d: secrets %q", i+1, got)
 				}
 				if i > 0 && packetsBeforeSecrets(t, rf) != 0 {

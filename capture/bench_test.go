@@ -27,45 +27,13 @@ func rtpLikeFrame(t testing.TB) []byte {
 }
 
 func BenchmarkReadPcap(b *testing.B) {
-	frame := rtpLikeFrame(b)
-	frames := make([]frameRec, 10000)
-	for i := range frames {
-		frames[i] = frameRec{t: t0.Add(time.Duration(i) * 20 * time.Millisecond), data: frame}
-	}
-	file := writePcap(b, LinkTypeEthernet, frames...)
-	b.SetBytes(int64(len(frame) + 16))
-	b.ReportAllocs()
-	src, _ := OpenReader("bench", bytes.NewReader(file))
-	var p Packet
-	b.ResetTimer()
-	for range b.N {
-		if err := src.Next(&p); err != nil {
-			if err != io.EOF {
-				b.Fatal(err)
-			}
-			src, _ = OpenReader("bench", bytes.NewReader(file))
-			src.Next(&p)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
+	file := benchPcap(b)
+	benchRead(b, file)
 }
 
 func BenchmarkReadPcapng(b *testing.B) {
 	file := benchPcapng(b)
-	b.ReportAllocs()
-	src, _ := OpenReader("bench", bytes.NewReader(file))
-	var p Packet
-	b.ResetTimer()
-	for range b.N {
-		if err := src.Next(&p); err != nil {
-			if err != io.EOF {
-				b.Fatal(err)
-			}
-			src, _ = OpenReader("bench", bytes.NewReader(file))
-			src.Next(&p)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
+	benchRead(b, file)
 }
 
 func BenchmarkDecoderUDP(b *testing.B) {
@@ -234,13 +202,7 @@ func BenchmarkGopacketDecodingLayerParser(b *testing.B) {
 // of BenchmarkReadPcap and BenchmarkReadPcapng with gopacket's pcapgo
 // (zero-copy where it offers it), to compare the readers (docs/architecture.md).
 func BenchmarkReadPcapGopacket(b *testing.B) {
-	frame := rtpLikeFrame(b)
-	frames := make([]frameRec, 10000)
-	for i := range frames {
-		frames[i] = frameRec{t: t0.Add(time.Duration(i) * 20 * time.Millisecond), data: frame}
-	}
-	file := writePcap(b, LinkTypeEthernet, frames...)
-	b.SetBytes(int64(len(frame) + 16))
+	file := benchPcap(b)
 	b.ReportAllocs()
 	r, _ := pcapgo.NewReader(bytes.NewReader(file))
 	b.ResetTimer()
@@ -271,6 +233,37 @@ func BenchmarkReadPcapngGopacket(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
+}
+
+// benchRead reads file with OpenReader b.N packets, from the start again
+// at its end.
+func benchRead(b *testing.B, file []byte) {
+	b.ReportAllocs()
+	src, _ := OpenReader("bench", bytes.NewReader(file))
+	var p Packet
+	b.ResetTimer()
+	for range b.N {
+		if err := src.Next(&p); err != nil {
+			if err != io.EOF {
+				b.Fatal(err)
+			}
+			src, _ = OpenReader("bench", bytes.NewReader(file))
+			src.Next(&p)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
+}
+
+// benchPcap builds a pcap file of 10,000 RTP-like frames, 20 ms apart,
+// and sets the benchmark's bytes per packet.
+func benchPcap(b *testing.B) []byte {
+	frame := rtpLikeFrame(b)
+	frames := make([]frameRec, 10000)
+	for i := range frames {
+		frames[i] = frameRec{t: t0.Add(time.Duration(i) * 20 * time.Millisecond), data: frame}
+	}
+	b.SetBytes(int64(len(frame) + 16))
+	return writePcap(b, LinkTypeEthernet, frames...)
 }
 
 // benchPcapng builds a pcapng file of 10,000 RTP-like frames, 20 µs apart,

@@ -38,6 +38,22 @@ func readAll(t testing.TB, src Source) ([]Packet, error) {
 	}
 }
 
+// readFiles reads every packet of the files (OpenFiles, merged by time),
+// failing the test on an error.
+func readFiles(t testing.TB, paths ...string) []Packet {
+	t.Helper()
+	src, err := OpenFiles(paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	pkts, err := readAll(t, src)
+	if err != nil {
+		t.Fatalf("%s: %v", strings.Join(paths, ", "), err)
+	}
+	return pkts
+}
+
 func writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
@@ -129,6 +145,23 @@ func TestReadPcap(t *testing.T) {
 		w.WritePacket(gopacket.CaptureInfo{Timestamp: ts2, CaptureLength: len(f2), Length: len(f2)}, f2)
 		return b.Bytes()
 	}()
+	// records appends the two frames as microsecond records in byte order
+	// o, each header followed by extra.
+	records := func(b []byte, o binary.AppendByteOrder, extra []byte) []byte {
+		for _, f := range []struct {
+			ts   time.Time
+			data []byte
+			orig int
+		}{{ts1, f1, 60}, {ts2, f2, len(f2)}} {
+			b = o.AppendUint32(b, uint32(f.ts.Unix()))
+			b = o.AppendUint32(b, uint32(f.ts.Nanosecond()/1000))
+			b = o.AppendUint32(b, uint32(len(f.data)))
+			b = o.AppendUint32(b, uint32(f.orig))
+			b = append(b, extra...)
+			b = append(b, f.data...)
+		}
+		return b
+	}
 	// A big-endian microsecond pcap written by hand (libpcap savefile format).
 	bigEndian := binary.BigEndian.AppendUint32(nil, pcapMagicMicro)
 	bigEndian = binary.BigEndian.AppendUint16(bigEndian, 2)
@@ -136,34 +169,13 @@ func TestReadPcap(t *testing.T) {
 	bigEndian = append(bigEndian, make([]byte, 8)...)
 	bigEndian = binary.BigEndian.AppendUint32(bigEndian, 262144)
 	bigEndian = binary.BigEndian.AppendUint32(bigEndian, 0x10000000|uint32(linkLinuxSLL)) // FCS bits set
-	for _, f := range []struct {
-		ts   time.Time
-		data []byte
-		orig int
-	}{{ts1, f1, 60}, {ts2, f2, len(f2)}} {
-		bigEndian = binary.BigEndian.AppendUint32(bigEndian, uint32(f.ts.Unix()))
-		bigEndian = binary.BigEndian.AppendUint32(bigEndian, uint32(f.ts.Nanosecond()/1000))
-		bigEndian = binary.BigEndian.AppendUint32(bigEndian, uint32(len(f.data)))
-		bigEndian = binary.BigEndian.AppendUint32(bigEndian, uint32(f.orig))
-		bigEndian = append(bigEndian, f.data...)
-	}
+	bigEndian = records(bigEndian, binary.BigEndian, nil)
 	nano := writePcap(t, LinkTypeLinuxSLL, frameRec{t: ts1, data: f1}, frameRec{t: ts2, data: f2})
 	// Kuznetzov's modified pcap: 24-byte record headers (ifindex, protocol,
 	// packet type, padding after the usual 16 bytes).
 	modified := binary.LittleEndian.AppendUint32(nil, pcapMagicModified)
 	modified = append(modified, micro[4:24]...)
-	for _, f := range []struct {
-		ts   time.Time
-		data []byte
-		orig int
-	}{{ts1, f1, 60}, {ts2, f2, len(f2)}} {
-		modified = binary.LittleEndian.AppendUint32(modified, uint32(f.ts.Unix()))
-		modified = binary.LittleEndian.AppendUint32(modified, uint32(f.ts.Nanosecond()/1000))
-		modified = binary.LittleEndian.AppendUint32(modified, uint32(len(f.data)))
-		modified = binary.LittleEndian.AppendUint32(modified, uint32(f.orig))
-		modified = append(modified, 2, 0, 0, 0, 8, 0, 0, 0) // ifindex 2, ETH_P_IP, PACKET_HOST
-		modified = append(modified, f.data...)
-	}
+	modified = records(modified, binary.LittleEndian, []byte{2, 0, 0, 0, 8, 0, 0, 0}) // ifindex 2, ETH_P_IP, PACKET_HOST
 	usTS1 := ts1.Truncate(time.Microsecond)
 	tests := []struct {
 		name     string
@@ -179,15 +191,7 @@ func TestReadPcap(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := OpenFiles(writeFile(t, "in.cap", tc.file)) // the name says nothing: magic decides
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer src.Close()
-			pkts, err := readAll(t, src)
-			if err != nil {
-				t.Fatal(err)
-			}
+			pkts := readFiles(t, writeFile(t, "in.cap", tc.file)) // the name says nothing: magic decides
 			if len(pkts) != 2 {
 				t.Fatalf("got %d packets", len(pkts))
 			}
@@ -314,15 +318,7 @@ func TestOpenFilesMerge(t *testing.T) {
 		w.WritePacket(gopacket.CaptureInfo{Timestamp: f.t, CaptureLength: len(f.data), Length: len(f.data)}, f.data)
 	}
 	w.Flush()
-	src, err := OpenFiles(writeFile(t, "a.pcap", a), writeFile(t, "b.pcapng.gz", gz(t, ng.Bytes())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	pkts, err := readAll(t, src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkts := readFiles(t, writeFile(t, "a.pcap", a), writeFile(t, "b.pcapng.gz", gz(t, ng.Bytes())))
 	var got []string
 	for i, p := range pkts {
 		if p.Frame != uint64(i+1) {

@@ -151,15 +151,7 @@ func sampleFrames(t *testing.T) []kernelFrame {
 	rng := rand.New(rand.NewSource(1))
 	var out []kernelFrame
 	for _, path := range paths {
-		src, err := OpenFiles(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pkts, err := readAll(t, src)
-		src.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
+		pkts := readFiles(t, path)
 		// Every frame of the small samples; of the large ones a seeded
 		// choice (most of them are alike media packets).
 		if len(pkts) > 300 {

@@ -3,6 +3,7 @@ package capture
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -63,7 +64,7 @@ func TestFilterMatch(t *testing.T) {
 					got = append(got, p.Frame)
 				}
 			}
-			if !equalInts(got, tc.want) {
+			if !slices.Equal(got, tc.want) {
 				t.Errorf("matched frames %v, want %v", got, tc.want)
 			}
 		})
@@ -125,7 +126,7 @@ func TestFilterSource(t *testing.T) {
 	for _, p := range pkts {
 		got = append(got, p.Frame)
 	}
-	if !equalInts(got, []uint64{2, 4, 6}) {
+	if !slices.Equal(got, []uint64{2, 4, 6}) {
 		t.Errorf("frames %v, want [2 4 6] (numbers of the unfiltered file)", got)
 	}
 }

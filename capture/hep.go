@@ -107,8 +107,13 @@ type HEPCounts struct {
 	Flood      uint64 // packets dropped because one sender sent too many
 	Overrun    uint64 // packets dropped because the pipeline was behind
 	Skipped    uint64 // TCP bytes skipped to find the next HEP3 header
-	ByType     map[string]uint64
-	Agents     map[HEPAgentKey]uint64
+	// Inflated counts the SIP payloads (chunk 0x0010) and whole packets
+	// (heplify 2's gzipped datagrams, "packet-gzip") that arrived
+	// compressed and were inflated, by format; a compressed payload that
+	// does not inflate within hep.MaxInflated is Malformed instead.
+	Inflated map[string]uint64
+	ByType   map[string]uint64
+	Agents   map[HEPAgentKey]uint64
 }
 
 // Counts returns a copy of the counts.
@@ -124,6 +129,10 @@ func (s *HEPStats) Counts() HEPCounts {
 	for k, v := range s.s.Agents {
 		c.Agents[k] = v
 	}
+	c.Inflated = make(map[string]uint64, len(s.s.Inflated))
+	for k, v := range s.s.Inflated {
+		c.Inflated[k] = v
+	}
 	return c
 }
 
@@ -131,6 +140,16 @@ func (s *HEPStats) Counts() HEPCounts {
 func (s *HEPStats) add(f func(c *HEPCounts)) {
 	s.mu.Lock()
 	f(&s.s)
+	s.mu.Unlock()
+}
+
+// inflated counts a payload or packet inflated from format.
+func (s *HEPStats) inflated(format string) {
+	s.mu.Lock()
+	if s.s.Inflated == nil {
+		s.s.Inflated = make(map[string]uint64)
+	}
+	s.s.Inflated[format]++
 	s.mu.Unlock()
 }
 
@@ -170,6 +189,10 @@ type HEPHandler struct {
 	dg      Datagram
 	prob    Problem
 	pkt     hep.Packet
+	// inflater inflates compressed SIP payloads, whole inflates heplify
+	// 2's gzipped packets (two buffers: a payload of an inflated packet
+	// is inflated while the packet is held).
+	inflater, whole hep.Inflater
 }
 
 // NewHEPHandler returns a Handler that decodes HEP before next.
@@ -200,11 +223,37 @@ func (h *HEPHandler) isPort(src, dst netip.AddrPort) bool {
 
 // Datagram implements Handler.
 func (h *HEPHandler) Datagram(d *Datagram) {
-	if !h.isPort(d.Src, d.Dst) || !hep.IsHEP(d.Payload) {
+	if !h.isPort(d.Src, d.Dst) {
+		h.next.Datagram(d)
+		return
+	}
+	if hep.IsGzip(d.Payload) {
+		h.decodeGzip(d.Payload, d.Frame, d.Time, d.Src, d.Dst)
+		return
+	}
+	if !hep.IsHEP(d.Payload) {
 		h.next.Datagram(d)
 		return
 	}
 	h.decode(d.Payload, d.Frame, d.Time, d.Src, d.Dst)
+}
+
+// decodeGzip handles a datagram on a HEP port that is a gzip member:
+// heplify 2 with payload_zip gzips each whole HEP packet. It is inflated
+// to at most hep.MaxPacket bytes and decoded as HEP; what does not inflate,
+// or inflates to something else than HEP, is malformed.
+func (h *HEPHandler) decodeGzip(b []byte, frame uint64, t time.Time, src, dst netip.AddrPort) {
+	pkt, err := h.whole.InflatePacket(b)
+	if err == nil && !hep.IsHEP(pkt) {
+		err = fmt.Errorf("HEP: a gzipped datagram that does not hold a HEP packet")
+	}
+	if err != nil {
+		h.stats.add(func(c *HEPCounts) { c.Malformed++ })
+		h.problem(ProblemMalformed, frame, t, src, dst, "gzipped HEP packet: "+err.Error())
+		return
+	}
+	h.stats.inflated("packet-gzip")
+	h.decode(pkt, frame, t, src, dst)
 }
 
 // Segment implements Handler: a direction of a TCP connection on a HEP
@@ -314,15 +363,25 @@ func (h *HEPHandler) decode(b []byte, frame uint64, t time.Time, src, dst netip.
 	if p.ProtoType != hep.ProtoSIP {
 		return // counted by type; never media
 	}
-	if p.Compressed || !p.Src.IsValid() || len(p.Payload) == 0 || p.Payload[0] < 'A' || p.Payload[0] > 'Z' {
+	if p.Compressed {
+		// Inflated here, after the auth key check and only for SIP: the
+		// other protocol types are counted, never read.
+		if err := p.Inflate(&h.inflater); err != nil {
+			h.stats.add(func(c *HEPCounts) { c.Malformed++ })
+			h.problem(ProblemMalformed, frame, t, src, dst, err.Error()+"; ignored")
+			return
+		}
+		h.stats.inflated(p.Format.String())
+	}
+	if !p.Src.IsValid() || len(p.Payload) == 0 || p.Payload[0] < 'A' || p.Payload[0] > 'Z' {
 		// The dissector reads a payload that does not start like a SIP
 		// message as media: HEP SIP never goes there.
 		why := "a payload that does not start like a SIP message"
 		switch {
-		case p.Compressed:
-			why = "a compressed payload (not inflated)"
 		case !p.Src.IsValid():
 			why = "no addresses"
+		case p.Compressed:
+			why = "a payload that does not start like a SIP message once inflated"
 		}
 		h.stats.add(func(c *HEPCounts) { c.Malformed++ })
 		h.problem(ProblemMalformed, frame, t, src, dst, "HEP SIP packet with "+why+"; ignored")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mikeyscope/mikeyscope/hep"
 	"github.com/mikeyscope/mikeyscope/internal/framebuild"
+	"github.com/mikeyscope/mikeyscope/internal/heptest"
 )
 
 var (
@@ -598,12 +599,16 @@ func TestHEPHandlerTCPStreamState(t *testing.T) {
 
 // FuzzHEPHandler feeds hostile bytes to the HEP handler as a datagram and
 // as a TCP stream cut at a fuzzed point: no panic, every datagram passed on
-// is a SIP payload inside the input, and the framer holds at most a packet.
+// is a SIP payload inside the input (or inflated from it, within
+// hep.MaxInflated), and the framer holds at most a packet.
 func FuzzHEPHandler(f *testing.F) {
 	f.Add(hepPacket(f, hep.ProtoSIP, "INVITE sip:a SIP/2.0\r\n\r\n"), uint16(3))
 	f.Add(append(hepPacket(f, hep.ProtoRTCPJSON, "{}"), "HEP3\x00\x06"...), uint16(10))
 	f.Add([]byte("HEP3\xff\xff\x00\x00\x00\x0f\xff\xf0"), uint16(1))
 	f.Add([]byte{2, 28, 10, 17, 0, 1, 0, 2}, uint16(0))
+	f.Add(hepSeed(f, "opensips-gzip"), uint16(100))
+	f.Add(hepSeed(f, "bomb-zlib"), uint16(40))
+	f.Add(heptest.GzipPacket(hepPacket(f, hep.ProtoSIP, "INVITE sip:a SIP/2.0\r\n\r\n")), uint16(5))
 	f.Fuzz(func(t *testing.T, b []byte, cut uint16) {
 		r := &hepRecorder{}
 		h := NewHEPHandler(r, HEPOptions{AuthKey: nil})
@@ -611,9 +616,13 @@ func FuzzHEPHandler(f *testing.F) {
 		c := int(cut) % (len(b) + 1)
 		h.Segment(&Segment{Frame: 2, Src: hepFrom, Dst: hepTo, Payload: b[:c]})
 		h.Segment(&Segment{Frame: 3, Src: hepFrom, Dst: hepTo, Payload: b[c:]})
+		inflated := h.Stats().Counts().Inflated
 		for _, e := range r.of("udp") {
-			if e.Frame != 1 && !bytes.Contains(b, []byte(e.Payload)) {
+			if e.Frame != 1 && !bytes.Contains(b, []byte(e.Payload)) && len(inflated) == 0 {
 				t.Fatalf("payload %q not in the input", e.Payload)
+			}
+			if len(e.Payload) > hep.MaxInflated {
+				t.Fatalf("a payload of %d bytes", len(e.Payload))
 			}
 		}
 		for _, fr := range h.framers {

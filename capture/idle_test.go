@@ -77,11 +77,17 @@ func TestWithIdleClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := WithIdle(inner)
+	closeEndsNext(t, WithIdle(inner), 20*time.Millisecond)
+}
+
+// closeEndsNext checks that Close, after wait, ends a Next in progress on
+// src with io.EOF.
+func closeEndsNext(t *testing.T, src Source, wait time.Duration) {
+	t.Helper()
 	done := make(chan error)
 	var p Packet
 	go func() { done <- src.Next(&p) }()
-	time.Sleep(20 * time.Millisecond)
+	time.Sleep(wait)
 	src.Close()
 	select {
 	case err := <-done:

@@ -25,9 +25,7 @@ func TestLiveLoopback(t *testing.T) {
 }
 
 func testLive(t *testing.T, iface string) {
-	if os.Geteuid() != 0 {
-		t.Skip("live capture test needs root (CAP_NET_RAW) to open an AF_PACKET socket on lo")
-	}
+	rawsend.NeedRoot(t)
 	rx, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Skipf("no IPv4 loopback: %v", err)
@@ -135,9 +133,7 @@ func TestLiveErrors(t *testing.T) {
 // openLoOrSkip opens a live capture on lo, skipping without root.
 func openLoOrSkip(t *testing.T, filter string, opts LiveOptions) Source {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("live capture test needs root (CAP_NET_RAW) to open AF_PACKET sockets on lo")
-	}
+	rawsend.NeedRoot(t)
 	src, err := OpenLive("lo", filter, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -210,19 +206,7 @@ func TestLiveIdle(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("ErrIdle after %v", d)
 	}
-	src2 := openLoOrSkip(t, "udp and host 10.9.8.5", LiveOptions{})
-	done := make(chan error)
-	go func() { done <- src2.Next(&p) }()
-	time.Sleep(50 * time.Millisecond)
-	src2.Close()
-	select {
-	case err := <-done:
-		if err != io.EOF {
-			t.Errorf("Next after Close: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not end Next")
-	}
+	closeEndsNext(t, openLoOrSkip(t, "udp and host 10.9.8.5", LiveOptions{}), 50*time.Millisecond)
 	src.Close()
 }
 

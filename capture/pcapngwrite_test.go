@@ -371,15 +371,7 @@ func BenchmarkPcapngWrite(b *testing.B) {
 // udpSamplePackets reads all the packets of samples/sip-udp-psk.pcap.
 func udpSamplePackets(t *testing.T) []Packet {
 	t.Helper()
-	src, err := OpenFiles("../samples/sip-udp-psk.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkts, err := readAll(t, src)
-	src.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkts := readFiles(t, "../samples/sip-udp-psk.pcap")
 	return pkts
 }
 

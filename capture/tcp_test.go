@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,10 +186,10 @@ func TestTCPReassembly(t *testing.T) {
 					}
 				}
 			}
-			if !equalInts(gaps, tc.wantGaps) {
+			if !slices.Equal(gaps, tc.wantGaps) {
 				t.Errorf("gaps = %v, want %v", gaps, tc.wantGaps)
 			}
-			if tc.checkFrames != nil && !equalInts(frames, tc.checkFrames) {
+			if tc.checkFrames != nil && !slices.Equal(frames, tc.checkFrames) {
 				t.Errorf("segment frames = %v, want %v", frames, tc.checkFrames)
 			}
 			counts := map[ProblemKind]int{}
@@ -202,18 +203,6 @@ func TestTCPReassembly(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalInts[T comparable](a, b []T) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestTCPConnectionLimit(t *testing.T) {

@@ -52,14 +52,7 @@ func TestCrossCheckTshark(t *testing.T) {
 		path := writeFile(t, "cross.pcapng", n.b)
 
 		// mikeyscope
-		src, err := OpenFiles(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pkts, err := readAll(t, src)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pkts := readFiles(t, path)
 		var ourTimes []string
 		rec := &recorder{}
 		d := NewDecoder(rec, DecoderOptions{})

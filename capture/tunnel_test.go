@@ -199,14 +199,7 @@ func TestCrossCheckTsharkTunnels(t *testing.T) {
 		frames = append(frames, frameRec{t: t0.Add(time.Duration(i) * time.Second), data: tc.frame})
 	}
 	path := writeFile(t, "tunnels.pcap", writePcap(t, linkEthernet, frames...))
-	src, err := OpenFiles(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkts, err := readAll(t, src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pkts := readFiles(t, path)
 	rec := &recorder{}
 	d := NewDecoder(rec, DecoderOptions{})
 	for i := range pkts {

@@ -8,7 +8,8 @@ import (
 // Append appends p encoded as a HEP3 packet to b, its chunks in the order
 // sngrep 1.6 writes them (family, protocol, ports, time, protocol type,
 // agent id, addresses, auth key, payload), then correlation id and node
-// name when set. With p.AgentQuirk the agent id is written as sngrep does
+// name when set; the payload goes in chunk 0x0010 when p.Compressed (the
+// caller compressed it). With p.AgentQuirk the agent id is written as sngrep does
 // (the 16-bit id in the chunk's first two bytes). Used by the sample
 // generator and the tests; mikeyscope itself only reads HEP.
 func Append(b []byte, p *Packet) ([]byte, error) {
@@ -49,7 +50,11 @@ func Append(b []byte, p *Packet) ([]byte, error) {
 	if p.AuthKey != nil {
 		b = chunk(b, ChunkAuthKey, p.AuthKey)
 	}
-	b = chunk(b, ChunkPayload, p.Payload)
+	if p.Compressed {
+		b = chunk(b, ChunkPayloadZipped, p.Payload) // already compressed by the caller
+	} else {
+		b = chunk(b, ChunkPayload, p.Payload)
+	}
 	if p.CorrelationID != nil {
 		b = chunk(b, ChunkCorrelationID, p.CorrelationID)
 	}

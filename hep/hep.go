@@ -6,8 +6,9 @@
 // github.com/sipcapture/HEP); versions 1 and 2 are fixed headers.
 //
 // The package knows nothing of packets or files: Parse reads one HEP
-// packet, Framer cuts a TCP byte stream into packets. Neither allocates;
-// every slice of a Packet points into the input.
+// packet, Framer cuts a TCP byte stream into packets, an Inflater inflates
+// a compressed payload within a bound. Parse and Framer do not allocate;
+// every slice of a parsed Packet points into the input.
 package hep
 
 import (
@@ -34,7 +35,7 @@ const (
 	ChunkKeepAlive     = 0x000d // uint16
 	ChunkAuthKey       = 0x000e // octets
 	ChunkPayload       = 0x000f // octets
-	ChunkPayloadZipped = 0x0010 // octets, compressed payload
+	ChunkPayloadZipped = 0x0010 // octets, compressed payload (zlib, gzip or raw deflate: see Inflate)
 	ChunkCorrelationID = 0x0011 // octets
 	ChunkVLAN          = 0x0012 // uint16
 	ChunkNodeName      = 0x0013 // octets
@@ -104,11 +105,16 @@ type Packet struct {
 	// AgentQuirk is set when the agent id chunk held a 16-bit id in its
 	// first two bytes and zeros after (sngrep 1.6 stores htons(id) in the
 	// 32-bit field): Agent is then that 16-bit id.
-	AgentQuirk    bool
-	KeepAlive     uint16
-	AuthKey       []byte
-	Payload       []byte
-	Compressed    bool // the payload came in the compressed-payload chunk (not inflated)
+	AgentQuirk bool
+	KeepAlive  uint16
+	AuthKey    []byte
+	Payload    []byte
+	// Compressed: the payload came in the compressed-payload chunk
+	// (0x0010). Parse leaves it compressed (Format FormatNone);
+	// Packet.Inflate inflates it and sets Format.
+	Compressed    bool
+	Format        Format
+	PayloadOffset int // where the payload starts in the packet (for errors)
 	CorrelationID []byte
 	NodeName      []byte
 	VLAN          uint16
@@ -245,9 +251,9 @@ func parse3(b []byte, p *Packet) error {
 		case ChunkAuthKey:
 			p.AuthKey = v
 		case ChunkPayload:
-			p.Payload, hasPayload = v, true
+			p.Payload, p.Compressed, p.PayloadOffset, hasPayload = v, false, off+6, true
 		case ChunkPayloadZipped:
-			p.Payload, p.Compressed, hasPayload = v, true, true
+			p.Payload, p.Compressed, p.PayloadOffset, hasPayload = v, true, off+6, true
 		case ChunkCorrelationID:
 			p.CorrelationID = v
 		case ChunkVLAN:
@@ -342,7 +348,7 @@ func parse12(b []byte, p *Packet) error {
 		p.Time = time.Unix(int64(sec), int64(usec)*1000).UTC()
 		p.Agent, p.HasAgent = uint32(binary.LittleEndian.Uint16(t[8:])), true
 	}
-	p.Payload = b[hl:]
+	p.Payload, p.PayloadOffset = b[hl:], hl
 	if len(p.Payload) == 0 {
 		return ErrNoPayload
 	}

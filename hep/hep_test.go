@@ -91,6 +91,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.Chunks = 14
+		p.PayloadOffset = len(b) - len(p.Payload) - 6 - len(p.CorrelationID) - 6 - len(p.NodeName)
 		if !reflect.DeepEqual(p, q) {
 			t.Errorf("v6=%v:\n got %+v\nwant %+v", v6, q, p)
 		}
@@ -269,6 +270,9 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("HEP3\x00\x06"))
 	f.Add([]byte{1, 16, 10, 6})
+	// Compressed payloads (chunk 0x0010) as captagent (zlib) and OpenSIPS
+	// (gzip) send them are in testdata/fuzz/FuzzParse (made by python3's
+	// zlib: TestFuzzParseCorpus).
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var p Packet
 		err := Parse(b, &p)
@@ -277,6 +281,18 @@ func FuzzParse(f *testing.F) {
 		}
 		if len(p.Payload) > len(b) || len(p.AuthKey) > len(b) || len(p.NodeName) > len(b) {
 			t.Fatal("a field longer than the packet")
+		}
+		if err == nil && p.Compressed {
+			c := p
+			var z Inflater
+			ierr := c.Inflate(&z)
+			var e *Error
+			switch {
+			case ierr == nil && (len(c.Payload) > MaxInflated || c.Format == FormatNone):
+				t.Fatalf("inflated %d bytes, format %s", len(c.Payload), c.Format)
+			case ierr != nil && (!errors.As(ierr, &e) || e.Offset < c.PayloadOffset || e.Offset > len(b)):
+				t.Fatalf("inflate error %v outside the payload at %d of %d", ierr, c.PayloadOffset, len(b))
+			}
 		}
 		if p.Version == 3 && p.Src.IsValid() && err == nil {
 			// What decodes re-encodes to a packet that decodes the same.

@@ -2,6 +2,8 @@ package metrics
 
 import (
 	"bufio"
+	"bytes"
+	"compress/zlib"
 	"fmt"
 	"io"
 	"net"
@@ -173,4 +175,48 @@ func TestIdleConnectionClosed(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("closed after %v", d)
 	}
+}
+
+// TestHEPInflatedSeries: compressed SIP payloads count per format in
+// mikeyscope_hep_inflated_total and per agent like any packet; a bomb is a
+// malformed rejection; promtool accepts the exposition.
+func TestHEPInflatedSeries(t *testing.T) {
+	st := new(capture.HEPStats)
+	h := capture.NewHEPHandler(nopHandler{}, capture.HEPOptions{Stats: st})
+	for i, payload := range [][]byte{[]byte("OPTIONS sip:a@b SIP/2.0\r\n\r\n"), make([]byte, 1<<20)} {
+		var z bytes.Buffer
+		w := zlib.NewWriter(&z)
+		w.Write(payload)
+		w.Close()
+		p := hep.Packet{IPProto: 17, ProtoType: hep.ProtoSIP, Agent: 7, HasAgent: true,
+			Src: netip.MustParseAddrPort("192.0.2.1:5060"), Dst: netip.MustParseAddrPort("192.0.2.2:5060"),
+			Payload: z.Bytes(), Compressed: true}
+		b, err := hep.Append(nil, &p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Datagram(&capture.Datagram{Frame: uint64(i + 1), Src: netip.MustParseAddrPort("198.51.100.1:40000"), Dst: netip.MustParseAddrPort("198.51.100.2:9060"), Payload: b})
+	}
+	s, err := Serve("127.0.0.1:0", NewCollector(Inputs{HEP: st}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	resp, err := http.Get("http://" + s.Addr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	text := string(body)
+	for _, want := range []string{
+		`mikeyscope_hep_inflated_total{format="zlib"} 1`,
+		`mikeyscope_hep_packets_total{agent="7",node=""} 2`,
+		`mikeyscope_hep_rejected_total{reason="malformed"} 1`,
+	} {
+		if !strings.Contains(text, want+"\n") {
+			t.Errorf("missing %s", want)
+		}
+	}
+	promtoolCheck(t, text)
 }

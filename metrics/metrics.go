@@ -49,6 +49,7 @@ var (
 	dHEP      = desc("hep_packets_total", "HEP packets decoded, by capture agent id and node name.", "agent", "node")
 	dHEPType  = desc("hep_packets_by_type_total", "HEP packets decoded, by protocol type (only sip is analysed).", "type")
 	dHEPDrop  = desc("hep_rejected_total", "HEP packets not analysed, by reason.", "reason")
+	dHEPInfl  = desc("hep_inflated_total", "HEP SIP payloads (chunk 0x0010) and whole packets (packet-gzip) that arrived compressed and were inflated, by format.", "format")
 )
 
 // Collector is a prometheus.Collector over Inputs. Counters derived from
@@ -80,7 +81,7 @@ func NewCollector(in Inputs) *Collector {
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{dFrames, dBytes, dDrops, dSessions, dStatus, dMIKEY, dPackets, dFindings, dActiveS, dActiveT, dHEP, dHEPType, dHEPDrop} {
+	for _, d := range []*prometheus.Desc{dFrames, dBytes, dDrops, dSessions, dStatus, dMIKEY, dPackets, dFindings, dActiveS, dActiveT, dHEP, dHEPType, dHEPDrop, dHEPInfl} {
 		ch <- d
 	}
 }
@@ -149,6 +150,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		for t, v := range h.ByType {
 			c.counter(ch, dHEPType, float64(v), t)
+		}
+		for f, v := range h.Inflated {
+			c.counter(ch, dHEPInfl, float64(v), f)
 		}
 		for _, r := range []struct {
 			name string

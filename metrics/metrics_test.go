@@ -81,15 +81,7 @@ func TestServe(t *testing.T) {
 			t.Errorf("after the change: missing %q", want)
 		}
 	}
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Skip("promtool not installed (apt-get install -y prometheus)")
-	}
-	cmd := exec.Command(promtool, "check", "metrics")
-	cmd.Stdin = strings.NewReader(text)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("promtool check metrics: %v\n%s", err, out)
-	}
+	promtoolCheck(t, text)
 }
 
 // TestREADMEScrapeConfig: the scrape config the README shows is a valid

@@ -23,6 +23,17 @@ func hepLine(h *analysis.HEPSummary) string {
 	for _, t := range types {
 		fmt.Fprintf(&b, ", %d %s (not analysed)", h.ByType[t], t)
 	}
+	var formats []string
+	for f := range h.Inflated {
+		formats = append(formats, f)
+	}
+	sort.Strings(formats)
+	for i, f := range formats {
+		formats[i] = fmt.Sprintf("%d %s", h.Inflated[f], f)
+	}
+	if len(formats) > 0 {
+		fmt.Fprintf(&b, ", inflated %s", strings.Join(formats, ", "))
+	}
 	var agents []string
 	for _, a := range h.Agents {
 		name := "agent " + a.ID

@@ -230,3 +230,34 @@ func TestCaptureCountersMatchSchema(t *testing.T) {
 		t.Errorf("summary %v", s)
 	}
 }
+
+// TestHEPInflatedMatchesSchema: summary.hep.inflated (compressed HEP
+// payloads by format) is in the schema, and the text report names it.
+func TestHEPInflatedMatchesSchema(t *testing.T) {
+	root := loadSchema(t)
+	r := &analysis.Report{Schema: analysis.Schema, Inputs: []string{"x"}, Summary: analysis.Summary{HEP: &analysis.HEPSummary{Packets: 3, SIP: 2, Malformed: 1,
+		Inflated: map[string]uint64{"zlib": 1, "packet-gzip": 1}}}}
+	var buf bytes.Buffer
+	if err := report.WriteJSON(&buf, r, report.JSONOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if errs := validate(root, root, doc, "$"); len(errs) > 0 {
+		t.Errorf("report does not match the schema:\n%s", strings.Join(errs, "\n"))
+	}
+	if !strings.Contains(buf.String(), `"inflated":{"packet-gzip":1,"zlib":1}`) {
+		t.Errorf("no inflated counts in %s", buf.String())
+	}
+	buf.Reset()
+	if err := report.WriteText(&buf, r, report.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "HEP: 3 packets, 2 SIP, inflated 1 packet-gzip, 1 zlib; 1 malformed") {
+		t.Errorf("text report:\n%s", buf.String())
+	}
+}

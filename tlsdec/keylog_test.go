@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -84,7 +85,7 @@ func TestParseKeyLog(t *testing.T) {
 				for _, l := range kerr.Lines {
 					got = append(got, l.Line)
 				}
-				if !equalInts(got, tc.badLines) {
+				if !slices.Equal(got, tc.badLines) {
 					t.Errorf("bad lines %v, want %v (%v)", got, tc.badLines, err)
 				}
 			}
@@ -93,18 +94,6 @@ func TestParseKeyLog(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestKeyLogMergeAndFingerprint(t *testing.T) {

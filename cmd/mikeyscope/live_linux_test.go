@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/internal/fuzzcap"
 	"github.com/mikeyscope/mikeyscope/internal/rawsend"
 )
 
@@ -35,19 +36,8 @@ func TestMain(m *testing.M) {
 // and the ring holds the last three files, named as dumpcap names them,
 // which tshark opens and which hold the last frames of the call.
 func TestLiveReportWritesRing(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("live capture test needs root (CAP_NET_RAW) to open AF_PACKET sockets on lo")
-	}
-	src, err := capture.OpenFiles(sample("sip-udp-psk.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var frames [][]byte
-	var p capture.Packet
-	for src.Next(&p) == nil {
-		frames = append(frames, append([]byte(nil), p.Data...))
-	}
-	src.Close()
+	rawsend.NeedRoot(t)
+	frames := sampleFrames(t, "sip-udp-psk.pcap")
 	filter, err := rawsend.OwnAddresses(frames, os.Getpid()+1)
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +75,7 @@ func TestLiveReportWritesRing(t *testing.T) {
 		if !re.MatchString(n) {
 			t.Errorf("file %s is not named as dumpcap names ring files", n)
 		}
+		var p capture.Packet
 		s, err := capture.OpenFiles(n)
 		if err != nil {
 			t.Fatal(err)
@@ -118,40 +109,64 @@ func TestLiveReportWritesRing(t *testing.T) {
 	}
 }
 
+// sampleFrames reads the frames of a sample (copies).
+func sampleFrames(t *testing.T, name string) [][]byte {
+	t.Helper()
+	frames, err := fuzzcap.ReadFrames(sample(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return frames
+}
+
 // runLiveReport runs mikeyscope with args in a child process, waits until
 // started reports the capture open, sends frames on lo, stops the child with
 // SIGINT and returns its stdout.
 func runLiveReport(t *testing.T, args []string, started func() bool, frames [][]byte) []byte {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "MIKEYSCOPE_TEST_RUN_MAIN=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	c := startChild(t, args)
 	for start := time.Now(); !started(); time.Sleep(10 * time.Millisecond) {
 		if time.Since(start) > 10*time.Second {
-			t.Fatalf("the capture did not start: %s", stderr.String())
+			t.Fatalf("the capture did not start: %s", c.stderr.String())
 		}
 	}
-	tx, err := rawsend.Open("lo")
-	if err != nil {
+	if err := rawsend.SendAll("lo", frames); err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Close()
-	for _, f := range frames {
-		if err := tx.Send(f); err != nil {
-			t.Fatal(err)
-		}
-	}
 	time.Sleep(500 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
-	if err := cmd.Wait(); err != nil {
+	return c.interrupt(t)
+}
+
+// child is the command run in a child process (TestMain runs it).
+type child struct {
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+}
+
+// startChild starts mikeyscope with args in a child process, killed when
+// the test ends.
+func startChild(t *testing.T, args []string) *child {
+	t.Helper()
+	c := &child{cmd: exec.Command(os.Args[0], args...)}
+	c.cmd.Env = append(os.Environ(), "MIKEYSCOPE_TEST_RUN_MAIN=1")
+	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.cmd.Process.Kill() })
+	return c
+}
+
+// interrupt ends the child with SIGINT, as a user ends a live capture,
+// fails the test if it exits with a usage error (2) or cannot be waited
+// for, and returns its stdout.
+func (c *child) interrupt(t *testing.T) []byte {
+	t.Helper()
+	c.cmd.Process.Signal(syscall.SIGINT)
+	if err := c.cmd.Wait(); err != nil {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 2 {
-			t.Fatalf("report: %v: %s", err, stderr.String())
+			t.Fatalf("report: %v: %s", err, c.stderr.String())
 		}
 	}
-	return stdout.Bytes()
+	return c.stdout.Bytes()
 }

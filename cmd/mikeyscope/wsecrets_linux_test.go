@@ -12,11 +12,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/internal/rawsend"
 )
 
 // ownTCPAddresses rewrites the RTSPS samples' addresses (192.0.2.50,
@@ -72,20 +71,9 @@ func ownTCPAddresses(t *testing.T, frames [][]byte, tag int) string {
 // sample's), and `report` of the file alone (no key log) decrypts every
 // SRTP and SRTCP packet. Without --w-secrets the file holds no secret.
 func TestLiveWriteSecrets(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("live capture test needs root (CAP_NET_RAW) to open AF_PACKET sockets on lo")
-	}
+	rawsend.NeedRoot(t)
 	t.Setenv("SSLKEYLOGFILE", "")
-	src, err := capture.OpenFiles(sample("rtsps/rtsps-tls13.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var frames [][]byte
-	var p capture.Packet
-	for src.Next(&p) == nil {
-		frames = append(frames, append([]byte(nil), p.Data...))
-	}
-	src.Close()
+	frames := sampleFrames(t, "rtsps/rtsps-tls13.pcap")
 	filter := ownTCPAddresses(t, frames, os.Getpid()+2)
 	keylog := sample("rtsps/rtsps-tls13.keylog")
 	for _, secrets := range []bool{true, false} {
@@ -165,29 +153,15 @@ func decryptedMedia(t *testing.T, report []byte) int {
 // tick, not on a packet), each listed in FILE once closed, the last one
 // at the end of the capture.
 func TestLiveIntervalPrintName(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("live capture test needs root (CAP_NET_RAW) to open AF_PACKET sockets on lo")
-	}
+	rawsend.NeedRoot(t)
 	dir := t.TempDir()
 	names := filepath.Join(dir, "names.txt")
 	tag := os.Getpid() + 3
 	filter := fmt.Sprintf("udp and host 10.%d.%d.1", byte(tag>>8), byte(tag))
-	cmd := exec.Command(os.Args[0], "report", "--json", "-i", "lo", "-f", filter,
-		"-w", filepath.Join(dir, "live.pcapng"), "-b", "interval:1", "-b", "printname:"+names)
-	cmd.Env = append(os.Environ(), "MIKEYSCOPE_TEST_RUN_MAIN=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	c := startChild(t, []string{"report", "--json", "-i", "lo", "-f", filter,
+		"-w", filepath.Join(dir, "live.pcapng"), "-b", "interval:1", "-b", "printname:" + names})
 	time.Sleep(2500 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
-	if err := cmd.Wait(); err != nil {
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 2 {
-			t.Fatalf("report: %v: %s", err, stderr.String())
-		}
-	}
+	c.interrupt(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "live_*.pcapng"))
 	printed, err := os.ReadFile(names)
 	if err != nil {

@@ -3,7 +3,9 @@
 // FuzzWriteJSON): packets held in memory as a capture.Source, the byte
 // framing a fuzz input uses for them, and a keys store with the samples'
 // keys, so that fuzzed MIKEY messages reach MAC checks and KEMAC
-// decryption.
+// decryption. The tests that replay a sample (the live tests of analysis
+// and the command, retirement on a quiet live capture) read its packets
+// into memory with ReadPackets.
 package fuzzcap
 
 import (
@@ -39,6 +41,37 @@ func (s *SliceSource) Next(p *capture.Packet) error {
 
 // Close implements capture.Source.
 func (s *SliceSource) Close() error { return nil }
+
+// ReadPackets reads every packet of the capture files, their bytes copied.
+func ReadPackets(paths ...string) ([]capture.Packet, error) {
+	src, err := capture.OpenFiles(paths...)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	var out []capture.Packet
+	var p capture.Packet
+	for {
+		if err := src.Next(&p); err == io.EOF {
+			return out, nil
+		} else if err != nil {
+			return nil, err
+		}
+		c := p
+		c.Data = append([]byte(nil), p.Data...)
+		out = append(out, c)
+	}
+}
+
+// ReadFrames is ReadPackets' frame bytes.
+func ReadFrames(paths ...string) ([][]byte, error) {
+	pkts, err := ReadPackets(paths...)
+	frames := make([][]byte, len(pkts))
+	for i := range pkts {
+		frames[i] = pkts[i].Data
+	}
+	return frames, err
+}
 
 // Split reads packets framed as a 16-bit big-endian length and the bytes; a
 // final short remainder is one more packet.

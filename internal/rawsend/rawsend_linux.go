@@ -10,6 +10,8 @@ package rawsend
 import (
 	"fmt"
 	"net"
+	"os"
+	"testing"
 
 	"golang.org/x/sys/unix"
 )
@@ -48,6 +50,31 @@ func (s *Sender) Send(frame []byte) error {
 
 // Close closes the socket.
 func (s *Sender) Close() error { return unix.Close(s.fd) }
+
+// SendAll sends the frames on the interface, in order, through a sender
+// of its own.
+func SendAll(iface string, frames [][]byte) error {
+	s, err := Open(iface)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for _, f := range frames {
+		if err := s.Send(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NeedRoot skips t unless the test runs as root, which opening AF_PACKET
+// sockets (a live capture on lo, or Open) needs.
+func NeedRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("live capture test needs root (CAP_NET_RAW) to open AF_PACKET sockets on lo")
+	}
+}
 
 // OwnAddresses rewrites the IPv4 addresses of Ethernet/IPv4/UDP frames
 // (the samples' 192.0.2.10 and 198.51.100.20) to 10.H.L.1 and 10.H.L.2,

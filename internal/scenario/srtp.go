@@ -74,17 +74,9 @@ func NewSender(p StreamParams) (*Sender, error) {
 	if p.ROC != 0 {
 		ctx.SetROC(p.SSRC, p.ROC)
 	}
-	return &Sender{
-		ctx: ctx,
-		hdr: rtp.Header{Version: 2, PayloadType: p.PayloadType, SequenceNumber: p.FirstSeq,
-			Timestamp: p.FirstTS, SSRC: p.SSRC},
-		plain:   make([]byte, 0, 1600),
-		out:     make([]byte, 0, 1700),
-		rtcpOut: make([]byte, 0, 200),
-		cname:   p.CNAME,
-		ssrc:    p.SSRC,
-		tsStep:  p.TSStep,
-	}, nil
+	snd := newSenderOf(p)
+	snd.ctx = ctx
+	return snd, nil
 }
 
 // newOwnSender is a Sender sealing with the project's srtp package.
@@ -96,9 +88,15 @@ func newOwnSender(p StreamParams) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario: SRTP context for SSRC %#08x: %w", p.SSRC, err)
 	}
+	snd := newSenderOf(p)
+	snd.own, snd.ownSt = ctx, msrtp.NewStreamSSRC(p.SSRC, p.ROC)
+	return snd, nil
+}
+
+// newSenderOf is a Sender of the stream's header fields and buffers,
+// before its SRTP implementation is set.
+func newSenderOf(p StreamParams) *Sender {
 	return &Sender{
-		own:   ctx,
-		ownSt: msrtp.NewStreamSSRC(p.SSRC, p.ROC),
 		hdr: rtp.Header{Version: 2, PayloadType: p.PayloadType, SequenceNumber: p.FirstSeq,
 			Timestamp: p.FirstTS, SSRC: p.SSRC},
 		plain:   make([]byte, 0, 1600),
@@ -107,7 +105,7 @@ func newOwnSender(p StreamParams) (*Sender, error) {
 		cname:   p.CNAME,
 		ssrc:    p.SSRC,
 		tsStep:  p.TSStep,
-	}, nil
+	}
 }
 
 // encryptRTP and encryptRTCP protect with whichever implementation the

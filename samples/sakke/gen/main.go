@@ -15,7 +15,6 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"math/big"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -30,8 +29,6 @@ import (
 	"github.com/mikeyscope/mikeyscope/internal/scenario"
 	mskeys "github.com/mikeyscope/mikeyscope/keys"
 	"github.com/mikeyscope/mikeyscope/mikey"
-	"github.com/mikeyscope/mikeyscope/mikey/eccsi"
-	"github.com/mikeyscope/mikeyscope/mikey/sakke"
 )
 
 var (
@@ -114,50 +111,29 @@ type KMS struct {
 	PVT               []byte
 }
 
-func scalar(r *mckms.Seeded) *big.Int {
-	b := make([]byte, 40)
-	r.Read(b)
-	v := new(big.Int).SetBytes(b)
-	v.Mod(v, new(big.Int).Sub(eccsi.Order(), big.NewInt(1)))
-	return v.Add(v, big.NewInt(1))
-}
-
-// NewKMS generates a KMS from seed (RFC 6508 §6.1, RFC 6507 §4.2, §5.1.1).
+// NewKMS generates a KMS from seed with internal/mckms (RFC 6508 §6.1,
+// RFC 6507 §4.2, §5.1.1): alice's set is issued first, so her SSK takes
+// the seed's third draw; bob's RSKs draw nothing.
 func NewKMS(seed string) (*KMS, error) {
-	pp := sakke.ParameterSet1()
-	rnd := &mckms.Seeded{Seed: seed}
-	z, err := pp.GenerateMasterSecret(rnd)
+	kms, err := mckms.New(seed, KMSURI, mikey.KeyPeriod{})
 	if err != nil {
 		return nil, err
 	}
-	Z, err := pp.PublicKey(z)
+	a, err := kms.RFC6509KeySet(AliceURI, start)
 	if err != nil {
 		return nil, err
 	}
-	k := &KMS{Z: pp.MarshalPoint(Z)}
+	k := &KMS{Z: kms.Z, KPAK: kms.KPAK, SSK: a.SSK, PVT: a.PVT}
 	for _, x := range []struct {
 		t   time.Time
 		out *[]byte
 	}{{start, &k.RSKBob}, {lastMonth, &k.RSKBobOct}} {
-		rsk, err := pp.ExtractRSK(z, sakke.Identity(BobURI, x.t))
+		s, err := kms.RFC6509KeySet(BobURI, x.t)
 		if err != nil {
 			return nil, err
 		}
-		*x.out = pp.MarshalPoint(rsk)
+		*x.out = s.RSK
 	}
-	ksak := scalar(rnd)
-	kpak, err := eccsi.KPAK(ksak)
-	if err != nil {
-		return nil, err
-	}
-	k.KPAK = eccsi.MarshalPoint(kpak)
-	ssk, pvt, err := eccsi.IssueSSK(ksak, sakke.Identity(AliceURI, start), scalar(rnd))
-	if err != nil {
-		return nil, err
-	}
-	k.SSK = make([]byte, 32)
-	ssk.FillBytes(k.SSK)
-	k.PVT = eccsi.MarshalPoint(pvt)
 	return k, nil
 }
 
