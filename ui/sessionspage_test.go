@@ -3,12 +3,17 @@ package ui
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/mikeyscope/mikeyscope/analysis"
+	"github.com/mikeyscope/mikeyscope/capture"
+	"github.com/mikeyscope/mikeyscope/dissect"
+	"github.com/mikeyscope/mikeyscope/internal/scenario"
+	"github.com/mikeyscope/mikeyscope/keys"
 	"github.com/rivo/tview"
 )
 
@@ -318,4 +323,50 @@ func BenchmarkSessionsSnapshotSpool(b *testing.B) {
 		v.setSnapshot(live, analysis.RetiredRowsOf(sp, k))
 		v.table.Draw(screen)
 	}
+}
+
+// TestEndToEndPagedKeysAndStatus: on a series of keyed calls retired to
+// the job's spool, the status bar counts every session, the keys screen
+// counts the retired ones it does not list, and lists a retired session's
+// crypto sessions once it is opened (loaded from the spool by its row).
+func TestEndToEndPagedKeysAndStatus(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := scenario.WriteSeriesFiles(dir, "series", 30, scenario.SeriesShape{Packets: 3, Spacing: time.Second, Name: "series"}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "series.pcap")
+	st, _, err := keys.ParseFile(filepath.Join(dir, "series.keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() (capture.Source, error) { return capture.OpenFiles(file) }
+	job, err := analysis.StartJob(open, []string{file}, 0, false, analysis.Options{Keys: st, Trees: true, SignalText: true}, dissect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(job.Close)
+	h := startUI(t, job, Options{Title: "series.pcap"})
+	h.waitText("done, ")
+	h.waitText("Sessions (30 of 30)")
+	h.waitText("sessions 30 ")
+	r, rows := job.SnapshotRows()
+	if rows.Len() == 0 || rows.Len()+len(r.Sessions) != 30 {
+		t.Fatalf("%d retired, %d in progress", rows.Len(), len(r.Sessions))
+	}
+	h.press('k')
+	h.waitText(fmt.Sprintf("and %d finished sessions written to the spool", rows.Len()))
+	h.key(tcell.KeyEscape)
+	h.press('/')
+	h.typeText("caller0007")
+	h.key(tcell.KeyEnter)
+	h.waitText("Sessions (1 of 30)")
+	h.key(tcell.KeyEnter)
+	h.waitText("Flow of session 8")
+	h.press('k')
+	h.waitText(fmt.Sprintf("and %d finished sessions written to the spool", rows.Len()-1))
+	s, err := job.Session(8)
+	if err != nil || len(s.CryptoSessions) == 0 {
+		t.Fatalf("session 8: %v", err)
+	}
+	h.waitText(s.CryptoSessions[0].SSRC)
 }
