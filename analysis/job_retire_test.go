@@ -537,6 +537,18 @@ func TestJobSnapshotRows(t *testing.T) {
 	if len(byID) != len(r.Sessions) {
 		t.Errorf("%d sessions neither retired nor in progress", len(byID)-len(r.Sessions))
 	}
+	// Scan reads the same rows, into one reused Session.
+	k := 3
+	err = rows.Scan(3, rows.Len(), func(s *Session) {
+		want := got[k]
+		if s.ID != want.ID || s.Retired.Index != k || s.From != want.From || !slices.Equal(s.Retired.Codes, want.Retired.Codes) || s.FindingCounts != want.FindingCounts {
+			t.Errorf("scan row %d: %+v, want %+v", k, s, want)
+		}
+		k++
+	})
+	if err != nil || k != rows.Len() {
+		t.Errorf("scan: %d rows, %v", k-3, err)
+	}
 
 	j.SetPaused(true)
 	added := false

@@ -417,6 +417,14 @@ func (sp *SessionSpool) readRange(from, to int, fn func(i int, r *spoolRow, text
 
 // compactRow makes the compact row (Session with Retired set) of row i.
 func compactRow(i int, r *spoolRow, text []byte, values []string) *Session {
+	s := &Session{Retired: &RetiredRow{}}
+	fillRow(s, i, r, text, values)
+	return s
+}
+
+// fillRow makes s the compact row of row i, reusing s.Retired and its
+// codes' slice.
+func fillRow(s *Session, i int, r *spoolRow, text []byte, values []string) {
 	var f [rowFields]string
 	for k, v := range r.fields {
 		if v&isInterned != 0 {
@@ -429,11 +437,15 @@ func compactRow(i int, r *spoolRow, text []byte, values []string) *Session {
 		f[k] = string(text[:v])
 		text = text[v:]
 	}
-	extra := &RetiredRow{Index: i, Streams: int(r.streams), Decrypting: int(r.decrypting), Failing: int(r.failed)}
-	if f[rowCodes] != "" {
-		extra.Codes = strings.Fields(f[rowCodes])
+	extra := s.Retired
+	*extra = RetiredRow{Index: i, Streams: int(r.streams), Decrypting: int(r.decrypting), Failing: int(r.failed), Codes: extra.Codes[:0]}
+	for c := range strings.FieldsSeq(f[rowCodes]) {
+		extra.Codes = append(extra.Codes, c)
 	}
-	return &Session{ID: int(r.id), Carrier: f[rowCarrier], Key: f[rowKey], Start: fromUnixNano(r.start), End: fromUnixNano(r.end),
+	if len(extra.Codes) == 0 {
+		extra.Codes = nil
+	}
+	*s = Session{ID: int(r.id), Carrier: f[rowCarrier], Key: f[rowKey], Start: fromUnixNano(r.start), End: fromUnixNano(r.end),
 		From: f[rowFrom], To: f[rowTo], URL: f[rowURL], Transport: f[rowTransport], Mode: f[rowMode], Keying: f[rowKeying],
 		KeyStatus: KeyStatus(f[rowKeyStatus]), FinalStatus: f[rowFinalStatus],
 		FindingCounts: FindingCounts{Errors: int(r.errors), Warnings: int(r.warnings), Notes: int(r.notes)},
@@ -610,6 +622,33 @@ func (r RetiredRows) Rows(from, to int) ([]*Session, error) {
 		return nil, nil
 	}
 	return r.sp.RowsRange(from, to)
+}
+
+// Scan calls fn with rows [from, to) (cut to Len) in order, read in runs
+// of 1,024, each as a compact row that fn must not keep: the same Session
+// is reused for the next row. It makes little garbage a row (its free
+// text) where Rows makes a Session.
+func (r RetiredRows) Scan(from, to int, fn func(*Session)) error {
+	to = min(to, r.n)
+	if r.sp == nil {
+		return nil
+	}
+	s := &Session{Retired: &RetiredRow{}}
+	codes := s.Retired.Codes
+	for ; from < to; from += rowsChunk {
+		err := r.sp.readRange(from, min(from+rowsChunk, to), func(i int, row *spoolRow, text []byte, values []string) {
+			s.Retired.Codes = codes
+			fillRow(s, i, row, text, values)
+			if s.Retired.Codes != nil {
+				codes = s.Retired.Codes
+			}
+			fn(s)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RowsAt returns the rows of the given indices (each below Len), in that

@@ -159,22 +159,18 @@ func (v *sessionsView) addRetired(keepID int, found *int) {
 	}
 	var add []sortKey
 	var row sessionRow
-	for from := v.covered; from < n; from += readChunk {
-		ss, err := v.spool.Rows(from, min(from+readChunk, n))
-		if err != nil {
-			v.readErr = err
-			break
+	err := v.spool.Scan(v.covered, n, func(s *analysis.Session) { // s is reused: keep nothing of it but strings
+		row = sessionRow{}
+		row.fill(s, nil)
+		if s.ID == keepID {
+			*found = s.Retired.Index
 		}
-		for _, s := range ss {
-			row = sessionRow{}
-			row.fill(s, nil)
-			if s.ID == keepID {
-				*found = s.Retired.Index
-			}
-			if v.query.match(&row) {
-				add = append(add, keyOf(&row, v.sortCol))
-			}
+		if v.query.match(&row) {
+			add = append(add, keyOf(&row, v.sortCol))
 		}
+	})
+	if err != nil {
+		v.readErr = err
 	}
 	v.covered = n
 	slices.SortFunc(add, func(a, b sortKey) int { return orderKeys(a, b, v.desc) })
@@ -196,9 +192,6 @@ func (v *sessionsView) addRetired(keepID int, found *int) {
 		end = pos[i]
 	}
 }
-
-// readChunk is how many spool rows an update reads at once.
-const readChunk = 1024
 
 // searchOrder returns the number of rows of order (from lo on) that come
 // before key k.
