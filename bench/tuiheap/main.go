@@ -2,8 +2,9 @@
 // `mikeyscope FILE` does: analysis.StartJob with the TUI's options, the
 // ui package on a simulated 200x60 terminal), waits until the pass is done
 // and shown, goes to the end of the sessions list and back, sorts it by
-// another column and back, and prints the live heap (after two garbage
-// collections, the UI and the job still alive) and the peak RSS.
+// each column in turn (reversing it once), back to time, and prints the
+// live heap (after two garbage collections, the UI and the job still
+// alive) and the peak RSS.
 // bench/memory.sh runs it for its "tui" form (TUI=1).
 //
 //	go run ./bench/tuiheap [-keys FILE] CAPTURE
