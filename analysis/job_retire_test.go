@@ -446,13 +446,14 @@ func TestSessionSpoolError(t *testing.T) {
 	}
 }
 
-// TestSessionSpoolRowsBounded: a retired session's row in memory holds at
-// most maxRowText bytes of each wire field (Call-ID, From, To, URL, the
-// final status's reason phrase), whatever their length; the spool holds
-// them whole. Found in review: a hostile capture of one-packet sessions
-// with 200 KB Call-IDs and reason phrases kept them all in the TUI's rows
-// (and up to 4,096 distinct reason phrases in the interned values), so
-// memory grew with the capture instead of ~250 bytes a call.
+// TestSessionSpoolRowsBounded: a retired session's row (on disk; the
+// interned values in memory) holds at most maxRowText bytes of each wire
+// field (Call-ID, From, To, URL, the final status's reason phrase),
+// whatever their length; the spool's model holds them whole. Found in
+// review when rows were in memory: a hostile capture of one-packet
+// sessions with 200 KB Call-IDs and reason phrases kept them all in the
+// TUI's rows (and up to 4,096 distinct reason phrases in the interned
+// values); rows read back for a page of the list stay small too.
 func TestSessionSpoolRowsBounded(t *testing.T) {
 	sp, err := NewSessionSpool()
 	if err != nil {
