@@ -124,10 +124,12 @@ type Analyzer struct {
 	// byID finds the sessions in the model by ID; lastID numbers them.
 	byID   map[int]*sessionState
 	lastID int
-	// Retirement (retire.go): now is the latest capture time a sweep
-	// has seen, nextRetire when the next is due; tombs the keys of retired
+	// Retirement (retire.go) runs on clock, the frames' timestamps made
+	// steady (capture.Clock): now is the latest clock time a sweep has
+	// seen, nextRetire when the next is due; tombs the keys of retired
 	// sessions; retired counts what was retired, earlyRetired the sessions
 	// retired in progress at the MaxSessions limit.
+	clock           capture.Clock
 	now, nextRetire time.Time
 	tombs           tombstones
 	retired         retiredCounts
@@ -190,9 +192,10 @@ type sessionState struct {
 	// established: an INVITE was answered with a 2xx; retiring: it is
 	// being retired.
 	ended, established, retiring bool
-	// over is the capture time at which a retiring session was over;
-	// touched the end of the latest gap in the capture while it was in
-	// progress (see advance).
+	// over is the time on the steady clock at which a retiring session
+	// was over; touched the clock's time of its latest packet (or of the
+	// end of the latest quiet spell of the capture while it was in
+	// progress; see clockJump).
 	over, touched time.Time
 	// rtspClient is the address of the RTSP client (the sender of the
 	// session's requests); dummySSRCs the SSRCs of NAT dummy datagrams.
@@ -236,6 +239,7 @@ func New(opts Options) *Analyzer {
 	}
 	a.media = newMediaState(a)
 	a.media.hook = opts.Hook
+	a.clock = capture.Clock{Gap: a.idleTimeout() + retireSweepEvery, OnJump: a.clockJump}
 	a.initMIKEY()
 	a.addSuppliedSRTP()
 	return a
@@ -279,7 +283,7 @@ func (a *Analyzer) readErrorLocked(frame uint64, err error) {
 }
 
 // session returns the state of the session a message belongs to, creating it.
-func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
+func (a *Analyzer) session(m *dissect.SignalMessage, at time.Time) *sessionState {
 	k := sessionKey{m.Carrier, m.SessionKey}
 	if m.SessionAlias != "" {
 		// RTSP: the connection-keyed session learnt its Session id.
@@ -313,6 +317,7 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 			KeyStatus: KeyNone,
 		},
 	}
+	st.touch(at)
 	a.sessions = append(a.sessions, st)
 	a.byID[st.s.ID] = st
 	a.byKey[k] = st
@@ -324,7 +329,7 @@ func (a *Analyzer) session(m *dissect.SignalMessage) *sessionState {
 	if a.opts.Retire == nil {
 		a.evictSessions()
 	} else if len(a.sessions) > a.maxSessions() {
-		a.retireSweep(m.Time)
+		a.retireSweep(at)
 	}
 	if why := midSession(m); why != "" {
 		a.add(KindMidCall.New(m.Frame, st.s.ID, why))
@@ -399,15 +404,17 @@ func (a *Analyzer) signalLocked(m *dissect.SignalMessage) {
 	if m.Transport == "tcp" && a.tlsConns[connKey(m.Src, m.Dst)] {
 		m.Transport = "tls"
 	}
-	a.advance(m.Time)
+	at := a.clock.Observe(m.HEP, m.Frame, m.Time)
+	a.advance(at)
 	dup, dk, place := a.hepDuplicate(m)
 	if dup {
 		return
 	}
-	st := a.session(m)
+	st := a.session(m, at)
 	if st == nil {
 		return // a late message of a retired session, counted
 	}
+	st.touch(at)
 	st.noteSignalEnd(m)
 	s := st.s
 	a.claimPending(m, s.ID)

@@ -52,7 +52,14 @@ func (a *Analyzer) Counters() Counters {
 	for k, v := range a.retired.totals.Findings {
 		c.Findings[k] += v
 	}
-	since := a.summary.Last.Add(-ActiveWindow)
+	// Measured back from the latest frame in line (capture.Clock), not
+	// the latest timestamp: one frame from the far future would make
+	// every session look inactive.
+	latest := a.clock.Latest()
+	if latest.IsZero() {
+		latest = a.summary.Last
+	}
+	since := latest.Add(-ActiveWindow)
 	for _, st := range a.sessions {
 		if countSession(&c, st.s) && !st.s.End.Before(since) {
 			c.SessionsActive++

@@ -319,6 +319,14 @@ var (
 		"The capturing tool recorded packets it dropped",
 		"the program that wrote the file (dumpcap, tcpdump) could not keep up: its interface statistics (pcapng isb_ifdrop, isb_osdrop) count packets that are not in the file",
 		"capture again with a bigger buffer (dumpcap -B) or a narrower capture filter"}
+	KindWriteFailed = Kind{"capture.write-failed", SeverityError,
+		"Writing the live capture to the -w files failed: later frames are not in them",
+		"the file system of the -w files is full (ENOSPC) or failed (EIO), or the next ring file could not be created (permissions, a removed directory, no inodes left); writing stops at the first failure, the capture and its analysis go on",
+		"free space or write elsewhere (-w), bound the files with -b filesize:kB -b files:N, and capture again: this report covers every frame, the -w files only those before the frame named"}
+	KindTimeJump = Kind{"capture.time-jump", SeverityWarning,
+		"The capture's timestamps jump",
+		"a frame's timestamp is far out of line with its neighbours', the time steps back (captures concatenated, an NTP step, a HEP agent's clock reset), or a HEP agent's clock is far from the capture's: times and durations across the jump are wrong by its size",
+		"merge captures in time order (mergecap without -a); check the clocks of the capture host and of the HEP agents (NTP); session retirement does not count the jump as time passing"}
 	KindMidCall = Kind{"capture.mid-call", SeverityNote,
 		"The capture starts in the middle of a call or connection",
 		"the capture was started after the call was set up",
@@ -396,7 +404,7 @@ var Catalogue = []Kind{
 	KindSRTPAuthFailed, KindSRTPROC, KindSRTPUnknownSSRC, KindSRTPUnknownMKI, KindSRTPNoKeyExchange, KindSRTPUndecryptable,
 	KindNATDummy, KindSAVPWithoutKeying, KindCryptoAndKeyMgmt,
 	KindSDESMalformed, KindSDESUnknownSuite, KindSDESKeysInClear, KindSDESAnswerNotOffered, KindSDESKeyChanged, KindSDESLifetime, KindSDESOtherKeying, KindSDESMKILength,
-	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindKernelDrops, KindRecordedDrops, KindMidCall, KindSignalError,
+	KindTCPGap, KindFragmentLost, KindMalformedFrame, KindCaptureLimit, KindFileDamaged, KindKernelDrops, KindRecordedDrops, KindWriteFailed, KindTimeJump, KindMidCall, KindSignalError,
 	KindHEPAuthFailed,
 	KindTLSNoKey, KindTLSWrongKey, KindTLSAfterHandshake,
 	KindSAKKEWrongIdentity, KindSAKKERSKInvalid, KindSAKKEMissingKMS, KindSAKKEKeyPeriod, KindSAKKEIDScheme,

@@ -103,7 +103,53 @@ type statsSource struct {
 func (s *statsSource) Stats() capture.LiveStats { return s.st }
 
 func captureFindingCases() []findingCase {
-	return append(captureLossCases(), captureFindingCases1()...)
+	return append(append(captureLossCases(), captureFindingCases1()...), timeJumpCases()...)
+}
+
+// timeJumpCases: the capture's timestamps jump (analysis/timejump_test.go
+// checks what the jumps do to session retirement on a series of calls).
+func timeJumpCases() []findingCase {
+	// A call without media, its frames at the given offsets from caseT0.
+	call := func(t *testing.T, at ...time.Duration) []byte {
+		var buf bytes.Buffer
+		w, err := pcapwrite.NewWriter(&buf, pcapwrite.FormatPcap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := caseCall("UDP")
+		var b framebuild.Builder
+		for i, m := range [][]byte{c.Invite("", nil), c.Trying(), c.Ringing(), c.OK("", nil), c.Ack(), c.Bye(), c.ByeOK()} {
+			src, dst := caseCaller, caseCallee
+			if m[0] == 'S' { // a response
+				src, dst = dst, src
+			}
+			f, err := b.UDP(src, dst, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.WriteFrame(caseT0.Add(at[i]), f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	ms := time.Millisecond
+	return []findingCase{
+		{name: "one frame a day ahead", code: analysis.KindTimeJump.Code, frame: 3,
+			run: func(t *testing.T) *analysis.Report {
+				return runCapture(t, call(t, 0, 10*ms, 24*time.Hour+20*ms, 30*ms, 40*ms, 50*ms, 60*ms), analysis.Options{})
+			},
+			summary: []string{"the timestamp of frame 3 (2026-", "is 1d 0h 0m 0s ahead of its neighbours (frame 2 at ", "frame 4 at ", "session retirement does not count it"}},
+		{name: "the time steps back an hour", code: analysis.KindTimeJump.Code, frame: 4,
+			run: func(t *testing.T) *analysis.Report {
+				h := -time.Hour
+				return runCapture(t, call(t, 0, 10*ms, 20*ms, h+30*ms, h+40*ms, h+50*ms, h+60*ms), analysis.Options{})
+			},
+			summary: []string{"the capture's time steps back 59m59.99s at frame 4 (frame 3 at ", "then frame 4 at ", "frame 5 at ", "captures concatenated"}},
+	}
 }
 
 // captureLossCases: packets lost before the analysis, as the kernel's
@@ -157,6 +203,37 @@ func captureLossCases() []findingCase {
 				return r
 			},
 			summary: []string{"recorded 12 packets"}},
+		{name: "-w onto a full device (/dev/full)", code: analysis.KindWriteFailed.Code, frame: 1,
+			run: func(t *testing.T) *analysis.Report {
+				c := newCap(t)
+				for i := range 3 {
+					f, err := c.b.UDP(netip.MustParseAddrPort("192.0.2.1:7000"), netip.MustParseAddrPort("192.0.2.2:7001"), []byte{byte(i)})
+					if err != nil {
+						t.Fatal(err)
+					}
+					c.frame(t, f)
+				}
+				src, err := capture.OpenReader("live", bytes.NewReader(c.buf.Bytes()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, err := capture.CreatePcapng("/dev/full", capture.RingOptions{}, nil)
+				if err != nil {
+					t.Skipf("no /dev/full: %v", err)
+				}
+				tee := capture.Tee(src, w)
+				defer tee.Close()
+				a := analysis.New(analysis.Options{})
+				if err := analysis.Run(context.Background(), tee, a, dissect.Options{}, nil); err != nil {
+					t.Fatal(err)
+				}
+				r := a.Finish()
+				if wc := r.Summary.Write; wc == nil || wc.FramesWritten != 0 || wc.FramesNotWritten != 3 || wc.FirstFrameNotWritten != 1 {
+					t.Errorf("summary.capture_write %+v", wc)
+				}
+				return r
+			},
+			summary: []string{"-w /dev/full: no space left on device", "frame 1 and every later frame are not in the -w files", "analysis go on"}},
 	}
 }
 

@@ -27,6 +27,9 @@ type JobProgress struct {
 	// Kernel holds a live capture's kernel counters (nil for files and
 	// before the first reading).
 	Kernel *LiveCounters
+	// Write counts what a live capture wrote to its -w files (nil
+	// without -w).
+	Write *WriteCounters
 	// Retired counts the finished sessions written to the session spool
 	// (listed as compact rows, loaded on demand by Job.Session).
 	Retired int
@@ -234,6 +237,10 @@ func (j *Job) Progress() JobProgress {
 	if l := a.summary.Live; l != nil {
 		c := *l
 		p.Kernel = &c
+	}
+	if w := a.summary.Write; w != nil {
+		c := *w
+		p.Write = &c
 	}
 	a.mu.Unlock()
 	return p

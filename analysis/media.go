@@ -172,7 +172,8 @@ type mediaState struct {
 	limitHit bool
 	// rocSearches counts the wide ROC searches done.
 	rocSearches int
-	// now is the latest capture time seen; lastSweep the last idle sweep;
+	// now is the capture time of the latest frame in line (the clock's
+	// Latest); lastSweep the last idle sweep;
 	// released counts the contexts released idle, suspended the streams
 	// suspended.
 	now, lastSweep      time.Time
@@ -253,13 +254,18 @@ func (a *Analyzer) Media(p *dissect.MediaPacket) {
 }
 
 func (m *mediaState) packet(p *dissect.MediaPacket) {
-	if p.Time.After(m.now) {
-		m.now = p.Time
-		if m.now.Sub(m.lastSweep) >= idleSweepEvery {
+	at := m.a.clock.Observe(nil, p.Frame, p.Time)
+	// The idle sweep runs on the capture time of the latest frame in line
+	// (capture.Clock.Latest): one frame from the far future neither
+	// releases everything nor stops the sweeps; after a step back they
+	// go on from the new time.
+	if l := m.a.clock.Latest(); l.After(m.now) || l.Before(m.lastSweep) {
+		m.now = l
+		if m.now.Sub(m.lastSweep) >= idleSweepEvery || m.now.Before(m.lastSweep) {
 			m.sweepIdle(m.now)
 		}
-		m.a.advance(p.Time)
 	}
+	m.a.advance(at)
 	st := m.a.mediaSession(p)
 	if st == nil && p.SessionKey != "" && m.a.lateMedia(p.SessionKey) {
 		return // media of a retired session, counted
@@ -296,6 +302,9 @@ func (m *mediaState) packet(p *dissect.MediaPacket) {
 	}
 	if ss.gen != m.gen {
 		m.resolve(ss)
+	}
+	if ss.session != nil {
+		ss.session.touch(at)
 	}
 	if ss.bind == nil && (ss.trials < maxSSRCTrials || p.Kind != dissect.KindRTP) && ss.session != nil && len(m.bindings[ss.session.s.ID]) > 0 {
 		m.trySessionKeys(ss, p)

@@ -33,7 +33,8 @@ type mikeyState struct {
 const maxExchanges = 65536
 
 // The replay cache holds the MIKEY messages of the last twice the allowed
-// clock skew (Options.ClockSkew) of capture time, and a minute more: two
+// clock skew (Options.ClockSkew) of capture time (on the retirement
+// clock, capture.Clock), and a minute more: two
 // peers whose clocks are each off by up to the skew may both accept a
 // message that long apart; an older replay fails the timestamp check
 // (RFC 3830 §5.4). maxReplayEntries bounds it against a flood of distinct
@@ -158,7 +159,14 @@ func (a *Analyzer) checkMessage(st *sessionState, mm *MIKEYMessage, msg *mikey.M
 	if r := msg.RAND(); r != nil {
 		randBytes = r.Rand
 	}
-	if kind, ref := a.replay.CheckAt(msg.Raw, h.CSBID, tsValue, t != nil, randBytes, int(mm.Frame), mm.Time); kind != mikey.NotReplayed {
+	// The window runs on the retirement clock (capture.Clock): one message
+	// from the far future would otherwise empty the cache and then hold
+	// every later message until the count bound.
+	seen := a.clock.Now()
+	if seen.IsZero() {
+		seen = mm.Time
+	}
+	if kind, ref := a.replay.CheckAt(msg.Raw, h.CSBID, tsValue, t != nil, randBytes, int(mm.Frame), seen); kind != mikey.NotReplayed {
 		a.add(KindReplay.New(mm.Frame, sid, fmt.Sprintf("%s: %s as frame %d", h.DataType, kind, ref)))
 	}
 

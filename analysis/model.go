@@ -57,6 +57,9 @@ type Summary struct {
 	ReadError     string    `json:"read_error,omitempty"` // the capture could not be read to its end
 	// Live holds the kernel's counters of a live capture (absent for files).
 	Live *LiveCounters `json:"live_capture,omitempty"`
+	// Write counts what a live capture wrote to its -w files; absent
+	// without -w.
+	Write *WriteCounters `json:"capture_write,omitempty"`
 	// RecordedDrops counts the packets the capturing tool recorded as
 	// dropped in a file (pcapng interface statistics isb_ifdrop and
 	// isb_osdrop, the last ones of each interface, summed).
@@ -76,6 +79,20 @@ type LiveCounters struct {
 	Dropped       uint64 `json:"kernel_dropped"`  // frames the kernel dropped: the ring was full
 	RingFreezes   uint64 `json:"ring_freezes"`    // times the ring was found full
 	FilterRemoved uint64 `json:"filter_removed"`  // frames the kernel passed that the exact filter removed
+}
+
+// WriteCounters count the frames of a live capture written to its -w
+// files and those lost when writing failed (writing stops at the first
+// failure; the capture and its analysis go on).
+type WriteCounters struct {
+	FramesWritten    uint64 `json:"frames_written"`
+	FramesNotWritten uint64 `json:"frames_not_written"`
+	// Failure names the file and the error of the first failure (a full
+	// disk, an I/O error, a ring file that could not be created).
+	Failure string `json:"failure,omitempty"`
+	// FirstFrameNotWritten is the first frame the failure lost (0: none,
+	// only the closing statistics block).
+	FirstFrameNotWritten uint64 `json:"first_frame_not_written,omitempty"`
 }
 
 // KeyUse records a supplied key (by fingerprint only) and the messages it

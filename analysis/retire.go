@@ -3,8 +3,10 @@ package analysis
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
+	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
 )
 
@@ -209,47 +211,90 @@ func (st *sessionState) idleLimit(idle time.Duration) time.Duration {
 	return idle
 }
 
-// lastActivity is the capture time of the session's latest packet (or of
-// the end of a gap in the capture, see advance).
-func (st *sessionState) lastActivity() time.Time {
-	t := st.s.End
-	if st.touched.After(t) {
-		t = st.touched
+// lastActivity is the time on the steady clock of the session's latest
+// packet (or of the end of a quiet spell of the whole capture, see
+// clockJump).
+func (st *sessionState) lastActivity() time.Time { return st.touched }
+
+// touch notes a packet of the session at time at of the steady clock.
+func (st *sessionState) touch(at time.Time) {
+	if at.After(st.touched) {
+		st.touched = at
 	}
-	for _, ss := range st.streams {
-		if l := ss.lastTime(); l.After(t) {
-			t = l
-		}
-	}
-	return t
 }
 
-// lastTime is the capture time of the stream's latest packet.
-func (ss *streamState) lastTime() time.Time {
-	if ss.srtp != nil {
-		return ss.srtp.Stats.LastTime
-	}
-	return ss.model.Health.LastTime
-}
-
-// advance notes the capture time of an event and, every
+// advance notes the time of an event on the steady clock and, every
 // retireSweepEvery, retires the sessions that are over: one time
 // comparison per event. Caller holds a.mu.
 func (a *Analyzer) advance(t time.Time) {
 	if a.opts.Retire == nil || !t.After(a.nextRetire) {
 		return
 	}
-	if !a.nextRetire.IsZero() && t.Sub(a.nextRetire) > a.idleTimeout() {
-		// A gap: no packet at all for longer than the idle timeout, or a
-		// clock that jumps between sources (HEP timestamps from a replayed
-		// file, media from an interface). The gap does not count: the
-		// sessions in progress are as fresh after it as before.
-		for _, st := range a.sessions {
-			st.touched = t
-		}
-	}
 	a.nextRetire = t.Add(retireSweepEvery)
 	a.retireSweep(t)
+}
+
+// clockJump is told of each jump of the frames' timestamps (capture.Clock).
+// A quiet spell of the whole capture longer than the idle timeout (or a
+// clock that steps forward) does not count: the sessions in progress are
+// as fresh after it as before. Every other jump is a finding
+// (capture.time-jump), folded by kind. Caller holds a.mu.
+func (a *Analyzer) clockJump(j capture.Jump) {
+	if j.Kind == capture.JumpGap {
+		now := a.clock.Now()
+		for _, st := range a.sessions {
+			st.touch(now)
+		}
+		// No late packet of a retired session is expected after it.
+		a.tombs.expire(now.Add(j.By))
+		return
+	}
+	f := KindTimeJump.New(j.Frame, 0, timeJumpSummary(j))
+	a.addFolded(f, "time-jump "+strconv.Itoa(int(j.Kind)))
+}
+
+// timeJumpSummary says what a jump was, where, and what it does.
+func timeJumpSummary(j capture.Jump) string {
+	withDate := SpansDays(j.Time, j.Prev) || SpansDays(j.Time, j.Next) || j.By >= 24*time.Hour || j.By <= -24*time.Hour
+	at := func(frame uint64, t time.Time) string {
+		if frame == 0 {
+			return "the wall clock at " + FormatTime(t, withDate)
+		}
+		return fmt.Sprintf("frame %d at %s", frame, FormatTime(t, withDate))
+	}
+	whose := "the timestamp of frame " + strconv.FormatUint(j.Frame, 10)
+	if j.Frame == 0 {
+		whose = "the wall clock"
+	}
+	if j.Agent != nil {
+		whose += " (" + j.Agent.Name() + "'s clock)"
+	}
+	by := j.By
+	dir := "ahead of"
+	if by < 0 {
+		by, dir = -by, "behind"
+	}
+	const timing = "durations, jitter and timeouts across it are off by that much; session retirement does not count it as time passing"
+	switch j.Kind {
+	case capture.JumpAhead, capture.JumpBehind:
+		return fmt.Sprintf("%s (%s) is %s %s its neighbours (%s, %s): it alone is out of line (a corrupted record, a clock corrected at once): what it carries is shown that far off; session retirement does not count it as time passing",
+			whose, FormatTime(j.Time, withDate), FormatDuration(by), dir, at(j.PrevFrame, j.Prev), at(j.NextFrame, j.Next))
+	case capture.JumpBack:
+		clock := "the capture's time"
+		if j.Agent != nil {
+			clock = "the clock of " + j.Agent.Name()
+		}
+		return fmt.Sprintf("%s steps back %s at frame %d (%s, then %s, %s): captures concatenated, a clock stepped back, or a HEP agent's clock reset; %s",
+			clock, FormatDuration(by), j.Frame, at(j.PrevFrame, j.Prev), at(j.Frame, j.Time), at(j.NextFrame, j.Next), timing)
+	case capture.JumpSkew:
+		if j.Agent != nil {
+			return fmt.Sprintf("%s is %s %s the capture's time (%s; the frame that carried it was captured at %s): the agent's clock is off; the times of the signalling it mirrors are its clock's, durations between them and the capture's own frames are off by that much; session retirement counts its packets when they were captured",
+				whose, FormatDuration(by), dir, at(j.Frame, j.Time), FormatTime(j.Prev, withDate))
+		}
+		return fmt.Sprintf("%s is %s %s the wall clock at the start of the live capture (%s; the wall clock at %s): %s",
+			whose, FormatDuration(by), dir, at(j.Frame, j.Time), FormatTime(j.Prev, withDate), timing)
+	}
+	return fmt.Sprintf("%s jumps %s", whose, FormatDuration(j.By))
 }
 
 // retireSweep retires the sessions that have ended and lingered, those

@@ -53,8 +53,20 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	dec := capture.NewDecoder(h, capture.DecoderOptions{})
 	// Cancelling closes the source, which unblocks a live capture waiting
 	// for its next packet.
-	stop := context.AfterFunc(ctx, func() { src.Close() })
+	closed := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		src.Close()
+		close(closed)
+	})
 	defer stop()
+	// A source that writes its packets (-w) tells a write failure at once,
+	// on this goroutine: it becomes a finding at the frame first lost.
+	wr, _ := src.(capture.WriteReporter)
+	if wr != nil {
+		wr.OnWriteFailure(func(f capture.WriteFailure) {
+			q.finding(KindWriteFailed, f.Frame, writeFailedSummary(f))
+		})
+	}
 	var p capture.Packet
 	var frames uint64
 	var runErr error
@@ -71,6 +83,11 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	// wall clock moves the analysis on, so that calls which ended are
 	// written out (report --jsonl) without waiting for more traffic.
 	wallClock := live != nil
+	if wallClock {
+		// The wall clock is the first time the steady clock (retire.go)
+		// sees: a HEP agent whose clock is off is measured against it.
+		q.pushOther(evAdvance, &otherEvent{at: time.Now()})
+	}
 	if ks, ok := src.(capture.KernelStatsOptional); ok && !ks.HasKernelStats() {
 		live = nil // HEP listeners only: no kernel counters
 	}
@@ -90,6 +107,9 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 			if live != nil && time.Since(lastStats) > 100*time.Millisecond {
 				lastStats = time.Now()
 				a.setLiveCounters(live.Stats())
+				if wr != nil {
+					a.setWriteCounters(wr.WriteStats())
+				}
 			}
 			progress(frames)
 		}
@@ -114,6 +134,9 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 			if live != nil {
 				lastStats = time.Now()
 				a.setLiveCounters(live.Stats())
+			}
+			if wr != nil {
+				a.setWriteCounters(wr.WriteStats())
 			}
 			// Twice after the traffic stopped (a view may skip updates
 			// closer than 100 ms together), then not again until it
@@ -141,12 +164,21 @@ func Run(ctx context.Context, src capture.Source, a *Analyzer, dopts dissect.Opt
 	}
 	dec.Flush()
 	eng.Flush()
+	if wr != nil {
+		if !stop() {
+			<-closed // cancelled: the writer's last file is closed
+		}
+		wr.FlushWrites()
+	}
 	q.close()
 	<-done
 	if live != nil {
 		// After the source is closed (cancelled) or ended: the final
 		// counts. A source still open is read once more.
 		a.setLiveCounters(live.Stats())
+	}
+	if wr != nil {
+		a.setWriteCounters(wr.WriteStats())
 	}
 	a.mu.Lock()
 	a.captureLosses(live != nil, src)
@@ -167,6 +199,27 @@ func (a *Analyzer) setLiveCounters(st capture.LiveStats) {
 	a.mu.Lock()
 	a.summary.Live = &LiveCounters{Received: st.Received, Dropped: st.Dropped, RingFreezes: st.Freezes, FilterRemoved: st.Filtered}
 	a.mu.Unlock()
+}
+
+// setWriteCounters records what the -w files hold in the summary.
+func (a *Analyzer) setWriteCounters(st capture.WriteStats) {
+	w := &WriteCounters{FramesWritten: st.Written, FramesNotWritten: st.NotWritten}
+	if f := st.Failure; f != nil {
+		w.Failure = f.Error()
+		w.FirstFrameNotWritten = f.Frame
+	}
+	a.mu.Lock()
+	a.summary.Write = w
+	a.mu.Unlock()
+}
+
+// writeFailedSummary is the capture.write-failed finding's summary.
+func writeFailedSummary(f capture.WriteFailure) string {
+	if f.Frame == 0 {
+		return f.Error() + ": the closing statistics block of the last file was not written; every frame is in the files"
+	}
+	return fmt.Sprintf("%s: frame %d and every later frame are not in the -w files (the capture and its analysis go on; "+
+		"summary.capture_write counts them); the files hold the frames before it and are valid pcapng", f.Error(), f.Frame)
 }
 
 // captureLosses adds the findings for packets lost before the analysis:
@@ -431,7 +484,7 @@ func (q *batchQueue) process(b *batch) {
 		case evFinding:
 			a.add(e.other.fkind.New(e.other.frame, 0, e.other.summary))
 		case evAdvance:
-			a.advance(e.other.at)
+			a.advance(a.clock.Wall(e.other.at))
 		case evTLSConn:
 			if len(a.tlsConns) < 65536 {
 				a.tlsConns[e.other.conn] = true

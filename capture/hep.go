@@ -33,6 +33,9 @@ type HEPOrigin struct {
 	Correlation string         // correlation id chunk; "" when absent
 	Sender      netip.AddrPort // the address the HEP packet came from
 	IPProto     uint8          // protocol the message was carried over (17 UDP, 6 TCP, 132 SCTP)
+	// Received is the time of the frame that carried the HEP packet: the
+	// capture's own clock, where the Datagram's Time is the agent's.
+	Received time.Time
 }
 
 // Name names the agent: "agent 2002", "agent 7 (sbc-east)", or the
@@ -389,7 +392,7 @@ func (h *HEPHandler) decode(b []byte, frame uint64, t time.Time, src, dst netip.
 	}
 	h.stats.add(func(c *HEPCounts) { c.SIP++ })
 	o := &HEPOrigin{Version: p.Version, Agent: p.Agent, HasAgent: p.HasAgent, Node: hepText(p.NodeName),
-		Correlation: hepText(p.CorrelationID), Sender: src, IPProto: p.IPProto}
+		Correlation: hepText(p.CorrelationID), Sender: src, IPProto: p.IPProto, Received: t}
 	when := t
 	if !p.Time.IsZero() && p.Time.Unix() != 0 { // a zero time means none (heplify reads it so too)
 		when = p.Time

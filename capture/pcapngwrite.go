@@ -1,8 +1,8 @@
 package capture
 
 import (
-	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mikeyscope/mikeyscope/internal/pcapng"
@@ -129,18 +130,96 @@ type PcapngWriter struct {
 	pending []*secretsEntry // secrets to write before the next packet
 
 	f       *os.File
-	bw      *bufio.Writer
 	name    string
 	seq     int
 	kept    []string
-	size    int64
 	packets int64
 	opened  time.Time
 	ifaces  map[LinkType]uint32
-	buf     []byte
-	err     error
-	closed  bool
-	cerr    error
+	// buf holds whole blocks not yet written to f; ends marks where each
+	// ends and which frame an Enhanced Packet Block holds (0: another
+	// block), so that a write that fails part-way cuts the file back to
+	// its last whole block and knows the first frame lost.
+	buf        []byte
+	ends       []blockEnd
+	bufPackets uint64    // Enhanced Packet Blocks in buf
+	committed  int64     // bytes of the current file written
+	lastOut    time.Time // capture time of the last write to the file
+	lastFrame  uint64    // the last frame WritePacket was given
+	cur        uint64    // the frame WritePacket is writing (0: none)
+	err        error
+	closed     bool
+	cerr       error
+
+	failure    *WriteFailure
+	written    atomic.Uint64 // frames in the files
+	notWritten atomic.Uint64 // frames lost to a write failure
+}
+
+// blockEnd is the end of a block in PcapngWriter.buf.
+type blockEnd struct {
+	off   int
+	frame uint64 // the frame of an Enhanced Packet Block, 0 for another
+}
+
+// flushEvery and flushSize bound how long captured packets wait in the
+// writer's buffer (capture time between writes) and how much it holds:
+// a write failure shows within a second of the packets it loses, and the
+// files can be read while the capture runs.
+const (
+	flushEvery = time.Second
+	flushSize  = 256 << 10
+)
+
+// WriteFailure is the first failure of a PcapngWriter: writing stops
+// there (see WritePacket) and the capture goes on.
+type WriteFailure struct {
+	// File is the file that could not be written or created.
+	File string
+	// Op is "write" (a write to File failed; File is cut back to its last
+	// whole block and closed: a valid pcapng file) or "create" (the next
+	// file of the ring could not be created).
+	Op  string
+	Err error
+	// Frame is the first frame not written (Packet.Frame); every later
+	// frame of the written input is not written either. 0 when no frame
+	// was lost (only the closing statistics block was not written).
+	Frame uint64
+}
+
+// Error names the file and the error, as the report's stderr line does.
+func (f *WriteFailure) Error() string {
+	err := f.Err
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the file is named once
+	}
+	if f.Op == "create" {
+		return fmt.Sprintf("-w: cannot create %s: %v", f.File, err)
+	}
+	return fmt.Sprintf("-w %s: %v", f.File, err)
+}
+
+// Unwrap returns the system error (syscall.ENOSPC, syscall.EIO...).
+func (f *WriteFailure) Unwrap() error { return f.Err }
+
+// WriteStats counts what a PcapngWriter wrote and lost.
+type WriteStats struct {
+	Written    uint64        // frames written to the files
+	NotWritten uint64        // frames not written after the failure
+	Failure    *WriteFailure // nil while writing works
+}
+
+// Stats returns the counts so far (safe from any goroutine).
+func (w *PcapngWriter) Stats() WriteStats {
+	st := WriteStats{Written: w.written.Load(), NotWritten: w.notWritten.Load()}
+	w.mu.Lock()
+	if w.failure != nil {
+		f := *w.failure
+		st.Failure = &f
+	}
+	w.mu.Unlock()
+	return st
 }
 
 // CreatePcapng creates the first file. stats may be nil.
@@ -205,10 +284,11 @@ func (w *PcapngWriter) next() error {
 	name := w.fileName(w.seq, now)
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fmt.Errorf("capture: -w: %w", err)
+		w.fail("create", name, err, w.nextFrame())
+		return w.err
 	}
-	w.f, w.name, w.bw = f, name, bufio.NewWriterSize(f, 256<<10)
-	w.size, w.packets, w.opened = 0, 0, now
+	w.f, w.name = f, name
+	w.packets, w.opened, w.committed = 0, now, 0
 	w.ifaces = map[LinkType]uint32{}
 	w.kept = append(w.kept, name)
 	if n := w.ring.Files; n > 0 && len(w.kept) > n {
@@ -236,7 +316,7 @@ func (w *PcapngWriter) next() error {
 		}
 	}
 	w.writeSecrets()
-	return w.flushBuf()
+	return w.err
 }
 
 // UseSecrets says that the packets being written belong to a TLS
@@ -284,45 +364,126 @@ func (w *PcapngWriter) writeSecrets() {
 	}
 	w.pending = w.pending[:0]
 	w.buf = pcapng.AppendDecryptionSecrets(w.buf, pcapng.SecretsTLSKeyLog, keyLog)
+	w.endBlock(0)
 }
 
 // closeFile ends the current file; the last one gets the statistics.
 func (w *PcapngWriter) closeFile(last bool) error {
 	if w.f == nil {
-		return nil
+		return w.err
 	}
 	if last && len(w.pending) > 0 {
 		// Secrets told after the last packet: still of use to a reader
 		// that gathers every block's secrets first (mikeyscope does).
 		w.writeSecrets()
-		w.flushBuf()
 	}
 	if last && w.stats != nil {
 		st := w.stats()
 		for _, id := range w.ifaces {
 			w.interfaceStats(id, st)
 		}
-		w.flushBuf()
 	}
-	err := w.bw.Flush()
-	if cerr := w.f.Close(); err == nil {
-		err = cerr
+	if w.writeOut() != nil {
+		return w.err // writeOut closed the file
 	}
+	err := w.f.Close()
 	w.f = nil
 	if err != nil {
-		return fmt.Errorf("capture: -w %s: %w", w.name, err)
+		w.fail("write", w.name, err, 0)
+		return w.err
 	}
-	if w.printTo != nil {
-		fmt.Fprintln(w.printTo, w.name)
-		if last && w.printClose != nil {
-			w.printClose.Close()
-		}
-	}
+	w.printName(last)
 	return nil
 }
 
+// printName prints the name of a file closed (printname).
+func (w *PcapngWriter) printName(last bool) {
+	if w.printTo != nil {
+		fmt.Fprintln(w.printTo, w.name)
+	}
+	if last && w.printClose != nil {
+		w.printClose.Close()
+		w.printTo, w.printClose = nil, nil
+	}
+}
+
+// endBlock marks the end of a block appended to buf (frame: the frame an
+// Enhanced Packet Block holds, 0 for another block).
+func (w *PcapngWriter) endBlock(frame uint64) {
+	w.ends = append(w.ends, blockEnd{off: len(w.buf), frame: frame})
+}
+
+// writeOut writes buf to the file. A write that fails (a full disk, an
+// I/O error) ends the writing: the file is cut back to the end of its
+// last whole block, so that it stays a valid pcapng file, and closed.
+func (w *PcapngWriter) writeOut() error {
+	if w.err != nil || w.f == nil || len(w.buf) == 0 {
+		return w.err
+	}
+	n, err := w.f.Write(w.buf)
+	if err == nil {
+		w.committed += int64(n)
+		w.written.Add(w.bufPackets)
+		w.buf, w.ends, w.bufPackets = w.buf[:0], w.ends[:0], 0
+		return nil
+	}
+	// The blocks that reached the file whole stay; the rest is lost.
+	keep, kept, lost, first := 0, uint64(0), uint64(0), uint64(0)
+	for _, e := range w.ends {
+		switch {
+		case e.off <= n:
+			keep = e.off
+			if e.frame != 0 {
+				kept++
+			}
+		case e.frame != 0:
+			if first == 0 {
+				first = e.frame
+			}
+			lost++
+		}
+	}
+	if fi, serr := w.f.Stat(); serr == nil && fi.Mode().IsRegular() {
+		w.f.Truncate(w.committed + int64(keep))
+	}
+	w.f.Close()
+	w.f = nil
+	w.buf, w.ends, w.bufPackets = w.buf[:0], w.ends[:0], 0
+	w.written.Add(kept)
+	w.notWritten.Add(lost)
+	if first == 0 && !w.closed {
+		first = w.nextFrame() // nothing lost yet: from the next frame
+	}
+	w.fail("write", w.name, err, first)
+	w.printName(w.closed)
+	return w.err
+}
+
+// nextFrame is the first frame a failure now loses: the one being
+// written, else the one after the last written.
+func (w *PcapngWriter) nextFrame() uint64 {
+	if w.cur != 0 {
+		return w.cur
+	}
+	return w.lastFrame + 1
+}
+
+// fail records the first failure; writing stops there.
+func (w *PcapngWriter) fail(op, name string, err error, frame uint64) {
+	if w.failure != nil {
+		return
+	}
+	w.failure = &WriteFailure{File: name, Op: op, Err: err, Frame: frame}
+	w.err = fmt.Errorf("capture: %w", w.failure)
+}
+
 // WritePacket appends one packet, starting a new file first when a ring
-// limit is reached. After an error every call returns it.
+// limit is reached. The blocks are written to the file when 256 KiB are
+// buffered or a second of capture time has passed since the last write.
+//
+// After a failure (WriteFailure) every call returns it and the packet is
+// counted as not written: writing does not resume, so a file never holds
+// a gap that looks like lost traffic. The capture and its analysis go on.
 func (w *PcapngWriter) WritePacket(p *Packet) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -330,14 +491,24 @@ func (w *PcapngWriter) WritePacket(p *Packet) error {
 		return w.cerr
 	}
 	if w.err != nil {
+		w.notWritten.Add(1)
 		return w.err
 	}
+	w.cur = p.Frame
+	err := w.writePacket(p)
+	w.cur, w.lastFrame = 0, p.Frame
+	return err
+}
+
+// writePacket is WritePacket once writing works; w.cur is p's frame.
+func (w *PcapngWriter) writePacket(p *Packet) error {
 	if w.ring.active() && (w.packets > 0 &&
-		(w.ring.FileSize > 0 && w.size+int64(len(p.Data))+32 > w.ring.FileSize ||
+		(w.ring.FileSize > 0 && w.committed+int64(len(w.buf))+int64(len(p.Data))+32 > w.ring.FileSize ||
 			w.ring.Packets > 0 && w.packets >= w.ring.Packets ||
 			w.ring.Duration > 0 && w.now().Sub(w.opened) >= w.ring.Duration) ||
 		w.intervalDue()) {
-		if w.err = w.next(); w.err != nil {
+		if w.next() != nil {
+			w.notWritten.Add(1) // this packet; those lost with the old file are counted
 			return w.err
 		}
 	}
@@ -349,19 +520,17 @@ func (w *PcapngWriter) WritePacket(p *Packet) error {
 		w.interfaceDesc(p.LinkType)
 	}
 	ts := uint64(p.Time.UnixNano())
-	// The header, then the data from the packet's own buffer.
 	w.buf = pcapng.AppendEnhancedPacketHead(w.buf, id, ts, len(p.Data), p.OrigLen, nil)
-	if err := w.flushBuf(); err != nil {
-		return err
-	}
-	if _, err := w.bw.Write(p.Data); err != nil {
-		w.err = fmt.Errorf("capture: -w %s: %w", w.name, err)
-		return w.err
-	}
+	w.buf = append(w.buf, p.Data...)
 	w.buf = pcapng.AppendEnhancedPacketTail(w.buf, len(p.Data), nil)
-	w.size += int64(len(p.Data))
+	w.endBlock(p.Frame)
+	w.bufPackets++
 	w.packets++
-	return w.flushBuf()
+	if len(w.buf) >= flushSize || p.Time.Sub(w.lastOut) >= flushEvery || p.Time.Before(w.lastOut) {
+		w.lastOut = p.Time
+		return w.writeOut()
+	}
+	return nil
 }
 
 // intervalDue reports whether the wall clock reached the next multiple
@@ -372,30 +541,34 @@ func (w *PcapngWriter) intervalDue() bool {
 
 // tick starts the next file when the interval is due while no packet
 // comes (dumpcap switches on the clock, not on the next packet).
-func (w *PcapngWriter) tick() {
+func (w *PcapngWriter) tick() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.err == nil && !w.closed && w.intervalDue() {
-		w.err = w.next()
+	if w.closed {
+		return nil
 	}
+	if w.err == nil && w.intervalDue() {
+		w.next()
+	}
+	// A quiet capture: what is buffered goes to the file now.
+	return w.writeOut()
 }
 
-// flushBuf writes w.buf to the file buffer.
-func (w *PcapngWriter) flushBuf() error {
-	if w.err != nil {
-		return w.err
+// Flush writes the buffered blocks to the file; a failure is recorded
+// as in WritePacket and returned.
+func (w *PcapngWriter) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return w.cerr
 	}
-	if _, err := w.bw.Write(w.buf); err != nil {
-		w.err = fmt.Errorf("capture: -w %s: %w", w.name, err)
-	}
-	w.size += int64(len(w.buf))
-	w.buf = w.buf[:0]
-	return w.err
+	return w.writeOut()
 }
 
 // sectionHeader appends the Section Header Block that starts each file.
 func (w *PcapngWriter) sectionHeader() {
 	w.buf = pcapng.AppendSectionHeader(w.buf, pcapng.AppendOption(nil, pcapng.OptSHBUserAppl, []byte("mikeyscope")))
+	w.endBlock(0)
 }
 
 // interfaceDesc appends the Interface Description Block of the link type:
@@ -403,6 +576,7 @@ func (w *PcapngWriter) sectionHeader() {
 func (w *PcapngWriter) interfaceDesc(link LinkType) {
 	w.buf = pcapng.AppendInterfaceDescription(w.buf, uint16(link), DefaultSnaplen,
 		pcapng.AppendOption(nil, pcapng.OptIfTsresol, []byte{pcapng.TsresolNanoseconds}))
+	w.endBlock(0)
 }
 
 // interfaceStats appends the Interface Statistics Block of interface id:
@@ -411,6 +585,7 @@ func (w *PcapngWriter) interfaceStats(id uint32, st LiveStats) {
 	opts := pcapng.AppendOption(nil, pcapng.OptIsbIfRecv, binary.LittleEndian.AppendUint64(nil, st.Received))
 	opts = pcapng.AppendOption(opts, pcapng.OptIsbIfDrop, binary.LittleEndian.AppendUint64(nil, st.Dropped))
 	w.buf = pcapng.AppendInterfaceStatistics(w.buf, id, uint64(w.now().UnixNano()), opts)
+	w.endBlock(0)
 }
 
 // Close ends the last file (with the statistics) and returns the first
@@ -426,15 +601,35 @@ func (w *PcapngWriter) Close() error {
 	if w.err != nil {
 		w.cerr = w.err
 	}
+	if w.printClose != nil { // after a failure: printname's file is still open
+		w.printClose.Close()
+		w.printTo, w.printClose = nil, nil
+	}
+	w.buf, w.ends = nil, nil
 	return w.cerr
 }
 
 // Tee returns a Source that writes every packet src delivers to w, the
 // live counters and idle reports of src passed through. A write error
-// stops the writing (w.Close returns it), not the capture. Closing it
-// closes src, then w (so the statistics are src's final ones).
+// stops the writing, not the capture: the Source implements
+// WriteReporter, which tells the failure at once. Closing it closes src,
+// then w (so the statistics are src's final ones).
 func Tee(src Source, w *PcapngWriter) Source {
 	return TeeInput(src, w, -1)
+}
+
+// WriteReporter is a Source that writes its packets to files (Tee): its
+// handlers are told of the first write failure on the goroutine calling
+// Next, when the failure happens (a write to the file, a ring file that
+// cannot be created), or when FlushWrites finds it.
+type WriteReporter interface {
+	// OnWriteFailure adds a handler; call it before reading.
+	OnWriteFailure(func(WriteFailure))
+	// FlushWrites writes what is buffered (a failure goes to the
+	// handlers); called by the reader when it stops reading.
+	FlushWrites()
+	// WriteStats counts the frames written and not written.
+	WriteStats() WriteStats
 }
 
 // TeeInput is Tee writing only the packets of one input of src
@@ -457,8 +652,10 @@ func TeeInput(src Source, w *PcapngWriter, input int) Source {
 
 type teeSource struct {
 	Source
-	w     *PcapngWriter
-	input int // write only the packets of this input (-1: all)
+	w        *PcapngWriter
+	input    int // write only the packets of this input (-1: all)
+	handlers []func(WriteFailure)
+	told     bool // the handlers were told of the failure
 }
 
 // Close closes src, then the writer (its error first).
@@ -472,13 +669,41 @@ func (t *teeSource) Close() error {
 
 func (t *teeSource) Next(p *Packet) error {
 	err := t.Source.Next(p)
+	var werr error
 	if err == nil && (t.input < 0 || p.Input == t.input) {
-		t.w.WritePacket(p)
+		werr = t.w.WritePacket(p)
 	} else if err == ErrIdle {
-		t.w.tick()
+		werr = t.w.tick()
+	}
+	if werr != nil && !t.told {
+		t.tell()
 	}
 	return err
 }
+
+// tell passes the writer's failure to the handlers, once.
+func (t *teeSource) tell() {
+	st := t.w.Stats()
+	if st.Failure == nil || t.told {
+		return
+	}
+	t.told = true
+	for _, h := range t.handlers {
+		h(*st.Failure)
+	}
+}
+
+// OnWriteFailure implements WriteReporter.
+func (t *teeSource) OnWriteFailure(h func(WriteFailure)) { t.handlers = append(t.handlers, h) }
+
+// FlushWrites implements WriteReporter.
+func (t *teeSource) FlushWrites() {
+	t.w.Flush()
+	t.tell()
+}
+
+// WriteStats implements WriteReporter.
+func (t *teeSource) WriteStats() WriteStats { return t.w.Stats() }
 
 // ReportIdle implements IdleReporter when src does.
 func (t *teeSource) ReportIdle(d time.Duration) {

@@ -7,7 +7,7 @@ import "github.com/mikeyscope/mikeyscope/capture"
 // with a start line; anything else is ignored.
 func (e *Engine) Datagram(d *capture.Datagram) {
 	if e.idleSkip--; e.idleSkip < 0 {
-		e.idleCheck(d.Frame, d.Time)
+		e.idleCheck(d.HEP, d.Frame, d.Time)
 	}
 	b := d.Payload
 	if len(b) == 0 {

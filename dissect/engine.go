@@ -44,8 +44,10 @@ type Engine struct {
 
 	limitSessions, limitFlows, limitConns bool // a limit Problem was reported
 
-	// Idle expiry (Options.SessionIdle): the next sweep, and the frame
-	// read at each earlier sweep with its time, oldest first.
+	// Idle expiry (Options.SessionIdle) runs on clock (the frames'
+	// timestamps made steady: capture.Clock): the next sweep, and the
+	// frame read at each earlier sweep with its time, oldest first.
+	clock    capture.Clock
 	idleNext time.Time
 	marks    []frameMark
 	// idleSkip counts down the packets until idleCheck looks at the time.

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/mikeyscope/mikeyscope/capture"
 )
 
 // session is the correlation state of one SIP dialog (keyed by Call-ID,
@@ -88,13 +90,20 @@ func (e *Engine) evictSession() {
 
 // idleCheck runs expireIdle when it is due; the packet handlers call it
 // once idleSkip has counted down idleCheckEvery packets (a time comparison
-// per packet was 2 % of the instructions).
-func (e *Engine) idleCheck(frame uint64, t time.Time) {
+// per packet was 2 % of the instructions). The time it looks at is the
+// packet's on the steady clock (capture.Clock): a frame from the far future
+// forgets nothing, a step back stops nothing.
+func (e *Engine) idleCheck(agent *capture.HEPOrigin, frame uint64, t time.Time) {
 	if e.opts.SessionIdle <= 0 {
 		e.idleSkip = math.MaxInt
 		return
 	}
 	e.idleSkip = idleCheckEvery - 1
+	if e.clock.Gap == 0 {
+		// A quiet spell counts: after it, what it kept is forgotten.
+		e.clock.Gap, e.clock.CountGaps = e.opts.SessionIdle, true
+	}
+	t = e.clock.Observe(agent, frame, t)
 	if t.After(e.idleNext) {
 		e.expireIdle(frame, t)
 	}
@@ -103,8 +112,8 @@ func (e *Engine) idleCheck(frame uint64, t time.Time) {
 const idleCheckEvery = 64
 
 // expireIdle forgets the sessions, with their flows, and the TCP
-// connections that have seen no packet for Options.SessionIdle of capture
-// time; it runs every eighth of that (at least every second) from the
+// connections that have seen no packet for Options.SessionIdle of the
+// steady clock (idleCheck); it runs every eighth of that (at least every second) from the
 // packet at frame and time t. The frame read at each run is remembered with
 // its time, so that the frame numbers the state keeps tell its age.
 func (e *Engine) expireIdle(frame uint64, t time.Time) {

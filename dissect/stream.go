@@ -17,7 +17,7 @@ import (
 // start line (or interleaved frame).
 func (e *Engine) Segment(s *capture.Segment) {
 	if e.idleSkip--; e.idleSkip < 0 {
-		e.idleCheck(s.Frame, s.Time)
+		e.idleCheck(nil, s.Frame, s.Time)
 	}
 	k, d := canonical(s.Src, s.Dst)
 	c := e.conns[k]

@@ -35,6 +35,10 @@ type spool struct {
 // spoolHeaderLen: frame (8), hash (8), kind (1), plaintext length (4).
 const spoolHeaderLen = 21
 
+// maxSpoolPlain bounds a record's plaintext: a media packet is at most an
+// IP datagram (64 KiB); a record claiming more is corrupted.
+const maxSpoolPlain = 1 << 20
+
 // maxSpoolEndpoints bounds the addresses remembered (a hostile capture
 // with millions of flows); past it signalling is rewritten by host only.
 const maxSpoolEndpoints = 1 << 16
@@ -53,6 +57,10 @@ func (s *spool) hash(b []byte) uint64 { return maphash.Bytes(s.seed, b) }
 // add records one decrypted packet.
 func (s *spool) add(p *dissect.MediaPacket, plain []byte) {
 	if s.err != nil {
+		return
+	}
+	if len(plain) > maxSpoolPlain {
+		s.err = fmt.Errorf("frame %d: a decrypted packet of %d bytes", p.Frame, len(plain))
 		return
 	}
 	h := &s.hdr
@@ -87,10 +95,19 @@ func (s *spool) rewind() (*spoolReader, error) {
 	if err := s.w.Flush(); err != nil {
 		return nil, fmt.Errorf("export: spool: %w", err)
 	}
+	size, err := s.f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, fmt.Errorf("export: spool: %w", err)
+	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("export: spool: %w", err)
 	}
-	return &spoolReader{r: bufio.NewReaderSize(s.f, 64<<10), pending: map[uint64][]spoolRec{}}, nil
+	return newSpoolReader(bufio.NewReaderSize(s.f, 64<<10), size), nil
+}
+
+// newSpoolReader reads size bytes of records from r.
+func newSpoolReader(r io.Reader, size int64) *spoolReader {
+	return &spoolReader{r: r, left: size, pending: map[uint64][]spoolRec{}}
 }
 
 func (s *spool) close() {
@@ -109,7 +126,8 @@ type spoolRec struct {
 // spoolReadAhead records past the frame asked for, so that a hook called
 // slightly out of capture order still finds its packets.
 type spoolReader struct {
-	r        *bufio.Reader
+	r        io.Reader
+	left     int64 // bytes of the file not read yet
 	pending  map[uint64][]spoolRec
 	held     int
 	next     *spoolRec // a record read but beyond the window
@@ -125,15 +143,33 @@ const spoolReadAhead = 256
 func (r *spoolReader) fill(frame uint64) {
 	for !r.eof && r.err == nil {
 		if r.next == nil {
+			if r.left == 0 {
+				r.eof = true
+				return
+			}
 			var h [spoolHeaderLen]byte
-			if _, err := io.ReadFull(r.r, h[:]); err != nil {
-				if !errors.Is(err, io.EOF) {
-					r.err = err
+			if r.left < spoolHeaderLen {
+				r.err = fmt.Errorf("corrupted: %d bytes left, less than a record header", r.left)
+			} else if _, err := io.ReadFull(r.r, h[:]); err != nil {
+				r.err = err
+			}
+			if r.err != nil {
+				if errors.Is(r.err, io.EOF) {
+					r.err = io.ErrUnexpectedEOF
 				}
 				r.eof = true
 				return
 			}
-			n := binary.LittleEndian.Uint32(h[17:])
+			r.left -= spoolHeaderLen
+			// The length is checked against the bound and the bytes left
+			// before anything is allocated.
+			n := int64(binary.LittleEndian.Uint32(h[17:]))
+			if n > maxSpoolPlain || n > r.left {
+				r.err = fmt.Errorf("corrupted: a record of %d bytes with %d bytes left", n, r.left)
+				r.eof = true
+				return
+			}
+			r.left -= n
 			plain := make([]byte, n)
 			if _, err := io.ReadFull(r.r, plain); err != nil {
 				r.err, r.eof = err, true

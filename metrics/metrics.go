@@ -29,6 +29,7 @@ type Inputs struct {
 	Counters func() analysis.Counters    // the analyzer's (or a Job's) totals
 	Sources  func() []capture.SourceStat // frames, bytes and drops per live source
 	HEP      *capture.HEPStats
+	Write    func() capture.WriteStats // the -w files' counts (live capture with -w)
 }
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
@@ -50,6 +51,7 @@ var (
 	dHEPType  = desc("hep_packets_by_type_total", "HEP packets decoded, by protocol type (only sip is analysed).", "type")
 	dHEPDrop  = desc("hep_rejected_total", "HEP packets not analysed, by reason.", "reason")
 	dHEPInfl  = desc("hep_inflated_total", "HEP SIP payloads (chunk 0x0010) and whole packets (packet-gzip) that arrived compressed and were inflated, by format.", "format")
+	dWrite    = desc("write_frames_total", "Frames of the live capture written to the -w files (result written), and not written after a write failure (result not_written).", "result")
 )
 
 // Collector is a prometheus.Collector over Inputs. Counters derived from
@@ -81,7 +83,7 @@ func NewCollector(in Inputs) *Collector {
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{dFrames, dBytes, dDrops, dSessions, dStatus, dMIKEY, dPackets, dFindings, dActiveS, dActiveT, dHEP, dHEPType, dHEPDrop, dHEPInfl} {
+	for _, d := range []*prometheus.Desc{dFrames, dBytes, dDrops, dSessions, dStatus, dMIKEY, dPackets, dFindings, dActiveS, dActiveT, dHEP, dHEPType, dHEPDrop, dHEPInfl, dWrite} {
 		ch <- d
 	}
 }
@@ -122,6 +124,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			c.counter(ch, dBytes, float64(s.Bytes), s.Name)
 			c.counter(ch, dDrops, float64(s.Dropped), s.Name)
 		}
+	}
+	if c.in.Write != nil {
+		st := c.in.Write()
+		c.counter(ch, dWrite, float64(st.Written), "written")
+		c.counter(ch, dWrite, float64(st.NotWritten), "not_written")
 	}
 	if c.in.Counters != nil {
 		n := c.in.Counters()

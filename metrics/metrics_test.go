@@ -40,7 +40,8 @@ func TestServe(t *testing.T) {
 		Sources: func() []capture.SourceStat {
 			return []capture.SourceStat{{Name: "live:eth0", Frames: 10, Bytes: 1000, Dropped: 2}, {Name: "hep:udp:0.0.0.0:9060", Frames: 3}}
 		},
-		HEP: new(capture.HEPStats),
+		HEP:   new(capture.HEPStats),
+		Write: func() capture.WriteStats { return capture.WriteStats{Written: 57, NotWritten: 154} },
 	})
 	s, err := Serve("127.0.0.1:0", c)
 	if err != nil {
@@ -57,6 +58,9 @@ func TestServe(t *testing.T) {
 		`mikeyscope_findings_total{code="srtp.auth-failed",severity="error"} 7`,
 		`mikeyscope_sessions{status="verified"} 2`,
 		`mikeyscope_streams_in_progress 4`,
+		`mikeyscope_write_frames_total{result="written"} 57`,
+		`mikeyscope_write_frames_total{result="not_written"} 154`,
+		"# TYPE mikeyscope_write_frames_total counter",
 		"# TYPE mikeyscope_sessions_total counter",
 		"# TYPE mikeyscope_sessions gauge",
 	} {

@@ -203,13 +203,16 @@ func sampleReport(t *testing.T, file string, withKeys bool) *analysis.Report {
 }
 
 // TestCaptureCountersMatchSchema: a report with a live capture's kernel
-// counters and a file's recorded drops matches the schema, and writes the
-// counters under the names the schema gives.
+// counters, its -w counts after a write failure and a file's recorded
+// drops matches the schema, and writes the counters under the names the
+// schema gives.
 func TestCaptureCountersMatchSchema(t *testing.T) {
 	root := loadSchema(t)
 	r := sampleReport(t, filepath.Join("..", "samples", "sip-udp-psk.pcap"), false)
 	r.Summary.Live = &analysis.LiveCounters{Received: 10, Dropped: 2, RingFreezes: 1, FilterRemoved: 3}
 	r.Summary.RecordedDrops = 4
+	r.Summary.Write = &analysis.WriteCounters{FramesWritten: 57, FramesNotWritten: 154, FirstFrameNotWritten: 58,
+		Failure: "-w /mnt/live.pcapng: no space left on device"}
 	var buf bytes.Buffer
 	if err := report.WriteJSON(&buf, r, report.JSONOptions{}); err != nil {
 		t.Fatal(err)
@@ -228,6 +231,11 @@ func TestCaptureCountersMatchSchema(t *testing.T) {
 	if live == nil || live["kernel_dropped"] != json.Number("2") || live["kernel_received"] != json.Number("10") ||
 		live["ring_freezes"] != json.Number("1") || live["filter_removed"] != json.Number("3") || s["recorded_drops"] != json.Number("4") {
 		t.Errorf("summary %v", s)
+	}
+	w, _ := s["capture_write"].(map[string]any)
+	if w == nil || w["frames_written"] != json.Number("57") || w["frames_not_written"] != json.Number("154") ||
+		w["first_frame_not_written"] != json.Number("58") || w["failure"] != "-w /mnt/live.pcapng: no space left on device" {
+		t.Errorf("summary.capture_write %v", w)
 	}
 }
 

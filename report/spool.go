@@ -59,6 +59,15 @@ type findingRec struct {
 // findingRun is a sorted run of findings in the file.
 type findingRun struct{ off, n int64 }
 
+// maxSpooledFinding bounds an encoded finding in the spool: a longer one
+// is not spooled (the report fails), and a record that claims more is
+// corrupted.
+const maxSpooledFinding = 1 << 30
+
+// findingHeaderLen is a finding record's header: frame, seq, severity,
+// code length, body length (see writeRun).
+const findingHeaderLen = 22
+
 // chunkSize is the bytes of encoded findings held before they are written
 // as a run (a variable for the tests).
 var chunkSize = 1 << 20
@@ -125,7 +134,7 @@ func (sp *Spool) AddFindings(s *analysis.Session, fs []*analysis.Finding) {
 	for _, f := range fs {
 		off := len(sp.chunk)
 		b, err := encodeJSON(sp.chunk, f, sp.pretty, "    ")
-		if err == nil && len(b)-off > 1<<30 {
+		if err == nil && len(b)-off > maxSpooledFinding {
 			err = fmt.Errorf("a finding of session %d is too large to spool", s.ID)
 		}
 		if err != nil {
@@ -153,7 +162,7 @@ func (sp *Spool) writeRun() {
 		return analysis.CompareFindingKeys(a.frame, a.sev, a.code, a.seq, b.frame, b.sev, b.code, b.seq)
 	})
 	start := sp.off
-	var hdr [22]byte
+	var hdr [findingHeaderLen]byte
 	for _, r := range sp.recs {
 		if len(r.code) > 255 {
 			sp.err = fmt.Errorf("spool: finding code %q too long", r.code)
@@ -258,6 +267,11 @@ func mergeSessions(sessions []*analysis.Session, sp *Spool, kind string, live fu
 				return err
 			}
 		}
+		// The index is this process's own memory; a range past what
+		// was written would still be a bug, not a length to trust.
+		if e.n < 0 || e.off < 0 || e.off+int64(e.n) > sp.off {
+			return fmt.Errorf("spool: session %d: record of %d bytes at %d beyond the %d bytes written", e.id, e.n, e.off, sp.off)
+		}
 		if cap(buf) < int(e.n) {
 			buf = make([]byte, e.n)
 		}
@@ -304,7 +318,7 @@ func mergeFindings(findings []*analysis.Finding, sp *Spool, live func(*analysis.
 	}
 	h := &runHeap{codes: map[string]string{}}
 	for _, r := range sp.runs {
-		c := &runCursor{r: bufio.NewReaderSize(io.NewSectionReader(sp.f, r.off, r.n), 16<<10)}
+		c := &runCursor{r: bufio.NewReaderSize(io.NewSectionReader(sp.f, r.off, r.n), 16<<10), left: r.n}
 		ok, err := c.next(h.codes)
 		if err != nil {
 			return err
@@ -349,33 +363,45 @@ func mergeFindings(findings []*analysis.Finding, sp *Spool, live func(*analysis.
 
 // runCursor reads a run of spooled findings; it holds the current one.
 type runCursor struct {
-	r          *bufio.Reader
+	r          io.Reader
+	left       int64 // bytes of the run not read yet
 	frame, seq uint64
 	sev        analysis.Severity
 	code       string
 	body, buf  []byte
 }
 
-// next reads the next record of the run (false at its end).
+// next reads the next record of the run (false at its end). A record's
+// lengths are checked against maxSpooledFinding and the bytes left in the
+// run before anything is allocated: a corrupted spool is an error, never
+// a huge allocation.
 func (c *runCursor) next(codes map[string]string) (bool, error) {
-	var hdr [22]byte
-	if _, err := io.ReadFull(c.r, hdr[:]); err != nil {
-		if err == io.EOF {
-			return false, nil
-		}
-		return false, fmt.Errorf("spool: %w", err)
+	if c.left == 0 {
+		return false, nil
 	}
+	if c.left < findingHeaderLen {
+		return false, fmt.Errorf("spool: corrupted findings run: %d bytes left, less than a record header", c.left)
+	}
+	var hdr [findingHeaderLen]byte
+	if _, err := io.ReadFull(c.r, hdr[:]); err != nil {
+		return false, fmt.Errorf("spool: %w", unexpected(err))
+	}
+	c.left -= findingHeaderLen
 	c.frame = binary.LittleEndian.Uint64(hdr[0:])
 	c.seq = binary.LittleEndian.Uint64(hdr[8:])
 	c.sev = analysis.Severity(hdr[16])
-	cl := int(hdr[17])
-	n := int(binary.LittleEndian.Uint32(hdr[18:]))
-	if cap(c.buf) < cl+n {
+	cl := int64(hdr[17])
+	n := int64(binary.LittleEndian.Uint32(hdr[18:]))
+	if n > maxSpooledFinding || cl+n > c.left {
+		return false, fmt.Errorf("spool: corrupted findings run: a record of %d+%d bytes with %d bytes left in the run", cl, n, c.left)
+	}
+	c.left -= cl + n
+	if int64(cap(c.buf)) < cl+n {
 		c.buf = make([]byte, cl+n)
 	}
 	b := c.buf[:cl+n]
 	if _, err := io.ReadFull(c.r, b); err != nil {
-		return false, fmt.Errorf("spool: %w", err)
+		return false, fmt.Errorf("spool: %w", unexpected(err))
 	}
 	code, ok := codes[string(b[:cl])]
 	if !ok {
@@ -385,6 +411,14 @@ func (c *runCursor) next(codes map[string]string) (bool, error) {
 	c.code = code
 	c.body = b[cl:]
 	return true, nil
+}
+
+// unexpected turns io.EOF inside a record into io.ErrUnexpectedEOF.
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // runHeap orders the runs' cursors by their current finding.

@@ -53,6 +53,16 @@ func WriteText(w io.Writer, r *analysis.Report, opts TextOptions) error {
 		p("  live capture: the kernel passed %d packets, dropped %d (ring full %d times); the exact filter removed %d\n",
 			l.Received, l.Dropped, l.RingFreezes, l.FilterRemoved)
 	}
+	if w := s.Write; w != nil {
+		p("  -w files: %d frames written", w.FramesWritten)
+		if w.Failure != "" {
+			p("; writing failed (%s): %d frames not written", safetext.Escape(w.Failure), w.FramesNotWritten)
+			if w.FirstFrameNotWritten > 0 {
+				p(", from frame %d on", w.FirstFrameNotWritten)
+			}
+		}
+		p("\n")
+	}
 	if s.RecordedDrops > 0 {
 		p("  the capturing tool recorded %d dropped packets\n", s.RecordedDrops)
 	}

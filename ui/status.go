@@ -84,6 +84,11 @@ func sessionsStatusLine(title string, r *analysis.Report, sessions int, p analys
 	default:
 		fmt.Fprintf(&b, "reading (%d frames)", p.Frames)
 	}
+	if w := p.Write; w != nil && w.Failure != "" {
+		// A -w failure shows as long as the capture runs: the files
+		// are missing frames from here on.
+		fmt.Fprintf(&b, " [red::b]%s: %d frames not written[-::-]", SafeText(w.Failure), w.FramesNotWritten)
+	}
 	if p.Paused {
 		b.WriteString(" [yellow::b]PAUSED[-::-]")
 	}

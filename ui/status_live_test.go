@@ -24,3 +24,19 @@ func TestStatusLineKernelCounters(t *testing.T) {
 		t.Errorf("status without counters %q", s)
 	}
 }
+
+// TestStatusLineWriteFailure: when writing the -w files failed, the
+// status bar says so in red with the frames not written (the file name
+// escaped for tview), and says nothing while writing works.
+func TestStatusLineWriteFailure(t *testing.T) {
+	p := analysis.JobProgress{Live: true, Frames: 90, Write: &analysis.WriteCounters{FramesWritten: 90}}
+	if s := statusLine("live: lo", nil, p); strings.Contains(s, "written") {
+		t.Errorf("status while writing works %q", s)
+	}
+	p.Write = &analysis.WriteCounters{FramesWritten: 57, FramesNotWritten: 33, FirstFrameNotWritten: 58,
+		Failure: "-w /mnt/[red]x.pcapng: no space left on device"}
+	s := statusLine("live: lo", nil, p)
+	if !strings.Contains(s, "[red::b]-w /mnt/[red[]x.pcapng: no space left on device: 33 frames not written[-::-]") {
+		t.Errorf("status %q", s)
+	}
+}

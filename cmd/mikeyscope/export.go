@@ -44,6 +44,7 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// export needs none of them after the pass (the streams' files are
 	// written as packets come, decrypted.pcapng from the packet spool),
 	// only the count of streams.
+	o.writeFailures = stderr // a live capture's -w files (report's line)
 	r, err := o.analyse(fs.Args(), stderr, false, ex.Hook, func(ao *analysis.Options) {
 		ao.Retire = func(*analysis.Session) {}
 	})
@@ -67,6 +68,9 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cerr != nil {
 		fmt.Fprintf(stderr, "mikeyscope export: %v\n", cerr)
 		return 2
+	}
+	if o.writeFailed() {
+		return 2 // told on stderr when it happened
 	}
 	if len(files) > 0 && dec.Path != "" {
 		fmt.Fprintf(stdout, "%-6s %s  %d frames, decrypted media and signalling for plain RTP (open it in Wireshark)\n", dec.Kind, dec.Path, dec.Packets)

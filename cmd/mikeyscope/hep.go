@@ -174,6 +174,9 @@ func (o *reportOptions) serveMetrics(src capture.Source, counters func() analysi
 	if ss, ok := src.(capture.SourceStatter); ok {
 		in.Sources = ss.SourceStats
 	}
+	if wr, ok := src.(capture.WriteReporter); ok {
+		in.Write = wr.WriteStats
+	}
 	s, err := metrics.Serve(o.hep.metrics, metrics.NewCollector(in))
 	if err != nil {
 		return nil, fmt.Errorf("--metrics %s: %w", o.hep.metrics, err)

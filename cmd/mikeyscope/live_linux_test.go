@@ -124,6 +124,14 @@ func sampleFrames(t *testing.T, name string) [][]byte {
 // SIGINT and returns its stdout.
 func runLiveReport(t *testing.T, args []string, started func() bool, frames [][]byte) []byte {
 	t.Helper()
+	return runLiveChild(t, args, started, frames).interrupt(t)
+}
+
+// runLiveChild starts mikeyscope with args in a child process, waits until
+// started reports the capture open, sends frames on lo and leaves them
+// half a second to arrive; the caller ends the child.
+func runLiveChild(t *testing.T, args []string, started func() bool, frames [][]byte) *child {
+	t.Helper()
 	c := startChild(t, args)
 	for start := time.Now(); !started(); time.Sleep(10 * time.Millisecond) {
 		if time.Since(start) > 10*time.Second {
@@ -134,7 +142,7 @@ func runLiveReport(t *testing.T, args []string, started func() bool, frames [][]
 		t.Fatal(err)
 	}
 	time.Sleep(500 * time.Millisecond)
-	return c.interrupt(t)
+	return c
 }
 
 // child is the command run in a child process (TestMain runs it).
@@ -162,11 +170,24 @@ func startChild(t *testing.T, args []string) *child {
 // for, and returns its stdout.
 func (c *child) interrupt(t *testing.T) []byte {
 	t.Helper()
+	stdout, code := c.end(t)
+	if code == 2 {
+		t.Fatalf("report: exit status 2: %s", c.stderr.String())
+	}
+	return stdout
+}
+
+// end ends the child with SIGINT and returns its stdout and exit status
+// (the test fails if it cannot be waited for).
+func (c *child) end(t *testing.T) ([]byte, int) {
+	t.Helper()
 	c.cmd.Process.Signal(syscall.SIGINT)
 	if err := c.cmd.Wait(); err != nil {
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 2 {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
 			t.Fatalf("report: %v: %s", err, c.stderr.String())
 		}
+		return c.stdout.Bytes(), ee.ExitCode()
 	}
-	return c.stdout.Bytes()
+	return c.stdout.Bytes(), 0
 }

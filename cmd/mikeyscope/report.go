@@ -35,6 +35,9 @@ type reportOptions struct {
 	wSecrets  bool
 	// writer is the -w writer openLiveInputs opened (nil without -w).
 	writer *capture.PcapngWriter
+	// writeFailures, when set, gets one line when writing the -w files
+	// fails, at once (report; the UI shows it in its status bar).
+	writeFailures io.Writer
 	// maxSessions bounds the SIP dialogs and RTSP sessions tracked.
 	maxSessions int
 	hep         hepFlags // HEP and /metrics (hep.go)
@@ -111,7 +114,27 @@ func (o *reportOptions) teeWrite(src capture.Source, iface capture.Source, input
 		return nil, err
 	}
 	o.writer = w
-	return capture.TeeInput(src, w, input), nil
+	t := capture.TeeInput(src, w, input)
+	if out := o.writeFailures; out != nil {
+		t.(capture.WriteReporter).OnWriteFailure(func(f capture.WriteFailure) {
+			fmt.Fprintf(out, "mikeyscope: %s\n", writeFailureLine(f))
+		})
+	}
+	return t, nil
+}
+
+// writeFailureLine says what a -w failure lost, in one line.
+func writeFailureLine(f capture.WriteFailure) string {
+	if f.Frame == 0 {
+		return f.Error() + "; every frame was written, the last file lacks its closing statistics block"
+	}
+	return fmt.Sprintf("%s; frames from %d on are not written (the capture and its analysis go on)", f.Error(), f.Frame)
+}
+
+// writeFailed reports whether writing the -w files failed (the exit
+// status is then 2, the report being whole).
+func (o *reportOptions) writeFailed() bool {
+	return o.writer != nil && o.writer.Stats().Failure != nil
 }
 
 // checkSecrets rejects --w-secrets without a TLS key log, before the
@@ -233,10 +256,9 @@ func (o *reportOptions) analyse(files []string, stderr io.Writer, trees bool, ho
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	_ = analysis.Run(ctx, src, a, dissect.Options{MaxSessions: o.maxSessions}, nil)
-	if err := src.Close(); err != nil && o.write != "" {
-		// The report is still whole; the written file is not.
-		fmt.Fprintf(stderr, "mikeyscope: -w: %v\n", err)
-	}
+	// A -w failure was told when it happened (o.writeFailures and the
+	// capture.write-failed finding); Run flushed and closed the files.
+	src.Close()
 	writeHeapProfile() // the state of the pass is live until Finish
 	r := a.Finish()
 	runtime.KeepAlive(a)
@@ -312,6 +334,7 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer spool.Close()
 	jopts.Spool, topts.Spool = spool, spool
+	o.writeFailures = stderr
 	r, err := o.analyse(fs.Args(), stderr, *trees, nil, func(ao *analysis.Options) {
 		ao.IdleTimeout = *idle
 		switch {
@@ -338,6 +361,10 @@ func runReport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mikeyscope report: %v\n", err)
+		return 2
+	}
+	if o.writeFailed() {
+		// The report is whole; the -w files the user asked for are not.
 		return 2
 	}
 	// The summary counts every finding, those of sessions written out

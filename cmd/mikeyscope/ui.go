@@ -91,5 +91,14 @@ func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mikeyscope: %v\n", err)
 		return 2
 	}
+	job.Close() // the capture stops; the -w files are closed
+	if o.writer != nil {
+		if f := o.writer.Stats().Failure; f != nil {
+			// Shown in the status bar while the UI ran; said again
+			// once the terminal is back.
+			fmt.Fprintf(stderr, "mikeyscope: %s\n", writeFailureLine(*f))
+			return 2
+		}
+	}
 	return 0
 }
