@@ -31,7 +31,8 @@ type JobProgress struct {
 	// without -w).
 	Write *WriteCounters
 	// Retired counts the finished sessions written to the session spool
-	// (listed as compact rows, loaded on demand by Job.Session).
+	// (their rows read on demand through SnapshotRows, their models by
+	// Job.Session or RetiredRows.Load).
 	Retired int
 }
 

@@ -550,13 +550,10 @@ func (sp *SessionSpool) LoadAt(i int) (*Session, error) {
 	if err := sp.flushLocked(true); err != nil {
 		return nil, err
 	}
+	// The row is from this process's own unnamed file; a range past
+	// what was written would still be a bug, not a length to trust.
 	if r.off < 0 || r.off+int64(r.n) > sp.off {
-		return nil, fmt.Errorf("session spool: bad row %d", i)
-	}
-	// The row is this process's own memory; a range past what was
-	// written would still be a bug, not a length to trust.
-	if r.off < 0 || r.off+int64(r.n) > sp.off {
-		return nil, fmt.Errorf("session spool: session %d: record of %d bytes at %d beyond the %d bytes written", id, r.n, r.off, sp.off)
+		return nil, fmt.Errorf("session spool: session %d: record of %d bytes at %d beyond the %d bytes written", r.id, r.n, r.off, sp.off)
 	}
 	if cap(sp.buf) < int(r.n) {
 		sp.buf = make([]byte, r.n)
