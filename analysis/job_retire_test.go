@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"os"
@@ -584,4 +585,86 @@ func TestJobSnapshotRows(t *testing.T) {
 	if _, err := nrows.Rows(0, nrows.Len()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestSessionSpoolCorruptRows: offsets and lengths read back from the
+// TUI spool's index and rows files are checked before they size anything
+// (docs/hardening.md, spool files): an index entry overwritten with a huge,
+// a decreasing or a past-the-end offset, a row whose model range is past
+// the models written, and a field length of 2^31-1 are errors or cut to
+// the row, never a large allocation or a panic.
+func TestSessionSpoolCorruptRows(t *testing.T) {
+	fresh := func() *SessionSpool {
+		sp, err := NewSessionSpool()
+		if err != nil {
+			t.Skip(err)
+		}
+		t.Cleanup(func() { sp.Close() })
+		for i := 1; i <= 5; i++ {
+			sp.Add(&Session{ID: i, Carrier: "sip", Key: fmt.Sprintf("call%d@x", i), From: "sip:a@b", KeyStatus: "none"}, []string{"sip.x"})
+		}
+		if _, err := sp.RowsRange(0, 5); err != nil { // flushed
+			t.Fatal(err)
+		}
+		return sp
+	}
+	putU64 := func(f *os.File, off int64, v uint64) {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], v)
+		if _, err := f.WriteAt(b[:], off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		v    uint64
+	}{{"huge", 1 << 62}, {"negative", 1 << 63}, {"past the end", 1 << 20}, {"decreasing", 0}} {
+		sp := fresh()
+		putU64(sp.ixF, 8*3, tc.v) // row 3's offset
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := sp.RowsRange(0, 5); err == nil || !strings.Contains(err.Error(), "session spool: corrupted index") {
+			t.Errorf("%s offset: rows read: %v", tc.name, err)
+		}
+		if _, err := sp.LoadAt(3); err == nil {
+			t.Errorf("%s offset: row 3 loaded", tc.name)
+		}
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+			t.Errorf("%s offset: %d bytes allocated", tc.name, grew)
+		}
+	}
+	// A row's model range past the models written.
+	sp := fresh()
+	rows, _ := sp.RowsRange(0, 5)
+	off := int64(binary.LittleEndian.Uint64(readAt(t, sp.ixF, 8*2, 8)))
+	putU64(sp.rowsF, off+16, 1<<40) // row 2's model offset
+	if _, err := sp.LoadAt(2); err == nil || !strings.Contains(err.Error(), "beyond the") {
+		t.Errorf("model past the end: %v", err)
+	}
+	if s, err := sp.LoadAt(1); err != nil || s.Key != rows[1].Key {
+		t.Errorf("row 1 after row 2's corruption: %v", err)
+	}
+	// A field length of 2^31-1 (not interned): cut to the row's bytes.
+	sp = fresh()
+	off = int64(binary.LittleEndian.Uint64(readAt(t, sp.ixF, 8*4, 8)))
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], 1<<31-1)
+	if _, err := sp.rowsF.WriteAt(b[:], off+32+4*rowKey); err != nil {
+		t.Fatal(err)
+	}
+	got, err := sp.RowsRange(4, 5)
+	if err != nil || len(got) != 1 || len(got[0].Key) > 64 {
+		t.Errorf("long field: %v %d rows", err, len(got))
+	}
+}
+
+func readAt(t *testing.T, f *os.File, off int64, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -380,25 +380,33 @@ func (sp *SessionSpool) readRange(from, to int, fn func(i int, r *spoolRow, text
 	sp.mu.Lock()
 	sp.rowsRead += int64(to - from)
 	sp.mu.Unlock()
-	// The offsets of rows from..to (to's is the end of to-1).
-	nix := to - from + 1
+	// The offsets of rows from-1 (when there is one, for the check
+	// below) to to (to's is the end of to-1).
+	lo := max(from-1, 0)
+	nix := to - lo + 1
 	if to == nrows {
 		nix--
 	}
 	ix := make([]byte, 8*nix)
-	if _, err := ixF.ReadAt(ix, int64(8*from)); err != nil {
+	if _, err := ixF.ReadAt(ix, int64(8*lo)); err != nil {
 		return fmt.Errorf("session spool: index: %w", err)
 	}
-	offs := make([]int64, to-from+1)
+	all := make([]int64, to-lo+1)
 	for i := range nix {
-		offs[i] = int64(binary.LittleEndian.Uint64(ix[8*i:]))
+		all[i] = int64(binary.LittleEndian.Uint64(ix[8*i:]))
 	}
 	if to == nrows {
-		offs[to-from] = end
+		all[to-lo] = end
 	}
-	if offs[to-from] < offs[0] || offs[to-from]-offs[0] > math.MaxInt32 {
-		return fmt.Errorf("session spool: bad index")
+	// The index is this process's own file, but an offset read back is
+	// checked before it sizes anything: increasing, within the rows
+	// written.
+	for i, o := range all {
+		if o < 0 || o > end || (i > 0 && o < all[i-1]+rowHeaderSize) || (i < len(all)-1 && o > end-rowHeaderSize) {
+			return fmt.Errorf("session spool: corrupted index: row %d at %d of the %d bytes of rows written", lo+i, o, end)
+		}
 	}
+	offs := all[from-lo:]
 	recs := make([]byte, offs[to-from]-offs[0])
 	if _, err := rowsF.ReadAt(recs, offs[0]); err != nil {
 		return fmt.Errorf("session spool: rows: %w", err)
@@ -406,8 +414,8 @@ func (sp *SessionSpool) readRange(from, to int, fn func(i int, r *spoolRow, text
 	var r spoolRow
 	for i := from; i < to; i++ {
 		a, b := offs[i-from]-offs[0], offs[i-from+1]-offs[0]
-		if b-a < rowHeaderSize || a < 0 || b > int64(len(recs)) {
-			return fmt.Errorf("session spool: bad row %d", i)
+		if b-a < rowHeaderSize {
+			return fmt.Errorf("session spool: corrupted index: row %d of %d bytes", i, b-a)
 		}
 		r.get(recs[a:])
 		fn(i, &r, recs[a+rowHeaderSize:b], values)
