@@ -31,7 +31,8 @@ type JobProgress struct {
 	// without -w).
 	Write *WriteCounters
 	// Retired counts the finished sessions written to the session spool
-	// (listed as compact rows, loaded on demand by Job.Session).
+	// (their rows read on demand through SnapshotRows, their models by
+	// Job.Session or RetiredRows.Load).
 	Retired int
 }
 
@@ -41,9 +42,10 @@ type JobProgress struct {
 // (live). It never blocks the packet pipeline on the view.
 //
 // Finished sessions are retired as in the reports (see retire.go): each
-// is written whole to a SessionSpool (a temporary file) and Snapshot lists
-// it as a compact row (Session.Retired set); Session loads its full model
-// when the view opens it. Options.MaxSessions bounds the sessions in
+// is written whole to a SessionSpool (temporary files) with its compact
+// row, on disk; SnapshotRows lists the sessions in progress and the
+// rows retired so far (read on demand), Session loads a full model when
+// the view opens it. Options.MaxSessions bounds the sessions in
 // progress only. Without a writable temporary directory every session
 // stays in memory and the oldest are dropped past MaxSessions.
 type Job struct {
@@ -54,18 +56,20 @@ type Job struct {
 	total  int64
 	live   bool
 
-	mu      sync.Mutex
-	store   *keys.Store
-	a       *Analyzer
-	cancel  context.CancelFunc
-	done    bool
-	err     string
-	frozen  *Report
-	spool   *SessionSpool // the current pass's retired sessions; nil without retirement
-	gen     int
-	updates chan struct{}
-	paused  atomic.Bool
-	wg      sync.WaitGroup
+	mu     sync.Mutex
+	store  *keys.Store
+	a      *Analyzer
+	cancel context.CancelFunc
+	done   bool
+	err    string
+	frozen *Report
+	// frozenRows are the retired sessions frozen with frozen.
+	frozenRows RetiredRows
+	spool      *SessionSpool // the current pass's retired sessions; nil without retirement
+	gen        int
+	updates    chan struct{}
+	paused     atomic.Bool
+	wg         sync.WaitGroup
 }
 
 // StartJob starts analysing the source open returns. open is called again
@@ -118,6 +122,9 @@ func (j *Job) start() error {
 	gen := j.gen
 	old := j.spool
 	j.a, j.cancel, j.done, j.err, j.spool = a, cancel, false, "", sp
+	if old != nil && old == j.frozenRows.sp && j.paused.Load() {
+		old = nil // the frozen view lists its rows: closed when it thaws
+	}
 	j.mu.Unlock()
 	if old != nil {
 		old.Close()
@@ -159,24 +166,38 @@ func (j *Job) Updates() <-chan struct{} { return j.updates }
 
 // Snapshot returns a consistent copy of the model (the frozen one while
 // paused): the sessions in progress whole, the retired ones as compact
-// rows (Session.Retired set), all in ID order.
+// rows (Session.Retired set), all in ID order. It reads every retired row
+// from the spool: the TUI takes SnapshotRows and pages them instead.
 func (j *Job) Snapshot() *Report {
+	r, rows := j.SnapshotRows()
+	if rows.Len() == 0 {
+		return r
+	}
+	c := *r
+	c.Sessions = mergeByID(r.Sessions, rows.sp.Rows(rows.Len()))
+	return &c
+}
+
+// SnapshotRows returns a consistent copy of the model (the frozen one
+// while paused) listing only the sessions in progress, and the sessions
+// retired to the spool when it was taken (none of which is in the
+// report), whose rows stay on disk until read.
+func (j *Job) SnapshotRows() (*Report, RetiredRows) {
 	j.mu.Lock()
-	a, frozen, sp := j.a, j.frozen, j.spool
+	a, frozen, frozenRows, sp := j.a, j.frozen, j.frozenRows, j.spool
 	j.mu.Unlock()
 	if j.paused.Load() && frozen != nil {
-		return frozen
+		return frozen, frozenRows
 	}
 	if sp == nil {
-		return a.Snapshot()
+		return a.Snapshot(), RetiredRows{}
 	}
 	a.mu.Lock()
 	a.media.refresh()
 	r := a.buildReport(true)
 	n := sp.Len() // the sessions retired so far: none is in r
 	a.mu.Unlock()
-	r.Sessions = mergeByID(r.Sessions, sp.Rows(n))
-	return r
+	return r, RetiredRows{sp: sp, n: n}
 }
 
 // Session returns the full model of session id of the current pass: a
@@ -229,9 +250,19 @@ func (j *Job) Progress() JobProgress {
 // SetPaused freezes (or unfreezes) what the view sees; the capture goes on.
 func (j *Job) SetPaused(p bool) {
 	if p {
-		snap := j.Snapshot()
+		snap, rows := j.SnapshotRows()
 		j.mu.Lock()
-		j.frozen = snap
+		if sp := j.frozenRows.sp; sp != nil && sp != j.spool && sp != rows.sp {
+			sp.Close() // frozen again: the earlier frozen pass's spool
+		}
+		j.frozen, j.frozenRows = snap, rows
+		j.mu.Unlock()
+	} else {
+		j.mu.Lock()
+		if sp := j.frozenRows.sp; sp != nil && sp != j.spool {
+			sp.Close() // a pass that ended while the view was frozen
+		}
+		j.frozen, j.frozenRows = nil, RetiredRows{}
 		j.mu.Unlock()
 	}
 	j.paused.Store(p)
@@ -309,11 +340,14 @@ func (j *Job) Stop() {
 func (j *Job) Close() {
 	j.Stop()
 	j.mu.Lock()
-	sp := j.spool
-	j.spool = nil
+	sp, frozen := j.spool, j.frozenRows.sp
+	j.spool, j.frozen, j.frozenRows = nil, nil, RetiredRows{}
 	j.mu.Unlock()
 	if sp != nil {
 		sp.Close()
+	}
+	if frozen != nil && frozen != sp {
+		frozen.Close()
 	}
 }
 

@@ -3,7 +3,9 @@ package analysis
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -12,7 +14,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/mikeyscope/mikeyscope/capture"
 	"github.com/mikeyscope/mikeyscope/dissect"
@@ -266,13 +267,14 @@ func liveHeap() uint64 {
 
 // TestJobMemoryFlatInCalls: a TUI job's live heap after a pass over
 // bench/gen's short calls (4 SRTP packets, BYE answered) at 10,000 and
-// 40,000 calls. The finished calls are in the spool; what the job keeps
-// beyond the report path's analysis (retirement handing sessions to a
-// writer that keeps nothing) is the list's compact row of each call
-// (spoolRow, 112 bytes, and its Call-ID, From and To): at most 256 bytes a
-// call (the report path's own growth is mostly this test's one key per
-// call: their use and the keys themselves), where the model of a call is ~11 KB. Every session is listed and
-// opens with its signals and decrypted streams.
+// 40,000 calls. The finished calls are in the spool, their models and
+// their rows on disk; what the job keeps beyond the report path's
+// analysis (retirement handing sessions to a writer that keeps nothing) is
+// the spool's write buffers and the JSON encoder's type cache: nothing a
+// call (at most 16 bytes a call of noise; the report path's own growth is
+// mostly this test's one key per call: their use and the keys
+// themselves), where the model of a call is ~11 KB. Every session is
+// listed and opens with its signals and decrypted streams.
 //
 // By default it runs 2,500 and 10,000 calls (the same fourfold step);
 // MIKEYSCOPE_MEMORY_TEST=full runs 10,000 and 40,000 (minutes on a loaded
@@ -337,21 +339,33 @@ func TestJobMemoryFlatInCalls(t *testing.T) {
 	}
 	t.Logf("job's live heap at %d calls %.2fx that at %d; the report path's %.2fx", big, job[big]/job[small], small, rep[big]/rep[small])
 	for _, n := range []int{small, big} {
-		// Beside the rows: the spool's write buffer (128 KiB), its first
-		// text chunk (64 KiB) and the JSON encoder's type cache.
-		if extra := job[n] - rep[n]; extra > float64(256*n+512<<10) {
+		// The spool's write buffers (128, 32 and 4 KiB) and the JSON
+		// encoder's type cache.
+		if extra := job[n] - rep[n]; extra > float64(16*n+512<<10) {
 			t.Errorf("%d calls: the job keeps %.0f bytes a call more than the report path", n, extra/float64(n))
 		}
 	}
-	if grow := (job[big] - job[small]) / float64(big-small); grow > 256+(rep[big]-rep[small])/float64(big-small) {
+	if grow := (job[big] - job[small]) / float64(big-small); grow > 32+(rep[big]-rep[small])/float64(big-small) {
 		t.Errorf("the job's heap grows %.0f bytes a call", grow)
 	}
 }
 
-// TestSpoolRowSize: the list's fixed part of a retired session.
+// TestSpoolRowSize: the fixed part of a retired session's row on disk,
+// written and read back.
 func TestSpoolRowSize(t *testing.T) {
-	if n := unsafe.Sizeof(spoolRow{}); n != 112 {
-		t.Errorf("spoolRow is %d bytes", n)
+	r := spoolRow{start: -5, end: math.MinInt64, off: 1 << 40, n: 77, id: 123456,
+		errors: 1, warnings: 2, notes: 3, streams: 4, decrypting: 5, failed: 6}
+	for i := range r.fields {
+		r.fields[i] = uint32(i) | isInterned
+	}
+	b := r.put(nil)
+	if len(b) != rowHeaderSize || rowHeaderSize != 100 {
+		t.Fatalf("row header %d bytes (want rowHeaderSize %d = 100)", len(b), rowHeaderSize)
+	}
+	var got spoolRow
+	got.get(b)
+	if got != r {
+		t.Errorf("read back %+v, wrote %+v", got, r)
 	}
 }
 
@@ -433,13 +447,14 @@ func TestSessionSpoolError(t *testing.T) {
 	}
 }
 
-// TestSessionSpoolRowsBounded: a retired session's row in memory holds at
-// most maxRowText bytes of each wire field (Call-ID, From, To, URL, the
-// final status's reason phrase), whatever their length; the spool holds
-// them whole. Found in review: a hostile capture of one-packet sessions
-// with 200 KB Call-IDs and reason phrases kept them all in the TUI's rows
-// (and up to 4,096 distinct reason phrases in the interned values), so
-// memory grew with the capture instead of ~250 bytes a call.
+// TestSessionSpoolRowsBounded: a retired session's row (on disk; the
+// interned values in memory) holds at most maxRowText bytes of each wire
+// field (Call-ID, From, To, URL, the final status's reason phrase),
+// whatever their length; the spool's model holds them whole. Found in
+// review when rows were in memory: a hostile capture of one-packet
+// sessions with 200 KB Call-IDs and reason phrases kept them all in the
+// TUI's rows (and up to 4,096 distinct reason phrases in the interned
+// values); rows read back for a page of the list stay small too.
 func TestSessionSpoolRowsBounded(t *testing.T) {
 	sp, err := NewSessionSpool()
 	if err != nil {
@@ -453,14 +468,14 @@ func TestSessionSpoolRowsBounded(t *testing.T) {
 		sp.Add(s, []string{"sip.x"})
 	}
 	held := 0
-	for _, c := range sp.text {
-		held += cap(c)
-	}
 	for _, v := range sp.values {
 		held += len(v)
 	}
-	if held > 20*5*maxRowText+textChunk {
-		t.Fatalf("%d bytes of row text held for 20 sessions", held)
+	if held > 20*maxRowText+64 {
+		t.Fatalf("%d bytes of interned values held for 20 sessions", held)
+	}
+	if sp.rowsOff > 20*(rowHeaderSize+5*maxRowText) {
+		t.Fatalf("%d bytes of rows written for 20 sessions", sp.rowsOff)
 	}
 	rows := sp.Rows(20)
 	if r := rows[0]; len(r.Key) > maxRowText || !strings.HasPrefix(r.Key, "kkkk") || len(r.FinalStatus) > maxRowText || !utf8.ValidString(r.Key) {
@@ -470,4 +485,186 @@ func TestSessionSpoolRowsBounded(t *testing.T) {
 	if err != nil || s.Key != long("k")+"3" || s.FinalStatus != "486 "+long("r")+"3" {
 		t.Fatalf("load: %v", err)
 	}
+}
+
+// TestJobSnapshotRows: SnapshotRows lists the sessions in progress in the
+// report and the retired ones as rows on disk, together every session
+// once, the rows the same as Snapshot's and each loading by its place the
+// model Session loads by ID. A view frozen (paused) before a key restarts
+// the pass keeps its rows readable until it thaws; then its spool is
+// closed and the new pass's rows are listed.
+func TestJobSnapshotRows(t *testing.T) {
+	const n = 40
+	pcap, keyFile := writeSeries(t, n, scenario.SeriesShape{Packets: 3, Spacing: time.Second, Name: "rows"})
+	kb, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := startFileJob(t, pcap, Options{Trees: true, SignalText: true})
+	defer j.Close()
+	waitJob(t, j)
+	r, rows := j.SnapshotRows()
+	all := j.Snapshot()
+	if rows.Len() < n/2 || len(r.Sessions)+rows.Len() != n || len(all.Sessions) != n {
+		t.Fatalf("%d in progress, %d rows, Snapshot %d", len(r.Sessions), rows.Len(), len(all.Sessions))
+	}
+	for _, s := range r.Sessions {
+		if s.Retired != nil {
+			t.Errorf("session %d in progress is a row", s.ID)
+		}
+	}
+	got, err := rows.Rows(0, rows.Len())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int]*Session{}
+	for _, s := range all.Sessions {
+		byID[s.ID] = s
+	}
+	for i, row := range got {
+		want := byID[row.ID]
+		if want == nil || want.Retired == nil || row.Retired.Index != i || row.From != want.From || row.KeyStatus != want.KeyStatus ||
+			!row.Start.Equal(want.Start) || row.Retired.Streams != want.Retired.Streams || !slices.Equal(row.Retired.Codes, want.Retired.Codes) {
+			t.Fatalf("row %d: %+v, Snapshot's %+v", i, row, want)
+		}
+		delete(byID, row.ID)
+		if i%7 == 0 {
+			s, err := rows.Load(i)
+			byIDModel, err2 := j.Session(row.ID)
+			if err != nil || err2 != nil || s.ID != row.ID || len(s.Signals) != len(byIDModel.Signals) || len(s.Signals) == 0 {
+				t.Fatalf("row %d: load %v %v", i, err, err2)
+			}
+		}
+	}
+	if len(byID) != len(r.Sessions) {
+		t.Errorf("%d sessions neither retired nor in progress", len(byID)-len(r.Sessions))
+	}
+	// Scan reads the same rows, into one reused Session.
+	k := 3
+	err = rows.Scan(3, rows.Len(), func(s *Session) {
+		want := got[k]
+		if s.ID != want.ID || s.Retired.Index != k || s.From != want.From || !slices.Equal(s.Retired.Codes, want.Retired.Codes) || s.FindingCounts != want.FindingCounts {
+			t.Errorf("scan row %d: %+v, want %+v", k, s, want)
+		}
+		k++
+	})
+	if err != nil || k != rows.Len() {
+		t.Errorf("scan: %d rows, %v", k-3, err)
+	}
+
+	j.SetPaused(true)
+	added := false
+	for _, line := range strings.Split(string(kb), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			if err := j.AddKey(line); err != nil {
+				t.Fatal(err)
+			}
+			added = true
+			break
+		}
+	}
+	if !added {
+		t.Fatal("no key in the keys file")
+	}
+	waitJob(t, j)
+	fr, frows := j.SnapshotRows()
+	if len(fr.Sessions) != len(r.Sessions) || !frows.Same(rows) || frows.Len() != rows.Len() {
+		t.Fatalf("frozen view: %d rows, was %d", frows.Len(), rows.Len())
+	}
+	if _, err := frows.Rows(0, frows.Len()); err != nil {
+		t.Fatalf("frozen rows after the new pass: %v", err)
+	}
+	j.SetPaused(false)
+	if _, err := frows.Rows(0, 1); err == nil {
+		t.Error("the thawed view's old spool is still open")
+	}
+	_, nrows := j.SnapshotRows()
+	if nrows.Same(frows) || nrows.Len() == 0 {
+		t.Fatalf("after thawing: %d rows of the same spool %v", nrows.Len(), nrows.Same(frows))
+	}
+	if _, err := nrows.Rows(0, nrows.Len()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSessionSpoolCorruptRows: offsets and lengths read back from the
+// TUI spool's index and rows files are checked before they size anything
+// (docs/hardening.md, spool files): an index entry overwritten with a huge,
+// a decreasing or a past-the-end offset, a row whose model range is past
+// the models written, and a field length of 2^31-1 are errors or cut to
+// the row, never a large allocation or a panic.
+func TestSessionSpoolCorruptRows(t *testing.T) {
+	fresh := func() *SessionSpool {
+		sp, err := NewSessionSpool()
+		if err != nil {
+			t.Skip(err)
+		}
+		t.Cleanup(func() { sp.Close() })
+		for i := 1; i <= 5; i++ {
+			sp.Add(&Session{ID: i, Carrier: "sip", Key: fmt.Sprintf("call%d@x", i), From: "sip:a@b", KeyStatus: "none"}, []string{"sip.x"})
+		}
+		if _, err := sp.RowsRange(0, 5); err != nil { // flushed
+			t.Fatal(err)
+		}
+		return sp
+	}
+	putU64 := func(f *os.File, off int64, v uint64) {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], v)
+		if _, err := f.WriteAt(b[:], off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		v    uint64
+	}{{"huge", 1 << 62}, {"negative", 1 << 63}, {"past the end", 1 << 20}, {"decreasing", 0}} {
+		sp := fresh()
+		putU64(sp.ixF, 8*3, tc.v) // row 3's offset
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, err := sp.RowsRange(0, 5); err == nil || !strings.Contains(err.Error(), "session spool: corrupted index") {
+			t.Errorf("%s offset: rows read: %v", tc.name, err)
+		}
+		if _, err := sp.LoadAt(3); err == nil {
+			t.Errorf("%s offset: row 3 loaded", tc.name)
+		}
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+			t.Errorf("%s offset: %d bytes allocated", tc.name, grew)
+		}
+	}
+	// A row's model range past the models written.
+	sp := fresh()
+	rows, _ := sp.RowsRange(0, 5)
+	off := int64(binary.LittleEndian.Uint64(readAt(t, sp.ixF, 8*2, 8)))
+	putU64(sp.rowsF, off+16, 1<<40) // row 2's model offset
+	if _, err := sp.LoadAt(2); err == nil || !strings.Contains(err.Error(), "beyond the") {
+		t.Errorf("model past the end: %v", err)
+	}
+	if s, err := sp.LoadAt(1); err != nil || s.Key != rows[1].Key {
+		t.Errorf("row 1 after row 2's corruption: %v", err)
+	}
+	// A field length of 2^31-1 (not interned): cut to the row's bytes.
+	sp = fresh()
+	off = int64(binary.LittleEndian.Uint64(readAt(t, sp.ixF, 8*4, 8)))
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], 1<<31-1)
+	if _, err := sp.rowsF.WriteAt(b[:], off+32+4*rowKey); err != nil {
+		t.Fatal(err)
+	}
+	got, err := sp.RowsRange(4, 5)
+	if err != nil || len(got) != 1 || len(got[0].Key) > 64 {
+		t.Errorf("long field: %v %d rows", err, len(got))
+	}
+}
+
+func readAt(t *testing.T, f *os.File, off int64, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -21,6 +22,8 @@ import (
 // messages, crypto sessions, SDES attributes or streams): its full model is
 // in the spool (Job.Session loads it).
 type RetiredRow struct {
+	// Index is the row's place in the spool (RetiredRows.Load).
+	Index      int
 	Streams    int // streams of the session
 	Decrypting int // streams decrypting
 	Failing    int // streams failing
@@ -29,39 +32,44 @@ type RetiredRow struct {
 	Codes []string
 }
 
-// SessionSpool keeps retired sessions for an interactive view: each
-// session's full model, JSON-encoded with what JSON leaves out (the
-// signals' and MIKEY messages' raw bytes), in an unnamed temporary file,
-// and in memory a compact row of it (a fixed record of 112 bytes without
-// pointers and the row's free text: Call-ID, From, To, URL),
-// enough to list, sort and filter the sessions. Add and the readers may run
-// on different goroutines.
+// SessionSpool keeps retired sessions for an interactive view, on disk:
+// each session's full model, JSON-encoded with what JSON leaves out (the
+// signals' and MIKEY messages' raw bytes), in an unnamed temporary file;
+// its compact row (a fixed record of rowHeaderSize bytes: times, IDs,
+// finding counts, streams by status, the model's offset; then the row's
+// free text: Call-ID, From, To, URL, each cut to maxRowText bytes) in a
+// second one, in the order sessions were retired; and the offset of each
+// row (8 bytes) in a third, so row i is found with one read of the index.
+// What stays in memory does not grow with the sessions retired: the write
+// buffers and the interned values (carrier, transport, mode, keying, key
+// status, final status, finding codes; at most maxInterned). Add and the
+// readers may run on different goroutines.
 type SessionSpool struct {
-	mu  sync.Mutex
-	f   *os.File
-	w   *bufio.Writer
-	off int64
-	// rows are in chunks of rowChunk, the rows' text in chunks of
-	// textChunk bytes (a row's text is in one chunk): no slack of a
-	// doubling slice, and nothing for the garbage collector to scan.
-	rows  [][]spoolRow
-	nrows int
-	text  [][]byte
+	mu sync.Mutex
+	f  *os.File // the models
+	w  *bufio.Writer
+	// rowsF holds the rows, ixF each row's offset in rowsF.
+	rowsF, ixF *os.File
+	rowsW, ixW *bufio.Writer
+	off        int64 // end of f
+	rowsOff    int64 // end of rowsF
+	nrows      int
 	// The fields of few values (carrier, transport, mode, keying, key
 	// status, final status, finding codes) are interned, up to maxInterned
-	// distinct values; further values go to the text.
+	// distinct values; further values go to the row's text.
 	interned map[string]uint32
 	values   []string
 	buf      []byte
+	rec      []byte
 	err      error
-	dirty    bool // w holds bytes not yet written to f
+	dirty    bool // the writers hold bytes not yet written
+	// rowsRead counts the rows read back (Rows, RowsAt, Load's scan).
+	rowsRead int64
 }
 
 const (
-	rowChunk    = 1024
-	textChunk   = 64 << 10
 	maxInterned = 4096
-	isInterned  = 1 << 31 // in spoolRow.fields: an index into values, not a length
+	isInterned  = 1 << 31 // in a row's fields: an index into values, not a length
 )
 
 // The text fields of a row, in this order.
@@ -83,18 +91,52 @@ const (
 // internable are the fields of few distinct values.
 var internable = [rowFields]bool{rowCarrier: true, rowTransport: true, rowMode: true, rowKeying: true, rowKeyStatus: true, rowFinalStatus: true, rowCodes: true}
 
-// spoolRow is a retired session's row: fixed-size, without pointers.
+// spoolRow is a retired session's row as the rows file holds it (little
+// endian, rowHeaderSize bytes, then the text of the fields that are not
+// interned, in order).
 type spoolRow struct {
 	start, end int64 // UnixNano, UTC; math.MinInt64 for a zero time
-	off        int64 // of the full model in the file
+	off        int64 // of the full model in the models file
 	n          uint32
 	id         int32
-	// The row's text is text[textChunk][textOff:]; fields are the lengths
-	// of the fields in it, in order, or (isInterned) their values' index.
-	textChunk, textOff          uint32
+	// fields are the lengths of the fields in the text, in order, or
+	// (isInterned) their values' index.
 	fields                      [rowFields]uint32
 	errors, warnings, notes     int32
 	streams, decrypting, failed int32
+}
+
+// rowHeaderSize is the size of a row's fixed part on disk.
+const rowHeaderSize = 8*3 + 4*2 + 4*rowFields + 4*6
+
+func (r *spoolRow) put(b []byte) []byte {
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.start))
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.end))
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.off))
+	b = binary.LittleEndian.AppendUint32(b, r.n)
+	b = binary.LittleEndian.AppendUint32(b, uint32(r.id))
+	for _, f := range r.fields {
+		b = binary.LittleEndian.AppendUint32(b, f)
+	}
+	for _, v := range [...]int32{r.errors, r.warnings, r.notes, r.streams, r.decrypting, r.failed} {
+		b = binary.LittleEndian.AppendUint32(b, uint32(v))
+	}
+	return b
+}
+
+// get reads a row's fixed part from b (rowHeaderSize bytes).
+func (r *spoolRow) get(b []byte) {
+	le := binary.LittleEndian
+	r.start, r.end, r.off = int64(le.Uint64(b)), int64(le.Uint64(b[8:])), int64(le.Uint64(b[16:]))
+	r.n, r.id = le.Uint32(b[24:]), int32(le.Uint32(b[28:]))
+	b = b[32:]
+	for i := range r.fields {
+		r.fields[i] = le.Uint32(b[4*i:])
+	}
+	b = b[4*rowFields:]
+	for i, p := range [...]*int32{&r.errors, &r.warnings, &r.notes, &r.streams, &r.decrypting, &r.failed} {
+		*p = int32(le.Uint32(b[4*i:]))
+	}
 }
 
 // spooled is a session as the spool file holds it.
@@ -122,17 +164,25 @@ type spooledSt struct {
 
 // NewSessionSpool creates a spool in the temporary directory.
 func NewSessionSpool() (*SessionSpool, error) {
-	f, err := os.CreateTemp("", "mikeyscope-sessions-*")
-	if err != nil {
-		return nil, fmt.Errorf("session spool: %w", err)
+	var files [3]*os.File
+	for i := range files {
+		f, err := os.CreateTemp("", "mikeyscope-sessions-*")
+		if err != nil {
+			for _, g := range files[:i] {
+				g.Close()
+			}
+			return nil, fmt.Errorf("session spool: %w", err)
+		}
+		// Unnamed from the start: nothing is left behind, however the run ends.
+		os.Remove(f.Name())
+		files[i] = f
 	}
-	// Unnamed from the start: nothing is left behind, however the run ends.
-	os.Remove(f.Name())
-	return &SessionSpool{f: f, w: bufio.NewWriterSize(f, 128<<10)}, nil
+	return &SessionSpool{f: files[0], w: bufio.NewWriterSize(files[0], 128<<10),
+		rowsF: files[1], rowsW: bufio.NewWriterSize(files[1], 32<<10),
+		ixF: files[2], ixW: bufio.NewWriterSize(files[2], 4<<10)}, nil
 }
 
-// Add writes a retired session and keeps its row; codes are its finding
-// codes.
+// Add writes a retired session and its row; codes are its finding codes.
 func (sp *SessionSpool) Add(s *Session, codes []string) {
 	rec := spooled{S: s}
 	for _, sg := range s.Signals {
@@ -167,6 +217,7 @@ func (sp *SessionSpool) Add(s *Session, codes []string) {
 	row := spoolRow{id: int32(s.ID), start: unixNano(s.Start), end: unixNano(s.End), off: sp.off, n: uint32(len(b)),
 		errors: int32(s.FindingCounts.Errors), warnings: int32(s.FindingCounts.Warnings), notes: int32(s.FindingCounts.Notes),
 		streams: int32(len(s.Streams))}
+	sp.off += int64(len(b))
 	for _, st := range s.Streams {
 		switch st.KeyStatus {
 		case StreamDecrypting:
@@ -179,7 +230,6 @@ func (sp *SessionSpool) Add(s *Session, codes []string) {
 	for i := range rowCodes { // wire text: the row keeps its start, the spool all of it
 		vals[i] = clipRowText(vals[i])
 	}
-	textLen := 0
 	for i, v := range vals {
 		if internable[i] {
 			if k, ok := sp.interned[v]; ok {
@@ -197,31 +247,31 @@ func (sp *SessionSpool) Add(s *Session, codes []string) {
 				continue
 			}
 		}
-		textLen += len(v)
+		row.fields[i] = uint32(len(v))
 	}
-	// The text of the row, in the last chunk if it fits.
-	last := len(sp.text) - 1
-	if last < 0 || cap(sp.text[last])-len(sp.text[last]) < textLen {
-		sp.text = append(sp.text, make([]byte, 0, max(textChunk, textLen)))
-		last++
-	}
-	row.textChunk, row.textOff = uint32(last), uint32(len(sp.text[last]))
+	r := row.put(sp.rec[:0])
 	for i, v := range vals {
 		if row.fields[i]&isInterned == 0 {
-			sp.text[last] = append(sp.text[last], v...)
-			row.fields[i] = uint32(len(v))
+			r = append(r, v...)
 		}
 	}
-	sp.off += int64(len(b))
-	if sp.nrows%rowChunk == 0 {
-		sp.rows = append(sp.rows, make([]spoolRow, 0, rowChunk))
+	sp.rec = r
+	var ix [8]byte
+	binary.LittleEndian.PutUint64(ix[:], uint64(sp.rowsOff))
+	if _, err := sp.rowsW.Write(r); err != nil {
+		sp.err = fmt.Errorf("session spool: %w", err)
+		return
 	}
-	sp.rows[len(sp.rows)-1] = append(sp.rows[len(sp.rows)-1], row)
+	if _, err := sp.ixW.Write(ix[:]); err != nil {
+		sp.err = fmt.Errorf("session spool: %w", err)
+		return
+	}
+	sp.rowsOff += int64(len(r))
 	sp.nrows++
 }
 
 // maxRowText bounds each wire field (Call-ID, From, To, URL, reason
-// phrase...) a retired session's row keeps in memory.
+// phrase...) a retired session's row keeps.
 const maxRowText = 1024
 
 // clipRowText cuts s to maxRowText bytes at a character boundary.
@@ -257,9 +307,6 @@ func (sp *SessionSpool) Len() int {
 	return sp.nrows
 }
 
-// row returns the i-th row.
-func (sp *SessionSpool) row(i int) *spoolRow { return &sp.rows[i/rowChunk][i%rowChunk] }
-
 // Err is the error that stopped the spool, if any (sessions retired after
 // it are not listed).
 func (sp *SessionSpool) Err() error {
@@ -268,44 +315,238 @@ func (sp *SessionSpool) Err() error {
 	return sp.err
 }
 
+// RowsRead is the number of rows read back from the spool so far (by
+// Rows, RowsAt and Load): what the views' paging costs.
+func (sp *SessionSpool) RowsRead() int64 {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.rowsRead
+}
+
+// flushLocked writes out what the writers hold (models too: the rows'
+// and index's writers always). Caller holds sp.mu.
+func (sp *SessionSpool) flushLocked(models bool) error {
+	ws := []*bufio.Writer{sp.rowsW, sp.ixW}
+	if models {
+		if !sp.dirty {
+			return nil
+		}
+		ws = append(ws, sp.w)
+	}
+	for _, w := range ws {
+		if w.Buffered() == 0 {
+			continue
+		}
+		if err := w.Flush(); err != nil {
+			if sp.err == nil {
+				sp.err = fmt.Errorf("session spool: %w", err)
+			}
+			return fmt.Errorf("session spool: %w", err)
+		}
+	}
+	if models {
+		sp.dirty = false
+	}
+	return nil
+}
+
+// reader returns what reading rows needs, with the writers flushed: the
+// files, the interned values and the end of the rows.
+func (sp *SessionSpool) reader() (rows, ix *os.File, values []string, nrows int, end int64, err error) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if sp.rowsF == nil {
+		return nil, nil, nil, 0, 0, fmt.Errorf("session spool: closed")
+	}
+	if err := sp.flushLocked(false); err != nil {
+		return nil, nil, nil, 0, 0, err
+	}
+	return sp.rowsF, sp.ixF, sp.values, sp.nrows, sp.rowsOff, nil
+}
+
+// readRange reads rows [from, to) into fn, in order, with two reads: their
+// offsets in the index and their records.
+func (sp *SessionSpool) readRange(from, to int, fn func(i int, r *spoolRow, text []byte, values []string)) error {
+	if from < 0 || from >= to {
+		return nil
+	}
+	rowsF, ixF, values, nrows, end, err := sp.reader()
+	if err != nil {
+		return err
+	}
+	if to > nrows {
+		return fmt.Errorf("session spool: rows %d-%d of %d", from, to, nrows)
+	}
+	sp.mu.Lock()
+	sp.rowsRead += int64(to - from)
+	sp.mu.Unlock()
+	// The offsets of rows from-1 (when there is one, for the check
+	// below) to to (to's is the end of to-1).
+	lo := max(from-1, 0)
+	nix := to - lo + 1
+	if to == nrows {
+		nix--
+	}
+	ix := make([]byte, 8*nix)
+	if _, err := ixF.ReadAt(ix, int64(8*lo)); err != nil {
+		return fmt.Errorf("session spool: index: %w", err)
+	}
+	all := make([]int64, to-lo+1)
+	for i := range nix {
+		all[i] = int64(binary.LittleEndian.Uint64(ix[8*i:]))
+	}
+	if to == nrows {
+		all[to-lo] = end
+	}
+	// The index is this process's own file, but an offset read back is
+	// checked before it sizes anything: increasing, within the rows
+	// written.
+	for i, o := range all {
+		if o < 0 || o > end || (i > 0 && o < all[i-1]+rowHeaderSize) || (i < len(all)-1 && o > end-rowHeaderSize) {
+			return fmt.Errorf("session spool: corrupted index: row %d at %d of the %d bytes of rows written", lo+i, o, end)
+		}
+	}
+	offs := all[from-lo:]
+	recs := make([]byte, offs[to-from]-offs[0])
+	if _, err := rowsF.ReadAt(recs, offs[0]); err != nil {
+		return fmt.Errorf("session spool: rows: %w", err)
+	}
+	var r spoolRow
+	for i := from; i < to; i++ {
+		a, b := offs[i-from]-offs[0], offs[i-from+1]-offs[0]
+		if b-a < rowHeaderSize {
+			return fmt.Errorf("session spool: corrupted index: row %d of %d bytes", i, b-a)
+		}
+		r.get(recs[a:])
+		fn(i, &r, recs[a+rowHeaderSize:b], values)
+	}
+	return nil
+}
+
+// compactRow makes the compact row (Session with Retired set) of row i.
+func compactRow(i int, r *spoolRow, text []byte, values []string) *Session {
+	s := &Session{Retired: &RetiredRow{}}
+	fillRow(s, i, r, text, values)
+	return s
+}
+
+// fillRow makes s the compact row of row i, reusing s.Retired and its
+// codes' slice.
+func fillRow(s *Session, i int, r *spoolRow, text []byte, values []string) {
+	var f [rowFields]string
+	for k, v := range r.fields {
+		if v&isInterned != 0 {
+			if int(v&^isInterned) < len(values) {
+				f[k] = values[v&^isInterned]
+			}
+			continue
+		}
+		v = min(v, uint32(len(text)))
+		f[k] = string(text[:v])
+		text = text[v:]
+	}
+	extra := s.Retired
+	*extra = RetiredRow{Index: i, Streams: int(r.streams), Decrypting: int(r.decrypting), Failing: int(r.failed), Codes: extra.Codes[:0]}
+	for c := range strings.FieldsSeq(f[rowCodes]) {
+		extra.Codes = append(extra.Codes, c)
+	}
+	if len(extra.Codes) == 0 {
+		extra.Codes = nil
+	}
+	*s = Session{ID: int(r.id), Carrier: f[rowCarrier], Key: f[rowKey], Start: fromUnixNano(r.start), End: fromUnixNano(r.end),
+		From: f[rowFrom], To: f[rowTo], URL: f[rowURL], Transport: f[rowTransport], Mode: f[rowMode], Keying: f[rowKeying],
+		KeyStatus: KeyStatus(f[rowKeyStatus]), FinalStatus: f[rowFinalStatus],
+		FindingCounts: FindingCounts{Errors: int(r.errors), Warnings: int(r.warnings), Notes: int(r.notes)},
+		Retired:       extra}
+}
+
+// rowsChunk is how many rows Rows reads at once.
+const rowsChunk = 1024
+
 // Rows returns the first n sessions of the spool as compact rows (Session
 // with Retired set), in the order they were retired.
 func (sp *SessionSpool) Rows(n int) []*Session {
-	sp.mu.Lock()
-	defer sp.mu.Unlock()
-	n = min(n, sp.nrows)
-	backing := make([]Session, n)
-	extra := make([]RetiredRow, n)
-	out := make([]*Session, n)
-	for i := range n {
-		r := sp.row(i)
-		var f [rowFields]string
-		text := sp.text[r.textChunk][r.textOff:]
-		for k, v := range r.fields {
-			if v&isInterned != 0 {
-				f[k] = sp.values[v&^isInterned]
-				continue
-			}
-			f[k] = string(text[:v])
-			text = text[v:]
+	n = min(n, sp.Len())
+	out := make([]*Session, 0, n)
+	for from := 0; from < n; from += rowsChunk {
+		rows, err := sp.RowsRange(from, min(from+rowsChunk, n))
+		if err != nil {
+			break
 		}
-		extra[i] = RetiredRow{Streams: int(r.streams), Decrypting: int(r.decrypting), Failing: int(r.failed)}
-		if f[rowCodes] != "" {
-			extra[i].Codes = strings.Fields(f[rowCodes])
-		}
-		backing[i] = Session{ID: int(r.id), Carrier: f[rowCarrier], Key: f[rowKey], Start: fromUnixNano(r.start), End: fromUnixNano(r.end),
-			From: f[rowFrom], To: f[rowTo], URL: f[rowURL], Transport: f[rowTransport], Mode: f[rowMode], Keying: f[rowKeying],
-			KeyStatus: KeyStatus(f[rowKeyStatus]), FinalStatus: f[rowFinalStatus],
-			FindingCounts: FindingCounts{Errors: int(r.errors), Warnings: int(r.warnings), Notes: int(r.notes)},
-			Retired:       &extra[i]}
-		out[i] = &backing[i]
+		out = append(out, rows...)
 	}
 	return out
 }
 
+// RowsRange returns rows [from, to) as compact rows, read from the disk
+// with two reads.
+func (sp *SessionSpool) RowsRange(from, to int) ([]*Session, error) {
+	out := make([]*Session, 0, max(0, to-from))
+	err := sp.readRange(from, to, func(i int, r *spoolRow, text []byte, values []string) {
+		out = append(out, compactRow(i, r, text, values))
+	})
+	return out, err
+}
+
+// RowsAt returns the rows of the given indices (in any order) as compact
+// rows, in that order; runs of consecutive indices are read at once.
+func (sp *SessionSpool) RowsAt(idx []int) ([]*Session, error) {
+	out := make([]*Session, len(idx))
+	order := make([]int, len(idx))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return idx[order[a]] < idx[order[b]] })
+	for k := 0; k < len(order); {
+		e := k + 1
+		for e < len(order) && idx[order[e]] <= idx[order[e-1]]+1 {
+			e++
+		}
+		from, to := idx[order[k]], idx[order[e-1]]+1
+		rows, err := sp.RowsRange(from, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range order[k:e] {
+			out[o] = rows[idx[o]-from]
+		}
+		k = e
+	}
+	return out, nil
+}
+
 // Load reads the full model of session id back from the spool (nil, nil
-// when the spool does not hold it).
+// when the spool does not hold it). It finds the session's row by a scan
+// of the rows (LoadAt takes the row's index).
 func (sp *SessionSpool) Load(id int) (*Session, error) {
+	n := sp.Len()
+	at := -1
+	for from := 0; from < n && at < 0; from += rowsChunk {
+		err := sp.readRange(from, min(from+rowsChunk, n), func(i int, r *spoolRow, _ []byte, _ []string) {
+			if at < 0 && int(r.id) == id {
+				at = i
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if at < 0 {
+		return nil, nil
+	}
+	return sp.LoadAt(at)
+}
+
+// LoadAt reads the full model of the session of row i back from the spool.
+func (sp *SessionSpool) LoadAt(i int) (*Session, error) {
+	var r spoolRow
+	err := sp.readRange(i, i+1, func(_ int, x *spoolRow, _ []byte, _ []string) { r = *x })
+	if err != nil {
+		return nil, err
+	}
+	if i < 0 || i >= sp.Len() {
+		return nil, fmt.Errorf("session spool: no row %d", i)
+	}
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	if sp.err != nil {
@@ -314,27 +555,13 @@ func (sp *SessionSpool) Load(id int) (*Session, error) {
 	if sp.f == nil {
 		return nil, fmt.Errorf("session spool: closed")
 	}
-	var r *spoolRow
-	for i := range sp.nrows { // retired in capture-time order: a scan
-		if x := sp.row(i); int(x.id) == id {
-			r = x
-			break
-		}
+	if err := sp.flushLocked(true); err != nil {
+		return nil, err
 	}
-	if r == nil {
-		return nil, nil
-	}
-	if sp.dirty {
-		if err := sp.w.Flush(); err != nil {
-			sp.err = fmt.Errorf("session spool: %w", err)
-			return nil, sp.err
-		}
-		sp.dirty = false
-	}
-	// The row is this process's own memory; a range past what was
-	// written would still be a bug, not a length to trust.
+	// The row is from this process's own unnamed file; a range past
+	// what was written would still be a bug, not a length to trust.
 	if r.off < 0 || r.off+int64(r.n) > sp.off {
-		return nil, fmt.Errorf("session spool: session %d: record of %d bytes at %d beyond the %d bytes written", id, r.n, r.off, sp.off)
+		return nil, fmt.Errorf("session spool: session %d: record of %d bytes at %d beyond the %d bytes written", r.id, r.n, r.off, sp.off)
 	}
 	if cap(sp.buf) < int(r.n) {
 		sp.buf = make([]byte, r.n)
@@ -345,7 +572,7 @@ func (sp *SessionSpool) Load(id int) (*Session, error) {
 	}
 	var rec spooled
 	if err := json.Unmarshal(b, &rec); err != nil || rec.S == nil {
-		return nil, fmt.Errorf("session spool: session %d: %v", id, err)
+		return nil, fmt.Errorf("session spool: session %d: %v", r.id, err)
 	}
 	s := rec.S
 	if len(rec.SignalRaw) == len(s.Signals) {
@@ -373,7 +600,7 @@ func (sp *SessionSpool) Load(id int) (*Session, error) {
 	return s, nil
 }
 
-// Close removes the spool's file; the rows stay listed, Load fails.
+// Close removes the spool's files; nothing can be listed or loaded after.
 func (sp *SessionSpool) Close() error {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
@@ -381,8 +608,96 @@ func (sp *SessionSpool) Close() error {
 		return nil
 	}
 	err := sp.f.Close()
-	sp.f = nil
+	sp.rowsF.Close()
+	sp.ixF.Close()
+	sp.f, sp.rowsF, sp.ixF = nil, nil, nil
 	return err
+}
+
+// RetiredRows is the list of the sessions a snapshot found retired to a
+// spool: rows 0..Len()-1, in the order they were retired, read from the
+// disk on demand. The zero value lists nothing.
+type RetiredRows struct {
+	sp *SessionSpool
+	n  int
+}
+
+// Len is the number of rows.
+func (r RetiredRows) Len() int { return r.n }
+
+// Rows returns rows [from, to) (cut to Len) as compact rows.
+func (r RetiredRows) Rows(from, to int) ([]*Session, error) {
+	to = min(to, r.n)
+	if r.sp == nil || from >= to {
+		return nil, nil
+	}
+	return r.sp.RowsRange(from, to)
+}
+
+// Scan calls fn with rows [from, to) (cut to Len) in order, read in runs
+// of 1,024, each as a compact row that fn must not keep: the same Session
+// is reused for the next row. It makes little garbage a row (its free
+// text) where Rows makes a Session.
+func (r RetiredRows) Scan(from, to int, fn func(*Session)) error {
+	to = min(to, r.n)
+	if r.sp == nil {
+		return nil
+	}
+	s := &Session{Retired: &RetiredRow{}}
+	codes := s.Retired.Codes
+	for ; from < to; from += rowsChunk {
+		err := r.sp.readRange(from, min(from+rowsChunk, to), func(i int, row *spoolRow, text []byte, values []string) {
+			s.Retired.Codes = codes
+			fillRow(s, i, row, text, values)
+			if s.Retired.Codes != nil {
+				codes = s.Retired.Codes
+			}
+			fn(s)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RowsAt returns the rows of the given indices (each below Len), in that
+// order.
+func (r RetiredRows) RowsAt(idx []int) ([]*Session, error) {
+	for _, i := range idx {
+		if i < 0 || i >= r.n {
+			return nil, fmt.Errorf("session spool: no row %d", i)
+		}
+	}
+	if r.sp == nil || len(idx) == 0 {
+		return nil, nil
+	}
+	return r.sp.RowsAt(idx)
+}
+
+// Load reads the full model of row i's session.
+func (r RetiredRows) Load(i int) (*Session, error) {
+	if r.sp == nil || i < 0 || i >= r.n {
+		return nil, fmt.Errorf("session spool: no row %d", i)
+	}
+	return r.sp.LoadAt(i)
+}
+
+// Same reports whether r and o list the same spool (o may list more of it).
+func (r RetiredRows) Same(o RetiredRows) bool { return r.sp == o.sp }
+
+// RowsRead is the spool's count of rows read back (0 without a spool).
+func (r RetiredRows) RowsRead() int64 {
+	if r.sp == nil {
+		return 0
+	}
+	return r.sp.RowsRead()
+}
+
+// RetiredRowsOf lists the first n rows of sp (tests and benchmarks build
+// lists of their own).
+func RetiredRowsOf(sp *SessionSpool, n int) RetiredRows {
+	return RetiredRows{sp: sp, n: min(n, sp.Len())}
 }
 
 // mergeByID merges two lists of sessions, each in ID order, by ID.

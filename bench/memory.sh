@@ -9,8 +9,15 @@
 # CPU time, then, per form, the ratio of each capture's median peak to the
 # first capture's.
 #
+# TUI=1 adds the form "tui": the terminal UI driven headless over the
+# capture (bench/tuiheap: the job and the sessions screen on a simulated
+# terminal, to the end of the pass, the list scrolled and sorted), for
+# which it also prints the median live heap at the end (after GC, the UI
+# alive) and its ratio; TUI=only runs that form alone.
+#
 # Environment: MIKEYSCOPE (a binary; default built from ./cmd/mikeyscope),
-# RUNS, MIKEYSCOPE_ARGS (more arguments for every run, e.g. "-keys K").
+# TUIHEAP (a bench/tuiheap binary; default built), RUNS, MIKEYSCOPE_ARGS
+# (more arguments for every run, e.g. "-keys K"; tuiheap takes -keys too).
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 CAPTURE..." >&2; exit 2; }
@@ -25,18 +32,36 @@ if [ -z "$bin" ]; then
 fi
 runs=${RUNS:-3}
 forms=("report" "report --json" "report --jsonl")
+case ${TUI:-} in
+1) forms+=("tui") ;;
+only) forms=("tui") ;;
+esac
+if [[ " ${forms[*]} " == *" tui "* ]]; then
+	tuiheap=${TUIHEAP:-}
+	if [ -z "$tuiheap" ]; then
+		tuiheap=$work/tuiheap
+		(cd "$root" && go build -o "$tuiheap" ./bench/tuiheap)
+	fi
+fi
 for r in $(seq "$runs"); do
 	for f in "$@"; do
 		for i in "${!forms[@]}"; do
-			# shellcheck disable=SC2086
-			/usr/bin/time -f "%M %e %U %S" -o "$work/t" "$bin" ${forms[$i]} ${MIKEYSCOPE_ARGS:-} "$f" >/dev/null 2>&1 || true
-			echo "$(basename "$f") $i $(tail -n 1 "$work/t")" >>"$work/all"
+			heap=-
+			if [ "${forms[$i]}" = tui ]; then
+				# shellcheck disable=SC2086
+				/usr/bin/time -f "%M %e %U %S" -o "$work/t" "$tuiheap" ${MIKEYSCOPE_ARGS:-} "$f" >"$work/out" 2>&1 || true
+				heap=$(sed -n 's/.*live heap \([0-9.]*\) MiB.*/\1/p' "$work/out")
+			else
+				# shellcheck disable=SC2086
+				/usr/bin/time -f "%M %e %U %S" -o "$work/t" "$bin" ${forms[$i]} ${MIKEYSCOPE_ARGS:-} "$f" >/dev/null 2>&1 || true
+			fi
+			echo "$(basename "$f") $i $(tail -n 1 "$work/t") ${heap:--}" >>"$work/all"
 		done
 	done
 done
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 printf "%-28s %-16s %12s %12s %8s %8s\n" capture form "median RSS" "max RSS" wall cpu
-declare -A first
+declare -A first firstheap
 for f in "$@"; do
 	b=$(basename "$f")
 	for i in "${!forms[@]}"; do
@@ -47,5 +72,12 @@ for f in "$@"; do
 		ratio=""
 		if [ -z "${first[$i]:-}" ]; then first[$i]=$rss; else ratio=$(awk -v a="$rss" -v b="${first[$i]}" 'BEGIN {printf "%.2fx the first", a / b}'); fi
 		printf "%-28s %-16s %8.1f MiB %8.1f MiB %7.2fs %7.2fs %s\n" "$b" "${forms[$i]}" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$mx" 'BEGIN {print k / 1024}')" "$wall" "$cpu" "$ratio"
+		if [ "${forms[$i]}" = tui ]; then
+			heaps=$(awk -v b="$b" -v i="$i" '$1 == b && $2 == i {print $7}' "$work/all" | tr '\n' ' ')
+			heap=$(awk -v b="$b" -v i="$i" '$1 == b && $2 == i && $7 != "-" {print $7}' "$work/all" | median)
+			hr=""
+			if [ -z "${firstheap[$i]:-}" ]; then firstheap[$i]=$heap; else hr=$(awk -v a="$heap" -v b="${firstheap[$i]}" 'BEGIN {printf "%.2fx the first", a / b}'); fi
+			printf "%-28s %-16s live heap: median %s MiB (runs: %s) %s\n" "$b" tui "$heap" "$heaps" "$hr"
+		fi
 	done
 done

@@ -5,7 +5,10 @@
 // session's streams.
 //
 // The views read an analysis.Report obtained from a Backend; they never hold
-// the analysis lock and never block the packet pipeline. Everything that
+// the analysis lock and never block the packet pipeline. From a
+// RowsBackend (an analysis.Job) the report lists the sessions in progress
+// and the finished ones stay on disk, in its spool: the sessions screen
+// reads the rows it draws, a page at a time. Everything that
 // came from the wire is passed through SafeText before it is displayed.
 package ui
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/gdamore/tcell/v2"
@@ -42,9 +43,10 @@ func headerRow(t *tview.Table, names []string) {
 }
 
 // setReport shows the keys of every session of r in memory; of the
-// finished sessions written to the spool (compact rows), only focus's
-// when it is one of them, loaded: the others are counted on the last line.
-func (v *keysView) setReport(r *analysis.Report, focus *analysis.Session) {
+// finished sessions written to the spool (compact rows in r, or spooled
+// more on disk), only focus's when it is one of them, loaded: the others
+// are counted on the last line.
+func (v *keysView) setReport(r *analysis.Report, focus *analysis.Session, spooled int) {
 	row, _ := v.derived.GetSelection()
 	v.derived.Clear()
 	v.supplied.Clear()
@@ -55,7 +57,16 @@ func (v *keysView) setReport(r *analysis.Report, focus *analysis.Session) {
 	}
 	n := 1
 	retired := 0
-	for _, s := range r.Sessions {
+	sessions := r.Sessions
+	if spooled > 0 {
+		retired = spooled
+		if focus != nil && focus.Retired == nil && !slices.ContainsFunc(r.Sessions, func(s *analysis.Session) bool { return s.ID == focus.ID }) {
+			retired--                                         // loaded from the spool: listed here
+			sessions = append(slices.Clip(r.Sessions), focus) // in ID order: the retired session came first
+			slices.SortFunc(sessions, func(a, b *analysis.Session) int { return a.ID - b.ID })
+		}
+	}
+	for _, s := range sessions {
 		if s.Retired != nil {
 			if focus == nil || focus.ID != s.ID || focus.Retired != nil {
 				retired++

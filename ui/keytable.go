@@ -78,7 +78,7 @@ func (u *UI) helpText() string {
 func (u *UI) togglePause() {
 	paused := !u.progress.Paused
 	u.progress.Paused = paused
-	u.status.show(u.report, u.progress)
+	u.status.show(u.report, u.sessions.total, u.progress)
 	go u.b.SetPaused(paused) // takes a snapshot: keep it off the UI goroutine
 }
 
@@ -88,7 +88,7 @@ func (u *UI) toggleReveal() {
 		return
 	}
 	u.keys.reveal = !u.keys.reveal
-	u.keys.setReport(u.report, u.focusSession())
+	u.keys.setReport(u.report, u.focusSession(), u.sessions.spool.Len())
 }
 
 func (u *UI) openFinding() {

@@ -57,33 +57,38 @@ func buildSessionRows(r *analysis.Report) []*sessionRow {
 	backing := make([]sessionRow, len(r.Sessions))
 	rows := make([]*sessionRow, len(r.Sessions))
 	for i, s := range r.Sessions {
-		row := &backing[i]
-		rows[i] = row
-		row.s = s
-		if rr := s.Retired; rr != nil {
-			// A retired session's compact row: its counts and codes
-			// were kept when it was written to the spool.
-			row.decrypt, row.failing, row.nstreams = rr.Decrypting, rr.Failing, rr.Streams
-			row.findings = s.FindingCounts.Errors + s.FindingCounts.Warnings + s.FindingCounts.Notes
-			row.codes = strings.ToLower(strings.Join(rr.Codes, " "))
-			continue
-		}
-		row.nstreams = len(s.Streams)
-		for _, st := range s.Streams {
-			switch st.KeyStatus {
-			case analysis.StreamDecrypting:
-				row.decrypt++
-			case analysis.StreamFailing:
-				row.failing++
-			}
-		}
-		fc := s.FindingCounts
-		row.findings = fc.Errors + fc.Warnings + fc.Notes
-		if c := codes[s.ID]; c != nil {
-			row.codes = strings.ToLower(strings.Join(c, " "))
-		}
+		rows[i] = &backing[i]
+		rows[i].fill(s, codes[s.ID])
 	}
 	return rows
+}
+
+// fill derives the row of s; codes are its finding codes (a retired
+// session's compact row, Session.Retired, carries its own).
+func (row *sessionRow) fill(s *analysis.Session, codes []string) {
+	row.s = s
+	if rr := s.Retired; rr != nil {
+		// A retired session's compact row: its counts and codes
+		// were kept when it was written to the spool.
+		row.decrypt, row.failing, row.nstreams = rr.Decrypting, rr.Failing, rr.Streams
+		row.findings = s.FindingCounts.Errors + s.FindingCounts.Warnings + s.FindingCounts.Notes
+		row.codes = strings.ToLower(strings.Join(rr.Codes, " "))
+		return
+	}
+	row.nstreams = len(s.Streams)
+	for _, st := range s.Streams {
+		switch st.KeyStatus {
+		case analysis.StreamDecrypting:
+			row.decrypt++
+		case analysis.StreamFailing:
+			row.failing++
+		}
+	}
+	fc := s.FindingCounts
+	row.findings = fc.Errors + fc.Warnings + fc.Notes
+	if codes != nil {
+		row.codes = strings.ToLower(strings.Join(codes, " "))
+	}
 }
 
 // streamsLabel shows the streams decrypting and failing: "2 ok 1 fail /3".
@@ -139,42 +144,81 @@ func orDash(s string) string {
 // sortSessionRows orders rows by col (ties by session ID, so the order is
 // stable across snapshots), descending when desc.
 func sortSessionRows(rows []*sessionRow, col sortColumn, desc bool) {
-	slices.SortStableFunc(rows, func(a, b *sessionRow) int {
-		c := compareRows(a, b, col)
-		if c == 0 {
-			c = cmp.Compare(a.s.ID, b.s.ID)
-		}
-		if desc {
-			return -c
-		}
-		return c
-	})
+	type keyed struct {
+		k sortKey
+		r *sessionRow
+	}
+	ks := make([]keyed, len(rows))
+	for i, r := range rows {
+		ks[i] = keyed{keyOf(r, col), r}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return orderKeys(a.k, b.k, desc) }) // ties by ID: a total order
+	for i := range ks {
+		rows[i] = ks[i].r
+	}
 }
 
 func compareRows(a, b *sessionRow, col sortColumn) int {
+	return compareKeys(keyOf(a, col), keyOf(b, col))
+}
+
+// sortKey is what ordering a row by a column compares: the column's value
+// (a, b, s), then the session ID. The sessions screen keeps none of them:
+// it reads a retired row's key back from the spool when it needs it.
+type sortKey struct {
+	a, b int64
+	s    string
+	id   int
+	idx  int // the row's place in the spool (a retired row)
+}
+
+// keyOf is row r's key for col.
+func keyOf(r *sessionRow, col sortColumn) sortKey {
+	k := sortKey{id: r.s.ID}
+	if rr := r.s.Retired; rr != nil {
+		k.idx = rr.Index
+	}
 	switch col {
 	case sortByTime:
-		return a.s.Start.Compare(b.s.Start)
+		k.a, k.b = r.s.Start.Unix(), int64(r.s.Start.Nanosecond())
 	case sortByCarrier:
-		return strings.Compare(a.s.Carrier, b.s.Carrier)
+		k.s = r.s.Carrier
 	case sortByPeers:
-		return strings.Compare(a.s.Title(), b.s.Title())
+		k.s = r.s.Title()
 	case sortByMode:
-		return strings.Compare(a.s.Mode, b.s.Mode)
+		k.s = r.s.Mode
 	case sortByStatus:
-		return cmp.Compare(statusRank(a.s.KeyStatus), statusRank(b.s.KeyStatus))
+		k.a = int64(statusRank(r.s.KeyStatus))
 	case sortByStreams:
-		if c := cmp.Compare(a.failing, b.failing); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.decrypt, b.decrypt)
+		k.a, k.b = int64(r.failing), int64(r.decrypt)
 	case sortByFindings:
-		if c := cmp.Compare(a.s.FindingCounts.Errors, b.s.FindingCounts.Errors); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.findings, b.findings)
+		k.a, k.b = int64(r.s.FindingCounts.Errors), int64(r.findings)
 	}
-	return 0
+	return k
+}
+
+// compareKeys compares two keys' column values.
+func compareKeys(x, y sortKey) int {
+	if c := cmp.Compare(x.a, y.a); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.b, y.b); c != 0 {
+		return c
+	}
+	return strings.Compare(x.s, y.s)
+}
+
+// orderKeys is the list's order: by the column, ties by session ID,
+// reversed when desc.
+func orderKeys(x, y sortKey, desc bool) int {
+	c := compareKeys(x, y)
+	if c == 0 {
+		c = cmp.Compare(x.id, y.id)
+	}
+	if desc {
+		return -c
+	}
+	return c
 }
 
 // statusRank orders key statuses from worst to best.

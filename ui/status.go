@@ -24,9 +24,10 @@ func newStatusBar(title string) *statusBar {
 	return s
 }
 
-// show redraws the bar for a snapshot and progress.
-func (s *statusBar) show(r *analysis.Report, p analysis.JobProgress) {
-	s.line = statusLine(s.title, r, p)
+// show redraws the bar for a snapshot listing sessions sessions (those
+// in r and those retired to the spool) and progress.
+func (s *statusBar) show(r *analysis.Report, sessions int, p analysis.JobProgress) {
+	s.line = sessionsStatusLine(s.title, r, sessions, p)
 	s.render()
 }
 
@@ -49,8 +50,19 @@ func (s *statusBar) flashError(msg string) {
 	s.render()
 }
 
-// statusLine formats the progress part of the bar (tview tags).
+// statusLine formats the progress part of the bar (tview tags) for a
+// snapshot listing every session.
 func statusLine(title string, r *analysis.Report, p analysis.JobProgress) string {
+	n := 0
+	if r != nil {
+		n = len(r.Sessions)
+	}
+	return sessionsStatusLine(title, r, n, p)
+}
+
+// sessionsStatusLine formats the progress part of the bar for a snapshot
+// listing sessions sessions.
+func sessionsStatusLine(title string, r *analysis.Report, sessions int, p analysis.JobProgress) string {
 	var b strings.Builder
 	b.WriteString("[::b]" + SafeText(title) + "[::-]  ")
 	switch {
@@ -81,7 +93,7 @@ func statusLine(title string, r *analysis.Report, p analysis.JobProgress) string
 		b.WriteString(" [yellow::b]PAUSED[-::-]")
 	}
 	if r != nil {
-		fmt.Fprintf(&b, "  sessions %d  ", len(r.Sessions))
+		fmt.Fprintf(&b, "  sessions %d  ", sessions)
 		if r.Summary.Errors > 0 {
 			fmt.Fprintf(&b, "[red]%d errors[-] ", r.Summary.Errors)
 		} else {

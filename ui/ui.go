@@ -107,8 +107,27 @@ func New(b Backend, screen tcell.Screen, opts Options) *UI {
 	u.app.SetRoot(u.layout, true).SetInputCapture(u.capture).EnableMouse(true)
 	u.app.SetFocus(u.sessions.table)
 	u.app.SetBeforeDrawFunc(u.relayout)
-	u.apply(b.Snapshot(), b.Progress())
+	r, rows := u.snapshot()
+	u.apply(r, rows, b.Progress())
 	return u
+}
+
+// RowsBackend is implemented by a Backend that retires finished sessions
+// to a spool on disk (*analysis.Job does): SnapshotRows lists only the
+// sessions in progress, and the retired ones' rows, which the sessions
+// screen reads a page at a time. The UI takes it instead of Snapshot.
+type RowsBackend interface {
+	SnapshotRows() (*analysis.Report, analysis.RetiredRows)
+}
+
+var _ RowsBackend = (*analysis.Job)(nil)
+
+// snapshot takes the backend's snapshot (off the UI goroutine in follow).
+func (u *UI) snapshot() (*analysis.Report, analysis.RetiredRows) {
+	if rb, ok := u.b.(RowsBackend); ok {
+		return rb.SnapshotRows()
+	}
+	return u.b.Snapshot(), analysis.RetiredRows{}
 }
 
 // Run runs the event loop until Stop or quit; it refreshes the screens
@@ -137,10 +156,11 @@ func (u *UI) follow() {
 			return
 		case <-u.b.Updates():
 		}
-		r, p := u.b.Snapshot(), u.b.Progress()
+		r, rows := u.snapshot()
+		p := u.b.Progress()
 		shown := make(chan struct{})
 		u.app.QueueUpdateDraw(func() {
-			u.apply(r, p)
+			u.apply(r, rows, p)
 			close(shown)
 		})
 		select {
@@ -151,13 +171,14 @@ func (u *UI) follow() {
 	}
 }
 
-// apply shows a new snapshot on every screen. UI goroutine only.
-func (u *UI) apply(r *analysis.Report, p analysis.JobProgress) {
+// apply shows a new snapshot on every screen: r's sessions and the rows
+// of the sessions retired to the backend's spool. UI goroutine only.
+func (u *UI) apply(r *analysis.Report, rows analysis.RetiredRows, p analysis.JobProgress) {
 	if r != nil {
 		u.report = r
-		u.sessions.setReport(r)
+		u.sessions.setSnapshot(r, rows)
 		if u.current() == pageKeys { // a table of every crypto session: only when shown
-			u.keys.setReport(r, u.focusSession())
+			u.keys.setReport(r, u.focusSession(), u.sessions.spool.Len())
 		}
 		s := u.focusSession()
 		u.flow.setSession(s, u.screenWidth())
@@ -167,7 +188,11 @@ func (u *UI) apply(r *analysis.Report, p analysis.JobProgress) {
 		}
 	}
 	u.progress = p
-	u.status.show(u.report, p)
+	u.status.show(u.report, u.sessions.total, p)
+	if err := u.sessions.readErr; err != nil {
+		u.sessions.readErr = nil
+		u.status.flashError("sessions list: " + err.Error())
+	}
 }
 
 // relayout lays the ladder out again when the terminal width changed.
@@ -208,6 +233,16 @@ func (u *UI) focusSession() *analysis.Session {
 			return s
 		}
 	}
+	if u.loaded != nil && u.loaded.ID == u.sessionID {
+		return u.loaded // retired to the spool: loaded when it was opened
+	}
+	if l, ok := u.b.(SessionLoader); ok && u.sessions.spool.Len() > 0 && u.sessionID > 0 {
+		// A new pass: found anew by its ID once the pass retired it.
+		if s, err := l.Session(u.sessionID); err == nil && s != nil {
+			u.loaded, u.loadErr = s, 0
+			return s
+		}
+	}
 	return nil
 }
 
@@ -229,11 +264,14 @@ func (u *UI) loadRetired(row *analysis.Session) *analysis.Session {
 	if u.loaded != nil && u.loaded.ID == row.ID {
 		return u.loaded
 	}
-	l, ok := u.b.(SessionLoader)
-	if !ok {
-		return row
+	s, listed, err := u.sessions.load(row) // by its place in the spool
+	if !listed {
+		l, ok := u.b.(SessionLoader)
+		if !ok {
+			return row
+		}
+		s, err = l.Session(row.ID)
 	}
-	s, err := l.Session(row.ID)
 	if err != nil || s == nil {
 		if err != nil && u.loadErr != row.ID {
 			u.loadErr = row.ID
@@ -278,7 +316,7 @@ func (u *UI) show() {
 	case pageDetail:
 		u.app.SetFocus(u.detail.tree)
 	case pageKeys:
-		u.keys.setReport(u.report, u.focusSession())
+		u.keys.setReport(u.report, u.focusSession(), u.sessions.spool.Len())
 		u.app.SetFocus(u.keys.derived)
 	case pageStreams:
 		u.app.SetFocus(u.streams.findings)
