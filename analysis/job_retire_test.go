@@ -372,7 +372,7 @@ func TestSpoolRowSize(t *testing.T) {
 // TestJobLiveKeyLeavesRetired: in a live capture a key added at run time
 // reopens the exchanges of the sessions in progress; the sessions already
 // retired stay as they were written out (their packets are gone), as
-// docs/architecture.md says.
+// docs/pipeline.md says.
 func TestJobLiveKeyLeavesRetired(t *testing.T) {
 	const n = 40
 	pcap, keyFile := writeSeries(t, n, scenario.SeriesShape{Packets: 3, Spacing: time.Second, Name: "tui"})

@@ -173,7 +173,7 @@ func BenchmarkOpenFilesDecode(b *testing.B) {
 // BenchmarkGopacketDecodingLayerParser decodes the frame of
 // BenchmarkDecoderUDP with gopacket's allocation-free DecodingLayerParser
 // (Ethernet, IPv4, UDP), the reference the issue names, and builds the
-// same addresses the Decoder hands on: the figure docs/architecture.md
+// same addresses the Decoder hands on: the figure docs/pipeline.md
 // compares.
 func BenchmarkGopacketDecodingLayerParser(b *testing.B) {
 	frame := rtpLikeFrame(b)
@@ -200,7 +200,7 @@ func BenchmarkGopacketDecodingLayerParser(b *testing.B) {
 
 // BenchmarkReadPcapGopacket and BenchmarkReadPcapngGopacket read the files
 // of BenchmarkReadPcap and BenchmarkReadPcapng with gopacket's pcapgo
-// (zero-copy where it offers it), to compare the readers (docs/architecture.md).
+// (zero-copy where it offers it), to compare the readers (docs/pipeline.md).
 func BenchmarkReadPcapGopacket(b *testing.B) {
 	file := benchPcap(b)
 	b.ReportAllocs()
