@@ -144,10 +144,7 @@ func (c *Context) GuessRTP(pkt []byte, st *Stream, g *Guess, tag uint64) bool {
 	}
 	p := &c.p
 	tagLen, rocInTag := p.rtpTagLen(h.SequenceNumber)
-	aeadLen := 0
-	if p.IsAEAD() {
-		aeadLen = p.AEADTagLen
-	}
+	aeadLen := p.aeadTagLen()
 	trailer := p.MKILen + tagLen
 	if len(pkt) < h.HeaderLen+aeadLen+trailer {
 		return false
@@ -299,10 +296,7 @@ func (w *Context) OpenGuess(dst []byte, g *Guess) {
 	}
 	p := &w.p
 	tagLen, rocInTag := p.rtpTagLen(h.SequenceNumber)
-	aeadLen := 0
-	if p.IsAEAD() {
-		aeadLen = p.AEADTagLen
-	}
+	aeadLen := p.aeadTagLen()
 	trailer := p.MKILen + tagLen
 	if len(pkt) < h.HeaderLen+aeadLen+trailer {
 		return

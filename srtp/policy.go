@@ -345,3 +345,12 @@ func (p *Policy) rtcpTagLen() int {
 	}
 	return 0
 }
+
+// aeadTagLen returns the bytes of AEAD tag (AES-GCM) at the end of the
+// encrypted portion of an SRTP or SRTCP packet, 0 without AEAD.
+func (p *Policy) aeadTagLen() int {
+	if p.IsAEAD() {
+		return p.AEADTagLen
+	}
+	return 0
+}

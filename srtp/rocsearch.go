@@ -32,10 +32,7 @@ func (c *Context) SearchROC(pkt []byte, lo, hi uint32) (roc uint32, key int, fou
 	if !p.IsAEAD() && (!p.SRTPAuth || !p.Auth.hasMAC() || tagLen == 0) {
 		return 0, -1, false, fmt.Errorf("%w: policy %s gives nothing to verify a ROC with", ErrPolicy, p)
 	}
-	aeadLen := 0
-	if p.IsAEAD() {
-		aeadLen = p.AEADTagLen
-	}
+	aeadLen := p.aeadTagLen()
 	trailer := p.MKILen + tagLen
 	if len(pkt) < h.HeaderLen+aeadLen+trailer {
 		return 0, -1, false, shortErr("SRTP payload, MKI and tag", h.HeaderLen, aeadLen+trailer, len(pkt)-h.HeaderLen)

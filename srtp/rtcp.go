@@ -40,10 +40,7 @@ func (c *Context) DecryptRTCP(dst, pkt []byte, st *Stream, at time.Time) ([]byte
 
 	p := &c.p
 	tagLen := p.rtcpTagLen()
-	aeadLen := 0
-	if p.IsAEAD() {
-		aeadLen = p.AEADTagLen
-	}
+	aeadLen := p.aeadTagLen()
 	if need := aeadLen + 4 + p.MKILen + tagLen; len(pkt)-8 < need {
 		stats.Malformed++
 		return nil, r, shortErr("SRTCP E||index, MKI and tag", 8, need, len(pkt)-8)
@@ -155,10 +152,7 @@ func (c *Context) SealRTCP(dst, pkt []byte, index uint32, k int) ([]byte, error)
 		word |= srtcpEBit
 	}
 	ssrc := binary.BigEndian.Uint32(pkt[4:])
-	aeadLen := 0
-	if p.IsAEAD() {
-		aeadLen = p.AEADTagLen
-	}
+	aeadLen := p.aeadTagLen()
 	wordOff := len(pkt) + aeadLen
 	tagLen := p.rtcpTagLen()
 	dst = grow(dst, wordOff+4+p.MKILen+tagLen)

@@ -50,10 +50,7 @@ func (c *Context) DecryptRTP(dst, pkt []byte, st *Stream, at time.Time) ([]byte,
 	p := &c.p
 	hl := h.HeaderLen
 	tagLen, rocInTag := p.rtpTagLen(h.SequenceNumber)
-	aeadLen := 0
-	if p.IsAEAD() {
-		aeadLen = p.AEADTagLen
-	}
+	aeadLen := p.aeadTagLen()
 	trailer := p.MKILen + tagLen
 	if len(pkt) < hl+aeadLen+trailer {
 		stats.Malformed++
@@ -220,10 +217,7 @@ func (c *Context) SealRTP(dst, pkt []byte, roc uint32, k int) ([]byte, error) {
 	p := &c.p
 	hl := h.HeaderLen
 	tagLen, rocInTag := p.rtpTagLen(h.SequenceNumber)
-	aeadLen := 0
-	if p.IsAEAD() {
-		aeadLen = p.AEADTagLen
-	}
+	aeadLen := p.aeadTagLen()
 	authEnd := len(pkt) + aeadLen
 	dst = grow(dst, authEnd+p.MKILen+tagLen)
 	if _, bad := overlap(dst, pkt); bad {
