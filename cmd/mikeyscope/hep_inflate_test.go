@@ -3,10 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,7 +11,6 @@ import (
 	"github.com/mikeyscope/mikeyscope/hep"
 	"github.com/mikeyscope/mikeyscope/internal/framebuild"
 	"github.com/mikeyscope/mikeyscope/internal/heptest"
-	"github.com/mikeyscope/mikeyscope/internal/pcapwrite"
 )
 
 // compressHEPSample rewrites the sip-hep-psk sample (sngrep's HEP of the
@@ -23,59 +19,38 @@ import (
 // packet gzipped ("heplify"). Other frames are kept as they are.
 func compressHEPSample(t *testing.T, agent string) string {
 	t.Helper()
-	src, err := capture.OpenFiles(sample("sip-hep-psk.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	var buf bytes.Buffer
-	w, err := pcapwrite.NewWriter(&buf, pcapwrite.FormatPcap)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var fb framebuild.Builder
-	var p capture.Packet
 	rewritten := 0
-	for {
-		if err := src.Next(&p); err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
+	out := rewritePcap(t, sample("sip-hep-psk.pcap"), agent+".pcap", func(p *capture.Packet) ([]byte, bool) {
 		frame := p.Data
 		// Ethernet 14 + IPv4 20: UDP to port 9060, the HEP packets.
-		if len(frame) > 42 && frame[36] == 0x23 && frame[37] == 0x64 {
-			payload := frame[42:]
-			var hp hep.Packet
-			if err := hep.Parse(payload, &hp); err != nil {
-				t.Fatal(err)
-			}
-			if agent == "heplify" {
-				payload = heptest.GzipPacket(payload)
-			} else {
-				hp.Payload, hp.Compressed = heptest.Compress(t, agent, hp.Payload), true
-				if payload, err = hep.Append(nil, &hp); err != nil {
-					t.Fatal(err)
-				}
-			}
-			from := netip.AddrPortFrom(netip.AddrFrom4([4]byte(frame[26:30])), uint16(frame[34])<<8|uint16(frame[35]))
-			to := netip.AddrPortFrom(netip.AddrFrom4([4]byte(frame[30:34])), 9060)
-			if frame, err = fb.UDP(from, to, payload); err != nil {
-				t.Fatal(err)
-			}
-			rewritten++
+		if len(frame) <= 42 || frame[36] != 0x23 || frame[37] != 0x64 {
+			return frame, true
 		}
-		if err := w.WriteFrame(p.Time, frame); err != nil {
+		payload := frame[42:]
+		var hp hep.Packet
+		if err := hep.Parse(payload, &hp); err != nil {
 			t.Fatal(err)
 		}
-	}
-	w.Flush()
+		var err error
+		if agent == "heplify" {
+			payload = heptest.GzipPacket(payload)
+		} else {
+			hp.Payload, hp.Compressed = heptest.Compress(t, agent, hp.Payload), true
+			if payload, err = hep.Append(nil, &hp); err != nil {
+				t.Fatal(err)
+			}
+		}
+		from := netip.AddrPortFrom(netip.AddrFrom4([4]byte(frame[26:30])), uint16(frame[34])<<8|uint16(frame[35]))
+		to := netip.AddrPortFrom(netip.AddrFrom4([4]byte(frame[30:34])), 9060)
+		if frame, err = fb.UDP(from, to, payload); err != nil {
+			t.Fatal(err)
+		}
+		rewritten++
+		return frame, true
+	})
 	if rewritten != 7 {
 		t.Fatalf("%d HEP packets in the sample, want 7 (sngrep sent 7)", rewritten)
-	}
-	out := filepath.Join(t.TempDir(), agent+".pcap")
-	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

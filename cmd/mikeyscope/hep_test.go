@@ -78,9 +78,9 @@ func freePort(t *testing.T, network string) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// mediaOnly writes the frames of a capture that are not on port 5060 (its
-// SRTP and SRTCP) to a new pcap.
-func mediaOnly(t *testing.T, file string) string {
+// rewritePcap writes the frames of a capture, each passed through edit
+// (false drops it), to name in a temporary directory, and returns its path.
+func rewritePcap(t *testing.T, file, name string, edit func(p *capture.Packet) ([]byte, bool)) string {
 	t.Helper()
 	src, err := capture.OpenFiles(file)
 	if err != nil {
@@ -92,7 +92,6 @@ func mediaOnly(t *testing.T, file string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sip := []byte{0x13, 0xc4} // port 5060
 	var p capture.Packet
 	for {
 		if err := src.Next(&p); err == io.EOF {
@@ -100,20 +99,31 @@ func mediaOnly(t *testing.T, file string) string {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		// Ethernet 14 + IPv4 20: the UDP ports.
-		if len(p.Data) > 38 && (bytes.Equal(p.Data[34:36], sip) || bytes.Equal(p.Data[36:38], sip)) {
+		frame, keep := edit(&p)
+		if !keep {
 			continue
 		}
-		if err := w.WriteFrame(p.Time, p.Data); err != nil {
+		if err := w.WriteFrame(p.Time, frame); err != nil {
 			t.Fatal(err)
 		}
 	}
 	w.Flush()
-	out := filepath.Join(t.TempDir(), "media.pcap")
+	out := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// mediaOnly writes the frames of a capture that are not on port 5060 (its
+// SRTP and SRTCP) to a new pcap.
+func mediaOnly(t *testing.T, file string) string {
+	t.Helper()
+	sip := []byte{0x13, 0xc4} // port 5060
+	return rewritePcap(t, file, "media.pcap", func(p *capture.Packet) ([]byte, bool) {
+		// Ethernet 14 + IPv4 20: the UDP ports.
+		return p.Data, !(len(p.Data) > 38 && (bytes.Equal(p.Data[34:36], sip) || bytes.Equal(p.Data[36:38], sip)))
+	})
 }
 
 func scrape(url string) (string, error) {
