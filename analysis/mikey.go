@@ -110,7 +110,7 @@ func (a *Analyzer) keyMgmtItem(st *sessionState, sm *dissect.SignalMessage, it *
 			return
 		}
 	}
-	for _, f := range noteFindingsOf(msg, sm.Frame, st.s.ID) {
+	for _, f := range findingsOfNotes(msg, msg.Notes, sm.Frame, st.s.ID) {
 		a.add(f)
 	}
 	if mode := msg.ModeName(); mode != "" && st.s.Mode == "" {

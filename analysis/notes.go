@@ -76,11 +76,6 @@ func spParamAt(msg *mikey.Message, off int) (*mikey.SPPayload, mikey.SPParam) {
 	return &mikey.SPPayload{}, mikey.SPParam{}
 }
 
-// noteFindingsOf returns the findings msg's notes raise, in note order.
-func noteFindingsOf(msg *mikey.Message, frame uint64, session int) []*Finding {
-	return findingsOfNotes(msg, msg.Notes, frame, session)
-}
-
 // findingsOfNotes returns the findings notes about msg raise, in note
 // order.
 func findingsOfNotes(msg *mikey.Message, notes []mikey.Note, frame uint64, session int) []*Finding {

@@ -494,15 +494,7 @@ func (a *Analyzer) settleSession(st *sessionState) *Session {
 	}
 	a.setSessionKeying(st)
 	s := st.s
-	if s.Signals == nil {
-		s.Signals = []*Signal{}
-	}
-	if s.MIKEY == nil {
-		s.MIKEY = []*MIKEYMessage{}
-	}
-	if s.CryptoSessions == nil {
-		s.CryptoSessions = []*CryptoSession{}
-	}
+	s.nonNilLists()
 	s.Streams = make([]*Stream, len(st.streams))
 	for i, ss := range st.streams {
 		s.Streams[i] = ss.model

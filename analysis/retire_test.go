@@ -534,6 +534,32 @@ func (s *quietLiveSource) Close() error             { return nil }
 func (s *quietLiveSource) ReportIdle(time.Duration) {}
 func (s *quietLiveSource) Stats() capture.LiveStats { return capture.LiveStats{} }
 
+// runQuietLive analyses pkts played by a quietLiveSource, which stays idle
+// after them until the first session is retired (or 10 s have passed),
+// and returns the sessions retired and the report of the rest.
+func runQuietLive(t *testing.T, pkts []capture.Packet, opts Options) ([]*Session, *Report) {
+	t.Helper()
+	live := &quietLiveSource{pkts: pkts, done: make(chan struct{})}
+	var retired []*Session
+	opts.Retire = func(s *Session) {
+		retired = append(retired, s)
+		close(live.done)
+	}
+	a := New(opts)
+	go func() { // the test's own deadline
+		time.Sleep(10 * time.Second)
+		select {
+		case <-live.done:
+		default:
+			close(live.done)
+		}
+	}()
+	if err := Run(context.Background(), live, a, dissect.Options{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return retired, a.Finish()
+}
+
 // TestQuietLiveCaptureRetires: a live capture that falls quiet after a call
 // ended still writes the call out: the wall clock moves the analysis on
 // while the source is idle.
@@ -547,24 +573,7 @@ func TestQuietLiveCaptureRetires(t *testing.T) {
 	for i := range pkts {
 		pkts[i].Time = pkts[i].Time.Add(shift)
 	}
-	live := &quietLiveSource{pkts: pkts, done: make(chan struct{})}
-	var retired []*Session
-	a := New(Options{Retire: func(s *Session) {
-		retired = append(retired, s)
-		close(live.done)
-	}})
-	go func() { // the test's own deadline
-		time.Sleep(10 * time.Second)
-		select {
-		case <-live.done:
-		default:
-			close(live.done)
-		}
-	}()
-	if err := Run(context.Background(), live, a, dissect.Options{}, nil); err != nil {
-		t.Fatal(err)
-	}
-	r := a.Finish()
+	retired, r := runQuietLive(t, pkts, Options{})
 	if len(retired) != 1 || len(r.Sessions) != 0 || retired[0].Streams == nil {
 		t.Fatalf("%d sessions retired while the source was quiet, %d left at the end", len(retired), len(r.Sessions))
 	}

@@ -539,13 +539,13 @@ func (sp *SessionSpool) Load(id int) (*Session, error) {
 
 // LoadAt reads the full model of the session of row i back from the spool.
 func (sp *SessionSpool) LoadAt(i int) (*Session, error) {
+	if i < 0 || i >= sp.Len() {
+		return nil, fmt.Errorf("session spool: no row %d", i)
+	}
 	var r spoolRow
 	err := sp.readRange(i, i+1, func(_ int, x *spoolRow, _ []byte, _ []string) { r = *x })
 	if err != nil {
 		return nil, err
-	}
-	if i < 0 || i >= sp.Len() {
-		return nil, fmt.Errorf("session spool: no row %d", i)
 	}
 	sp.mu.Lock()
 	defer sp.mu.Unlock()

@@ -92,16 +92,7 @@ func (a *Analyzer) buildReport(copies bool) *Report {
 		if copies {
 			s = copySession(st.s)
 		} else {
-			// The document lists none as [] (the copies are never nil).
-			if s.Signals == nil {
-				s.Signals = []*Signal{}
-			}
-			if s.MIKEY == nil {
-				s.MIKEY = []*MIKEYMessage{}
-			}
-			if s.CryptoSessions == nil {
-				s.CryptoSessions = []*CryptoSession{}
-			}
+			s.nonNilLists() // the copies are never nil
 		}
 		s.Streams = streams[s.ID]
 		if s.Streams == nil {
@@ -129,6 +120,20 @@ func (a *Analyzer) buildReport(copies bool) *Report {
 	sort.Slice(r.Keys, func(i, j int) bool { return r.Keys[i].Fingerprint < r.Keys[j].Fingerprint })
 	r.MCKeys = a.mcKeyEntries()
 	return r
+}
+
+// nonNilLists makes the session's nil lists empty: the document lists
+// none as [], not null.
+func (s *Session) nonNilLists() {
+	if s.Signals == nil {
+		s.Signals = []*Signal{}
+	}
+	if s.MIKEY == nil {
+		s.MIKEY = []*MIKEYMessage{}
+	}
+	if s.CryptoSessions == nil {
+		s.CryptoSessions = []*CryptoSession{}
+	}
 }
 
 // copySession copies a session with its signals, MIKEY messages and crypto

@@ -392,28 +392,11 @@ func TestLiveHEPAgentADayAhead(t *testing.T) {
 			c.OrigLen = len(c.Data)
 		}
 	}
-	live := &quietLiveSource{pkts: pkts, done: make(chan struct{})}
-	var retired []*Session
 	ks, _, err := keys.ParseFile(filepath.Join("..", "samples", "sip-hep-psk.keys"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := New(Options{Keys: ks, Retire: func(s *Session) {
-		retired = append(retired, s)
-		close(live.done)
-	}})
-	go func() { // the test's own deadline
-		time.Sleep(10 * time.Second)
-		select {
-		case <-live.done:
-		default:
-			close(live.done)
-		}
-	}()
-	if err := Run(context.Background(), live, a, dissect.Options{}, nil); err != nil {
-		t.Fatal(err)
-	}
-	r := a.Finish()
+	retired, r := runQuietLive(t, pkts, Options{Keys: ks})
 	if len(retired) != 1 || len(r.Sessions) != 0 || len(retired[0].Signals) != 7 || len(retired[0].Streams) != 4 {
 		t.Fatalf("%d sessions retired while the source was quiet, %d left at the end", len(retired), len(r.Sessions))
 	}

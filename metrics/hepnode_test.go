@@ -202,13 +202,7 @@ func TestHEPInflatedSeries(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	resp, err := http.Get("http://" + s.Addr() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	text := string(body)
+	text := get(t, "http://"+s.Addr()+"/metrics")
 	for _, want := range []string{
 		`mikeyscope_hep_inflated_total{format="zlib"} 1`,
 		`mikeyscope_hep_packets_total{agent="7",node=""} 2`,

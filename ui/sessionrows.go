@@ -158,10 +158,6 @@ func sortSessionRows(rows []*sessionRow, col sortColumn, desc bool) {
 	}
 }
 
-func compareRows(a, b *sessionRow, col sortColumn) int {
-	return compareKeys(keyOf(a, col), keyOf(b, col))
-}
-
 // sortKey is what ordering a row by a column compares: the column's value
 // (a, b, s), then the session ID. The sessions screen keeps none of them:
 // it reads a retired row's key back from the spool when it needs it.
