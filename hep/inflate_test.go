@@ -177,15 +177,20 @@ func TestInflateBomb(t *testing.T) {
 	// Memory: the Inflater's buffer and decompressors only.
 	b := asZlib(big, 100*mb)
 	z.Inflate(b)
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	for range 10 {
-		z.Inflate(b)
-	}
-	runtime.ReadMemStats(&m1)
-	if d := m1.TotalAlloc - m0.TotalAlloc; d > 64<<10 {
+	if d := bytesAllocated(10, func() { z.Inflate(b) }); d > 64<<10 {
 		t.Errorf("10 bombs allocated %d bytes after the first", d)
 	}
+}
+
+// bytesAllocated is how many bytes runs calls of f allocate in all.
+func bytesAllocated(runs int, f func()) uint64 {
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	for range runs {
+		f()
+	}
+	runtime.ReadMemStats(&m1)
+	return m1.TotalAlloc - m0.TotalAlloc
 }
 
 // TestInflateAllocs: after its first payload of a format, an Inflater
@@ -207,13 +212,7 @@ func TestInflateAllocs(t *testing.T) {
 		if out, _, err := z.Inflate(c); err != nil || !bytes.Equal(out, sip) {
 			t.Fatal(err)
 		}
-		var m0, m1 runtime.MemStats
-		runtime.ReadMemStats(&m0)
-		for range 100 {
-			z.Inflate(c)
-		}
-		runtime.ReadMemStats(&m1)
-		if per := (m1.TotalAlloc - m0.TotalAlloc) / 100; per > 2048 {
+		if per := bytesAllocated(100, func() { z.Inflate(c) }) / 100; per > 2048 {
 			t.Errorf("%s: %d bytes allocated per payload", Sniff(c), per)
 		} else {
 			t.Logf("%s: %d bytes allocated per payload of %d", Sniff(c), per, len(sip))
