@@ -520,9 +520,7 @@ func (w *PcapngWriter) writePacket(p *Packet) error {
 		w.interfaceDesc(p.LinkType)
 	}
 	ts := uint64(p.Time.UnixNano())
-	w.buf = pcapng.AppendEnhancedPacketHead(w.buf, id, ts, len(p.Data), p.OrigLen, nil)
-	w.buf = append(w.buf, p.Data...)
-	w.buf = pcapng.AppendEnhancedPacketTail(w.buf, len(p.Data), nil)
+	w.buf = pcapng.AppendEnhancedPacket(w.buf, id, ts, p.Data, p.OrigLen, nil)
 	w.endBlock(p.Frame)
 	w.bufPackets++
 	w.packets++

@@ -83,6 +83,8 @@ func NewEngine(sink Sink, opts Options) *Engine {
 		flows:    newFlowMap(),
 		conns:    make(map[connKey]*conn),
 		sessions: make(map[string]*session),
+		// A quiet spell counts: after it, what it kept is forgotten.
+		clock: capture.Clock{Gap: opts.SessionIdle, CountGaps: true},
 	}
 	e.slots, _ = sink.(MediaSlotter)
 	e.sipPorts = append([]uint16{5060, 5061}, opts.SIPPorts...)

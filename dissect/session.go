@@ -99,10 +99,6 @@ func (e *Engine) idleCheck(agent *capture.HEPOrigin, frame uint64, t time.Time) 
 		return
 	}
 	e.idleSkip = idleCheckEvery - 1
-	if e.clock.Gap == 0 {
-		// A quiet spell counts: after it, what it kept is forgotten.
-		e.clock.Gap, e.clock.CountGaps = e.opts.SessionIdle, true
-	}
 	t = e.clock.Observe(agent, frame, t)
 	if t.After(e.idleNext) {
 		e.expireIdle(frame, t)

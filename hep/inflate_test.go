@@ -177,15 +177,38 @@ func TestInflateBomb(t *testing.T) {
 	// Memory: the Inflater's buffer and decompressors only.
 	b := asZlib(big, 100*mb)
 	z.Inflate(b)
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	for range 10 {
-		z.Inflate(b)
-	}
-	runtime.ReadMemStats(&m1)
-	if d := m1.TotalAlloc - m0.TotalAlloc; d > 64<<10 {
+	if d := bytesAllocated(10, func() { z.Inflate(b) }); d > 64<<10 {
 		t.Errorf("10 bombs allocated %d bytes after the first", d)
 	}
+}
+
+// bytesAllocated is how many bytes runs calls of f allocate in all.
+func bytesAllocated(runs int, f func()) uint64 {
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	for range runs {
+		f()
+	}
+	runtime.ReadMemStats(&m1)
+	return m1.TotalAlloc - m0.TotalAlloc
+}
+
+// compressedThreeWays is data compressed by Go's zlib, gzip and raw
+// deflate (level 6) writers, in that order.
+func compressedThreeWays(data []byte) [][]byte {
+	var out [][]byte
+	for _, w := range []func(io.Writer) io.WriteCloser{
+		func(w io.Writer) io.WriteCloser { return zlib.NewWriter(w) },
+		func(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) },
+		func(w io.Writer) io.WriteCloser { f, _ := flate.NewWriter(w, 6); return f },
+	} {
+		var b bytes.Buffer
+		zw := w(&b)
+		zw.Write(data)
+		zw.Close()
+		out = append(out, b.Bytes())
+	}
+	return out
 }
 
 // TestInflateAllocs: after its first payload of a format, an Inflater
@@ -194,26 +217,11 @@ func TestInflateBomb(t *testing.T) {
 func TestInflateAllocs(t *testing.T) {
 	sip := sipPayload(t)
 	var z Inflater
-	for _, w := range []func(io.Writer) io.WriteCloser{
-		func(w io.Writer) io.WriteCloser { return zlib.NewWriter(w) },
-		func(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) },
-		func(w io.Writer) io.WriteCloser { f, _ := flate.NewWriter(w, 6); return f },
-	} {
-		var b bytes.Buffer
-		zw := w(&b)
-		zw.Write(sip)
-		zw.Close()
-		c := b.Bytes()
+	for _, c := range compressedThreeWays(sip) {
 		if out, _, err := z.Inflate(c); err != nil || !bytes.Equal(out, sip) {
 			t.Fatal(err)
 		}
-		var m0, m1 runtime.MemStats
-		runtime.ReadMemStats(&m0)
-		for range 100 {
-			z.Inflate(c)
-		}
-		runtime.ReadMemStats(&m1)
-		if per := (m1.TotalAlloc - m0.TotalAlloc) / 100; per > 2048 {
+		if per := bytesAllocated(100, func() { z.Inflate(c) }) / 100; per > 2048 {
 			t.Errorf("%s: %d bytes allocated per payload", Sniff(c), per)
 		} else {
 			t.Logf("%s: %d bytes allocated per payload of %d", Sniff(c), per, len(sip))
@@ -313,16 +321,8 @@ func TestInflateWholePacket(t *testing.T) {
 // FuzzInflate: no panic, never more than the bound, and the same verdict
 // and bytes as the standard library's reader read without a bound.
 func FuzzInflate(f *testing.F) {
-	for _, w := range []func(io.Writer) io.WriteCloser{
-		func(w io.Writer) io.WriteCloser { return zlib.NewWriter(w) },
-		func(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) },
-		func(w io.Writer) io.WriteCloser { f, _ := flate.NewWriter(w, 6); return f },
-	} {
-		var b bytes.Buffer
-		zw := w(&b)
-		zw.Write([]byte("INVITE sip:bob@example.com SIP/2.0\r\nContent-Length: 0\r\n\r\n"))
-		zw.Close()
-		f.Add(b.Bytes())
+	for _, c := range compressedThreeWays([]byte("INVITE sip:bob@example.com SIP/2.0\r\nContent-Length: 0\r\n\r\n")) {
+		f.Add(c)
 	}
 	f.Add([]byte{0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0, 0xff, 0xff})
 	var z Inflater // one for all inputs: each must be read as if it were the first

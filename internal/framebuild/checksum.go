@@ -1,18 +1,33 @@
 package framebuild
 
-import "net/netip"
+import (
+	"encoding/binary"
+	"net/netip"
+)
 
 // sum16 adds b to the running one's-complement sum s as big-endian 16-bit
-// words (RFC 1071 §4.1); an odd trailing byte is padded with zero.
+// words (RFC 1071 §4.1); an odd trailing byte is padded with zero. It adds
+// 32-bit words into a 64-bit sum and folds that back (RFC 1071 §2(C):
+// the one's-complement sum is the same in any word size), so the result
+// is congruent modulo 0xffff to the sum of the 16-bit words and zero only
+// when they all are: fold gives the same checksum.
 func sum16(s uint32, b []byte) uint32 {
-	n := len(b) &^ 1
-	for i := 0; i < n; i += 2 {
-		s += uint32(b[i])<<8 | uint32(b[i+1])
+	acc := uint64(s)
+	for len(b) >= 8 {
+		acc += uint64(binary.BigEndian.Uint32(b)) + uint64(binary.BigEndian.Uint32(b[4:]))
+		b = b[8:]
 	}
-	if len(b)&1 == 1 {
-		s += uint32(b[len(b)-1]) << 8
+	for len(b) >= 2 {
+		acc += uint64(binary.BigEndian.Uint16(b))
+		b = b[2:]
 	}
-	return s
+	if len(b) == 1 {
+		acc += uint64(b[0]) << 8
+	}
+	for acc>>16 != 0 {
+		acc = acc&0xffff + acc>>16
+	}
+	return uint32(acc)
 }
 
 // fold reduces a running sum to the 16-bit one's-complement checksum.

@@ -140,43 +140,17 @@ func AppendInterfaceDescription(b []byte, linkType uint16, snapLen uint32, opts 
 // origLen bytes long on the wire (never less than len(data)), and opts
 // (opt_comment...; opt_endofopt is added).
 func AppendEnhancedPacket(b []byte, iface uint32, ts uint64, data []byte, origLen int, opts []byte) []byte {
-	b = AppendEnhancedPacketHead(b, iface, ts, len(data), origLen, opts)
-	b = append(b, data...)
-	return AppendEnhancedPacketTail(b, len(data), opts)
-}
-
-// AppendEnhancedPacketHead appends the part of an Enhanced Packet Block
-// before the packet data, for a writer that writes the capLen bytes of
-// data from its own buffer and then AppendEnhancedPacketTail with the
-// same capLen and opts: together they are AppendEnhancedPacket.
-func AppendEnhancedPacketHead(b []byte, iface uint32, ts uint64, capLen, origLen int, opts []byte) []byte {
-	b = binary.LittleEndian.AppendUint32(b, BlockEnhancedPacket)
-	b = binary.LittleEndian.AppendUint32(b, enhancedPacketLength(capLen, opts))
+	b, start := beginBlock(b, BlockEnhancedPacket)
 	b = binary.LittleEndian.AppendUint32(b, iface)
 	b = binary.LittleEndian.AppendUint32(b, uint32(ts>>32))
 	b = binary.LittleEndian.AppendUint32(b, uint32(ts))
-	b = binary.LittleEndian.AppendUint32(b, uint32(capLen))
-	return binary.LittleEndian.AppendUint32(b, uint32(max(origLen, capLen)))
-}
-
-// AppendEnhancedPacketTail appends the part of an Enhanced Packet Block
-// after capLen bytes of packet data: the data's padding, opts (with
-// opt_endofopt) and the Block Total Length.
-func AppendEnhancedPacketTail(b []byte, capLen int, opts []byte) []byte {
-	b = append(b, make([]byte, (4-capLen%4)%4)...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(data)))
+	b = binary.LittleEndian.AppendUint32(b, uint32(max(origLen, len(data))))
+	body := len(b)
+	b = append(b, data...)
+	b = pad(b, body)
 	b = appendOptions(b, opts)
-	return binary.LittleEndian.AppendUint32(b, enhancedPacketLength(capLen, opts))
-}
-
-// enhancedPacketLength is the Block Total Length of an Enhanced Packet
-// Block with capLen bytes of data and opts (§4.3): 28 bytes of header
-// fields, the padded data, the options and their end, the trailing length.
-func enhancedPacketLength(capLen int, opts []byte) uint32 {
-	total := 28 + capLen + (4-capLen%4)%4 + 4
-	if len(opts) > 0 {
-		total += len(opts) + 4 // opt_endofopt
-	}
-	return uint32(total)
+	return endBlock(b, start)
 }
 
 // AppendInterfaceStatistics appends an Interface Statistics Block (§4.6)
